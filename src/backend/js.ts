@@ -1,0 +1,749 @@
+/**
+ * The pure-TypeScript backend: every kernel of `Backend` (types.ts) as plain
+ * loops over a Float32Array view of an ordinary WebAssembly.Memory.
+ *
+ * It plays three parts: the fallback where WebAssembly SIMD is missing, the
+ * reference the wasm kernels are tested against, and the "pure JS" baseline of
+ * the benchmarks. So it is straightforward but not slow on purpose: loops keep
+ * their innermost index on contiguous memory, arithmetic is float64 (JS numbers)
+ * with results rounded to float32 on store, and the only allocations are
+ * float64 scratch rows that grow on demand and are then reused.
+ *
+ * Pointers are byte offsets; `ptr >> 2` indexes the float32 view. Every kernel
+ * re-reads the view first, since the memory may have grown since the last call.
+ */
+import { Act, type Backend } from './types.js';
+import { uniform } from './prng.js';
+import { Heap, createMemory } from '../runtime/heap.js';
+import { DataError } from '../errors.js';
+import { SELU_ALPHA, SELU_SCALE, erfc, logCosh, normCdf, normPdf, sigmoid, softplus } from './js/math.js';
+
+/** Keras's backend epsilon, the clip for losses on probabilities. */
+const EPS = 1e-7;
+const EPS_LO = Math.fround(EPS);
+const EPS_HI = Math.fround(1 - EPS);
+const SQRT1_2 = Math.SQRT1_2;
+const MAX_PAGES = 32768; // 2 GiB: the largest a wasm32 memory may be on every engine we target
+
+/** Forward activation of one float64 value. */
+function actForward(act: Act, param: number, z: number): number {
+  switch (act) {
+    case Act.Linear: return z;
+    case Act.Relu: return z > 0 ? z : 0;
+    case Act.LeakyRelu: return z >= 0 ? z : param * z;
+    case Act.Elu: return z > 0 ? z : param * Math.expm1(z);
+    case Act.Selu: return z > 0 ? SELU_SCALE * z : SELU_SCALE * SELU_ALPHA * Math.expm1(z);
+    case Act.Sigmoid: return sigmoid(z);
+    case Act.Tanh: return Math.tanh(z);
+    case Act.Exponential: return Math.exp(z);
+    case Act.Softplus: return softplus(z);
+    case Act.Softsign: return z / (1 + Math.abs(z));
+    // For z < 0, 1 + erf(z/√2) cancels; erfc(−z/√2) keeps its relative accuracy.
+    case Act.Gelu: return 0.5 * z * erfc(-z * SQRT1_2);
+    case Act.Swish: return z * sigmoid(z);
+    case Act.HardSigmoid: { const h = 0.2 * z + 0.5; return h <= 0 ? 0 : h >= 1 ? 1 : h; }
+    default: throw new DataError(`Unknown activation code ${String(act)}`);
+  }
+}
+
+/**
+ * act'(z), from the forward output y (or from z where actNeedsZ). The
+ * derivatives at kinks follow TF: relu'(0) = 0, leakyRelu'(0) = alpha.
+ */
+function actDerivative(act: Act, param: number, z: number, y: number): number {
+  switch (act) {
+    case Act.Linear: return 1;
+    case Act.Relu: return y > 0 ? 1 : 0;
+    case Act.LeakyRelu: return y > 0 ? 1 : param;
+    case Act.Elu: return y > 0 ? 1 : y + param; // alpha·e^z = y + alpha
+    case Act.Selu: return y > 0 ? SELU_SCALE : y + SELU_SCALE * SELU_ALPHA;
+    case Act.Sigmoid: return y * (1 - y);
+    case Act.Tanh: return 1 - y * y;
+    case Act.Exponential: return y;
+    // y = log(1+e^z) ⇒ sigmoid(z) = 1 − e^−y; −expm1(−y) keeps the tiny-y case exact.
+    case Act.Softplus: return -Math.expm1(-y);
+    case Act.Softsign: { const t = 1 - Math.abs(y); return t * t; } // 1/(1+|z|)² = (1−|y|)²
+    case Act.Gelu: return normCdf(z) + z * normPdf(z);
+    case Act.Swish: { const s = sigmoid(z); return s + z * s * (1 - s); }
+    case Act.HardSigmoid: return y > 0 && y < 1 ? 0.2 : 0;
+    default: throw new DataError(`Unknown activation code ${String(act)}`);
+  }
+}
+
+function checkLabel(v: number, i: number, N: number): number {
+  if (!(Number.isInteger(v) && v >= 0 && v < N)) {
+    throw new DataError(`Invalid class label at row ${i}: expected an integer in [0, ${N - 1}]. Received: ${v}`);
+  }
+  return v;
+}
+
+/** Create the pure-TypeScript backend on its own (non-shared) memory. */
+export function createJsBackend(initialPages = 16): Backend {
+  const heap = new Heap(createMemory(Math.max(2, initialPages), MAX_PAGES, false), MAX_PAGES);
+  /** Re-read the float32 view: any allocation may have grown the memory. */
+  const mem = (): Float32Array => { heap.refresh(); return heap.f32; };
+
+  // Float64 scratch (a row accumulator, a gathered column, a softmax row):
+  // grown geometrically, never shrunk, so steady-state calls allocate nothing.
+  let s1 = new Float64Array(256);
+  let s2 = new Float64Array(256);
+  const scratch1 = (n: number): Float64Array => {
+    if (s1.length < n) s1 = new Float64Array(Math.max(n, s1.length * 2));
+    return s1;
+  };
+  const scratch2 = (n: number): Float64Array => {
+    if (s2.length < n) s2 = new Float64Array(Math.max(n, s2.length * 2));
+    return s2;
+  };
+
+  /** Store one finished row: C = alpha·acc + beta·C (beta = 0 overwrites, dropping NaN garbage). */
+  function storeRow(f: Float32Array, c: number, acc: Float64Array, N: number, alpha: number, beta: number): void {
+    if (beta === 0) for (let j = 0; j < N; j++) f[c + j] = alpha * acc[j]!;
+    else for (let j = 0; j < N; j++) f[c + j] = alpha * acc[j]! + beta * f[c + j]!;
+  }
+
+  const backend: Backend = {
+    name: 'js',
+    heap,
+    // Scratch lives in float64 JS arrays (accumulating in float64 is what makes
+    // this the reference), so no workspace is needed in the memory.
+    gemmWorkspaceBytes: 0,
+
+    gemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, _ws) {
+      if (M <= 0 || N <= 0) return;
+      const f = mem();
+      const a0 = A >> 2, b0 = B >> 2, c0 = C >> 2;
+      if (K <= 0) {
+        for (let i = 0; i < M; i++) {
+          const c = c0 + i * ldc;
+          if (beta === 0) f.fill(0, c, c + N);
+          else for (let j = 0; j < N; j++) f[c + j] = beta * f[c + j]!;
+        }
+        return;
+      }
+      if (!transB) {
+        // i-k-j: the inner loop runs along a row of B and the float64 row of C.
+        const acc = scratch1(N);
+        for (let i = 0; i < M; i++) {
+          acc.fill(0, 0, N);
+          for (let k = 0; k < K; k++) {
+            const a = transA ? f[a0 + k * lda + i]! : f[a0 + i * lda + k]!;
+            const b = b0 + k * ldb;
+            for (let j = 0; j < N; j++) acc[j]! += a * f[b + j]!;
+          }
+          storeRow(f, c0 + i * ldc, acc, N, alpha, beta);
+        }
+        return;
+      }
+      // B stored N×K: C[i,j] is the dot product of row i of op(A) with row j of
+      // B, both contiguous once a transposed A's column is gathered.
+      const acc = scratch1(N);
+      const col = scratch2(K);
+      for (let i = 0; i < M; i++) {
+        if (transA) for (let k = 0; k < K; k++) col[k] = f[a0 + k * lda + i]!;
+        else { const a = a0 + i * lda; for (let k = 0; k < K; k++) col[k] = f[a + k]!; }
+        for (let j = 0; j < N; j++) {
+          const b = b0 + j * ldb;
+          // Four partial sums: shorter dependency chains, and fewer rounding steps in a row.
+          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          let k = 0;
+          for (; k + 4 <= K; k += 4) {
+            s0 += col[k]! * f[b + k]!;
+            s1 += col[k + 1]! * f[b + k + 1]!;
+            s2 += col[k + 2]! * f[b + k + 2]!;
+            s3 += col[k + 3]! * f[b + k + 3]!;
+          }
+          for (; k < K; k++) s0 += col[k]! * f[b + k]!;
+          acc[j] = (s0 + s1) + (s2 + s3);
+        }
+        storeRow(f, c0 + i * ldc, acc, N, alpha, beta);
+      }
+    },
+
+    biasAct(act, param, Z, bias, Y, M, N) {
+      const f = mem();
+      const z0 = Z >> 2, y0 = Y >> 2, b0 = bias >> 2;
+      for (let i = 0; i < M; i++) {
+        const zr = z0 + i * N, yr = y0 + i * N;
+        for (let j = 0; j < N; j++) {
+          let z = f[zr + j]!;
+          // Z is stored back (rounded to float32) before the activation reads it,
+          // so Y = act(Z) holds exactly for the Z a backward pass will see.
+          if (bias !== 0) { f[zr + j] = z + f[b0 + j]!; z = f[zr + j]!; }
+          f[yr + j] = actForward(act, param, z);
+        }
+      }
+    },
+
+    actBackward(act, param, Z, Y, dY, dX, n) {
+      const f = mem();
+      const z0 = Z >> 2, y0 = Y >> 2, g0 = dY >> 2, x0 = dX >> 2;
+      const needZ = act === Act.Gelu || act === Act.Swish;
+      if (act === Act.Linear) {
+        if (dX !== dY) f.copyWithin(x0, g0, g0 + n);
+        return;
+      }
+      for (let i = 0; i < n; i++) {
+        const z = needZ ? f[z0 + i]! : 0;
+        const y = needZ ? 0 : f[y0 + i]!;
+        f[x0 + i] = f[g0 + i]! * actDerivative(act, param, z, y);
+      }
+    },
+
+    softmaxRows(X, Y, M, N) {
+      const f = mem();
+      const x0 = X >> 2, y0 = Y >> 2;
+      const e = scratch1(N);
+      for (let i = 0; i < M; i++) {
+        const xr = x0 + i * N, yr = y0 + i * N;
+        let mx = -Infinity;
+        for (let j = 0; j < N; j++) { const v = f[xr + j]!; if (v > mx) mx = v; }
+        let s = 0;
+        for (let j = 0; j < N; j++) { const v = Math.exp(f[xr + j]! - mx); e[j] = v; s += v; }
+        const inv = 1 / s;
+        for (let j = 0; j < N; j++) f[yr + j] = e[j]! * inv;
+      }
+    },
+
+    logSoftmaxRows(X, Y, M, N) {
+      const f = mem();
+      const x0 = X >> 2, y0 = Y >> 2;
+      for (let i = 0; i < M; i++) {
+        const xr = x0 + i * N, yr = y0 + i * N;
+        let mx = -Infinity;
+        for (let j = 0; j < N; j++) { const v = f[xr + j]!; if (v > mx) mx = v; }
+        let s = 0;
+        for (let j = 0; j < N; j++) s += Math.exp(f[xr + j]! - mx);
+        const off = mx + Math.log(s);
+        for (let j = 0; j < N; j++) f[yr + j] = f[xr + j]! - off;
+      }
+    },
+
+    softmaxBackward(Y, dY, dX, M, N) {
+      const f = mem();
+      const y0 = Y >> 2, g0 = dY >> 2, x0 = dX >> 2;
+      for (let i = 0; i < M; i++) {
+        const r = i * N;
+        let dot = 0;
+        for (let j = 0; j < N; j++) dot += f[g0 + r + j]! * f[y0 + r + j]!;
+        for (let j = 0; j < N; j++) f[x0 + r + j] = f[y0 + r + j]! * (f[g0 + r + j]! - dot);
+      }
+    },
+
+    colSum(X, M, N, out, beta) {
+      const f = mem();
+      const x0 = X >> 2, o0 = out >> 2;
+      // Rows in ascending order, each column's sum in float64: a fixed order.
+      const acc = scratch1(N);
+      acc.fill(0, 0, N);
+      for (let i = 0; i < M; i++) {
+        const r = x0 + i * N;
+        for (let j = 0; j < N; j++) acc[j]! += f[r + j]!;
+      }
+      if (beta === 0) for (let j = 0; j < N; j++) f[o0 + j] = acc[j]!;
+      else for (let j = 0; j < N; j++) f[o0 + j] = beta * f[o0 + j]! + acc[j]!;
+    },
+
+    sumSquares(X, n) {
+      const f = mem();
+      const x0 = X >> 2;
+      let s = 0;
+      for (let i = 0; i < n; i++) { const v = f[x0 + i]!; s += v * v; }
+      return s;
+    },
+
+    scale(X, n, s) {
+      const f = mem();
+      const x0 = X >> 2;
+      for (let i = 0; i < n; i++) f[x0 + i] = f[x0 + i]! * s;
+    },
+
+    clipValue(X, n, c) {
+      const f = mem();
+      const x0 = X >> 2;
+      for (let i = 0; i < n; i++) {
+        const v = f[x0 + i]!;
+        f[x0 + i] = v > c ? c : v < -c ? -c : v;
+      }
+    },
+
+    mul(X, Y, Z, n) {
+      const f = mem();
+      const x0 = X >> 2, y0 = Y >> 2, z0 = Z >> 2;
+      for (let i = 0; i < n; i++) f[z0 + i] = f[x0 + i]! * f[y0 + i]!;
+    },
+
+    axpy(n, alpha, X, Y) {
+      const f = mem();
+      const x0 = X >> 2, y0 = Y >> 2;
+      for (let i = 0; i < n; i++) f[y0 + i] = alpha * f[x0 + i]! + f[y0 + i]!;
+    },
+
+    l1l2(W, G, n, l1, l2) {
+      const f = mem();
+      const w0 = W >> 2, g0 = G >> 2;
+      let sa = 0, sq = 0;
+      for (let i = 0; i < n; i++) {
+        const w = f[w0 + i]!;
+        sa += Math.abs(w);
+        sq += w * w;
+        if (G !== 0) f[g0 + i] = f[g0 + i]! + l1 * Math.sign(w) + 2 * l2 * w;
+      }
+      return l1 * sa + l2 * sq;
+    },
+
+    // ------------------------------------------------------------ losses
+    // Each walks rows: the row's loss in float64, then total += w_i·loss_i and,
+    // if G ≠ 0, G = (gradScale·w_i/N)·∂(Σ_j term)/∂p for the mean losses.
+
+    mse(T, P, G, W, M, N, gradScale) {
+      const f = mem();
+      const t0 = T >> 2, p0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      let total = 0;
+      for (let i = 0; i < M; i++) {
+        const w = W !== 0 ? f[w0 + i]! : 1;
+        const r = i * N, gs = 2 * gradScale * w / N;
+        let s = 0;
+        for (let j = 0; j < N; j++) {
+          const d = f[p0 + r + j]! - f[t0 + r + j]!;
+          s += d * d;
+          if (G !== 0) f[g0 + r + j] = gs * d;
+        }
+        total += w * (s / N);
+      }
+      return total;
+    },
+
+    mae(T, P, G, W, M, N, gradScale) {
+      const f = mem();
+      const t0 = T >> 2, p0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      let total = 0;
+      for (let i = 0; i < M; i++) {
+        const w = W !== 0 ? f[w0 + i]! : 1;
+        const r = i * N, gs = gradScale * w / N;
+        let s = 0;
+        for (let j = 0; j < N; j++) {
+          const d = f[p0 + r + j]! - f[t0 + r + j]!;
+          s += Math.abs(d);
+          if (G !== 0) f[g0 + r + j] = d > 0 ? gs : d < 0 ? -gs : 0;
+        }
+        total += w * (s / N);
+      }
+      return total;
+    },
+
+    huber(T, P, G, W, M, N, gradScale, delta) {
+      const f = mem();
+      const t0 = T >> 2, p0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      let total = 0;
+      for (let i = 0; i < M; i++) {
+        const w = W !== 0 ? f[w0 + i]! : 1;
+        const r = i * N, gs = gradScale * w / N;
+        let s = 0;
+        for (let j = 0; j < N; j++) {
+          const d = f[p0 + r + j]! - f[t0 + r + j]!;
+          const a = Math.abs(d);
+          if (a <= delta) {
+            s += 0.5 * d * d;
+            if (G !== 0) f[g0 + r + j] = gs * d;
+          } else {
+            s += delta * (a - 0.5 * delta);
+            if (G !== 0) f[g0 + r + j] = d > 0 ? gs * delta : -gs * delta;
+          }
+        }
+        total += w * (s / N);
+      }
+      return total;
+    },
+
+    logCosh(T, P, G, W, M, N, gradScale) {
+      const f = mem();
+      const t0 = T >> 2, p0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      let total = 0;
+      for (let i = 0; i < M; i++) {
+        const w = W !== 0 ? f[w0 + i]! : 1;
+        const r = i * N, gs = gradScale * w / N;
+        let s = 0;
+        for (let j = 0; j < N; j++) {
+          const d = f[p0 + r + j]! - f[t0 + r + j]!;
+          s += logCosh(d);
+          if (G !== 0) f[g0 + r + j] = gs * Math.tanh(d);
+        }
+        total += w * (s / N);
+      }
+      return total;
+    },
+
+    hinge(T, P, G, W, M, N, gradScale) {
+      // Keras maps {0,1} labels to {−1,1} when ALL labels are 0 or 1; here the
+      // mapping is per element (t = 0 → −1, t = 1 → 1, anything else as is),
+      // which agrees with Keras on {0,1} and on {−1,1} label sets.
+      const f = mem();
+      const t0 = T >> 2, p0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      let total = 0;
+      for (let i = 0; i < M; i++) {
+        const w = W !== 0 ? f[w0 + i]! : 1;
+        const r = i * N, gs = gradScale * w / N;
+        let s = 0;
+        for (let j = 0; j < N; j++) {
+          let t = f[t0 + r + j]!;
+          if (t === 0) t = -1;
+          const m = 1 - t * f[p0 + r + j]!;
+          if (m > 0) { s += m; if (G !== 0) f[g0 + r + j] = -gs * t; }
+          else if (G !== 0) f[g0 + r + j] = 0;
+        }
+        total += w * (s / N);
+      }
+      return total;
+    },
+
+    bce(T, P, G, W, M, N, gradScale) {
+      // The gradient of the clip is 0 outside [eps, 1−eps], as in Keras/TF.
+      const f = mem();
+      const t0 = T >> 2, p0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      let total = 0;
+      for (let i = 0; i < M; i++) {
+        const w = W !== 0 ? f[w0 + i]! : 1;
+        const r = i * N, gs = gradScale * w / N;
+        let s = 0;
+        for (let j = 0; j < N; j++) {
+          const t = f[t0 + r + j]!;
+          const raw = f[p0 + r + j]!;
+          const p = raw < EPS_LO ? EPS_LO : raw > EPS_HI ? EPS_HI : raw;
+          s -= t * Math.log(p) + (1 - t) * Math.log(1 - p);
+          if (G !== 0) f[g0 + r + j] = raw < EPS_LO || raw > EPS_HI ? 0 : gs * (-t / p + (1 - t) / (1 - p));
+        }
+        total += w * (s / N);
+      }
+      return total;
+    },
+
+    cce(T, P, G, W, M, N, gradScale) {
+      const f = mem();
+      const t0 = T >> 2, p0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      let total = 0;
+      for (let i = 0; i < M; i++) {
+        const w = W !== 0 ? f[w0 + i]! : 1;
+        const r = i * N, gs = gradScale * w;
+        let s = 0;
+        for (let j = 0; j < N; j++) {
+          const t = f[t0 + r + j]!;
+          const raw = f[p0 + r + j]!;
+          const p = raw < EPS_LO ? EPS_LO : raw > EPS_HI ? EPS_HI : raw;
+          s -= t * Math.log(p);
+          if (G !== 0) f[g0 + r + j] = raw < EPS_LO || raw > EPS_HI ? 0 : -gs * t / p;
+        }
+        total += w * s;
+      }
+      return total;
+    },
+
+    sparseCce(L, P, G, W, M, N, gradScale) {
+      const f = mem();
+      const l0 = L >> 2, p0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      let total = 0;
+      for (let i = 0; i < M; i++) {
+        const w = W !== 0 ? f[w0 + i]! : 1;
+        const r = i * N;
+        const c = checkLabel(f[l0 + i]!, i, N);
+        const raw = f[p0 + r + c]!;
+        const p = raw < EPS_LO ? EPS_LO : raw > EPS_HI ? EPS_HI : raw;
+        total -= w * Math.log(p);
+        if (G !== 0) {
+          f.fill(0, g0 + r, g0 + r + N);
+          f[g0 + r + c] = raw < EPS_LO || raw > EPS_HI ? 0 : -gradScale * w / p;
+        }
+      }
+      return total;
+    },
+
+    sigmoidBce(T, Z, P, G, W, M, N, gradScale) {
+      const f = mem();
+      const t0 = T >> 2, z0 = Z >> 2, q0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      let total = 0;
+      for (let i = 0; i < M; i++) {
+        const w = W !== 0 ? f[w0 + i]! : 1;
+        const r = i * N, gs = gradScale * w / N;
+        let s = 0;
+        for (let j = 0; j < N; j++) {
+          const z = f[z0 + r + j]!, t = f[t0 + r + j]!;
+          s += Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
+          const p = sigmoid(z);
+          if (P !== 0) f[q0 + r + j] = p;
+          if (G !== 0) f[g0 + r + j] = gs * (p - t);
+        }
+        total += w * (s / N);
+      }
+      return total;
+    },
+
+    softmaxCce(T, Z, P, G, W, M, N, gradScale) {
+      const f = mem();
+      const t0 = T >> 2, z0 = Z >> 2, q0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      const e = scratch1(N);
+      let total = 0;
+      for (let i = 0; i < M; i++) {
+        const w = W !== 0 ? f[w0 + i]! : 1;
+        const r = i * N, gs = gradScale * w;
+        let mx = -Infinity;
+        for (let j = 0; j < N; j++) { const v = f[z0 + r + j]!; if (v > mx) mx = v; }
+        let sum = 0;
+        for (let j = 0; j < N; j++) { const v = Math.exp(f[z0 + r + j]! - mx); e[j] = v; sum += v; }
+        const lse = mx + Math.log(sum), inv = 1 / sum;
+        let s = 0;
+        for (let j = 0; j < N; j++) {
+          const t = f[t0 + r + j]!;
+          // t·log_softmax, skipping t = 0 so a −Infinity logit does not give 0·∞.
+          if (t !== 0) s -= t * (f[z0 + r + j]! - lse);
+          const p = e[j]! * inv;
+          if (P !== 0) f[q0 + r + j] = p;
+          if (G !== 0) f[g0 + r + j] = gs * (p - t);
+        }
+        total += w * s;
+      }
+      return total;
+    },
+
+    sparseSoftmaxCce(L, Z, P, G, W, M, N, gradScale) {
+      const f = mem();
+      const l0 = L >> 2, z0 = Z >> 2, q0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      const e = scratch1(N);
+      let total = 0;
+      for (let i = 0; i < M; i++) {
+        const w = W !== 0 ? f[w0 + i]! : 1;
+        const r = i * N, gs = gradScale * w;
+        const c = checkLabel(f[l0 + i]!, i, N);
+        let mx = -Infinity;
+        for (let j = 0; j < N; j++) { const v = f[z0 + r + j]!; if (v > mx) mx = v; }
+        let sum = 0;
+        for (let j = 0; j < N; j++) { const v = Math.exp(f[z0 + r + j]! - mx); e[j] = v; sum += v; }
+        total -= w * (f[z0 + r + c]! - mx - Math.log(sum));
+        const inv = 1 / sum;
+        for (let j = 0; j < N; j++) {
+          const p = e[j]! * inv;
+          if (P !== 0) f[q0 + r + j] = p;
+          if (G !== 0) f[g0 + r + j] = gs * (j === c ? p - 1 : p);
+        }
+      }
+      return total;
+    },
+
+    // ------------------------------------------------------------ batch normalization
+    // Row-major M×N with statistics per column: each pass walks rows so the
+    // inner loop stays contiguous, with per-column float64 accumulators.
+
+    bnForwardTrain(X, Y, M, N, gamma, beta, mean, invStd, eps, movMean, movVar, momentum) {
+      const f = mem();
+      if (M <= 0 || N <= 0) return;
+      const x0 = X >> 2, y0 = Y >> 2, m0 = mean >> 2, s0 = invStd >> 2;
+      const mu = scratch1(N), vr = scratch2(N);
+      mu.fill(0, 0, N); vr.fill(0, 0, N);
+      for (let i = 0; i < M; i++) { const r = x0 + i * N; for (let j = 0; j < N; j++) mu[j]! += f[r + j]!; }
+      for (let j = 0; j < N; j++) mu[j] = mu[j]! / M;
+      // Two passes (mean first, then squared deviations): no E[x²]−E[x]² cancellation.
+      for (let i = 0; i < M; i++) {
+        const r = x0 + i * N;
+        for (let j = 0; j < N; j++) { const d = f[r + j]! - mu[j]!; vr[j]! += d * d; }
+      }
+      for (let j = 0; j < N; j++) {
+        const v = vr[j]! / M;
+        vr[j] = v;
+        f[m0 + j] = mu[j]!;
+        f[s0 + j] = 1 / Math.sqrt(v + eps);
+        if (movMean !== 0) {
+          f[(movMean >> 2) + j] = momentum * f[(movMean >> 2) + j]! + (1 - momentum) * mu[j]!;
+          f[(movVar >> 2) + j] = momentum * f[(movVar >> 2) + j]! + (1 - momentum) * v;
+        }
+      }
+      // Normalize with the stored (float32) mean and invStd, the values bnBackward will read.
+      const g0 = gamma >> 2, b0 = beta >> 2;
+      for (let i = 0; i < M; i++) {
+        const r = i * N;
+        for (let j = 0; j < N; j++) {
+          let v = (f[x0 + r + j]! - f[m0 + j]!) * f[s0 + j]!;
+          if (gamma !== 0) v *= f[g0 + j]!;
+          if (beta !== 0) v += f[b0 + j]!;
+          f[y0 + r + j] = v;
+        }
+      }
+    },
+
+    bnForwardInfer(X, Y, M, N, gamma, beta, movMean, movVar, eps) {
+      const f = mem();
+      const x0 = X >> 2, y0 = Y >> 2, mm = movMean >> 2, mv = movVar >> 2, g0 = gamma >> 2, b0 = beta >> 2;
+      const inv = scratch1(N);
+      for (let j = 0; j < N; j++) inv[j] = 1 / Math.sqrt(f[mv + j]! + eps);
+      for (let i = 0; i < M; i++) {
+        const r = i * N;
+        for (let j = 0; j < N; j++) {
+          let v = (f[x0 + r + j]! - f[mm + j]!) * inv[j]!;
+          if (gamma !== 0) v *= f[g0 + j]!;
+          if (beta !== 0) v += f[b0 + j]!;
+          f[y0 + r + j] = v;
+        }
+      }
+    },
+
+    bnBackward(X, dY, dX, M, N, gamma, mean, invStd, dGamma, dBeta) {
+      const f = mem();
+      if (M <= 0 || N <= 0) return;
+      const x0 = X >> 2, gy = dY >> 2, gx = dX >> 2, m0 = mean >> 2, s0 = invStd >> 2, g0 = gamma >> 2;
+      const sb = scratch1(N), sg = scratch2(N);
+      sb.fill(0, 0, N); sg.fill(0, 0, N);
+      for (let i = 0; i < M; i++) {
+        const r = i * N;
+        for (let j = 0; j < N; j++) {
+          const dy = f[gy + r + j]!;
+          sb[j]! += dy;
+          sg[j]! += dy * (f[x0 + r + j]! - f[m0 + j]!) * f[s0 + j]!;
+        }
+      }
+      if (dBeta !== 0) for (let j = 0; j < N; j++) f[(dBeta >> 2) + j] = sb[j]!;
+      if (dGamma !== 0) for (let j = 0; j < N; j++) f[(dGamma >> 2) + j] = sg[j]!;
+      // dX = gamma·invStd/M · (M·dY − Σ dY − x̂·Σ dY·x̂). Written element by
+      // element after reading the same element of X, so dX may alias X.
+      for (let i = 0; i < M; i++) {
+        const r = i * N;
+        for (let j = 0; j < N; j++) {
+          const is = f[s0 + j]!;
+          const g = gamma !== 0 ? f[g0 + j]! : 1;
+          const xh = (f[x0 + r + j]! - f[m0 + j]!) * is;
+          f[gx + r + j] = (g * is / M) * (M * f[gy + r + j]! - sb[j]! - xh * sg[j]!);
+        }
+      }
+    },
+
+    dropout(X, Y, mask, n, rate, seed, offset) {
+      const f = mem();
+      const x0 = X >> 2, y0 = Y >> 2, k0 = mask >> 2;
+      // float32 threshold and scale, exactly as the AssemblyScript kernel computes them.
+      const r = Math.fround(rate);
+      const s = Math.fround(1 / Math.fround(1 - r));
+      for (let i = 0; i < n; i++) {
+        const m = uniform(seed, offset + i) >= r ? s : 0;
+        f[k0 + i] = m;
+        // A product of two float32 values is exact in float64, so storing rounds
+        // it once: bit-identical to f32.mul.
+        f[y0 + i] = f[x0 + i]! * m;
+      }
+    },
+
+    // ------------------------------------------------------------ optimizers
+    sgd(W, G, n, lr) {
+      const f = mem();
+      const w0 = W >> 2, g0 = G >> 2;
+      for (let i = 0; i < n; i++) f[w0 + i] = f[w0 + i]! - lr * f[g0 + i]!;
+    },
+
+    sgdMomentum(W, G, V, n, lr, momentum, nesterov) {
+      const f = mem();
+      const w0 = W >> 2, g0 = G >> 2, v0 = V >> 2;
+      for (let i = 0; i < n; i++) {
+        const g = f[g0 + i]!;
+        const v = momentum * f[v0 + i]! - lr * g;
+        f[v0 + i] = v;
+        f[w0 + i] = f[w0 + i]! + (nesterov ? momentum * v - lr * g : v);
+      }
+    },
+
+    adagrad(W, G, A, n, lr, eps) {
+      const f = mem();
+      const w0 = W >> 2, g0 = G >> 2, a0 = A >> 2;
+      for (let i = 0; i < n; i++) {
+        const g = f[g0 + i]!;
+        const a = f[a0 + i]! + g * g;
+        f[a0 + i] = a;
+        f[w0 + i] = f[w0 + i]! - lr * g / (Math.sqrt(a) + eps);
+      }
+    },
+
+    rmsprop(W, G, V, MG, MOM, n, lr, rho, momentum, eps) {
+      const f = mem();
+      const w0 = W >> 2, g0 = G >> 2, v0 = V >> 2, mg0 = MG >> 2, mo0 = MOM >> 2;
+      for (let i = 0; i < n; i++) {
+        const g = f[g0 + i]!;
+        const v = rho * f[v0 + i]! + (1 - rho) * g * g;
+        f[v0 + i] = v;
+        let denom = v;
+        if (MG !== 0) {
+          const mg = rho * f[mg0 + i]! + (1 - rho) * g;
+          f[mg0 + i] = mg;
+          denom = v - mg * mg;
+        }
+        const inc = lr * g / Math.sqrt(denom + eps);
+        if (MOM !== 0) {
+          const mo = momentum * f[mo0 + i]! + inc;
+          f[mo0 + i] = mo;
+          f[w0 + i] = f[w0 + i]! - mo;
+        } else {
+          f[w0 + i] = f[w0 + i]! - inc;
+        }
+      }
+    },
+
+    adam(W, G, M, V, VMAX, n, alpha, beta1, beta2, eps) {
+      const f = mem();
+      const w0 = W >> 2, g0 = G >> 2, m0 = M >> 2, v0 = V >> 2, x0 = VMAX >> 2;
+      const c1 = 1 - beta1, c2 = 1 - beta2;
+      for (let i = 0; i < n; i++) {
+        const g = f[g0 + i]!;
+        let m = f[m0 + i]!;
+        m += (g - m) * c1;
+        let v = f[v0 + i]!;
+        v += (g * g - v) * c2;
+        f[m0 + i] = m;
+        f[v0 + i] = v;
+        if (VMAX !== 0) {
+          const vm = Math.max(f[x0 + i]!, v);
+          f[x0 + i] = vm;
+          v = vm;
+        }
+        f[w0 + i] = f[w0 + i]! - alpha * m / (Math.sqrt(v) + eps);
+      }
+    },
+
+    adadelta(W, G, A, D, n, lr, rho, eps) {
+      const f = mem();
+      const w0 = W >> 2, g0 = G >> 2, a0 = A >> 2, d0 = D >> 2;
+      for (let i = 0; i < n; i++) {
+        const g = f[g0 + i]!;
+        const a = rho * f[a0 + i]! + (1 - rho) * g * g;
+        f[a0 + i] = a;
+        const dd = f[d0 + i]!;
+        const d = Math.sqrt(dd + eps) / Math.sqrt(a + eps) * g;
+        f[d0 + i] = rho * dd + (1 - rho) * d * d;
+        f[w0 + i] = f[w0 + i]! - lr * d;
+      }
+    },
+
+    adamax(W, G, M, U, n, alpha, beta1, beta2, eps) {
+      const f = mem();
+      const w0 = W >> 2, g0 = G >> 2, m0 = M >> 2, u0 = U >> 2;
+      for (let i = 0; i < n; i++) {
+        const g = f[g0 + i]!;
+        const m = beta1 * f[m0 + i]! + (1 - beta1) * g;
+        const u = Math.max(beta2 * f[u0 + i]!, Math.abs(g));
+        f[m0 + i] = m;
+        f[u0 + i] = u;
+        f[w0 + i] = f[w0 + i]! - alpha * m / (u + eps);
+      }
+    },
+
+    nadam(W, G, M, V, n, lr, beta1, beta2, eps, c1, c2, c3) {
+      const f = mem();
+      const w0 = W >> 2, g0 = G >> 2, m0 = M >> 2, v0 = V >> 2;
+      const k1 = 1 - beta1, k2 = 1 - beta2;
+      for (let i = 0; i < n; i++) {
+        const g = f[g0 + i]!;
+        let m = f[m0 + i]!;
+        m += (g - m) * k1;
+        let v = f[v0 + i]!;
+        v += (g * g - v) * k2;
+        f[m0 + i] = m;
+        f[v0 + i] = v;
+        f[w0 + i] = f[w0 + i]! - lr * (c1 * m + c2 * g) / (Math.sqrt(c3 * v) + eps);
+      }
+    },
+  };
+  return backend;
+}

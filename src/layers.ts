@@ -1,0 +1,447 @@
+/**
+ * Layers: Dense, Activation (and LeakyReLU / ELU as layers), Dropout,
+ * BatchNormalization, Flatten and Input.
+ *
+ * A layer validates its arguments in the constructor, creates its weights in
+ * `build(inputShape)` (values in JS until the model places them in kernel
+ * memory), and runs `forward`/`backward` as a few kernel calls on buffers the
+ * model's memory plan laid out for it. Every layer works on 2-D blocks:
+ * rows are samples, columns the (flattened) features.
+ */
+import type { Backend } from './backend/types.js';
+import { Act } from './backend/types.js';
+import { hash32 } from './backend/prng.js';
+import { ValueError, checkNumberInRange, describe, invalid } from './errors.js';
+import { ResolvedActivation, resolveActivation } from './activations.js';
+import { Initializer, InitializerIdentifier, getInitializer } from './initializers.js';
+import { Regularizer, RegularizerIdentifier, getRegularizer } from './regularizers.js';
+import { shapeSize } from './tensor.js';
+
+/** A weight of a layer. Its values live in kernel memory once the model is placed. */
+export class Weight {
+  /** Byte offsets of the value, its gradient and optimizer slots in the backend's memory (0 until placed). */
+  ptr = 0;
+  grad = 0;
+  slots: number[] = [];
+  /** The values before placement (initializer output) — dropped once placed. */
+  pending: Float32Array | null = null;
+  readonly size: number;
+  constructor(
+    readonly name: string,
+    readonly shape: readonly number[],
+    readonly trainable: boolean,
+    readonly regularizer: Regularizer | null,
+  ) { this.size = shapeSize(shape); }
+}
+
+/** Per-layer buffers of a memory plan (byte offsets), for one batch size. */
+export interface LayerBuffers {
+  /** Output, B×outSize. */
+  y: number;
+  /** Pre-activation, where the layer keeps one apart from y (else equal to y). */
+  z: number;
+  /** Gradient with respect to the output, B×outSize. */
+  dy: number;
+  /** Layer-specific scratch, as asked by `scratchFloats`. */
+  scratch: number[];
+}
+
+/** What a layer's forward/backward pass needs to know about the step. */
+export interface StepContext {
+  be: Backend;
+  /** GEMM workspace. */
+  ws: number;
+  training: boolean;
+  /** Seed of this step's dropout masks (mixed with the layer's index). */
+  stepSeed: number;
+  /** The loss kernel already wrote ∂loss/∂z into this (last) layer's dy. */
+  fusedOutput: boolean;
+}
+
+export interface LayerArgs {
+  name?: string;
+  /** Input feature shape (without the batch dimension), for the first layer. */
+  inputShape?: number[];
+  /** Shorthand for inputShape: [inputDim]. */
+  inputDim?: number;
+  /** Keras form, with the batch dimension first (null or a number). */
+  batchInputShape?: (number | null)[];
+  trainable?: boolean;
+}
+
+const layerCounters = new Map<string, number>();
+function uniqueName(base: string): string {
+  const n = (layerCounters.get(base) ?? 0) + 1;
+  layerCounters.set(base, n);
+  return n === 1 ? base : `${base}_${n - 1}`;
+}
+const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/ReLU/g, 'Re_LU').toLowerCase();
+
+export abstract class Layer {
+  abstract readonly className: string;
+  readonly name: string;
+  /** Feature shape given by the user for the first layer. */
+  readonly declaredInputShape: number[] | null;
+  inputShape: number[] | null = null;
+  outputShape: number[] | null = null;
+  weights: Weight[] = [];
+  built = false;
+  trainable: boolean;
+  /** Position in the model (set by the model; mixes into dropout seeds). */
+  index = 0;
+
+  constructor(args: LayerArgs, defaultName: string) {
+    if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) invalid('name', 'a non-empty string', args.name);
+    this.name = args.name ?? uniqueName(snake(defaultName));
+    let shape: number[] | null = null;
+    if (args.inputShape !== undefined) {
+      if (!Array.isArray(args.inputShape) || args.inputShape.length === 0 || args.inputShape.some((d) => !Number.isInteger(d) || d <= 0)) {
+        invalid('inputShape', 'a non-empty array of positive integers (the feature shape, without the batch dimension)', args.inputShape);
+      }
+      shape = args.inputShape.slice();
+    }
+    if (args.inputDim !== undefined) {
+      if (!Number.isInteger(args.inputDim) || args.inputDim <= 0) invalid('inputDim', 'a positive integer', args.inputDim);
+      shape = [args.inputDim];
+    }
+    if (args.batchInputShape !== undefined) {
+      const b = args.batchInputShape;
+      if (!Array.isArray(b) || b.length < 2 || b.slice(1).some((d) => !Number.isInteger(d) || (d as number) <= 0)) {
+        invalid('batchInputShape', 'an array [batch, ...features] with positive integer features', b);
+      }
+      shape = b.slice(1) as number[];
+    }
+    this.declaredInputShape = shape;
+    this.trainable = args.trainable ?? true;
+  }
+
+  /** The output feature shape for an input feature shape. */
+  abstract computeOutputShape(inputShape: number[]): number[];
+  /** Create the weights (called once, with the input feature shape). */
+  build(inputShape: number[]): void {
+    this.inputShape = inputShape.slice();
+    this.outputShape = this.computeOutputShape(inputShape);
+    this.built = true;
+  }
+  /** Whether the layer keeps a pre-activation buffer apart from its output. */
+  needsZ(): boolean { return false; }
+  /** True if the output is the input itself (Flatten): no buffers, no work. */
+  aliasesInput(): boolean { return false; }
+  /** Extra float buffers this layer needs for a batch of B rows. */
+  scratchFloats(_B: number): number[] { return []; }
+  /** The canonical name of the output activation, for the fused losses. */
+  outputActivation(): string { return 'linear'; }
+  /** Pointer holding the logits when `outputActivation` is sigmoid/softmax. */
+  logitsPtr(buf: LayerBuffers, _x: number): number { return buf.z; }
+
+  abstract forward(ctx: StepContext, buf: LayerBuffers, x: number, M: number): void;
+  /** Backward pass: consumes buf.dy; writes dx (the previous layer's dy) unless dx = 0. */
+  abstract backward(ctx: StepContext, buf: LayerBuffers, x: number, dx: number, M: number): void;
+
+  get inFeatures(): number { return shapeSize(this.inputShape ?? []); }
+  get outFeatures(): number { return shapeSize(this.outputShape ?? []); }
+
+  /** Number of scalar weights. */
+  countParams(): number { return this.weights.reduce((a, w) => a + w.size, 0); }
+
+  /** Keras-form configuration (snake_case keys), as in TF.js's model.json. */
+  getConfig(): Record<string, unknown> {
+    const c: Record<string, unknown> = { name: this.name, trainable: this.trainable, dtype: 'float32' };
+    if (this.declaredInputShape) c.batch_input_shape = [null, ...this.declaredInputShape];
+    return c;
+  }
+
+  protected addWeight(name: string, shape: number[], init: Initializer, trainable: boolean, reg: Regularizer | null): Weight {
+    const w = new Weight(`${this.name}/${name}`, shape, trainable, reg);
+    w.pending = new Float32Array(w.size);
+    init.fill(w.pending, shape);
+    this.weights.push(w);
+    return w;
+  }
+}
+
+const serializeInit = (i: Initializer) => ({ class_name: i.className, config: i.getConfig() });
+const serializeReg = (r: Regularizer | null) => (r ? { class_name: r.className, config: r.getConfig() } : null);
+
+export interface DenseArgs extends LayerArgs {
+  units: number;
+  activation?: string;
+  useBias?: boolean;
+  kernelInitializer?: InitializerIdentifier;
+  biasInitializer?: InitializerIdentifier;
+  kernelRegularizer?: RegularizerIdentifier;
+  biasRegularizer?: RegularizerIdentifier;
+}
+
+/** A fully connected layer: y = activation(x·W + b). */
+export class Dense extends Layer {
+  readonly className = 'Dense';
+  readonly units: number;
+  readonly activation: ResolvedActivation;
+  readonly useBias: boolean;
+  readonly kernelInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
+  kernel: Weight | null = null;
+  bias: Weight | null = null;
+
+  constructor(args: DenseArgs) {
+    if (typeof args !== 'object' || args === null) invalid('args', 'an object like { units: 10 }', args);
+    super(args, 'Dense');
+    if (typeof args.units !== 'number' || !Number.isInteger(args.units) || args.units <= 0) {
+      throw new ValueError(`Received an invalid value for \`units\`, expected a positive integer. Received: units=${describe(args.units)}`);
+    }
+    this.units = args.units;
+    this.activation = resolveActivation(args.activation, 'activation');
+    this.useBias = args.useBias ?? true;
+    this.kernelInitializer = getInitializer(args.kernelInitializer ?? 'glorot_uniform', 'kernelInitializer');
+    this.biasInitializer = getInitializer(args.biasInitializer ?? 'zeros', 'biasInitializer');
+    this.kernelRegularizer = getRegularizer(args.kernelRegularizer, 'kernelRegularizer');
+    this.biasRegularizer = getRegularizer(args.biasRegularizer, 'biasRegularizer');
+  }
+
+  computeOutputShape(inputShape: number[]): number[] {
+    if (inputShape.length !== 1) {
+      throw new ValueError(`Dense layer '${this.name}' expects a flat input of rank 1 per sample. Received input shape [${inputShape}]: add a flatten() layer before it.`);
+    }
+    return [this.units];
+  }
+
+  override build(inputShape: number[]): void {
+    super.build(inputShape);
+    this.kernel = this.addWeight('kernel', [inputShape[0]!, this.units], this.kernelInitializer, this.trainable, this.kernelRegularizer);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer, this.trainable, this.biasRegularizer);
+  }
+
+  override needsZ(): boolean { return this.activation.name !== 'linear'; }
+  override outputActivation(): string { return this.activation.name; }
+
+  forward(ctx: StepContext, buf: LayerBuffers, x: number, M: number): void {
+    const be = ctx.be, K = this.inFeatures, N = this.units;
+    be.gemm(false, false, M, N, K, 1, x, K, this.kernel!.ptr, N, 0, buf.z, N, ctx.ws);
+    const b = this.bias ? this.bias.ptr : 0;
+    if (this.activation.kind === 'softmax') {
+      be.biasAct(Act.Linear, 0, buf.z, b, buf.z, M, N);
+      be.softmaxRows(buf.z, buf.y, M, N);
+    } else {
+      be.biasAct(this.activation.code, this.activation.param, buf.z, b, buf.y, M, N);
+    }
+  }
+
+  backward(ctx: StepContext, buf: LayerBuffers, x: number, dx: number, M: number): void {
+    const be = ctx.be, K = this.inFeatures, N = this.units;
+    const dz = buf.dy;
+    if (!ctx.fusedOutput) {
+      if (this.activation.kind === 'softmax') be.softmaxBackward(buf.y, dz, dz, M, N);
+      else if (this.activation.code !== Act.Linear) be.actBackward(this.activation.code, this.activation.param, buf.z, buf.y, dz, dz, M * N);
+    }
+    if (this.trainable) {
+      be.gemm(true, false, K, N, M, 1, x, K, dz, N, 0, this.kernel!.grad, N, ctx.ws);
+      if (this.bias) be.colSum(dz, M, N, this.bias.grad, 0);
+    }
+    if (dx !== 0) be.gemm(false, true, M, K, N, 1, dz, N, this.kernel!.ptr, N, 0, dx, K, ctx.ws);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(), units: this.units, activation: this.activation.name, use_bias: this.useBias,
+      kernel_initializer: serializeInit(this.kernelInitializer), bias_initializer: serializeInit(this.biasInitializer),
+      kernel_regularizer: serializeReg(this.kernelRegularizer), bias_regularizer: serializeReg(this.biasRegularizer),
+      activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
+    };
+  }
+}
+
+export interface ActivationArgs extends LayerArgs { activation: string }
+
+/** Applies an activation elementwise (softmax: along the features). */
+export class Activation extends Layer {
+  readonly className: string = 'Activation';
+  readonly activation: ResolvedActivation;
+  protected param: number;
+  constructor(args: ActivationArgs, defaultName = 'Activation', resolved?: ResolvedActivation, param?: number) {
+    super(args, defaultName);
+    this.activation = resolved ?? resolveActivation(args?.activation, 'activation');
+    this.param = param ?? this.activation.param;
+  }
+  computeOutputShape(s: number[]): number[] { return s.slice(); }
+  override outputActivation(): string { return this.activation.name; }
+  override logitsPtr(_buf: LayerBuffers, x: number): number { return x; }
+  forward(ctx: StepContext, buf: LayerBuffers, x: number, M: number): void {
+    const n = this.outFeatures;
+    if (this.activation.kind === 'softmax') ctx.be.softmaxRows(x, buf.y, M, n);
+    else ctx.be.biasAct(this.activation.code, this.param, x, 0, buf.y, 1, M * n);
+  }
+  backward(ctx: StepContext, buf: LayerBuffers, x: number, dx: number, M: number): void {
+    if (dx === 0) return;
+    const n = this.outFeatures, be = ctx.be;
+    if (ctx.fusedOutput) { copy(be, buf.dy, dx, M * n); return; }
+    if (this.activation.kind === 'softmax') be.softmaxBackward(buf.y, buf.dy, dx, M, n);
+    else be.actBackward(this.activation.code, this.param, x, buf.y, buf.dy, dx, M * n);
+  }
+  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), activation: this.activation.name }; }
+}
+
+function copy(be: Backend, src: number, dst: number, n: number): void {
+  const f = be.heap.f32;
+  f.copyWithin(dst >> 2, src >> 2, (src >> 2) + n);
+}
+
+/** Leaky ReLU as a layer (Keras 3's `negative_slope`, TF.js's `alpha`; default 0.3). */
+export class LeakyReLU extends Activation {
+  override readonly className = 'LeakyReLU';
+  constructor(args: LayerArgs & { alpha?: number; negativeSlope?: number } = {}) {
+    const a = args.alpha ?? args.negativeSlope ?? 0.3;
+    checkNumberInRange('alpha', a, 0, Infinity);
+    super({ ...args, activation: 'leaky_relu' }, 'LeakyReLU', undefined, a);
+  }
+  get alpha(): number { return this.param; }
+  override getConfig(): Record<string, unknown> { const c = super.getConfig(); delete c.activation; return { ...c, alpha: this.param }; }
+}
+
+/** ELU as a layer (alpha default 1). */
+export class ELU extends Activation {
+  override readonly className = 'ELU';
+  constructor(args: LayerArgs & { alpha?: number } = {}) {
+    const a = args.alpha ?? 1;
+    checkNumberInRange('alpha', a, 0, Infinity);
+    super({ ...args, activation: 'elu' }, 'ELU', undefined, a);
+  }
+  get alpha(): number { return this.param; }
+  override getConfig(): Record<string, unknown> { const c = super.getConfig(); delete c.activation; return { ...c, alpha: this.param }; }
+}
+
+export interface DropoutArgs extends LayerArgs { rate: number; seed?: number }
+
+/** Zeroes a fraction `rate` of the inputs while training and scales the rest by 1/(1−rate). */
+export class Dropout extends Layer {
+  readonly className = 'Dropout';
+  readonly rate: number;
+  readonly seed: number | undefined;
+  constructor(args: DropoutArgs) {
+    if (typeof args !== 'object' || args === null) invalid('args', 'an object like { rate: 0.5 }', args);
+    super(args, 'Dropout');
+    this.rate = checkNumberInRange('rate', args.rate, 0, 1, false, true);
+    if (args.seed !== undefined && !Number.isInteger(args.seed)) invalid('seed', 'an integer', args.seed);
+    this.seed = args.seed;
+  }
+  computeOutputShape(s: number[]): number[] { return s.slice(); }
+  override scratchFloats(B: number): number[] { return [B * this.outFeatures]; }
+  forward(ctx: StepContext, buf: LayerBuffers, x: number, M: number): void {
+    const n = M * this.outFeatures;
+    if (ctx.training && this.rate > 0) {
+      const seed = hash32(this.seed ?? ctx.stepSeed, this.index);
+      ctx.be.dropout(x, buf.y, buf.scratch[0]!, n, this.rate, seed, 0);
+    } else copy(ctx.be, x, buf.y, n);
+  }
+  backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, M: number): void {
+    if (dx === 0) return;
+    const n = M * this.outFeatures;
+    if (this.rate > 0) ctx.be.mul(buf.dy, buf.scratch[0]!, dx, n);
+    else copy(ctx.be, buf.dy, dx, n);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), rate: this.rate, noise_shape: null, seed: this.seed ?? null };
+  }
+}
+
+export interface BatchNormalizationArgs extends LayerArgs {
+  momentum?: number; epsilon?: number; center?: boolean; scale?: boolean;
+  betaInitializer?: InitializerIdentifier; gammaInitializer?: InitializerIdentifier;
+  movingMeanInitializer?: InitializerIdentifier; movingVarianceInitializer?: InitializerIdentifier;
+}
+
+/** Batch normalization over the features: batch statistics while training, moving averages in inference. */
+export class BatchNormalization extends Layer {
+  readonly className = 'BatchNormalization';
+  readonly momentum: number; readonly epsilon: number; readonly center: boolean; readonly scale: boolean;
+  private readonly inits: Initializer[];
+  gamma: Weight | null = null; beta: Weight | null = null;
+  movingMean: Weight | null = null; movingVariance: Weight | null = null;
+  constructor(args: BatchNormalizationArgs = {}) {
+    super(args, 'BatchNormalization');
+    this.momentum = checkNumberInRange('momentum', args.momentum ?? 0.99, 0, 1);
+    this.epsilon = checkNumberInRange('epsilon', args.epsilon ?? 1e-3, 0, Infinity, true);
+    this.center = args.center ?? true;
+    this.scale = args.scale ?? true;
+    this.inits = [getInitializer(args.gammaInitializer ?? 'ones', 'gammaInitializer'), getInitializer(args.betaInitializer ?? 'zeros', 'betaInitializer'),
+      getInitializer(args.movingMeanInitializer ?? 'zeros', 'movingMeanInitializer'), getInitializer(args.movingVarianceInitializer ?? 'ones', 'movingVarianceInitializer')];
+  }
+  computeOutputShape(s: number[]): number[] {
+    if (s.length !== 1) throw new ValueError(`BatchNormalization layer '${this.name}' expects a flat input of rank 1 per sample. Received input shape [${s}]: add a flatten() layer before it.`);
+    return s.slice();
+  }
+  override build(s: number[]): void {
+    super.build(s);
+    const n = s[0]!;
+    if (this.scale) this.gamma = this.addWeight('gamma', [n], this.inits[0]!, this.trainable, null);
+    if (this.center) this.beta = this.addWeight('beta', [n], this.inits[1]!, this.trainable, null);
+    this.movingMean = this.addWeight('moving_mean', [n], this.inits[2]!, false, null);
+    this.movingVariance = this.addWeight('moving_variance', [n], this.inits[3]!, false, null);
+  }
+  /** mean, invStd (N each) and a dX scratch for the first layer (B×N). */
+  override scratchFloats(B: number): number[] { return [this.outFeatures, this.outFeatures, B * this.outFeatures]; }
+  forward(ctx: StepContext, buf: LayerBuffers, x: number, M: number): void {
+    const N = this.outFeatures, g = this.gamma ? this.gamma.ptr : 0, b = this.beta ? this.beta.ptr : 0;
+    if (ctx.training) {
+      ctx.be.bnForwardTrain(x, buf.y, M, N, g, b, buf.scratch[0]!, buf.scratch[1]!, this.epsilon,
+        this.movingMean!.ptr, this.movingVariance!.ptr, this.momentum);
+    } else {
+      ctx.be.bnForwardInfer(x, buf.y, M, N, g, b, this.movingMean!.ptr, this.movingVariance!.ptr, this.epsilon);
+    }
+  }
+  backward(ctx: StepContext, buf: LayerBuffers, x: number, dx: number, M: number): void {
+    const N = this.outFeatures;
+    const tr = this.trainable;
+    ctx.be.bnBackward(x, buf.dy, dx !== 0 ? dx : buf.scratch[2]!, M, N, this.gamma ? this.gamma.ptr : 0,
+      buf.scratch[0]!, buf.scratch[1]!, tr && this.gamma ? this.gamma.grad : 0, tr && this.beta ? this.beta.grad : 0);
+  }
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(), axis: -1, momentum: this.momentum, epsilon: this.epsilon, center: this.center, scale: this.scale,
+      gamma_initializer: serializeInit(this.inits[0]!), beta_initializer: serializeInit(this.inits[1]!),
+      moving_mean_initializer: serializeInit(this.inits[2]!), moving_variance_initializer: serializeInit(this.inits[3]!),
+      beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null,
+    };
+  }
+}
+
+/** Flattens each sample to one dimension (no copy). */
+export class Flatten extends Layer {
+  readonly className = 'Flatten';
+  constructor(args: LayerArgs = {}) { super(args, 'Flatten'); }
+  computeOutputShape(s: number[]): number[] { return [shapeSize(s)]; }
+  override aliasesInput(): boolean { return true; }
+  forward(): void { /* the output is the input */ }
+  backward(): void { /* the gradient passes through */ }
+  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), data_format: 'channels_last' }; }
+}
+
+/** Declares the input feature shape of a sequential model: `sn.layers.input({ shape: [784] })`. */
+export class InputLayer extends Layer {
+  readonly className = 'InputLayer';
+  constructor(args: { shape?: number[]; batchShape?: (number | null)[]; name?: string }) {
+    if (typeof args !== 'object' || args === null || (args.shape === undefined && args.batchShape === undefined)) {
+      invalid('shape', 'an array of positive integers (the feature shape)', args?.shape);
+    }
+    super({ name: args.name, inputShape: args.shape, batchInputShape: args.batchShape }, 'Input');
+  }
+  computeOutputShape(s: number[]): number[] { return s.slice(); }
+  override aliasesInput(): boolean { return true; }
+  forward(): void { /* nothing */ }
+  backward(): void { /* nothing */ }
+  override getConfig(): Record<string, unknown> {
+    return { batch_input_shape: [null, ...(this.declaredInputShape ?? [])], dtype: 'float32', sparse: false, name: this.name };
+  }
+}
+
+// Factories in TF.js style: sn.layers.dense({ units: 10, activation: 'relu' }).
+export const dense = (args: DenseArgs) => new Dense(args);
+export const activation = (args: ActivationArgs) => new Activation(args);
+export const dropout = (args: DropoutArgs) => new Dropout(args);
+export const batchNormalization = (args: BatchNormalizationArgs = {}) => new BatchNormalization(args);
+export const flatten = (args: LayerArgs = {}) => new Flatten(args);
+export const input = (args: { shape?: number[]; batchShape?: (number | null)[]; name?: string }) => new InputLayer(args);
+export const leakyReLU = (args: LayerArgs & { alpha?: number; negativeSlope?: number } = {}) => new LeakyReLU(args);
+export const elu = (args: LayerArgs & { alpha?: number } = {}) => new ELU(args);

@@ -1,0 +1,114 @@
+/**
+ * Losses. Keras names ('mean_squared_error', 'mse', 'binary_crossentropy', ...)
+ * and TF.js names ('meanSquaredError', ...) are accepted, as are loss objects
+ * (`sn.losses.huber({ delta: 2 })`) and custom losses
+ * (`{ value(yTrue, yPred), gradient(yTrue, yPred) }`).
+ *
+ * Every built-in loss is one kernel call that returns the weighted sum of
+ * per-sample losses and writes the gradient. A cross-entropy after a sigmoid
+ * or softmax output runs in the stable fused form on the logits.
+ */
+import type { Backend } from './backend/types.js';
+import { ValueError, describe } from './errors.js';
+import { normalizeName } from './activations.js';
+import { Tensor } from './tensor.js';
+
+export type LossKind = 'mse' | 'mae' | 'huber' | 'logcosh' | 'hinge' | 'bce' | 'cce' | 'sparse_cce';
+
+/** A custom loss. `value` returns the batch's mean loss; `gradient` returns ∂(mean loss)/∂yPred, shaped like yPred. */
+export interface CustomLoss {
+  name?: string;
+  value(yTrue: Tensor, yPred: Tensor): number;
+  gradient(yTrue: Tensor, yPred: Tensor): Tensor;
+}
+
+export class Loss {
+  constructor(
+    /** Canonical Keras name. */
+    readonly name: string,
+    readonly kind: LossKind,
+    readonly options: { delta?: number; fromLogits?: boolean } = {},
+  ) {}
+  getConfig(): Record<string, unknown> {
+    const c: Record<string, unknown> = {};
+    if (this.kind === 'huber') c.delta = this.options.delta ?? 1;
+    if (this.options.fromLogits) c.from_logits = true;
+    return c;
+  }
+  /** Whether targets are class indices (one per row) rather than a row of the output's width. */
+  get sparse(): boolean { return this.kind === 'sparse_cce'; }
+
+  /**
+   * Run the loss kernel on an M×N block. `Z` holds the pre-activation of the
+   * output layer and `outAct` names its activation: with a matching
+   * cross-entropy the fused kernel reads Z, writes the probabilities to P and
+   * the gradient with respect to Z to G; `fused` tells the caller so.
+   */
+  run(be: Backend, T: number, P: number, Z: number, G: number, W: number, M: number, N: number,
+    gradScale: number, outAct: string): { sum: number; fused: boolean } {
+    const logits = this.options.fromLogits === true;
+    switch (this.kind) {
+      case 'mse': return { sum: be.mse(T, P, G, W, M, N, gradScale), fused: false };
+      case 'mae': return { sum: be.mae(T, P, G, W, M, N, gradScale), fused: false };
+      case 'huber': return { sum: be.huber(T, P, G, W, M, N, gradScale, this.options.delta ?? 1), fused: false };
+      case 'logcosh': return { sum: be.logCosh(T, P, G, W, M, N, gradScale), fused: false };
+      case 'hinge': return { sum: be.hinge(T, P, G, W, M, N, gradScale), fused: false };
+      case 'bce':
+        if (logits) return { sum: be.sigmoidBce(T, P, 0, G, W, M, N, gradScale), fused: false };
+        if (outAct === 'sigmoid') return { sum: be.sigmoidBce(T, Z, P, G, W, M, N, gradScale), fused: true };
+        return { sum: be.bce(T, P, G, W, M, N, gradScale), fused: false };
+      case 'cce':
+        if (logits) return { sum: be.softmaxCce(T, P, 0, G, W, M, N, gradScale), fused: false };
+        if (outAct === 'softmax') return { sum: be.softmaxCce(T, Z, P, G, W, M, N, gradScale), fused: true };
+        return { sum: be.cce(T, P, G, W, M, N, gradScale), fused: false };
+      case 'sparse_cce':
+        if (logits) return { sum: be.sparseSoftmaxCce(T, P, 0, G, W, M, N, gradScale), fused: false };
+        if (outAct === 'softmax') return { sum: be.sparseSoftmaxCce(T, Z, P, G, W, M, N, gradScale), fused: true };
+        return { sum: be.sparseCce(T, P, G, W, M, N, gradScale), fused: false };
+    }
+  }
+}
+
+const TABLE: Record<string, [string, LossKind]> = {
+  meansquarederror: ['mean_squared_error', 'mse'], mse: ['mean_squared_error', 'mse'],
+  meanabsoluteerror: ['mean_absolute_error', 'mae'], mae: ['mean_absolute_error', 'mae'],
+  huber: ['huber', 'huber'], huberloss: ['huber', 'huber'],
+  logcosh: ['log_cosh', 'logcosh'],
+  hinge: ['hinge', 'hinge'],
+  binarycrossentropy: ['binary_crossentropy', 'bce'],
+  categoricalcrossentropy: ['categorical_crossentropy', 'cce'],
+  sparsecategoricalcrossentropy: ['sparse_categorical_crossentropy', 'sparse_cce'],
+};
+
+export const lossNames = ['mean_squared_error', 'mse', 'mean_absolute_error', 'mae', 'huber', 'log_cosh', 'hinge',
+  'binary_crossentropy', 'categorical_crossentropy', 'sparse_categorical_crossentropy'];
+
+export type LossIdentifier = string | Loss | CustomLoss;
+
+export function isCustomLoss(l: unknown): l is CustomLoss {
+  return typeof l === 'object' && l !== null && !(l instanceof Loss) &&
+    typeof (l as CustomLoss).value === 'function' && typeof (l as CustomLoss).gradient === 'function';
+}
+
+export function getLoss(id: unknown, argName = 'loss'): Loss | CustomLoss {
+  if (id instanceof Loss) return id;
+  if (isCustomLoss(id)) return id;
+  if (typeof id === 'string') {
+    const key = normalizeName(id);
+    if (Object.prototype.hasOwnProperty.call(TABLE, key)) { const [name, kind] = TABLE[key]!; return new Loss(name, kind); }
+  }
+  throw new ValueError(`Unknown value for \`${argName}\`: expected one of ${lossNames.map((n) => `'${n}'`).join(', ')} (snake_case or camelCase), a Loss, or an object with value(yTrue, yPred) and gradient(yTrue, yPred). Received: ${describe(id)}`);
+}
+
+// Factories, TF.js/Keras style.
+export const meanSquaredError = () => new Loss('mean_squared_error', 'mse');
+export const meanAbsoluteError = () => new Loss('mean_absolute_error', 'mae');
+export const huber = (a: { delta?: number } = {}) => {
+  if (a.delta !== undefined && !(a.delta > 0)) throw new ValueError(`Invalid value for \`delta\`: expected a positive number. Received: ${describe(a.delta)}`);
+  return new Loss('huber', 'huber', { delta: a.delta ?? 1 });
+};
+export const logCosh = () => new Loss('log_cosh', 'logcosh');
+export const hinge = () => new Loss('hinge', 'hinge');
+export const binaryCrossentropy = (a: { fromLogits?: boolean } = {}) => new Loss('binary_crossentropy', 'bce', { fromLogits: !!a.fromLogits });
+export const categoricalCrossentropy = (a: { fromLogits?: boolean } = {}) => new Loss('categorical_crossentropy', 'cce', { fromLogits: !!a.fromLogits });
+export const sparseCategoricalCrossentropy = (a: { fromLogits?: boolean } = {}) => new Loss('sparse_categorical_crossentropy', 'sparse_cce', { fromLogits: !!a.fromLogits });

@@ -1,0 +1,69 @@
+/**
+ * Keras-style progress output for fit/evaluate: a bar redrawn in place on a
+ * terminal (verbose 1), one line per epoch otherwise (verbose 2, or verbose 1
+ * when stdout is not a terminal). Nothing is written in a browser unless a
+ * `print` function is given.
+ */
+export type Printer = (line: string, sameLine: boolean) => void;
+
+interface StdoutLike { write(s: string): boolean; isTTY?: boolean; columns?: number }
+function stdout(): StdoutLike | undefined {
+  const p = (globalThis as { process?: { stdout?: StdoutLike } }).process;
+  return p?.stdout;
+}
+
+/** True where a default verbose level of 1 makes sense (Node); browsers default to silence. */
+export function hasConsoleStdout(): boolean { return stdout() !== undefined; }
+
+export function defaultPrinter(): Printer {
+  const out = stdout();
+  if (out) {
+    const tty = !!out.isTTY;
+    return (line, sameLine) => {
+      if (sameLine && tty) out.write(`\r${line}\x1b[K`);
+      else if (!sameLine) out.write(tty ? `\r${line}\x1b[K\n` : `${line}\n`);
+    };
+  }
+  return (line, sameLine) => { if (!sameLine) console.log(line); };
+}
+
+export function formatLogs(logs: Record<string, number>): string {
+  return Object.entries(logs).map(([k, v]) => `${k}: ${formatNumber(v)}`).join(' - ');
+}
+
+export function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(4) : v.toFixed(4);
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1) return `${Math.round(ms * 1000)}us`;
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  return `${(ms / 1000).toFixed(ms < 10000 ? 1 : 0)}s`;
+}
+
+/** The progress of one epoch: `steps` batches. */
+export class ProgressBar {
+  private lastDraw = 0;
+  constructor(private readonly print: Printer, private readonly steps: number, private readonly verbose: number, private readonly start: number) {}
+  update(step: number, logs: Record<string, number>, now: number): void {
+    if (this.verbose !== 1 || now - this.lastDraw < 50) return;
+    this.lastDraw = now;
+    this.print(this.line(step, logs, now), true);
+  }
+  finish(logs: Record<string, number>, now: number): void {
+    this.print(this.line(this.steps, logs, now), false);
+  }
+  private line(step: number, logs: Record<string, number>, now: number): string {
+    const width = 30;
+    const done = Math.min(width, Math.round((step / Math.max(1, this.steps)) * width));
+    const bar = step >= this.steps ? '━'.repeat(width) : '━'.repeat(done) + ' '.repeat(width - done);
+    const elapsed = now - this.start;
+    const perStep = step > 0 ? elapsed / step : 0;
+    const pad = String(this.steps).length;
+    const time = step >= this.steps ? `${formatDuration(elapsed)} ${formatDuration(perStep)}/step` : `ETA ${formatDuration(perStep * (this.steps - step))}`;
+    const l = formatLogs(logs);
+    return `${String(step).padStart(pad)}/${this.steps} ${bar} ${time}${l ? ' - ' + l : ''}`;
+  }
+}

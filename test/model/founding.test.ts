@@ -1,0 +1,80 @@
+/** The founding article's example, as written, and the small classics. */
+import { describe, expect, it } from 'vitest';
+import * as sn from '../../src/index.js';
+import { pima } from '../helpers/data.js';
+
+describe('the founding example', () => {
+  it('runs as written on real data and its loss falls', async () => {
+    sn.setSeed(1);
+    const { xTrain: X, yTrain: y, xTest: XTest } = pima();
+    const model = sn.sequential([
+      sn.layers.dense({ units: 10, inputDim: 8, activation: 'relu' }),
+      sn.layers.dense({ units: 8, activation: 'relu' }),
+      sn.layers.dense({ units: 1, activation: 'sigmoid' }),
+    ]);
+    model.compile({ loss: 'mean_squared_error', optimizer: 'adam', metrics: ['accuracy'] });
+    const history = await model.fit(X, y, { epochs: 10, batchSize: 32, verbose: 0 });
+    const yPred = model.predict(XTest);
+    expect(yPred).toBeInstanceOf(sn.Tensor);
+    expect(yPred.shape).toEqual([XTest.length, 1]);
+    for (const v of yPred.values) expect(v > 0 && v < 1).toBe(true);
+    expect(Object.keys(history.history).sort()).toEqual(['accuracy', 'loss']);
+    expect(history.history.loss).toHaveLength(10);
+    expect(history.history.loss[9]!).toBeLessThan(history.history.loss[0]! * 0.9);
+    const ev = model.evaluate(XTest, pima().yTest);
+    expect(Object.keys(ev).sort()).toEqual(['accuracy', 'loss']);
+    expect(ev.accuracy!).toBeGreaterThan(0.6);
+  });
+
+  it('accepts snake_case, camelCase and short names alike', () => {
+    for (const loss of ['mean_squared_error', 'meanSquaredError', 'mse', 'MSE', 'binary_crossentropy', 'binaryCrossentropy', 'sparse_categorical_crossentropy', 'sparseCategoricalCrossentropy']) {
+      const m = sn.sequential([sn.layers.dense({ units: 1, inputDim: 2, activation: 'hard_sigmoid' })]);
+      expect(() => m.compile({ loss, optimizer: 'adam' })).not.toThrow();
+    }
+    for (const act of ['leaky_relu', 'leakyRelu', 'hard_sigmoid', 'hardSigmoid', 'silu', 'swish']) {
+      expect(() => sn.layers.dense({ units: 1, activation: act })).not.toThrow();
+    }
+  });
+
+  it('learns XOR to 100% accuracy', async () => {
+    sn.setSeed(3);
+    const x = [[0, 0], [0, 1], [1, 0], [1, 1]], y = [[0], [1], [1], [0]];
+    const model = sn.sequential([
+      sn.layers.dense({ units: 8, inputDim: 2, activation: 'tanh' }),
+      sn.layers.dense({ units: 1, activation: 'sigmoid' }),
+    ]);
+    model.compile({ loss: 'binary_crossentropy', optimizer: sn.optimizers.adam({ learningRate: 0.05 }), metrics: ['accuracy'] });
+    await model.fit(x, y, { epochs: 300, batchSize: 4, verbose: 0 });
+    const p = model.predict(x).values;
+    expect(Array.from(p, (v) => (v > 0.5 ? 1 : 0))).toEqual([0, 1, 1, 0]);
+    expect(model.evaluate(x, y).accuracy).toBe(1);
+  });
+
+  it('predicts from a Float32Array with a shape, and from a tensor, identically', async () => {
+    sn.setSeed(4);
+    const model = sn.sequential([sn.layers.dense({ units: 3, inputShape: [2], activation: 'softmax' })]);
+    const flat = new Float32Array([1, 2, 3, 4, 5, 6]);
+    const a = model.predict({ data: flat, shape: [3, 2] });
+    const b = model.predict(sn.tensor(flat, [3, 2]));
+    const c = model.predict([[1, 2], [3, 4], [5, 6]]);
+    expect(Array.from(a.values)).toEqual(Array.from(b.values));
+    expect(Array.from(a.values)).toEqual(Array.from(c.values));
+    const rows = a.toArray() as number[][];
+    for (const r of rows) expect(r.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
+  });
+
+  it('summary() prints Keras\'s table and countParams matches', () => {
+    const model = sn.sequential([
+      sn.layers.dense({ units: 10, inputDim: 8, activation: 'relu', name: 'hidden1' }),
+      sn.layers.dense({ units: 8, activation: 'relu' }),
+      sn.layers.dense({ units: 1, activation: 'sigmoid' }),
+    ]);
+    const lines: string[] = [];
+    const text = model.summary({ print: (l) => lines.push(l) });
+    expect(text).toContain('hidden1 (Dense)');
+    expect(text).toContain('(None, 10)');
+    expect(text).toContain('Total params: 187');
+    expect(model.countParams()).toBe(8 * 10 + 10 + 10 * 8 + 8 + 8 + 1);
+    expect(lines.join('\n')).toBe(text);
+  });
+});

@@ -1,0 +1,153 @@
+/**
+ * Finite-difference gradient checks of whole models: every activation in a
+ * hidden and an output Dense layer, every loss, every regularizer, and every
+ * layer kind, on both backends. The model's analytic gradient (one backward
+ * pass) is compared with central differences of the loss it reports.
+ *
+ * Tolerance: activations are stored in float32 between layers, so a central
+ * difference with step h has rounding noise ~ 1e-7·|loss|/h plus O(h²)
+ * truncation; with h = 1e-3 the two agree to ~1e-3 of the gradient's norm.
+ * We require ‖g − g_fd‖ ≤ 2e-2·max(‖g‖, 1e-3).
+ */
+import { describe, expect, it } from 'vitest';
+import * as sn from '../../src/index.js';
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+}
+
+const ACTIVATIONS = ['linear', 'relu', 'leaky_relu', 'elu', 'selu', 'sigmoid', 'tanh', 'exponential', 'softplus', 'softsign', 'gelu', 'swish', 'hard_sigmoid', 'softmax'];
+const LOSSES = ['mean_squared_error', 'mean_absolute_error', 'huber', 'log_cosh', 'hinge', 'binary_crossentropy', 'categorical_crossentropy', 'sparse_categorical_crossentropy'];
+const REGS: (string | undefined)[] = [undefined, 'l1', 'l2', 'l1l2'];
+
+function outputActivationFor(loss: string, hidden: string): string {
+  if (loss === 'binary_crossentropy') return 'sigmoid';
+  if (loss.includes('categorical')) return 'softmax';
+  return hidden; // the activation under test also serves as the output of regression losses
+}
+
+function targets(loss: string, n: number, k: number, r: () => number): number[][] {
+  return Array.from({ length: n }, () => {
+    if (loss === 'sparse_categorical_crossentropy') return [Math.floor(r() * k)];
+    if (loss === 'categorical_crossentropy') { const row = new Array(k).fill(0); row[Math.floor(r() * k)] = 1; return row; }
+    if (loss === 'binary_crossentropy' || loss === 'hinge') return Array.from({ length: k }, () => (r() < 0.5 ? 0 : 1));
+    return Array.from({ length: k }, () => r() * 2 - 1);
+  });
+}
+
+function check(model: sn.Sequential, x: number[][], y: number[][], seed = 5): { err: number; norm: number } {
+  const { grads } = model.computeGradients(x, y, { seed });
+  const weights = model.getWeights();
+  const trainableIdx = model.namedWeights().map((w, i) => (w.trainable ? i : -1)).filter((i) => i >= 0);
+  const h = 1e-3;
+  let errSq = 0, normSq = 0;
+  trainableIdx.forEach((wi, gi) => {
+    const g = grads[gi]!.values;
+    for (let k = 0; k < g.length; k++) {
+      const orig = weights[wi]!.values[k]!;
+      const plus = weights.map((t) => t.clone()); (plus[wi]!.values as Float32Array)[k] = orig + h;
+      model.setWeights(plus); const lp = model.computeLoss(x, y, { seed });
+      const minus = weights.map((t) => t.clone()); (minus[wi]!.values as Float32Array)[k] = orig - h;
+      model.setWeights(minus); const lm = model.computeLoss(x, y, { seed });
+      // Use the step actually representable in float32.
+      const step = Math.fround(orig + h) - Math.fround(orig - h);
+      const fd = (lp - lm) / step;
+      errSq += (fd - g[k]!) ** 2; normSq += g[k]! ** 2;
+    }
+  });
+  model.setWeights(weights);
+  return { err: Math.sqrt(errSq), norm: Math.sqrt(normSq) };
+}
+
+for (const backend of ['js', 'wasm'] as const) {
+  describe(`gradient check (${backend} backend)`, () => {
+    it('every hidden/output activation × loss × regularizer', () => {
+      sn.setBackend(backend);
+      const r = rng(42);
+      const failures: string[] = [];
+      let i = 0;
+      for (const act of ACTIVATIONS) {
+        for (const loss of LOSSES) {
+          const reg = REGS[i++ % REGS.length];
+          const outAct = outputActivationFor(loss, act);
+          const k = loss === 'binary_crossentropy' || loss === 'hinge' ? 2 : 3;
+          sn.setSeed(1000 + i);
+          const model = sn.sequential([
+            sn.layers.dense({ units: 4, inputDim: 3, activation: act, kernelRegularizer: reg, biasRegularizer: reg }),
+            sn.layers.dense({ units: k, activation: outAct, kernelInitializer: 'glorot_normal', biasInitializer: sn.initializers.randomNormal({ stddev: 0.1, seed: i }) }),
+          ]);
+          model.compile({ optimizer: 'sgd', loss: loss === 'huber' ? sn.losses.huber({ delta: 0.5 }) : loss });
+          const x = Array.from({ length: 5 }, () => [r() * 2 - 1, r() * 2 - 1, r() * 2 - 1]);
+          const y = targets(loss, 5, k, r);
+          const { err, norm } = check(model, x, y);
+          if (!(err <= 2e-2 * Math.max(norm, 1e-3))) failures.push(`${act} + ${loss} + ${reg ?? 'no reg'}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`);
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+
+    it('every layer kind × regularizer, with fused and unfused cross-entropies', () => {
+      sn.setBackend(backend);
+      const r = rng(7);
+      const failures: string[] = [];
+      const variants: [string, () => sn.layers.Layer[]][] = [
+        ['activation(tanh)', () => [sn.layers.activation({ activation: 'tanh' })]],
+        ['activation(softmax)', () => [sn.layers.activation({ activation: 'softmax' })]],
+        ['leakyReLU', () => [sn.layers.leakyReLU({ alpha: 0.1 })]],
+        ['elu', () => [sn.layers.elu({ alpha: 0.7 })]],
+        ['dropout', () => [sn.layers.dropout({ rate: 0.3 })]],
+        ['batchNormalization', () => [sn.layers.batchNormalization({ momentum: 0.9 })]],
+        ['batchNormalization(no center/scale)', () => [sn.layers.batchNormalization({ center: false, scale: false })]],
+        ['flatten', () => [sn.layers.flatten()]],
+        ['dense(no bias)', () => [sn.layers.dense({ units: 3, useBias: false, activation: 'gelu' })]],
+      ];
+      let i = 0;
+      for (const [name, make] of variants) {
+        for (const reg of REGS) {
+          for (const [loss, outAct] of [['categorical_crossentropy', 'softmax'], ['binary_crossentropy', 'sigmoid'], ['sparse_categorical_crossentropy', 'softmax'], ['mse', 'linear'], ['categorical_crossentropy', 'linear_softmax_layer']] as const) {
+            i++;
+            sn.setSeed(2000 + i);
+            const last = outAct === 'linear_softmax_layer'
+              ? [sn.layers.dense({ units: 3 }), sn.layers.activation({ activation: 'softmax' })]
+              : [sn.layers.dense({ units: 3, activation: outAct, kernelRegularizer: reg })];
+            const model = sn.sequential([
+              sn.layers.dense({ units: 5, inputDim: 4, activation: 'tanh', kernelRegularizer: reg, biasRegularizer: reg }),
+              ...make(),
+              ...last,
+            ]);
+            model.compile({ optimizer: 'adam', loss });
+            const x = Array.from({ length: 6 }, () => [r() * 2 - 1, r() * 2 - 1, r() * 2 - 1, r() * 2 - 1]);
+            const y = targets(loss, 6, 3, r);
+            const { err, norm } = check(model, x, y, 11 + i);
+            if (!(err <= 2e-2 * Math.max(norm, 1e-3))) failures.push(`${name} + ${reg ?? 'no reg'} + ${loss}/${outAct}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`);
+          }
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+
+    it('a custom loss object and from-logits cross-entropies', () => {
+      sn.setBackend(backend);
+      const r = rng(9);
+      const custom = {
+        value: (t: sn.Tensor, p: sn.Tensor) => { let s = 0; for (let i = 0; i < p.size; i++) s += (p.values[i]! - t.values[i]!) ** 4; return s / t.shape[0]!; },
+        gradient: (t: sn.Tensor, p: sn.Tensor) => sn.tensor(p.values.map((v, i) => (4 * (v - t.values[i]!) ** 3) / t.shape[0]!), [...p.shape]),
+      };
+      const cases: [string, sn.losses.Loss | typeof custom, string][] = [
+        ['custom quartic', custom, 'mse'],
+        ['bce fromLogits', sn.losses.binaryCrossentropy({ fromLogits: true }), 'binary_crossentropy'],
+        ['cce fromLogits', sn.losses.categoricalCrossentropy({ fromLogits: true }), 'categorical_crossentropy'],
+        ['sparse fromLogits', sn.losses.sparseCategoricalCrossentropy({ fromLogits: true }), 'sparse_categorical_crossentropy'],
+      ];
+      for (const [name, loss, kind] of cases) {
+        sn.setSeed(77);
+        const model = sn.sequential([sn.layers.dense({ units: 4, inputDim: 3, activation: 'elu' }), sn.layers.dense({ units: 3 })]);
+        model.compile({ optimizer: 'sgd', loss });
+        const x = Array.from({ length: 4 }, () => [r() * 2 - 1, r() * 2 - 1, r() * 2 - 1]);
+        const { err, norm } = check(model, x, targets(kind, 4, 3, r));
+        expect(err, name).toBeLessThanOrEqual(2e-2 * Math.max(norm, 1e-3));
+      }
+    });
+  });
+}

@@ -122,14 +122,27 @@ export function createJsBackend(initialPages = 16): Backend {
         return;
       }
       if (!transB) {
-        // i-k-j: the inner loop runs along a row of B and the float64 row of C.
+        // i-k-j: the inner loop runs along rows of B and the float64 row of C,
+        // four rows of B at a time so each pass over the accumulator does four
+        // multiply-adds. Row i of op(A) is first gathered into `col` (a strided
+        // column when A is transposed).
         const acc = scratch1(N);
+        const col = scratch2(K);
         for (let i = 0; i < M; i++) {
+          if (transA) for (let k = 0; k < K; k++) col[k] = f[a0 + k * lda + i]!;
+          else { const a = a0 + i * lda; for (let k = 0; k < K; k++) col[k] = f[a + k]!; }
           acc.fill(0, 0, N);
-          for (let k = 0; k < K; k++) {
-            const a = transA ? f[a0 + k * lda + i]! : f[a0 + i * lda + k]!;
-            const b = b0 + k * ldb;
-            for (let j = 0; j < N; j++) acc[j]! += a * f[b + j]!;
+          let k = 0;
+          for (; k + 4 <= K; k += 4) {
+            const x0 = col[k]!, x1 = col[k + 1]!, x2 = col[k + 2]!, x3 = col[k + 3]!;
+            const r0 = b0 + k * ldb, r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
+            for (let j = 0; j < N; j++) {
+              acc[j]! += x0 * f[r0 + j]! + x1 * f[r1 + j]! + x2 * f[r2 + j]! + x3 * f[r3 + j]!;
+            }
+          }
+          for (; k < K; k++) {
+            const x = col[k]!, r = b0 + k * ldb;
+            for (let j = 0; j < N; j++) acc[j]! += x * f[r + j]!;
           }
           storeRow(f, c0 + i * ldc, acc, N, alpha, beta);
         }

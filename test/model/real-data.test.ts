@@ -7,21 +7,28 @@ import * as sn from '../../src/index.js';
 import { digits, mnist, permutation, pima } from '../helpers/data.js';
 
 describe('real data', () => {
-  it('Pima Indians diabetes, founding architecture, standardized: ≥ 75% test accuracy', async () => {
-    sn.setSeed(11);
+  it('Pima Indians diabetes, founding architecture, standardized: ≥ 75% test accuracy (median of 5 seeds)', async () => {
+    // One split of 768 rows gives a test set of 154: a single seed moves the
+    // accuracy by ±2 points, so the bar applies to the median of five runs.
     const d = pima(0.2, 7);
-    const model = sn.sequential([
-      sn.layers.dense({ units: 10, inputDim: 8, activation: 'relu' }),
-      sn.layers.dense({ units: 8, activation: 'relu' }),
-      sn.layers.dense({ units: 1, activation: 'sigmoid' }),
-    ]);
-    model.compile({ loss: 'binary_crossentropy', optimizer: 'adam', metrics: ['accuracy'] });
-    await model.fit(d.xTrain, d.yTrain, {
-      epochs: 200, batchSize: 32, verbose: 0, validationSplit: 0.2, seed: 1,
-      callbacks: [sn.callbacks.earlyStopping({ monitor: 'val_loss', patience: 20, restoreBestWeights: true })],
-    });
-    const { accuracy } = model.evaluate(d.xTest, d.yTest);
-    expect(accuracy).toBeGreaterThanOrEqual(0.75);
+    const accs: number[] = [];
+    for (let s = 0; s < 5; s++) {
+      sn.setSeed(100 + s);
+      const model = sn.sequential([
+        sn.layers.dense({ units: 10, inputDim: 8, activation: 'relu' }),
+        sn.layers.dense({ units: 8, activation: 'relu' }),
+        sn.layers.dense({ units: 1, activation: 'sigmoid' }),
+      ]);
+      model.compile({ loss: 'binary_crossentropy', optimizer: 'adam', metrics: ['accuracy'] });
+      await model.fit(d.xTrain, d.yTrain, {
+        epochs: 200, batchSize: 32, verbose: 0, validationSplit: 0.2, seed: s,
+        callbacks: [sn.callbacks.earlyStopping({ monitor: 'val_loss', patience: 20, restoreBestWeights: true })],
+      });
+      accs.push(model.evaluate(d.xTest, d.yTest).accuracy!);
+    }
+    accs.sort((a, b) => a - b);
+    expect(accs[2]).toBeGreaterThanOrEqual(0.75);
+    expect(accs[0]).toBeGreaterThanOrEqual(0.7);
   });
 
   it('UCI digits (1,797 8×8 images): ≥ 95% test accuracy', async () => {

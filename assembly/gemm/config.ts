@@ -1,0 +1,40 @@
+// GEMM tiling. Compile-time constants (not globals): two instances on one
+// shared memory must not fight over tunables, and constants let the compiler
+// fold the address arithmetic. Measured on the 2-core AVX-512 Xeon this was
+// written on (see /work/shared/WASM-NOTES.md and bench/gemm.mjs).
+
+/** Micro-tile rows (A broadcasts per k). */
+// @ts-ignore: decorator
+@inline export const MR = 4;
+/** Micro-tile columns (two f32x4 vectors of B per k). */
+// @ts-ignore: decorator
+@inline export const NR = 8;
+/** Depth of a packed block: KC·NR·4 bytes of B (8 KiB) stay in L1 across a panel of A. */
+// @ts-ignore: decorator
+@inline export const KC = 256;
+/** Rows of A packed at once: MC·KC·4 bytes (96 KiB) stay in L2. */
+// @ts-ignore: decorator
+@inline export const MC = 96;
+/** Columns of B packed at once: KC·NC·4 bytes (1 MiB). */
+// @ts-ignore: decorator
+@inline export const NC = 1024;
+
+/** Narrow outputs (N ≤ this) skip packing A: it would cost as much as the product. */
+// @ts-ignore: decorator
+@inline export const NARROW_N = 16;
+/** Depth of one packed block of B in the narrow path (fits the packed-B area: NARROW_KC·16 ≤ KC·NC). */
+// @ts-ignore: decorator
+@inline export const NARROW_KC = 16384;
+/** Few rows (M ≤ this) and B not transposed: no packing at all (inference on single samples). */
+// @ts-ignore: decorator
+@inline export const SMALL_M = 4;
+
+// Workspace layout at `ws` (16-byte aligned): packed A | packed B | one 4×8 tile.
+// @ts-ignore: decorator
+@inline export const WS_A_BYTES: usize = <usize>MC * KC * 4;
+// @ts-ignore: decorator
+@inline export const WS_B_BYTES: usize = <usize>KC * NC * 4;
+// @ts-ignore: decorator
+@inline export const WS_TILE_BYTES: usize = <usize>MR * NR * 4;
+// @ts-ignore: decorator
+@inline export const WS_BYTES: usize = WS_A_BYTES + WS_B_BYTES + WS_TILE_BYTES;

@@ -1,0 +1,142 @@
+// C = alpha·op(A)·op(B) + beta·C, row-major, any M, N, K ≥ 0.
+//
+// Three paths, chosen by shape:
+//  - few rows (M ≤ SMALL_M) with B not transposed: no packing, B read in place
+//    (packing would cost more than the product: inference on one sample);
+//  - narrow outputs (N ≤ NARROW_N, e.g. the last layer's 10 classes): B packed
+//    (cheap: K×16), A read in place;
+//  - everything else: Goto-style blocking (NC columns of B, KC deep, MC rows of
+//    A), both operands packed, 4×8 micro-kernel over the packed panels.
+// Every path sums each C element over k in order; beta is applied once (on the
+// first K block), beta = 0 never reads C.
+import { MR, NR, KC, MC, NC, NARROW_N, NARROW_KC, SMALL_M, WS_A_BYTES, WS_B_BYTES, WS_BYTES } from './config';
+import { packA, packB } from './pack';
+import { kernel4x8, kernel4x8DirectA, kernel4x8DirectAB } from './kernels';
+
+/** Bytes of workspace `gemm` needs at `ws`. */
+export function gemmWorkspaceBytes(): i32 {
+  return <i32>WS_BYTES;
+}
+
+/** C = beta·C for an M×N block (beta = 0 writes zeros without reading C). */
+function scaleC(M: i32, N: i32, beta: f32, C: usize, ldc: i32): void {
+  const ldcBytes = <usize>ldc << 2;
+  const nBytes = <usize>N << 2;
+  for (let i = 0; i < M; i++) {
+    const c = C + <usize>i * ldcBytes;
+    if (beta == 0) { memory.fill(c, 0, nBytes); continue; }
+    if (beta == 1) continue;
+    const vb = f32x4.splat(beta);
+    let j = 0;
+    for (; j + 4 <= N; j += 4) {
+      const p = c + (<usize>j << 2);
+      v128.store(p, f32x4.mul(v128.load(p), vb));
+    }
+    for (; j < N; j++) {
+      const p = c + (<usize>j << 2);
+      store<f32>(p, load<f32>(p) * beta);
+    }
+  }
+}
+
+export function gemm(transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32, A: usize, lda: i32,
+  B: usize, ldb: i32, beta: f32, C: usize, ldc: i32, ws: usize): void {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0 || alpha == 0) { scaleC(M, N, beta, C, ldc); return; }
+  if (M <= SMALL_M && !transB) { gemmSmallM(transA, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ws); return; }
+  if (N <= NARROW_N) { gemmNarrow(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ws); return; }
+  gemmPacked(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ws);
+}
+
+/** Row pointers of op(A) for rows i..i+3 (clamped to the last valid row) and the per-k stride. */
+// @ts-ignore: decorator
+@inline function rowPtr(transA: i32, A: usize, lda: i32, i: i32, r: i32, mr: i32, k0: i32): usize {
+  const ii = <usize>(i + min(r, mr - 1));
+  return transA
+    ? A + ((<usize>k0 * <usize>lda + ii) << 2)
+    : A + ((ii * <usize>lda + <usize>k0) << 2);
+}
+
+function gemmPacked(transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32, A: usize, lda: i32,
+  B: usize, ldb: i32, beta: f32, C: usize, ldc: i32, ws: usize): void {
+  const Ap = ws;
+  const Bp = ws + WS_A_BYTES;
+  const tile = Bp + WS_B_BYTES;
+  const ldcBytes = <usize>ldc << 2;
+  for (let jc = 0; jc < N; jc += NC) {
+    const nc = min(NC, N - jc);
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = min(KC, K - pc);
+      const bk = pc == 0 ? beta : <f32>1.0;
+      packB(transB, B, ldb, pc, jc, kc, nc, Bp);
+      for (let ic = 0; ic < M; ic += MC) {
+        const mc = min(MC, M - ic);
+        packA(transA, A, lda, ic, pc, mc, kc, alpha, Ap);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const bp = Bp + <usize>jr * <usize>kc * 4;
+          const cc = C + (<usize>(jc + jr) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            kernel4x8(kc, Ap + <usize>ir * <usize>kc * 4, bp, cc + <usize>(ic + ir) * ldcBytes,
+              ldcBytes, bk, mr, nr, tile);
+          }
+        }
+      }
+    }
+  }
+}
+
+function gemmNarrow(transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32, A: usize, lda: i32,
+  B: usize, ldb: i32, beta: f32, C: usize, ldc: i32, ws: usize): void {
+  const Bp = ws + WS_A_BYTES;
+  const tile = Bp + WS_B_BYTES;
+  const ldcBytes = <usize>ldc << 2;
+  const ks: usize = transA ? <usize>lda << 2 : 4;
+  // alpha is not folded into A here (A is not copied): scale C afterwards
+  // instead would round differently, so fold it into the packed B.
+  for (let pc = 0; pc < K; pc += NARROW_KC) {
+    const kc = min(NARROW_KC, K - pc);
+    const bk = pc == 0 ? beta : <f32>1.0;
+    packB(transB, B, ldb, pc, 0, kc, N, Bp);
+    if (alpha != 1) scalePacked(Bp, <usize>((N + NR - 1) / NR) * NR * <usize>kc, alpha);
+    for (let jr = 0; jr < N; jr += NR) {
+      const nr = min(NR, N - jr);
+      const bp = Bp + <usize>jr * <usize>kc * 4;
+      const cc = C + (<usize>jr << 2);
+      for (let i = 0; i < M; i += MR) {
+        const mr = min(MR, M - i);
+        kernel4x8DirectA(kc,
+          rowPtr(transA, A, lda, i, 0, mr, pc), rowPtr(transA, A, lda, i, 1, mr, pc),
+          rowPtr(transA, A, lda, i, 2, mr, pc), rowPtr(transA, A, lda, i, 3, mr, pc),
+          ks, bp, cc + <usize>i * ldcBytes, ldcBytes, bk, mr, nr, tile);
+      }
+    }
+  }
+}
+
+function scalePacked(p: usize, n: usize, s: f32): void {
+  const vs = f32x4.splat(s);
+  const end = p + (n << 2);
+  for (; p < end; p += 16) v128.store(p, f32x4.mul(v128.load(p), vs));
+}
+
+function gemmSmallM(transA: i32, M: i32, N: i32, K: i32, alpha: f32, A: usize, lda: i32,
+  B: usize, ldb: i32, beta: f32, C: usize, ldc: i32, ws: usize): void {
+  const tile = ws + WS_A_BYTES + WS_B_BYTES;
+  const ldcBytes = <usize>ldc << 2;
+  const ldbBytes = <usize>ldb << 2;
+  const ks: usize = transA ? <usize>lda << 2 : 4;
+  // Nothing is packed, so alpha cannot be folded into a copy: the kernel
+  // scales the finished sums instead (exact for the common alpha = 1).
+  for (let j = 0; j < N; j += NR) {
+    const nr = min(NR, N - j);
+    for (let i = 0; i < M; i += MR) {
+      const mr = min(MR, M - i);
+      kernel4x8DirectAB(K,
+        rowPtr(transA, A, lda, i, 0, mr, 0), rowPtr(transA, A, lda, i, 1, mr, 0),
+        rowPtr(transA, A, lda, i, 2, mr, 0), rowPtr(transA, A, lda, i, 3, mr, 0),
+        ks, B + (<usize>j << 2), ldbBytes, nr, C + <usize>i * ldcBytes + (<usize>j << 2), ldcBytes, alpha, beta, mr, tile);
+    }
+  }
+}

@@ -1,0 +1,194 @@
+// GEMM micro-kernels: a 4×8 f32 tile of C held in eight v128 locals.
+// f32-gemm-4x8-wasmsimd-splat in XNNPACK's naming: per k, A is broadcast with
+// v128.load32_splat (4 rows) and B is two v128 loads (8 columns).
+//
+// The multiply-add is the one place the relaxed build differs: with relaxed
+// SIMD enabled at compile time (`--enable relaxed-simd` sets
+// ASC_FEATURE_RELAXED_SIMD) it is f32x4.relaxed_madd (a fused FMA on x64/arm64),
+// otherwise a separate mul and add. The branch is resolved at compile time.
+import { MR, NR } from './config';
+
+// @ts-ignore: decorator
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return f32x4.relaxed_madd(a, b, c);
+  } else {
+    return f32x4.add(f32x4.mul(a, b), c);
+  }
+}
+
+/** Write one row of a tile: C = acc (beta = 0, C not read), C + acc (beta = 1), beta·C + acc. */
+// @ts-ignore: decorator
+@inline function storeRow(c: usize, v0: v128, v1: v128, beta: f32): void {
+  if (beta == 0) {
+    v128.store(c, v0);
+    v128.store(c, v1, 16);
+  } else if (beta == 1) {
+    v128.store(c, f32x4.add(v128.load(c), v0));
+    v128.store(c, f32x4.add(v128.load(c, 16), v1), 16);
+  } else {
+    const b = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(v128.load(c), b), v0));
+    v128.store(c, f32x4.add(f32x4.mul(v128.load(c, 16), b), v1), 16);
+  }
+}
+
+/**
+ * Store a 4×8 tile held in eight vectors into C (row stride ldcBytes): whole
+ * tiles directly, partial ones (mr < 4 or nr < 8) through the 128-byte `tile`
+ * scratch so nothing outside the mr×nr corner is touched.
+ */
+// @ts-ignore: decorator
+@inline export function storeTile(c: usize, ldcBytes: usize, beta: f32, mr: i32, nr: i32, tile: usize,
+  c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128): void {
+  if (mr == MR && nr == NR) {
+    storeRow(c, c00, c01, beta);
+    storeRow(c + ldcBytes, c10, c11, beta);
+    storeRow(c + 2 * ldcBytes, c20, c21, beta);
+    storeRow(c + 3 * ldcBytes, c30, c31, beta);
+    return;
+  }
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  for (let i = 0; i < mr; i++) {
+    const t = tile + (<usize>i << 5);
+    const cr = c + <usize>i * ldcBytes;
+    for (let j = 0; j < nr; j++) {
+      const o = <usize>j << 2;
+      const v = load<f32>(t + o);
+      store<f32>(cr + o, beta == 0 ? v : beta * load<f32>(cr + o) + v);
+    }
+  }
+}
+
+/**
+ * The packed micro-kernel: C[4×8] (=|+=) Ap[4×kc]·Bp[kc×8] with Ap, Bp in
+ * the packed layouts of pack.ts. k is unrolled by 2.
+ */
+export function kernel4x8(kc: i32, ap: usize, bp: usize, c: usize, ldcBytes: usize, beta: f32,
+  mr: i32, nr: i32, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let k = 0;
+  for (; k + 2 <= kc; k += 2) {
+    let b0 = v128.load(bp);
+    let b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(ap, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(ap, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(ap, 12);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    b0 = v128.load(bp, 32);
+    b1 = v128.load(bp, 48);
+    a = v128.load32_splat(ap, 16);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(ap, 20);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(ap, 24);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(ap, 28);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    ap += 32;
+    bp += 64;
+  }
+  if (k < kc) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(ap, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(ap, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(ap, 12);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+  }
+  storeTile(c, ldcBytes, beta, mr, nr, tile, c00, c01, c10, c11, c20, c21, c30, c31);
+}
+
+/**
+ * The same tile with A read in place (not packed): row r of the tile reads
+ * op(A) through pointer a_r advancing by ksBytes per k (4 for a row-major A,
+ * lda·4 for a transposed one). Used where packing A would cost as much as the
+ * product itself (narrow outputs). Rows beyond mr point at a valid row (the
+ * caller clamps) and are simply not stored.
+ */
+export function kernel4x8DirectA(kc: i32, a0: usize, a1: usize, a2: usize, a3: usize, ksBytes: usize,
+  bp: usize, c: usize, ldcBytes: usize, beta: f32, mr: i32, nr: i32, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(a0);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(a1);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(a2);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(a3);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    a0 += ksBytes; a1 += ksBytes; a2 += ksBytes; a3 += ksBytes;
+    bp += 32;
+  }
+  storeTile(c, ldcBytes, beta, mr, nr, tile, c00, c01, c10, c11, c20, c21, c30, c31);
+}
+
+/**
+ * No packing at all, for a few rows of op(A) against a row-major B (M ≤ 4,
+ * e.g. predicting one sample): a 4×8 tile per column block, B rows read in
+ * place (two loads per k, stride ldb). A final partial column block copies its
+ * nr values per k so nothing past column N is read. alpha scales the sums.
+ */
+export function kernel4x8DirectAB(kc: i32, a0: usize, a1: usize, a2: usize, a3: usize, ksBytes: usize,
+  b: usize, ldbBytes: usize, nr: i32, c: usize, ldcBytes: usize, alpha: f32, beta: f32, mr: i32, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  if (nr == NR) {
+    for (let k = 0; k < kc; k++) {
+      const b0 = v128.load(b);
+      const b1 = v128.load(b, 16);
+      let a = v128.load32_splat(a0);
+      c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+      a = v128.load32_splat(a1);
+      c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+      a = v128.load32_splat(a2);
+      c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+      a = v128.load32_splat(a3);
+      c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+      a0 += ksBytes; a1 += ksBytes; a2 += ksBytes; a3 += ksBytes;
+      b += ldbBytes;
+    }
+  } else {
+    // Partial block (the last nr < 8 columns): copy the row's nr values into
+    // the zeroed tile scratch and load it whole. The scratch is free until storeTile.
+    v128.store(tile, f32x4.splat(0));
+    v128.store(tile, f32x4.splat(0), 16);
+    for (let k = 0; k < kc; k++) {
+      for (let j = 0; j < nr; j++) store<f32>(tile + (<usize>j << 2), load<f32>(b + (<usize>j << 2)));
+      const b0 = v128.load(tile);
+      const b1 = v128.load(tile, 16);
+      let a = v128.load32_splat(a0);
+      c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+      a = v128.load32_splat(a1);
+      c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+      a = v128.load32_splat(a2);
+      c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+      a = v128.load32_splat(a3);
+      c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+      a0 += ksBytes; a1 += ksBytes; a2 += ksBytes; a3 += ksBytes;
+      b += ldbBytes;
+    }
+  }
+  if (alpha != 1) {
+    const va = f32x4.splat(alpha);
+    c00 = f32x4.mul(c00, va); c01 = f32x4.mul(c01, va); c10 = f32x4.mul(c10, va); c11 = f32x4.mul(c11, va);
+    c20 = f32x4.mul(c20, va); c21 = f32x4.mul(c21, va); c30 = f32x4.mul(c30, va); c31 = f32x4.mul(c31, va);
+  }
+  storeTile(c, ldcBytes, beta, mr, nr, tile, c00, c01, c10, c11, c20, c21, c30, c31);
+}

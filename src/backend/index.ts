@@ -1,0 +1,152 @@
+/**
+ * The backend registry: which kernel implementation the library runs on.
+ *
+ *   await initBackends();   // once; idempotent (concurrent calls share one promise)
+ *   getBackend();           // the current Backend
+ *   setBackend('js');       // switch ('wasm' | 'js')
+ *   backendInfo();          // { backend, variant, simd, relaxedSimd, sharedMemory, threads, reason? }
+ *
+ * initBackends() loads the best wasm kernels the platform runs (see
+ * runtime/loader.ts) and makes them current; without WebAssembly SIMD the
+ * pure-TypeScript backend is current instead, and backendInfo().reason says
+ * why. The js backend is created lazily, on first use.
+ *
+ * Environment overrides (Node): SIMDNET_BACKEND=js|wasm picks the initial
+ * backend (wasm when unavailable is an error, not a silent fallback);
+ * SIMDNET_WASM_VARIANT=relaxed|simd|unshared picks the binary.
+ */
+import type { Backend } from './types.js';
+import { createJsBackend } from './js.js';
+import { createWasmBackend, type WasmBackend } from './wasm.js';
+import { detectFeatures, loadWasmModule, readEnv, type WasmVariant } from '../runtime/loader.js';
+import { SimdnetError, ValueError, describe } from '../errors.js';
+
+export type BackendName = 'wasm' | 'js';
+
+export interface BackendInfo {
+  backend: BackendName;
+  variant: WasmVariant | 'js';
+  simd: boolean;
+  relaxedSimd: boolean;
+  sharedMemory: boolean;
+  /** Kernel threads (1: the worker pool is not in use). */
+  threads: number;
+  /** Why the wasm backend is not available, when it is not. */
+  reason?: string;
+}
+
+let initPromise: Promise<void> | undefined;
+let initialized = false;
+let wasmBackend: WasmBackend | null = null;
+let wasmReason: string | undefined;
+let jsBackend: Backend | null = null;
+let current: Backend | null = null;
+const listeners = new Set<(backend: Backend) => void>();
+
+function js(): Backend {
+  if (jsBackend === null) jsBackend = createJsBackend();
+  return jsBackend;
+}
+
+function checkName(name: unknown): BackendName {
+  if (name !== 'wasm' && name !== 'js') {
+    throw new ValueError(`Invalid value for \`name\`: expected "wasm" or "js". Received: ${describe(name)}`);
+  }
+  return name;
+}
+
+async function doInit(): Promise<void> {
+  const want = readEnv('SIMDNET_BACKEND');
+  if (want !== undefined && want !== 'wasm' && want !== 'js') {
+    throw new ValueError(`Invalid value for \`SIMDNET_BACKEND\`: expected "wasm" or "js". Received: ${JSON.stringify(want)}`);
+  }
+  try {
+    const loaded = await loadWasmModule();
+    if (loaded.module !== null) wasmBackend = createWasmBackend(loaded.module, loaded.variant);
+    else wasmReason = loaded.reason;
+  } catch (e) {
+    // An explicit SIMDNET_WASM_VARIANT that cannot be honoured is the caller's error.
+    if (e instanceof ValueError) throw e;
+    wasmReason = `the wasm kernels failed to load: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  if (want === 'wasm' && wasmBackend === null) {
+    throw new SimdnetError(`SIMDNET_BACKEND=wasm, but the wasm backend is not available: ${wasmReason ?? 'unknown reason'}.`);
+  }
+  initialized = true;
+  setCurrent(want === 'js' || wasmBackend === null ? js() : wasmBackend);
+}
+
+/** Load the kernels and choose the initial backend. Safe to call many times. */
+export function initBackends(): Promise<void> {
+  if (initPromise === undefined) {
+    initPromise = doInit().catch((e: unknown) => {
+      initPromise = undefined; // let a corrected environment retry
+      throw e;
+    });
+  }
+  return initPromise;
+}
+
+function requireInit(what: string): void {
+  if (!initialized) {
+    throw new SimdnetError(`${what} was called before the backends were initialized. ` +
+      'Call `await initBackends()` (or await simdnet.ready()) first.');
+  }
+}
+
+/** The current backend. Throws if initBackends() has not completed. */
+export function getBackend(): Backend {
+  requireInit('getBackend()');
+  return current!;
+}
+
+/** A backend by name ('wasm' throws a ValueError when unavailable, with the reason). */
+export function getBackendByName(name: BackendName): Backend {
+  checkName(name);
+  requireInit(`getBackendByName(${JSON.stringify(name)})`);
+  if (name === 'js') return js();
+  if (wasmBackend === null) {
+    throw new ValueError(`Invalid value for \`name\`: the "wasm" backend is not available on this platform ` +
+      `(${wasmReason ?? 'unknown reason'}). Received: "wasm". Use "js".`);
+  }
+  return wasmBackend;
+}
+
+/** Make `name` the current backend. Tensors created on the other one are not moved. */
+export function setBackend(name: BackendName): void {
+  setCurrent(getBackendByName(name));
+}
+
+function setCurrent(b: Backend): void {
+  if (b === current) return;
+  current = b;
+  for (const fn of listeners) fn(b);
+}
+
+/** Call `fn` with the new backend whenever the current one changes. Returns an unsubscribe function. */
+export function onBackendChange(fn: (backend: Backend) => void): () => void {
+  listeners.add(fn);
+  return () => { listeners.delete(fn); };
+}
+
+/** What the library runs on, and what the platform offers. */
+export function backendInfo(): BackendInfo {
+  requireInit('backendInfo()');
+  const f = detectFeatures();
+  const usingWasm = current === wasmBackend && wasmBackend !== null;
+  const info: BackendInfo = {
+    backend: usingWasm ? 'wasm' : 'js',
+    variant: usingWasm ? wasmBackend!.variant : 'js',
+    simd: f.simd,
+    relaxedSimd: f.relaxedSimd,
+    sharedMemory: f.sharedMemory,
+    threads: 1,
+  };
+  if (wasmBackend === null && wasmReason !== undefined) info.reason = wasmReason;
+  return info;
+}
+
+/** Whether initBackends() has completed. */
+export function backendsReady(): boolean {
+  return initialized;
+}

@@ -1,0 +1,201 @@
+/**
+ * Finding and compiling the right kernel binary for this platform.
+ *
+ * Three builds are embedded (src/generated/wasm.ts, base64): relaxed SIMD on a
+ * shared memory (FMA in the GEMM micro-kernel), plain SIMD on a shared memory,
+ * and plain SIMD on an ordinary memory (browser pages that are not
+ * cross-origin isolated: a module importing shared memory refuses a non-shared
+ * one). The choice: relaxed if it validates AND instantiates (Node 22+,
+ * Chrome 114+; Node 20 only with --experimental-wasm-relaxed-simd), else
+ * plain SIMD, shared where shared memory works, else unshared; no SIMD at
+ * all → null (the caller uses the js backend).
+ *
+ * Environment override (tests, benchmarks): SIMDNET_WASM_VARIANT=relaxed|simd|unshared,
+ * read through a guarded globalThis.process so nothing Node-specific is imported.
+ */
+import { WASM_RELAXED, WASM_SIMD, WASM_SIMD_UNSHARED } from '../generated/wasm.js';
+import { ValueError } from '../errors.js';
+
+export type WasmVariant = 'relaxed-simd' | 'simd' | 'simd-unshared';
+
+export interface WasmFeatures {
+  simd: boolean;
+  relaxedSimd: boolean;
+  sharedMemory: boolean;
+}
+
+export interface LoadedWasm {
+  module: WebAssembly.Module;
+  variant: WasmVariant;
+  features: WasmFeatures;
+}
+
+export interface WasmUnavailable {
+  module: null;
+  features: WasmFeatures;
+  /** Why no kernel binary could be used (shown by backendInfo()). */
+  reason: string;
+}
+
+// A function `() -> v128` returning i8x16.popcnt(i8x16.splat(0)): validates
+// only where fixed-width SIMD is supported.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0,
+  65, 0, 253, 15, 253, 98, 11,
+]);
+// `() -> v128` returning f32x4.relaxed_madd of three splats: validates only
+// where relaxed SIMD is enabled.
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0,
+  65, 1, 253, 15, 65, 2, 253, 15, 65, 3, 253, 15, 253, 133, 2, 11,
+]);
+
+/** Decode base64 without Buffer: atob where present (browsers, Node ≥ 16), else a small decoder. */
+export function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const atobFn = (globalThis as { atob?: (s: string) => string }).atob;
+  if (typeof atobFn === 'function') {
+    const bin = atobFn(s);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const lookup = new Uint8Array(128);
+  for (let i = 0; i < alphabet.length; i++) lookup[alphabet.charCodeAt(i)] = i;
+  const clean = s.replace(/[^A-Za-z0-9+/]/g, '');
+  const out = new Uint8Array(Math.floor(clean.length * 3 / 4));
+  let o = 0;
+  for (let i = 0; i < clean.length; i += 4) {
+    const a = lookup[clean.charCodeAt(i)]!, b = lookup[clean.charCodeAt(i + 1)]!;
+    const c = lookup[clean.charCodeAt(i + 2)] ?? 0, d = lookup[clean.charCodeAt(i + 3)] ?? 0;
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    if (o < out.length) out[o++] = (n >> 16) & 255;
+    if (o < out.length) out[o++] = (n >> 8) & 255;
+    if (o < out.length) out[o++] = n & 255;
+  }
+  return out;
+}
+
+function validate(bytes: Uint8Array<ArrayBuffer>): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(bytes);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a shared WebAssembly.Memory can be created and used here. */
+function sharedMemoryWorks(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  // In browsers shared memory is only usable when cross-origin isolated.
+  const coi = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  if (coi === false) return false;
+  try {
+    const m = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true } as WebAssembly.MemoryDescriptor);
+    return m.buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
+let cachedFeatures: WasmFeatures | undefined;
+
+/** Feature detection (cached): SIMD, relaxed SIMD, shared memory. */
+export function detectFeatures(): WasmFeatures {
+  if (cachedFeatures === undefined) {
+    const simd = validate(SIMD_PROBE);
+    cachedFeatures = {
+      simd,
+      relaxedSimd: simd && validate(RELAXED_PROBE),
+      sharedMemory: typeof WebAssembly === 'object' && sharedMemoryWorks(),
+    };
+  }
+  return cachedFeatures;
+}
+
+/** Read an environment variable where there is a process (Node), else undefined. */
+export function readEnv(name: string): string | undefined {
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  const v = proc?.env?.[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+/** The embedded binary of a variant. */
+export function variantBytes(variant: WasmVariant): Uint8Array<ArrayBuffer> {
+  switch (variant) {
+    case 'relaxed-simd': return decodeBase64(WASM_RELAXED);
+    case 'simd': return decodeBase64(WASM_SIMD);
+    case 'simd-unshared': return decodeBase64(WASM_SIMD_UNSHARED);
+  }
+}
+
+/** Whether the module's imported memory is shared (it decides how the memory is created). */
+export function variantIsShared(variant: WasmVariant): boolean {
+  return variant !== 'simd-unshared';
+}
+
+const OVERRIDES: Record<string, WasmVariant> = {
+  relaxed: 'relaxed-simd', 'relaxed-simd': 'relaxed-simd', simd: 'simd',
+  unshared: 'simd-unshared', 'simd-unshared': 'simd-unshared',
+};
+
+/** Compile one variant (async: a browser main thread refuses sync compiles of big modules). */
+export async function compileVariant(variant: WasmVariant): Promise<WebAssembly.Module> {
+  return WebAssembly.compile(variantBytes(variant));
+}
+
+/** Can a compiled module be instantiated on a fresh memory of its kind? (Catches late refusals.) */
+function instantiates(module: WebAssembly.Module, shared: boolean): boolean {
+  try {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared } as WebAssembly.MemoryDescriptor);
+    new WebAssembly.Instance(module, { env: { memory } });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Pick and compile the best variant for this platform (or the one named by
+ * SIMDNET_WASM_VARIANT). Resolves to { module: null, reason } when none can run.
+ * An override naming an unknown or unsupported variant throws a ValueError.
+ */
+export async function loadWasmModule(): Promise<LoadedWasm | WasmUnavailable> {
+  const features = detectFeatures();
+  const override = readEnv('SIMDNET_WASM_VARIANT');
+  if (override !== undefined) {
+    const variant = OVERRIDES[override.toLowerCase()];
+    if (variant === undefined) {
+      throw new ValueError(`Invalid value for \`SIMDNET_WASM_VARIANT\`: expected one of "relaxed", "simd", ` +
+        `"unshared". Received: ${JSON.stringify(override)}`);
+    }
+    const ok = features.simd && (variant !== 'relaxed-simd' || features.relaxedSimd) &&
+      (!variantIsShared(variant) || features.sharedMemory);
+    if (!ok) {
+      throw new ValueError(`SIMDNET_WASM_VARIANT=${override} asks for the ${variant} kernels, which this ` +
+        `platform cannot run (simd: ${features.simd}, relaxed SIMD: ${features.relaxedSimd}, shared memory: ` +
+        `${features.sharedMemory}). Unset it to pick automatically.`);
+    }
+    return { module: await compileVariant(variant), variant, features };
+  }
+  if (typeof WebAssembly !== 'object') {
+    return { module: null, features, reason: 'WebAssembly is not available' };
+  }
+  if (!features.simd) {
+    return { module: null, features, reason: 'WebAssembly SIMD is not supported by this engine' };
+  }
+  if (features.relaxedSimd && features.sharedMemory) {
+    try {
+      const module = await compileVariant('relaxed-simd');
+      if (instantiates(module, true)) return { module, variant: 'relaxed-simd', features };
+    } catch {
+      // Validated but refused to compile: fall through to plain SIMD.
+    }
+  }
+  const variant: WasmVariant = features.sharedMemory ? 'simd' : 'simd-unshared';
+  try {
+    return { module: await compileVariant(variant), variant, features };
+  } catch (e) {
+    return { module: null, features, reason: `the ${variant} kernels failed to compile: ${String(e)}` };
+  }
+}

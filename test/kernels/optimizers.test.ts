@@ -4,8 +4,10 @@
  * step, with fresh gradients per step (including exact zeros).
  *
  * Tolerance: each step is a handful of float32 operations per element; five
- * steps of drift stay within 1e-5 relative (+1e-6 absolute on weights ~1,
- * +1e-9 on slots, which can be as small as (1−β)·g²).
+ * steps of drift stay within 1e-5 relative, plus 1e-6 absolute on weights ~1.
+ * Slots such as M = β1·M + (1−β1)·g pass near 0 when g changes sign, so their
+ * error is relative to the terms summed, not to the result: the absolute part is
+ * 1e-5 of the largest slot value in the array (a float32 rounding is 6e-8).
  */
 import { beforeAll, describe, test } from 'vitest';
 import type { Backend } from '../../src/backend/types.js';
@@ -91,8 +93,10 @@ describe.skipIf(!wasmExpected)(`optimizer kernels: wasm against js${wasmNote}`, 
         const ref = trajectory(js, spec, W0, grads), got = trajectory(w, spec, W0, grads);
         for (let t = 0; t < STEPS; t++) {
           for (const key of Object.keys(ref[t]!)) {
-            expectClose(`${spec.name}(n=${n}) step ${t + 1}: ${key}`, got[t]![key]!, ref[t]![key]!,
-              key === 'W' ? { rel: 1e-5, abs: 1e-6 } : key === 'G' ? { rel: 0 } : { rel: 1e-5, abs: 1e-9 }, [n]);
+            const r = ref[t]![key]!;
+            const maxAbs = r.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+            expectClose(`${spec.name}(n=${n}) step ${t + 1}: ${key}`, got[t]![key]!, r,
+              key === 'W' ? { rel: 1e-5, abs: 1e-6 } : key === 'G' ? { rel: 0 } : { rel: 1e-5, abs: 1e-5 * maxAbs }, [n]);
           }
         }
       }

@@ -1,57 +1,72 @@
-// Optimizer updates, in place on W and the slot arrays, elementwise in f32x4
-// with the same formula on the partial tail. Formulas follow the doc comments
-// of src/backend/types.ts (Keras's update rules) term by term.
-// Hyperparameters arrive as f64 (JS numbers, unrounded) so that derived
-// constants such as 1 − β2 are formed in double precision and rounded once:
-// fround(1 − fround(0.999)) would be off by 1.3e-5 relative.
-import { loadPartial, storePartial } from '../common';
+// Optimizer updates, in place on W and the slot arrays.
+//
+// Arithmetic is float64 (f64x2, two elements per step) in exactly the order of
+// the formulas in src/backend/types.ts, each stored value rounded to float32
+// once: the result is then the JS reference's, bit for bit (+, −, ×, ÷ and
+// sqrt are correctly rounded in both). In float32 the slot updates
+// M += (G − M)(1 − β1) cancel when M and G are close, and drifted up to 1e-5
+// relative from the reference after a few steps. Optimizer steps are memory
+// bound, so the wider arithmetic costs little. Hyperparameters arrive as f64
+// (JS numbers, unrounded).
 
+/** Two floats at p widened to f64 (r = 1: one float, lane 1 = 0). */
+// @ts-ignore: decorator
+@inline function ld(p: usize, r: i32): v128 {
+  return f64x2.promote_low_f32x4(r == 2 ? v128.load64_zero(p) : v128.load32_zero(p));
+}
+/** Round two f64 lanes to f32 and store r (1 or 2) of them at p. */
+// @ts-ignore: decorator
+@inline function st(p: usize, v: v128, r: i32): void {
+  const f = f32x4.demote_f64x2_zero(v);
+  if (r == 2) v128.store64_lane(p, f, 0); else v128.store32_lane(p, f, 0);
+}
+// @ts-ignore: decorator
+@inline function sp(x: f64): v128 { return f64x2.splat(x); }
+// @ts-ignore: decorator
+@inline function add(a: v128, b: v128): v128 { return f64x2.add(a, b); }
+// @ts-ignore: decorator
+@inline function sub(a: v128, b: v128): v128 { return f64x2.sub(a, b); }
+// @ts-ignore: decorator
+@inline function mul(a: v128, b: v128): v128 { return f64x2.mul(a, b); }
+// @ts-ignore: decorator
+@inline function div(a: v128, b: v128): v128 { return f64x2.div(a, b); }
+// @ts-ignore: decorator
+@inline function sqrt(a: v128): v128 { return f64x2.sqrt(a); }
 
 /** W -= lr·G. */
 export function sgd(W: usize, G: usize, n: i32, lr: f64): void {
-  const vlr = f32x4.splat(<f32>lr);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
+  const vlr = sp(lr);
+  for (let i = 0; i < n; i += 2) {
+    const r = min(2, n - i);
     const off = <usize>i << 2;
-    v128.store(W + off, f32x4.sub(v128.load(W + off), f32x4.mul(vlr, v128.load(G + off))));
-  }
-  const r = n - i;
-  if (r > 0) {
-    const off = <usize>i << 2;
-    storePartial(W + off, f32x4.sub(loadPartial(W + off, r, 0), f32x4.mul(vlr, loadPartial(G + off, r, 0))), r);
+    st(W + off, sub(ld(W + off, r), mul(vlr, ld(G + off, r))), r);
   }
 }
 
-// @ts-ignore: decorator
-@inline function ld(p: usize, r: i32): v128 { return r >= 4 ? v128.load(p) : loadPartial(p, r, 0); }
-// @ts-ignore: decorator
-@inline function st(p: usize, v: v128, r: i32): void { if (r >= 4) v128.store(p, v); else storePartial(p, v, r); }
-
 /** V = m·V − lr·G; W += V (nesterov: W += m·V − lr·G, with the new V). */
 export function sgdMomentum(W: usize, G: usize, V: usize, n: i32, lr: f64, momentum: f64, nesterov: i32): void {
-  const vlr = f32x4.splat(<f32>lr), vm = f32x4.splat(<f32>momentum);
-  for (let i = 0; i < n; i += 4) {
-    const r = min(4, n - i);
+  const vlr = sp(lr), vm = sp(momentum);
+  for (let i = 0; i < n; i += 2) {
+    const r = min(2, n - i);
     const off = <usize>i << 2;
-    const lg = f32x4.mul(vlr, ld(G + off, r));
-    const v = f32x4.sub(f32x4.mul(vm, ld(V + off, r)), lg);
+    const g = ld(G + off, r);
+    const v = sub(mul(vm, ld(V + off, r)), mul(vlr, g));
     st(V + off, v, r);
-    const inc = nesterov ? f32x4.sub(f32x4.mul(vm, v), lg) : v;
-    st(W + off, f32x4.add(ld(W + off, r), inc), r);
+    const inc = nesterov ? sub(mul(vm, v), mul(vlr, g)) : v;
+    st(W + off, add(ld(W + off, r), inc), r);
   }
 }
 
 /** A += G²; W -= lr·G/(sqrt(A) + eps). */
 export function adagrad(W: usize, G: usize, A: usize, n: i32, lr: f64, eps: f64): void {
-  const vlr = f32x4.splat(<f32>lr), ve = f32x4.splat(<f32>eps);
-  for (let i = 0; i < n; i += 4) {
-    const r = min(4, n - i);
+  const vlr = sp(lr), ve = sp(eps);
+  for (let i = 0; i < n; i += 2) {
+    const r = min(2, n - i);
     const off = <usize>i << 2;
     const g = ld(G + off, r);
-    const a = f32x4.add(ld(A + off, r), f32x4.mul(g, g));
+    const a = add(ld(A + off, r), mul(g, g));
     st(A + off, a, r);
-    const step = f32x4.div(f32x4.mul(vlr, g), f32x4.add(f32x4.sqrt(a), ve));
-    st(W + off, f32x4.sub(ld(W + off, r), step), r);
+    st(W + off, sub(ld(W + off, r), div(mul(vlr, g), add(sqrt(a), ve))), r);
   }
 }
 
@@ -61,26 +76,25 @@ export function adagrad(W: usize, G: usize, A: usize, n: i32, lr: f64, eps: f64)
  */
 export function rmsprop(W: usize, G: usize, V: usize, MG: usize, MOM: usize, n: i32,
   lr: f64, rho: f64, momentum: f64, eps: f64): void {
-  const vlr = f32x4.splat(<f32>lr), vrho = f32x4.splat(<f32>rho), vrho1 = f32x4.splat(<f32>(1.0 - rho));
-  const vmom = f32x4.splat(<f32>momentum), ve = f32x4.splat(<f32>eps);
-  for (let i = 0; i < n; i += 4) {
-    const r = min(4, n - i);
+  const vlr = sp(lr), vrho = sp(rho), vrho1 = sp(1.0 - rho), vmom = sp(momentum), ve = sp(eps);
+  for (let i = 0; i < n; i += 2) {
+    const r = min(2, n - i);
     const off = <usize>i << 2;
     const g = ld(G + off, r);
-    const v = f32x4.add(f32x4.mul(vrho, ld(V + off, r)), f32x4.mul(f32x4.mul(vrho1, g), g));
+    const v = add(mul(vrho, ld(V + off, r)), mul(mul(vrho1, g), g));
     st(V + off, v, r);
     let denom = v;
     if (MG != 0) {
-      const mg = f32x4.add(f32x4.mul(vrho, ld(MG + off, r)), f32x4.mul(vrho1, g));
+      const mg = add(mul(vrho, ld(MG + off, r)), mul(vrho1, g));
       st(MG + off, mg, r);
-      denom = f32x4.sub(v, f32x4.mul(mg, mg));
+      denom = sub(v, mul(mg, mg));
     }
-    let inc = f32x4.div(f32x4.mul(vlr, g), f32x4.sqrt(f32x4.add(denom, ve)));
+    let inc = div(mul(vlr, g), sqrt(add(denom, ve)));
     if (MOM != 0) {
-      inc = f32x4.add(f32x4.mul(vmom, ld(MOM + off, r)), inc);
+      inc = add(mul(vmom, ld(MOM + off, r)), inc);
       st(MOM + off, inc, r);
     }
-    st(W + off, f32x4.sub(ld(W + off, r), inc), r);
+    st(W + off, sub(ld(W + off, r), inc), r);
   }
 }
 
@@ -90,76 +104,72 @@ export function rmsprop(W: usize, G: usize, V: usize, MG: usize, MOM: usize, n: 
  */
 export function adam(W: usize, G: usize, M: usize, V: usize, VMAX: usize, n: i32,
   alpha: f64, beta1: f64, beta2: f64, eps: f64): void {
-  const va = f32x4.splat(<f32>alpha), c1 = f32x4.splat(<f32>(1.0 - beta1)), c2 = f32x4.splat(<f32>(1.0 - beta2));
-  const ve = f32x4.splat(<f32>eps);
-  for (let i = 0; i < n; i += 4) {
-    const r = min(4, n - i);
+  const va = sp(alpha), c1 = sp(1.0 - beta1), c2 = sp(1.0 - beta2), ve = sp(eps);
+  for (let i = 0; i < n; i += 2) {
+    const r = min(2, n - i);
     const off = <usize>i << 2;
     const g = ld(G + off, r);
     let m = ld(M + off, r);
-    m = f32x4.add(m, f32x4.mul(f32x4.sub(g, m), c1));
+    m = add(m, mul(sub(g, m), c1));
     let v = ld(V + off, r);
-    v = f32x4.add(v, f32x4.mul(f32x4.sub(f32x4.mul(g, g), v), c2));
+    v = add(v, mul(sub(mul(g, g), v), c2));
     st(M + off, m, r);
     st(V + off, v, r);
     if (VMAX != 0) {
-      v = f32x4.max(ld(VMAX + off, r), v);
+      v = f64x2.max(ld(VMAX + off, r), v);
       st(VMAX + off, v, r);
     }
-    const step = f32x4.div(f32x4.mul(va, m), f32x4.add(f32x4.sqrt(v), ve));
-    st(W + off, f32x4.sub(ld(W + off, r), step), r);
+    st(W + off, sub(ld(W + off, r), div(mul(va, m), add(sqrt(v), ve))), r);
   }
 }
 
 /** A = ρA + (1−ρ)G²; d = sqrt(D+eps)/sqrt(A+eps)·G; D = ρD + (1−ρ)d²; W -= lr·d. */
 export function adadelta(W: usize, G: usize, A: usize, D: usize, n: i32, lr: f64, rho: f64, eps: f64): void {
-  const vlr = f32x4.splat(<f32>lr), vrho = f32x4.splat(<f32>rho), vrho1 = f32x4.splat(<f32>(1.0 - rho)), ve = f32x4.splat(<f32>eps);
-  for (let i = 0; i < n; i += 4) {
-    const r = min(4, n - i);
+  const vlr = sp(lr), vrho = sp(rho), vrho1 = sp(1.0 - rho), ve = sp(eps);
+  for (let i = 0; i < n; i += 2) {
+    const r = min(2, n - i);
     const off = <usize>i << 2;
     const g = ld(G + off, r);
-    const a = f32x4.add(f32x4.mul(vrho, ld(A + off, r)), f32x4.mul(f32x4.mul(vrho1, g), g));
+    const a = add(mul(vrho, ld(A + off, r)), mul(mul(vrho1, g), g));
     st(A + off, a, r);
     const dd = ld(D + off, r);
-    const d = f32x4.mul(f32x4.div(f32x4.sqrt(f32x4.add(dd, ve)), f32x4.sqrt(f32x4.add(a, ve))), g);
-    st(D + off, f32x4.add(f32x4.mul(vrho, dd), f32x4.mul(f32x4.mul(vrho1, d), d)), r);
-    st(W + off, f32x4.sub(ld(W + off, r), f32x4.mul(vlr, d)), r);
+    const d = mul(div(sqrt(add(dd, ve)), sqrt(add(a, ve))), g);
+    st(D + off, add(mul(vrho, dd), mul(mul(vrho1, d), d)), r);
+    st(W + off, sub(ld(W + off, r), mul(vlr, d)), r);
   }
 }
 
 /** M = β1M + (1−β1)G; U = max(β2U, |G|); W -= alpha·M/(U + eps). */
 export function adamax(W: usize, G: usize, M: usize, U: usize, n: i32, alpha: f64, beta1: f64, beta2: f64, eps: f64): void {
-  const va = f32x4.splat(<f32>alpha), b1 = f32x4.splat(<f32>beta1), b1c = f32x4.splat(<f32>(1.0 - beta1));
-  const b2 = f32x4.splat(<f32>beta2), ve = f32x4.splat(<f32>eps);
-  for (let i = 0; i < n; i += 4) {
-    const r = min(4, n - i);
+  const va = sp(alpha), b1 = sp(beta1), b1c = sp(1.0 - beta1), b2 = sp(beta2), ve = sp(eps);
+  for (let i = 0; i < n; i += 2) {
+    const r = min(2, n - i);
     const off = <usize>i << 2;
     const g = ld(G + off, r);
-    const m = f32x4.add(f32x4.mul(b1, ld(M + off, r)), f32x4.mul(b1c, g));
-    const u = f32x4.max(f32x4.mul(b2, ld(U + off, r)), f32x4.abs(g));
+    const m = add(mul(b1, ld(M + off, r)), mul(b1c, g));
+    const u = f64x2.max(mul(b2, ld(U + off, r)), f64x2.abs(g));
     st(M + off, m, r);
     st(U + off, u, r);
-    st(W + off, f32x4.sub(ld(W + off, r), f32x4.div(f32x4.mul(va, m), f32x4.add(u, ve))), r);
+    st(W + off, sub(ld(W + off, r), div(mul(va, m), add(u, ve))), r);
   }
 }
 
 /** M += (G−M)(1−β1); V += (G²−V)(1−β2); W -= lr·(c1·M + c2·G)/(sqrt(c3·V) + eps). */
 export function nadam(W: usize, G: usize, M: usize, V: usize, n: i32, lr: f64, beta1: f64, beta2: f64,
   eps: f64, c1: f64, c2: f64, c3: f64): void {
-  const vlr = f32x4.splat(<f32>lr), k1 = f32x4.splat(<f32>(1.0 - beta1)), k2 = f32x4.splat(<f32>(1.0 - beta2));
-  const ve = f32x4.splat(<f32>eps), vc1 = f32x4.splat(<f32>c1), vc2 = f32x4.splat(<f32>c2), vc3 = f32x4.splat(<f32>c3);
-  for (let i = 0; i < n; i += 4) {
-    const r = min(4, n - i);
+  const vlr = sp(lr), k1 = sp(1.0 - beta1), k2 = sp(1.0 - beta2), ve = sp(eps);
+  const vc1 = sp(c1), vc2 = sp(c2), vc3 = sp(c3);
+  for (let i = 0; i < n; i += 2) {
+    const r = min(2, n - i);
     const off = <usize>i << 2;
     const g = ld(G + off, r);
     let m = ld(M + off, r);
-    m = f32x4.add(m, f32x4.mul(f32x4.sub(g, m), k1));
+    m = add(m, mul(sub(g, m), k1));
     let v = ld(V + off, r);
-    v = f32x4.add(v, f32x4.mul(f32x4.sub(f32x4.mul(g, g), v), k2));
+    v = add(v, mul(sub(mul(g, g), v), k2));
     st(M + off, m, r);
     st(V + off, v, r);
-    const num = f32x4.mul(vlr, f32x4.add(f32x4.mul(vc1, m), f32x4.mul(vc2, g)));
-    const den = f32x4.add(f32x4.sqrt(f32x4.mul(vc3, v)), ve);
-    st(W + off, f32x4.sub(ld(W + off, r), f32x4.div(num, den)), r);
+    const num = mul(vlr, add(mul(vc1, m), mul(vc2, g)));
+    st(W + off, sub(ld(W + off, r), div(num, add(sqrt(mul(vc3, v)), ve))), r);
   }
 }

@@ -11,9 +11,9 @@
  * difference of sums over M rows: each dX element is bounded by
  * 8·(M + 4)·u times the magnitudes that enter it (see bwdScale).
  */
-import { beforeAll, describe, test } from 'vitest';
+import { beforeAll, test } from 'vitest';
 import type { Backend } from '../../src/backend/types.js';
-import { conform, getWasm, js, mulberry32, randArray, wasmExpected, wasmNote, withArena, type Rng } from './helpers.js';
+import { conform, describeWasm, js, mulberry32, randArray, withArena, type Rng } from './helpers.js';
 
 const SHAPES: ReadonlyArray<readonly [number, number]> = [[1, 1], [2, 3], [7, 5], [32, 17], [64, 1], [5, 129], [3, 4]];
 const U = 2 ** -24;
@@ -25,9 +25,9 @@ function colData(rng: Rng, M: number, N: number): Float32Array {
   return X;
 }
 
-describe.skipIf(!wasmExpected)(`batch-norm kernels: wasm against js${wasmNote}`, () => {
+describeWasm('batch-norm kernels: wasm against js', (load) => {
   let w: Backend;
-  beforeAll(async () => { w = await getWasm(); });
+  beforeAll(async () => { w = await load(); });
 
   test('bnForwardTrain: ±gamma/beta, ±moving statistics, separate and aliased Y', () => {
     const rng = mulberry32(21);

@@ -12,9 +12,9 @@
  * Where the float32 result is exactly determined (mul, clip, dropout) the
  * comparison is exact.
  */
-import { beforeAll, describe, test } from 'vitest';
+import { beforeAll, test } from 'vitest';
 import { Act, actNeedsZ, type Backend } from '../../src/backend/types.js';
-import { conform, expectBitEqual, getWasm, js, mulberry32, randArray, wasmExpected, wasmNote, withArena } from './helpers.js';
+import { conform, describeWasm, expectBitEqual, js, mulberry32, randArray, withArena } from './helpers.js';
 
 const SIZES = [1, 2, 3, 4, 5, 7, 8, 13, 16, 31, 64, 67, 1000, 1027];
 const SHAPES: ReadonlyArray<readonly [number, number]> = [[1, 1], [1, 7], [3, 5], [4, 16], [7, 17], [2, 64], [5, 129], [33, 3]];
@@ -27,9 +27,9 @@ const ACTS: ReadonlyArray<readonly [Act, number]> = [
 const EXTREMES = [1e4, -1e4, 1e3, -1e3, 100, -100, 50, -50, 20, -20, 10, -10, 3, -3, 2.5, -2.5, 1, -1, 1e-6, -1e-6, 0];
 const ACT_TOL = { rel: 1e-5, abs: 1e-6 };
 
-describe.skipIf(!wasmExpected)(`elementwise kernels: wasm against js${wasmNote}`, () => {
+describeWasm('elementwise kernels: wasm against js', (load) => {
   let w: Backend;
-  beforeAll(async () => { w = await getWasm(); });
+  beforeAll(async () => { w = await load(); });
 
   test('biasAct forward: every activation, with and without bias, separate and aliased output', () => {
     const rng = mulberry32(11);

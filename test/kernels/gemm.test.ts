@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Backend } from '../../src/backend/types.js';
-import { getWasm, js, mulberry32, randArray, refGemm, wasmExpected, wasmNote, withArena, type Rng } from './helpers.js';
+import { describeWasm, js, mulberry32, randArray, refGemm, withArena, type Rng } from './helpers.js';
 
 const SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64, 127, 129, 257];
 const TRANS: ReadonlyArray<readonly [boolean, boolean]> = [[false, false], [true, false], [false, true], [true, true]];
@@ -148,9 +148,9 @@ describe('gemm: js backend against the float64 reference', () => {
   });
 });
 
-describe.skipIf(!wasmExpected)(`gemm: wasm backend against the float64 reference${wasmNote}`, () => {
+describeWasm('gemm: wasm backend against the float64 reference', (load) => {
   let w: Backend;
-  beforeAll(async () => { w = await getWasm(); });
+  beforeAll(async () => { w = await load(); });
   test('sweep over tails, transposes, alpha/beta and strides', () => { runAll(w, 1); });
   test('same sweep with other data', () => { runAll(w, 2); });
 });

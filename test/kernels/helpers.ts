@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { describe, test } from 'vitest';
 import type { Backend } from '../../src/backend/types.js';
 import { createJsBackend } from '../../src/backend/js.js';
 
@@ -181,8 +182,72 @@ export function getWasm(): Promise<Backend> {
   return wasmPromise;
 }
 
-/** The suite title suffix that says whether the wasm half runs. */
-export const wasmNote = wasmExpected ? '' : ' [SKIPPED: src/backend/index.ts does not exist yet]';
+const LOADER_TS = fileURLToPath(new URL('../../src/runtime/loader.ts', import.meta.url));
+const WASM_TS = fileURLToPath(new URL('../../src/backend/wasm.ts', import.meta.url));
+const VARIANTS = ['simd', 'simd-unshared', 'relaxed-simd'] as const;
+
+/**
+ * The wasm builds to run the conformance suites on: the registry's default
+ * (what users get) and every other embedded variant this platform can run
+ * (e.g. the unshared-memory build browsers fall back to; the relaxed-SIMD
+ * build only where the engine enables relaxed SIMD). If loading fails, only
+ * the default is listed, and its suites fail in beforeAll with the reason.
+ */
+async function listWasmTargets(): Promise<string[]> {
+  if (!wasmExpected) return [];
+  try {
+    const b = await getWasm() as Backend & { variant?: string };
+    const loader = await import(/* @vite-ignore */ LOADER_TS) as {
+      detectFeatures: () => { simd: boolean; relaxedSimd: boolean; sharedMemory: boolean };
+    };
+    const f = loader.detectFeatures();
+    const targets = ['default'];
+    for (const v of VARIANTS) {
+      if (v === b.variant || !f.simd) continue;
+      if (v !== 'simd-unshared' && !f.sharedMemory) continue;
+      if (v === 'relaxed-simd' && !f.relaxedSimd) continue;
+      targets.push(v);
+    }
+    return targets;
+  } catch {
+    return ['default'];
+  }
+}
+
+export const wasmTargets: string[] = await listWasmTargets();
+
+const variantBackends = new Map<string, Promise<Backend>>();
+
+/** The backend of one wasm target: 'default' is the registry's; others are instantiated here, once per file. */
+export function getWasmTarget(target: string): Promise<Backend> {
+  if (target === 'default') return getWasm();
+  let p = variantBackends.get(target);
+  if (p === undefined) {
+    p = (async () => {
+      const loader = await import(/* @vite-ignore */ LOADER_TS) as { compileVariant: (v: string) => Promise<WebAssembly.Module> };
+      const wasm = await import(/* @vite-ignore */ WASM_TS) as { createWasmBackend: (m: WebAssembly.Module, v: string) => Backend };
+      return wasm.createWasmBackend(await loader.compileVariant(target), target);
+    })();
+    variantBackends.set(target, p);
+  }
+  return p;
+}
+
+/**
+ * A conformance suite against the wasm backend, once per wasm target. Before
+ * the backend index exists it is reported as skipped, with the reason in its
+ * title; once it exists the suites run, and a backend that fails to load fails
+ * them (never a silent skip).
+ */
+export function describeWasm(title: string, body: (load: () => Promise<Backend>) => void): void {
+  if (!wasmExpected) {
+    describe.skip(`${title} [SKIPPED: src/backend/index.ts does not exist yet]`, () => { test('wasm backend', () => {}); });
+    return;
+  }
+  for (const target of wasmTargets) {
+    describe(`${title} [wasm ${target}]`, () => { body(() => getWasmTarget(target)); });
+  }
+}
 
 /** float64 reference GEMM: returns C (M×N dense) and the per-element Σ|a||b| bound scale. */
 export function refGemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,

@@ -8,9 +8,10 @@
  * gradients are single elementwise expressions: 1e-5 relative plus 1e-6 of the
  * largest gradient magnitude (for terms that cancel, e.g. p − t).
  */
-import { beforeAll, describe, test } from 'vitest';
+import { beforeAll, expect, test } from 'vitest';
+import { DataError } from '../../src/errors.js';
 import type { Backend } from '../../src/backend/types.js';
-import { conform, getWasm, mulberry32, randArray, randProbRows, wasmExpected, wasmNote, type Arena, type Rng, type Tol } from './helpers.js';
+import { conform, describeWasm, js, mulberry32, randArray, randProbRows, withArena, type Arena, type Rng, type Tol } from './helpers.js';
 
 const SHAPES: ReadonlyArray<readonly [number, number]> = [[1, 1], [4, 1], [3, 5], [7, 10], [16, 3], [33, 17], [2, 129]];
 
@@ -110,9 +111,21 @@ function tolFor(key: string, maxG: number): Tol {
   return { rel: 1e-5, abs: 1e-6 * maxG };
 }
 
-describe.skipIf(!wasmExpected)(`loss kernels: wasm against js${wasmNote}`, () => {
+describeWasm('loss kernels: wasm against js', (load) => {
   let w: Backend;
-  beforeAll(async () => { w = await getWasm(); });
+  beforeAll(async () => { w = await load(); });
+
+  test('sparse losses: a label outside [0, N) or not an integer is a DataError on both backends', () => {
+    for (const b of [js, w]) {
+      for (const bad of [3, -1, 1.5, NaN]) {
+        withArena(b, (a) => {
+          const L = a.put([0, bad]), P = a.put([0.2, 0.3, 0.5, 0.2, 0.3, 0.5]), G = a.empty(6);
+          expect(() => b.sparseCce(L, P, G, 0, 2, 3, 0.5), `${b.name} sparseCce label ${bad}`).toThrow(DataError);
+          expect(() => b.sparseSoftmaxCce(L, P, 0, G, 0, 2, 3, 0.5), `${b.name} sparseSoftmaxCce label ${bad}`).toThrow(DataError);
+        });
+      }
+    }
+  });
 
   for (const spec of LOSSES) {
     test(`${spec.name}: value and gradient, ±weights, G = 0${spec.kind.startsWith('logits') ? ', ±P' : ''}`, () => {

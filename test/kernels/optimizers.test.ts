@@ -9,9 +9,9 @@
  * error is relative to the terms summed, not to the result: the absolute part is
  * 1e-5 of the largest slot value in the array (a float32 rounding is 6e-8).
  */
-import { beforeAll, describe, test } from 'vitest';
+import { beforeAll, test } from 'vitest';
 import type { Backend } from '../../src/backend/types.js';
-import { expectClose, getWasm, js, mulberry32, nadamCoefficients, randArray, wasmExpected, wasmNote, withArena, type Arena } from './helpers.js';
+import { describeWasm, expectClose, js, mulberry32, nadamCoefficients, randArray, withArena, type Arena } from './helpers.js';
 
 const SIZES = [1, 3, 4, 7, 64, 1027];
 const STEPS = 5;
@@ -76,9 +76,9 @@ function trajectory(b: Backend, spec: OptSpec, W0: Float32Array, grads: Float32A
   });
 }
 
-describe.skipIf(!wasmExpected)(`optimizer kernels: wasm against js${wasmNote}`, () => {
+describeWasm('optimizer kernels: wasm against js', (load) => {
   let w: Backend;
-  beforeAll(async () => { w = await getWasm(); });
+  beforeAll(async () => { w = await load(); });
 
   for (const spec of OPTS) {
     test(`${spec.name}: ${STEPS} steps, weights and slots after each`, () => {

@@ -97,18 +97,40 @@ export class VarianceScaling extends Seeded {
   }
 }
 
-const vs = (className: string, scale: number, mode: 'fan_in' | 'fan_out' | 'fan_avg', dist: 'truncated_normal' | 'uniform') =>
-  class extends VarianceScaling {
-    override readonly className = className;
-    constructor(seed?: number) { super(scale, mode, dist, seed); }
-    override getConfig(): Record<string, unknown> { return this.seed === undefined ? {} : { seed: this.seed }; }
-  };
-export const GlorotUniform = vs('GlorotUniform', 1, 'fan_avg', 'uniform');
-export const GlorotNormal = vs('GlorotNormal', 1, 'fan_avg', 'truncated_normal');
-export const HeNormal = vs('HeNormal', 2, 'fan_in', 'truncated_normal');
-export const HeUniform = vs('HeUniform', 2, 'fan_in', 'uniform');
-export const LecunNormal = vs('LecunNormal', 1, 'fan_in', 'truncated_normal');
-export const LecunUniform = vs('LecunUniform', 1, 'fan_in', 'uniform');
+/** A named member of the VarianceScaling family, serialized under its own class name. */
+abstract class NamedVarianceScaling extends VarianceScaling {
+  override getConfig(): Record<string, unknown> { return this.seed === undefined ? {} : { seed: this.seed }; }
+}
+/** Glorot (Xavier) uniform: U(±sqrt(6/(fanIn+fanOut))). Dense's default kernel initializer. */
+export class GlorotUniform extends NamedVarianceScaling {
+  override readonly className = 'GlorotUniform';
+  constructor(seed?: number) { super(1, 'fan_avg', 'uniform', seed); }
+}
+/** Glorot (Xavier) normal: truncated N(0, 2/(fanIn+fanOut)). */
+export class GlorotNormal extends NamedVarianceScaling {
+  override readonly className = 'GlorotNormal';
+  constructor(seed?: number) { super(1, 'fan_avg', 'truncated_normal', seed); }
+}
+/** He normal: truncated N(0, 2/fanIn), for ReLU layers. */
+export class HeNormal extends NamedVarianceScaling {
+  override readonly className = 'HeNormal';
+  constructor(seed?: number) { super(2, 'fan_in', 'truncated_normal', seed); }
+}
+/** He uniform: U(±sqrt(6/fanIn)). */
+export class HeUniform extends NamedVarianceScaling {
+  override readonly className = 'HeUniform';
+  constructor(seed?: number) { super(2, 'fan_in', 'uniform', seed); }
+}
+/** LeCun normal: truncated N(0, 1/fanIn), for SELU. */
+export class LecunNormal extends NamedVarianceScaling {
+  override readonly className = 'LecunNormal';
+  constructor(seed?: number) { super(1, 'fan_in', 'truncated_normal', seed); }
+}
+/** LeCun uniform: U(±sqrt(3/fanIn)). */
+export class LecunUniform extends NamedVarianceScaling {
+  override readonly className = 'LecunUniform';
+  constructor(seed?: number) { super(1, 'fan_in', 'uniform', seed); }
+}
 
 /** Orthogonal matrix (QR by modified Gram–Schmidt of a normal matrix), times `gain`. */
 export class Orthogonal extends Seeded {

@@ -130,6 +130,13 @@ export class Sequential {
     if (this.layers.length === 0 && this.inputShape === null && layer.declaredInputShape) this.inputShape = layer.declaredInputShape.slice();
     layer.index = this.layers.length;
     this.layers.push(layer);
+    // Like Keras, a model whose input shape is known builds (creates its
+    // weights) as layers are added, so initial weights follow setSeed in
+    // construction order.
+    if (this.inputShape) {
+      let s = this.inputShape;
+      for (const l of this.layers) { if (!l.built) l.build(s); s = l.outputShape!; }
+    }
   }
 
   /** Whether the model has created its weights. */
@@ -454,7 +461,8 @@ export class Sequential {
     this.requireCompiled('fit()');
     const epochs = args.epochs ?? 1;
     if (!Number.isInteger(epochs) || epochs < 0) invalid('epochs', 'a non-negative integer', args.epochs);
-    const batchSize = checkPositiveInt('batchSize', args.batchSize ?? 32);
+    const batchSizeGiven = args.batchSize !== undefined;
+    let batchSize = checkPositiveInt('batchSize', args.batchSize ?? 32);
     const initialEpoch = args.initialEpoch ?? 0;
     if (!Number.isInteger(initialEpoch) || initialEpoch < 0) invalid('initialEpoch', 'a non-negative integer', args.initialEpoch);
     const verbose = args.verbose ?? (hasConsoleStdout() ? 1 : 0);
@@ -490,8 +498,19 @@ export class Sequential {
     }
     const n = X.rows;
     if (n === 0) throw new ValueError('`x` has no samples to train on.');
+    if (!batchSizeGiven) batchSize = Math.min(batchSize, n);
     if (batchSize > n) {
       throw new ValueError(`\`batchSize\`=${batchSize} is larger than the ${n} training samples. Use a batchSize of at most ${n}.`);
+    }
+
+    // A callback that monitors a validation quantity without validation data fails now, before any
+    // training. (Other names are checked by the callback at the first epoch end: custom callbacks may add logs.)
+    const keys = ['loss', ...this.metrics.map((m) => m.name)];
+    for (const c of callbacksIn) {
+      const mon = (c as { monitor?: unknown }).monitor;
+      if (!val && typeof mon === 'string' && mon.startsWith('val_')) {
+        throw new ValueError(`A callback monitors '${mon}', but fit has no validation data: pass validationSplit or validationData, or monitor one of ${keys.join(', ')}.`);
+      }
     }
 
     this.ensurePlaced();

@@ -69,6 +69,9 @@ export interface LayerArgs {
   trainable?: boolean;
 }
 
+/** The kernel memory is at most 2 GiB: no single weight can be larger than that. */
+const MAX_WEIGHT_FLOATS = 2 ** 29;
+
 const layerCounters = new Map<string, number>();
 function uniqueName(base: string): string {
   const n = (layerCounters.get(base) ?? 0) + 1;
@@ -153,6 +156,9 @@ export abstract class Layer {
 
   protected addWeight(name: string, shape: number[], init: Initializer, trainable: boolean, reg: Regularizer | null): Weight {
     const w = new Weight(`${this.name}/${name}`, shape, trainable, reg);
+    if (w.size > MAX_WEIGHT_FLOATS) {
+      throw new ValueError(`Layer '${this.name}': weight '${name}' of shape [${shape}] would hold ${w.size.toLocaleString('en-US')} values (${(w.size * 4 / 2 ** 30).toFixed(1)} GiB), more than the kernel memory can ever hold (2 GiB). Use fewer units or inputs.`);
+    }
     w.pending = new Float32Array(w.size);
     init.fill(w.pending, shape);
     this.weights.push(w);

@@ -22,6 +22,7 @@ import { DataLike, Matrix, asMatrix, checkFinite, featureMatrix, sampleWeights, 
 import { Tensor, shapeSize } from './tensor.js';
 import { ProgressBar, Printer, defaultPrinter, formatDuration, formatLogs, hasConsoleStdout } from './progress.js';
 import { Rng, nextSeed } from './random.js';
+import type { IOHandler, SaveOptions, SaveResult } from './io/types.js';
 
 export interface CompileArgs {
   /** An optimizer name ('adam', 'sgd', ...) or object. */
@@ -197,7 +198,7 @@ export class Sequential {
     return p;
   }
   private free(blocks: number[]): void {
-    const heap = this.placement!.be.heap;
+    const heap = this.owned.be.heap;
     const set = new Set(blocks);
     for (const p of blocks) heap.release(p);
     this.owned.blocks = this.owned.blocks.filter((p) => !set.has(p));
@@ -209,28 +210,44 @@ export class Sequential {
     this.build();
     const be = getBackend();
     if (this.placement?.be === be) return;
-    let values: Float32Array[] | null = null, slotValues: Float32Array[][] | null = null;
+    let values: Float32Array[], slotValues: Float32Array[][] | null = null;
     if (this.placement) {
       // The backend changed: carry weights and optimizer state across.
       const old = this.placement.be.heap;
       values = this.allWeights.map((w) => old.read(w.ptr, w.size));
       slotValues = this.allWeights.map((w) => w.slots.map((s) => old.read(s, w.size)));
-      this.releaseAll();
+    } else {
+      values = this.allWeights.map((w) => w.pending!);
     }
+    // Refuse a model that cannot fit before touching anything.
+    const floats = this.allWeights.reduce((a, w) => a + w.size * (1 + (w.trainable ? 1 + (this.optimizer?.slotNames().length ?? 0) : 0)), 0);
+    const need = floats * 4 + be.gemmWorkspaceBytes;
+    const free = be.heap.maxBytes - be.heap.liveBytes - 65536;
+    if (need > free) {
+      throw new SimdnetError(`Out of kernel memory: model '${this.name}' needs ${(need / 2 ** 20).toFixed(1)} MiB for its weights, gradients and optimizer state, but only ${(Math.max(0, free) / 2 ** 20).toFixed(1)} MiB of the ${(be.heap.maxBytes / 2 ** 20).toFixed(0)} MiB maximum are free. Use fewer or smaller layers, or release models you no longer need (model.release()).`);
+    }
+    if (this.placement) this.releaseAll();
     const blocks: number[] = [];
     this.placement = { be, blocks, ws: 0 };
     this.owned = { be, blocks: [] };
+    try {
+      this.placement.ws = this.alloc(Math.ceil(be.gemmWorkspaceBytes / 4), blocks);
+      this.allWeights.forEach((w, i) => {
+        w.ptr = this.alloc(w.size, blocks);
+        be.heap.write(w.ptr, values[i]!);
+        w.grad = w.trainable ? this.alloc(w.size, blocks) : 0;
+        if (w.grad) be.heap.view(w.grad, w.size).fill(0);
+      });
+      if (this.optimizer) this.allocateSlots(slotValues);
+    } catch (e) {
+      // Leave the model as it was before: weights in JS memory, nothing in the kernel memory.
+      this.free(this.owned.blocks.slice());
+      this.allWeights.forEach((w, i) => { w.pending = values[i]!; w.ptr = 0; w.grad = 0; w.slots = []; });
+      this.placement = null;
+      throw e;
+    }
+    for (const w of this.allWeights) w.pending = null;
     registry?.register(this, this.owned, this);
-    this.placement.ws = be.heap.alloc(be.gemmWorkspaceBytes);
-    blocks.push(this.placement.ws); this.owned.blocks.push(this.placement.ws);
-    this.allWeights.forEach((w, i) => {
-      w.ptr = this.alloc(w.size, blocks);
-      be.heap.write(w.ptr, values ? values[i]! : w.pending!);
-      w.pending = null;
-      w.grad = w.trainable ? this.alloc(w.size, blocks) : 0;
-      if (w.grad) be.heap.view(w.grad, w.size).fill(0);
-    });
-    if (this.optimizer) this.allocateSlots(slotValues);
   }
 
   private allocateSlots(values?: Float32Array[][] | null): void {
@@ -288,6 +305,10 @@ export class Sequential {
       this.plans.splice(idx, 1);
     }
     const blocks: number[] = [];
+    try { return this.layOutPlan(B, blocks); } catch (e) { this.free(blocks); throw e; }
+  }
+
+  private layOutPlan(B: number, blocks: number[]): Plan {
     const tw = this.loss instanceof Loss && this.loss.sparse ? 1 : this.outFeatures;
     const plan: Plan = { B, x0: this.alloc(B * this.inFeatures, blocks), T: this.alloc(B * tw, blocks), W: this.alloc(B, blocks), bufs: [], blocks, pinned: 0 };
     let prevY = plan.x0, prevDy = 0;
@@ -830,6 +851,21 @@ export class Sequential {
 
   /** Metric names as compiled (for io). */
   get metricNames(): string[] { return this.compiledMetricNames.slice(); }
+
+  // [io, issue 6] Saving, delegated to src/io (imported on first use: no module cycle).
+  /**
+   * Save the model in the TF.js layers format (model.json + weights), readable
+   * by `sn.loadModel`, `tf.loadLayersModel` and the tensorflowjs converter.
+   * `target`: a directory in Node ('./my-model' or 'file://…'), 'indexeddb://name',
+   * 'localstorage://name', 'downloads://name', an http(s) URL, or an IOHandler.
+   * `includeOptimizer` also saves the compile configuration and optimizer state
+   * so training can resume. Defaults to false (as TF.js).
+   * @example await model.save('./my-model', { includeOptimizer: true });
+   */
+  async save(target: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
+    const { saveModel } = await import('./io/api.js');
+    return saveModel(this, target, options);
+  }
 }
 
 /**

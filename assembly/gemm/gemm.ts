@@ -7,11 +7,13 @@
 //    (cheap: K×16), A read in place;
 //  - everything else: Goto-style blocking (NC columns of B, KC deep, MC rows of
 //    A), both operands packed, 4×8 micro-kernel over the packed panels.
-// Every path sums each C element over k in order; beta is applied once (on the
-// first K block), beta = 0 never reads C.
+// Each C element is a sum over k in a fixed order (in k order, except the
+// narrow path's ≤4-column tail, which sums even and odd k separately and then
+// adds the two); beta is applied once (on the first K block), and beta = 0
+// never reads C. Results do not depend on alignment, timing or threads.
 import { MR, NR, KC, MC, NC, NARROW_N, NARROW_KC, SMALL_M, WS_A_BYTES, WS_B_BYTES, WS_BYTES } from './config';
 import { packA, packB } from './pack';
-import { kernel4x8, kernel4x8DirectA, kernel4x8DirectAB } from './kernels';
+import { kernel4x8, kernel4x8DirectA, kernel4x4DirectA, kernel4x8DirectAB } from './kernels';
 
 /** Bytes of workspace `gemm` needs at `ws`. */
 export function gemmWorkspaceBytes(): i32 {
@@ -93,8 +95,7 @@ function gemmNarrow(transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32
   const tile = Bp + WS_B_BYTES;
   const ldcBytes = <usize>ldc << 2;
   const ks: usize = transA ? <usize>lda << 2 : 4;
-  // alpha is not folded into A here (A is not copied): scale C afterwards
-  // instead would round differently, so fold it into the packed B.
+  // A is not copied here, so alpha is folded into the packed B instead.
   for (let pc = 0; pc < K; pc += NARROW_KC) {
     const kc = min(NARROW_KC, K - pc);
     const bk = pc == 0 ? beta : <f32>1.0;
@@ -106,10 +107,10 @@ function gemmNarrow(transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32
       const cc = C + (<usize>jr << 2);
       for (let i = 0; i < M; i += MR) {
         const mr = min(MR, M - i);
-        kernel4x8DirectA(kc,
-          rowPtr(transA, A, lda, i, 0, mr, pc), rowPtr(transA, A, lda, i, 1, mr, pc),
-          rowPtr(transA, A, lda, i, 2, mr, pc), rowPtr(transA, A, lda, i, 3, mr, pc),
-          ks, bp, cc + <usize>i * ldcBytes, ldcBytes, bk, mr, nr, tile);
+        const a0 = rowPtr(transA, A, lda, i, 0, mr, pc), a1 = rowPtr(transA, A, lda, i, 1, mr, pc);
+        const a2 = rowPtr(transA, A, lda, i, 2, mr, pc), a3 = rowPtr(transA, A, lda, i, 3, mr, pc);
+        if (nr <= 4) kernel4x4DirectA(kc, a0, a1, a2, a3, ks, bp, cc + <usize>i * ldcBytes, ldcBytes, bk, mr, nr, tile);
+        else kernel4x8DirectA(kc, a0, a1, a2, a3, ks, bp, cc + <usize>i * ldcBytes, ldcBytes, bk, mr, nr, tile);
       }
     }
   }

@@ -192,3 +192,61 @@ export function kernel4x8DirectAB(kc: i32, a0: usize, a1: usize, a2: usize, a3: 
   }
   storeTile(c, ldcBytes, beta, mr, nr, tile, c00, c01, c10, c11, c20, c21, c30, c31);
 }
+
+/**
+ * Store a 4×4 tile (four vectors) into C: whole tiles directly, partial ones
+ * through the `tile` scratch.
+ */
+// @ts-ignore: decorator
+@inline function storeTile4(c: usize, ldcBytes: usize, beta: f32, mr: i32, nr: i32, tile: usize,
+  c0: v128, c1: v128, c2: v128, c3: v128): void {
+  v128.store(tile, c0); v128.store(tile, c1, 16);
+  v128.store(tile, c2, 32); v128.store(tile, c3, 48);
+  for (let i = 0; i < mr; i++) {
+    const t = tile + (<usize>i << 4);
+    const cr = c + <usize>i * ldcBytes;
+    for (let j = 0; j < nr; j++) {
+      const o = <usize>j << 2;
+      const v = load<f32>(t + o);
+      store<f32>(cr + o, beta == 0 ? v : beta * load<f32>(cr + o) + v);
+    }
+  }
+}
+
+/**
+ * The last panel of a narrow product when it has ≤ 4 real columns (N = 10:
+ * columns 8–9): a 4×4 tile reading only the first vector of each packed
+ * 8-wide B row, so 12 columns are computed instead of 16. A read in place as
+ * in kernel4x8DirectA.
+ */
+export function kernel4x4DirectA(kc: i32, a0: usize, a1: usize, a2: usize, a3: usize, ksBytes: usize,
+  bp: usize, c: usize, ldcBytes: usize, beta: f32, mr: i32, nr: i32, tile: usize): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let k = 0;
+  // Two k per step: twice the independent multiply-adds in flight.
+  let d0 = f32x4.splat(0), d1 = f32x4.splat(0), d2 = f32x4.splat(0), d3 = f32x4.splat(0);
+  for (; k + 2 <= kc; k += 2) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 32);
+    c0 = madd(v128.load32_splat(a0), b0, c0);
+    c1 = madd(v128.load32_splat(a1), b0, c1);
+    c2 = madd(v128.load32_splat(a2), b0, c2);
+    c3 = madd(v128.load32_splat(a3), b0, c3);
+    a0 += ksBytes; a1 += ksBytes; a2 += ksBytes; a3 += ksBytes;
+    d0 = madd(v128.load32_splat(a0), b1, d0);
+    d1 = madd(v128.load32_splat(a1), b1, d1);
+    d2 = madd(v128.load32_splat(a2), b1, d2);
+    d3 = madd(v128.load32_splat(a3), b1, d3);
+    a0 += ksBytes; a1 += ksBytes; a2 += ksBytes; a3 += ksBytes;
+    bp += 64;
+  }
+  if (k < kc) {
+    const b0 = v128.load(bp);
+    c0 = madd(v128.load32_splat(a0), b0, c0);
+    c1 = madd(v128.load32_splat(a1), b0, c1);
+    c2 = madd(v128.load32_splat(a2), b0, c2);
+    c3 = madd(v128.load32_splat(a3), b0, c3);
+  }
+  storeTile4(c, ldcBytes, beta, mr, nr, tile,
+    f32x4.add(c0, d0), f32x4.add(c1, d1), f32x4.add(c2, d2), f32x4.add(c3, d3));
+}

@@ -1,0 +1,26 @@
+// brain.js 1.6.1: the founding model only (8 → 10 → 8 → 1). Its algorithm differs from
+// the others: per-sample SGD with momentum (its defaults: learningRate 0.3, momentum 0.1)
+// and sigmoid activations throughout, so it is timed on the same data and epoch count but
+// does not do the same arithmetic. Data as plain arrays of { input, output }, as its docs show.
+import { createRequire } from 'node:module';
+import { seedData } from '../data.mjs';
+
+const require = createRequire(import.meta.url);
+let brain;
+
+export async function init() {
+  brain = require('brain.js');
+  const version = require('brain.js/package.json').version;
+  return { library: `brain.js ${version}`, algorithm: 'per-sample SGD + momentum, sigmoid' };
+}
+
+export async function setup(spec) {
+  if (spec.kind !== 'train' || spec.model !== 'seed') return null;
+  const d = seedData(spec.samples);
+  const data = [];
+  for (let i = 0; i < d.n; i++) data.push({ input: Array.from(d.x.subarray(i * 8, i * 8 + 8)), output: [d.y[i]] });
+  const net = new brain.NeuralNetwork({ hiddenLayers: [10, 8] });
+  // errorThresh tiny so every one of the `epochs` passes runs, as for the other contenders.
+  const fn = () => net.train(data, { iterations: spec.epochs, errorThresh: 1e-9, log: false }).error;
+  return { fn };
+}

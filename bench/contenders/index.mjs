@@ -1,0 +1,44 @@
+// The contenders, in the order they run within every round (A B C … A B C …).
+// `process`: contenders with the same key share one child process (a note row may ride
+// along with its main row). `opts` go to the contender's setup().
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+
+export const CONTENDERS = [
+  {
+    name: 'simdnet-wasm', process: 'simdnet-wasm', module: 'simdnet.mjs',
+    init: { backend: 'wasm' }, simdnet: true,
+    about: 'simdnet, wasm backend, the binary it picks in a plain `node` (SIMD mul+add on Node 20)',
+  },
+  {
+    name: 'simdnet-wasm:matMul', process: 'simdnet-wasm', module: 'simdnet.mjs', opts: { matMul: true },
+    init: { backend: 'wasm' }, simdnet: true, note: true, extraOnly: true,
+    about: 'the public sn.matMul op (copies both operands into the kernel memory and the result out, every call)',
+  },
+  {
+    name: 'simdnet-wasm-relaxed', process: 'simdnet-wasm-relaxed', module: 'simdnet.mjs',
+    init: { backend: 'wasm', expectVariant: 'relaxed-simd' }, simdnet: true,
+    // Node 20 runs relaxed SIMD only behind this flag; from Node 22 it is on by default.
+    execArgv: nodeMajor < 22 ? ['--experimental-wasm-relaxed-simd'] : [],
+    about: 'simdnet, wasm backend, relaxed-SIMD (FMA) binary, in a child `node --experimental-wasm-relaxed-simd`',
+  },
+  {
+    name: 'simdnet-js', process: 'simdnet-js', module: 'simdnet.mjs', init: { backend: 'js' }, simdnet: true,
+    about: "simdnet's pure-TypeScript backend (sn.setBackend('js')): the pure-JS baseline",
+  },
+  {
+    name: 'tfjs-cpu', process: 'tfjs-cpu', module: 'tfjs.mjs', init: { backend: 'cpu' },
+    about: '@tensorflow/tfjs-core + -layers + -backend-cpu 4.22.0',
+  },
+  {
+    name: 'tfjs-wasm', process: 'tfjs-wasm', module: 'tfjs.mjs', init: { backend: 'wasm' },
+    about: '@tensorflow/tfjs-core + -layers + -backend-wasm 4.22.0 (setWasmPaths to its dist/, SIMD binary, 1 thread)',
+  },
+  {
+    name: 'brainjs', process: 'brainjs', module: 'brainjs.mjs', init: {},
+    about: 'brain.js 1.6.1 NeuralNetwork (founding model only; per-sample SGD with momentum, sigmoid)',
+  },
+];
+
+/** The peers simdnet is compared with, and the simdnet rows compared. */
+export const PEERS = ['simdnet-js', 'tfjs-cpu', 'tfjs-wasm', 'brainjs'];
+export const SUBJECTS = ['simdnet-wasm', 'simdnet-wasm-relaxed'];

@@ -1,0 +1,88 @@
+// simdnet, from the BUILT package (dist/index.js), as a user gets it.
+//   backend 'wasm': the binary the library picks (relaxed SIMD when the process runs with
+//                   --experimental-wasm-relaxed-simd on Node 20, or on Node 22+);
+//   backend 'js'  : sn.setBackend('js'), the pure-TypeScript kernels.
+// GEMM calls the backend kernel directly on preallocated buffers in the kernel memory,
+// as training does; `matMul: true` times the public sn.matMul op instead (tensors in
+// ordinary JS memory, copied in and out on every call).
+import { mnist, seedData, uniform } from '../data.mjs';
+
+const DIST = new URL('../../dist/index.js', import.meta.url);
+let sn;
+
+export async function init({ backend, expectVariant }) {
+  sn = await import(DIST.href);
+  sn.setBackend(backend);
+  const info = sn.backendInfo();
+  if (info.backend !== backend) throw new Error(`simdnet backend is ${info.backend}, wanted ${backend}`);
+  if (expectVariant && info.variant !== expectVariant) {
+    throw new Error(`simdnet picked the ${info.variant} kernels, expected ${expectVariant} (backendInfo: ${JSON.stringify(info)})`);
+  }
+  return { library: 'simdnet (dist/index.js)', ...info };
+}
+
+function mlp(units, inputDim, activations) {
+  return sn.sequential(units.map((u, i) => sn.layers.dense({
+    units: u, activation: activations[i], ...(i === 0 ? { inputDim } : {}),
+  })));
+}
+
+const MODELS = {
+  seed: () => mlp([10, 8, 1], 8, ['relu', 'relu', 'sigmoid']),
+  'mnist-mlp': () => mlp([128, 10], 784, ['relu', 'softmax']),
+  'wide-mlp': () => mlp([512, 512, 10], 784, ['relu', 'relu', 'softmax']),
+};
+
+export async function setup(spec, opts) {
+  if (spec.kind === 'gemm') {
+    const { n, transA, transB } = spec;
+    const A = uniform(n * n, 1), B = uniform(n * n, 2);
+    if (opts.matMul) {
+      const a = sn.tensor(A, [n, n]), b = sn.tensor(B, [n, n]);
+      const run = () => sn.matMul(a, b, { transposeA: transA, transposeB: transB }).dataSync();
+      const d = run();
+      let s = 0; for (let i = 0; i < d.length; i++) s += d[i];
+      return { fn: run, check: s };
+    }
+    const be = sn.getBackend();
+    const heap = be.heap;
+    const pa = heap.allocF32(n * n), pb = heap.allocF32(n * n), pc = heap.allocF32(n * n);
+    const ws = heap.alloc(be.gemmWorkspaceBytes);
+    heap.write(pa, A); heap.write(pb, B);
+    // Square matrices: every leading dimension is n, whichever form is stored.
+    const run = () => be.gemm(transA, transB, n, n, n, 1, pa, n, pb, n, 0, pc, n, ws);
+    run();
+    const d = heap.read(pc, n * n);
+    let s = 0; for (let i = 0; i < d.length; i++) s += d[i];
+    return {
+      fn: run, check: s,
+      teardown: () => { heap.release(ws); heap.release(pc); heap.release(pb); heap.release(pa); },
+    };
+  }
+  if (spec.kind === 'train') {
+    const model = MODELS[spec.model]();
+    let x, y;
+    if (spec.model === 'seed') {
+      const d = seedData(spec.samples);
+      x = sn.tensor(d.x, [d.n, 8]); y = sn.tensor(d.y, [d.n, 1]);
+      model.compile({ loss: 'mean_squared_error', optimizer: 'adam', metrics: ['accuracy'] });
+    } else {
+      const d = mnist(spec.samples);
+      x = sn.tensor(d.x, [d.n, 784]); y = sn.tensor(d.y, [d.n, 10]);
+      model.compile({ loss: 'categorical_crossentropy', optimizer: 'adam', metrics: ['accuracy'] });
+    }
+    const fn = async () => {
+      const h = await model.fit(x, y, { epochs: spec.epochs, batchSize: spec.batchSize, verbose: 0 });
+      return h.history.loss[h.history.loss.length - 1];
+    };
+    return { fn };
+  }
+  if (spec.kind === 'predict') {
+    const model = MODELS['mnist-mlp']();
+    const d = mnist(spec.batch);
+    const x = sn.tensor(d.x, [d.n, 784]);
+    const fn = () => model.predict(x, { batchSize: spec.batch }).dataSync();
+    return { fn };
+  }
+  return null;
+}

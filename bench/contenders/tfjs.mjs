@@ -1,0 +1,88 @@
+// TensorFlow.js 4.22 peers: `tfjs-cpu` (@tensorflow/tfjs-backend-cpu) and `tfjs-wasm`
+// (@tensorflow/tfjs-backend-wasm), each in its own process, with @tensorflow/tfjs-layers.
+// Used as their docs recommend: tf.matMul(a, b, transposeA, transposeB); tf.sequential +
+// compile + fit; predict(x, { batchSize }). Results are forced with dataSync(); every
+// tensor made in a timed iteration is disposed.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { mnist, seedData, uniform } from '../data.mjs';
+
+const require = createRequire(import.meta.url);
+let tf, tfl, backend;
+
+export async function init({ backend: which }) {
+  backend = which;
+  tf = require('@tensorflow/tfjs-core');
+  require('@tensorflow/tfjs-backend-cpu');
+  tfl = require('@tensorflow/tfjs-layers');
+  const info = { library: `@tensorflow/tfjs-core ${tf.version_core}`, backend: which };
+  if (which === 'wasm') {
+    const wasm = require('@tensorflow/tfjs-backend-wasm');
+    // Node: the .wasm files are loaded from the package's installed dist/ folder.
+    wasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
+    wasm.setThreadsCount(1);
+    if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") failed');
+    await tf.ready();
+    info.simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    info.multithread = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    info.threads = typeof wasm.getThreadsCount === 'function' ? wasm.getThreadsCount() : 1;
+    info.binary = info.multithread ? 'threaded-simd' : info.simd ? 'simd' : 'plain';
+  } else {
+    if (!(await tf.setBackend('cpu'))) throw new Error('tf.setBackend("cpu") failed');
+    await tf.ready();
+  }
+  info.active = tf.getBackend();
+  if (info.active !== which) throw new Error(`tfjs backend is ${info.active}, wanted ${which}`);
+  return info;
+}
+
+function mlp(units, inputDim, activations) {
+  const layers = units.map((u, i) => tfl.layers.dense({
+    units: u, activation: activations[i], ...(i === 0 ? { inputShape: [inputDim] } : {}),
+  }));
+  return tfl.sequential({ layers });
+}
+
+const MODELS = {
+  seed: () => mlp([10, 8, 1], 8, ['relu', 'relu', 'sigmoid']),
+  'mnist-mlp': () => mlp([128, 10], 784, ['relu', 'softmax']),
+  'wide-mlp': () => mlp([512, 512, 10], 784, ['relu', 'relu', 'softmax']),
+};
+
+export async function setup(spec) {
+  if (spec.kind === 'gemm') {
+    const { n, transA, transB } = spec;
+    const a = tf.tensor2d(uniform(n * n, 1), [n, n]);
+    const b = tf.tensor2d(uniform(n * n, 2), [n, n]);
+    const run = () => { const c = tf.matMul(a, b, transA, transB); const d = c.dataSync(); c.dispose(); return d; };
+    const d = run();
+    let s = 0; for (let i = 0; i < d.length; i++) s += d[i];
+    return { fn: run, check: s, teardown: () => { a.dispose(); b.dispose(); } };
+  }
+  if (spec.kind === 'train') {
+    const model = MODELS[spec.model]();
+    let xs, ys;
+    if (spec.model === 'seed') {
+      const d = seedData(spec.samples);
+      xs = tf.tensor2d(d.x, [d.n, 8]); ys = tf.tensor2d(d.y, [d.n, 1]);
+      model.compile({ loss: 'meanSquaredError', optimizer: 'adam', metrics: ['accuracy'] });
+    } else {
+      const d = mnist(spec.samples);
+      xs = tf.tensor2d(d.x, [d.n, 784]); ys = tf.tensor2d(d.y, [d.n, 10]);
+      model.compile({ loss: 'categoricalCrossentropy', optimizer: 'adam', metrics: ['accuracy'] });
+    }
+    const fn = async () => {
+      const h = await model.fit(xs, ys, { epochs: spec.epochs, batchSize: spec.batchSize, verbose: 0 });
+      return h.history.loss[h.history.loss.length - 1];
+    };
+    return { fn, teardown: () => { model.dispose(); xs.dispose(); ys.dispose(); } };
+  }
+  if (spec.kind === 'predict') {
+    const model = MODELS['mnist-mlp']();
+    const d = mnist(spec.batch);
+    const x = tf.tensor2d(d.x, [d.n, 784]);
+    const fn = () => { const y = model.predict(x, { batchSize: spec.batch }); const v = y.dataSync(); y.dispose(); return v; };
+    return { fn, teardown: () => { model.dispose(); x.dispose(); } };
+  }
+  return null;
+}

@@ -1,0 +1,27 @@
+// Training throughput with model.fit (Adam, defaults), on the same data for everyone.
+//   train-seed      the founding example: 8 → 10 relu → 8 relu → 1 sigmoid, mse, 1,000 × 8
+//                   random samples, 10 epochs, batch 32; time for the whole fit (ms).
+//   train-mnist-mlp 784 → 128 relu → 10 softmax, categorical cross-entropy, batch 128,
+//                   one epoch over the first MNIST images; samples/s.
+//   train-wide-mlp  784 → 512 relu → 512 relu → 10 softmax, batch 256; samples/s.
+export function cases({ quick }) {
+  const mnistN = quick ? 1024 : 2048;
+  const wideN = quick ? 512 : 1024;
+  return [
+    {
+      suite: 'train', case: 'train-seed', unit: 'ms', higherIsBetter: false,
+      spec: { kind: 'train', model: 'seed', samples: 1000, epochs: 10, batchSize: 32 },
+      work: { samples: 10000 }, timeMs: quick ? 250 : 600, capMs: quick ? 2500 : 10000,
+    },
+    {
+      suite: 'train', case: 'train-mnist-mlp', unit: 'samples/s', higherIsBetter: true,
+      spec: { kind: 'train', model: 'mnist-mlp', samples: mnistN, epochs: 1, batchSize: 128 },
+      work: { samples: mnistN }, timeMs: quick ? 250 : 600, capMs: quick ? 2500 : 12000,
+    },
+    {
+      suite: 'train', case: 'train-wide-mlp', unit: 'samples/s', higherIsBetter: true,
+      spec: { kind: 'train', model: 'wide-mlp', samples: wideN, epochs: 1, batchSize: 256 },
+      work: { samples: wideN }, timeMs: quick ? 250 : 600, capMs: quick ? 2500 : 15000,
+    },
+  ];
+}

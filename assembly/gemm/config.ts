@@ -25,9 +25,17 @@
 /** Depth of one packed block of B in the narrow path (fits the packed-B area: NARROW_KC·16 ≤ KC·NC). */
 // @ts-ignore: decorator
 @inline export const NARROW_KC = 16384;
-/** Few rows (M ≤ this) and B not transposed: no packing at all (inference on single samples). */
+/**
+ * Few rows (M ≤ this) and B not transposed: no packing at all (inference on
+ * one sample or a small batch). Packing B costs a full pass over K×N for a
+ * handful of rows; reading B in place, a K×8 strip stays in cache across the
+ * row blocks. Measured here: M = 8, [8×784]·[784×128], ~40% faster than packing.
+ */
 // @ts-ignore: decorator
-@inline export const SMALL_M = 4;
+@inline export const SMALL_M = 16;
+/** ... as long as a K×8 strip of B (K cache lines) stays in L2. */
+// @ts-ignore: decorator
+@inline export const SMALL_M_MAX_K = 4096;
 
 // Workspace layout at `ws` (16-byte aligned): packed A | packed B | one 4×8 tile.
 // @ts-ignore: decorator

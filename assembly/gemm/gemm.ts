@@ -2,7 +2,7 @@
 //
 // Three paths, chosen by shape:
 //  - few rows (M ≤ SMALL_M) with B not transposed: no packing, B read in place
-//    (packing would cost more than the product: inference on one sample);
+//    (packing B would cost about as much as the product: inference);
 //  - narrow outputs (N ≤ NARROW_N, e.g. the last layer's 10 classes): B packed
 //    (cheap: K×16), A read in place;
 //  - everything else: Goto-style blocking (NC columns of B, KC deep, MC rows of
@@ -11,9 +11,13 @@
 // narrow path's ≤4-column tail, which sums even and odd k separately and then
 // adds the two); beta is applied once (on the first K block), and beta = 0
 // never reads C. Results do not depend on alignment, timing or threads.
-import { MR, NR, KC, MC, NC, NARROW_N, NARROW_KC, SMALL_M, WS_A_BYTES, WS_B_BYTES, WS_BYTES } from './config';
+import {
+  MR, NR, KC, MC, NC, NARROW_N, NARROW_KC, SMALL_M, SMALL_M_MAX_K, WS_A_BYTES, WS_B_BYTES, WS_BYTES,
+} from './config';
 import { packA, packB } from './pack';
-import { kernel4x8, kernel4x8DirectA, kernel4x4DirectA, kernel4x8DirectAB } from './kernels';
+import {
+  kernel4x8, kernel4x8DirectA, kernel4x4DirectA, kernel4x8DirectAB, kernel1x32DirectAB, kernel1x8DirectAB,
+} from './kernels';
 
 /** Bytes of workspace `gemm` needs at `ws`. */
 export function gemmWorkspaceBytes(): i32 {
@@ -45,7 +49,7 @@ export function gemm(transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f3
   B: usize, ldb: i32, beta: f32, C: usize, ldc: i32, ws: usize): void {
   if (M <= 0 || N <= 0) return;
   if (K <= 0 || alpha == 0) { scaleC(M, N, beta, C, ldc); return; }
-  if (M <= SMALL_M && !transB) { gemmSmallM(transA, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ws); return; }
+  if (M <= SMALL_M && K <= SMALL_M_MAX_K && !transB) { gemmSmallM(transA, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ws); return; }
   if (N <= NARROW_N) { gemmNarrow(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ws); return; }
   gemmPacked(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ws);
 }
@@ -128,16 +132,46 @@ function gemmSmallM(transA: i32, M: i32, N: i32, K: i32, alpha: f32, A: usize, l
   const ldcBytes = <usize>ldc << 2;
   const ldbBytes = <usize>ldb << 2;
   const ks: usize = transA ? <usize>lda << 2 : 4;
-  // Nothing is packed, so alpha cannot be folded into a copy: the kernel
-  // scales the finished sums instead (exact for the common alpha = 1).
-  for (let j = 0; j < N; j += NR) {
-    const nr = min(NR, N - j);
-    for (let i = 0; i < M; i += MR) {
-      const mr = min(MR, M - i);
+  // Nothing is packed, so alpha cannot be folded into a copy: the kernels
+  // scale the finished sums instead (exact for the common alpha = 1).
+  const m4 = M & ~3;
+  // Whole blocks of four rows: column blocks outside, so a K×8 strip of B
+  // stays in L1 while the row blocks run over it.
+  if (m4 > 0) {
+    for (let j = 0; j < N; j += NR) {
+      const nr = min(NR, N - j);
+      for (let i = 0; i < m4; i += MR) {
+        kernel4x8DirectAB(K,
+          rowPtr(transA, A, lda, i, 0, MR, 0), rowPtr(transA, A, lda, i, 1, MR, 0),
+          rowPtr(transA, A, lda, i, 2, MR, 0), rowPtr(transA, A, lda, i, 3, MR, 0),
+          ks, B + (<usize>j << 2), ldbBytes, nr, C + <usize>i * ldcBytes + (<usize>j << 2), ldcBytes,
+          alpha, beta, MR, tile);
+      }
+    }
+  }
+  const rest = M - m4;
+  if (rest == 1) {
+    // One row: 32 columns per pass (eight independent accumulators).
+    const a = rowPtr(transA, A, lda, m4, 0, 1, 0);
+    const c = C + <usize>m4 * ldcBytes;
+    let j = 0;
+    for (; j + 32 <= N; j += 32) {
+      kernel1x32DirectAB(K, a, ks, B + (<usize>j << 2), ldbBytes, c + (<usize>j << 2), alpha, beta);
+    }
+    for (; j < N; j += NR) {
+      kernel1x8DirectAB(K, a, ks, B + (<usize>j << 2), ldbBytes, min(NR, N - j), c + (<usize>j << 2), alpha, beta, tile);
+    }
+  } else if (rest > 1) {
+    // Two or three rows: the 4-row kernel with the last row repeated. Streaming
+    // B dominates here, so the wasted row costs little, and one pass over B
+    // beats two or three single-row passes.
+    for (let j = 0; j < N; j += NR) {
+      const nr = min(NR, N - j);
       kernel4x8DirectAB(K,
-        rowPtr(transA, A, lda, i, 0, mr, 0), rowPtr(transA, A, lda, i, 1, mr, 0),
-        rowPtr(transA, A, lda, i, 2, mr, 0), rowPtr(transA, A, lda, i, 3, mr, 0),
-        ks, B + (<usize>j << 2), ldbBytes, nr, C + <usize>i * ldcBytes + (<usize>j << 2), ldcBytes, alpha, beta, mr, tile);
+        rowPtr(transA, A, lda, m4, 0, rest, 0), rowPtr(transA, A, lda, m4, 1, rest, 0),
+        rowPtr(transA, A, lda, m4, 2, rest, 0), rowPtr(transA, A, lda, m4, 3, rest, 0),
+        ks, B + (<usize>j << 2), ldbBytes, nr, C + <usize>m4 * ldcBytes + (<usize>j << 2), ldcBytes,
+        alpha, beta, rest, tile);
     }
   }
 }

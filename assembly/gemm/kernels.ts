@@ -250,3 +250,109 @@ export function kernel4x4DirectA(kc: i32, a0: usize, a1: usize, a2: usize, a3: u
   storeTile4(c, ldcBytes, beta, mr, nr, tile,
     f32x4.add(c0, d0), f32x4.add(c1, d1), f32x4.add(c2, d2), f32x4.add(c3, d3));
 }
+
+/**
+ * One row of op(A) times a row-major B, 32 columns at a time, B read in place:
+ * eight independent accumulators, so a single row is not bound by the latency
+ * of one multiply-add chain (the 4-row kernel with three rows clamped would be).
+ * For M = 1 (predicting one sample) this is the whole product.
+ */
+export function kernel1x32DirectAB(kc: i32, a: usize, ksBytes: usize, b: usize, ldbBytes: usize,
+  c: usize, alpha: f32, beta: f32): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const s = v128.load32_splat(a);
+    c0 = madd(s, v128.load(b), c0);
+    c1 = madd(s, v128.load(b, 16), c1);
+    c2 = madd(s, v128.load(b, 32), c2);
+    c3 = madd(s, v128.load(b, 48), c3);
+    c4 = madd(s, v128.load(b, 64), c4);
+    c5 = madd(s, v128.load(b, 80), c5);
+    c6 = madd(s, v128.load(b, 96), c6);
+    c7 = madd(s, v128.load(b, 112), c7);
+    a += ksBytes;
+    b += ldbBytes;
+  }
+  storeRow32(c, alpha, beta, c0, c1, c2, c3, c4, c5, c6, c7);
+}
+
+// @ts-ignore: decorator
+@inline function storeVec(c: usize, v: v128, va: v128, alpha: f32, beta: f32): void {
+  if (alpha != 1) v = f32x4.mul(v, va);
+  if (beta == 0) v128.store(c, v);
+  else if (beta == 1) v128.store(c, f32x4.add(v128.load(c), v));
+  else v128.store(c, f32x4.add(f32x4.mul(v128.load(c), f32x4.splat(beta)), v));
+}
+
+// @ts-ignore: decorator
+@inline function storeRow32(c: usize, alpha: f32, beta: f32,
+  c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128, c6: v128, c7: v128): void {
+  const va = f32x4.splat(alpha);
+  storeVec(c, c0, va, alpha, beta);
+  storeVec(c + 16, c1, va, alpha, beta);
+  storeVec(c + 32, c2, va, alpha, beta);
+  storeVec(c + 48, c3, va, alpha, beta);
+  storeVec(c + 64, c4, va, alpha, beta);
+  storeVec(c + 80, c5, va, alpha, beta);
+  storeVec(c + 96, c6, va, alpha, beta);
+  storeVec(c + 112, c7, va, alpha, beta);
+}
+
+/**
+ * One row times up to 8 columns of a row-major B (the columns a 1×32 block
+ * leaves over), with k split over four interleaved accumulator pairs for the
+ * same latency reason; the four partial sums are added at the end. Partial
+ * blocks (nr < 8) copy their values through `tile` as kernel4x8DirectAB does.
+ */
+export function kernel1x8DirectAB(kc: i32, a: usize, ksBytes: usize, b: usize, ldbBytes: usize, nr: i32,
+  c: usize, alpha: f32, beta: f32, tile: usize): void {
+  let p0 = f32x4.splat(0), p1 = f32x4.splat(0), q0 = f32x4.splat(0), q1 = f32x4.splat(0);
+  let r0 = f32x4.splat(0), r1 = f32x4.splat(0), s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+  // B rows come from `b` directly (nr = 8) or from a zero-padded copy in `tile`.
+  v128.store(tile, f32x4.splat(0));
+  v128.store(tile, f32x4.splat(0), 16);
+  let k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    p0 = madd(v128.load32_splat(a), rowLo(b, nr, tile), p0);
+    p1 = madd(v128.load32_splat(a), rowHi(b, nr, tile), p1);
+    a += ksBytes; b += ldbBytes;
+    q0 = madd(v128.load32_splat(a), rowLo(b, nr, tile), q0);
+    q1 = madd(v128.load32_splat(a), rowHi(b, nr, tile), q1);
+    a += ksBytes; b += ldbBytes;
+    r0 = madd(v128.load32_splat(a), rowLo(b, nr, tile), r0);
+    r1 = madd(v128.load32_splat(a), rowHi(b, nr, tile), r1);
+    a += ksBytes; b += ldbBytes;
+    s0 = madd(v128.load32_splat(a), rowLo(b, nr, tile), s0);
+    s1 = madd(v128.load32_splat(a), rowHi(b, nr, tile), s1);
+    a += ksBytes; b += ldbBytes;
+  }
+  for (; k < kc; k++) {
+    p0 = madd(v128.load32_splat(a), rowLo(b, nr, tile), p0);
+    p1 = madd(v128.load32_splat(a), rowHi(b, nr, tile), p1);
+    a += ksBytes; b += ldbBytes;
+  }
+  let v0 = f32x4.add(f32x4.add(p0, q0), f32x4.add(r0, s0));
+  let v1 = f32x4.add(f32x4.add(p1, q1), f32x4.add(r1, s1));
+  if (alpha != 1) { v0 = f32x4.mul(v0, f32x4.splat(alpha)); v1 = f32x4.mul(v1, f32x4.splat(alpha)); }
+  v128.store(tile, v0);
+  v128.store(tile, v1, 16);
+  for (let j = 0; j < nr; j++) {
+    const o = <usize>j << 2;
+    const v = load<f32>(tile + o);
+    store<f32>(c + o, beta == 0 ? v : beta * load<f32>(c + o) + v);
+  }
+}
+
+/** Columns 0–3 of a B row: in place when the block is whole, else copied into the zeroed tile. */
+// @ts-ignore: decorator
+@inline function rowLo(b: usize, nr: i32, tile: usize): v128 {
+  if (nr == NR) return v128.load(b);
+  for (let j = 0; j < nr; j++) store<f32>(tile + (<usize>j << 2), load<f32>(b + (<usize>j << 2)));
+  return v128.load(tile);
+}
+/** Columns 4–7 (after rowLo filled the tile for a partial block). */
+// @ts-ignore: decorator
+@inline function rowHi(b: usize, nr: i32, tile: usize): v128 {
+  return nr == NR ? v128.load(b, 16) : v128.load(tile, 16);
+}

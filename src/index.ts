@@ -40,7 +40,12 @@ export * as layers from './layers.js';
 export * as optimizers from './optimizers.js';
 export * as losses from './losses.js';
 export * as metrics from './metrics.js';
-export * as callbacks from './callbacks.js';
+// The callbacks namespace, with modelCheckpoint from io (issue 6).
+export * as callbacks from './io/callbacks.js';
 export * as initializers from './initializers.js';
 export * as regularizers from './regularizers.js';
 export * as schedules from './schedules.js';
+
+// Saving and loading (issue 6): model.save(target) / sn.loadModel(source), and the handlers.
+export { loadModel } from './io/api.js';
+export * as io from './io/index.js';

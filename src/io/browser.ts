@@ -240,7 +240,7 @@ export class BrowserDownloads implements IOHandler {
       const a = doc.createElement('a');
       a.download = name;
       a.href = url;
-      a.dispatchEvent(new MouseEvent('click'));
+      a.click();
       // Revoke later: the download starts asynchronously.
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     }

@@ -7,9 +7,12 @@
  * to temporary names in the same directory and flushed to disk, then renamed
  * over the old ones (weights first, model.json last). A failure while writing
  * (disk full, permission denied, the process killed) leaves the previous
- * model untouched. Renames are atomic; the only window is between the two
- * renames, where a kill would pair the old model.json with the new
- * weights.bin (then a shape change is caught on load by the byte count).
+ * model untouched. If the last rename fails (say, a reader holds model.json
+ * open on Windows), the old weights.bin — kept as a hard link — is renamed
+ * back. The one window left is a kill between the two renames (two system
+ * calls), which would pair the old model.json with the new weights.bin; a
+ * changed architecture is then caught on load by the byte count. Saves to one
+ * directory from one process are serialized.
  *
  * Loading checks model.json's size before reading it, validates it and the
  * manifest (paths must stay inside the directory), checks every weight
@@ -26,6 +29,7 @@ export interface FsLike {
   mkdir(path: string, options: { recursive: true }): Promise<unknown>;
   open(path: string, flags: string): Promise<FileHandleLike>;
   rename(from: string, to: string): Promise<void>;
+  link(existing: string, newPath: string): Promise<void>;
   rm(path: string, options: { force: true }): Promise<void>;
   stat(path: string): Promise<{ size: number; isFile(): boolean; isDirectory(): boolean }>;
 }
@@ -58,6 +62,9 @@ async function nodeModules(injected?: FsLike): Promise<{ fs: FsLike; path: PathM
 }
 
 const errno = (e: unknown) => (e as { code?: string })?.code;
+
+/** Saves in progress, by directory: a second save to the same directory waits for the first. */
+const saving = new Map<string, Promise<void>>();
 
 /** Write a file in full and flush it to disk. `wx`: a leftover temporary file is never reused. */
 async function writeDurable(fs: FsLike, file: string, data: Uint8Array): Promise<void> {
@@ -98,18 +105,36 @@ export class FileSystemHandler implements IOHandler {
     const nonce = `${process.pid}-${Date.now().toString(36)}-${Math.floor(Math.random() * 2 ** 32).toString(36)}`;
     const tmpWeights = path.join(dir, `.${weightsName}.${nonce}.tmp`);
     const tmpJson = path.join(dir, `.${jsonName}.${nonce}.tmp`);
+    const backup = path.join(dir, `.${weightsName}.${nonce}.old`);
+    const finalWeights = path.join(dir, weightsName);
+    const key = path.resolve(dir);
+    const previous = saving.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => { release = r; });
+    saving.set(key, mine);
+    await previous;
+    let backedUp = false, weightsSwapped = false;
     try {
       await fs.mkdir(dir, { recursive: true });
       await writeDurable(fs, tmpWeights, weights);
       await writeDurable(fs, tmpJson, json);
-      await fs.rename(tmpWeights, path.join(dir, weightsName));
+      // Keep the old weights reachable (a hard link, no copy) in case the last rename fails.
+      backedUp = await fs.link(finalWeights, backup).then(() => true, () => false);
+      await fs.rename(tmpWeights, finalWeights);
+      weightsSwapped = true;
       await fs.rename(tmpJson, path.join(dir, jsonName));
     } catch (e) {
-      await Promise.all([tmpWeights, tmpJson].map((f) => fs.rm(f, { force: true }).catch(() => undefined)));
-      const err = new SimdnetError(`Could not save the model to '${dir}': ${(e as Error)?.message ?? e}. The previous model there, if any, is unchanged.`);
+      let restored = !weightsSwapped;
+      if (weightsSwapped && backedUp) restored = await fs.rename(backup, finalWeights).then(() => true, () => false);
+      await Promise.all([tmpWeights, tmpJson, ...(restored ? [backup] : [])].map((f) => fs.rm(f, { force: true }).catch(() => undefined)));
+      const err = new SimdnetError(`Could not save the model to '${dir}': ${(e as Error)?.message ?? e}. ${restored ? 'The previous model there, if any, is unchanged.' : `Its ${weightsName} was already replaced and could not be restored${backedUp ? ` (the old one is kept as '${backup}')` : ''}: save again.`}`);
       (err as { cause?: unknown }).cause = e;
       throw err;
+    } finally {
+      if (saving.get(key) === mine) saving.delete(key);
+      release();
     }
+    if (backedUp) await fs.rm(backup, { force: true }).catch(() => undefined);
     // Make the renames themselves durable (best effort: not every platform can open a directory).
     try { const d = await fs.open(dir, 'r'); try { await d.sync(); } finally { await d.close(); } } catch { /* not supported here */ }
     return {

@@ -12,7 +12,7 @@ import { Sequential } from '../model.js';
 import { BatchNormalization, InputLayer, Layer } from '../layers.js';
 import { Tensor } from '../tensor.js';
 import type { LoadOptions, ModelArtifacts, SaveOptions, TrainingConfig } from './types.js';
-import { CheckedSpec, DEFAULT_MAX_PARAMS, at, checkPlainData, checkTrainingConfigShape, checkWeightSpecs, isPlainObject } from './validate.js';
+import { CheckedSpec, DEFAULT_MAX_PARAMS, at, checkFormat, checkPlainData, checkTrainingConfigShape, checkWeightSpecs, isPlainObject } from './validate.js';
 import { decodeWeights, encodeWeights, joinWeightData, normalizeWeightData } from './weights.js';
 import {
   Cfg, InitGate, TFJS_SLOT_NAMES, expectedWeights, readLayer, readLoss, readMetric, readOptimizer,
@@ -313,6 +313,7 @@ function checkArtifactsObject(a: unknown, where: string): asserts a is ModelArti
 /** Build a model from artifacts (validated first). */
 export function artifactsToModel(a: unknown, options: LoadOptions = {}, where = 'model'): Sequential {
   checkArtifactsObject(a, where);
+  checkFormat(a.format, where);
   const maxParams = options.maxParams ?? DEFAULT_MAX_PARAMS;
   if (!(typeof maxParams === 'number' && maxParams > 0)) invalid('maxParams', 'a positive number', maxParams);
   if (a.modelTopology === undefined || a.modelTopology === null) {

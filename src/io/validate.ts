@@ -193,6 +193,15 @@ export interface CheckedModelJSON {
   json: ModelJSON;
 }
 
+/** `format` must be 'layers-model' (or absent, as in older files). */
+export function checkFormat(format: unknown, what: string): void {
+  if (format === undefined || format === null || format === 'layers-model') return;
+  if (format === 'graph-model') {
+    throw new NotSupportedError(`${what} is a TF.js graph model (format 'graph-model'), a frozen TensorFlow graph. simdnet loads layers models: convert with \`tensorflowjs_converter --input_format keras\` from a Keras model instead.`);
+  }
+  throw new DataError(`${what}: expected format 'layers-model'. Received: ${describe(format)}`);
+}
+
 /** Check a parsed model.json: its top-level fields and its weights manifest. */
 export function checkModelJSON(v: Record<string, unknown>, what: string, maxParams: number): CheckedModelJSON {
   checkPlainData(v, what);
@@ -200,12 +209,7 @@ export function checkModelJSON(v: Record<string, unknown>, what: string, maxPara
   if (topo !== undefined && topo !== null && !isPlainObject(topo)) {
     throw new DataError(`${what}: modelTopology must be an object (Keras form { class_name, config }). Received: ${describe(topo)}`);
   }
-  if (v.format !== undefined && v.format !== null && v.format !== 'layers-model') {
-    if (v.format === 'graph-model') {
-      throw new NotSupportedError(`${what} is a TF.js graph model (format 'graph-model'), a frozen TensorFlow graph. simdnet loads layers models: convert with \`tensorflowjs_converter --input_format keras\` from a Keras model instead.`);
-    }
-    throw new DataError(`${what}: expected format 'layers-model'. Received: ${describe(v.format)}`);
-  }
+  checkFormat(v.format, what);
   const manifest = v.weightsManifest ?? [];
   if (!Array.isArray(manifest)) throw new DataError(`${what}.weightsManifest: expected an array of groups { paths, weights }. Received: ${describe(manifest)}`);
   const groups: CheckedGroup[] = [];

@@ -1,0 +1,339 @@
+/**
+ * `simdnet train DATA.csv --target COLUMN [options]`: read a CSV, infer the
+ * task, split, impute and standardize from the training rows, train a dense
+ * network, report the test split, and save the model with its preprocessing.
+ *
+ * Everything that can be wrong with the input is checked before training, and
+ * nothing is written until training has finished: the model directory is
+ * built under a temporary name and renamed into place, the plot is written to
+ * a temporary file and renamed.
+ */
+import { join } from 'node:path';
+import * as sn from '../../index.js';
+import { readTable } from '../csv.js';
+import {
+  Encoding, Impute, Preprocessing, Task, classIndices, fitStatistics, inferTask, readFeatures, readTargetCells, resolveTarget,
+  splitRows, targetValues, transform,
+} from '../preprocess.js';
+import { CliError, UsageError, checkParentDir, listForMessage, removeQuietly, replaceDir, tempDirBeside, writeFileAtomic } from '../util.js';
+import {
+  PREPROCESSING_FILE, checkOutDir, dirArg, fractionOption, intOption, numberOption, parseCommandArgs, positionals, saveModel,
+} from './common.js';
+
+export const trainHelp = `Usage: simdnet train DATA.csv --target COLUMN [options]
+
+Train a dense network on a CSV file and save it (with its preprocessing) to a
+directory that simdnet predict / evaluate / summary read.
+
+Data
+  --target COLUMN         the column to predict: a header name, a 0-based index, or 'last' (required)
+  --header, --no-header   whether the first line is a header (default: guessed from the data).
+                          Without a header the columns are named col0, col1, …
+  --impute mean|median    fill empty feature cells from the training rows (default: empty cells are an error)
+  --standardize           scale each feature to mean 0, deviation 1 (statistics of the training rows;
+                          regression targets are scaled too, and predictions mapped back)
+
+Task and network
+  --task binary|multiclass|regression
+                          default: inferred from the target (two values: binary; up to 20 integer or
+                          text classes: multiclass; other numbers: regression)
+  --layers 10,8           hidden layer sizes (default 10,8; 'none' for no hidden layer)
+  --activation relu       hidden-layer activation (default relu)
+  --loss NAME             default: binary_crossentropy, sparse_categorical_crossentropy or mse
+  --optimizer adam        sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam (default adam)
+  --learning-rate LR      default: the optimizer's own (adam 0.001)
+
+Training
+  --epochs 100            default 100
+  --batch-size 32         default 32 (capped at the number of training rows)
+  --validation-split 0.2  fraction of the non-test rows held out for validation (default 0.2)
+  --test-split 0.1        fraction of all rows held out for a final test (default 0.1)
+  --seed 1                seeds the split, the initial weights and the shuffling (default 1)
+  --early-stopping N      stop after N epochs without improvement of the validation loss, and keep
+                          the best epoch's weights
+  --verbose 0|1|2         0 silent, 1 progress bar, 2 one line per epoch (default 1)
+  -q, --quiet             print only errors (same as --verbose 0, and no summary)
+
+Output
+  -o, --out DIR           model directory (default ./simdnet-model); model.json, weights.bin and
+                          preprocessing.json. An existing model there is replaced.
+  --plot FILE.svg         write the loss and metric curves per epoch as an SVG chart
+`;
+
+const options = {
+  target: { type: 'string', short: 't' },
+  header: { type: 'boolean' },
+  impute: { type: 'string' },
+  standardize: { type: 'boolean' },
+  task: { type: 'string' },
+  layers: { type: 'string' },
+  activation: { type: 'string' },
+  loss: { type: 'string' },
+  optimizer: { type: 'string' },
+  'learning-rate': { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  'validation-split': { type: 'string' },
+  'test-split': { type: 'string' },
+  seed: { type: 'string' },
+  'early-stopping': { type: 'string' },
+  verbose: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  out: { type: 'string', short: 'o' },
+  plot: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+interface TrainOptions {
+  file: string; target: string; header: boolean | undefined; impute: Impute | null; standardize: boolean;
+  task: Task | undefined; layers: number[]; activation: string; loss: string | undefined; optimizer: string;
+  learningRate: number | undefined; epochs: number; batchSize: number; validationSplit: number; testSplit: number;
+  seed: number; patience: number | undefined; verbose: 0 | 1 | 2; quiet: boolean; out: string; plot: string | undefined;
+}
+
+function readOptions(args: string[]): TrainOptions | null {
+  const { values: v, positionals: pos } = parseCommandArgs('train', args, options);
+  if (v.help) return null;
+  const [file] = positionals('train', pos, ['DATA.csv']);
+  if (v.target === undefined) throw new UsageError('--target COLUMN is required (a header name, a 0-based index, or last)', 'train');
+  if (v.impute !== undefined && v.impute !== 'mean' && v.impute !== 'median') throw new UsageError(`--impute expects mean or median; got '${v.impute}'`, 'train');
+  if (v.task !== undefined && !['binary', 'multiclass', 'regression'].includes(v.task)) throw new UsageError(`--task expects binary, multiclass or regression; got '${v.task}'`, 'train');
+  let layers: number[] = [10, 8];
+  if (v.layers !== undefined) {
+    const s = v.layers.trim();
+    layers = s === '' || s === 'none' ? [] : s.split(',').map((u) => {
+      const n = Number(u.trim());
+      if (u.trim() === '' || !Number.isInteger(n) || n < 1) throw new UsageError(`--layers expects comma-separated positive integers like 10,8 (or none); got '${v.layers}'`, 'train');
+      return n;
+    });
+  }
+  const activation = v.activation ?? 'relu';
+  if (!sn.activationNames.includes(activation) || activation === 'softmax') {
+    // The library also accepts camelCase spellings; let it decide, with a clear message.
+    try { sn.layers.dense({ units: 1, activation }); } catch {
+      throw new UsageError(`--activation: unknown activation '${activation}'. Known: ${sn.activationNames.filter((a) => a !== 'softmax').join(', ')}`, 'train');
+    }
+  }
+  const validationSplit = fractionOption('validation-split', v['validation-split'], 0.2);
+  const testSplit = fractionOption('test-split', v['test-split'], 0.1);
+  const verboseRaw = v.verbose === undefined ? 1 : intOption('verbose', v.verbose, 1, 0);
+  if (verboseRaw > 2) throw new UsageError(`--verbose expects 0, 1 or 2; got '${v.verbose}'`, 'train');
+  const quiet = !!v.quiet;
+  const patience = v['early-stopping'] === undefined ? undefined : intOption('early-stopping', v['early-stopping'], 0, 1);
+  if (patience !== undefined && validationSplit === 0 && !quiet) {
+    process.stderr.write('simdnet: note: --early-stopping without a validation split monitors the training loss\n');
+  }
+  return {
+    file,
+    target: v.target,
+    header: v.header,
+    impute: (v.impute as Impute | undefined) ?? null,
+    standardize: !!v.standardize,
+    task: v.task as Task | undefined,
+    layers,
+    activation,
+    loss: v.loss,
+    optimizer: v.optimizer ?? 'adam',
+    learningRate: v['learning-rate'] === undefined ? undefined : numberOption('learning-rate', v['learning-rate'], 0, (x) => x > 0, 'a positive number'),
+    epochs: intOption('epochs', v.epochs, 100, 1),
+    batchSize: intOption('batch-size', v['batch-size'], 32, 1),
+    validationSplit,
+    testSplit,
+    seed: intOption('seed', v.seed, 1, 0),
+    patience,
+    verbose: quiet ? 0 : (verboseRaw as 0 | 1 | 2),
+    quiet,
+    out: dirArg(v.out ?? 'simdnet-model'),
+    plot: v.plot,
+  };
+}
+
+/** The loss, output layer and target encoding for a task (and an optional --loss). */
+function chooseHead(task: Task, K: number, lossName: string | undefined): { loss: string; activation: 'sigmoid' | 'softmax' | 'linear'; units: number; encoding: Encoding } {
+  if (lossName === undefined) {
+    if (task === 'binary') return { loss: 'binary_crossentropy', activation: 'sigmoid', units: 1, encoding: 'binary' };
+    if (task === 'multiclass') return { loss: 'sparse_categorical_crossentropy', activation: 'softmax', units: K, encoding: 'sparse' };
+    return { loss: 'mean_squared_error', activation: 'linear', units: 1, encoding: 'value' };
+  }
+  let loss: sn.losses.Loss;
+  try {
+    const l = sn.losses.getLoss(lossName, 'loss');
+    if (!(l instanceof sn.losses.Loss)) throw new Error('not a named loss');
+    loss = l;
+  } catch (e) {
+    throw new UsageError(`--loss: ${(e as Error).message.replace(/, a Loss, or an object.*?\./, '.')}`, 'train');
+  }
+  const kind = loss.kind;
+  if (task === 'regression') {
+    if (kind === 'bce' || kind === 'cce' || kind === 'sparse_cce' || kind === 'hinge') {
+      throw new UsageError(`--loss ${lossName} is for classification, but the task is regression. Use mse, mae, huber or log_cosh, or pass --task.`, 'train');
+    }
+    return { loss: loss.name, activation: 'linear', units: 1, encoding: 'value' };
+  }
+  if (kind === 'sparse_cce') return { loss: loss.name, activation: 'softmax', units: K, encoding: 'sparse' };
+  if (kind === 'cce') return { loss: loss.name, activation: 'softmax', units: K, encoding: 'onehot' };
+  if (task === 'binary') return { loss: loss.name, activation: 'sigmoid', units: 1, encoding: 'binary' };
+  if (kind === 'bce') throw new UsageError(`--loss ${lossName} needs two classes, but the target has ${K}. Use sparse_categorical_crossentropy or categorical_crossentropy.`, 'train');
+  if (kind === 'hinge') throw new UsageError(`--loss hinge needs two classes, but the target has ${K}.`, 'train');
+  return { loss: loss.name, activation: 'softmax', units: K, encoding: 'onehot' };
+}
+
+/** Target rows for the loss: 0/1 or class index (one column), one-hot rows, or values. */
+function encodeTargets(enc: Encoding, idx: Int32Array | null, vals: Float64Array | null, rows: Int32Array, K: number, tMean: number | null, tStd: number | null): { data: Float32Array; shape: number[] } {
+  const n = rows.length;
+  if (enc === 'onehot') {
+    const d = new Float32Array(n * K);
+    for (let i = 0; i < n; i++) d[i * K + idx![rows[i]!]!] = 1;
+    return { data: d, shape: [n, K] };
+  }
+  const d = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    d[i] = enc === 'value' ? (tStd !== null ? (vals![r]! - tMean!) / tStd : vals![r]!) : idx![r]!;
+  }
+  return { data: d, shape: [n, 1] };
+}
+
+function gatherRows(X: Float32Array, F: number, rows: Int32Array): { data: Float32Array; shape: number[] } {
+  const d = new Float32Array(rows.length * F);
+  for (let i = 0; i < rows.length; i++) d.set(X.subarray(rows[i]! * F, rows[i]! * F + F), i * F);
+  return { data: d, shape: [rows.length, F] };
+}
+
+export async function train(args: string[]): Promise<number> {
+  const o = readOptions(args);
+  if (o === null) { process.stdout.write(trainHelp); return 0; }
+  const say = (s: string) => { if (!o.quiet) process.stdout.write(`${s}\n`); };
+
+  // Where output goes: checked first, so a bad path fails before any work.
+  checkOutDir(o.out);
+  checkParentDir(o.out, 'the model directory', false);
+  if (o.plot !== undefined) checkParentDir(o.plot, 'the plot');
+
+  // Data.
+  const table = readTable(o.file, o.header);
+  const ti = resolveTarget(table, o.target);
+  const featureIdx = table.columns.map((_, j) => j).filter((j) => j !== ti);
+  if (featureIdx.length === 0) throw new CliError(`${o.file} has only the target column '${table.columns[ti]}': there are no features to learn from`);
+  const features = featureIdx.map((j) => table.columns[j]!);
+  const F = features.length, n = table.rows.length;
+  const Xraw = readFeatures(table, featureIdx, o.impute !== null);
+  const cells = readTargetCells(table, ti);
+  const info = inferTask(table, ti, cells, o.task);
+  const K = info.classes?.length ?? 1;
+  const head = chooseHead(info.task, K, o.loss);
+  const idx = info.classes ? classIndices(table, ti, cells, info.classes, info.classesNumeric) : null;
+  const vals = info.task === 'regression' ? targetValues(table, ti, cells) : null;
+
+  const split = splitRows(n, o.testSplit, o.validationSplit, o.seed);
+  const stats = fitStatistics(Xraw, F, split.train, features, o.impute, o.standardize);
+  let targetMean: number | null = null, targetStd: number | null = null;
+  if (vals && o.standardize) {
+    let s = 0;
+    for (const r of split.train) s += vals[r]!;
+    targetMean = s / split.train.length;
+    let q = 0;
+    for (const r of split.train) q += (vals[r]! - targetMean) ** 2;
+    const sd = Math.sqrt(q / split.train.length);
+    targetStd = sd > 1e-12 * Math.max(1, Math.abs(targetMean)) ? sd : 1;
+  }
+  const X = transform(Xraw, F, stats);
+
+  const metrics = info.task === 'regression' ? ['mae'] : ['accuracy'];
+  const prep: Preprocessing = {
+    format: 'simdnet-preprocessing',
+    version: 1,
+    header: table.header,
+    columns: table.columns,
+    target: table.columns[ti]!,
+    features,
+    task: info.task,
+    encoding: head.encoding,
+    loss: head.loss,
+    metrics,
+    outputActivation: head.activation,
+    outputUnits: head.units,
+    classes: info.classes,
+    classesNumeric: info.classesNumeric,
+    impute: o.impute,
+    imputeValues: stats.imputeValues,
+    standardize: o.standardize,
+    means: stats.means,
+    stds: stats.stds,
+    targetMean,
+    targetStd,
+  };
+
+  const headerNote = table.header
+    ? `with a header${table.headerGuessed ? ' (guessed: pass --no-header if the first line is data)' : ''}`
+    : `no header, so columns col0..col${table.columns.length - 1}${table.headerGuessed ? ' (guessed: pass --header if the first line is one)' : ''}`;
+  say(`Data: ${o.file}: ${n} rows, ${table.columns.length} columns, ${headerNote}`);
+  const taskText = info.task === 'regression' ? 'regression'
+    : `${info.task} classification, ${K} classes: ${listForMessage(info.classes!, 12)}`;
+  say(`Target: '${prep.target}' → ${taskText}${o.task ? '' : ' (inferred; --task to override)'}`);
+  say(`Features: ${F}${o.standardize ? ', standardized' : ''}${o.impute ? `, empty cells filled with the ${o.impute}` : ''}`);
+  say(`Split (seed ${o.seed}): ${split.train.length} train, ${split.val.length} validation, ${split.test.length} test`);
+
+  // Model.
+  sn.setSeed(o.seed);
+  const layers: sn.layers.Layer[] = [];
+  o.layers.forEach((units, i) => layers.push(sn.layers.dense({ units, activation: o.activation, ...(i === 0 ? { inputDim: F } : {}) })));
+  layers.push(sn.layers.dense({ units: head.units, activation: head.activation, ...(o.layers.length === 0 ? { inputDim: F } : {}) }));
+  const model = sn.sequential(layers);
+  let optimizer: sn.optimizers.Optimizer;
+  try {
+    optimizer = sn.optimizers.getOptimizer(o.learningRate === undefined ? o.optimizer : { className: o.optimizer, config: { learning_rate: o.learningRate } }, 'optimizer');
+  } catch (e) {
+    throw new UsageError(`--optimizer: ${(e as Error).message.replace(/ or an Optimizer\./, '.')}`, 'train');
+  }
+  model.compile({ optimizer, loss: head.loss, metrics });
+  say(`Loss: ${head.loss}; output: ${head.units} ${head.activation} unit${head.units === 1 ? '' : 's'}; optimizer: ${o.optimizer}${o.learningRate !== undefined ? ` (learning rate ${o.learningRate})` : ''}`);
+  if (!o.quiet) { say(''); model.summary(); say(''); }
+
+  const xTrain = gatherRows(X, F, split.train);
+  const yTrain = encodeTargets(head.encoding, idx, vals, split.train, K, targetMean, targetStd);
+  const hasVal = split.val.length > 0;
+  const callbacks: sn.callbacks.Callback[] = [];
+  let es: sn.callbacks.EarlyStopping | null = null;
+  if (o.patience !== undefined) {
+    es = sn.callbacks.earlyStopping({ monitor: hasVal ? 'val_loss' : 'loss', patience: o.patience, restoreBestWeights: true });
+    callbacks.push(es);
+  }
+  const t0 = performance.now();
+  const history = await model.fit(xTrain, yTrain, {
+    epochs: o.epochs,
+    batchSize: Math.min(o.batchSize, split.train.length),
+    verbose: o.verbose,
+    seed: o.seed,
+    callbacks,
+    ...(hasVal ? { validationData: [gatherRows(X, F, split.val), encodeTargets(head.encoding, idx, vals, split.val, K, targetMean, targetStd)] as [sn.DataLike, sn.DataLike] } : {}),
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const ran = history.epoch.length;
+  if (es && es.stoppedEpoch > 0) say(`Early stopping after epoch ${es.stoppedEpoch + 1}; kept the weights of epoch ${es.bestEpoch + 1}.`);
+  if (o.verbose === 0) say(`Trained ${ran} epoch${ran === 1 ? '' : 's'} in ${seconds.toFixed(1)}s`);
+
+  if (split.test.length > 0) {
+    const logs = model.evaluate(gatherRows(X, F, split.test), encodeTargets(head.encoding, idx, vals, split.test, K, targetMean, targetStd), { batchSize: 256 });
+    const parts = Object.entries(logs).map(([k, v]) => `${k}: ${v.toFixed(4)}`);
+    say(`Test (${split.test.length} rows): ${parts.join(' - ')}${info.task === 'regression' && targetStd !== null ? ' (in standardized target units)' : ''}`);
+  }
+
+  // Output: the model directory under a temporary name, renamed into place; then the plot.
+  const tmp = tempDirBeside(o.out);
+  try {
+    await saveModel(model, tmp);
+    writeFileAtomic(join(tmp, PREPROCESSING_FILE), `${JSON.stringify(prep, null, 2)}\n`);
+    replaceDir(tmp, o.out);
+  } catch (e) {
+    removeQuietly(tmp);
+    if (e instanceof CliError) throw e;
+    throw new CliError(`cannot save the model to ${o.out}: ${(e as Error).message}`);
+  }
+  say(`Saved the model and its preprocessing to ${o.out}`);
+  if (o.plot !== undefined) {
+    writeFileAtomic(o.plot, history.toSVG({ title: `simdnet train ${o.file} → ${prep.target}` }));
+    say(`Wrote the training curves to ${o.plot}`);
+  }
+  return 0;
+}

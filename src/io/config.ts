@@ -87,8 +87,10 @@ const isKeras3 = (kerasVersion: string | undefined) => typeof kerasVersion === '
 /** Read `{ class_name, config }` (or TF.js's `{ className, config }`). */
 function classAndConfig(v: unknown, path: string, what: string): { name: string; cfg: Cfg } {
   if (!isPlainObject(v)) throw new DataError(`${path}: expected ${what} as { class_name, config }. Received: ${describe(v)}`);
-  const name = v.class_name ?? v.className;
-  if (typeof name !== 'string' || name.length === 0) throw new DataError(`${at(path, 'class_name')}: expected a class name string. Received: ${describe(name)}`);
+  const raw = v.class_name ?? v.className;
+  if (typeof raw !== 'string' || raw.length === 0) throw new DataError(`${at(path, 'class_name')}: expected a class name string. Received: ${describe(raw)}`);
+  // Keras 2.11+ writes registered names such as 'Custom>Adam'.
+  const name = raw.slice(raw.lastIndexOf('>') + 1);
   return { name, cfg: Cfg.of(v.config, at(path, 'config'), 'a config object') };
 }
 

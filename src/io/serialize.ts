@@ -297,6 +297,8 @@ function compileFrom(model: Sequential, tc: unknown, path: string): void {
   let ms: unknown = tc.metrics ?? [];
   // Keras 2 may key the metrics by output name; a Sequential model has one output.
   if (isPlainObject(ms)) { const vals = Object.values(ms); ms = vals.length === 1 ? vals[0] : ms; }
+  // Keras 2 writes one list per output: [[...]].
+  if (Array.isArray(ms) && ms.length === 1 && Array.isArray(ms[0])) ms = ms[0];
   if (!Array.isArray(ms) || ms.length > 100) throw new DataError(`${path}.metrics: expected an array of metrics. Received: ${describe(ms)}`);
   const metrics = ms.map((m, i) => readMetric(m, at(`${path}.metrics`, i)));
   model.compile({ optimizer, loss, metrics });

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as sn from '../../src/index.js';
-import { inputs, io } from './helpers.js';
+import { closeTo, inputs, io } from './helpers.js';
 
 /** A Map-backed Storage with a quota in characters, like a browser's ~5 MB. */
 class FakeStorage implements Storage {
@@ -107,12 +107,12 @@ describe('browser handlers', () => {
       await t.save('localstorage://from-tfjs');
       const mine = await sn.loadModel(io.browserLocalStorage('from-tfjs', { storage }));
       const tp = Array.from((t.predict(tf.tensor(x)) as tf.Tensor).dataSync());
-      mine.predict(x).values.forEach((v, i) => expect(Math.abs(v - tp[i]!)).toBeLessThan(1e-5 * Math.abs(tp[i]!) + 1e-7));
+      expect(closeTo(mine.predict(x).values, tp).ok).toBe(true);
       const a = small(4);
       await a.save(io.browserLocalStorage('from-simdnet', { storage }));
       const back = await tfl.loadLayersModel('localstorage://from-simdnet');
       const bp = Array.from((back.predict(tf.tensor(x)) as tf.Tensor).dataSync());
-      preds(a).forEach((v, i) => expect(Math.abs(v - bp[i]!)).toBeLessThan(1e-5 * Math.abs(v) + 1e-7));
+      expect(closeTo(bp, preds(a)).ok).toBe(true);
     } finally {
       tf.env().set('IS_BROWSER', wasBrowser);
       if (!hadWindow) delete g.window;
@@ -147,7 +147,7 @@ describe('browser handlers', () => {
     expect(loaded.optimizer?.className).toBe('Adam');
     const t = await tfl.loadLayersModel(`${base}/up/model.json`);
     const tp = Array.from((t.predict(tf.tensor(x)) as tf.Tensor).dataSync());
-    preds(m).forEach((v, i) => expect(Math.abs(v - tp[i]!)).toBeLessThan(1e-5 * Math.abs(v) + 1e-7));
+    expect(closeTo(tp, preds(m)).ok).toBe(true);
     await expect(sn.loadModel(`${base}/nothing/model.json`)).rejects.toThrow(/failed with status 404/);
     // A weights file longer than its manifest stops the read and is named.
     const files = posted.get('/up')!;

@@ -26,16 +26,26 @@ export async function saveToMemory(model: sn.Sequential, options: { includeOptim
   return out!;
 }
 
-/** max |a - b| / max(1, |b|), elementwise. */
-export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(b[i]!)));
-  return m;
-}
-
 /** Clone artifacts through JSON for the topology and a copy of the bytes (what a file round trip does). */
 export function cloneArtifacts(a: io.ModelArtifacts): io.ModelArtifacts {
   const data = a.weightData as ArrayBuffer;
   return { ...JSON.parse(JSON.stringify({ ...a, weightData: undefined })), weightData: data.slice(0) };
+}
+
+/**
+ * Predictions agree "within 1e-5 relative": |a − b| ≤ 1e-5 · max(|b|, mean |b|).
+ * The mean-magnitude floor is there because float32 sums taken in a different
+ * order (TF.js's matmul vs simdnet's kernels) differ by a few ulps of the
+ * summands, which is a large relative error on an output that cancels to near zero.
+ */
+export function closeTo(actual: ArrayLike<number>, expected: ArrayLike<number>): { ok: boolean; at: number; message: string } {
+  if (actual.length !== expected.length) return { ok: false, at: -1, message: `length ${actual.length} vs ${expected.length}` };
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) scale += Math.abs(expected[i]!);
+  scale /= Math.max(1, expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const tol = 1e-5 * Math.max(Math.abs(expected[i]!), scale) + 1e-9;
+    if (!(Math.abs(actual[i]! - expected[i]!) <= tol)) return { ok: false, at: i, message: `index ${i}: ${actual[i]} vs ${expected[i]} (tolerance ${tol.toExponential(2)})` };
+  }
+  return { ok: true, at: -1, message: '' };
 }

@@ -11,17 +11,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as sn from '../../src/index.js';
-import { inputs, io, saveToMemory, tempDir } from './helpers.js';
+import { closeTo, inputs, io, saveToMemory, tempDir } from './helpers.js';
 
-/** |a − b| ≤ 1e-5·|b| (+1e-7 for float32 values at zero), elementwise. */
+/** Within 1e-5 relative (see closeTo). */
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
-  expect(actual.length, what).toBe(expected.length);
-  let worst = 0, at = -1;
-  for (let i = 0; i < actual.length; i++) {
-    const excess = Math.abs(actual[i]! - expected[i]!) - (1e-5 * Math.abs(expected[i]!) + 1e-7);
-    if (excess > worst) { worst = excess; at = i; }
-  }
-  expect(at, `${what}: index ${at}: ${actual[at]} vs ${expected[at]}`).toBe(-1);
+  const r = closeTo(actual, expected);
+  expect(r.ok, `${what}: ${r.message}`).toBe(true);
 }
 
 const tfPredict = (m: tfl.LayersModel, x: number[][] | number[][][]) => Array.from((m.predict(tf.tensor(x)) as tf.Tensor).dataSync());

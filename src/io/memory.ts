@@ -23,7 +23,7 @@ export function fromMemory(artifacts: ModelArtifacts | Record<string, unknown>, 
  * A handler whose `save()` passes the artifacts to `fn`.
  * @example await model.save(sn.io.withSaveHandler(async (artifacts) => { send(artifacts); return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
  */
-export function withSaveHandler(fn: (artifacts: ModelArtifacts) => Promise<SaveResult> | SaveResult | void): IOHandler {
+export function withSaveHandler(fn: (artifacts: ModelArtifacts) => Promise<SaveResult | void> | SaveResult | void): IOHandler {
   if (typeof fn !== 'function') invalid('fn', 'a function (artifacts) => SaveResult', fn);
   return {
     save: async (artifacts) => {

@@ -34,24 +34,31 @@ export type WeightData = ArrayBuffer | ArrayBuffer[];
 
 /** The compile configuration, in Keras's snake_case form (TF.js reads it as is). */
 export interface TrainingConfig {
-  loss: string | Record<string, unknown>;
-  metrics?: (string | Record<string, unknown>)[];
-  optimizer_config: { class_name: string; config: Record<string, unknown> };
-  [key: string]: unknown;
+  loss: string | string[] | Record<string, unknown>;
+  metrics?: unknown[] | Record<string, unknown>;
+  /** `{ class_name, config }` (typed loosely, as TF.js does; checked on load). */
+  optimizer_config: object;
+  weighted_metrics?: unknown;
+  sample_weight_mode?: unknown;
+  loss_weights?: unknown;
 }
 
 /** Everything that describes a saved model, independent of where it is stored. */
 export interface ModelArtifacts {
-  /** Keras-form topology: `{ class_name, config, keras_version, backend }` (or `{ model_config, training_config }` from the Keras converter). Null for weights-only files. */
-  modelTopology?: Record<string, unknown> | null;
+  /**
+   * Keras-form topology: `{ class_name, config, keras_version, backend }` (or
+   * `{ model_config, training_config }` from the Keras converter). Null for
+   * weights-only files. Typed `object` so TF.js's artifacts type-check as they
+   * are; anything but a plain JSON object is refused on load.
+   */
+  modelTopology?: object | null;
   weightSpecs?: WeightSpec[];
   weightData?: WeightData;
   format?: string;
   generatedBy?: string;
   convertedBy?: string | null;
   trainingConfig?: TrainingConfig;
-  userDefinedMetadata?: Record<string, unknown>;
-  [key: string]: unknown;
+  userDefinedMetadata?: object;
 }
 
 /** One group of the weights manifest: its weights are stored across `paths`, in order. */

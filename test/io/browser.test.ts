@@ -70,7 +70,7 @@ describe('browser handlers', () => {
   it('say clearly what is missing in Node', async () => {
     const m = small(1);
     for (const [target, re] of [['indexeddb://m', /needs IndexedDB/], ['localstorage://m', /needs window\.localStorage/], ['downloads://m', /needs a browser page/]] as const) {
-      const e = await m.save(target).catch((x: unknown) => x as Error);
+      const e = await m.save(target).then(() => new Error('no failure'), (x: unknown) => x as Error);
       expect(e, target).toBeInstanceOf(sn.NotSupportedError);
       expect(e.message, target).toMatch(re);
     }
@@ -86,7 +86,7 @@ describe('browser handlers', () => {
     expect(storage.keys().sort()).toEqual(['info', 'model_metadata', 'model_topology', 'weight_data', 'weight_specs'].map((s) => `tensorflowjs_models/my-model/${s}`));
     expect(preds(await sn.loadModel(io.browserLocalStorage('my-model', { storage })))).toEqual(preds(a));
     const big = small(3, 600); // ~ 14 KB of weights, ~ 19 K characters of base64: past the quota alongside the first model
-    const e = await big.save(io.browserLocalStorage('my-model', { storage })).catch((x: unknown) => x as Error);
+    const e = await big.save(io.browserLocalStorage('my-model', { storage })).then(() => new Error('no failure'), (x: unknown) => x as Error);
     expect(e.message).toMatch(/Could not save model 'my-model' to localStorage \(the previous one, if any, is unchanged\).*quota/);
     expect(storage.keys().every((k) => !k.includes('staging'))).toBe(true);
     expect(preds(await sn.loadModel(io.browserLocalStorage('my-model', { storage })))).toEqual(preds(a));

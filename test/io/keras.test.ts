@@ -80,7 +80,7 @@ describe('Keras models through the tensorflowjs converter', () => {
 
   it('a Keras 3 single-chain functional model (__keras_tensor__ nodes, DTypePolicy) loads', async () => {
     const dtype = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
-    const node = (from: string, shape: number[]) => [{ args: [{ class_name: '__keras_tensor__', config: { shape, dtype: 'float32', keras_history: [from, 0, 0] } }], kwargs: {} }];
+    const node = (from: string, shape: (number | null)[]) => [{ args: [{ class_name: '__keras_tensor__', config: { shape, dtype: 'float32', keras_history: [from, 0, 0] } }], kwargs: {} }];
     const topo = {
       module: 'keras', class_name: 'Functional', registered_name: 'Functional', keras_version: '3.3.3',
       config: { name: 'functional', trainable: true, layers: [

@@ -101,6 +101,8 @@ describe('simdnet → TensorFlow.js', () => {
     const fromFiles = await tfl.loadLayersModel(tfFileHandler(dir));
     expectClose(tfPredict(fromFiles, x), expected, 'files');
     expect(fromFiles.layers.map((l) => l.name)).toEqual(model.layers.map((l) => l.name));
+    // simdnet's directory handler is itself a TF.js IOHandler (TF.js in Node has none without tfjs-node).
+    expectClose(tfPredict(await tfl.loadLayersModel(io.fileSystem(dir)), x), expected, 'io.fileSystem in TF.js');
     // Every weight by name and value.
     const tfw = new Map(fromFiles.weights.map((w) => [w.originalName, w.read().dataSync()]));
     for (const w of model.namedWeights()) expect(Array.from(tfw.get(w.name)!)).toEqual(Array.from(w.tensor.values));
@@ -179,6 +181,10 @@ describe('TensorFlow.js → simdnet', () => {
     expectClose(Array.from(fromDisk.predict(x).values), expected, 'files');
     const fromHttp = await sn.loadModel(`${base}/tfjs-model/model.json`);
     expectClose(Array.from(fromHttp.predict(x).values), expected, 'http');
+    // TF.js saving through simdnet's atomic directory handler.
+    const dir = tempDir('tf-save');
+    await tm.save(io.fileSystem(dir));
+    expectClose(Array.from((await sn.loadModel(dir)).predict(x).values), expected, 'TF.js → io.fileSystem');
   });
 
   it('reads a multi-shard, multi-group weights manifest (as tensorflowjs_converter writes), which TF.js reads too', async () => {

@@ -20,6 +20,9 @@ import { initBackends } from './backend/index.js';
 await initBackends();
 
 export { setBackend, getBackend, backendInfo } from './backend/index.js';
+
+/** Resolves once the kernels are compiled (already true after `import 'simdnet'`; kept for TF.js users' `await tf.ready()`). */
+export function ready(): Promise<void> { return initBackends(); }
 export type { Backend } from './backend/types.js';
 export { Tensor, tensor, zeros, ones } from './tensor.js';
 export type { TensorLike, NestedArray } from './tensor.js';

@@ -91,14 +91,14 @@ export abstract class Optimizer {
       const norm = Math.sqrt(ss);
       if (norm > this.globalClipnorm) {
         const s = Number.isFinite(norm) ? this.globalClipnorm / norm : 0;
-        for (const p of params) be.scale(p.grad, p.size, s);
+        for (const p of params) scaleBy(be, p.grad, p.size, s);
       }
     }
     this.beginStep(t);
     for (const p of params) {
       if (this.clipnorm !== undefined) {
         const norm = Math.sqrt(be.sumSquares(p.grad, p.size));
-        if (norm > this.clipnorm) be.scale(p.grad, p.size, Number.isFinite(norm) ? this.clipnorm / norm : 0);
+        if (norm > this.clipnorm) scaleBy(be, p.grad, p.size, Number.isFinite(norm) ? this.clipnorm / norm : 0);
       }
       if (this.clipvalue !== undefined) be.clipValue(p.grad, p.size, this.clipvalue);
       if (this.weightDecay > 0) be.scale(p.ptr, p.size, 1 - lr * this.weightDecay);
@@ -265,6 +265,19 @@ export class Nadam extends Optimizer {
   override getConfig() { return { ...super.getConfig(), beta_1: this.beta1, beta_2: this.beta2, epsilon: this.epsilon }; }
   override getState() { return { ...super.getState(), u_product: this.uProduct }; }
   override setState(s: Record<string, number>) { super.setState(s); this.uProduct = s.u_product ?? 1; }
+}
+
+/**
+ * X *= s, exactly enough even when s is below float32's normal range (a norm
+ * above 2^126·clip makes the factor a float32 subnormal, which has few bits):
+ * then scale twice by √s, each a normal float32.
+ */
+function scaleBy(be: Backend, X: number, n: number, s: number): void {
+  if (s !== 0 && s < 1.1754943508222875e-38) {
+    const r = Math.sqrt(s);
+    be.scale(X, n, r);
+    be.scale(X, n, s / r);
+  } else be.scale(X, n, s);
 }
 
 function checkBeta(name: string, v: number) { if (!(typeof v === 'number' && v >= 0 && v < 1)) invalid(name, 'a number in [0, 1)', v); }

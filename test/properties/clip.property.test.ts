@@ -123,16 +123,12 @@ describeWasm('global-norm clip', (load) => {
   optimizerProperties(() => w);
 
   /**
-   * KNOWN BUG (reported; for the lead to decide): the wasm `scale(X, n, s)`
-   * takes s as an f32, and Optimizer.apply passes c/‖g‖. Once ‖g‖ > 2¹²⁶·c
-   * (≈ 8.5e37), c/‖g‖ is a float32 subnormal and loses relative precision,
-   * so the clipped norm misses c: 100 gradients of 3e38 (‖g‖ = 3e39) clip to
-   * 1.0000017 (error 1.7e-6 > 1e-6), 1000 of them to 1.0000058; past
-   * ‖g‖ ≈ 2¹⁴⁹·c the factor rounds to 0 and the gradients vanish. The js
-   * backend (s as a float64) gives 1 ± 6e-8. `it.fails` until either the
-   * kernel takes s as f64 or the optimizer scales in two steps.
+   * The wasm `scale(X, n, s)` takes s as a float32. Once ‖g‖ > 2¹²⁶·c
+   * (≈ 8.5e37), c/‖g‖ is a float32 subnormal with few bits, so a single scale
+   * missed c (100 gradients of 3e38 clipped to 1.0000017; past 2¹⁴⁹·c to 0).
+   * The optimizer now scales twice by √(c/‖g‖), each a normal float32.
    */
-  it.fails('KNOWN BUG: wasm global clip of a norm above 2^126 (100 gradients of 3e38) misses norm 1 by more than 1e-6', () => {
+  it('a global clip of a norm above 2^126 (100 gradients of 3e38) lands on norm 1 within 1e-6 (the optimizer scales twice by √s)', () => {
     const c: ClipCase = { sizes: [100], mags: [3e38], seed: 1, clip: 1, lr: 0.1, specials: [] };
     const G = [new Float32Array(100).fill(3e38)], W = [new Float32Array(100).fill(0.5)];
     const r = clipStep(w, c, G, W);

@@ -123,6 +123,9 @@ export function softplus(x: number): number {
 /** log(cosh(x)) = |x| + log1p(e^−2|x|) − log 2: cosh overflows past |x| ≈ 710. */
 export function logCosh(x: number): number {
   const a = Math.abs(x);
+  // Near 0 the stable form below cancels (|x| + log1p(e^-2|x|) - ln 2 ≈ x²/2):
+  // use the series x²/2 − x⁴/12 + x⁶/45, exact to double precision for |x| < 1e-3.
+  if (a < 1e-3) { const x2 = a * a; return x2 * (0.5 - x2 * (1 / 12 - x2 / 45)); }
   return a + Math.log1p(Math.exp(-2 * a)) - Math.LN2;
 }
 

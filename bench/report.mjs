@@ -15,7 +15,12 @@ export function machineInfo() {
   const has = (f) => flags.split(/\s+/).includes(f);
   const simd = ['avx512f', 'avx2', 'fma', 'sse4_2'].filter(has);
   let commit = null;
-  try { commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(); } catch { /* not a checkout */ }
+  try {
+    commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    // dist/ is built from the working tree: say so when the library's sources differ from the commit.
+    const dirty = execSync('git status --porcelain -- src assembly', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    if (dirty) commit += ` (plus uncommitted changes to ${dirty.split('\n').length} files in src/ and assembly/)`;
+  } catch { /* not a checkout */ }
   return {
     date: new Date().toISOString(),
     cpu, cpuFlags: simd, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30),

@@ -17,6 +17,7 @@
 // gives the round's figure. Reported: the median over rounds, with min and max.
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTENDERS } from './contenders/index.mjs';
@@ -178,8 +179,10 @@ for (const c of wanted) {
 meta.contenders = infos;
 
 const records = [];
+meta.caseLoad = {};
 for (const kase of allCases) {
   const tc = Date.now();
+  meta.caseLoad[kase.case] = os.loadavg()[0].toFixed(2);
   const entrants = [];
   for (const c of alive) {
     if (c.extraOnly && !(kase.extra ?? []).includes(c.name)) continue;

@@ -49,8 +49,14 @@ export function gemm(transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f3
   B: usize, ldb: i32, beta: f32, C: usize, ldc: i32, ws: usize): void {
   if (M <= 0 || N <= 0) return;
   if (K <= 0 || alpha == 0) { scaleC(M, N, beta, C, ldc); return; }
-  if (M <= SMALL_M && K <= SMALL_M_MAX_K && !transB) { gemmSmallM(transA, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ws); return; }
-  if (N <= NARROW_N) { gemmNarrow(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ws); return; }
+  const narrow = N <= NARROW_N;
+  // The few-rows path handles a partial column block by copying B values per
+  // k; for narrow outputs with one (N = 10), packing B once is ~2x faster.
+  if (M <= SMALL_M && K <= SMALL_M_MAX_K && !transB && !(narrow && (N & (NR - 1)) != 0)) {
+    gemmSmallM(transA, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ws);
+    return;
+  }
+  if (narrow) { gemmNarrow(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ws); return; }
   gemmPacked(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ws);
 }
 

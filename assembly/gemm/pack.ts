@@ -63,17 +63,17 @@ export function packA(transA: i32, A: usize, lda: i32, i0: i32, k0: i32, mc: i32
         }
       }
     } else {
-      // Partial panel: element by element, zero padding.
-      for (let k = 0; k < kc; k++) {
-        const o = d + (<usize>k << 4);
-        for (let r = 0; r < MR; r++) {
-          let v: f32 = 0;
-          if (r < mr) {
-            const ii = <usize>(i + r), kk = <usize>(k0 + k);
-            v = transA ? load<f32>(A + ((kk * <usize>lda + ii) << 2)) : load<f32>(A + ((ii * <usize>lda + kk) << 2));
-            v *= alpha;
-          }
-          store<f32>(o + (<usize>r << 2), v);
+      // Partial panel (the last mr < 4 rows): zero it, then copy the real rows.
+      const zero = f32x4.splat(0);
+      for (let k = 0; k < kc; k++) v128.store(d + (<usize>k << 4), zero);
+      for (let r = 0; r < mr; r++) {
+        const o = d + (<usize>r << 2);
+        if (transA) {
+          const src = A + <usize>k0 * ldaBytes + (<usize>(i + r) << 2);
+          for (let k = 0; k < kc; k++) store<f32>(o + (<usize>k << 4), load<f32>(src + <usize>k * ldaBytes) * alpha);
+        } else {
+          const src = A + <usize>(i + r) * ldaBytes + (<usize>k0 << 2);
+          for (let k = 0; k < kc; k++) store<f32>(o + (<usize>k << 4), load<f32>(src + (<usize>k << 2)) * alpha);
         }
       }
     }
@@ -127,16 +127,26 @@ export function packB(transB: i32, B: usize, ldb: i32, k0: i32, j0: i32, kc: i32
         }
       }
     } else {
+      // Partial panel (the last nr < 8 columns): zero it, then copy the nr
+      // real columns. This is most of the packing for a narrow output (N = 10).
+      const zero = f32x4.splat(0);
       for (let k = 0; k < kc; k++) {
         const o = d + (<usize>k << 5);
-        const kk = <usize>(k0 + k);
-        for (let c = 0; c < NR; c++) {
-          let v: f32 = 0;
-          if (c < nr) {
-            const jj = <usize>(j + c);
-            v = transB ? load<f32>(B + ((jj * <usize>ldb + kk) << 2)) : load<f32>(B + ((kk * <usize>ldb + jj) << 2));
-          }
-          store<f32>(o + (<usize>c << 2), v);
+        v128.store(o, zero);
+        v128.store(o, zero, 16);
+      }
+      if (!transB) {
+        let src = B + <usize>k0 * ldbBytes + (<usize>j << 2);
+        for (let k = 0; k < kc; k++) {
+          const o = d + (<usize>k << 5);
+          for (let c = 0; c < nr; c++) store<f32>(o + (<usize>c << 2), load<f32>(src + (<usize>c << 2)));
+          src += ldbBytes;
+        }
+      } else {
+        for (let c = 0; c < nr; c++) {
+          const src = B + <usize>(j + c) * ldbBytes + (<usize>k0 << 2);
+          const o = d + (<usize>c << 2);
+          for (let k = 0; k < kc; k++) store<f32>(o + (<usize>k << 5), load<f32>(src + (<usize>k << 2)));
         }
       }
     }

@@ -137,6 +137,12 @@ import { rowMax } from './softmax';
     const t0 = T + <usize>i * rowBytes;
     const p0 = P + <usize>i * rowBytes;
     const g0 = G + <usize>i * rowBytes;
+    if (w == 0) {
+      // A row of weight 0 contributes nothing: a zero gradient, no loss (even
+      // where its float32 term overflows, which 0·∞ would turn into NaN).
+      if (G != 0) memory.fill(g0, 0, rowBytes);
+      continue;
+    }
     let acc = f64x2.splat(0);
     let j = 0;
     for (; j + 4 <= N; j += 4) {
@@ -156,7 +162,8 @@ import { rowMax } from './softmax';
       if (G != 0) storePartial(g0 + off, f32x4.mul(termGrad(kind, t, p, vd), c), r);
     }
     const s = hsum64(acc);
-    total += w * (perSampleMean ? s / <f64>N : s);
+    // A row of weight 0 adds nothing, even if its loss overflowed (0·∞ would be NaN).
+    if (w != 0) total += w * (perSampleMean ? s / <f64>N : s);
   }
   return total;
 }
@@ -255,7 +262,7 @@ export function sigmoidBce(T: usize, Z: usize, P: usize, G: usize, W: usize, M: 
       if (P != 0) storePartial(P + off, s, r);
       if (G != 0) storePartial(G + off, f32x4.mul(f32x4.sub(s, t), c), r);
     }
-    total += w * (hsum64(acc) / <f64>N);
+    if (w != 0) total += w * (hsum64(acc) / <f64>N);
   }
   return total;
 }
@@ -343,7 +350,7 @@ export function sparseSoftmaxCce(L: usize, Z: usize, P: usize, G: usize, W: usiz
       }
     }
     if (!sparse) loss = hsum64(acc);
-    total += w * loss;
+    if (w != 0) total += w * loss;
   }
   return total;
 }

@@ -372,6 +372,7 @@ export function createJsBackend(initialPages = 16): Backend {
       for (let i = 0; i < M; i++) {
         const w = W !== 0 ? f[w0 + i]! : 1;
         const r = i * N, gs = 2 * gradScale * w / N;
+        if (w === 0) { if (G !== 0) f.fill(0, g0 + r, g0 + r + N); continue; } // weight 0: no loss, zero gradient (no 0·∞)
         let s = 0;
         for (let j = 0; j < N; j++) {
           const d = f[p0 + r + j]! - f[t0 + r + j]!;
@@ -390,6 +391,7 @@ export function createJsBackend(initialPages = 16): Backend {
       for (let i = 0; i < M; i++) {
         const w = W !== 0 ? f[w0 + i]! : 1;
         const r = i * N, gs = gradScale * w / N;
+        if (w === 0) { if (G !== 0) f.fill(0, g0 + r, g0 + r + N); continue; } // weight 0: no loss, zero gradient (no 0·∞)
         let s = 0;
         for (let j = 0; j < N; j++) {
           const d = f[p0 + r + j]! - f[t0 + r + j]!;
@@ -408,6 +410,7 @@ export function createJsBackend(initialPages = 16): Backend {
       for (let i = 0; i < M; i++) {
         const w = W !== 0 ? f[w0 + i]! : 1;
         const r = i * N, gs = gradScale * w / N;
+        if (w === 0) { if (G !== 0) f.fill(0, g0 + r, g0 + r + N); continue; } // weight 0: no loss, zero gradient (no 0·∞)
         let s = 0;
         for (let j = 0; j < N; j++) {
           const d = f[p0 + r + j]! - f[t0 + r + j]!;
@@ -432,6 +435,7 @@ export function createJsBackend(initialPages = 16): Backend {
       for (let i = 0; i < M; i++) {
         const w = W !== 0 ? f[w0 + i]! : 1;
         const r = i * N, gs = gradScale * w / N;
+        if (w === 0) { if (G !== 0) f.fill(0, g0 + r, g0 + r + N); continue; } // weight 0: no loss, zero gradient (no 0·∞)
         let s = 0;
         for (let j = 0; j < N; j++) {
           const d = f[p0 + r + j]! - f[t0 + r + j]!;
@@ -453,6 +457,7 @@ export function createJsBackend(initialPages = 16): Backend {
       for (let i = 0; i < M; i++) {
         const w = W !== 0 ? f[w0 + i]! : 1;
         const r = i * N, gs = gradScale * w / N;
+        if (w === 0) { if (G !== 0) f.fill(0, g0 + r, g0 + r + N); continue; } // weight 0: no loss, zero gradient (no 0·∞)
         let s = 0;
         for (let j = 0; j < N; j++) {
           let t = f[t0 + r + j]!;
@@ -474,6 +479,7 @@ export function createJsBackend(initialPages = 16): Backend {
       for (let i = 0; i < M; i++) {
         const w = W !== 0 ? f[w0 + i]! : 1;
         const r = i * N, gs = gradScale * w / N;
+        if (w === 0) { if (G !== 0) f.fill(0, g0 + r, g0 + r + N); continue; } // weight 0: no loss, zero gradient (no 0·∞)
         let s = 0;
         for (let j = 0; j < N; j++) {
           const t = f[t0 + r + j]!;
@@ -494,6 +500,7 @@ export function createJsBackend(initialPages = 16): Backend {
       for (let i = 0; i < M; i++) {
         const w = W !== 0 ? f[w0 + i]! : 1;
         const r = i * N, gs = gradScale * w;
+        if (w === 0) { if (G !== 0) f.fill(0, g0 + r, g0 + r + N); continue; } // weight 0: no loss, zero gradient (no 0·∞)
         let s = 0;
         for (let j = 0; j < N; j++) {
           const t = f[t0 + r + j]!;
@@ -515,6 +522,7 @@ export function createJsBackend(initialPages = 16): Backend {
         const w = W !== 0 ? f[w0 + i]! : 1;
         const r = i * N;
         const c = checkLabel(f[l0 + i]!, i, N);
+        if (w === 0) { if (G !== 0) f.fill(0, g0 + r, g0 + r + N); continue; } // weight 0: no loss, zero gradient (no 0·∞)
         const raw = f[p0 + r + c]!;
         const p = raw < EPS_LO ? EPS_LO : raw > EPS_HI ? EPS_HI : raw;
         total -= w * Math.log(p);

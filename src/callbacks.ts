@@ -198,9 +198,21 @@ export class TerminateOnNaN extends Callback {
   }
 }
 
+/**
+ * Stop training when `monitor` (default 'val_loss') has not improved by `minDelta` (0) for
+ * `patience` (0) epochs; with `restoreBestWeights` (false) the model ends with the best epoch's weights.
+ * @example sn.callbacks.earlyStopping({ monitor: 'val_loss', patience: 10, restoreBestWeights: true })
+ */
 export const earlyStopping = (a: EarlyStoppingArgs = {}) => new EarlyStopping(a);
+/**
+ * Multiply the learning rate by `factor` (0.1) after `patience` (10) epochs without improvement
+ * of `monitor` ('val_loss'), down to `minLr` (0).
+ * @example sn.callbacks.reduceLROnPlateau({ factor: 0.5, patience: 3 })
+ */
 export const reduceLROnPlateau = (a: ReduceLROnPlateauArgs = {}) => new ReduceLROnPlateau(a);
+/** Set the learning rate at each epoch's start to `schedule(epoch, lr)`. @example sn.callbacks.learningRateScheduler((e, lr) => (e < 10 ? lr : lr * 0.9)) */
 export const learningRateScheduler = (schedule: (epoch: number, lr: number) => number) => new LearningRateScheduler(schedule);
+/** Stop at once when the loss becomes NaN or infinite, keeping the last finite weights. @example sn.callbacks.terminateOnNaN() */
 export const terminateOnNaN = () => new TerminateOnNaN();
 
 /** An SVG chart of loss/metric curves per epoch, readable without any other tool. */

@@ -443,11 +443,49 @@ export class InputLayer extends Layer {
 }
 
 // Factories in TF.js style: sn.layers.dense({ units: 10, activation: 'relu' }).
+
+/**
+ * A fully connected layer, y = activation(x·W + b).
+ * @param args.units output size (required, a positive integer).
+ * @param args.activation activation name. Defaults to 'linear'.
+ * @param args.useBias add a bias. Defaults to true.
+ * @param args.kernelInitializer Defaults to 'glorot_uniform'. @param args.biasInitializer Defaults to 'zeros'.
+ * @param args.kernelRegularizer / args.biasRegularizer 'l1', 'l2', 'l1l2' or a Regularizer. Defaults to none.
+ * @param args.inputDim / args.inputShape the input feature shape, for the first layer.
+ * @example sn.layers.dense({ units: 10, inputDim: 8, activation: 'relu' })
+ */
 export const dense = (args: DenseArgs) => new Dense(args);
+/**
+ * Applies an activation to its input (softmax along the features).
+ * @example sn.layers.activation({ activation: 'softmax' })
+ */
 export const activation = (args: ActivationArgs) => new Activation(args);
+/**
+ * Dropout: while training, zeroes a fraction `rate` of the inputs (a new mask each step,
+ * from a seeded counter-based generator) and scales the rest by 1/(1 − rate); does nothing in inference.
+ * @param args.rate fraction to drop, in [0, 1). @param args.seed fixed mask seed. Defaults to the fit's seed.
+ * @example sn.layers.dropout({ rate: 0.2 })
+ */
 export const dropout = (args: DropoutArgs) => new Dropout(args);
+/**
+ * Batch normalization over the features: batch statistics while training, moving averages in inference.
+ * @param args.momentum of the moving averages. Defaults to 0.99. @param args.epsilon Defaults to 1e-3.
+ * @param args.center learn a shift (beta). Defaults to true. @param args.scale learn a scale (gamma). Defaults to true.
+ * @example sn.layers.batchNormalization()
+ */
 export const batchNormalization = (args: BatchNormalizationArgs = {}) => new BatchNormalization(args);
+/** Flattens each sample to one dimension (no copy). @example sn.layers.flatten({ inputShape: [28, 28] }) */
 export const flatten = (args: LayerArgs = {}) => new Flatten(args);
+/** Declares the input feature shape of a sequential model. @example sn.layers.input({ shape: [784] }) */
 export const input = (args: { shape?: number[]; batchShape?: (number | null)[]; name?: string }) => new InputLayer(args);
+/**
+ * Leaky ReLU as a layer: x for x > 0, alpha·x otherwise — a cure for dead ReLUs.
+ * @param args.alpha the negative slope (Keras 3 calls it negativeSlope). Defaults to 0.3.
+ * @example sn.layers.leakyReLU({ alpha: 0.1 })
+ */
 export const leakyReLU = (args: LayerArgs & { alpha?: number; negativeSlope?: number } = {}) => new LeakyReLU(args);
+/**
+ * ELU as a layer: x for x > 0, alpha·(eˣ − 1) otherwise.
+ * @param args.alpha Defaults to 1. @example sn.layers.elu()
+ */
 export const elu = (args: LayerArgs & { alpha?: number } = {}) => new ELU(args);

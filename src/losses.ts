@@ -100,15 +100,24 @@ export function getLoss(id: unknown, argName = 'loss'): Loss | CustomLoss {
   throw new ValueError(`Unknown value for \`${argName}\`: expected one of ${lossNames.map((n) => `'${n}'`).join(', ')} (snake_case or camelCase), a Loss, or an object with value(yTrue, yPred) and gradient(yTrue, yPred). Received: ${describe(id)}`);
 }
 
-// Factories, TF.js/Keras style.
+// Factories, TF.js/Keras style. Names work too: compile({ loss: 'huber' }).
+
+/** Mean squared error, mean((p − t)²) per sample. @example sn.losses.meanSquaredError() */
 export const meanSquaredError = () => new Loss('mean_squared_error', 'mse');
+/** Mean absolute error, mean(|p − t|) per sample. @example sn.losses.meanAbsoluteError() */
 export const meanAbsoluteError = () => new Loss('mean_absolute_error', 'mae');
+/** Huber loss: quadratic within `delta` (default 1), linear outside. @example sn.losses.huber({ delta: 2 }) */
 export const huber = (a: { delta?: number } = {}) => {
   if (a.delta !== undefined && !(a.delta > 0)) throw new ValueError(`Invalid value for \`delta\`: expected a positive number. Received: ${describe(a.delta)}`);
   return new Loss('huber', 'huber', { delta: a.delta ?? 1 });
 };
+/** log(cosh(p − t)), computed stably. @example sn.losses.logCosh() */
 export const logCosh = () => new Loss('log_cosh', 'logcosh');
+/** Keras hinge: mean(max(1 − t·p, 0)), with 0/1 labels mapped to −1/1. @example sn.losses.hinge() */
 export const hinge = () => new Loss('hinge', 'hinge');
+/** Binary cross-entropy; after a sigmoid output it runs fused on the logits. `fromLogits` (default false) takes raw scores. @example sn.losses.binaryCrossentropy({ fromLogits: true }) */
 export const binaryCrossentropy = (a: { fromLogits?: boolean } = {}) => new Loss('binary_crossentropy', 'bce', { fromLogits: !!a.fromLogits });
+/** Categorical cross-entropy on one-hot targets; fused with a softmax output. @example sn.losses.categoricalCrossentropy() */
 export const categoricalCrossentropy = (a: { fromLogits?: boolean } = {}) => new Loss('categorical_crossentropy', 'cce', { fromLogits: !!a.fromLogits });
+/** Categorical cross-entropy on integer class labels (one per sample); fused with a softmax output. @example sn.losses.sparseCategoricalCrossentropy() */
 export const sparseCategoricalCrossentropy = (a: { fromLogits?: boolean } = {}) => new Loss('sparse_categorical_crossentropy', 'sparse_cce', { fromLogits: !!a.fromLogits });

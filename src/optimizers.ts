@@ -283,15 +283,27 @@ function scaleBy(be: Backend, X: number, n: number, s: number): void {
 function checkBeta(name: string, v: number) { if (!(typeof v === 'number' && v >= 0 && v < 1)) invalid(name, 'a number in [0, 1)', v); }
 function checkEps(v: number) { if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) invalid('epsilon', 'a positive number', v); }
 
-// Factories: sn.optimizers.adam({ learningRate: 1e-3 }).
+// Factories: sn.optimizers.adam({ learningRate: 1e-3 }). Every one also takes clipnorm,
+// clipvalue, globalClipnorm and weightDecay (see OptimizerArgs), and a learning rate
+// that may be a schedule (sn.schedules.*).
+
+/** Stochastic gradient descent, with optional (Nesterov) momentum. learningRate defaults to 0.01, momentum to 0. @example sn.optimizers.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }) */
 export const sgd = (a: SGDArgs = {}) => new SGD(a);
+/** SGD with momentum 0.9 unless given. @example sn.optimizers.momentum({ learningRate: 0.01 }) */
 export const momentum = (a: SGDArgs = {}) => new SGD({ momentum: 0.9, ...a });
+/** Adam (Kingma & Ba). learningRate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7, amsgrad false by default. @example sn.optimizers.adam({ learningRate: 1e-3, globalClipnorm: 1 }) */
 export const adam = (a: AdamArgs = {}) => new Adam(a);
+/** Adam with decoupled weight decay; weightDecay defaults to 0.004 (Keras). @example sn.optimizers.adamw({ weightDecay: 0.01 }) */
 export const adamw = (a: AdamArgs = {}) => new AdamW(a);
+/** RMSprop. learningRate 0.001, rho 0.9, momentum 0, epsilon 1e-7, centered false by default. @example sn.optimizers.rmsprop({ centered: true }) */
 export const rmsprop = (a: RMSpropArgs = {}) => new RMSprop(a);
+/** AdaGrad. learningRate 0.001, initialAccumulatorValue 0.1, epsilon 1e-7 by default. @example sn.optimizers.adagrad({ learningRate: 0.01 }) */
 export const adagrad = (a: AdagradArgs = {}) => new Adagrad(a);
+/** Adadelta. learningRate 0.001, rho 0.95, epsilon 1e-7 by default (Keras). @example sn.optimizers.adadelta({ learningRate: 1 }) */
 export const adadelta = (a: AdadeltaArgs = {}) => new Adadelta(a);
+/** Adamax (Adam with the infinity norm). learningRate 0.001, beta1 0.9, beta2 0.999 by default. @example sn.optimizers.adamax() */
 export const adamax = (a: AdamArgs = {}) => new Adamax(a);
+/** Nadam (Adam with Nesterov momentum, Keras's schedule). learningRate 0.001 by default. @example sn.optimizers.nadam() */
 export const nadam = (a: AdamArgs = {}) => new Nadam(a);
 
 const BY_NAME: Record<string, (a: Record<string, unknown>) => Optimizer> = {

@@ -2,6 +2,7 @@
  * The backend registry: which kernel implementation the library runs on.
  *
  *   await initBackends();   // once; idempotent (concurrent calls share one promise)
+ *   initBackendsSync();     // the same, compiling synchronously (Node; the CommonJS entry)
  *   getBackend();           // the current Backend
  *   setBackend('js');       // switch ('wasm' | 'js')
  *   backendInfo();          // { backend, variant, simd, relaxedSimd, sharedMemory, threads, reason? }
@@ -18,7 +19,10 @@
 import type { Backend } from './types.js';
 import { createJsBackend } from './js.js';
 import { createWasmBackend, type WasmBackend } from './wasm.js';
-import { detectFeatures, loadWasmModule, readEnv, type WasmVariant } from '../runtime/loader.js';
+import {
+  detectFeatures, loadWasmModule, loadWasmModuleSync, readEnv,
+  type LoadedWasm, type WasmUnavailable, type WasmVariant,
+} from '../runtime/loader.js';
 import { SimdnetError, ValueError, describe } from '../errors.js';
 
 export type BackendName = 'wasm' | 'js';
@@ -55,13 +59,18 @@ function checkName(name: unknown): BackendName {
   return name;
 }
 
-async function doInit(): Promise<void> {
+function readWanted(): BackendName | undefined {
   const want = readEnv('SIMDNET_BACKEND');
   if (want !== undefined && want !== 'wasm' && want !== 'js') {
     throw new ValueError(`Invalid value for \`SIMDNET_BACKEND\`: expected "wasm" or "js". Received: ${JSON.stringify(want)}`);
   }
+  return want;
+}
+
+/** What a load attempt gives: a module, a reason there is none, or an error. */
+function takeLoaded(load: () => LoadedWasm | WasmUnavailable): void {
   try {
-    const loaded = await loadWasmModule();
+    const loaded = load();
     if (loaded.module !== null) wasmBackend = createWasmBackend(loaded.module, loaded.variant);
     else wasmReason = loaded.reason;
   } catch (e) {
@@ -69,11 +78,27 @@ async function doInit(): Promise<void> {
     if (e instanceof ValueError) throw e;
     wasmReason = `the wasm kernels failed to load: ${e instanceof Error ? e.message : String(e)}`;
   }
+}
+
+function finishInit(want: BackendName | undefined): void {
   if (want === 'wasm' && wasmBackend === null) {
     throw new SimdnetError(`SIMDNET_BACKEND=wasm, but the wasm backend is not available: ${wasmReason ?? 'unknown reason'}.`);
   }
   initialized = true;
   setCurrent(want === 'js' || wasmBackend === null ? js() : wasmBackend);
+}
+
+async function doInit(): Promise<void> {
+  const want = readWanted();
+  let loaded: LoadedWasm | WasmUnavailable | undefined;
+  let error: unknown;
+  try {
+    loaded = await loadWasmModule();
+  } catch (e) {
+    error = e;
+  }
+  takeLoaded(() => { if (loaded === undefined) throw error; return loaded; });
+  finishInit(want);
 }
 
 /** Load the kernels and choose the initial backend. Safe to call many times. */
@@ -85,6 +110,22 @@ export function initBackends(): Promise<void> {
     });
   }
   return initPromise;
+}
+
+/**
+ * {@link initBackends}, compiling the kernels synchronously (the CommonJS
+ * build calls it as it is required, in Node). Afterwards initBackends()
+ * resolves at once. Throws the errors initBackends() would reject with.
+ */
+export function initBackendsSync(): void {
+  if (initialized) return;
+  if (initPromise !== undefined) {
+    throw new SimdnetError('initBackendsSync() was called while an asynchronous initBackends() is in progress.');
+  }
+  const want = readWanted();
+  takeLoaded(loadWasmModuleSync);
+  finishInit(want);
+  initPromise = Promise.resolve();
 }
 
 function requireInit(what: string): void {

@@ -144,6 +144,11 @@ export async function compileVariant(variant: WasmVariant): Promise<WebAssembly.
   return WebAssembly.compile(variantBytes(variant));
 }
 
+/** Compile one variant synchronously (Node, workers: no main-thread size limit there). */
+export function compileVariantSync(variant: WasmVariant): WebAssembly.Module {
+  return new WebAssembly.Module(variantBytes(variant));
+}
+
 /** Can a compiled module be instantiated on a fresh memory of its kind? (Catches late refusals.) */
 function instantiates(module: WebAssembly.Module, shared: boolean): boolean {
   try {
@@ -156,11 +161,11 @@ function instantiates(module: WebAssembly.Module, shared: boolean): boolean {
 }
 
 /**
- * Pick and compile the best variant for this platform (or the one named by
- * SIMDNET_WASM_VARIANT). Resolves to { module: null, reason } when none can run.
- * An override naming an unknown or unsupported variant throws a ValueError.
+ * The choice of variant, written once for both drivers below: it yields each
+ * variant to compile and receives the module (or has the compile error thrown
+ * in), and returns the result.
  */
-export async function loadWasmModule(): Promise<LoadedWasm | WasmUnavailable> {
+function* selectVariant(): Generator<WasmVariant, LoadedWasm | WasmUnavailable, WebAssembly.Module> {
   const features = detectFeatures();
   const override = readEnv('SIMDNET_WASM_VARIANT');
   if (override !== undefined) {
@@ -176,7 +181,7 @@ export async function loadWasmModule(): Promise<LoadedWasm | WasmUnavailable> {
         `platform cannot run (simd: ${features.simd}, relaxed SIMD: ${features.relaxedSimd}, shared memory: ` +
         `${features.sharedMemory}). Unset it to pick automatically.`);
     }
-    return { module: await compileVariant(variant), variant, features };
+    return { module: yield variant, variant, features };
   }
   if (typeof WebAssembly !== 'object') {
     return { module: null, features, reason: 'WebAssembly is not available' };
@@ -186,7 +191,7 @@ export async function loadWasmModule(): Promise<LoadedWasm | WasmUnavailable> {
   }
   if (features.relaxedSimd && features.sharedMemory) {
     try {
-      const module = await compileVariant('relaxed-simd');
+      const module = yield 'relaxed-simd';
       if (instantiates(module, true)) return { module, variant: 'relaxed-simd', features };
     } catch {
       // Validated but refused to compile: fall through to plain SIMD.
@@ -194,8 +199,50 @@ export async function loadWasmModule(): Promise<LoadedWasm | WasmUnavailable> {
   }
   const variant: WasmVariant = features.sharedMemory ? 'simd' : 'simd-unshared';
   try {
-    return { module: await compileVariant(variant), variant, features };
+    return { module: yield variant, variant, features };
   } catch (e) {
     return { module: null, features, reason: `the ${variant} kernels failed to compile: ${String(e)}` };
   }
+}
+
+/**
+ * Pick and compile the best variant for this platform (or the one named by
+ * SIMDNET_WASM_VARIANT). Resolves to { module: null, reason } when none can run.
+ * An override naming an unknown or unsupported variant throws a ValueError.
+ */
+export async function loadWasmModule(): Promise<LoadedWasm | WasmUnavailable> {
+  const steps = selectVariant();
+  let step = steps.next();
+  while (!step.done) {
+    let module: WebAssembly.Module;
+    try {
+      module = await compileVariant(step.value);
+    } catch (e) {
+      step = steps.throw(e);
+      continue;
+    }
+    step = steps.next(module);
+  }
+  return step.value;
+}
+
+/**
+ * {@link loadWasmModule}, compiling synchronously: the same choice, for the
+ * CommonJS build, which initializes as it is required (Node only; a browser
+ * main thread refuses synchronous compiles of modules this size).
+ */
+export function loadWasmModuleSync(): LoadedWasm | WasmUnavailable {
+  const steps = selectVariant();
+  let step = steps.next();
+  while (!step.done) {
+    let module: WebAssembly.Module;
+    try {
+      module = compileVariantSync(step.value);
+    } catch (e) {
+      step = steps.throw(e);
+      continue;
+    }
+    step = steps.next(module);
+  }
+  return step.value;
 }

@@ -1,0 +1,39 @@
+// A browser application bundled by Vite: `import` the package (the bundler
+// takes the ES-module build), train, predict, save to and load from memory.
+import * as sn from 'simdnet';
+import { sequential, layers } from 'simdnet';
+
+async function main() {
+  sn.setSeed(7);
+  const xs = [], ys = [];
+  for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) {
+    xs.push([i / 7, j / 7]);
+    ys.push([i + j > 7 ? 1 : 0]);
+  }
+  const model = sequential([
+    layers.dense({ units: 8, inputDim: 2, activation: 'relu' }),
+    layers.dense({ units: 1, activation: 'sigmoid' }),
+  ]);
+  model.compile({ optimizer: sn.optimizers.adam({ learningRate: 0.05 }), loss: 'binary_crossentropy', metrics: ['accuracy'] });
+  const history = await model.fit(xs, ys, { epochs: 120, batchSize: 16, verbose: 0 });
+  const logs = model.evaluate(xs, ys);
+  const probe = sn.tensor([[0.95, 0.9], [0.05, 0.1]]);
+  const pred = model.predict(probe);
+  let artifacts;
+  await model.save(sn.io.withSaveHandler((a) => { artifacts = a; }));
+  const loaded = await sn.loadModel(sn.io.fromMemory(artifacts));
+  const again = loaded.predict(probe);
+  return {
+    backend: sn.backendInfo(),
+    lossFirst: history.history.loss[0],
+    lossLast: history.history.loss.at(-1),
+    accuracy: logs.accuracy,
+    pred: Array.from(pred.dataSync()),
+    loadedSame: Array.from(again.dataSync()).every((v, i) => v === pred.dataSync()[i]),
+  };
+}
+
+main().then(
+  (r) => { window.__result = r; document.getElementById('out').textContent = JSON.stringify(r); },
+  (e) => { window.__result = { error: String(e && e.stack || e) }; document.getElementById('out').textContent = String(e); },
+);

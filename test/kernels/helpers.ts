@@ -4,7 +4,6 @@
  * frees them all at the end, comparison with readable failure messages, and the
  * loader that finds the wasm backend.
  */
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'vitest';
 import type { Backend } from '../../src/backend/types.js';
@@ -151,14 +150,6 @@ export const js: Backend = createJsBackend();
 
 const INDEX_TS = fileURLToPath(new URL('../../src/backend/index.ts', import.meta.url));
 
-/**
- * Whether the wasm backend is expected to exist: as soon as the backend index
- * (`src/backend/index.ts`) is in the tree, it is, and the conformance tests
- * must run against it. Before that (while it is being written) they are
- * reported as skipped, visibly, with that reason in the suite name.
- */
-export const wasmExpected: boolean = existsSync(INDEX_TS);
-
 let wasmPromise: Promise<Backend> | undefined;
 
 /**
@@ -194,7 +185,6 @@ const VARIANTS = ['simd', 'simd-unshared', 'relaxed-simd'] as const;
  * the default is listed, and its suites fail in beforeAll with the reason.
  */
 async function listWasmTargets(): Promise<string[]> {
-  if (!wasmExpected) return [];
   try {
     const b = await getWasm() as Backend & { variant?: string };
     const loader = await import(/* @vite-ignore */ LOADER_TS) as {
@@ -234,16 +224,10 @@ export function getWasmTarget(target: string): Promise<Backend> {
 }
 
 /**
- * A conformance suite against the wasm backend, once per wasm target. Before
- * the backend index exists it is reported as skipped, with the reason in its
- * title; once it exists the suites run, and a backend that fails to load fails
- * them (never a silent skip).
+ * A conformance suite against the wasm backend, once per wasm target. A
+ * backend that fails to load fails the suites (never a silent skip).
  */
 export function describeWasm(title: string, body: (load: () => Promise<Backend>) => void): void {
-  if (!wasmExpected) {
-    describe.skip(`${title} [SKIPPED: src/backend/index.ts does not exist yet]`, () => { test('wasm backend', () => {}); });
-    return;
-  }
   for (const target of wasmTargets) {
     describe(`${title} [wasm ${target}]`, () => { body(() => getWasmTarget(target)); });
   }

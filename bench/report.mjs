@@ -102,7 +102,8 @@ export function writeMarkdown(records, meta) {
   L.push(`- CPU: ${meta.cpu} (${meta.cpuFlags.join(', ') || 'flags unknown'}), ${meta.cores} cores as the OS reports them, ${meta.memoryGiB} GiB; ${meta.platform}`);
   L.push(`- Node ${meta.node} (V8 ${meta.v8}); commit ${meta.commit ?? 'unknown'}; ${meta.date}`);
   L.push(`- Load average (1/5/15 min) ${meta.loadStart.join(' / ')} at the start, ${meta.loadEnd.join(' / ')} at the end; the run took ${meta.seconds} s. The machine is shared: figures drift by tens of percent between runs, so compare within one run.`);
-  L.push('- Every figure is single-threaded (simdnet has no worker pool yet; tfjs-wasm runs its one-thread SIMD binary in Node).');
+  const multi = Object.entries(meta.contenders).filter(([, i]) => (i.threads ?? 1) > 1).map(([n]) => n);
+  L.push(`- Every row runs on one thread${multi.length ? ` except ${multi.join(', ')}` : ''}; tfjs-wasm runs its one-thread SIMD binary (its threaded build is off in Node). The targets are for one thread: they are checked against simdnet-wasm.`);
   L.push('');
   L.push('## Contenders');
   L.push('');
@@ -163,15 +164,19 @@ export function writeMarkdown(records, meta) {
     L.push(`## ${suite}`);
     L.push('');
     const recs = records.filter((r) => r.suite === suite);
-    L.push(mdHead(['case', 'contender', 'median', 'min–max', 'runs', 'simdnet-wasm ×', 'simdnet-wasm-relaxed ×'], ['l', 'l', 'r', 'r', 'r', 'r', 'r']));
+    const subjects = SUBJECTS.filter((s) => recs.some((r) => r.contender === s));
+    L.push(mdHead(['case', 'contender', 'median', 'min–max', 'runs', ...subjects.map((s) => `${s} ×`)],
+      ['l', 'l', 'r', 'r', 'r', ...subjects.map(() => 'r')]));
     for (const c of [...new Set(recs.map((r) => r.case))]) {
       const inCase = recs.filter((r) => r.case === c);
       const sub = Object.fromEntries(SUBJECTS.map((s) => [s, inCase.find((r) => r.contender === s)]));
       for (const r of inCase) {
         const ratio = (s) => (PEERS.includes(r.contender) && sub[s] ? fmtRatio(speedup(sub[s].median, r.median, r.higherIsBetter)) : '');
-        L.push(mdRow([c, r.contender, `${fmtNum(r.median)} ${r.unit}`, `${fmtNum(r.min)}–${fmtNum(r.max)}`, String(r.samples), ratio('simdnet-wasm'), ratio('simdnet-wasm-relaxed')]));
+        L.push(mdRow([c, r.contender, `${fmtNum(r.median)} ${r.unit}`, `${fmtNum(r.min)}–${fmtNum(r.max)}`, String(r.samples), ...subjects.map(ratio)]));
       }
     }
+    L.push('');
+    L.push('The × columns: how many times faster that simdnet row is than the peer on the row.');
     L.push('');
   }
   if (meta.notes?.length) {

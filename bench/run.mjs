@@ -71,6 +71,7 @@ class Host {
     this.dead = null;
     const env = { ...process.env };
     for (const k of Object.keys(env)) if (k.startsWith('SIMDNET_')) delete env[k];
+    Object.assign(env, c.env ?? {});
     this.child = fork(HERE + 'host.mjs', [new URL(`./contenders/${c.module}`, import.meta.url).href, JSON.stringify(c.init ?? {})], {
       execArgv: ['--expose-gc', ...(c.execArgv ?? [])],
       env, cwd: ROOT,

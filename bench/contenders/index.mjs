@@ -1,28 +1,40 @@
 // The contenders, in the order they run within every round (A B C … A B C …).
 // `process`: contenders with the same key share one child process (a note row may ride
 // along with its main row). `opts` go to the contender's setup().
+import os from 'node:os';
+
 const nodeMajor = Number(process.versions.node.split('.')[0]);
+/** The thread count of the multi-threaded row: every core the OS reports. */
+const cores = os.cpus().length;
+// The simdnet rows are pinned to a thread count through SIMDNET_THREADS (read when the
+// library initializes) and checked against backendInfo().threads.
+const one = { SIMDNET_THREADS: '1' };
 
 export const CONTENDERS = [
   {
     name: 'simdnet-wasm', process: 'simdnet-wasm', module: 'simdnet.mjs',
-    init: { backend: 'wasm' }, simdnet: true,
-    about: 'simdnet, wasm backend, the binary it picks in a plain `node` (SIMD mul+add on Node 20)',
+    init: { backend: 'wasm', threads: 1 }, env: one, simdnet: true,
+    about: 'simdnet, wasm backend, one thread, the binary it picks in a plain `node` (SIMD mul+add on Node 20)',
   },
   {
     name: 'simdnet-wasm:matMul', process: 'simdnet-wasm', module: 'simdnet.mjs', opts: { matMul: true },
-    init: { backend: 'wasm' }, simdnet: true, note: true, extraOnly: true,
+    init: { backend: 'wasm', threads: 1 }, env: one, simdnet: true, note: true, extraOnly: true,
     about: 'the public sn.matMul op (copies both operands into the kernel memory and the result out, every call)',
   },
   {
     name: 'simdnet-wasm-relaxed', process: 'simdnet-wasm-relaxed', module: 'simdnet.mjs',
-    init: { backend: 'wasm', expectVariant: 'relaxed-simd' }, simdnet: true,
+    init: { backend: 'wasm', threads: 1, expectVariant: 'relaxed-simd' }, env: one, simdnet: true,
     // Node 20 runs relaxed SIMD only behind this flag; from Node 22 it is on by default.
     execArgv: nodeMajor < 22 ? ['--experimental-wasm-relaxed-simd'] : [],
-    about: 'simdnet, wasm backend, relaxed-SIMD (FMA) binary, in a child `node --experimental-wasm-relaxed-simd`',
+    about: 'simdnet, wasm backend, one thread, relaxed-SIMD (FMA) binary, in a child `node --experimental-wasm-relaxed-simd`',
   },
+  ...(cores > 1 ? [{
+    name: `simdnet-wasm-${cores}t`, process: `simdnet-wasm-${cores}t`, module: 'simdnet.mjs',
+    init: { backend: 'wasm', threads: cores }, env: { SIMDNET_THREADS: String(cores) }, simdnet: true,
+    about: `simdnet, wasm backend (same binary as simdnet-wasm), ${cores} threads: the caller and ${cores - 1} worker(s) on the shared memory`,
+  }] : []),
   {
-    name: 'simdnet-js', process: 'simdnet-js', module: 'simdnet.mjs', init: { backend: 'js' }, simdnet: true,
+    name: 'simdnet-js', process: 'simdnet-js', module: 'simdnet.mjs', init: { backend: 'js' }, env: one, simdnet: true,
     about: "simdnet's pure-TypeScript backend (sn.setBackend('js')): the pure-JS baseline",
   },
   {
@@ -41,4 +53,5 @@ export const CONTENDERS = [
 
 /** The peers simdnet is compared with, and the simdnet rows compared. */
 export const PEERS = ['simdnet-js', 'tfjs-cpu', 'tfjs-wasm', 'brainjs'];
-export const SUBJECTS = ['simdnet-wasm', 'simdnet-wasm-relaxed'];
+/** The single-thread rows first: every target is for one thread. */
+export const SUBJECTS = ['simdnet-wasm', 'simdnet-wasm-relaxed', ...(cores > 1 ? [`simdnet-wasm-${cores}t`] : [])];

@@ -10,11 +10,16 @@ import { mnist, seedData, uniform } from '../data.mjs';
 const DIST = new URL('../../dist/index.js', import.meta.url);
 let sn;
 
-export async function init({ backend, expectVariant }) {
+export async function init({ backend, expectVariant, threads }) {
   sn = await import(DIST.href);
   sn.setBackend(backend);
+  if (threads !== undefined && typeof sn.setThreads === 'function') sn.setThreads(threads);
   const info = sn.backendInfo();
   if (info.backend !== backend) throw new Error(`simdnet backend is ${info.backend}, wanted ${backend}`);
+  if (threads !== undefined && (info.threads ?? 1) !== threads) {
+    throw new Error(`simdnet runs ${info.threads ?? 1} thread(s), wanted ${threads}` +
+      `${info.threadsReason ? ` (${info.threadsReason})` : ''}`);
+  }
   if (expectVariant && info.variant !== expectVariant) {
     throw new Error(`simdnet picked the ${info.variant} kernels, expected ${expectVariant} (backendInfo: ${JSON.stringify(info)})`);
   }

@@ -10,7 +10,7 @@ export function cases({ quick }) {
         suite: 'gemm', case: `gemm-${form}-${n}`, unit: 'GFLOP/s', higherIsBetter: true,
         spec: { kind: 'gemm', n, transA, transB },
         work: { flops: 2 * n * n * n },
-        timeMs: quick ? 60 : 200,
+        timeMs: quick ? 60 : 150,
         // A 1024³ product takes 2–4 s in the slow contenders: cap each one's time per case.
         capMs: quick ? 2500 : 12000,
         // sn.matMul (copies in and out of the kernel memory) as a note at NN.

@@ -9,7 +9,7 @@
  */
 import { initBackends } from './backend/index.js';
 
-export { setBackend, getBackend, backendInfo } from './backend/index.js';
+export { setBackend, getBackend, backendInfo, setThreads, shutdown } from './backend/index.js';
 export type { BackendName, BackendInfo } from './backend/index.js';
 
 /**

@@ -62,7 +62,9 @@ describe('backend registry', () => {
     expect(['relaxed-simd', 'simd', 'simd-unshared']).toContain(info.variant);
     expect(info.simd).toBe(true);
     expect(info.sharedMemory).toBe(true);
-    expect(info.threads).toBe(1);
+    // Kernel threads (issue 5): SIMDNET_THREADS, else the available parallelism (at most 8).
+    const { defaultThreads } = await import('../src/backend/threaded.js');
+    expect(info.threads).toBe(Number(process.env.SIMDNET_THREADS || 0) || defaultThreads());
     expect(info.reason).toBeUndefined();
     // relaxed SIMD is chosen exactly when the engine supports it
     expect(info.variant === 'relaxed-simd').toBe(info.relaxedSimd);

@@ -5,7 +5,9 @@
  *   initBackendsSync();     // the same, compiling synchronously (Node; the CommonJS entry)
  *   getBackend();           // the current Backend
  *   setBackend('js');       // switch ('wasm' | 'js')
- *   backendInfo();          // { backend, variant, simd, relaxedSimd, sharedMemory, threads, reason? }
+ *   backendInfo();          // { backend, variant, simd, relaxedSimd, sharedMemory, threads, reason?, threadsReason? }
+ *   setThreads(n);          // kernel threads for the wasm backend (1 = no worker pool)
+ *   shutdown();             // end the kernel worker threads
  *
  * initBackends() loads the best wasm kernels the platform runs (see
  * runtime/loader.ts) and makes them current; without WebAssembly SIMD the
@@ -14,11 +16,14 @@
  *
  * Environment overrides (Node): SIMDNET_BACKEND=js|wasm picks the initial
  * backend (wasm when unavailable is an error, not a silent fallback);
- * SIMDNET_WASM_VARIANT=relaxed|simd|unshared picks the binary.
+ * SIMDNET_WASM_VARIANT=relaxed|simd|unshared picks the binary;
+ * SIMDNET_THREADS=n sets the kernel threads (default: the machine's available
+ * parallelism, at most 8; see backend/threaded.ts for what is split, and when).
  */
 import type { Backend } from './types.js';
 import { createJsBackend } from './js.js';
-import { createWasmBackend, type WasmBackend } from './wasm.js';
+import { createWasmBackend } from './wasm.js';
+import { checkThreads, createThreadedBackend, defaultThreads, parseThreads, type ThreadedBackend } from './threaded.js';
 import {
   detectFeatures, loadWasmModule, loadWasmModuleSync, readEnv,
   type LoadedWasm, type WasmUnavailable, type WasmVariant,
@@ -37,11 +42,15 @@ export interface BackendInfo {
   threads: number;
   /** Why the wasm backend is not available, when it is not. */
   reason?: string;
+  /** Why `threads` is 1 although more were asked for (no shared memory, a browser's main thread, …). */
+  threadsReason?: string;
 }
 
 let initPromise: Promise<void> | undefined;
 let initialized = false;
-let wasmBackend: WasmBackend | null = null;
+let wasmBackend: ThreadedBackend | null = null;
+/** Threads asked for: SIMDNET_THREADS, setThreads(), or the default. */
+let threadsWanted = 1;
 let wasmReason: string | undefined;
 let jsBackend: Backend | null = null;
 let current: Backend | null = null;
@@ -71,8 +80,9 @@ function readWanted(): BackendName | undefined {
 function takeLoaded(load: () => LoadedWasm | WasmUnavailable): void {
   try {
     const loaded = load();
-    if (loaded.module !== null) wasmBackend = createWasmBackend(loaded.module, loaded.variant);
-    else wasmReason = loaded.reason;
+    if (loaded.module !== null) {
+      wasmBackend = createThreadedBackend(createWasmBackend(loaded.module, loaded.variant), loaded.module);
+    } else wasmReason = loaded.reason;
   } catch (e) {
     // An explicit SIMDNET_WASM_VARIANT that cannot be honoured is the caller's error.
     if (e instanceof ValueError) throw e;
@@ -81,6 +91,8 @@ function takeLoaded(load: () => LoadedWasm | WasmUnavailable): void {
 }
 
 function finishInit(want: BackendName | undefined): void {
+  threadsWanted = parseThreads(readEnv('SIMDNET_THREADS')) ?? defaultThreads();
+  wasmBackend?.setThreads(threadsWanted);
   if (want === 'wasm' && wasmBackend === null) {
     throw new SimdnetError(`SIMDNET_BACKEND=wasm, but the wasm backend is not available: ${wasmReason ?? 'unknown reason'}.`);
   }
@@ -181,10 +193,36 @@ export function backendInfo(): BackendInfo {
     simd: f.simd,
     relaxedSimd: f.relaxedSimd,
     sharedMemory: f.sharedMemory,
-    threads: 1,
+    threads: usingWasm ? wasmBackend!.threads : 1,
   };
   if (wasmBackend === null && wasmReason !== undefined) info.reason = wasmReason;
+  if (threadsWanted > 1 && info.threads === 1) {
+    info.threadsReason = !usingWasm ? 'only the wasm backend uses threads'
+      : wasmBackend!.threadsReason ?? 'unknown reason';
+  }
   return info;
+}
+
+/**
+ * Use `n` kernel threads (the calling thread counts) for the wasm backend's
+ * big kernel calls: GEMMs, elementwise and optimizer updates, losses. Small
+ * calls always run on the calling thread. Results are bit-identical for any n.
+ * Worker threads start in the background, when a call first needs them.
+ * Where threads are unavailable (no shared memory; a browser's main thread)
+ * the backend stays on one thread and backendInfo().threadsReason says why.
+ */
+export function setThreads(n: number): void {
+  requireInit('setThreads()');
+  threadsWanted = checkThreads(n);
+  wasmBackend?.setThreads(threadsWanted);
+}
+
+/**
+ * End the kernel worker threads. Idle workers never keep a Node process
+ * alive, so this is optional; threads start again if a later call needs them.
+ */
+export function shutdown(): Promise<void> {
+  return wasmBackend === null ? Promise.resolve() : wasmBackend.shutdown();
 }
 
 /** Whether initBackends() has completed. */

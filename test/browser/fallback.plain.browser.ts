@@ -10,8 +10,12 @@ import { trainDigitsAndCheck } from './training.js';
 
 test('the page is not isolated: the unshared build, one thread', () => {
   expect(globalThis.crossOriginIsolated).toBe(false);
-  const info = sn.backendInfo();
+  const { threadsReason, ...info } = sn.backendInfo();
   expect(info).toEqual({ backend: 'wasm', variant: 'simd-unshared', simd: true, relaxedSimd: info.relaxedSimd, sharedMemory: false, threads: 1 });
+  // Asked for kernel threads, it stays on one and says why (issue 5).
+  sn.setThreads(2);
+  expect(sn.backendInfo()).toMatchObject({ threads: 1, threadsReason: expect.stringMatching(/not cross-origin isolated/) });
+  void threadsReason;
   const buffer = getBackend().heap.memory.buffer;
   expect(buffer).toBeInstanceOf(ArrayBuffer);
   expect(typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)).toBe(true);

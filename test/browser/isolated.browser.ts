@@ -1,8 +1,9 @@
 /**
  * A page served with COOP same-origin + COEP require-corp (this project's
  * server headers): cross-origin isolated, so the library runs its kernels on a
- * shared WebAssembly.Memory (the prerequisite of the worker pool; kernel
- * threads are a later issue, so `threads` is still 1).
+ * shared WebAssembly.Memory (the prerequisite of the worker pool). On the
+ * page's main thread the kernels stay on one thread (Atomics.wait is not
+ * allowed there), so `threads` is 1; threads.browser.ts trains in a worker.
  */
 import { expect, test } from 'vitest';
 import * as sn from '../../src/index.js';

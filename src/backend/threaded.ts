@@ -1,0 +1,571 @@
+/**
+ * The threaded wasm backend: the wasm backend (wasm.ts) with big calls split
+ * across a pool of kernel workers (runtime/pool.ts) on the same shared memory.
+ * The calling thread always takes a share; small calls run on it directly.
+ *
+ * How each kernel is split (and why the bits never depend on the thread count):
+ *  - gemm: by blocks of output rows, each ≥ GEMM_MIN_ROWS rows, each thread
+ *    packing into its own workspace. Every C element is the same sum in the
+ *    same order whatever its row block (assembly/gemm/gemm.ts), as long as
+ *    every block takes the same path as the whole product: blocks of more
+ *    than 16 rows keep the few-rows path out.
+ *  - elementwise and optimizer kernels: by ranges of elements, multiples of 4;
+ *    row-wise kernels (activations with bias, softmax, BN inference): by rows.
+ *    Each element's result is the same vector formula wherever it lands (the
+ *    kernels run the same formula on a partial tail).
+ *  - reductions that return a sum (losses, sumSquares, l1l2): a FIXED
+ *    partition into blocks that depends only on the shape (LOSS_BLOCK /
+ *    SUM_BLOCK elements), the blocks' partial sums added in block order on the
+ *    calling thread. The one-thread path uses the same partition, so the result
+ *    is the same float64 for any thread count. A shape that fits one block (every
+ *    batch of an ordinary classifier) gives exactly the plain kernel's result.
+ *  - colSum (bias gradients) and the training-mode batch-norm kernels are not
+ *    split: their per-column sums run in one fixed order on one thread.
+ *
+ * Thresholds come from measurements on the 2-core machine this was written on
+ * (test/threads/bench.mjs): below them the dispatch (13–21 µs round trip)
+ * costs more than the second core saves.
+ */
+import type { WasmBackend } from './wasm.js';
+import { ThreadPool, type Injection, type Spawner, defaultSpawner, LAYOUT } from '../runtime/pool.js';
+import { ValueError, describe } from '../errors.js';
+
+// ------------------------------------------------------------------ thresholds
+/** A GEMM is split when M·N·K ≥ this (multiply-adds) … */
+export const GEMM_MIN_MACS = 1 << 21;
+/** … into row chunks of at least this many rows (> 16: the few-rows path stays out) … */
+export const GEMM_MIN_ROWS = 32;
+/** … about this many chunks per thread, taken dynamically. */
+export let GEMM_CHUNKS_PER_THREAD = 2;
+/** Elementwise and row-wise kernels: chunks per thread. */
+export let ELEM_CHUNKS_PER_THREAD = 2;
+/** @internal For the threshold benchmark: override the chunking. */
+export function tuneChunks(gemm: number, elem: number): void {
+  GEMM_CHUNKS_PER_THREAD = gemm; ELEM_CHUNKS_PER_THREAD = elem;
+}
+/** Elementwise/optimizer kernels are split when n × cost ≥ this (cost: relative per-element weight below). */
+export const ELEM_MIN_WORK = 1 << 17;
+/** Fixed block of a loss reduction, in elements (rows per block = ceil(LOSS_BLOCK / N)). */
+export const LOSS_BLOCK = 1 << 15;
+/** Fixed block of sumSquares / l1l2, in elements (a multiple of 4). */
+export const SUM_BLOCK = 1 << 16;
+/** Never more blocks than task records. */
+const MAX_BLOCKS = 240;
+/** Work per thread, in the same units, below which fewer threads are used. */
+const MIN_WORK_PER_THREAD = ELEM_MIN_WORK >> 1;
+
+/** The kernels workers can run; a task's kernel index refers to this list. */
+const NAMES = [
+  'gemm', 'biasAct', 'actBackward', 'softmaxRows', 'logSoftmaxRows', 'softmaxBackward', 'sumSquares', 'l1l2',
+  'scale', 'clipValue', 'mul', 'axpy', 'mse', 'mae', 'huber', 'logCosh', 'hinge', 'bce', 'cce', 'sparseCce',
+  'sigmoidBce', 'softmaxCce', 'sparseSoftmaxCce', 'bnForwardInfer', 'dropout', 'sgd', 'sgdMomentum', 'adagrad',
+  'rmsprop', 'adam', 'adadelta', 'adamax', 'nadam',
+] as const;
+type Name = typeof NAMES[number];
+const ID = Object.fromEntries(NAMES.map((n, i) => [n, i])) as Record<Name, number>;
+
+/** Elementwise kernels: where n is, which arguments are pointers, and a relative cost per element. */
+interface ElemSpec { n: number; ptrs: number[]; cost: number; offsetArg?: number }
+const ELEM: Partial<Record<Name, ElemSpec>> = {
+  scale: { n: 1, ptrs: [0], cost: 1 },
+  clipValue: { n: 1, ptrs: [0], cost: 1 },
+  mul: { n: 3, ptrs: [0, 1, 2], cost: 1 },
+  axpy: { n: 0, ptrs: [2, 3], cost: 1 },
+  actBackward: { n: 6, ptrs: [2, 3, 4, 5], cost: 2 },
+  dropout: { n: 3, ptrs: [0, 1, 2], cost: 2, offsetArg: 6 },
+  sgd: { n: 2, ptrs: [0, 1], cost: 2 },
+  sgdMomentum: { n: 3, ptrs: [0, 1, 2], cost: 3 },
+  adagrad: { n: 3, ptrs: [0, 1, 2], cost: 4 },
+  rmsprop: { n: 5, ptrs: [0, 1, 2, 3, 4], cost: 5 },
+  adam: { n: 5, ptrs: [0, 1, 2, 3, 4], cost: 5 },
+  adadelta: { n: 4, ptrs: [0, 1, 2, 3], cost: 6 },
+  adamax: { n: 4, ptrs: [0, 1, 2, 3], cost: 4 },
+  nadam: { n: 4, ptrs: [0, 1, 2, 3], cost: 5 },
+};
+/** Row-wise kernels on an M×N block: pointers with a row stride of N floats. */
+interface RowSpec { m: number; ptrs: number[]; cost: number }
+const ROWS: Partial<Record<Name, RowSpec>> = {
+  biasAct: { m: 5, ptrs: [2, 4], cost: 3 },
+  softmaxRows: { m: 2, ptrs: [0, 1], cost: 4 },
+  logSoftmaxRows: { m: 2, ptrs: [0, 1], cost: 4 },
+  softmaxBackward: { m: 3, ptrs: [0, 1, 2], cost: 2 },
+  bnForwardInfer: { m: 2, ptrs: [0, 1], cost: 2 },
+};
+/** Loss kernels (M×N, returning a float64 sum): pointers with a row stride of N, and of 1 (weights, labels). */
+interface LossSpec { ptrs: number[]; ptrs1: number[]; m: number; cost: number }
+const LOSS: Partial<Record<Name, LossSpec>> = {};
+for (const n of ['mse', 'mae', 'huber', 'logCosh', 'hinge', 'bce', 'cce'] as const) {
+  LOSS[n] = { ptrs: [0, 1, 2], ptrs1: [3], m: 4, cost: n === 'mse' || n === 'mae' ? 1 : 3 };
+}
+LOSS.sparseCce = { ptrs: [1, 2], ptrs1: [0, 3], m: 4, cost: 1 };
+LOSS.sigmoidBce = { ptrs: [0, 1, 2, 3], ptrs1: [4], m: 5, cost: 3 };
+LOSS.softmaxCce = { ptrs: [0, 1, 2, 3], ptrs1: [4], m: 5, cost: 4 };
+LOSS.sparseSoftmaxCce = { ptrs: [1, 2, 3], ptrs1: [0, 4], m: 5, cost: 4 };
+
+/** Why threads cannot be used in this context, or undefined when they can. */
+export function threadSupport(memory: WebAssembly.Memory): string | undefined {
+  if (typeof SharedArrayBuffer !== 'function' || !(memory.buffer instanceof SharedArrayBuffer)) {
+    const coi = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+    return coi === false
+      ? 'the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp), so there is no shared memory'
+      : 'the kernel memory is not shared';
+  }
+  try {
+    // Allowed everywhere but on a browser's main thread: there the call throws.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+  } catch {
+    return "Atomics.wait is not allowed on a browser's main thread: train in a Web Worker to use threads";
+  }
+  return undefined;
+}
+
+/** The largest thread count setThreads accepts (the calling thread and 63 workers). */
+export const MAX_THREADS = LAYOUT.maxSlots + 1;
+
+/**
+ * The default thread count: the machine's available parallelism (Node's
+ * os.availableParallelism(), a browser's navigator.hardwareConcurrency), at
+ * most 8; 1 where it cannot be told.
+ */
+export function defaultThreads(): number {
+  let n = 1;
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const os = typeof proc?.getBuiltinModule === 'function'
+    ? proc.getBuiltinModule('node:os') as { availableParallelism?: () => number; cpus?: () => unknown[] } | undefined
+    : undefined;
+  if (os !== undefined) n = os.availableParallelism?.() ?? os.cpus?.().length ?? 1;
+  else {
+    const hc = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+    if (typeof hc === 'number' && hc > 0) n = hc;
+  }
+  return Math.max(1, Math.min(8, Math.floor(n)));
+}
+
+/** Check a thread count given to setThreads(`what`); a ValueError naming it when invalid. */
+export function checkThreads(n: unknown, what = 'threads'): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+    throw new ValueError(`Invalid value for \`${what}\`: expected an integer from 1 to ${MAX_THREADS}. ` +
+      `Received: ${describe(n)}`);
+  }
+  return n;
+}
+
+/** The thread count of SIMDNET_THREADS (undefined when unset); a ValueError when invalid. */
+export function parseThreads(env: string | undefined): number | undefined {
+  if (env === undefined) return undefined;
+  const n = /^\s*\d+\s*$/.test(env) ? Number(env) : NaN;
+  if (!(Number.isInteger(n) && n >= 1 && n <= MAX_THREADS)) {
+    throw new ValueError(`Invalid value for \`SIMDNET_THREADS\`: expected an integer from 1 to ${MAX_THREADS}. ` +
+      `Received: ${JSON.stringify(env)}`);
+  }
+  return n;
+}
+
+/** The threaded backend: a WasmBackend plus the thread controls. */
+export interface ThreadedBackend extends WasmBackend {
+  /** Threads in use for big calls (1 when threads are unavailable). */
+  readonly threads: number;
+  /** Why threads are not available, or why the pool gave up (undefined when they work). */
+  readonly threadsReason: string | undefined;
+  /** Ask for n threads (n ≥ 1; the calling thread counts). */
+  setThreads(n: number): void;
+  /** End the worker threads (they start again, lazily, if a big call needs them). */
+  shutdown(): Promise<void>;
+  /** The wrapped single-threaded backend. */
+  readonly base: WasmBackend;
+  /** @internal The pool (null until threads were asked for), for tests. */
+  readonly pool: ThreadPool | null;
+  /** @internal For tests: make the next split call fail in a given way. */
+  inject(i: Injection | null): void;
+  /** @internal Workers ready now (tests wait for them). */
+  readyWorkers(): number;
+}
+
+export interface ThreadedOptions {
+  /** How workers start (default: the platform's); a string means none can, and is the reason. */
+  spawner?: Spawner | Promise<Spawner> | string;
+  timeoutMs?: number;
+  startTimeoutMs?: number;
+}
+
+type F = (...a: number[]) => number;
+
+/**
+ * Wrap `base` (created from `module`). Starts with one thread; setThreads(n)
+ * asks for more (the registry does it from SIMDNET_THREADS or the default).
+ */
+export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Module,
+  opts: ThreadedOptions = {}): ThreadedBackend {
+  const ex = base.instance.exports as unknown as Record<string, F>;
+  const raw = Object.fromEntries(NAMES.map((n) => [n, ex[n]!])) as Record<Name, F>;
+  const support = threadSupport(base.heap.memory);
+  let reason: string | undefined = support;
+  let wanted = 1;
+  let pool: ThreadPool | null = null;
+  let f64: Float64Array | null = null;
+  const TB = LAYOUT.taskBase >> 3, REC = LAYOUT.recF64;
+  const bounds: number[] = [];
+
+  function getPool(): ThreadPool | null {
+    if (pool === null && reason === undefined && wanted > 1) {
+      const spawner = opts.spawner ?? defaultSpawner();
+      if (typeof spawner === 'string') {
+        reason = spawner;
+        return null;
+      }
+      pool = new ThreadPool({
+        module, memory: base.heap.memory, heap: base.heap, names: [...NAMES], instance: base.instance,
+        wsBytes: base.gemmWorkspaceBytes, spawner, timeoutMs: opts.timeoutMs, startTimeoutMs: opts.startTimeoutMs,
+      });
+      f64 = pool.f64;
+      pool.resize(wanted - 1);
+    }
+    return pool;
+  }
+
+  /**
+   * The workers to use for a call worth `work` units (at most maxThreads
+   * threads in all), or null for "run it here". Starts the pool in the
+   * background when it is wanted and not running.
+   */
+  function helpers(maxThreads: number): ReturnType<ThreadPool['ready']> | null {
+    if (wanted <= 1 || maxThreads < 2) return null;
+    const p = pool ?? getPool();
+    if (p === null) return null;
+    const ready = p.ready();
+    if (ready.length < p.size) p.ensureStarted();
+    if (ready.length === 0) return null;
+    if (p.disabledReason !== undefined) { reason = p.disabledReason; return null; }
+    return ready.length + 1 > maxThreads ? ready.slice(0, maxThreads - 1) : ready;
+  }
+
+  /** Write task record t: kernel `id` with arguments a (up to 16). */
+  function put(t: number, id: number, a: ArrayLike<number>): void {
+    const r = TB + t * REC;
+    const f = f64!;
+    f[r] = id;
+    for (let i = 0; i < a.length; i++) f[r + 1 + i] = a[i]!;
+    for (let i = a.length; i < 16; i++) f[r + 1 + i] = 0;
+  }
+  function result(t: number): number { return f64![TB + t * REC + 17]!; }
+
+  /** Run task records [0, count) on this thread and the workers `hs`. */
+  function runOn(hs: ReturnType<ThreadPool['ready']>, count: number, ws = 0): void {
+    pool!.run(hs, count, ws);
+  }
+
+  // ---------------------------------------------------------------- GEMM
+  const gemmRaw = raw.gemm;
+  const gemmArgs: number[] = new Array(14).fill(0);
+  function gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: number,
+    lda: number, B: number, ldb: number, beta: number, C: number, ldc: number, ws: number): void {
+    const w = ws || base.workspace;
+    if (wanted > 1 && M >= 2 * GEMM_MIN_ROWS && K > 0 && N > 0 && M * N * K >= GEMM_MIN_MACS) {
+      const maxT = Math.min(Math.floor(M / GEMM_MIN_ROWS), Math.floor((M * N * K) / (GEMM_MIN_MACS >> 1)));
+      const hs = helpers(maxT);
+      if (hs !== null) {
+        // Row chunks (multiples of 4 rows, at least GEMM_MIN_ROWS), a few per
+        // thread, taken dynamically: an unevenly loaded core takes fewer.
+        const T = hs.length + 1;
+        const per = Math.max(GEMM_MIN_ROWS, Math.ceil(M / (T * GEMM_CHUNKS_PER_THREAD) / 4) * 4);
+        let t = 0;
+        for (let r0 = 0; r0 < M; r0 += per, t++) {
+          // A last chunk too small to stay off the few-rows path joins the one before.
+          let rows = Math.min(per, M - r0);
+          if (M - r0 - rows < GEMM_MIN_ROWS) rows = M - r0;
+          gemmArgs[0] = transA ? 1 : 0; gemmArgs[1] = transB ? 1 : 0;
+          gemmArgs[2] = rows; gemmArgs[3] = N; gemmArgs[4] = K; gemmArgs[5] = alpha;
+          gemmArgs[6] = A + (transA ? r0 * 4 : r0 * lda * 4); gemmArgs[7] = lda; gemmArgs[8] = B; gemmArgs[9] = ldb;
+          gemmArgs[10] = beta; gemmArgs[11] = C + r0 * ldc * 4; gemmArgs[12] = ldc;
+          gemmArgs[13] = 0; // each thread's own workspace
+          put(t, ID.gemm, gemmArgs);
+          if (rows !== per) { t++; break; }
+        }
+        runOn(hs, t, w);
+        return;
+      }
+    }
+    gemmRaw(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, w);
+  }
+
+  // ---------------------------------------------------------------- elementwise (ranges of n)
+  const args: number[] = [];
+  function copyArgs(a: ArrayLike<number>): number[] {
+    args.length = a.length;
+    for (let i = 0; i < a.length; i++) args[i] = a[i]!;
+    return args;
+  }
+  /** Split an elementwise call over ranges of n; false when it should run here. */
+  function splitElem(name: Name, a: number[]): boolean {
+    const spec = ELEM[name]!;
+    const n = a[spec.n]!;
+    const hs = helpers(Math.floor((n * spec.cost) / MIN_WORK_PER_THREAD));
+    if (hs === null) return false;
+    const T = hs.length + 1;
+    const chunk = Math.ceil(n / (T * ELEM_CHUNKS_PER_THREAD) / 4) * 4;
+    let t = 0;
+    for (let s = 0; s < n; s += chunk, t++) {
+      const b = copyArgs(a);
+      for (const p of spec.ptrs) if (a[p] !== 0) b[p] = a[p]! + s * 4;
+      b[spec.n] = Math.min(chunk, n - s);
+      if (spec.offsetArg !== undefined) b[spec.offsetArg] = (a[spec.offsetArg]! + s) >>> 0;
+      put(t, ID[name], b);
+    }
+    runOn(hs, t);
+    return true;
+  }
+  /** Split a row-wise call over blocks of rows; false when it should run here. */
+  function splitRows(name: Name, a: number[]): boolean {
+    const spec = ROWS[name]!;
+    const M = a[spec.m]!, N = a[spec.m + 1]!;
+    const hs = helpers(Math.min(M, Math.floor((M * N * spec.cost) / MIN_WORK_PER_THREAD)));
+    if (hs === null) return false;
+    const T = hs.length + 1;
+    const rows = Math.ceil(M / (T * ELEM_CHUNKS_PER_THREAD));
+    let t = 0;
+    for (let r = 0; r < M; r += rows, t++) {
+      const b = copyArgs(a);
+      for (const p of spec.ptrs) if (a[p] !== 0) b[p] = a[p]! + r * N * 4;
+      b[spec.m] = Math.min(rows, M - r);
+      put(t, ID[name], b);
+    }
+    runOn(hs, t);
+    return true;
+  }
+  /** Minimum n (elements) for a split of each elementwise / row-wise kernel. */
+  const minN = (name: Name): number => Math.ceil(ELEM_MIN_WORK / (ELEM[name] ?? ROWS[name])!.cost);
+  const mScale = minN('scale'), mClip = minN('clipValue'), mMul = minN('mul'), mAxpy = minN('axpy');
+  const mActB = minN('actBackward'), mDrop = minN('dropout'), mSgd = minN('sgd'), mMom = minN('sgdMomentum');
+  const mAdagrad = minN('adagrad'), mRms = minN('rmsprop'), mAdam = minN('adam'), mAdadelta = minN('adadelta');
+  const mAdamax = minN('adamax'), mNadam = minN('nadam');
+  const mBias = minN('biasAct'), mSoftmax = minN('softmaxRows'), mSoftB = minN('softmaxBackward');
+  const mBn = minN('bnForwardInfer');
+
+  // ---------------------------------------------------------------- reductions (fixed blocks)
+  /** Rows per block of a loss on M×N: depends on the shape only. */
+  function lossRows(M: number, N: number): number {
+    return Math.max(Math.ceil(LOSS_BLOCK / Math.max(1, N)), Math.ceil(M / MAX_BLOCKS));
+  }
+  /**
+   * A loss over M×N (M·N > LOSS_BLOCK) in fixed row blocks, their sums added
+   * in order; split across threads when big enough.
+   */
+  function blockedLoss(name: Name, a: number[]): number {
+    const spec = LOSS[name]!;
+    const fn = raw[name];
+    const M = a[spec.m]!, N = a[spec.m + 1]!;
+    const rows = lossRows(M, N);
+    if (rows >= M) return fn(...a);
+    const nb = Math.ceil(M / rows);
+    const hs = wanted > 1 && M * N * spec.cost >= ELEM_MIN_WORK
+      ? helpers(Math.min(nb, Math.floor((M * N * spec.cost) / MIN_WORK_PER_THREAD))) : null;
+    const block = (r: number): number[] => {
+      const b = copyArgs(a);
+      for (const p of spec.ptrs) if (a[p] !== 0) b[p] = a[p]! + r * N * 4;
+      for (const p of spec.ptrs1) if (a[p] !== 0) b[p] = a[p]! + r * 4;
+      b[spec.m] = Math.min(rows, M - r);
+      return b;
+    };
+    let total = 0;
+    if (hs === null) {
+      for (let r = 0; r < M; r += rows) total += fn(...block(r));
+    } else {
+      let t = 0;
+      for (let r = 0; r < M; r += rows, t++) put(t, ID[name], block(r));
+      runOn(hs, nb);
+      for (let b = 0; b < nb; b++) total += result(b);
+    }
+    return total;
+  }
+  /** A sparse loss's NaN means a bad label: the plain backend finds it and throws, from the whole call. */
+  function sparseChecked(name: 'sparseCce' | 'sparseSoftmaxCce', total: number, a: number[]): number {
+    if (total === total) return total;
+    const full = a.slice();
+    if (name === 'sparseCce') full[2] = 0; // no gradient
+    else { full[2] = 0; full[3] = 0; } // no P, no gradient
+    (base[name] as unknown as F)(...full);
+    return total;
+  }
+
+  /** sumSquares / l1l2: blocks of SUM_BLOCK elements (or n / MAX_BLOCKS, rounded up to 4). */
+  function sumBlock(n: number): number {
+    return Math.max(SUM_BLOCK, Math.ceil(n / MAX_BLOCKS / 4) * 4);
+  }
+  function blockedSum(name: 'sumSquares' | 'l1l2', a: number[], nArg: number, ptrs: number[], cost: number): number {
+    const fn = raw[name];
+    const n = a[nArg]!;
+    const blk = sumBlock(n);
+    if (n <= blk) return fn(...a);
+    const nb = Math.ceil(n / blk);
+    const hs = wanted > 1 && n * cost >= ELEM_MIN_WORK
+      ? helpers(Math.min(nb, Math.floor((n * cost) / MIN_WORK_PER_THREAD))) : null;
+    const block = (s: number): number[] => {
+      const b = copyArgs(a);
+      for (const p of ptrs) if (a[p] !== 0) b[p] = a[p]! + s * 4;
+      b[nArg] = Math.min(blk, n - s);
+      return b;
+    };
+    let total = 0;
+    if (hs === null) {
+      for (let s = 0; s < n; s += blk) total += fn(...block(s));
+    } else {
+      let t = 0;
+      for (let s = 0; s < n; s += blk, t++) put(t, ID[name], block(s));
+      runOn(hs, nb);
+      for (let b = 0; b < nb; b++) total += result(b);
+    }
+    return total;
+  }
+
+  // Exact-arity wrappers: the common small call costs one comparison more than the plain backend.
+  const r = raw;
+  const on = (): boolean => wanted > 1;
+  const LB = LOSS_BLOCK;
+  const kernels = {
+    biasAct: (act: number, param: number, Z: number, bias: number, Y: number, M: number, N: number): void => {
+      if (on() && M * N >= mBias && M >= 2 && splitRows('biasAct', [act, param, Z, bias, Y, M, N])) return;
+      r.biasAct(act, param, Z, bias, Y, M, N);
+    },
+    actBackward: (act: number, param: number, Z: number, Y: number, dY: number, dX: number, n: number): void => {
+      if (on() && n >= mActB && splitElem('actBackward', [act, param, Z, Y, dY, dX, n])) return;
+      r.actBackward(act, param, Z, Y, dY, dX, n);
+    },
+    softmaxRows: (X: number, Y: number, M: number, N: number): void => {
+      if (on() && M * N >= mSoftmax && M >= 2 && splitRows('softmaxRows', [X, Y, M, N])) return;
+      r.softmaxRows(X, Y, M, N);
+    },
+    logSoftmaxRows: (X: number, Y: number, M: number, N: number): void => {
+      if (on() && M * N >= mSoftmax && M >= 2 && splitRows('logSoftmaxRows', [X, Y, M, N])) return;
+      r.logSoftmaxRows(X, Y, M, N);
+    },
+    softmaxBackward: (Y: number, dY: number, dX: number, M: number, N: number): void => {
+      if (on() && M * N >= mSoftB && M >= 2 && splitRows('softmaxBackward', [Y, dY, dX, M, N])) return;
+      r.softmaxBackward(Y, dY, dX, M, N);
+    },
+    bnForwardInfer: (X: number, Y: number, M: number, N: number, gamma: number, beta: number, movMean: number,
+      movVar: number, eps: number): void => {
+      const a = [X, Y, M, N, gamma, beta, movMean, movVar, eps];
+      if (on() && M * N >= mBn && M >= 2 && splitRows('bnForwardInfer', a)) return;
+      r.bnForwardInfer(X, Y, M, N, gamma, beta, movMean, movVar, eps);
+    },
+    sumSquares: (X: number, n: number): number =>
+      n <= SUM_BLOCK ? r.sumSquares(X, n) : blockedSum('sumSquares', [X, n], 1, [0], 1),
+    l1l2: (W: number, G: number, n: number, l1: number, l2: number): number =>
+      n <= SUM_BLOCK ? r.l1l2(W, G, n, l1, l2) : blockedSum('l1l2', [W, G, n, l1, l2], 2, [0, 1], 2),
+    scale: (X: number, n: number, s: number): void => {
+      if (on() && n >= mScale && splitElem('scale', [X, n, s])) return;
+      r.scale(X, n, s);
+    },
+    clipValue: (X: number, n: number, c: number): void => {
+      if (on() && n >= mClip && splitElem('clipValue', [X, n, c])) return;
+      r.clipValue(X, n, c);
+    },
+    mul: (X: number, Y: number, Z: number, n: number): void => {
+      if (on() && n >= mMul && splitElem('mul', [X, Y, Z, n])) return;
+      r.mul(X, Y, Z, n);
+    },
+    axpy: (n: number, alpha: number, X: number, Y: number): void => {
+      if (on() && n >= mAxpy && splitElem('axpy', [n, alpha, X, Y])) return;
+      r.axpy(n, alpha, X, Y);
+    },
+    mse: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
+      M * N <= LB ? r.mse(T, P, G, W, M, N, gs) : blockedLoss('mse', [T, P, G, W, M, N, gs]),
+    mae: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
+      M * N <= LB ? r.mae(T, P, G, W, M, N, gs) : blockedLoss('mae', [T, P, G, W, M, N, gs]),
+    huber: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number, delta: number): number =>
+      M * N <= LB ? r.huber(T, P, G, W, M, N, gs, delta) : blockedLoss('huber', [T, P, G, W, M, N, gs, delta]),
+    logCosh: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
+      M * N <= LB ? r.logCosh(T, P, G, W, M, N, gs) : blockedLoss('logCosh', [T, P, G, W, M, N, gs]),
+    hinge: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
+      M * N <= LB ? r.hinge(T, P, G, W, M, N, gs) : blockedLoss('hinge', [T, P, G, W, M, N, gs]),
+    bce: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
+      M * N <= LB ? r.bce(T, P, G, W, M, N, gs) : blockedLoss('bce', [T, P, G, W, M, N, gs]),
+    cce: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
+      M * N <= LB ? r.cce(T, P, G, W, M, N, gs) : blockedLoss('cce', [T, P, G, W, M, N, gs]),
+    sparseCce: (L: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
+      M * N <= LB ? base.sparseCce(L, P, G, W, M, N, gs)
+        : sparseChecked('sparseCce', blockedLoss('sparseCce', [L, P, G, W, M, N, gs]), [L, P, G, W, M, N, gs]),
+    sigmoidBce: (T: number, Z: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
+      M * N <= LB ? r.sigmoidBce(T, Z, P, G, W, M, N, gs) : blockedLoss('sigmoidBce', [T, Z, P, G, W, M, N, gs]),
+    softmaxCce: (T: number, Z: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
+      M * N <= LB ? r.softmaxCce(T, Z, P, G, W, M, N, gs) : blockedLoss('softmaxCce', [T, Z, P, G, W, M, N, gs]),
+    sparseSoftmaxCce: (L: number, Z: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
+      M * N <= LB ? base.sparseSoftmaxCce(L, Z, P, G, W, M, N, gs)
+        : sparseChecked('sparseSoftmaxCce', blockedLoss('sparseSoftmaxCce', [L, Z, P, G, W, M, N, gs]),
+          [L, Z, P, G, W, M, N, gs]),
+    dropout: (X: number, Y: number, mask: number, n: number, rate: number, seed: number, offset: number): void => {
+      if (on() && n >= mDrop && splitElem('dropout', [X, Y, mask, n, rate, seed, offset])) return;
+      r.dropout(X, Y, mask, n, rate, seed, offset);
+    },
+    sgd: (W: number, G: number, n: number, lr: number): void => {
+      if (on() && n >= mSgd && splitElem('sgd', [W, G, n, lr])) return;
+      r.sgd(W, G, n, lr);
+    },
+    sgdMomentum: (W: number, G: number, V: number, n: number, lr: number, momentum: number, nesterov: boolean): void => {
+      if (on() && n >= mMom && splitElem('sgdMomentum', [W, G, V, n, lr, momentum, nesterov ? 1 : 0])) return;
+      r.sgdMomentum(W, G, V, n, lr, momentum, nesterov ? 1 : 0);
+    },
+    adagrad: (W: number, G: number, A: number, n: number, lr: number, eps: number): void => {
+      if (on() && n >= mAdagrad && splitElem('adagrad', [W, G, A, n, lr, eps])) return;
+      r.adagrad(W, G, A, n, lr, eps);
+    },
+    rmsprop: (W: number, G: number, V: number, MG: number, MOM: number, n: number, lr: number, rho: number,
+      momentum: number, eps: number): void => {
+      if (on() && n >= mRms && splitElem('rmsprop', [W, G, V, MG, MOM, n, lr, rho, momentum, eps])) return;
+      r.rmsprop(W, G, V, MG, MOM, n, lr, rho, momentum, eps);
+    },
+    adam: (W: number, G: number, M: number, V: number, VMAX: number, n: number, alpha: number, beta1: number,
+      beta2: number, eps: number): void => {
+      if (on() && n >= mAdam && splitElem('adam', [W, G, M, V, VMAX, n, alpha, beta1, beta2, eps])) return;
+      r.adam(W, G, M, V, VMAX, n, alpha, beta1, beta2, eps);
+    },
+    adadelta: (W: number, G: number, A: number, D: number, n: number, lr: number, rho: number, eps: number): void => {
+      if (on() && n >= mAdadelta && splitElem('adadelta', [W, G, A, D, n, lr, rho, eps])) return;
+      r.adadelta(W, G, A, D, n, lr, rho, eps);
+    },
+    adamax: (W: number, G: number, M: number, U: number, n: number, alpha: number, beta1: number, beta2: number,
+      eps: number): void => {
+      if (on() && n >= mAdamax && splitElem('adamax', [W, G, M, U, n, alpha, beta1, beta2, eps])) return;
+      r.adamax(W, G, M, U, n, alpha, beta1, beta2, eps);
+    },
+    nadam: (W: number, G: number, M: number, V: number, n: number, lr: number, beta1: number, beta2: number,
+      eps: number, c1: number, c2: number, c3: number): void => {
+      if (on() && n >= mNadam && splitElem('nadam', [W, G, M, V, n, lr, beta1, beta2, eps, c1, c2, c3])) return;
+      r.nadam(W, G, M, V, n, lr, beta1, beta2, eps, c1, c2, c3);
+    },
+  };
+
+  const tb: ThreadedBackend = {
+    ...base,
+    ...kernels,
+    name: 'wasm',
+    base,
+    gemm,
+    get threads(): number {
+      if (wanted <= 1 || reason !== undefined || pool === null || pool.disabledReason !== undefined) return 1;
+      return wanted;
+    },
+    get threadsReason(): string | undefined {
+      return pool?.disabledReason ?? reason;
+    },
+    setThreads(n: number): void {
+      wanted = checkThreads(n);
+      // The pool object is made now (no worker starts before a call needs one),
+      // so `threads` and `threadsReason` are right from here on.
+      if (pool !== null) pool.resize(wanted - 1);
+      else if (wanted > 1) getPool();
+    },
+    shutdown(): Promise<void> {
+      return pool === null ? Promise.resolve() : pool.shutdown();
+    },
+    get pool(): ThreadPool | null { return pool; },
+    inject(i: Injection | null): void { getPool()?.inject(i); },
+    readyWorkers(): number {
+      const p = getPool();
+      if (p === null) return 0;
+      p.ensureStarted();
+      return p.ready().length;
+    },
+  } as unknown as ThreadedBackend;
+  return tb;
+}

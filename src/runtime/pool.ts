@@ -1,0 +1,515 @@
+/**
+ * The kernel worker pool: threads that run wasm kernels on the one shared
+ * `WebAssembly.Memory`, each with its own instance of the same compiled module
+ * (worker-source.ts), driven through a control block in the reserved low
+ * memory (heap.ts keeps the first 64 KiB free for it).
+ *
+ * A dispatch is synchronous and costs no message: the caller writes task
+ * records (a kernel index and 16 numeric arguments each) into the task table,
+ * gives each worker a range of them by storing a new value in the worker's job
+ * counter (Atomics.store + Atomics.notify), runs its own range meanwhile, and
+ * then waits (Atomics.wait) until every worker has stored that value in its
+ * "done" word. Nothing spins: on this 2-core machine a spinning thread steals
+ * the core the working one needs (see /work/shared/WASM-NOTES.md).
+ *
+ * Failures never hang: every wait has a bound. A kernel that throws in a
+ * worker is reported by that worker and rethrown by the call; a worker that
+ * exits marks its slot dead (the call fails at once); one that stops answering
+ * fails the call when the bound expires. After a death or a timeout the pool
+ * tears itself down (the next call runs on the calling thread, and workers are
+ * started again in the background); after {@link MAX_FAILURES} such failures
+ * it stays on one thread and says why (`disabledReason`).
+ *
+ * Workers start in the background (the first calls after a start run on
+ * fewer threads), are unref'd in Node so an idle pool never keeps a process
+ * alive, and end with {@link ThreadPool.shutdown}.
+ *
+ * Node: `worker_threads` is reached through `process.getBuiltinModule`
+ * (Node ≥ 20.16) or, failing that, a dynamic import, so nothing Node-specific
+ * is imported statically. Browsers: a Web Worker from a Blob URL.
+ */
+import { SimdnetError } from '../errors.js';
+import type { Heap } from './heap.js';
+import { RESERVED_BYTES } from './heap.js';
+import { WORKER_SOURCE } from './worker-source.js';
+
+/** The control block's layout (byte offsets in the memory; word indices within a header or slot). */
+export const LAYOUT = {
+  /**
+   * Header: the pool generation (a worker of another generation stops), the
+   * next task to take and the task count of the current dispatch.
+   */
+  headerBase: 4096, hGen: 0, hNext: 1, hCount: 2,
+  /** One 64-byte slot per worker. */
+  slotBase: 4160, slotBytes: 64,
+  sState: 0, sJob: 1, sDone: 4, sStatus: 5, sDbgOp: 6, sDbgArg: 7,
+  maxSlots: 63,
+  /** Each worker's last error message (ASCII, NUL-terminated). */
+  msgBase: 8192, msgBytes: 128,
+  /** The task table: records of 18 float64 (kernel index, 16 arguments, result). */
+  taskBase: 16384, recF64: 18, maxTasks: 256,
+  end: 16384 + 256 * 18 * 8,
+  /** A worker's idle wait is bounded too: it wakes up this often to check its generation. */
+  idleWaitMs: 10_000,
+} as const;
+if (LAYOUT.end > RESERVED_BYTES || LAYOUT.msgBase + LAYOUT.maxSlots * LAYOUT.msgBytes > LAYOUT.taskBase ||
+  LAYOUT.slotBase + LAYOUT.maxSlots * LAYOUT.slotBytes > LAYOUT.msgBase) {
+  throw new Error('simdnet: the thread control block does not fit the reserved memory');
+}
+
+/** Worker slot states (LAYOUT.sState). */
+const STARTING = 0, READY = 1, DEAD = 3;
+
+/** After this many deaths or timeouts, the pool stays on one thread. */
+export const MAX_FAILURES = 3;
+
+/** What a worker is told at start. */
+export interface WorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  names: string[];
+  /** The index of `gemm` in names: its tasks run with the worker's own workspace. */
+  gemmIndex: number;
+  /** This worker's GEMM packing workspace. */
+  ws: number;
+  slot: number;
+  generation: number;
+  layout: typeof LAYOUT;
+}
+
+/** A started worker, whatever the platform. */
+export interface WorkerHandle {
+  terminate(): void;
+}
+
+/**
+ * Starts a worker from WORKER_SOURCE with `init`; calls onExit once when it
+ * is gone (exited, crashed or terminated), where the platform tells.
+ */
+export type Spawner = (init: WorkerInit, onExit: (why: string) => void) => WorkerHandle;
+
+interface WorkerRec {
+  slot: number;
+  handle: WorkerHandle | null;
+  /** This worker's GEMM packing workspace (heap pointer), released when it has exited. */
+  ws: number;
+  state: 'starting' | 'ready' | 'dead';
+  startedAt: number;
+  /** Ended by the pool (shutdown, resize, teardown), so its exit is no failure. */
+  retired: boolean;
+}
+
+export interface PoolOptions {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  heap: Heap;
+  /** Kernel export names; a task's kernel index refers to this list. */
+  names: string[];
+  /** The calling thread's instance (runs its own share of every dispatch). */
+  instance: WebAssembly.Instance;
+  /** Bytes of GEMM workspace each worker gets from the heap. */
+  wsBytes: number;
+  /**
+   * How workers are started (default: worker_threads in Node, Web Workers in
+   * browsers); a string means "no workers here", and is the reason given.
+   */
+  spawner?: Spawner | Promise<Spawner> | string;
+  /** The least time a call waits for a worker before failing (ms). Default 10 s. */
+  timeoutMs?: number;
+  /** The time a worker may take to start (ms). Default 30 s. */
+  startTimeoutMs?: number;
+}
+
+/** Debug injections, for tests: what a worker (or the pool) does on the next dispatch. */
+export type Injection = { kind: 'exit' } | { kind: 'throw' } | { kind: 'sleep'; ms: number } | { kind: 'terminate' };
+
+const now: () => number = typeof performance === 'object' && performance !== null && typeof performance.now === 'function'
+  ? () => performance.now() : () => Date.now();
+
+interface NodeWorker {
+  unref(): void;
+  terminate(): Promise<number>;
+  on(ev: 'exit', fn: (code: number) => void): void;
+  on(ev: 'error', fn: (e: Error) => void): void;
+}
+interface WorkerThreads { Worker: new (src: string, opts: object) => NodeWorker }
+
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string';
+}
+
+/** The Node spawner: worker_threads, eval'd source, unref'd. */
+function nodeSpawner(wt: WorkerThreads): Spawner {
+  return (init, onExit) => {
+    const w = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: init, stdout: false, stderr: false });
+    w.unref();
+    let gone = false;
+    const done = (why: string): void => { if (!gone) { gone = true; onExit(why); } };
+    w.on('error', (e) => done(`it threw: ${e && e.message ? e.message : String(e)}`));
+    w.on('exit', (code) => done(`it exited with code ${code}`));
+    return { terminate: () => { void w.terminate(); } };
+  };
+}
+
+/** The browser spawner: a Web Worker from a Blob URL, given `init` as its first message. */
+function browserSpawner(): Spawner {
+  let url: string | undefined;
+  return (init, onExit) => {
+    url ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+    const w = new Worker(url);
+    let gone = false;
+    const done = (why: string): void => { if (!gone) { gone = true; onExit(why); } };
+    w.onerror = (e) => { done(`it threw: ${e.message}`); w.terminate(); };
+    w.postMessage(init);
+    return { terminate: () => { w.terminate(); done('terminated'); } };
+  };
+}
+
+/**
+ * The platform's spawner, or why there is none. Node: synchronous where
+ * process.getBuiltinModule exists, else a promise (dynamic import).
+ */
+export function defaultSpawner(): Spawner | Promise<Spawner> | string {
+  if (isNode()) {
+    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+    if (typeof proc?.getBuiltinModule === 'function') {
+      const wt = proc.getBuiltinModule('node:worker_threads') as WorkerThreads | undefined;
+      if (wt?.Worker) return nodeSpawner(wt);
+    }
+    const spec = 'node:worker_threads';
+    return (import(/* @vite-ignore */ spec) as Promise<WorkerThreads>).then(nodeSpawner);
+  }
+  if (typeof Worker !== 'function' || typeof Blob !== 'function' || typeof URL?.createObjectURL !== 'function') {
+    return 'this platform has no Web Workers';
+  }
+  return browserSpawner();
+}
+
+/** Memories with a pool: one control block each, so one pool each. */
+const pools = new WeakSet<WebAssembly.Memory>();
+
+/** The pool. See the module comment. */
+export class ThreadPool {
+  readonly memory: WebAssembly.Memory;
+  /** Int32 / Float64 views of the control block (low memory: valid across grows, the memory being shared). */
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+  private readonly u8: Uint8Array;
+  private readonly module: WebAssembly.Module;
+  private readonly heap: Heap;
+  private readonly names: string[];
+  private readonly wsBytes: number;
+  private readonly gemmIndex: number;
+  /** The calling thread's kernels, by index. */
+  private readonly fns: Array<(...a: number[]) => number>;
+  private spawner: Spawner | null = null;
+  private spawnerPending: Promise<void> | null = null;
+  private workers: WorkerRec[] = [];
+  private readyList: WorkerRec[] = [];
+  private wanted = 0;
+  private generation = 1;
+  private seq = 0;
+  private failures = 0;
+  /** Set when the pool gave up: why calls stay on one thread. */
+  disabledReason: string | undefined;
+  timeoutMs: number;
+  startTimeoutMs: number;
+  /** For tests: what happens on the next dispatch. */
+  private injection: Injection | null = null;
+  /** Slots owned by workers that have not exited yet. */
+  private usedSlots = new Set<number>();
+  private nextSlot = 0;
+  private exitWaiters: Array<() => void> = [];
+  /** Dispatches so far (calls that ran on more than one thread). */
+  dispatches = 0;
+
+  constructor(o: PoolOptions) {
+    if (pools.has(o.memory)) {
+      throw new SimdnetError('ThreadPool: this memory already has a thread pool (its control block is shared)');
+    }
+    pools.add(o.memory);
+    this.memory = o.memory;
+    this.module = o.module;
+    this.heap = o.heap;
+    this.names = o.names;
+    this.wsBytes = o.wsBytes;
+    this.gemmIndex = o.names.indexOf('gemm');
+    this.timeoutMs = o.timeoutMs ?? 10_000;
+    this.startTimeoutMs = o.startTimeoutMs ?? 30_000;
+    const buf = o.memory.buffer;
+    if (!(typeof SharedArrayBuffer === 'function' && buf instanceof SharedArrayBuffer)) {
+      throw new SimdnetError('ThreadPool: the kernel memory is not shared');
+    }
+    this.i32 = new Int32Array(buf, 0, LAYOUT.end >> 2);
+    this.f64 = new Float64Array(buf, 0, LAYOUT.end >> 3);
+    this.u8 = new Uint8Array(buf, 0, LAYOUT.end);
+    const ex = o.instance.exports as Record<string, unknown>;
+    this.fns = o.names.map((n) => {
+      const f = ex[n];
+      if (typeof f !== 'function') throw new SimdnetError(`ThreadPool: the kernels lack the export \`${n}\``);
+      return f as (...a: number[]) => number;
+    });
+    Atomics.store(this.i32, (LAYOUT.headerBase >> 2) + LAYOUT.hGen, this.generation);
+    const sp = o.spawner ?? defaultSpawner();
+    if (typeof sp === 'string') this.disabledReason = sp;
+    else if (typeof sp === 'function') this.spawner = sp;
+    else {
+      this.spawnerPending = sp.then(
+        (s) => { this.spawner = s; this.spawnerPending = null; if (this.wanted > 0) this.ensureStarted(); },
+        (e: unknown) => { this.spawnerPending = null; this.disabledReason = `workers could not be loaded: ${String(e)}`; });
+    }
+  }
+
+  /** Workers wanted (threads − 1). */
+  get size(): number { return this.wanted; }
+  /** Workers that have started and not exited. */
+  get liveCount(): number { return this.workers.length; }
+  /** Deaths and timeouts so far. */
+  get failureCount(): number { return this.failures; }
+
+  /** Ask for n workers (threads − 1). Extra workers end now; missing ones start at the next ensureStarted(). */
+  resize(n: number): void {
+    this.wanted = Math.max(0, Math.min(LAYOUT.maxSlots, n | 0));
+    while (this.workers.length > this.wanted) this.retire(this.workers[this.workers.length - 1]!);
+    this.refreshReady();
+  }
+
+  /** Start the missing workers in the background (no-op when all are there, or when disabled). */
+  ensureStarted(): void {
+    if (this.disabledReason !== undefined || this.workers.length >= this.wanted) return;
+    if (this.spawner === null) return; // still loading worker_threads
+    while (this.workers.length < this.wanted) {
+      const slot = this.takeSlot();
+      if (slot < 0) return;
+      const ws = this.heap.alloc(this.wsBytes);
+      const base = this.slotIndex(slot);
+      Atomics.store(this.i32, base + LAYOUT.sState, STARTING);
+      Atomics.store(this.i32, base + LAYOUT.sJob, 0);
+      Atomics.store(this.i32, base + LAYOUT.sDone, 0);
+      Atomics.store(this.i32, base + LAYOUT.sDbgOp, 0);
+      const rec: WorkerRec = { slot, handle: null, ws, state: 'starting', startedAt: now(), retired: false };
+      this.workers.push(rec);
+      const init: WorkerInit = {
+        module: this.module, memory: this.memory, names: this.names, gemmIndex: this.gemmIndex, ws, slot,
+        generation: this.generation, layout: LAYOUT,
+      };
+      try {
+        rec.handle = this.spawner(init, (why) => this.onExit(rec, why));
+      } catch (e) {
+        this.workers.pop();
+        this.usedSlots.delete(slot);
+        this.heap.release(ws);
+        this.fail(`a kernel worker could not be started: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      }
+    }
+  }
+
+  /**
+   * The workers ready to take work now (promotes started ones; notices dead
+   * ones and those that failed to start in time).
+   */
+  ready(): readonly WorkerRec[] {
+    if (this.readyList.length < this.workers.length) this.refreshReady();
+    return this.readyList;
+  }
+
+  private refreshReady(): void {
+    const list: WorkerRec[] = [];
+    for (const w of this.workers) {
+      if (w.state === 'starting') {
+        const st = Atomics.load(this.i32, this.slotIndex(w.slot) + LAYOUT.sState);
+        if (st === READY) w.state = 'ready';
+        else if (st === DEAD) {
+          this.fail(`a kernel worker failed to start: ${this.message(w.slot) || 'it died'}`);
+          return this.refreshReady();
+        } else if (now() - w.startedAt > this.startTimeoutMs) {
+          this.fail(`a kernel worker did not start within ${this.startTimeoutMs} ms`);
+          return this.refreshReady();
+        }
+      }
+      if (w.state === 'ready') list.push(w);
+    }
+    this.readyList = list;
+  }
+
+  /** For tests: make the next dispatch fail in a chosen way. */
+  inject(i: Injection | null): void { this.injection = i; }
+
+  /**
+   * Run task records [0, count) on this thread and `workers`: every thread
+   * takes the next record until none is left (a faster core takes more).
+   * GEMM records run with the taking thread's workspace (`ownWs` here).
+   * Synchronous; throws if a kernel or a worker failed, after every worker
+   * involved has finished or been given up on.
+   */
+  run(workers: readonly WorkerRec[], count: number, ownWs: number): void {
+    const nw = workers.length;
+    this.dispatches++;
+    let seq = this.seq + 1;
+    if (seq > 0x3fffffff) seq = 1;
+    this.seq = seq;
+    const inj = this.injection;
+    this.injection = null;
+    const H = LAYOUT.headerBase >> 2;
+    Atomics.store(this.i32, H + LAYOUT.hCount, count);
+    Atomics.store(this.i32, H + LAYOUT.hNext, 0);
+    for (let k = 0; k < nw; k++) {
+      const s = this.slotIndex(workers[k]!.slot);
+      if (inj !== null && inj.kind !== 'terminate') {
+        this.i32[s + LAYOUT.sDbgArg] = inj.kind === 'sleep' ? inj.ms : 0;
+        Atomics.store(this.i32, s + LAYOUT.sDbgOp, inj.kind === 'exit' ? -1 : inj.kind === 'throw' ? -2 : -3);
+      }
+      Atomics.store(this.i32, s + LAYOUT.sJob, seq);
+      Atomics.notify(this.i32, s + LAYOUT.sJob, 1);
+    }
+    if (inj?.kind === 'terminate') for (const w of workers) w.handle?.terminate();
+    // This thread's share.
+    const t0 = now();
+    let ownError: unknown = null;
+    try {
+      this.runTasks(count, ownWs);
+    } catch (e) {
+      ownError = e;
+      // Leave no task for anyone: the call fails anyway.
+      Atomics.store(this.i32, H + LAYOUT.hNext, count);
+    }
+    const ownMs = now() - t0;
+    // Wait for the workers, each wait bounded.
+    const bound = Math.max(this.timeoutMs, 50 * ownMs);
+    const deadline = now() + bound;
+    let failure: string | null = null;
+    let kernelError: string | null = null;
+    for (let k = 0; k < nw; k++) {
+      const w = workers[k]!;
+      const s = this.slotIndex(w.slot);
+      for (;;) {
+        const d = Atomics.load(this.i32, s + LAYOUT.sDone);
+        if (d === seq) {
+          if (this.i32[s + LAYOUT.sStatus] !== 0 && kernelError === null) kernelError = this.message(w.slot);
+          break;
+        }
+        if (Atomics.load(this.i32, s + LAYOUT.sState) === DEAD || w.state === 'dead') {
+          failure ??= `a kernel worker died during the call${this.message(w.slot) ? ` (${this.message(w.slot)})` : ''}`;
+          break;
+        }
+        const left = deadline - now();
+        if (left <= 0) {
+          failure ??= `a kernel worker did not finish within ${Math.round(bound)} ms`;
+          break;
+        }
+        Atomics.wait(this.i32, s + LAYOUT.sDone, d, left);
+      }
+    }
+    if (failure !== null) {
+      this.fail(failure);
+      throw new SimdnetError(`A kernel thread failed: ${failure}. The call's outputs are incomplete; ` +
+        (this.disabledReason !== undefined ? 'simdnet now runs on one thread.' : 'the thread pool was restarted.'));
+    }
+    if (ownError !== null) throw ownError;
+    if (kernelError !== null) throw new SimdnetError(`A kernel failed in a worker thread: ${kernelError}`);
+  }
+
+  /** Take and run task records on this thread until none is left. */
+  private runTasks(count: number, ws: number): void {
+    const f = this.f64, i32 = this.i32, fns = this.fns, REC = LAYOUT.recF64, GEMM = this.gemmIndex;
+    const NEXT = (LAYOUT.headerBase >> 2) + LAYOUT.hNext, TASKS = LAYOUT.taskBase >> 3;
+    for (;;) {
+      const t = Atomics.add(i32, NEXT, 1);
+      if (t >= count) break;
+      const r = TASKS + t * REC;
+      const id = f[r]!;
+      const v = fns[id]!(f[r + 1]!, f[r + 2]!, f[r + 3]!, f[r + 4]!, f[r + 5]!, f[r + 6]!, f[r + 7]!, f[r + 8]!,
+        f[r + 9]!, f[r + 10]!, f[r + 11]!, f[r + 12]!, f[r + 13]!, id === GEMM ? ws : f[r + 14]!, f[r + 15]!, f[r + 16]!);
+      f[r + 17] = v === undefined ? 0 : v;
+    }
+  }
+
+  /** End every worker. The pool can start again (lazily) afterwards. Resolves when they have exited. */
+  shutdown(): Promise<void> {
+    const live = this.workers.slice();
+    for (const w of live) this.retire(w);
+    this.refreshReady();
+    if (this.usedSlots.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      // Bounded: a worker that never reports its exit does not hold this forever.
+      const timer = setTimeout(resolve, 5000);
+      (timer as unknown as { unref?: () => void }).unref?.();
+      this.exitWaiters.push(() => { if (this.usedSlots.size === 0) { clearTimeout(timer); resolve(); } });
+    });
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private slotIndex(slot: number): number {
+    return (LAYOUT.slotBase >> 2) + slot * (LAYOUT.slotBytes >> 2);
+  }
+
+  private message(slot: number): string {
+    const base = LAYOUT.msgBase + slot * LAYOUT.msgBytes;
+    let s = '';
+    for (let i = 0; i < LAYOUT.msgBytes; i++) {
+      const c = this.u8[base + i]!;
+      if (c === 0) break;
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+
+  private takeSlot(): number {
+    for (let i = 0; i < LAYOUT.maxSlots; i++) {
+      const s = (this.nextSlot + i) % LAYOUT.maxSlots;
+      if (!this.usedSlots.has(s)) {
+        this.usedSlots.add(s);
+        this.nextSlot = (s + 1) % LAYOUT.maxSlots;
+        this.u8[LAYOUT.msgBase + s * LAYOUT.msgBytes] = 0;
+        return s;
+      }
+    }
+    return -1;
+  }
+
+  /** Stop a worker on purpose: its exit is not a failure. */
+  private retire(w: WorkerRec): void {
+    w.retired = true;
+    this.drop(w);
+    const s = this.slotIndex(w.slot);
+    Atomics.store(this.i32, s + LAYOUT.sJob, -1);
+    Atomics.notify(this.i32, s + LAYOUT.sJob);
+    w.handle?.terminate();
+  }
+
+  private drop(w: WorkerRec): void {
+    w.state = 'dead';
+    const i = this.workers.indexOf(w);
+    if (i >= 0) this.workers.splice(i, 1);
+    const j = this.readyList.indexOf(w);
+    if (j >= 0) this.readyList = this.readyList.filter((x) => x !== w);
+  }
+
+  private onExit(w: WorkerRec, why: string): void {
+    const unexpected = !w.retired;
+    this.drop(w);
+    // Only now, with the thread gone, are its slot and workspace free.
+    this.usedSlots.delete(w.slot);
+    this.heap.release(w.ws);
+    if (unexpected) this.fail(`a kernel worker ended unexpectedly: ${why}`);
+    for (const f of this.exitWaiters.splice(0)) f();
+  }
+
+  /**
+   * A worker died, timed out or failed to start: end this generation of
+   * workers (the next big call starts new ones), or give up after MAX_FAILURES.
+   */
+  private fail(why: string): void {
+    this.failures++;
+    this.generation++;
+    Atomics.store(this.i32, (LAYOUT.headerBase >> 2) + LAYOUT.hGen, this.generation);
+    for (const w of this.workers.slice()) this.retire(w);
+    this.readyList = [];
+    if (this.failures >= MAX_FAILURES && this.disabledReason === undefined) {
+      this.disabledReason = `the worker threads failed ${this.failures} times (last: ${why}); running on one thread`;
+    }
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * A whole short training run through the public API gives the same weights,
+ * losses and predictions, bit for bit, with 1, 2 and 3 threads (issue 5), and
+ * the thread controls: sn.setThreads, backendInfo().threads, SIMDNET_THREADS.
+ */
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import * as sn from '../../src/index.js';
+import type { ThreadedBackend } from '../../src/backend/threaded.js';
+import { defaultThreads } from '../../src/backend/threaded.js';
+import { bits, data, waitWorkers } from './helpers.js';
+
+afterAll(async () => {
+  await sn.shutdown();
+});
+
+async function trainOnce(threads: number): Promise<{ weights: Float32Array[]; loss: number[]; pred: Float32Array; dispatches: number }> {
+  sn.setBackend('wasm');
+  sn.setThreads(threads);
+  const be = sn.getBackend() as ThreadedBackend;
+  if (threads > 1) await waitWorkers(be, threads - 1);
+  const d0 = be.pool?.dispatches ?? 0;
+  sn.setSeed(5);
+  const n = 640, features = 784, classes = 10;
+  const x = sn.tensor(data(n * features, 1, 0, 1), [n, features]);
+  const y = sn.tensor(Float32Array.from({ length: n }, (_, i) => (i * 3) % classes), [n, 1]);
+  const model = sn.sequential([
+    sn.layers.dense({ units: 256, inputDim: features, activation: 'relu', kernelRegularizer: sn.regularizers.l2({ l2: 1e-4 }) }),
+    sn.layers.dropout({ rate: 0.2 }),
+    sn.layers.batchNormalization(),
+    sn.layers.dense({ units: 64, activation: 'gelu' }),
+    sn.layers.dense({ units: classes, activation: 'softmax' }),
+  ]);
+  model.compile({ loss: 'sparse_categorical_crossentropy', optimizer: sn.optimizers.adam({ clipnorm: 1 }) });
+  const h = await model.fit(x, y, { epochs: 2, batchSize: 320, verbose: 0, seed: 9 });
+  const pred = model.predict(sn.tensor(data(1000 * features, 2, 0, 1), [1000, features]), { batchSize: 1000 }).dataSync();
+  return {
+    weights: model.getWeights().map((t) => t.values.slice()),
+    loss: h.history.loss as number[],
+    pred: Float32Array.from(pred as ArrayLike<number>),
+    dispatches: (be.pool?.dispatches ?? 0) - d0,
+  };
+}
+
+describe('a short training run', () => {
+  it('gives bit-identical weights, losses and predictions with 1, 2 and 3 threads', async () => {
+    const one = await trainOnce(1);
+    expect(one.dispatches).toBe(0);
+    for (const t of [2, 3]) {
+      const r = await trainOnce(t);
+      expect(r.dispatches, `${t} threads: calls were split`).toBeGreaterThan(10);
+      expect(r.loss).toEqual(one.loss);
+      r.weights.forEach((w, i) => expect(Array.from(bits(w)), `${t} threads, weight ${i}`).toEqual(Array.from(bits(one.weights[i]!))));
+      expect(Array.from(bits(r.pred)), `${t} threads, predictions`).toEqual(Array.from(bits(one.pred)));
+    }
+  });
+});
+
+describe('thread controls', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('setThreads / backendInfo().threads, and a ValueError naming the argument', () => {
+    sn.setBackend('wasm');
+    sn.setThreads(3);
+    expect(sn.backendInfo().threads).toBe(3);
+    expect(sn.backendInfo().threadsReason).toBeUndefined();
+    sn.setThreads(1);
+    expect(sn.backendInfo().threads).toBe(1);
+    expect(sn.backendInfo().threadsReason).toBeUndefined();
+    for (const bad of [0, -1, 1.5, NaN, 65, '2' as unknown as number]) {
+      expect(() => sn.setThreads(bad)).toThrow(sn.ValueError);
+      expect(() => sn.setThreads(bad)).toThrow(/`threads`/);
+    }
+    sn.setThreads(2);
+    sn.setBackend('js');
+    expect(sn.backendInfo()).toMatchObject({ backend: 'js', threads: 1, threadsReason: 'only the wasm backend uses threads' });
+    sn.setBackend('wasm');
+    expect(sn.backendInfo().threads).toBe(2);
+  });
+
+  it('defaults to the available parallelism (at most 8); SIMDNET_THREADS overrides it, and is checked', async () => {
+    const os = await import('node:os');
+    expect(defaultThreads()).toBe(Math.min(8, os.availableParallelism()));
+    vi.resetModules();
+    vi.stubEnv('SIMDNET_THREADS', '3');
+    let reg = await import('../../src/backend/index.js');
+    await reg.initBackends();
+    expect(reg.backendInfo().threads).toBe(3);
+    await reg.shutdown();
+    vi.resetModules();
+    vi.stubEnv('SIMDNET_THREADS', 'many');
+    reg = await import('../../src/backend/index.js');
+    await expect(reg.initBackends()).rejects.toThrow(/Invalid value for `SIMDNET_THREADS`.*Received: "many"/);
+    vi.resetModules();
+    vi.stubEnv('SIMDNET_THREADS', '');
+    reg = await import('../../src/backend/index.js');
+    await reg.initBackends();
+    expect(reg.backendInfo().threads).toBe(defaultThreads());
+  });
+});

@@ -22,37 +22,59 @@
  *  - colSum (bias gradients) and the training-mode batch-norm kernels are not
  *    split: their per-column sums run in one fixed order on one thread.
  *
- * Thresholds come from measurements on the 2-core machine this was written on
- * (test/threads/bench.mjs): below them the dispatch (13–21 µs round trip)
- * costs more than the second core saves.
+ * Each split gives every thread one contiguous part, the calling thread the
+ * first: the same thread gets the same part of the same arrays call after
+ * call (on this VM, writing cache lines the other core has read costs ~5×
+ * more). Parts are sized by the workers' measured speeds, and a part a late
+ * worker has not started is taken over by the calling thread (pool.ts).
+ *
+ * Thresholds come from measurements on the 2-core VM this was written on
+ * (test/threads/bench.mjs): a call is split only when its estimated time on
+ * one thread is at least SPLIT_MIN_NS, from the per-element costs below.
  */
 import type { WasmBackend } from './wasm.js';
 import { ThreadPool, type Injection, type Spawner, defaultSpawner, LAYOUT } from '../runtime/pool.js';
 import { ValueError, describe } from '../errors.js';
 
 // ------------------------------------------------------------------ thresholds
-/** A GEMM is split when M·N·K ≥ this (multiply-adds) … */
-export const GEMM_MIN_MACS = 1 << 21;
-/** … into row chunks of at least this many rows (> 16: the few-rows path stays out) … */
+/**
+ * A call is split when its estimated time on one thread is at least this
+ * (ns). Measured here: a dispatch round trip costs 10–25 µs while the worker
+ * is warm (pool.ts keeps it so for 3 ms after a job), 80–100 µs when its
+ * virtual core has fallen asleep; training the 784–128–10 MLP was fastest
+ * with splits from ~0.1–0.15 ms (Adam on its 100,352 weights included), and
+ * no model got slower.
+ */
+export const SPLIT_MIN_NS = 150_000;
+/** A GEMM is split when M·N·K ≥ this (multiply-adds: ~0.15 ms at the ~20 per ns measured) … */
+export const GEMM_MIN_MACS = 3_000_000;
+/** … into blocks of rows, at least this many per thread (> 16: the few-rows path stays out). */
 export const GEMM_MIN_ROWS = 32;
-/** … about this many chunks per thread, taken dynamically. */
-export let GEMM_CHUNKS_PER_THREAD = 2;
-/** Elementwise and row-wise kernels: chunks per thread. */
-export let ELEM_CHUNKS_PER_THREAD = 2;
-/** @internal For the threshold benchmark: override the chunking. */
-export function tuneChunks(gemm: number, elem: number): void {
-  GEMM_CHUNKS_PER_THREAD = gemm; ELEM_CHUNKS_PER_THREAD = elem;
+
+/** The tunables in force (tests and the threshold benchmark change them with {@link tune}). */
+let splitMinNs = SPLIT_MIN_NS;
+let gemmMinMacs = GEMM_MIN_MACS;
+let balance = true;
+
+/**
+ * @internal Override the thresholds (all threaded backends of this module
+ * instance); no argument restores the defaults. Tests use it to split small
+ * calls, the benchmark to compare settings. `balance: false` splits evenly
+ * instead of by the workers' measured speeds.
+ */
+export function tune(o: { splitMinNs?: number; gemmMinMacs?: number; balance?: boolean } = {}): void {
+  splitMinNs = o.splitMinNs ?? SPLIT_MIN_NS;
+  gemmMinMacs = o.gemmMinMacs ?? GEMM_MIN_MACS;
+  balance = o.balance ?? true;
 }
-/** Elementwise/optimizer kernels are split when n × cost ≥ this (cost: relative per-element weight below). */
-export const ELEM_MIN_WORK = 1 << 17;
 /** Fixed block of a loss reduction, in elements (rows per block = ceil(LOSS_BLOCK / N)). */
 export const LOSS_BLOCK = 1 << 15;
+/** sumSquares and l1l2: ns per element on one thread. */
+const SUM_SQUARES_NS = 0.2, L1L2_NS = 0.4;
 /** Fixed block of sumSquares / l1l2, in elements (a multiple of 4). */
 export const SUM_BLOCK = 1 << 16;
 /** Never more blocks than task records. */
 const MAX_BLOCKS = 240;
-/** Work per thread, in the same units, below which fewer threads are used. */
-const MIN_WORK_PER_THREAD = ELEM_MIN_WORK >> 1;
 
 /** The kernels workers can run; a task's kernel index refers to this list. */
 const NAMES = [
@@ -64,43 +86,51 @@ const NAMES = [
 type Name = typeof NAMES[number];
 const ID = Object.fromEntries(NAMES.map((n, i) => [n, i])) as Record<Name, number>;
 
-/** Elementwise kernels: where n is, which arguments are pointers, and a relative cost per element. */
+/**
+ * Elementwise kernels: where n is, which arguments are pointers, and the
+ * time per element on one thread (ns, measured here on 2^18 elements; the
+ * activation kernels' cost depends on the activation: ACT_FWD_NS, ACT_BWD_NS).
+ */
 interface ElemSpec { n: number; ptrs: number[]; cost: number; offsetArg?: number }
 const ELEM: Partial<Record<Name, ElemSpec>> = {
-  scale: { n: 1, ptrs: [0], cost: 1 },
-  clipValue: { n: 1, ptrs: [0], cost: 1 },
-  mul: { n: 3, ptrs: [0, 1, 2], cost: 1 },
-  axpy: { n: 0, ptrs: [2, 3], cost: 1 },
-  actBackward: { n: 6, ptrs: [2, 3, 4, 5], cost: 2 },
-  dropout: { n: 3, ptrs: [0, 1, 2], cost: 2, offsetArg: 6 },
-  sgd: { n: 2, ptrs: [0, 1], cost: 2 },
-  sgdMomentum: { n: 3, ptrs: [0, 1, 2], cost: 3 },
-  adagrad: { n: 3, ptrs: [0, 1, 2], cost: 4 },
-  rmsprop: { n: 5, ptrs: [0, 1, 2, 3, 4], cost: 5 },
-  adam: { n: 5, ptrs: [0, 1, 2, 3, 4], cost: 5 },
-  adadelta: { n: 4, ptrs: [0, 1, 2, 3], cost: 6 },
-  adamax: { n: 4, ptrs: [0, 1, 2, 3], cost: 4 },
-  nadam: { n: 4, ptrs: [0, 1, 2, 3], cost: 5 },
+  scale: { n: 1, ptrs: [0], cost: 0.11 },
+  clipValue: { n: 1, ptrs: [0], cost: 0.4 },
+  mul: { n: 3, ptrs: [0, 1, 2], cost: 0.14 },
+  axpy: { n: 0, ptrs: [2, 3], cost: 0.15 },
+  actBackward: { n: 6, ptrs: [2, 3, 4, 5], cost: 0.2 },
+  dropout: { n: 3, ptrs: [0, 1, 2], cost: 0.75, offsetArg: 6 },
+  sgd: { n: 2, ptrs: [0, 1], cost: 0.5 },
+  sgdMomentum: { n: 3, ptrs: [0, 1, 2], cost: 0.9 },
+  adagrad: { n: 3, ptrs: [0, 1, 2], cost: 1.8 },
+  rmsprop: { n: 5, ptrs: [0, 1, 2, 3, 4], cost: 2.3 },
+  adam: { n: 5, ptrs: [0, 1, 2, 3, 4], cost: 2.6 },
+  adadelta: { n: 4, ptrs: [0, 1, 2, 3], cost: 3.1 },
+  adamax: { n: 4, ptrs: [0, 1, 2, 3], cost: 1.7 },
+  nadam: { n: 4, ptrs: [0, 1, 2, 3], cost: 2.1 },
 };
+/** Activation forward / backward, ns per element, by activation code (Act in types.ts). */
+const ACT_FWD_NS = [0.6, 0.6, 0.6, 4, 4.2, 8.3, 3.4, 5, 16.6, 1, 18, 11.6, 0.8];
+const ACT_BWD_NS = [0.3, 0.4, 0.4, 0.4, 0.2, 0.2, 0.2, 0.2, 4, 0.2, 19, 13, 0.2];
 /** Row-wise kernels on an M×N block: pointers with a row stride of N floats. */
 interface RowSpec { m: number; ptrs: number[]; cost: number }
 const ROWS: Partial<Record<Name, RowSpec>> = {
-  biasAct: { m: 5, ptrs: [2, 4], cost: 3 },
-  softmaxRows: { m: 2, ptrs: [0, 1], cost: 4 },
-  logSoftmaxRows: { m: 2, ptrs: [0, 1], cost: 4 },
-  softmaxBackward: { m: 3, ptrs: [0, 1, 2], cost: 2 },
+  biasAct: { m: 5, ptrs: [2, 4], cost: 0.6 },
+  softmaxRows: { m: 2, ptrs: [0, 1], cost: 10 },
+  logSoftmaxRows: { m: 2, ptrs: [0, 1], cost: 10 },
+  softmaxBackward: { m: 3, ptrs: [0, 1, 2], cost: 0.3 },
   bnForwardInfer: { m: 2, ptrs: [0, 1], cost: 2 },
 };
 /** Loss kernels (M×N, returning a float64 sum): pointers with a row stride of N, and of 1 (weights, labels). */
 interface LossSpec { ptrs: number[]; ptrs1: number[]; m: number; cost: number }
 const LOSS: Partial<Record<Name, LossSpec>> = {};
+const LOSS_NS = { mse: 0.4, mae: 0.45, huber: 0.7, logCosh: 21, hinge: 0.85, bce: 7, cce: 4.5 } as const;
 for (const n of ['mse', 'mae', 'huber', 'logCosh', 'hinge', 'bce', 'cce'] as const) {
-  LOSS[n] = { ptrs: [0, 1, 2], ptrs1: [3], m: 4, cost: n === 'mse' || n === 'mae' ? 1 : 3 };
+  LOSS[n] = { ptrs: [0, 1, 2], ptrs1: [3], m: 4, cost: LOSS_NS[n] };
 }
-LOSS.sparseCce = { ptrs: [1, 2], ptrs1: [0, 3], m: 4, cost: 1 };
-LOSS.sigmoidBce = { ptrs: [0, 1, 2, 3], ptrs1: [4], m: 5, cost: 3 };
-LOSS.softmaxCce = { ptrs: [0, 1, 2, 3], ptrs1: [4], m: 5, cost: 4 };
-LOSS.sparseSoftmaxCce = { ptrs: [1, 2, 3], ptrs1: [0, 4], m: 5, cost: 4 };
+LOSS.sparseCce = { ptrs: [1, 2], ptrs1: [0, 3], m: 4, cost: 1.4 };
+LOSS.sigmoidBce = { ptrs: [0, 1, 2, 3], ptrs1: [4], m: 5, cost: 16 };
+LOSS.softmaxCce = { ptrs: [0, 1, 2, 3], ptrs1: [4], m: 5, cost: 11 };
+LOSS.sparseSoftmaxCce = { ptrs: [1, 2, 3], ptrs1: [0, 4], m: 5, cost: 10 };
 
 /** Why threads cannot be used in this context, or undefined when they can. */
 export function threadSupport(memory: WebAssembly.Memory): string | undefined {
@@ -224,9 +254,9 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
   }
 
   /**
-   * The workers to use for a call worth `work` units (at most maxThreads
-   * threads in all), or null for "run it here". Starts the pool in the
-   * background when it is wanted and not running.
+   * The workers to use for a call (at most maxThreads threads in all), or
+   * null for "run it here". Starts the pool's missing workers in the
+   * background when threads are wanted.
    */
   function helpers(maxThreads: number): ReturnType<ThreadPool['ready']> | null {
     if (wanted <= 1 || maxThreads < 2) return null;
@@ -249,9 +279,51 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
   }
   function result(t: number): number { return f64![TB + t * REC + 17]!; }
 
-  /** Run task records [0, count) on this thread and the workers `hs`. */
+  /**
+   * Run task records [0, count), count = threads: thread k (0 = this one)
+   * runs record k, or takes over another's that has not been started.
+   */
   function runOn(hs: ReturnType<ThreadPool['ready']>, count: number, ws = 0): void {
-    pool!.run(hs, count, ws);
+    bounds.length = count + 1;
+    for (let k = 0; k <= count; k++) bounds[k] = k;
+    const weighed = cum.length === count + 1;
+    for (let k = 0; k < count; k++) shares[k] = weighed ? cum[k + 1]! - cum[k]! : 1 / count;
+    shares.length = count;
+    pool!.run(hs, count, ws, bounds, shares);
+  }
+  /**
+   * The static split's cumulative shares for this thread and the workers `hs`
+   * (cum[0] = 0 … cum[T] = 1): in proportion to their measured speeds, so a
+   * worker that wakes late or runs on a busier core gets less.
+   */
+  const cum: number[] = [0];
+  const shares: number[] = [];
+  function weigh(hs: ReturnType<ThreadPool['ready']>): void {
+    const T = hs.length + 1;
+    let sum = 1;
+    for (const w of hs) sum += balance ? w.speed : 1;
+    cum.length = T + 1;
+    cum[0] = 0;
+    let acc = 1;
+    cum[1] = acc / sum;
+    for (let k = 1; k < T; k++) { acc += balance ? hs[k - 1]!.speed : 1; cum[k + 1] = acc / sum; }
+    cum[T] = 1;
+  }
+  /** Reduction blocks [0, nb) in contiguous ranges over the threads (weighed evenly). */
+  function runBlocks(hs: ReturnType<ThreadPool['ready']>, nb: number): void {
+    const T = hs.length + 1;
+    bounds.length = T + 1;
+    for (let k = 0; k <= T; k++) bounds[k] = Math.floor((k * nb) / T);
+    pool!.run(hs, nb, 0, bounds);
+  }
+  /**
+   * Boundaries of `parts` pieces of [0, total), multiples of `align` (the last
+   * ends at total): piece k is [cut(k), cut(k + 1)).
+   */
+  function cut(k: number, parts: number, total: number, align: number): number {
+    if (k >= parts) return total;
+    const f = parts === cum.length - 1 ? cum[k]! : k / parts;
+    return Math.min(total, Math.round((f * total) / align) * align);
   }
 
   // ---------------------------------------------------------------- GEMM
@@ -260,26 +332,24 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
   function gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: number,
     lda: number, B: number, ldb: number, beta: number, C: number, ldc: number, ws: number): void {
     const w = ws || base.workspace;
-    if (wanted > 1 && M >= 2 * GEMM_MIN_ROWS && K > 0 && N > 0 && M * N * K >= GEMM_MIN_MACS) {
-      const maxT = Math.min(Math.floor(M / GEMM_MIN_ROWS), Math.floor((M * N * K) / (GEMM_MIN_MACS >> 1)));
+    if (wanted > 1 && M >= 2 * GEMM_MIN_ROWS && K > 0 && N > 0 && M * N * K >= gemmMinMacs) {
+      const maxT = Math.min(Math.floor(M / GEMM_MIN_ROWS), Math.floor((M * N * K) / (gemmMinMacs / 2)));
       const hs = helpers(maxT);
       if (hs !== null) {
-        // Row chunks (multiples of 4 rows, at least GEMM_MIN_ROWS), a few per
-        // thread, taken dynamically: an unevenly loaded core takes fewer.
-        const T = hs.length + 1;
-        const per = Math.max(GEMM_MIN_ROWS, Math.ceil(M / (T * GEMM_CHUNKS_PER_THREAD) / 4) * 4);
+        // One block of rows per thread (multiples of 4 rows).
+        const parts = hs.length + 1;
+        weigh(hs);
+        // Every block must keep more than 16 rows (the few-rows path computes differently).
+        for (let k = 0; k < parts; k++) if (cut(k + 1, parts, M, 4) - cut(k, parts, M, 4) <= 16) { cum.length = 1; break; }
         let t = 0;
-        for (let r0 = 0; r0 < M; r0 += per, t++) {
-          // A last chunk too small to stay off the few-rows path joins the one before.
-          let rows = Math.min(per, M - r0);
-          if (M - r0 - rows < GEMM_MIN_ROWS) rows = M - r0;
+        for (; t < parts; t++) {
+          const r0 = cut(t, parts, M, 4), rows = cut(t + 1, parts, M, 4) - r0;
           gemmArgs[0] = transA ? 1 : 0; gemmArgs[1] = transB ? 1 : 0;
           gemmArgs[2] = rows; gemmArgs[3] = N; gemmArgs[4] = K; gemmArgs[5] = alpha;
           gemmArgs[6] = A + (transA ? r0 * 4 : r0 * lda * 4); gemmArgs[7] = lda; gemmArgs[8] = B; gemmArgs[9] = ldb;
           gemmArgs[10] = beta; gemmArgs[11] = C + r0 * ldc * 4; gemmArgs[12] = ldc;
           gemmArgs[13] = 0; // each thread's own workspace
           put(t, ID.gemm, gemmArgs);
-          if (rows !== per) { t++; break; }
         }
         runOn(hs, t, w);
         return;
@@ -296,51 +366,42 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
     return args;
   }
   /** Split an elementwise call over ranges of n; false when it should run here. */
-  function splitElem(name: Name, a: number[]): boolean {
+  function splitElem(name: Name, a: number[], ns: number): boolean {
     const spec = ELEM[name]!;
     const n = a[spec.n]!;
-    const hs = helpers(Math.floor((n * spec.cost) / MIN_WORK_PER_THREAD));
+    const hs = helpers(Math.floor(ns / (splitMinNs / 2)));
     if (hs === null) return false;
-    const T = hs.length + 1;
-    const chunk = Math.ceil(n / (T * ELEM_CHUNKS_PER_THREAD) / 4) * 4;
-    let t = 0;
-    for (let s = 0; s < n; s += chunk, t++) {
+    const parts = hs.length + 1;
+    weigh(hs);
+    for (let t = 0; t < parts; t++) {
+      const s = cut(t, parts, n, 4);
       const b = copyArgs(a);
       for (const p of spec.ptrs) if (a[p] !== 0) b[p] = a[p]! + s * 4;
-      b[spec.n] = Math.min(chunk, n - s);
+      b[spec.n] = cut(t + 1, parts, n, 4) - s;
       if (spec.offsetArg !== undefined) b[spec.offsetArg] = (a[spec.offsetArg]! + s) >>> 0;
       put(t, ID[name], b);
     }
-    runOn(hs, t);
+    runOn(hs, parts);
     return true;
   }
   /** Split a row-wise call over blocks of rows; false when it should run here. */
-  function splitRows(name: Name, a: number[]): boolean {
+  function splitRows(name: Name, a: number[], ns: number): boolean {
     const spec = ROWS[name]!;
     const M = a[spec.m]!, N = a[spec.m + 1]!;
-    const hs = helpers(Math.min(M, Math.floor((M * N * spec.cost) / MIN_WORK_PER_THREAD)));
+    const hs = helpers(Math.min(M, Math.floor(ns / (splitMinNs / 2))));
     if (hs === null) return false;
-    const T = hs.length + 1;
-    const rows = Math.ceil(M / (T * ELEM_CHUNKS_PER_THREAD));
-    let t = 0;
-    for (let r = 0; r < M; r += rows, t++) {
+    const parts = hs.length + 1;
+    weigh(hs);
+    for (let t = 0; t < parts; t++) {
+      const r = cut(t, parts, M, 1);
       const b = copyArgs(a);
       for (const p of spec.ptrs) if (a[p] !== 0) b[p] = a[p]! + r * N * 4;
-      b[spec.m] = Math.min(rows, M - r);
+      b[spec.m] = cut(t + 1, parts, M, 1) - r;
       put(t, ID[name], b);
     }
-    runOn(hs, t);
+    runOn(hs, parts);
     return true;
   }
-  /** Minimum n (elements) for a split of each elementwise / row-wise kernel. */
-  const minN = (name: Name): number => Math.ceil(ELEM_MIN_WORK / (ELEM[name] ?? ROWS[name])!.cost);
-  const mScale = minN('scale'), mClip = minN('clipValue'), mMul = minN('mul'), mAxpy = minN('axpy');
-  const mActB = minN('actBackward'), mDrop = minN('dropout'), mSgd = minN('sgd'), mMom = minN('sgdMomentum');
-  const mAdagrad = minN('adagrad'), mRms = minN('rmsprop'), mAdam = minN('adam'), mAdadelta = minN('adadelta');
-  const mAdamax = minN('adamax'), mNadam = minN('nadam');
-  const mBias = minN('biasAct'), mSoftmax = minN('softmaxRows'), mSoftB = minN('softmaxBackward');
-  const mBn = minN('bnForwardInfer');
-
   // ---------------------------------------------------------------- reductions (fixed blocks)
   /** Rows per block of a loss on M×N: depends on the shape only. */
   function lossRows(M: number, N: number): number {
@@ -357,8 +418,8 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
     const rows = lossRows(M, N);
     if (rows >= M) return fn(...a);
     const nb = Math.ceil(M / rows);
-    const hs = wanted > 1 && M * N * spec.cost >= ELEM_MIN_WORK
-      ? helpers(Math.min(nb, Math.floor((M * N * spec.cost) / MIN_WORK_PER_THREAD))) : null;
+    const ns = M * N * spec.cost;
+    const hs = wanted > 1 && ns >= splitMinNs ? helpers(Math.min(nb, Math.floor(ns / (splitMinNs / 2)))) : null;
     const block = (r: number): number[] => {
       const b = copyArgs(a);
       for (const p of spec.ptrs) if (a[p] !== 0) b[p] = a[p]! + r * N * 4;
@@ -372,7 +433,7 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
     } else {
       let t = 0;
       for (let r = 0; r < M; r += rows, t++) put(t, ID[name], block(r));
-      runOn(hs, nb);
+      runBlocks(hs, nb);
       for (let b = 0; b < nb; b++) total += result(b);
     }
     return total;
@@ -397,8 +458,7 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
     const blk = sumBlock(n);
     if (n <= blk) return fn(...a);
     const nb = Math.ceil(n / blk);
-    const hs = wanted > 1 && n * cost >= ELEM_MIN_WORK
-      ? helpers(Math.min(nb, Math.floor((n * cost) / MIN_WORK_PER_THREAD))) : null;
+    const hs = wanted > 1 && n * cost >= splitMinNs ? helpers(Math.min(nb, Math.floor((n * cost) / (splitMinNs / 2)))) : null;
     const block = (s: number): number[] => {
       const b = copyArgs(a);
       for (const p of ptrs) if (a[p] !== 0) b[p] = a[p]! + s * 4;
@@ -411,62 +471,107 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
     } else {
       let t = 0;
       for (let s = 0; s < n; s += blk, t++) put(t, ID[name], block(s));
-      runOn(hs, nb);
+      runBlocks(hs, nb);
       for (let b = 0; b < nb; b++) total += result(b);
     }
     return total;
   }
 
-  // Exact-arity wrappers: the common small call costs one comparison more than the plain backend.
+  // Exact-arity wrappers: with one thread, or a small call, the cost over the
+  // plain backend is a multiplication and a comparison.
   const r = raw;
-  const on = (): boolean => wanted > 1;
+  /** Whether a call estimated at `ns` on one thread is worth splitting. */
+  const big = (ns: number): boolean => wanted > 1 && ns >= splitMinNs;
   const LB = LOSS_BLOCK;
+  const C = Object.fromEntries(Object.entries({ ...ELEM, ...ROWS }).map(([k, v]) => [k, v!.cost])) as Record<Name, number>;
   const kernels = {
     biasAct: (act: number, param: number, Z: number, bias: number, Y: number, M: number, N: number): void => {
-      if (on() && M * N >= mBias && M >= 2 && splitRows('biasAct', [act, param, Z, bias, Y, M, N])) return;
+      const ns = M * N * (ACT_FWD_NS[act] ?? 1);
+      if (M >= 2 && big(ns) && splitRows('biasAct', [act, param, Z, bias, Y, M, N], ns)) return;
       r.biasAct(act, param, Z, bias, Y, M, N);
     },
     actBackward: (act: number, param: number, Z: number, Y: number, dY: number, dX: number, n: number): void => {
-      if (on() && n >= mActB && splitElem('actBackward', [act, param, Z, Y, dY, dX, n])) return;
+      const ns = n * (ACT_BWD_NS[act] ?? 1);
+      if (big(ns) && splitElem('actBackward', [act, param, Z, Y, dY, dX, n], ns)) return;
       r.actBackward(act, param, Z, Y, dY, dX, n);
     },
     softmaxRows: (X: number, Y: number, M: number, N: number): void => {
-      if (on() && M * N >= mSoftmax && M >= 2 && splitRows('softmaxRows', [X, Y, M, N])) return;
+      if (M >= 2 && big(M * N * C.softmaxRows) && splitRows('softmaxRows', [X, Y, M, N], M * N * C.softmaxRows)) return;
       r.softmaxRows(X, Y, M, N);
     },
     logSoftmaxRows: (X: number, Y: number, M: number, N: number): void => {
-      if (on() && M * N >= mSoftmax && M >= 2 && splitRows('logSoftmaxRows', [X, Y, M, N])) return;
+      if (M >= 2 && big(M * N * C.logSoftmaxRows) && splitRows('logSoftmaxRows', [X, Y, M, N], M * N * C.logSoftmaxRows)) return;
       r.logSoftmaxRows(X, Y, M, N);
     },
     softmaxBackward: (Y: number, dY: number, dX: number, M: number, N: number): void => {
-      if (on() && M * N >= mSoftB && M >= 2 && splitRows('softmaxBackward', [Y, dY, dX, M, N])) return;
+      if (M >= 2 && big(M * N * C.softmaxBackward) && splitRows('softmaxBackward', [Y, dY, dX, M, N], M * N * C.softmaxBackward)) return;
       r.softmaxBackward(Y, dY, dX, M, N);
     },
     bnForwardInfer: (X: number, Y: number, M: number, N: number, gamma: number, beta: number, movMean: number,
       movVar: number, eps: number): void => {
-      const a = [X, Y, M, N, gamma, beta, movMean, movVar, eps];
-      if (on() && M * N >= mBn && M >= 2 && splitRows('bnForwardInfer', a)) return;
+      if (M >= 2 && big(M * N * C.bnForwardInfer) && splitRows('bnForwardInfer', [X, Y, M, N, gamma, beta, movMean, movVar, eps], M * N * C.bnForwardInfer)) return;
       r.bnForwardInfer(X, Y, M, N, gamma, beta, movMean, movVar, eps);
     },
     sumSquares: (X: number, n: number): number =>
-      n <= SUM_BLOCK ? r.sumSquares(X, n) : blockedSum('sumSquares', [X, n], 1, [0], 1),
+      n <= SUM_BLOCK ? r.sumSquares(X, n) : blockedSum('sumSquares', [X, n], 1, [0], SUM_SQUARES_NS),
     l1l2: (W: number, G: number, n: number, l1: number, l2: number): number =>
-      n <= SUM_BLOCK ? r.l1l2(W, G, n, l1, l2) : blockedSum('l1l2', [W, G, n, l1, l2], 2, [0, 1], 2),
+      n <= SUM_BLOCK ? r.l1l2(W, G, n, l1, l2) : blockedSum('l1l2', [W, G, n, l1, l2], 2, [0, 1], L1L2_NS),
     scale: (X: number, n: number, s: number): void => {
-      if (on() && n >= mScale && splitElem('scale', [X, n, s])) return;
+      if (big(n * C.scale) && splitElem('scale', [X, n, s], n * C.scale)) return;
       r.scale(X, n, s);
     },
     clipValue: (X: number, n: number, c: number): void => {
-      if (on() && n >= mClip && splitElem('clipValue', [X, n, c])) return;
+      if (big(n * C.clipValue) && splitElem('clipValue', [X, n, c], n * C.clipValue)) return;
       r.clipValue(X, n, c);
     },
     mul: (X: number, Y: number, Z: number, n: number): void => {
-      if (on() && n >= mMul && splitElem('mul', [X, Y, Z, n])) return;
+      if (big(n * C.mul) && splitElem('mul', [X, Y, Z, n], n * C.mul)) return;
       r.mul(X, Y, Z, n);
     },
     axpy: (n: number, alpha: number, X: number, Y: number): void => {
-      if (on() && n >= mAxpy && splitElem('axpy', [n, alpha, X, Y])) return;
+      if (big(n * C.axpy) && splitElem('axpy', [n, alpha, X, Y], n * C.axpy)) return;
       r.axpy(n, alpha, X, Y);
+    },
+    dropout: (X: number, Y: number, mask: number, n: number, rate: number, seed: number, offset: number): void => {
+      if (big(n * C.dropout) && splitElem('dropout', [X, Y, mask, n, rate, seed, offset], n * C.dropout)) return;
+      r.dropout(X, Y, mask, n, rate, seed, offset);
+    },
+    sgd: (W: number, G: number, n: number, lr: number): void => {
+      if (big(n * C.sgd) && splitElem('sgd', [W, G, n, lr], n * C.sgd)) return;
+      r.sgd(W, G, n, lr);
+    },
+    adagrad: (W: number, G: number, A: number, n: number, lr: number, eps: number): void => {
+      if (big(n * C.adagrad) && splitElem('adagrad', [W, G, A, n, lr, eps], n * C.adagrad)) return;
+      r.adagrad(W, G, A, n, lr, eps);
+    },
+    rmsprop: (W: number, G: number, V: number, MG: number, MOM: number, n: number, lr: number, rho: number,
+      momentum: number, eps: number): void => {
+      if (big(n * C.rmsprop) && splitElem('rmsprop', [W, G, V, MG, MOM, n, lr, rho, momentum, eps], n * C.rmsprop)) return;
+      r.rmsprop(W, G, V, MG, MOM, n, lr, rho, momentum, eps);
+    },
+    adam: (W: number, G: number, M: number, V: number, VMAX: number, n: number, alpha: number, beta1: number,
+      beta2: number, eps: number): void => {
+      if (big(n * C.adam) && splitElem('adam', [W, G, M, V, VMAX, n, alpha, beta1, beta2, eps], n * C.adam)) return;
+      r.adam(W, G, M, V, VMAX, n, alpha, beta1, beta2, eps);
+    },
+    adadelta: (W: number, G: number, A: number, D: number, n: number, lr: number, rho: number, eps: number): void => {
+      if (big(n * C.adadelta) && splitElem('adadelta', [W, G, A, D, n, lr, rho, eps], n * C.adadelta)) return;
+      r.adadelta(W, G, A, D, n, lr, rho, eps);
+    },
+    adamax: (W: number, G: number, M: number, U: number, n: number, alpha: number, beta1: number, beta2: number,
+      eps: number): void => {
+      if (big(n * C.adamax) && splitElem('adamax', [W, G, M, U, n, alpha, beta1, beta2, eps], n * C.adamax)) return;
+      r.adamax(W, G, M, U, n, alpha, beta1, beta2, eps);
+    },
+    nadam: (W: number, G: number, M: number, V: number, n: number, lr: number, beta1: number, beta2: number,
+      eps: number, c1: number, c2: number, c3: number): void => {
+      if (big(n * C.nadam) && splitElem('nadam', [W, G, M, V, n, lr, beta1, beta2, eps, c1, c2, c3], n * C.nadam)) return;
+      r.nadam(W, G, M, V, n, lr, beta1, beta2, eps, c1, c2, c3);
+    },
+    sgdMomentum: (W: number, G: number, V: number, n: number, lr: number, momentum: number, nesterov: boolean): void => {
+      const nest = nesterov ? 1 : 0;
+      if (big(n * C.sgdMomentum) && splitElem('sgdMomentum', [W, G, V, n, lr, momentum, nest], n * C.sgdMomentum)) return;
+      r.sgdMomentum(W, G, V, n, lr, momentum, nest);
     },
     mse: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
       M * N <= LB ? r.mse(T, P, G, W, M, N, gs) : blockedLoss('mse', [T, P, G, W, M, N, gs]),
@@ -493,46 +598,6 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
       M * N <= LB ? base.sparseSoftmaxCce(L, Z, P, G, W, M, N, gs)
         : sparseChecked('sparseSoftmaxCce', blockedLoss('sparseSoftmaxCce', [L, Z, P, G, W, M, N, gs]),
           [L, Z, P, G, W, M, N, gs]),
-    dropout: (X: number, Y: number, mask: number, n: number, rate: number, seed: number, offset: number): void => {
-      if (on() && n >= mDrop && splitElem('dropout', [X, Y, mask, n, rate, seed, offset])) return;
-      r.dropout(X, Y, mask, n, rate, seed, offset);
-    },
-    sgd: (W: number, G: number, n: number, lr: number): void => {
-      if (on() && n >= mSgd && splitElem('sgd', [W, G, n, lr])) return;
-      r.sgd(W, G, n, lr);
-    },
-    sgdMomentum: (W: number, G: number, V: number, n: number, lr: number, momentum: number, nesterov: boolean): void => {
-      if (on() && n >= mMom && splitElem('sgdMomentum', [W, G, V, n, lr, momentum, nesterov ? 1 : 0])) return;
-      r.sgdMomentum(W, G, V, n, lr, momentum, nesterov ? 1 : 0);
-    },
-    adagrad: (W: number, G: number, A: number, n: number, lr: number, eps: number): void => {
-      if (on() && n >= mAdagrad && splitElem('adagrad', [W, G, A, n, lr, eps])) return;
-      r.adagrad(W, G, A, n, lr, eps);
-    },
-    rmsprop: (W: number, G: number, V: number, MG: number, MOM: number, n: number, lr: number, rho: number,
-      momentum: number, eps: number): void => {
-      if (on() && n >= mRms && splitElem('rmsprop', [W, G, V, MG, MOM, n, lr, rho, momentum, eps])) return;
-      r.rmsprop(W, G, V, MG, MOM, n, lr, rho, momentum, eps);
-    },
-    adam: (W: number, G: number, M: number, V: number, VMAX: number, n: number, alpha: number, beta1: number,
-      beta2: number, eps: number): void => {
-      if (on() && n >= mAdam && splitElem('adam', [W, G, M, V, VMAX, n, alpha, beta1, beta2, eps])) return;
-      r.adam(W, G, M, V, VMAX, n, alpha, beta1, beta2, eps);
-    },
-    adadelta: (W: number, G: number, A: number, D: number, n: number, lr: number, rho: number, eps: number): void => {
-      if (on() && n >= mAdadelta && splitElem('adadelta', [W, G, A, D, n, lr, rho, eps])) return;
-      r.adadelta(W, G, A, D, n, lr, rho, eps);
-    },
-    adamax: (W: number, G: number, M: number, U: number, n: number, alpha: number, beta1: number, beta2: number,
-      eps: number): void => {
-      if (on() && n >= mAdamax && splitElem('adamax', [W, G, M, U, n, alpha, beta1, beta2, eps])) return;
-      r.adamax(W, G, M, U, n, alpha, beta1, beta2, eps);
-    },
-    nadam: (W: number, G: number, M: number, V: number, n: number, lr: number, beta1: number, beta2: number,
-      eps: number, c1: number, c2: number, c3: number): void => {
-      if (on() && n >= mNadam && splitElem('nadam', [W, G, M, V, n, lr, beta1, beta2, eps, c1, c2, c3])) return;
-      r.nadam(W, G, M, V, n, lr, beta1, beta2, eps, c1, c2, c3);
-    },
   };
 
   const tb: ThreadedBackend = {

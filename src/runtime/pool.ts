@@ -9,8 +9,19 @@
  * gives each worker a range of them by storing a new value in the worker's job
  * counter (Atomics.store + Atomics.notify), runs its own range meanwhile, and
  * then waits (Atomics.wait) until every worker has stored that value in its
- * "done" word. Nothing spins: on this 2-core machine a spinning thread steals
- * the core the working one needs (see /work/shared/WASM-NOTES.md).
+ * "done" word. Every record is claimed (Atomics.exchange of the dispatch
+ * number into its claim word) before it runs, so a thread that is done takes
+ * over records a late worker has not started; a worker that has not even
+ * taken its job when the caller is done has the job revoked (a compare-and-
+ * swap on its "taken" word decides who wins) and is not waited for — on this
+ * VM a sleeping virtual core can take milliseconds to come back.
+ *
+ * Nothing spins: on the 2-core machine of /work/shared/WASM-NOTES.md a
+ * spinning thread stole the core the working one needed, and spinning workers
+ * made training slower here too. Instead waits are cut into 0.1 ms slices
+ * (for 3 ms after a worker's last job, and while the caller waits): a virtual
+ * core that sleeps longer than the host's halt polling (~0.2 ms) took 80–100
+ * µs to wake, one that wakes every slice answered in ~25 µs.
  *
  * Failures never hang: every wait has a bound. A kernel that throws in a
  * worker is reported by that worker and rethrown by the call; a worker that
@@ -37,18 +48,24 @@ import { WORKER_SOURCE } from './worker-source.js';
 export const LAYOUT = {
   /**
    * Header: the pool generation (a worker of another generation stops), the
-   * next task to take and the task count of the current dispatch.
+   * task count of the current dispatch, and the workers' wait slices (µs).
    */
-  headerBase: 4096, hGen: 0, hNext: 1, hCount: 2,
+  headerBase: 4096, hGen: 0, hCount: 2, hWarmUs: 3, hSliceUs: 4,
   /** One 64-byte slot per worker. */
   slotBase: 4160, slotBytes: 64,
-  sState: 0, sJob: 1, sDone: 4, sStatus: 5, sDbgOp: 6, sDbgArg: 7,
+  sState: 0, sJob: 1, sT0: 2, sT1: 3, sDone: 4, sStatus: 5, sDbgOp: 6, sDbgArg: 7,
+  /** Two float64 in each slot: when the worker started and finished its last job (absolute ms). */
+  sTimesByte: 32,
+  /** The job the worker took (or minus the job the caller revoked). */
+  sTaken: 12,
   maxSlots: 63,
   /** Each worker's last error message (ASCII, NUL-terminated). */
   msgBase: 8192, msgBytes: 128,
   /** The task table: records of 18 float64 (kernel index, 16 arguments, result). */
   taskBase: 16384, recF64: 18, maxTasks: 256,
-  end: 16384 + 256 * 18 * 8,
+  /** A claim word per task record: the number of the dispatch that claimed it. */
+  claimBase: 16384 + 256 * 18 * 8,
+  end: 16384 + 256 * 18 * 8 + 256 * 4,
   /** A worker's idle wait is bounded too: it wakes up this often to check its generation. */
   idleWaitMs: 10_000,
 } as const;
@@ -59,6 +76,12 @@ if (LAYOUT.end > RESERVED_BYTES || LAYOUT.msgBase + LAYOUT.maxSlots * LAYOUT.msg
 
 /** Worker slot states (LAYOUT.sState). */
 const STARTING = 0, READY = 1, DEAD = 3;
+
+/** Workers keep quick to wake (short wait slices) this long after a job (µs), and the slice (µs). */
+const DEFAULT_WARM_US = 3000, DEFAULT_SLICE_US = 100;
+
+/** Weight of the newest measurement in a worker's speed average. */
+const SPEED_EMA = 0.2;
 
 /** After this many deaths or timeouts, the pool stays on one thread. */
 export const MAX_FAILURES = 3;
@@ -97,6 +120,11 @@ interface WorkerRec {
   startedAt: number;
   /** Ended by the pool (shutdown, resize, teardown), so its exit is no failure. */
   retired: boolean;
+  /**
+   * How fast this worker gets through a static share, relative to the calling
+   * thread, counting its wake-up (a moving average; 1 = as fast).
+   */
+  speed: number;
 }
 
 export interface PoolOptions {
@@ -125,6 +153,9 @@ export type Injection = { kind: 'exit' } | { kind: 'throw' } | { kind: 'sleep'; 
 
 const now: () => number = typeof performance === 'object' && performance !== null && typeof performance.now === 'function'
   ? () => performance.now() : () => Date.now();
+/** now() + origin: absolute milliseconds, comparable across threads (each has its own timeOrigin). */
+const origin: number = typeof performance === 'object' && performance !== null && typeof performance.now === 'function'
+  ? performance.timeOrigin : 0;
 
 interface NodeWorker {
   unref(): void;
@@ -221,8 +252,33 @@ export class ThreadPool {
   private usedSlots = new Set<number>();
   private nextSlot = 0;
   private exitWaiters: Array<() => void> = [];
+  /**
+   * Waits shorter than the host's halt polling keep a virtual core quick to
+   * wake (see the worker source): this thread waits for workers in slices of
+   * this many µs (0: one wait), and workers wait for the next job in slices
+   * during warmUs after finishing one.
+   */
+  sliceUs = 100;
+  get warmUs(): number { return Atomics.load(this.i32, (LAYOUT.headerBase >> 2) + LAYOUT.hWarmUs); }
+  set warmUs(us: number) { Atomics.store(this.i32, (LAYOUT.headerBase >> 2) + LAYOUT.hWarmUs, us | 0); }
+  get workerSliceUs(): number { return Atomics.load(this.i32, (LAYOUT.headerBase >> 2) + LAYOUT.hSliceUs); }
+  set workerSliceUs(us: number) { Atomics.store(this.i32, (LAYOUT.headerBase >> 2) + LAYOUT.hSliceUs, us | 0); }
   /** Dispatches so far (calls that ran on more than one thread). */
   dispatches = 0;
+  /** Jobs revoked from workers that had not started them when this thread had finished every record. */
+  revoked = 0;
+  /** Records of the last dispatch this thread took over from others, and how long its own part took (ms). */
+  private stolen = new Uint8Array(LAYOUT.maxTasks);
+  private ownRangeMs = 0;
+  /**
+   * Whether this thread takes over what late workers have not started: their
+   * records (static splits) and their jobs (revoked). Tests turn it off to
+   * make sure workers compute their share.
+   */
+  takeOver = true;
+  /** Tasks dispatched, and of those, how many the calling thread ran itself (a measure of worker wake-up lag). */
+  tasks = 0;
+  ownTasks = 0;
 
   constructor(o: PoolOptions) {
     if (pools.has(o.memory)) {
@@ -251,6 +307,8 @@ export class ThreadPool {
       return f as (...a: number[]) => number;
     });
     Atomics.store(this.i32, (LAYOUT.headerBase >> 2) + LAYOUT.hGen, this.generation);
+    this.warmUs = DEFAULT_WARM_US;
+    this.workerSliceUs = DEFAULT_SLICE_US;
     const sp = o.spawner ?? defaultSpawner();
     if (typeof sp === 'string') this.disabledReason = sp;
     else if (typeof sp === 'function') this.spawner = sp;
@@ -288,7 +346,8 @@ export class ThreadPool {
       Atomics.store(this.i32, base + LAYOUT.sJob, 0);
       Atomics.store(this.i32, base + LAYOUT.sDone, 0);
       Atomics.store(this.i32, base + LAYOUT.sDbgOp, 0);
-      const rec: WorkerRec = { slot, handle: null, ws, state: 'starting', startedAt: now(), retired: false };
+      Atomics.store(this.i32, base + LAYOUT.sTaken, 0);
+      const rec: WorkerRec = { slot, handle: null, ws, state: 'starting', startedAt: now(), retired: false, speed: 1 };
       this.workers.push(rec);
       const init: WorkerInit = {
         module: this.module, memory: this.memory, names: this.names, gemmIndex: this.gemmIndex, ws, slot,
@@ -338,25 +397,36 @@ export class ThreadPool {
   inject(i: Injection | null): void { this.injection = i; }
 
   /**
-   * Run task records [0, count) on this thread and `workers`: every thread
-   * takes the next record until none is left (a faster core takes more).
+   * Run task records [0, count) on this thread and `workers`. With `bounds`
+   * (length workers + 2), thread k starts with [bounds[k], bounds[k+1]) — k = 0
+   * is this thread, k ≥ 1 is workers[k − 1] — so that the same thread takes
+   * the same part of the same arrays call after call; then every thread takes
+   * over records nobody has claimed (a late or slow thread's share). Without
+   * bounds, every thread takes the next unclaimed record until none is left.
    * GEMM records run with the taking thread's workspace (`ownWs` here).
    * Synchronous; throws if a kernel or a worker failed, after every worker
    * involved has finished or been given up on.
    */
-  run(workers: readonly WorkerRec[], count: number, ownWs: number): void {
+  run(workers: readonly WorkerRec[], count: number, ownWs: number, bounds?: ArrayLike<number>,
+    shares?: ArrayLike<number>): void {
     const nw = workers.length;
     this.dispatches++;
     let seq = this.seq + 1;
-    if (seq > 0x3fffffff) seq = 1;
+    if (seq > 0x3fffffff) {
+      // Claim words hold dispatch numbers: start again from 1 with clean ones
+      // (no worker is inside a job between dispatches).
+      seq = 1;
+      for (let t = 0; t < LAYOUT.maxTasks; t++) Atomics.store(this.i32, (LAYOUT.claimBase >> 2) + t, 0);
+    }
     this.seq = seq;
     const inj = this.injection;
     this.injection = null;
     const H = LAYOUT.headerBase >> 2;
     Atomics.store(this.i32, H + LAYOUT.hCount, count);
-    Atomics.store(this.i32, H + LAYOUT.hNext, 0);
     for (let k = 0; k < nw; k++) {
       const s = this.slotIndex(workers[k]!.slot);
+      this.i32[s + LAYOUT.sT0] = bounds !== undefined ? bounds[k + 1]! : -1;
+      this.i32[s + LAYOUT.sT1] = bounds !== undefined ? bounds[k + 2]! : -1;
       if (inj !== null && inj.kind !== 'terminate') {
         this.i32[s + LAYOUT.sDbgArg] = inj.kind === 'sleep' ? inj.ms : 0;
         Atomics.store(this.i32, s + LAYOUT.sDbgOp, inj.kind === 'exit' ? -1 : inj.kind === 'throw' ? -2 : -3);
@@ -364,18 +434,19 @@ export class ThreadPool {
       Atomics.store(this.i32, s + LAYOUT.sJob, seq);
       Atomics.notify(this.i32, s + LAYOUT.sJob, 1);
     }
-    if (inj?.kind === 'terminate') for (const w of workers) w.handle?.terminate();
     // This thread's share.
     const t0 = now();
+    const dispatchedAt = origin + t0;
     let ownError: unknown = null;
     try {
-      this.runTasks(count, ownWs);
+      this.runTasks(count, ownWs, seq, bounds !== undefined ? bounds[0]! : 0, bounds !== undefined ? bounds[1]! : 0);
     } catch (e) {
       ownError = e;
       // Leave no task for anyone: the call fails anyway.
-      Atomics.store(this.i32, H + LAYOUT.hNext, count);
+      for (let t = 0; t < count; t++) Atomics.store(this.i32, (LAYOUT.claimBase >> 2) + t, seq);
     }
     const ownMs = now() - t0;
+    if (inj?.kind === 'terminate') for (const w of workers) w.handle?.terminate(); // killed mid-call
     // Wait for the workers, each wait bounded.
     const bound = Math.max(this.timeoutMs, 50 * ownMs);
     const deadline = now() + bound;
@@ -384,6 +455,16 @@ export class ThreadPool {
     for (let k = 0; k < nw; k++) {
       const w = workers[k]!;
       const s = this.slotIndex(w.slot);
+      // A worker that has not taken the job yet (its core is slow to wake, or
+      // busy elsewhere) is not waited for: every record is done by now, so the
+      // job is revoked, and the worker will skip it. (Not with a test injection.)
+      if (inj === null && this.takeOver && Atomics.load(this.i32, s + LAYOUT.sDone) !== seq) {
+        const taken = Atomics.load(this.i32, s + LAYOUT.sTaken);
+        if (taken !== seq && Atomics.compareExchange(this.i32, s + LAYOUT.sTaken, taken, -seq) === taken) {
+          this.revoked++;
+          continue;
+        }
+      }
       for (;;) {
         const d = Atomics.load(this.i32, s + LAYOUT.sDone);
         if (d === seq) {
@@ -399,7 +480,7 @@ export class ThreadPool {
           failure ??= `a kernel worker did not finish within ${Math.round(bound)} ms`;
           break;
         }
-        Atomics.wait(this.i32, s + LAYOUT.sDone, d, left);
+        Atomics.wait(this.i32, s + LAYOUT.sDone, d, this.sliceUs > 0 ? Math.min(left, this.sliceUs / 1000) : left);
       }
     }
     if (failure !== null) {
@@ -409,21 +490,60 @@ export class ThreadPool {
     }
     if (ownError !== null) throw ownError;
     if (kernelError !== null) throw new SimdnetError(`A kernel failed in a worker thread: ${kernelError}`);
+    if (shares !== undefined && bounds !== undefined && this.ownRangeMs > 0.05) {
+      this.learnSpeeds(workers, shares, bounds, dispatchedAt, seq);
+    }
   }
 
-  /** Take and run task records on this thread until none is left. */
-  private runTasks(count: number, ws: number): void {
+  /**
+   * After a static split: how long each worker took for its share (from the
+   * dispatch: its wake-up counts) against this thread, folded into its speed.
+   */
+  private learnSpeeds(workers: readonly WorkerRec[], shares: ArrayLike<number>, bounds: ArrayLike<number>,
+    at: number, seq: number): void {
+    const own = shares[0]! / this.ownRangeMs;
+    if (!(own > 0)) return;
+    for (let k = 0; k < workers.length; k++) {
+      const w = workers[k]!;
+      const f = (LAYOUT.slotBase + w.slot * LAYOUT.slotBytes + LAYOUT.sTimesByte) >> 3;
+      // A worker whose part this thread had to take over (or whose job it
+      // revoked) was too slow: the slowest sample.
+      let late = Atomics.load(this.i32, this.slotIndex(w.slot) + LAYOUT.sDone) !== seq;
+      for (let t = bounds[k + 1]!; t < bounds[k + 2]! && !late; t++) late = this.stolen[t] === 1;
+      const ms = late ? Infinity : this.f64[f + 1]! - at;
+      const share = shares[k + 1]!;
+      if (!(ms > 0) || !(share > 0)) continue;
+      const s = Math.min(2, Math.max(0.5, (share / ms) / own));
+      w.speed += SPEED_EMA * (s - w.speed);
+    }
+  }
+
+  /**
+   * Run task records on this thread: its own range [t0, t1) first, then any
+   * record no thread has claimed, from the last down (see the worker source).
+   */
+  private runTasks(count: number, ws: number, seq: number, t0: number, t1: number): void {
     const f = this.f64, i32 = this.i32, fns = this.fns, REC = LAYOUT.recF64, GEMM = this.gemmIndex;
-    const NEXT = (LAYOUT.headerBase >> 2) + LAYOUT.hNext, TASKS = LAYOUT.taskBase >> 3;
-    for (;;) {
-      const t = Atomics.add(i32, NEXT, 1);
-      if (t >= count) break;
+    const CLAIMS = LAYOUT.claimBase >> 2, TASKS = LAYOUT.taskBase >> 3;
+    const own = t1 - t0;
+    this.tasks += count;
+    this.stolen.fill(0, 0, count);
+    const start = now();
+    this.ownRangeMs = 0;
+    const n = own > 0 && !this.takeOver ? own : own + count;
+    for (let k = 0; k < n; k++) {
+      if (k === own) this.ownRangeMs = now() - start;
+      const t = k < own ? t0 + k : count - 1 - (k - own);
+      if (Atomics.exchange(i32, CLAIMS + t, seq) === seq) continue;
+      this.ownTasks++;
+      if (k >= own) this.stolen[t] = 1;
       const r = TASKS + t * REC;
       const id = f[r]!;
       const v = fns[id]!(f[r + 1]!, f[r + 2]!, f[r + 3]!, f[r + 4]!, f[r + 5]!, f[r + 6]!, f[r + 7]!, f[r + 8]!,
         f[r + 9]!, f[r + 10]!, f[r + 11]!, f[r + 12]!, f[r + 13]!, id === GEMM ? ws : f[r + 14]!, f[r + 15]!, f[r + 16]!);
       f[r + 17] = v === undefined ? 0 : v;
     }
+    if (n === own) this.ownRangeMs = now() - start;
   }
 
   /** End every worker. The pool can start again (lazily) afterwards. Resolves when they have exited. */

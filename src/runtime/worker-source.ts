@@ -10,10 +10,11 @@
  * on the same memory, and then serves dispatches:
  *
  *   - it waits (Atomics.wait, bounded) on its slot's job counter;
- *   - a new value means: take task records from the task table, one at a
- *     time, by incrementing the shared "next" counter (Atomics.add) until it
- *     passes the task count — the calling thread and the other workers take
- *     them the same way, so a faster core simply takes more. Each record is a
+ *   - a new value means: run the range of task records the caller assigned
+ *     to this worker, then any record no thread has claimed yet (a record is
+ *     claimed by an Atomics.exchange of the job number into its claim word),
+ *     so a thread that wakes late or runs on a busier core has its share
+ *     taken over. Each record is a
  *     kernel index and 16 numeric arguments; the kernel's return value is
  *     stored in the record. GEMM tasks run with this worker's own packing
  *     workspace in place of the record's;
@@ -38,8 +39,13 @@ export const WORKER_SOURCE = String.raw`'use strict';
     var f64 = new Float64Array(init.memory.buffer, 0, L.end >> 3);
     var u8 = new Uint8Array(init.memory.buffer, 0, L.end);
     var S = (L.slotBase >> 2) + init.slot * (L.slotBytes >> 2);
-    var GEN = (L.headerBase >> 2) + L.hGen, NEXT = (L.headerBase >> 2) + L.hNext, COUNT = (L.headerBase >> 2) + L.hCount;
-    var JOB = S + L.sJob, DONE = S + L.sDone, STATUS = S + L.sStatus, STATE = S + L.sState;
+    var GEN = (L.headerBase >> 2) + L.hGen, COUNT = (L.headerBase >> 2) + L.hCount, CLAIMS = L.claimBase >> 2;
+    var WARM = (L.headerBase >> 2) + L.hWarmUs, SLICE = (L.headerBase >> 2) + L.hSliceUs;
+    var clock = typeof performance === 'object' && performance !== null ? performance : Date;
+    var origin = clock === Date ? 0 : performance.timeOrigin;
+    var TIMES = (L.slotBase + init.slot * L.slotBytes + L.sTimesByte) >> 3;
+    var doneAt = -1e9;
+    var JOB = S + L.sJob, DONE = S + L.sDone, STATUS = S + L.sStatus, STATE = S + L.sState, TAKEN = S + L.sTaken;
     var WS = init.ws, GEMM = init.gemmIndex;
     var msgBase = L.msgBase + init.slot * L.msgBytes;
     var gen = init.generation;
@@ -90,17 +96,39 @@ export const WORKER_SOURCE = String.raw`'use strict';
     for (;;) {
       if (!current()) return;
       var job = Atomics.load(i32, JOB);
-      if (job === last) { Atomics.wait(i32, JOB, last, L.idleWaitMs); continue; }
+      if (job === last) {
+        // For a while after a job, wait in short slices: a virtual core that
+        // sleeps longer than the host's halt polling (~0.2 ms) takes 80-100 us
+        // to wake; one that wakes every slice answers in ~25 us. Nothing spins.
+        var slice = Atomics.load(i32, SLICE);
+        var warm = slice > 0 && (clock.now() - doneAt) * 1000 < Atomics.load(i32, WARM);
+        Atomics.wait(i32, JOB, last, warm ? slice / 1000 : L.idleWaitMs);
+        continue;
+      }
       last = job;
       if (job <= 0) return; // shutdown
+      // Take the job, unless the caller has revoked it (it did the work itself
+      // when this worker was late): exactly one of the two swaps wins.
+      var taken = Atomics.load(i32, TAKEN);
+      if (taken === -job || Atomics.compareExchange(i32, TAKEN, taken, job) !== taken) continue;
+      // A worker held up between reading the job and taking it may have taken
+      // an old one: only the latest job is real (the caller revokes the old).
+      if (Atomics.load(i32, JOB) !== job) continue;
       var count = Atomics.load(i32, COUNT);
+      f64[TIMES] = origin + clock.now(); // when this worker started on the job (the caller balances with it)
       var status = 0;
       try {
         var dop = Atomics.load(i32, S + L.sDbgOp);
         if (dop !== 0) { Atomics.store(i32, S + L.sDbgOp, 0); debug(dop, i32[S + L.sDbgArg]); }
-        for (;;) {
-          var t = Atomics.add(i32, NEXT, 1);
-          if (t >= count) break;
+        // This worker's own range [t0, t1) first, then whatever task nobody
+        // has claimed yet, from the last one down (so a thread that is late
+        // or slow has its work taken over). A task is claimed by swapping this
+        // job's number into its claim word.
+        var t0 = Atomics.load(i32, S + L.sT0), t1 = Atomics.load(i32, S + L.sT1);
+        var own = t1 - t0;
+        for (var k = 0; k < own + count; k++) {
+          var t = k < own ? t0 + k : count - 1 - (k - own);
+          if (Atomics.exchange(i32, CLAIMS + t, job) === job) continue;
           var r = TASKS + t * REC;
           var id = f64[r];
           var v = fns[id](f64[r + 1], f64[r + 2], f64[r + 3], f64[r + 4], f64[r + 5], f64[r + 6], f64[r + 7],
@@ -113,9 +141,11 @@ export const WORKER_SOURCE = String.raw`'use strict';
         writeMessage(e && e.message ? e.message : e);
       }
       if (!current()) return;
+      f64[TIMES + 1] = origin + clock.now();
       Atomics.store(i32, STATUS, status);
       Atomics.store(i32, DONE, job);
       Atomics.notify(i32, DONE);
+      doneAt = clock.now();
     }
   }
 

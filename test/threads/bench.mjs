@@ -11,6 +11,7 @@
 // 8–10–8–1, 1,000 samples, 10 epochs, batch 32), predict-b1000 (784–128–10, 1,000 samples),
 // and kernel sweeps used to pick thresholds (gemm-<M>x<N>x<K>, adam-<n>, relu-<n>, mse-<n>).
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import os from 'node:os';
@@ -24,16 +25,41 @@ function median(a) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** The fraction of CPU time idle over `ms` (Linux /proc/stat; 1 elsewhere). */
+async function idleFraction(ms = 300) {
+  const read = () => {
+    try {
+      const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+      return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) };
+    } catch { return null; }
+  };
+  const a = read();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = read();
+  return a && b ? (b.idle - a.idle) / Math.max(1, b.total - a.total) : 1;
+}
+
+/** Wait (at most maxMs) until the machine is mostly idle: other people's work distorts a 2-core machine's figures. */
+async function waitQuiet(min, maxMs = 120_000) {
+  const t0 = Date.now();
+  for (;;) {
+    const f = await idleFraction();
+    if (f >= min || Date.now() - t0 > maxMs) return f;
+  }
+}
+
 // ------------------------------------------------------------------ child
 async function child(dist, threads) {
   const sn = await import(pathToFileURL(resolve(dist, 'index.js')).href);
   const { uniform, mnist, seedData } = await import(pathToFileURL(resolve(ROOT, 'bench/data.mjs')).href);
   const be = sn.getBackend();
   const info = sn.backendInfo();
-  if (process.env.BENCH_CHUNKS) {
+  if (process.env.BENCH_TUNE) {
+    // Threshold / chunking experiments: threaded.ts's tune(), and the pool's wait settings.
+    const t = JSON.parse(process.env.BENCH_TUNE);
     const th = await import(pathToFileURL(resolve(dist, 'backend/threaded.js')).href);
-    const [g, e] = process.env.BENCH_CHUNKS.split(',').map(Number);
-    th.tuneChunks(g, e);
+    th.tune(t);
+    if (be.pool) for (const k of ['spinUs', 'sliceUs', 'warmUs', 'workerSliceUs']) if (t[k] !== undefined) be.pool[k] = t[k];
   }
   const heap = be.heap;
   const mlp = (units, inputDim, acts) => sn.sequential(units.map((u, i) => sn.layers.dense({
@@ -134,7 +160,7 @@ async function child(dist, threads) {
 
 // ------------------------------------------------------------------ parent
 async function parent(argv) {
-  const o = { dist: resolve(ROOT, 'dist'), rounds: 7, cases: null, threads: [1, 2], budget: 400, chunks: [] };
+  const o = { dist: resolve(ROOT, 'dist'), rounds: 7, cases: null, threads: [1, 2], budget: 400, tune: [], quiet: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = () => argv[++i];
     if (a === '--dist') o.dist = resolve(v());
@@ -142,13 +168,14 @@ async function parent(argv) {
     else if (a === '--cases') o.cases = v().split(',');
     else if (a === '--threads') o.threads = v().split(',').map(Number);
     else if (a === '--budget') o.budget = Number(v());
-    else if (a === '--chunks') o.chunks = v().split('/'); // per child, e.g. 2,2/4,2
+    else if (a === '--tune') o.tune = v().split('/'); // per child: JSON for tune() and the pool, '' for none
+    else if (a === '--quiet') o.quiet = Number(v()); // wait before each round until this fraction of the CPU is idle
     else throw new Error(`unknown option ${a}`);
   }
   o.cases ??= ['gemm-512', 'gemm-1024', 'train-mnist-mlp', 'train-wide-mlp', 'train-seed', 'predict-b1000'];
   const kids = await Promise.all(o.threads.map((t, i) => new Promise((res, rej) => {
     const env = { ...process.env, SIMDNET_THREADS: String(t) };
-    if (o.chunks[i]) env.BENCH_CHUNKS = o.chunks[i];
+    if (o.tune[i]) env.BENCH_TUNE = o.tune[i];
     const c = fork(fileURLToPath(import.meta.url), ['--child', o.dist, String(t)], { env, execArgv: ['--expose-gc'] });
     c.once('message', (m) => (m.ready ? res({ c, t, info: m }) : rej(new Error(JSON.stringify(m)))));
     c.once('error', rej);
@@ -164,17 +191,18 @@ async function parent(argv) {
       // Alternate who goes first, so neither always follows the other.
       const order = r % 2 ? [...kids.keys()].reverse() : [...kids.keys()];
       for (const i of order) {
+        if (o.quiet > 0) loads.push(await waitQuiet(o.quiet));
         const m = await ask(kids[i], { name, budget: o.budget });
         if (m.error) throw new Error(`${name} (${kids[i].t} threads): ${m.error}`);
         res[i].push(m);
-        loads.push(m.load);
       }
     }
     const med = res.map((a) => median(a.map((m) => m.ms)));
-    const line = kids.map((k, i) => `${k.t}t${o.chunks[i] ? `(${o.chunks[i]})` : ''} ${med[i].toFixed(3)} ms [${Math.min(...res[i].map((m) => m.ms)).toFixed(3)}–` +
+    const line = kids.map((k, i) => `${k.t}t${o.tune[i] ? o.tune[i] : ''} ${med[i].toFixed(3)} ms [${Math.min(...res[i].map((m) => m.ms)).toFixed(3)}–` +
       `${Math.max(...res[i].map((m) => m.ms)).toFixed(3)}]`).join('  ');
     const ratio = kids.length > 1 ? (med[0] / med[1]).toFixed(2) : '-';
-    console.log(`${name.padEnd(18)} ${line}  speedup ${ratio}×  (load ${median(loads).toFixed(1)})`);
+    const idle = loads.length ? `  (idle before rounds: median ${(median(loads) * 100).toFixed(0)}%)` : '';
+    console.log(`${name.padEnd(18)} ${line}  speedup ${ratio}×${idle}`);
     summary.push({ name, med, ratio });
   }
   for (const k of kids) k.c.send({ cmd: 'exit' });

@@ -2,21 +2,25 @@
  * Same bits for 1, 2 and 3 threads (issue 5): GEMM shapes with tails in every
  * form, the elementwise and optimizer kernels split by ranges, and the
  * reductions (losses, sumSquares, l1l2) whose fixed block partition does not
- * depend on the thread count. Each case is computed with the threaded backend
+ * depend on the thread count. The split thresholds are lowered so that every
+ * call is split. Each case is computed with the threaded backend
  * set to 1, 2 and 3 threads (workers started and ready) and compared bitwise;
  * the pool's dispatch counter shows the multi-threaded path really ran.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ThreadedBackend } from '../../src/backend/threaded.js';
-import { LOSS_BLOCK, SUM_BLOCK } from '../../src/backend/threaded.js';
+import { LOSS_BLOCK, SUM_BLOCK, tune } from '../../src/backend/threaded.js';
 import { data, expectSameBits, expectSameF64, freshThreaded, useThreads } from './helpers.js';
 
 let tb: ThreadedBackend;
 
 beforeAll(async () => {
   tb = await freshThreaded();
+  // Split every call, however small (the default thresholds keep cheap calls on one thread).
+  tune({ splitMinNs: 1, gemmMinMacs: 1 });
 });
 afterAll(async () => {
+  tune();
   await tb.shutdown();
 });
 
@@ -26,15 +30,19 @@ afterAll(async () => {
  * values, and how many multi-threaded dispatches each count made.
  */
 async function acrossThreads(setup: () => void, fn: () => number | void, outs: Array<[number, number]>):
-  Promise<Array<{ arrays: Float32Array[]; value: number | void; dispatches: number }>> {
+  Promise<Array<{ arrays: Float32Array[]; value: number | void; dispatches: number; workerTasks: number }>> {
   const res = [];
   for (const n of [1, 2, 3]) {
     await useThreads(tb, n);
+    // Workers always take part here (a late worker's job is otherwise revoked, the caller doing it all).
+    if (tb.pool) tb.pool.takeOver = false;
     setup();
     const d0 = tb.pool?.dispatches ?? 0;
+    const w0 = (tb.pool?.tasks ?? 0) - (tb.pool?.ownTasks ?? 0);
     const value = fn();
     const dispatches = (tb.pool?.dispatches ?? 0) - d0;
-    res.push({ arrays: outs.map(([p, len]) => tb.heap.read(p, len)), value, dispatches });
+    const workerTasks = (tb.pool?.tasks ?? 0) - (tb.pool?.ownTasks ?? 0) - w0;
+    res.push({ arrays: outs.map(([p, len]) => tb.heap.read(p, len)), value, dispatches, workerTasks });
   }
   return res;
 }
@@ -44,6 +52,7 @@ function compare(res: Awaited<ReturnType<typeof acrossThreads>>, what: string, e
   if (expectSplit) {
     expect(res[1]!.dispatches, `${what}: 2 threads split the call`).toBeGreaterThan(0);
     expect(res[2]!.dispatches, `${what}: 3 threads split the call`).toBeGreaterThan(0);
+    expect(res[1]!.workerTasks, `${what}: a worker computed part of it`).toBeGreaterThan(0);
   }
   for (const k of [1, 2]) {
     res[0]!.arrays.forEach((a, i) => expectSameBits(a, res[k]!.arrays[i]!, `${what}, output ${i}, ${k + 1} threads`));

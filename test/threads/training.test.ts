@@ -18,6 +18,7 @@ async function trainOnce(threads: number): Promise<{ weights: Float32Array[]; lo
   sn.setThreads(threads);
   const be = sn.getBackend() as ThreadedBackend;
   if (threads > 1) await waitWorkers(be, threads - 1);
+  if (be.pool) be.pool.takeOver = threads < 3; // with 3 threads, make sure the workers compute their shares
   const d0 = be.pool?.dispatches ?? 0;
   sn.setSeed(5);
   const n = 640, features = 784, classes = 10;

@@ -12,9 +12,12 @@
  * "done" word. Every record is claimed (Atomics.exchange of the dispatch
  * number into its claim word) before it runs, so a thread that is done takes
  * over records a late worker has not started; a worker that has not even
- * taken its job when the caller is done has the job revoked (a compare-and-
- * swap on its "taken" word decides who wins) and is not waited for — on this
- * VM a sleeping virtual core can take milliseconds to come back.
+ * taken its job when the caller is done has the job revoked and is not waited
+ * for (on this VM a sleeping virtual core can take milliseconds to come
+ * back). The job is offered in the worker's "offer" word; the worker takes it
+ * with a compare-and-swap from the job's number to its negation, the caller
+ * revokes it with one from the number to 0: exactly one wins, and a worker
+ * held up before taking an old job can never take it later.
  *
  * Nothing spins: on the 2-core machine of /work/shared/WASM-NOTES.md a
  * spinning thread stole the core the working one needed, and spinning workers
@@ -56,8 +59,8 @@ export const LAYOUT = {
   sState: 0, sJob: 1, sT0: 2, sT1: 3, sDone: 4, sStatus: 5, sDbgOp: 6, sDbgArg: 7,
   /** Two float64 in each slot: when the worker started and finished its last job (absolute ms). */
   sTimesByte: 32,
-  /** The job the worker took (or minus the job the caller revoked). */
-  sTaken: 12,
+  /** The job offered to the worker: its number (offered), minus it (taken), 0 (revoked). */
+  sOffer: 12,
   maxSlots: 63,
   /** Each worker's last error message (ASCII, NUL-terminated). */
   msgBase: 8192, msgBytes: 128,
@@ -346,7 +349,7 @@ export class ThreadPool {
       Atomics.store(this.i32, base + LAYOUT.sJob, 0);
       Atomics.store(this.i32, base + LAYOUT.sDone, 0);
       Atomics.store(this.i32, base + LAYOUT.sDbgOp, 0);
-      Atomics.store(this.i32, base + LAYOUT.sTaken, 0);
+      Atomics.store(this.i32, base + LAYOUT.sOffer, 0);
       const rec: WorkerRec = { slot, handle: null, ws, state: 'starting', startedAt: now(), retired: false, speed: 1 };
       this.workers.push(rec);
       const init: WorkerInit = {
@@ -414,7 +417,8 @@ export class ThreadPool {
     let seq = this.seq + 1;
     if (seq > 0x3fffffff) {
       // Claim words hold dispatch numbers: start again from 1 with clean ones
-      // (no worker is inside a job between dispatches).
+      // (no worker is inside a job between dispatches; one held up before
+      // taking an old job cannot take it: its offer is gone).
       seq = 1;
       for (let t = 0; t < LAYOUT.maxTasks; t++) Atomics.store(this.i32, (LAYOUT.claimBase >> 2) + t, 0);
     }
@@ -427,10 +431,12 @@ export class ThreadPool {
       const s = this.slotIndex(workers[k]!.slot);
       this.i32[s + LAYOUT.sT0] = bounds !== undefined ? bounds[k + 1]! : -1;
       this.i32[s + LAYOUT.sT1] = bounds !== undefined ? bounds[k + 2]! : -1;
-      if (inj !== null && inj.kind !== 'terminate') {
-        this.i32[s + LAYOUT.sDbgArg] = inj.kind === 'sleep' ? inj.ms : 0;
+      if (inj !== null) {
+        // 'terminate': the worker is held (asleep) in the middle of the call, then killed.
+        this.i32[s + LAYOUT.sDbgArg] = inj.kind === 'sleep' ? inj.ms : inj.kind === 'terminate' ? 60_000 : 0;
         Atomics.store(this.i32, s + LAYOUT.sDbgOp, inj.kind === 'exit' ? -1 : inj.kind === 'throw' ? -2 : -3);
       }
+      Atomics.store(this.i32, s + LAYOUT.sOffer, seq); // before the job number: a worker takes what is offered
       Atomics.store(this.i32, s + LAYOUT.sJob, seq);
       Atomics.notify(this.i32, s + LAYOUT.sJob, 1);
     }
@@ -458,12 +464,10 @@ export class ThreadPool {
       // A worker that has not taken the job yet (its core is slow to wake, or
       // busy elsewhere) is not waited for: every record is done by now, so the
       // job is revoked, and the worker will skip it. (Not with a test injection.)
-      if (inj === null && this.takeOver && Atomics.load(this.i32, s + LAYOUT.sDone) !== seq) {
-        const taken = Atomics.load(this.i32, s + LAYOUT.sTaken);
-        if (taken !== seq && Atomics.compareExchange(this.i32, s + LAYOUT.sTaken, taken, -seq) === taken) {
-          this.revoked++;
-          continue;
-        }
+      if (inj === null && this.takeOver && Atomics.load(this.i32, s + LAYOUT.sDone) !== seq &&
+        Atomics.compareExchange(this.i32, s + LAYOUT.sOffer, seq, 0) === seq) {
+        this.revoked++;
+        continue;
       }
       for (;;) {
         const d = Atomics.load(this.i32, s + LAYOUT.sDone);

@@ -45,7 +45,7 @@ export const WORKER_SOURCE = String.raw`'use strict';
     var origin = clock === Date ? 0 : performance.timeOrigin;
     var TIMES = (L.slotBase + init.slot * L.slotBytes + L.sTimesByte) >> 3;
     var doneAt = -1e9;
-    var JOB = S + L.sJob, DONE = S + L.sDone, STATUS = S + L.sStatus, STATE = S + L.sState, TAKEN = S + L.sTaken;
+    var JOB = S + L.sJob, DONE = S + L.sDone, STATUS = S + L.sStatus, STATE = S + L.sState, OFFER = S + L.sOffer;
     var WS = init.ws, GEMM = init.gemmIndex;
     var msgBase = L.msgBase + init.slot * L.msgBytes;
     var gen = init.generation;
@@ -107,13 +107,12 @@ export const WORKER_SOURCE = String.raw`'use strict';
       }
       last = job;
       if (job <= 0) return; // shutdown
-      // Take the job, unless the caller has revoked it (it did the work itself
-      // when this worker was late): exactly one of the two swaps wins.
-      var taken = Atomics.load(i32, TAKEN);
-      if (taken === -job || Atomics.compareExchange(i32, TAKEN, taken, job) !== taken) continue;
-      // A worker held up between reading the job and taking it may have taken
-      // an old one: only the latest job is real (the caller revokes the old).
-      if (Atomics.load(i32, JOB) !== job) continue;
+      // Take the job: the offer word goes from the job's number to its
+      // negation. It fails if the caller has revoked the job (it did the work
+      // itself when this worker was late: the word is then 0) or has moved on
+      // to a newer one; exactly one of the caller's and the worker's
+      // compare-and-swaps wins.
+      if (Atomics.compareExchange(i32, OFFER, job, -job) !== job) continue;
       var count = Atomics.load(i32, COUNT);
       f64[TIMES] = origin + clock.now(); // when this worker started on the job (the caller balances with it)
       var status = 0;

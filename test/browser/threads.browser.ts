@@ -21,9 +21,12 @@ test('inside a worker: 2 threads, the same bits as 1 thread', async () => {
   try {
     const r = await new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the worker did not answer within 50 s')), 50_000);
-      worker.onmessage = (e: MessageEvent) => { clearTimeout(timer); resolve(e.data as Record<string, unknown>); };
+      worker.onmessage = (e: MessageEvent) => {
+        if ((e.data as { ready?: boolean }).ready) { worker.postMessage('go'); return; }
+        clearTimeout(timer);
+        resolve(e.data as Record<string, unknown>);
+      };
       worker.onerror = (e) => { clearTimeout(timer); reject(new Error(e.message)); };
-      worker.postMessage('go');
     });
     expect(r.error).toBeUndefined();
     expect(r.info).toMatchObject({ backend: 'wasm', sharedMemory: true, threads: 2 });

@@ -67,3 +67,6 @@ self.onmessage = async () => {
     self.postMessage({ error: String(e instanceof Error ? e.stack ?? e.message : e) });
   }
 };
+// A message that reaches a module worker while its top-level await (the
+// kernels' compile) runs can be lost: the page waits for this before sending.
+self.postMessage({ ready: true });

@@ -79,7 +79,7 @@ export const WORKER_SOURCE = String.raw`'use strict';
     }
     if (isNode) process.on('exit', markDead);
 
-    // Test hooks (negative kernel indices): exit mid-call, throw, sleep.
+    // Test hooks (the slot's debug word, set by ThreadPool.inject): exit mid-call, throw, sleep.
     var sleeper = new Int32Array(new SharedArrayBuffer(4));
     function debug(op, a) {
       if (op === -1) { if (isNode) process.exit(1); else { markDead(); self.close(); throw new Error('closed'); } }

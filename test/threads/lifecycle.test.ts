@@ -78,6 +78,26 @@ describe('pool start and stop', () => {
     await tb.shutdown();
   });
 
+  it('workers see the memory after it grows (arrays allocated past the old end)', async () => {
+    const tb = await freshThreaded();
+    tb.setThreads(2);
+    const small = bigGemm(tb);
+    small.run();
+    await waitWorkers(tb, 1);
+    const before = tb.heap.byteLength;
+    // Operands placed beyond the memory the workers were started with.
+    const pad = tb.heap.alloc(before);
+    expect(tb.heap.byteLength).toBeGreaterThan(before);
+    const g = bigGemm(tb, 512, 384, 300);
+    const want = g.plain();
+    const d0 = tb.pool!.dispatches;
+    tb.pool!.takeOver = false; // the worker must compute its part
+    expectSameBits(g.run(), want, 'after a grow');
+    expect(tb.pool!.dispatches).toBe(d0 + 1);
+    g.free(); small.free(); tb.heap.release(pad);
+    await tb.shutdown();
+  });
+
   it('one pool per memory', async () => {
     const tb = await freshThreaded();
     tb.setThreads(2);

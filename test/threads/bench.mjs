@@ -5,6 +5,13 @@
 // repeated runs within a short time budget; reported: the median over rounds, and the ratio.
 //
 //   node test/threads/bench.mjs [--dist DIR] [--rounds N] [--cases a,b] [--threads 1,2] [--budget MS]
+//                               [--quiet 0.85] [--tune '<json per child>/…']
+//
+// --quiet F waits before each round until a fraction F of the CPU is idle (other people's
+// work on a shared 2-core machine otherwise lands on the second core). --tune passes JSON to
+// each child's threaded.ts tune() (splitMinNs, gemmMinMacs, balance) and pool settings
+// (sliceUs, warmUs, workerSliceUs), to compare settings side by side: --threads 1,2,2
+// --tune '//{"splitMinNs":300000}'.
 //
 // DIR is a build of src/ (default dist/). Cases: gemm-512, gemm-1024, train-mnist-mlp (784–128–10,
 // batch 128), train-wide-mlp (784–512–512–10, batch 256), train-seed (the founding model:
@@ -150,7 +157,7 @@ async function child(dist, threads) {
         times.push(performance.now() - t);
       } while (performance.now() - start < msg.budget || times.length < 3);
       const ms = median(times);
-      process.send({ ms, rate: c.work / ms * 1e3, unit: c.unit, iters: times.length, load: os.loadavg()[0] });
+      process.send({ ms, rate: c.work / ms * 1e3, unit: c.unit, iters: times.length });
     } catch (e) {
       process.send({ error: String(e && e.stack || e) });
     }

@@ -238,7 +238,6 @@ export class ThreadPool {
   /** The calling thread's kernels, by index. */
   private readonly fns: Array<(...a: number[]) => number>;
   private spawner: Spawner | null = null;
-  private spawnerPending: Promise<void> | null = null;
   private workers: WorkerRec[] = [];
   private readyList: WorkerRec[] = [];
   private wanted = 0;
@@ -316,9 +315,9 @@ export class ThreadPool {
     if (typeof sp === 'string') this.disabledReason = sp;
     else if (typeof sp === 'function') this.spawner = sp;
     else {
-      this.spawnerPending = sp.then(
-        (s) => { this.spawner = s; this.spawnerPending = null; if (this.wanted > 0) this.ensureStarted(); },
-        (e: unknown) => { this.spawnerPending = null; this.disabledReason = `workers could not be loaded: ${String(e)}`; });
+      sp.then(
+        (s) => { this.spawner = s; if (this.wanted > 0) this.ensureStarted(); },
+        (e: unknown) => { this.disabledReason = `workers could not be loaded: ${String(e)}`; });
     }
   }
 

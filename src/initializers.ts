@@ -57,11 +57,7 @@ export class TruncatedNormal extends Seeded {
   constructor(readonly mean = 0, readonly stddev = 0.05, seed?: number) { super(seed); }
   fill(out: Float32Array): void {
     const r = this.rng();
-    for (let i = 0; i < out.length; i++) {
-      let v: number;
-      do { v = r.normal(); } while (Math.abs(v) > 2);
-      out[i] = this.mean + this.stddev * v;
-    }
+    for (let i = 0; i < out.length; i++) out[i] = this.mean + this.stddev * r.truncatedNormal();
   }
   override getConfig(): Record<string, unknown> { return { mean: this.mean, stddev: this.stddev, ...super.getConfig() }; }
 }
@@ -85,11 +81,7 @@ export class VarianceScaling extends Seeded {
     } else {
       // Keras: the stddev of a normal truncated at ±2σ is 0.8796… of σ; correct for it.
       const std = Math.sqrt(variance) / 0.87962566103423978;
-      for (let i = 0; i < out.length; i++) {
-        let v: number;
-        do { v = r.normal(); } while (Math.abs(v) > 2);
-        out[i] = std * v;
-      }
+      for (let i = 0; i < out.length; i++) out[i] = std * r.truncatedNormal();
     }
   }
   override getConfig(): Record<string, unknown> {

@@ -729,20 +729,16 @@ export class Sequential {
     this.ensurePlaced();
     const plan = this.planFor(X.rows);
     // Batch normalization updates its moving statistics in training mode: keep them as they were.
-    const saved = this.allWeights.filter((w) => !w.trainable).map((w) => this.be.heap.read(w.ptr, w.size));
+    const frozen = this.allWeights.filter((w) => !w.trainable);
+    const saved = frozen.map((w) => this.be.heap.read(w.ptr, w.size));
     this.gather(plan, X, Y, null, null, 0, X.rows);
     this.forward(plan, X.rows, training, seed);
     const { sum, fused } = this.lossOn(plan, X.rows, false, withGrad);
-    let grads: Tensor[] | null = null;
-    if (withGrad) {
-      this.backward(plan, X.rows, fused);
-      const loss = sum / X.rows + this.penalty(true);
-      grads = this.trainableWeights.map((w) => new Tensor(this.be.heap.read(w.grad, w.size), w.shape));
-      this.allWeights.filter((w) => !w.trainable).forEach((w, i) => this.be.heap.write(w.ptr, saved[i]!));
-      return { loss, grads };
-    }
-    this.allWeights.filter((w) => !w.trainable).forEach((w, i) => this.be.heap.write(w.ptr, saved[i]!));
-    return { loss: sum / X.rows + this.penalty(false), grads };
+    if (withGrad) this.backward(plan, X.rows, fused);
+    const loss = sum / X.rows + this.penalty(withGrad);
+    const grads = withGrad ? this.trainableWeights.map((w) => new Tensor(this.be.heap.read(w.grad, w.size), w.shape)) : null;
+    frozen.forEach((w, i) => this.be.heap.write(w.ptr, saved[i]!));
+    return { loss, grads };
   }
 
   // ------------------------------------------------------------------ weights

@@ -22,6 +22,12 @@ export class Rng {
     const u2 = this.next();
     return mean + std * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
   }
+  /** Standard normal truncated to ±2 (redrawn outside), as Keras's truncated initializers. */
+  truncatedNormal(): number {
+    let v: number;
+    do { v = this.normal(); } while (Math.abs(v) > 2);
+    return v;
+  }
   /** An integer in [0, n). */
   int(n: number): number { return Math.floor(this.next() * n); }
   /** Fisher–Yates shuffle of `a` in place. */

@@ -26,10 +26,38 @@ describe('the founding example', () => {
     expect(ev.accuracy!).toBeGreaterThan(0.6);
   });
 
-  it('accepts snake_case, camelCase and short names alike', () => {
-    for (const loss of ['mean_squared_error', 'meanSquaredError', 'mse', 'MSE', 'binary_crossentropy', 'binaryCrossentropy', 'sparse_categorical_crossentropy', 'sparseCategoricalCrossentropy']) {
-      const m = sn.sequential([sn.layers.dense({ units: 1, inputDim: 2, activation: 'hard_sigmoid' })]);
-      expect(() => m.compile({ loss, optimizer: 'adam' })).not.toThrow();
+  it('accepts snake_case, camelCase and short names alike, each meaning its loss', () => {
+    // A linear one-unit model with set weights: its predictions are known, so
+    // evaluate() shows which loss each name resolved to (a name that resolved
+    // to another loss, say 'MSE' to mean absolute error, gives another number).
+    const x = [[1, 0], [0, 1], [1, 1], [0, 0]];
+    const yBin = [[0], [1], [1], [1]];
+    const cases: Array<[string, 'mse' | 'mae' | 'bce']> = [
+      ['mean_squared_error', 'mse'], ['meanSquaredError', 'mse'], ['mse', 'mse'], ['MSE', 'mse'],
+      ['mean_absolute_error', 'mae'], ['meanAbsoluteError', 'mae'], ['mae', 'mae'], ['MAE', 'mae'],
+      ['binary_crossentropy', 'bce'], ['binaryCrossentropy', 'bce'],
+    ];
+    for (const [loss, kind] of cases) {
+      const m = sn.sequential([sn.layers.dense({ units: 1, inputDim: 2, activation: 'linear' })]);
+      // Kernel [−0.2, 0.3]ᵀ and bias 0.4 predict 0.2, 0.7, 0.5, 0.4: MSE, MAE and BCE all differ there.
+      m.setWeights([sn.tensor([[-0.2], [0.3]]), sn.tensor([0.4])]);
+      m.compile({ loss, optimizer: 'adam' });
+      const pp = Array.from(m.predict(x).values);
+      expect(pp.map((v) => +v.toFixed(6))).toEqual([0.2, 0.7, 0.5, 0.4]);
+      const want = kind === 'mse' ? pp.reduce((s, v, i) => s + (v - yBin[i]![0]!) ** 2, 0) / 4
+        : kind === 'mae' ? pp.reduce((s, v, i) => s + Math.abs(v - yBin[i]![0]!), 0) / 4
+          : -pp.reduce((s, v, i) => s + (yBin[i]![0]! ? Math.log(v) : Math.log(1 - v)), 0) / 4;
+      expect(m.evaluate(x, yBin).loss, `loss '${loss}'`).toBeCloseTo(want, 5);
+    }
+    // Sparse names take integer labels and mean the sparse cross-entropy.
+    for (const loss of ['sparse_categorical_crossentropy', 'sparseCategoricalCrossentropy']) {
+      const m = sn.sequential([sn.layers.dense({ units: 2, inputDim: 2, activation: 'softmax' })]);
+      m.setWeights([sn.tensor([[1, -1], [0.5, 2]]), sn.tensor([0, 0.1])]);
+      m.compile({ loss, optimizer: 'adam' });
+      const probs = m.predict(x).toArray() as number[][];
+      const labels = [0, 1, 1, 0];
+      const want = -labels.reduce((s, c, i) => s + Math.log(probs[i]![c]!), 0) / 4;
+      expect(m.evaluate(x, labels.map((c) => [c])).loss, `loss '${loss}'`).toBeCloseTo(want, 5);
     }
     for (const act of ['leaky_relu', 'leakyRelu', 'hard_sigmoid', 'hardSigmoid', 'silu', 'swish']) {
       expect(() => sn.layers.dense({ units: 1, activation: act })).not.toThrow();

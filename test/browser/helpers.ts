@@ -34,15 +34,16 @@ export function randArray(rng: Rng, n: number, lo = -1, hi = 1): Float32Array {
 /** Test buffers in one backend's memory; `free()` returns them all. */
 export class Arena {
   private ptrs: number[] = [];
-  constructor(readonly b: Backend) {}
+  /** `fill` is what `empty()` fills with by default (see conform: each backend gets its own). */
+  constructor(readonly b: Backend, readonly fill = NaN) {}
   put(data: ArrayLike<number>): number {
     const p = this.b.heap.allocF32(Math.max(1, data.length));
     this.ptrs.push(p);
     this.b.heap.write(p, data);
     return p;
   }
-  /** n floats of garbage (NaN) an output must overwrite. */
-  empty(n: number, fill = NaN): number {
+  /** n floats of garbage (the arena's sentinel) an output must overwrite. */
+  empty(n: number, fill = this.fill): number {
     const p = this.b.heap.allocF32(Math.max(1, n));
     this.ptrs.push(p);
     this.b.heap.view(p, Math.max(1, n)).fill(fill);
@@ -57,8 +58,8 @@ export class Arena {
   free(): void { for (const p of this.ptrs) this.b.heap.release(p); this.ptrs = []; }
 }
 
-export function withArena<R>(b: Backend, fn: (a: Arena) => R): R {
-  const a = new Arena(b);
+export function withArena<R>(b: Backend, fn: (a: Arena) => R, fill = NaN): R {
+  const a = new Arena(b, fill);
   try { return fn(a); } finally { a.free(); }
 }
 
@@ -116,11 +117,16 @@ export function refGemm(tA: boolean, tB: boolean, M: number, N: number, K: numbe
 
 export type Outputs = Record<string, Float32Array | number>;
 
-/** Run `run` on the js backend and on `other` (identical inputs) and compare every output. */
+/**
+ * Run `run` on the js backend and on `other` (identical inputs) and compare
+ * every output. `empty()` outputs start as a different sentinel on each side
+ * (NaN for js, a huge finite value for `other`), so an element neither
+ * backend writes fails instead of matching NaN with NaN.
+ */
 export function conform(label: string, other: Backend, run: (a: Arena) => Outputs, tol: Tol | ((key: string) => Tol)): void {
   const js = getBackendByName('js');
-  const ref = withArena(js, run);
-  const got = withArena(other, run);
+  const ref = withArena(js, run, NaN);
+  const got = withArena(other, run, -3.0e38);
   for (const key of Object.keys(ref)) {
     const r = ref[key]!, g = got[key]!;
     const t = typeof tol === 'function' ? tol(key) : tol;

@@ -44,7 +44,8 @@ export function randProbRows(rng: Rng, rows: number, cols: number): Float32Array
 /** Allocates test buffers in one backend's memory; `free()` returns them all. */
 export class Arena {
   private ptrs: number[] = [];
-  constructor(readonly b: Backend) {}
+  /** `fill` is what `empty()` fills with by default (see conform: each backend gets its own). */
+  constructor(readonly b: Backend, readonly fill = NaN) {}
   /** Allocate and fill with `data` (a copy). */
   put(data: ArrayLike<number>): number {
     const p = this.b.heap.allocF32(Math.max(1, data.length));
@@ -52,8 +53,8 @@ export class Arena {
     this.b.heap.write(p, data);
     return p;
   }
-  /** Allocate n floats filled with `fill` (NaN by default: garbage an output must overwrite). */
-  empty(n: number, fill = NaN): number {
+  /** Allocate n floats filled with `fill` (the arena's sentinel by default: garbage an output must overwrite). */
+  empty(n: number, fill = this.fill): number {
     const p = this.b.heap.allocF32(Math.max(1, n));
     this.ptrs.push(p);
     this.b.heap.view(p, Math.max(1, n)).fill(fill);
@@ -69,8 +70,8 @@ export class Arena {
 }
 
 /** Run `fn` with a fresh arena on `b`, freeing it afterwards even on failure. */
-export function withArena<R>(b: Backend, fn: (a: Arena) => R): R {
-  const a = new Arena(b);
+export function withArena<R>(b: Backend, fn: (a: Arena) => R, fill = NaN): R {
+  const a = new Arena(b, fill);
   try { return fn(a); } finally { a.free(); }
 }
 
@@ -257,14 +258,23 @@ export function refGemm(transA: boolean, transB: boolean, M: number, N: number, 
 export type Outputs = Record<string, Float32Array | number>;
 
 /**
+ * What `empty()` fills outputs with in conform(): a different sentinel on each
+ * side, so an element that neither backend writes differs (NaN on one side, a
+ * huge finite value on the other) instead of matching NaN with NaN.
+ */
+export const REF_SENTINEL = NaN, OTHER_SENTINEL = -3.0e38;
+
+/**
  * Run the same case on the js backend (the reference) and on `other`, each in
  * its own arena, and compare every output. `run` must build its inputs from
- * data captured outside it, so both backends see identical inputs.
+ * data captured outside it, so both backends see identical inputs. Outputs
+ * allocated with `a.empty(n)` start as different sentinels on the two sides,
+ * so every element of every output must be written by both backends.
  */
 export function conform(label: string, other: Backend, run: (a: Arena) => Outputs,
   tol: Tol | ((key: string) => Tol), shape?: readonly number[]): void {
-  const ref = withArena(js, run);
-  const got = withArena(other, run);
+  const ref = withArena(js, run, REF_SENTINEL);
+  const got = withArena(other, run, OTHER_SENTINEL);
   for (const key of Object.keys(ref)) {
     const r = ref[key]!, g = got[key];
     if (g === undefined) throw new Error(`${label}: output ${key} missing`);

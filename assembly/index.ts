@@ -12,4 +12,4 @@ export {
   mse, mae, huber, logCosh, hinge, bce, cce, sparseCce, sigmoidBce, softmaxCce, sparseSoftmaxCce,
 } from './reduce/losses';
 export { bnForwardTrain, bnForwardInfer, bnBackward } from './norm/batchnorm';
-export { sgd, sgdMomentum, adagrad, rmsprop, adam, adadelta, adamax, nadam } from './optim/optimizers';
+export { sgd, sgdMomentum, adagrad, rmsprop, adam, adadelta, adamax, nadam, lion, ftrl } from './optim/optimizers';

@@ -33,6 +33,8 @@ import { vexp, vexpm1, vtanh, vsigmoid, vsoftplus, vnormcdf, vnormpdf } from '..
 @inline const SWISH = 11;
 // @ts-ignore: decorator
 @inline const HARD_SIGMOID = 12;
+// @ts-ignore: decorator
+@inline const HARD_SIGMOID_LEGACY = 13;
 
 // SELU constants (Klambauer et al.), and their product, rounded to f32 once.
 // @ts-ignore: decorator
@@ -57,8 +59,16 @@ import { vexp, vexpm1, vtanh, vsigmoid, vsoftplus, vnormcdf, vnormpdf } from '..
     case SOFTSIGN: return f32x4.div(z, f32x4.add(f32x4.abs(z), f32x4.splat(1.0)));
     case GELU: return f32x4.mul(z, vnormcdf(z));
     case SWISH: return f32x4.mul(z, vsigmoid(z));
-    // In f64 (exact 0.2, one rounding): in f32, 0.2·z + 0.5 cancels near z = −2.5.
+    // Keras 3: relu6(z + 3)/6, as (z + 3)/6 in f64 rounded once: the same f64 operations, so the JS reference's bits.
     case HARD_SIGMOID: {
+      const lo = f64x2.div(f64x2.add(f64x2.promote_low_f32x4(z), f64x2.splat(3.0)), f64x2.splat(6.0));
+      const hi = f64x2.div(f64x2.add(f64x2.promote_low_f32x4(v128.shuffle<f32>(z, z, 2, 3, 0, 1)),
+        f64x2.splat(3.0)), f64x2.splat(6.0));
+      const h = v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+      return f32x4.min(f32x4.max(h, zero), f32x4.splat(1.0));
+    }
+    // TF.js / Keras 2: in f64 (exact 0.2, one rounding): in f32, 0.2·z + 0.5 cancels near z = −2.5.
+    case HARD_SIGMOID_LEGACY: {
       const lo = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(z), f64x2.splat(0.2)), f64x2.splat(0.5));
       const hi = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<f32>(z, z, 2, 3, 0, 1)),
         f64x2.splat(0.2)), f64x2.splat(0.5));
@@ -123,6 +133,7 @@ export function biasAct(act: i32, param: f32, Z: usize, bias: usize, Y: usize, M
     case GELU: biasActLoop(GELU, param, Z, bias, Y, M, N); break;
     case SWISH: biasActLoop(SWISH, param, Z, bias, Y, M, N); break;
     case HARD_SIGMOID: biasActLoop(HARD_SIGMOID, param, Z, bias, Y, M, N); break;
+    case HARD_SIGMOID_LEGACY: biasActLoop(HARD_SIGMOID_LEGACY, param, Z, bias, Y, M, N); break;
     default: biasActLoop(LINEAR, param, Z, bias, Y, M, N); break;
   }
 }
@@ -160,7 +171,10 @@ export function biasAct(act: i32, param: f32, Z: usize, bias: usize, Y: usize, M
       const s = vsigmoid(z);
       return f32x4.mul(dy, f32x4.mul(s, f32x4.add(one, f32x4.mul(z, f32x4.sub(one, s)))));
     }
-    case HARD_SIGMOID: return select(f32x4.mul(dy, f32x4.splat(0.2)), zero,
+    // dy/6 in f32 division: the JS reference's g/6 rounded once.
+    case HARD_SIGMOID: return select(f32x4.div(dy, f32x4.splat(6.0)), zero,
+      v128.and(f32x4.gt(y, zero), f32x4.lt(y, one)));
+    case HARD_SIGMOID_LEGACY: return select(f32x4.mul(dy, f32x4.splat(0.2)), zero,
       v128.and(f32x4.gt(y, zero), f32x4.lt(y, one)));
     default: return dy;
   }
@@ -202,6 +216,7 @@ export function actBackward(act: i32, param: f32, Z: usize, Y: usize, dY: usize,
     case GELU: actBackwardLoop(GELU, param, Z, Y, dY, dX, n); break;
     case SWISH: actBackwardLoop(SWISH, param, Z, Y, dY, dX, n); break;
     case HARD_SIGMOID: actBackwardLoop(HARD_SIGMOID, param, Z, Y, dY, dX, n); break;
+    case HARD_SIGMOID_LEGACY: actBackwardLoop(HARD_SIGMOID_LEGACY, param, Z, Y, dY, dX, n); break;
     default: actBackwardLoop(LINEAR, param, Z, Y, dY, dX, n); break;
   }
 }

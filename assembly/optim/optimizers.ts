@@ -57,7 +57,7 @@ export function sgdMomentum(W: usize, G: usize, V: usize, n: i32, lr: f64, momen
   }
 }
 
-/** A += G²; W -= lr·G/(sqrt(A) + eps). */
+/** A += G²; W -= lr·G/sqrt(A + eps) (Keras 3: eps inside the root). */
 export function adagrad(W: usize, G: usize, A: usize, n: i32, lr: f64, eps: f64): void {
   const vlr = sp(lr), ve = sp(eps);
   for (let i = 0; i < n; i += 2) {
@@ -66,7 +66,7 @@ export function adagrad(W: usize, G: usize, A: usize, n: i32, lr: f64, eps: f64)
     const g = ld(G + off, r);
     const a = add(ld(A + off, r), mul(g, g));
     st(A + off, a, r);
-    st(W + off, sub(ld(W + off, r), div(mul(vlr, g), add(sqrt(a), ve))), r);
+    st(W + off, sub(ld(W + off, r), div(mul(vlr, g), sqrt(add(a, ve)))), r);
   }
 }
 
@@ -171,5 +171,53 @@ export function nadam(W: usize, G: usize, M: usize, V: usize, n: i32, lr: f64, b
     st(V + off, v, r);
     const num = mul(vlr, add(mul(vc1, m), mul(vc2, g)));
     st(W + off, sub(ld(W + off, r), div(num, add(sqrt(mul(vc3, v)), ve))), r);
+  }
+}
+
+/**
+ * Keras 3 Lion: W -= lr·sign(β1·M + (1−β1)·G); then M = β2·M + (1−β2)·G.
+ * sign(0) = 0 (and a NaN stays NaN).
+ */
+export function lion(W: usize, G: usize, M: usize, n: i32, lr: f64, beta1: f64, beta2: f64): void {
+  const vlr = sp(lr), b1 = sp(beta1), b1c = sp(1.0 - beta1), b2 = sp(beta2), b2c = sp(1.0 - beta2);
+  const zero = sp(0.0), one = sp(1.0);
+  for (let i = 0; i < n; i += 2) {
+    const r = min(2, n - i);
+    const off = <usize>i << 2;
+    const g = ld(G + off, r);
+    const m = ld(M + off, r);
+    const c = add(mul(b1, m), mul(b1c, g));
+    // sign(c): ±1 where c ≠ 0, 0 at ±0, NaN kept (copysign(1, c) masked by c ≠ 0, or c itself for NaN).
+    const s = v128.bitselect(c, v128.and(f64x2.ne(c, zero), v128.or(v128.and(c, sp(-0.0)), one)), f64x2.ne(c, c));
+    st(W + off, sub(ld(W + off, r), mul(vlr, s)), r);
+    st(M + off, add(mul(b2, m), mul(b2c, g)), r);
+  }
+}
+
+/**
+ * Keras 3 FTRL (one weight's update; the caller folds beta into l2 =
+ * l2 + beta/(2·lr)):
+ *   g' = G + 2·shrink·W; A' = A + G²;
+ *   Z += g' − (A'^(−p) − A^(−p))/lr · W;
+ *   W = (clip(Z, −l1, l1) − Z)/(A'^(−p)/lr + 2·l2); A = A'.
+ * p = lrPower (≤ 0); p = −0.5 uses sqrt (exact, as the JS reference), others pow.
+ */
+export function ftrl(W: usize, G: usize, A: usize, Z: usize, n: i32, lr: f64, lrPower: f64,
+  l1: f64, l2: f64, shrink: f64): void {
+  const half = lrPower == -0.5;
+  for (let i = 0; i < n; i++) {
+    const off = <usize>i << 2;
+    const g = <f64>load<f32>(G + off);
+    const w = <f64>load<f32>(W + off);
+    const a = <f64>load<f32>(A + off);
+    const a1 = a + g * g;
+    const pa1 = half ? Math.sqrt(a1) : Math.pow(a1, -lrPower);
+    const pa = half ? Math.sqrt(a) : Math.pow(a, -lrPower);
+    // Z is stored (rounded to float32) before W is computed from it, as Keras assigns `linear` first.
+    const z = <f64><f32>(<f64>load<f32>(Z + off) + ((g + 2.0 * shrink * w) - (pa1 - pa) / lr * w));
+    const zc = z < -l1 ? -l1 : z > l1 ? l1 : z;
+    store<f32>(Z + off, <f32>z);
+    store<f32>(W + off, <f32>((zc - z) / (pa1 / lr + 2.0 * l2)));
+    store<f32>(A + off, <f32>a1);
   }
 }

@@ -23,8 +23,6 @@ import { rowMax } from './softmax';
 @inline const HINGE = 4;
 // @ts-ignore: decorator
 @inline const BCE = 5;
-// @ts-ignore: decorator
-@inline const CCE = 6;
 
 /** Keras's epsilon and its complement, both as float32 (the JS backend clips with the same values). */
 // @ts-ignore: decorator
@@ -81,11 +79,6 @@ import { rowMax } from './softmax';
       const lq = vlog1p(f32x4.neg(pc));
       return f32x4.neg(f32x4.add(f32x4.mul(t, lp), f32x4.mul(f32x4.sub(one, t), lq)));
     }
-    case CCE: {
-      const pc = f32x4.min(f32x4.max(p, f32x4.splat(EPS)), f32x4.splat(ONE_MINUS_EPS));
-      // t = 0 contributes nothing (not 0·(−Inf) = NaN).
-      return select(zero, f32x4.neg(f32x4.mul(t, vlog(pc))), f32x4.eq(t, zero));
-    }
     default: return zero;
   }
 }
@@ -116,24 +109,21 @@ import { rowMax } from './softmax';
       const g = f32x4.sub(f32x4.div(f32x4.sub(one, t), f32x4.sub(one, p)), f32x4.div(t, p));
       return v128.and(g, inside);
     }
-    case CCE: {
-      const inside = v128.and(f32x4.ge(p, f32x4.splat(EPS)), f32x4.le(p, f32x4.splat(ONE_MINUS_EPS)));
-      return v128.and(f32x4.neg(f32x4.div(t, p)), inside);
-    }
     default: return zero;
   }
 }
 
 // @ts-ignore: decorator
 @inline function lossLoop(kind: i32, T: usize, P: usize, G: usize, W: usize, M: i32, N: i32,
-  gradScale: f64, delta: f64): f64 {
-  const perSampleMean = kind != CCE;
+  gradScale: f64, delta: f64, smooth: f64 = 0): f64 {
   const vd = f32x4.splat(<f32>delta);
+  // Label smoothing (BCE): t' = t·(1 − s) + s/2.
+  const ks = f32x4.splat(<f32>(1.0 - smooth)), hs = f32x4.splat(<f32>(0.5 * smooth));
   const rowBytes = <usize>N << 2;
   let total: f64 = 0;
   for (let i = 0; i < M; i++) {
     const w: f64 = W != 0 ? <f64>load<f32>(W + (<usize>i << 2)) : 1.0;
-    const c = f32x4.splat(<f32>(perSampleMean ? gradScale * w / <f64>N : gradScale * w));
+    const c = f32x4.splat(<f32>(gradScale * w / <f64>N));
     const t0 = T + <usize>i * rowBytes;
     const p0 = P + <usize>i * rowBytes;
     const g0 = G + <usize>i * rowBytes;
@@ -147,7 +137,8 @@ import { rowMax } from './softmax';
     let j = 0;
     for (; j + 4 <= N; j += 4) {
       const off = <usize>j << 2;
-      const t = v128.load(t0 + off);
+      let t = v128.load(t0 + off);
+      if (smooth != 0) t = f32x4.add(f32x4.mul(t, ks), hs);
       const p = v128.load(p0 + off);
       acc = accumulate64(acc, term(kind, t, p, vd));
       if (G != 0) v128.store(g0 + off, f32x4.mul(termGrad(kind, t, p, vd), c));
@@ -156,14 +147,15 @@ import { rowMax } from './softmax';
     if (r > 0) {
       const off = <usize>j << 2;
       // Pad p with 0.5 (inside every clip range) and mask the padded lanes out.
-      const t = loadPartial(t0 + off, r, 0);
+      let t = loadPartial(t0 + off, r, 0);
+      if (smooth != 0) t = f32x4.add(f32x4.mul(t, ks), hs);
       const p = loadPartial(p0 + off, r, 0.5);
       acc = accumulate64(acc, v128.and(term(kind, t, p, vd), laneMask(r)));
       if (G != 0) storePartial(g0 + off, f32x4.mul(termGrad(kind, t, p, vd), c), r);
     }
     const s = hsum64(acc);
     // A row of weight 0 adds nothing, even if its loss overflowed (0·∞ would be NaN).
-    if (w != 0) total += w * (perSampleMean ? s / <f64>N : s);
+    if (w != 0) total += w * (s / <f64>N);
   }
   return total;
 }
@@ -183,11 +175,88 @@ export function logCosh(T: usize, P: usize, G: usize, W: usize, M: i32, N: i32, 
 export function hinge(T: usize, P: usize, G: usize, W: usize, M: i32, N: i32, gradScale: f64): f64 {
   return lossLoop(HINGE, T, P, G, W, M, N, gradScale, 0);
 }
-export function bce(T: usize, P: usize, G: usize, W: usize, M: i32, N: i32, gradScale: f64): f64 {
-  return lossLoop(BCE, T, P, G, W, M, N, gradScale, 0);
+/** BCE on probabilities; `smooth` is the label smoothing (0: none; NaN, an absent argument, counts as 0). */
+export function bce(T: usize, P: usize, G: usize, W: usize, M: i32, N: i32, gradScale: f64, smooth: f64): f64 {
+  return smooth > 0 ? lossLoop(BCE, T, P, G, W, M, N, gradScale, 0, smooth) : lossLoop(BCE, T, P, G, W, M, N, gradScale, 0, 0);
 }
-export function cce(T: usize, P: usize, G: usize, W: usize, M: i32, N: i32, gradScale: f64): f64 {
-  return lossLoop(CCE, T, P, G, W, M, N, gradScale, 0);
+
+/** Row sum of n floats at p, in float64. */
+// @ts-ignore: decorator
+@inline function rowSum64(p: usize, n: i32): f64 {
+  let acc = f64x2.splat(0);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) acc = accumulate64(acc, v128.load(p + (<usize>j << 2)));
+  if (j < n) acc = accumulate64(acc, loadPartial(p + (<usize>j << 2), n - j, 0));
+  return hsum64(acc);
+}
+
+/**
+ * CCE on probabilities, as Keras 3 computes it: each row of P is first
+ * rescaled to sum to 1 (p = q/S, S = Σ q), then clipped to [eps, 1 − eps];
+ * loss_i = −Σ_j t'_j·ln p_j with t' = t·(1 − s) + s/N (label smoothing s).
+ * A row summing to 0 (or less) is left unscaled (S = 1) rather than divided 0/0.
+ * Gradient with respect to q (the chain rule through the rescale):
+ * G_k = c·(g_k − Σ_j g_j·p_j)/S with g_j = −t'_j/p_j inside the clip and 0
+ * outside, i.e. G_k = c·(g_k + Σ_{j inside} t'_j)/S.
+ */
+export function cce(T: usize, P: usize, G: usize, W: usize, M: i32, N: i32, gradScale: f64, smooth: f64): f64 {
+  if (!(smooth > 0)) smooth = 0;
+  const rowBytes = <usize>N << 2;
+  const ks = f32x4.splat(<f32>(1.0 - smooth)), hs = f32x4.splat(<f32>(smooth / <f64>N));
+  const zero = f32x4.splat(0.0);
+  const lo = f32x4.splat(EPS), hi = f32x4.splat(ONE_MINUS_EPS);
+  let total: f64 = 0;
+  for (let i = 0; i < M; i++) {
+    const w: f64 = W != 0 ? <f64>load<f32>(W + (<usize>i << 2)) : 1.0;
+    const t0 = T + <usize>i * rowBytes;
+    const p0 = P + <usize>i * rowBytes;
+    const g0 = G + <usize>i * rowBytes;
+    if (w == 0) {
+      if (G != 0) memory.fill(g0, 0, rowBytes);
+      continue;
+    }
+    // A row summing to 0 (or less) is left unscaled: Keras would divide 0 by 0.
+    let S = rowSum64(p0, N);
+    if (!(S > 0)) S = 1;
+    const vs = f32x4.splat(<f32>S);
+    // Pass 1: the loss and Σ t' over the elements inside the clip.
+    let acc = f64x2.splat(0);
+    let tin = f64x2.splat(0);
+    let j = 0;
+    for (; j < N; j += 4) {
+      const r = min(4, N - j);
+      const off = <usize>j << 2;
+      const mask = laneMask(r);
+      const t = f32x4.add(f32x4.mul(r == 4 ? v128.load(t0 + off) : loadPartial(t0 + off, r, 0), ks), hs);
+      const p = f32x4.div(r == 4 ? v128.load(p0 + off) : loadPartial(p0 + off, r, 0), vs);
+      const pc = f32x4.min(f32x4.max(p, lo), hi);
+      // t' = 0 contributes nothing (not 0·(−Inf) = NaN).
+      const term = select(zero, f32x4.neg(f32x4.mul(t, vlog(pc))), f32x4.eq(t, zero));
+      acc = accumulate64(acc, v128.and(term, mask));
+      if (G != 0) {
+        const inside = v128.and(f32x4.ge(p, lo), f32x4.le(p, hi));
+        tin = accumulate64(tin, v128.and(v128.and(t, inside), mask));
+      }
+    }
+    const s = hsum64(acc);
+    total += w * s;
+    if (G == 0) continue;
+    // Pass 2: the gradient.
+    const c = f32x4.splat(<f32>(gradScale * w / S));
+    const vt = f32x4.splat(<f32>hsum64(tin));
+    j = 0;
+    for (; j < N; j += 4) {
+      const r = min(4, N - j);
+      const off = <usize>j << 2;
+      const t = f32x4.add(f32x4.mul(r == 4 ? v128.load(t0 + off) : loadPartial(t0 + off, r, 0), ks), hs);
+      const p = f32x4.div(r == 4 ? v128.load(p0 + off) : loadPartial(p0 + off, r, 0.5), vs);
+      const inside = v128.and(f32x4.ge(p, lo), f32x4.le(p, hi));
+      const g = v128.and(f32x4.neg(f32x4.div(t, p)), inside);
+      const out = f32x4.mul(f32x4.add(g, vt), c);
+      if (r == 4) v128.store(g0 + off, out); else storePartial(g0 + off, out, r);
+    }
+  }
+  return total;
 }
 
 /**
@@ -210,21 +279,38 @@ export function cce(T: usize, P: usize, G: usize, W: usize, M: i32, N: i32, grad
   memory.fill(p, 0, <usize>n << 2);
 }
 
-export function sparseCce(L: usize, P: usize, G: usize, W: usize, M: i32, N: i32, gradScale: f64): f64 {
+/**
+ * Sparse CCE on probabilities: as cce with a one-hot target (no smoothing).
+ * p = q_k/S (S the row sum, as Keras rescales), loss_i = −ln clip(p); the
+ * gradient, inside the clip, is c/S for every column and c·(1 − 1/p)/S for
+ * the label's; 0 outside. A row whose label equals `ignore` (NaN: none) gets
+ * no loss and a zero gradient, whatever its label (Keras's ignore_class).
+ */
+export function sparseCce(L: usize, P: usize, G: usize, W: usize, M: i32, N: i32, gradScale: f64, ignore: f64): f64 {
   const rowBytes = <usize>N << 2;
   let total: f64 = 0;
   for (let i = 0; i < M; i++) {
     const w: f64 = W != 0 ? <f64>load<f32>(W + (<usize>i << 2)) : 1.0;
-    const k = label(L, i, N);
     const g0 = G + <usize>i * rowBytes;
     if (G != 0) zeroRow(g0, N);
+    if (<f64>load<f32>(L + (<usize>i << 2)) == ignore) continue;
+    const k = label(L, i, N);
     if (k < 0) { total = NaN; continue; }
-    const raw = load<f32>(P + <usize>i * rowBytes + (<usize>k << 2));
-    const p = min<f32>(max<f32>(raw, EPS), ONE_MINUS_EPS);
-    const lp = f32x4.extract_lane(vlog(f32x4.splat(p)), 0);
+    if (w == 0) continue;
+    const p0 = P + <usize>i * rowBytes;
+    let S = rowSum64(p0, N);
+    if (!(S > 0)) S = 1; // a row summing to 0 is left unscaled (Keras would divide 0 by 0)
+    const p = load<f32>(p0 + (<usize>k << 2)) / <f32>S;
+    const pc = min<f32>(max<f32>(p, EPS), ONE_MINUS_EPS);
+    const lp = f32x4.extract_lane(vlog(f32x4.splat(pc)), 0);
     total -= w * <f64>lp;
-    if (G != 0 && raw >= EPS && raw <= ONE_MINUS_EPS) {
-      store<f32>(g0 + (<usize>k << 2), <f32>(-gradScale * w / <f64>p));
+    if (G != 0 && p >= EPS && p <= ONE_MINUS_EPS) {
+      const c = gradScale * w / S;
+      const vc = f32x4.splat(<f32>c);
+      let j = 0;
+      for (; j + 4 <= N; j += 4) v128.store(g0 + (<usize>j << 2), vc);
+      if (j < N) storePartial(g0 + (<usize>j << 2), vc, N - j);
+      store<f32>(g0 + (<usize>k << 2), <f32>(c * (1.0 - 1.0 / <f64>p)));
     }
   }
   return total;
@@ -234,7 +320,10 @@ export function sparseCce(L: usize, P: usize, G: usize, W: usize, M: i32, N: i32
  * Fused sigmoid + BCE on logits: term = max(z,0) − z·t + ln(1 + e^{−|z|}),
  * P = sigmoid(z) (if P ≠ 0), G = c·(sigmoid(z) − t).
  */
-export function sigmoidBce(T: usize, Z: usize, P: usize, G: usize, W: usize, M: i32, N: i32, gradScale: f64): f64 {
+export function sigmoidBce(T: usize, Z: usize, P: usize, G: usize, W: usize, M: i32, N: i32, gradScale: f64, smooth: f64): f64 {
+  // Label smoothing: t' = t·(1 − s) + s/2 (s = 0: none; NaN, an absent argument, counts as 0).
+  if (!(smooth > 0)) smooth = 0;
+  const ks = f32x4.splat(<f32>(1.0 - smooth)), hs = f32x4.splat(<f32>(0.5 * smooth));
   const rowBytes = <usize>N << 2;
   let total: f64 = 0;
   for (let i = 0; i < M; i++) {
@@ -245,7 +334,8 @@ export function sigmoidBce(T: usize, Z: usize, P: usize, G: usize, W: usize, M: 
     let j = 0;
     for (; j + 4 <= N; j += 4) {
       const off = base + (<usize>j << 2);
-      const t = v128.load(T + off);
+      let t = v128.load(T + off);
+      if (smooth != 0) t = f32x4.add(f32x4.mul(t, ks), hs);
       const z = v128.load(Z + off);
       acc = accumulate64(acc, sigmoidBceTerm(t, z));
       const s = vsigmoid(z);
@@ -255,7 +345,8 @@ export function sigmoidBce(T: usize, Z: usize, P: usize, G: usize, W: usize, M: 
     const r = N - j;
     if (r > 0) {
       const off = base + (<usize>j << 2);
-      const t = loadPartial(T + off, r, 0);
+      let t = loadPartial(T + off, r, 0);
+      if (smooth != 0) t = f32x4.add(f32x4.mul(t, ks), hs);
       const z = loadPartial(Z + off, r, 0);
       acc = accumulate64(acc, v128.and(sigmoidBceTerm(t, z), laneMask(r)));
       const s = vsigmoid(z);
@@ -278,28 +369,35 @@ export function sigmoidBce(T: usize, Z: usize, P: usize, G: usize, W: usize, M: 
  * loss_i = Σ_j t_j·(ln s − (z_j − m)) (terms with t = 0 skipped, so a −Inf
  * logit does not give 0·∞); P = e^{z−m}/s; G = c·(P − T), c = gradScale·w_i.
  */
-export function softmaxCce(T: usize, Z: usize, P: usize, G: usize, W: usize, M: i32, N: i32, gradScale: f64): f64 {
-  return softmaxLoss(false, T, Z, P, G, W, M, N, gradScale);
+export function softmaxCce(T: usize, Z: usize, P: usize, G: usize, W: usize, M: i32, N: i32, gradScale: f64, smooth: f64): f64 {
+  // Label smoothing: t' = t·(1 − s) + s/N (s = 0: none; NaN, an absent argument, counts as 0).
+  return softmaxLoss(false, T, Z, P, G, W, M, N, gradScale, smooth > 0 ? smooth : 0, NaN);
 }
 
-/** As softmaxCce with the targets given as class indices (float32) in L. */
-export function sparseSoftmaxCce(L: usize, Z: usize, P: usize, G: usize, W: usize, M: i32, N: i32, gradScale: f64): f64 {
-  return softmaxLoss(true, L, Z, P, G, W, M, N, gradScale);
+/**
+ * As softmaxCce with the targets given as class indices (float32) in L. A row
+ * whose label equals `ignore` (NaN: none) gets no loss and a zero gradient
+ * (P is still written).
+ */
+export function sparseSoftmaxCce(L: usize, Z: usize, P: usize, G: usize, W: usize, M: i32, N: i32, gradScale: f64, ignore: f64): f64 {
+  return softmaxLoss(true, L, Z, P, G, W, M, N, gradScale, 0, ignore);
 }
 
 // @ts-ignore: decorator
 @inline function softmaxLoss(sparse: bool, T: usize, Z: usize, P: usize, G: usize, W: usize, M: i32, N: i32,
-  gradScale: f64): f64 {
+  gradScale: f64, smooth: f64, ignore: f64): f64 {
   const rowBytes = <usize>N << 2;
+  const ks = f32x4.splat(<f32>(1.0 - smooth)), hs = f32x4.splat(<f32>(smooth / <f64>N));
   let total: f64 = 0;
   for (let i = 0; i < M; i++) {
-    const w: f64 = W != 0 ? <f64>load<f32>(W + (<usize>i << 2)) : 1.0;
-    const c = f32x4.splat(<f32>(gradScale * w));
+    let w: f64 = W != 0 ? <f64>load<f32>(W + (<usize>i << 2)) : 1.0;
     const base = <usize>i * rowBytes;
     const z0 = Z + base;
     const t0 = T + base;
     let k = -1;
-    if (sparse) {
+    // An ignored row: weight 0 (no loss, zero gradient) with a stand-in label; P is still written.
+    if (sparse && <f64>load<f32>(T + (<usize>i << 2)) == ignore) { w = 0; k = 0; }
+    else if (sparse) {
       k = label(T, i, N);
       if (k < 0) {
         total = NaN;
@@ -308,6 +406,7 @@ export function sparseSoftmaxCce(L: usize, Z: usize, P: usize, G: usize, W: usiz
         continue;
       }
     }
+    const c = f32x4.splat(<f32>(gradScale * w));
     const m = rowMax(z0, N);
     const vm = f32x4.splat(m);
     // Pass 1: s = Σ e^{z−m}.
@@ -330,7 +429,8 @@ export function sparseSoftmaxCce(L: usize, Z: usize, P: usize, G: usize, W: usiz
     for (; j + 4 <= N; j += 4) {
       const off = <usize>j << 2;
       const z = f32x4.sub(v128.load(z0 + off), vm);
-      const t = sparse ? oneHot(lanes, j, k) : v128.load(t0 + off);
+      let t = sparse ? oneHot(lanes, j, k) : v128.load(t0 + off);
+      if (!sparse && smooth != 0) t = f32x4.add(f32x4.mul(t, ks), hs);
       if (!sparse) acc = accumulate64(acc, ceTerm(t, z, ls));
       if (P != 0 || G != 0) {
         const p = f32x4.div(vexp(z), vs);
@@ -341,8 +441,10 @@ export function sparseSoftmaxCce(L: usize, Z: usize, P: usize, G: usize, W: usiz
     if (r > 0) {
       const off = <usize>j << 2;
       const z = f32x4.sub(loadPartial(z0 + off, r, 0), vm);
-      const t = sparse ? oneHot(lanes, j, k) : loadPartial(t0 + off, r, 0);
-      if (!sparse) acc = accumulate64(acc, ceTerm(t, z, ls)); // padded t = 0: no term
+      let t = sparse ? oneHot(lanes, j, k) : loadPartial(t0 + off, r, 0);
+      if (!sparse && smooth != 0) t = f32x4.add(f32x4.mul(t, ks), hs);
+      // Padded lanes (t = 0, or s/N when smoothing) are masked out.
+      if (!sparse) acc = accumulate64(acc, v128.and(ceTerm(t, z, ls), laneMask(r)));
       if (P != 0 || G != 0) {
         const p = f32x4.div(vexp(z), vs);
         if (P != 0) storePartial(P + base + off, p, r);

@@ -73,7 +73,13 @@ function actForwardLoop(f: Float32Array, act: Act, p: number, z0: number, y0: nu
     case Act.Swish:
       for (let i = 0; i < n; i++) { const z = f[z0 + i]!; f[y0 + i] = z * sigmoid(z); }
       return;
-    case Act.HardSigmoid:
+    case Act.HardSigmoid: // Keras 3: relu6(z + 3)/6, as (z + 3)/6 in float64, rounded once
+      for (let i = 0; i < n; i++) {
+        const h = (f[z0 + i]! + 3) / 6;
+        f[y0 + i] = h < 0 ? 0 : h > 1 ? 1 : h;
+      }
+      return;
+    case Act.HardSigmoidLegacy:
       for (let i = 0; i < n; i++) {
         const h = 0.2 * f[z0 + i]! + 0.5;
         f[y0 + i] = h < 0 ? 0 : h > 1 ? 1 : h;
@@ -132,6 +138,9 @@ function actBackwardLoop(f: Float32Array, act: Act, p: number, z0: number, y0: n
       }
       return;
     case Act.HardSigmoid:
+      for (let i = 0; i < n; i++) { const y = f[y0 + i]!; f[x0 + i] = y > 0 && y < 1 ? f[g0 + i]! / 6 : 0; }
+      return;
+    case Act.HardSigmoidLegacy:
       for (let i = 0; i < n; i++) { const y = f[y0 + i]!; f[x0 + i] = y > 0 && y < 1 ? 0.2 * f[g0 + i]! : 0; }
       return;
     default: throw new DataError(`Unknown activation code ${String(act)}`);
@@ -471,8 +480,10 @@ export function createJsBackend(initialPages = 16): Backend {
       return total;
     },
 
-    bce(T, P, G, W, M, N, gradScale) {
+    bce(T, P, G, W, M, N, gradScale, smooth = 0) {
       // The gradient of the clip is 0 outside [eps, 1−eps], as in Keras/TF.
+      // Label smoothing: t' = t·(1 − s) + s/2.
+      const s0 = smooth > 0 ? smooth : 0;
       const f = mem();
       const t0 = T >> 2, p0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
       let total = 0;
@@ -482,7 +493,7 @@ export function createJsBackend(initialPages = 16): Backend {
         if (w === 0) { if (G !== 0) f.fill(0, g0 + r, g0 + r + N); continue; } // weight 0: no loss, zero gradient (no 0·∞)
         let s = 0;
         for (let j = 0; j < N; j++) {
-          const t = f[t0 + r + j]!;
+          const t = s0 === 0 ? f[t0 + r + j]! : f[t0 + r + j]! * (1 - s0) + 0.5 * s0;
           const raw = f[p0 + r + j]!;
           const p = raw < EPS_LO ? EPS_LO : raw > EPS_HI ? EPS_HI : raw;
           s -= t * Math.log(p) + (1 - t) * Math.log(1 - p);
@@ -493,48 +504,74 @@ export function createJsBackend(initialPages = 16): Backend {
       return total;
     },
 
-    cce(T, P, G, W, M, N, gradScale) {
+    cce(T, P, G, W, M, N, gradScale, smooth = 0) {
+      // Keras 3: each row of P is rescaled to sum to 1 (p = q/S) before the
+      // clip; t' = t·(1 − s) + s/N (label smoothing). The gradient with respect
+      // to q goes through the rescale: G_k = c·(g_k − Σ_j g_j·p_j)/S with
+      // g_j = −t'_j/p_j inside the clip, 0 outside; Σ_j g_j·p_j = −Σ_{inside} t'_j.
+      const s0 = smooth > 0 ? smooth : 0;
       const f = mem();
       const t0 = T >> 2, p0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
       let total = 0;
       for (let i = 0; i < M; i++) {
         const w = W !== 0 ? f[w0 + i]! : 1;
-        const r = i * N, gs = gradScale * w;
+        const r = i * N;
         if (w === 0) { if (G !== 0) f.fill(0, g0 + r, g0 + r + N); continue; } // weight 0: no loss, zero gradient (no 0·∞)
-        let s = 0;
+        let S = 0;
+        for (let j = 0; j < N; j++) S += f[p0 + r + j]!;
+        if (!(S > 0)) S = 1; // a row summing to 0 is left unscaled (Keras would divide 0 by 0)
+        let s = 0, tin = 0;
         for (let j = 0; j < N; j++) {
-          const t = f[t0 + r + j]!;
-          const raw = f[p0 + r + j]!;
-          const p = raw < EPS_LO ? EPS_LO : raw > EPS_HI ? EPS_HI : raw;
-          s -= t * Math.log(p);
-          if (G !== 0) f[g0 + r + j] = raw < EPS_LO || raw > EPS_HI ? 0 : -gs * t / p;
+          const t = f[t0 + r + j]! * (1 - s0) + s0 / N;
+          const p = f[p0 + r + j]! / S;
+          const pc = p < EPS_LO ? EPS_LO : p > EPS_HI ? EPS_HI : p;
+          if (t !== 0) s -= t * Math.log(pc);
+          if (p >= EPS_LO && p <= EPS_HI) tin += t;
         }
         total += w * s;
+        if (G === 0) continue;
+        const c = gradScale * w / S;
+        for (let j = 0; j < N; j++) {
+          const t = f[t0 + r + j]! * (1 - s0) + s0 / N;
+          const p = f[p0 + r + j]! / S;
+          const g = p >= EPS_LO && p <= EPS_HI ? -t / p : 0;
+          f[g0 + r + j] = c * (g + tin);
+        }
       }
       return total;
     },
 
-    sparseCce(L, P, G, W, M, N, gradScale) {
+    sparseCce(L, P, G, W, M, N, gradScale, ignore = NaN) {
+      // As cce with a one-hot target: p = q_c/S, loss −ln clip(p); inside the
+      // clip G = c/S everywhere and c·(1 − 1/p)/S at the label. A row labelled
+      // `ignore` (NaN: none) gets no loss and a zero gradient.
       const f = mem();
       const l0 = L >> 2, p0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
       let total = 0;
       for (let i = 0; i < M; i++) {
         const w = W !== 0 ? f[w0 + i]! : 1;
         const r = i * N;
+        if (G !== 0) f.fill(0, g0 + r, g0 + r + N);
+        if (f[l0 + i]! === ignore) continue;
         const c = checkLabel(f[l0 + i]!, i, N);
-        if (w === 0) { if (G !== 0) f.fill(0, g0 + r, g0 + r + N); continue; } // weight 0: no loss, zero gradient (no 0·∞)
-        const raw = f[p0 + r + c]!;
-        const p = raw < EPS_LO ? EPS_LO : raw > EPS_HI ? EPS_HI : raw;
-        total -= w * Math.log(p);
-        if (G !== 0) {
-          f.fill(0, g0 + r, g0 + r + N);
-          f[g0 + r + c] = raw < EPS_LO || raw > EPS_HI ? 0 : -gradScale * w / p;
+        if (w === 0) continue; // weight 0: no loss, zero gradient (no 0·∞)
+        let S = 0;
+        for (let j = 0; j < N; j++) S += f[p0 + r + j]!;
+        if (!(S > 0)) S = 1; // as in cce
+        const p = f[p0 + r + c]! / S;
+        const pc = p < EPS_LO ? EPS_LO : p > EPS_HI ? EPS_HI : p;
+        total -= w * Math.log(pc);
+        if (G !== 0 && p >= EPS_LO && p <= EPS_HI) {
+          const k = gradScale * w / S;
+          f.fill(k, g0 + r, g0 + r + N);
+          f[g0 + r + c] = k * (1 - 1 / p);
         }
       }
       return total;
     },
 
-    sigmoidBce(T, Z, P, G, W, M, N, gradScale) {
+    sigmoidBce(T, Z, P, G, W, M, N, gradScale, smooth = 0) {
+      const s0 = smooth > 0 ? smooth : 0; // label smoothing: t' = t·(1 − s) + s/2
       const f = mem();
       const t0 = T >> 2, z0 = Z >> 2, q0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
       let total = 0;
@@ -543,7 +580,7 @@ export function createJsBackend(initialPages = 16): Backend {
         const r = i * N, gs = gradScale * w / N;
         let s = 0;
         for (let j = 0; j < N; j++) {
-          const z = f[z0 + r + j]!, t = f[t0 + r + j]!;
+          const z = f[z0 + r + j]!, t = s0 === 0 ? f[t0 + r + j]! : f[t0 + r + j]! * (1 - s0) + 0.5 * s0;
           s += Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
           const p = sigmoid(z);
           if (P !== 0) f[q0 + r + j] = p;
@@ -554,7 +591,8 @@ export function createJsBackend(initialPages = 16): Backend {
       return total;
     },
 
-    softmaxCce(T, Z, P, G, W, M, N, gradScale) {
+    softmaxCce(T, Z, P, G, W, M, N, gradScale, smooth = 0) {
+      const s0 = smooth > 0 ? smooth : 0; // label smoothing: t' = t·(1 − s) + s/N
       const f = mem();
       const t0 = T >> 2, z0 = Z >> 2, q0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
       const e = scratch1(N);
@@ -569,7 +607,7 @@ export function createJsBackend(initialPages = 16): Backend {
         const lse = mx + Math.log(sum), inv = 1 / sum;
         let s = 0;
         for (let j = 0; j < N; j++) {
-          const t = f[t0 + r + j]!;
+          const t = s0 === 0 ? f[t0 + r + j]! : f[t0 + r + j]! * (1 - s0) + s0 / N;
           // t·log_softmax, skipping t = 0 so a −Infinity logit does not give 0·∞.
           if (t !== 0) s -= t * (f[z0 + r + j]! - lse);
           const p = e[j]! * inv;
@@ -581,20 +619,22 @@ export function createJsBackend(initialPages = 16): Backend {
       return total;
     },
 
-    sparseSoftmaxCce(L, Z, P, G, W, M, N, gradScale) {
+    sparseSoftmaxCce(L, Z, P, G, W, M, N, gradScale, ignore = NaN) {
       const f = mem();
       const l0 = L >> 2, z0 = Z >> 2, q0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
       const e = scratch1(N);
       let total = 0;
       for (let i = 0; i < M; i++) {
-        const w = W !== 0 ? f[w0 + i]! : 1;
+        // A row labelled `ignore` (NaN: none): weight 0 and a stand-in label; P is still written.
+        const ignored = f[l0 + i]! === ignore;
+        const w = ignored ? 0 : W !== 0 ? f[w0 + i]! : 1;
         const r = i * N, gs = gradScale * w;
-        const c = checkLabel(f[l0 + i]!, i, N);
+        const c = ignored ? 0 : checkLabel(f[l0 + i]!, i, N);
         let mx = -Infinity;
         for (let j = 0; j < N; j++) { const v = f[z0 + r + j]!; if (v > mx) mx = v; }
         let sum = 0;
         for (let j = 0; j < N; j++) { const v = Math.exp(f[z0 + r + j]! - mx); e[j] = v; sum += v; }
-        total -= w * (f[z0 + r + c]! - mx - Math.log(sum));
+        if (w !== 0) total -= w * (f[z0 + r + c]! - mx - Math.log(sum));
         const inv = 1 / sum;
         for (let j = 0; j < N; j++) {
           const p = e[j]! * inv;
@@ -730,7 +770,7 @@ export function createJsBackend(initialPages = 16): Backend {
         const g = f[g0 + i]!;
         const a = f[a0 + i]! + g * g;
         f[a0 + i] = a;
-        f[w0 + i] = f[w0 + i]! - lr * g / (Math.sqrt(a) + eps);
+        f[w0 + i] = f[w0 + i]! - lr * g / Math.sqrt(a + eps);
       }
     },
 
@@ -803,6 +843,34 @@ export function createJsBackend(initialPages = 16): Backend {
         f[m0 + i] = m;
         f[u0 + i] = u;
         f[w0 + i] = f[w0 + i]! - alpha * m / (u + eps);
+      }
+    },
+
+    lion(W, G, M, n, lr, beta1, beta2) {
+      const f = mem();
+      const w0 = W >> 2, g0 = G >> 2, m0 = M >> 2;
+      for (let i = 0; i < n; i++) {
+        const g = f[g0 + i]!, m = f[m0 + i]!;
+        f[w0 + i] = f[w0 + i]! - lr * Math.sign(beta1 * m + (1 - beta1) * g);
+        f[m0 + i] = beta2 * m + (1 - beta2) * g;
+      }
+    },
+
+    ftrl(W, G, A, Z, n, lr, lrPower, l1, l2, shrink) {
+      const f = mem();
+      const w0 = W >> 2, g0 = G >> 2, a0 = A >> 2, z0 = Z >> 2;
+      const half = lrPower === -0.5;
+      for (let i = 0; i < n; i++) {
+        const g = f[g0 + i]!, w = f[w0 + i]!, a = f[a0 + i]!;
+        const a1 = a + g * g;
+        const pa1 = half ? Math.sqrt(a1) : Math.pow(a1, -lrPower);
+        const pa = half ? Math.sqrt(a) : Math.pow(a, -lrPower);
+        // Z is stored (rounded to float32) before W is computed from it, as Keras assigns `linear` first.
+        const z = Math.fround(f[z0 + i]! + ((g + 2 * shrink * w) - (pa1 - pa) / lr * w));
+        const zc = z < -l1 ? -l1 : z > l1 ? l1 : z;
+        f[z0 + i] = z;
+        f[w0 + i] = (zc - z) / (pa1 / lr + 2 * l2);
+        f[a0 + i] = a1;
       }
     },
 

@@ -81,7 +81,7 @@ const NAMES = [
   'gemm', 'biasAct', 'actBackward', 'softmaxRows', 'logSoftmaxRows', 'softmaxBackward', 'sumSquares', 'l1l2',
   'scale', 'clipValue', 'mul', 'axpy', 'mse', 'mae', 'huber', 'logCosh', 'hinge', 'bce', 'cce', 'sparseCce',
   'sigmoidBce', 'softmaxCce', 'sparseSoftmaxCce', 'bnForwardInfer', 'dropout', 'sgd', 'sgdMomentum', 'adagrad',
-  'rmsprop', 'adam', 'adadelta', 'adamax', 'nadam',
+  'rmsprop', 'adam', 'adadelta', 'adamax', 'nadam', 'lion', 'ftrl',
 ] as const;
 type Name = typeof NAMES[number];
 const ID = Object.fromEntries(NAMES.map((n, i) => [n, i])) as Record<Name, number>;
@@ -107,10 +107,12 @@ const ELEM: Partial<Record<Name, ElemSpec>> = {
   adadelta: { n: 4, ptrs: [0, 1, 2, 3], cost: 3.1 },
   adamax: { n: 4, ptrs: [0, 1, 2, 3], cost: 1.7 },
   nadam: { n: 4, ptrs: [0, 1, 2, 3], cost: 2.1 },
+  lion: { n: 3, ptrs: [0, 1, 2], cost: 1.5 }, // not measured: between sgdMomentum and adagrad
+  ftrl: { n: 4, ptrs: [0, 1, 2, 3], cost: 4 }, // not measured: scalar f64, two roots per element
 };
 /** Activation forward / backward, ns per element, by activation code (Act in types.ts). */
-const ACT_FWD_NS = [0.6, 0.6, 0.6, 4, 4.2, 8.3, 3.4, 5, 16.6, 1, 18, 11.6, 0.8];
-const ACT_BWD_NS = [0.3, 0.4, 0.4, 0.4, 0.2, 0.2, 0.2, 0.2, 4, 0.2, 19, 13, 0.2];
+const ACT_FWD_NS = [0.6, 0.6, 0.6, 4, 4.2, 8.3, 3.4, 5, 16.6, 1, 18, 11.6, 0.8, 0.8];
+const ACT_BWD_NS = [0.3, 0.4, 0.4, 0.4, 0.2, 0.2, 0.2, 0.2, 4, 0.2, 19, 13, 0.2, 0.2];
 /** Row-wise kernels on an M×N block: pointers with a row stride of N floats. */
 interface RowSpec { m: number; ptrs: number[]; cost: number }
 const ROWS: Partial<Record<Name, RowSpec>> = {
@@ -132,19 +134,17 @@ LOSS.sigmoidBce = { ptrs: [0, 1, 2, 3], ptrs1: [4], m: 5, cost: 16 };
 LOSS.softmaxCce = { ptrs: [0, 1, 2, 3], ptrs1: [4], m: 5, cost: 11 };
 LOSS.sparseSoftmaxCce = { ptrs: [1, 2, 3], ptrs1: [0, 4], m: 5, cost: 10 };
 
-/** Why threads cannot be used in this context, or undefined when they can. */
+/**
+ * Why threads cannot be used in this context, or undefined when they can:
+ * they need the shared memory, nothing more. (A browser's main thread, where
+ * Atomics.wait is forbidden, waits for its workers by polling: pool.ts.)
+ */
 export function threadSupport(memory: WebAssembly.Memory): string | undefined {
   if (typeof SharedArrayBuffer !== 'function' || !(memory.buffer instanceof SharedArrayBuffer)) {
     const coi = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
     return coi === false
       ? 'the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp), so there is no shared memory'
       : 'the kernel memory is not shared';
-  }
-  try {
-    // Allowed everywhere but on a browser's main thread: there the call throws.
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
-  } catch {
-    return "Atomics.wait is not allowed on a browser's main thread: train in a Web Worker to use threads";
   }
   return undefined;
 }
@@ -568,6 +568,15 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
       if (big(n * C.nadam) && splitElem('nadam', [W, G, M, V, n, lr, beta1, beta2, eps, c1, c2, c3], n * C.nadam)) return;
       r.nadam(W, G, M, V, n, lr, beta1, beta2, eps, c1, c2, c3);
     },
+    lion: (W: number, G: number, M: number, n: number, lr: number, beta1: number, beta2: number): void => {
+      if (big(n * C.lion) && splitElem('lion', [W, G, M, n, lr, beta1, beta2], n * C.lion)) return;
+      r.lion(W, G, M, n, lr, beta1, beta2);
+    },
+    ftrl: (W: number, G: number, A: number, Z: number, n: number, lr: number, lrPower: number, l1: number, l2: number,
+      shrink: number): void => {
+      if (big(n * C.ftrl) && splitElem('ftrl', [W, G, A, Z, n, lr, lrPower, l1, l2, shrink], n * C.ftrl)) return;
+      r.ftrl(W, G, A, Z, n, lr, lrPower, l1, l2, shrink);
+    },
     sgdMomentum: (W: number, G: number, V: number, n: number, lr: number, momentum: number, nesterov: boolean): void => {
       const nest = nesterov ? 1 : 0;
       if (big(n * C.sgdMomentum) && splitElem('sgdMomentum', [W, G, V, n, lr, momentum, nest], n * C.sgdMomentum)) return;
@@ -583,21 +592,22 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
       M * N <= LB ? r.logCosh(T, P, G, W, M, N, gs) : blockedLoss('logCosh', [T, P, G, W, M, N, gs]),
     hinge: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
       M * N <= LB ? r.hinge(T, P, G, W, M, N, gs) : blockedLoss('hinge', [T, P, G, W, M, N, gs]),
-    bce: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
-      M * N <= LB ? r.bce(T, P, G, W, M, N, gs) : blockedLoss('bce', [T, P, G, W, M, N, gs]),
-    cce: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
-      M * N <= LB ? r.cce(T, P, G, W, M, N, gs) : blockedLoss('cce', [T, P, G, W, M, N, gs]),
-    sparseCce: (L: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
-      M * N <= LB ? base.sparseCce(L, P, G, W, M, N, gs)
-        : sparseChecked('sparseCce', blockedLoss('sparseCce', [L, P, G, W, M, N, gs]), [L, P, G, W, M, N, gs]),
-    sigmoidBce: (T: number, Z: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
-      M * N <= LB ? r.sigmoidBce(T, Z, P, G, W, M, N, gs) : blockedLoss('sigmoidBce', [T, Z, P, G, W, M, N, gs]),
-    softmaxCce: (T: number, Z: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
-      M * N <= LB ? r.softmaxCce(T, Z, P, G, W, M, N, gs) : blockedLoss('softmaxCce', [T, Z, P, G, W, M, N, gs]),
-    sparseSoftmaxCce: (L: number, Z: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
-      M * N <= LB ? base.sparseSoftmaxCce(L, Z, P, G, W, M, N, gs)
-        : sparseChecked('sparseSoftmaxCce', blockedLoss('sparseSoftmaxCce', [L, Z, P, G, W, M, N, gs]),
-          [L, Z, P, G, W, M, N, gs]),
+    // sm: label smoothing (0 = none); ig: the ignored class of the sparse losses (NaN = none).
+    bce: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number, sm = 0): number =>
+      M * N <= LB ? r.bce(T, P, G, W, M, N, gs, sm) : blockedLoss('bce', [T, P, G, W, M, N, gs, sm]),
+    cce: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number, sm = 0): number =>
+      M * N <= LB ? r.cce(T, P, G, W, M, N, gs, sm) : blockedLoss('cce', [T, P, G, W, M, N, gs, sm]),
+    sparseCce: (L: number, P: number, G: number, W: number, M: number, N: number, gs: number, ig = NaN): number =>
+      M * N <= LB ? base.sparseCce(L, P, G, W, M, N, gs, ig)
+        : sparseChecked('sparseCce', blockedLoss('sparseCce', [L, P, G, W, M, N, gs, ig]), [L, P, G, W, M, N, gs, ig]),
+    sigmoidBce: (T: number, Z: number, P: number, G: number, W: number, M: number, N: number, gs: number, sm = 0): number =>
+      M * N <= LB ? r.sigmoidBce(T, Z, P, G, W, M, N, gs, sm) : blockedLoss('sigmoidBce', [T, Z, P, G, W, M, N, gs, sm]),
+    softmaxCce: (T: number, Z: number, P: number, G: number, W: number, M: number, N: number, gs: number, sm = 0): number =>
+      M * N <= LB ? r.softmaxCce(T, Z, P, G, W, M, N, gs, sm) : blockedLoss('softmaxCce', [T, Z, P, G, W, M, N, gs, sm]),
+    sparseSoftmaxCce: (L: number, Z: number, P: number, G: number, W: number, M: number, N: number, gs: number, ig = NaN): number =>
+      M * N <= LB ? base.sparseSoftmaxCce(L, Z, P, G, W, M, N, gs, ig)
+        : sparseChecked('sparseSoftmaxCce', blockedLoss('sparseSoftmaxCce', [L, Z, P, G, W, M, N, gs, ig]),
+          [L, Z, P, G, W, M, N, gs, ig]),
   };
 
   const tb: ThreadedBackend = {

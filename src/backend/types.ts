@@ -31,8 +31,10 @@ export enum Act {
   Gelu = 10,
   /** x·sigmoid(x) (also called silu). */
   Swish = 11,
-  /** TF.js / Keras 2 form: clip(0.2·x + 0.5, 0, 1). */
+  /** Keras 3 form: relu6(x + 3)/6 = clip(x/6 + 0.5, 0, 1). */
   HardSigmoid = 12,
+  /** TF.js / Keras 2 form: clip(0.2·x + 0.5, 0, 1) (activation 'hard_sigmoid_legacy'; what TF.js and Keras 2 files mean by 'hard_sigmoid'). */
+  HardSigmoidLegacy = 13,
 }
 
 /** Activations whose backward pass needs the pre-activation Z (not just the output Y). */
@@ -114,21 +116,29 @@ export interface Backend {
   logCosh(T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number): number;
   /** Keras hinge: labels in {0,1} are mapped to {−1,1}; loss_i = mean_j max(1 − t·p, 0). */
   hinge(T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number): number;
+  // Label smoothing (`smooth`, 0 = none, the default): the binary losses use
+  // t' = t·(1 − s) + s/2, the categorical ones t' = t·(1 − s) + s/N (Keras).
+  // `ignore` (sparse losses; NaN = none, the default): a row whose label equals
+  // it adds no loss and gets a zero gradient, whatever its label (Keras's ignore_class).
   /** BCE on probabilities P, clipped to [eps, 1−eps] (Keras epsilon 1e-7); loss_i = mean_j. */
-  bce(T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number): number;
-  /** CCE on probabilities P (each clipped to [eps, 1−eps]); loss_i = −Σ_j t·log p. */
-  cce(T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number): number;
-  /** Sparse CCE on probabilities: L holds M class indices stored as float32. */
-  sparseCce(L: number, P: number, G: number, W: number, M: number, N: number, gradScale: number): number;
+  bce(T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number, smooth?: number): number;
+  /**
+   * CCE on probabilities as Keras 3 computes it: each row of P is rescaled to
+   * sum to 1 (p = q/S), then clipped to [eps, 1−eps]; loss_i = −Σ_j t'·log p.
+   * G is the gradient with respect to the unscaled q (through the rescale).
+   */
+  cce(T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number, smooth?: number): number;
+  /** Sparse CCE on probabilities (rows rescaled as in cce): L holds M class indices stored as float32. */
+  sparseCce(L: number, P: number, G: number, W: number, M: number, N: number, gradScale: number, ignore?: number): number;
   /**
    * Fused sigmoid + BCE on logits Z: writes P = sigmoid(Z) (P may be 0: not
    * written), loss_i = mean_j [max(z,0) − z·t + log(1+e^−|z|)], G = ∂/∂Z.
    */
-  sigmoidBce(T: number, Z: number, P: number, G: number, W: number, M: number, N: number, gradScale: number): number;
-  /** Fused softmax + CCE on logits Z: writes P = softmax(Z) (P may be 0), G = ∂/∂Z = scale·w·(P − T). */
-  softmaxCce(T: number, Z: number, P: number, G: number, W: number, M: number, N: number, gradScale: number): number;
-  /** Fused softmax + sparse CCE on logits: L holds class indices as float32. */
-  sparseSoftmaxCce(L: number, Z: number, P: number, G: number, W: number, M: number, N: number, gradScale: number): number;
+  sigmoidBce(T: number, Z: number, P: number, G: number, W: number, M: number, N: number, gradScale: number, smooth?: number): number;
+  /** Fused softmax + CCE on logits Z: writes P = softmax(Z) (P may be 0), G = ∂/∂Z = scale·w·(P − T'). */
+  softmaxCce(T: number, Z: number, P: number, G: number, W: number, M: number, N: number, gradScale: number, smooth?: number): number;
+  /** Fused softmax + sparse CCE on logits: L holds class indices as float32 (P is written for ignored rows too). */
+  sparseSoftmaxCce(L: number, Z: number, P: number, G: number, W: number, M: number, N: number, gradScale: number, ignore?: number): number;
 
   // ---------------------------------------------------------------- batch normalization (per column of an M×N block)
   /**
@@ -164,7 +174,7 @@ export interface Backend {
   sgd(W: number, G: number, n: number, lr: number): void;
   /** Keras: V = m·V − lr·G; W += V (nesterov: W += m·V − lr·G). */
   sgdMomentum(W: number, G: number, V: number, n: number, lr: number, momentum: number, nesterov: boolean): void;
-  /** A += G²; W -= lr·G/(sqrt(A) + eps). */
+  /** Keras 3 Adagrad: A += G²; W -= lr·G/sqrt(A + eps). */
   adagrad(W: number, G: number, A: number, n: number, lr: number, eps: number): void;
   /**
    * Keras RMSprop: V = rho·V + (1−rho)·G²; if centered (MG ≠ 0): MG = rho·MG + (1−rho)·G,
@@ -191,4 +201,13 @@ export interface Backend {
    */
   nadam(W: number, G: number, M: number, V: number, n: number, lr: number, beta1: number, beta2: number,
     eps: number, c1: number, c2: number, c3: number): void;
+  /** Keras 3 Lion: W -= lr·sign(β1·M + (1−β1)·G); then M = β2·M + (1−β2)·G (sign(0) = 0). */
+  lion(W: number, G: number, M: number, n: number, lr: number, beta1: number, beta2: number): void;
+  /**
+   * Keras 3 FTRL, with the caller folding beta into l2 (l2 + beta/(2·lr)):
+   * g' = G + 2·shrink·W; A' = A + G²; Z += g' − (A'^(−p) − A^(−p))/lr·W (Z stored to float32);
+   * W = (clip(Z, −l1, l1) − Z)/(A'^(−p)/lr + 2·l2); A = A'. p = lrPower ≤ 0.
+   */
+  ftrl(W: number, G: number, A: number, Z: number, n: number, lr: number, lrPower: number,
+    l1: number, l2: number, shrink: number): void;
 }

@@ -57,12 +57,12 @@ export function createWasmBackend(module: WebAssembly.Module, variant: WasmVaria
   const sparseCceRaw = ex['sparseCce']!;
   const sparseSoftmaxCceRaw = ex['sparseSoftmaxCce']!;
 
-  /** A sparse loss returned NaN: find the bad label and throw as the js backend does. */
-  function checkLabels(L: number, M: number, N: number): void {
+  /** A sparse loss returned NaN: find the bad label (not the ignored class) and throw as the js backend does. */
+  function checkLabels(L: number, M: number, N: number, ignore: number): void {
     heap.refresh();
     for (let i = 0; i < M; i++) {
       const v = heap.f32[(L >> 2) + i]!;
-      if (!(Number.isInteger(v) && v >= 0 && v < N)) {
+      if (v !== ignore && !(Number.isInteger(v) && v >= 0 && v < N)) {
         throw new DataError(`Invalid class label at row ${i}: expected an integer in [0, ${N - 1}]. Received: ${v}`);
       }
     }
@@ -96,18 +96,20 @@ export function createWasmBackend(module: WebAssembly.Module, variant: WasmVaria
     huber: ex['huber']!,
     logCosh: ex['logCosh']!,
     hinge: ex['hinge']!,
+    // An absent smoothing argument reaches the kernels as NaN, which they read as 0.
     bce: ex['bce']!,
     cce: ex['cce']!,
-    sparseCce(L: number, P: number, G: number, W: number, M: number, N: number, gradScale: number): number {
-      const r = sparseCceRaw(L, P, G, W, M, N, gradScale);
-      if (r !== r) checkLabels(L, M, N);
+    sparseCce(L: number, P: number, G: number, W: number, M: number, N: number, gradScale: number, ignore = NaN): number {
+      const r = sparseCceRaw(L, P, G, W, M, N, gradScale, ignore);
+      if (r !== r) checkLabels(L, M, N, ignore);
       return r;
     },
     sigmoidBce: ex['sigmoidBce']!,
     softmaxCce: ex['softmaxCce']!,
-    sparseSoftmaxCce(L: number, Z: number, P: number, G: number, W: number, M: number, N: number, gradScale: number): number {
-      const r = sparseSoftmaxCceRaw(L, Z, P, G, W, M, N, gradScale);
-      if (r !== r) checkLabels(L, M, N);
+    sparseSoftmaxCce(L: number, Z: number, P: number, G: number, W: number, M: number, N: number, gradScale: number,
+      ignore = NaN): number {
+      const r = sparseSoftmaxCceRaw(L, Z, P, G, W, M, N, gradScale, ignore);
+      if (r !== r) checkLabels(L, M, N, ignore);
       return r;
     },
     bnForwardTrain: ex['bnForwardTrain']!,
@@ -124,6 +126,8 @@ export function createWasmBackend(module: WebAssembly.Module, variant: WasmVaria
     adadelta: ex['adadelta']!,
     adamax: ex['adamax']!,
     nadam: ex['nadam']!,
+    lion: ex['lion']!,
+    ftrl: ex['ftrl']!,
   };
   for (const [k, v] of Object.entries(b)) {
     if (v === undefined) throw new Error(`simdnet: the wasm kernels lack the export \`${k}\` (stale build?)`);

@@ -1,6 +1,11 @@
 /**
  * Activation names. Keras snake_case and TF.js camelCase spellings are both
  * accepted ('leaky_relu', 'leakyRelu', 'hard_sigmoid', 'hardSigmoid', 'silu').
+ *
+ * 'hard_sigmoid' is Keras 3's, relu6(x + 3)/6 = clip(x/6 + 0.5, 0, 1).
+ * 'hard_sigmoid_legacy' is the TF.js / Keras 2 form, clip(0.2·x + 0.5, 0, 1):
+ * what a model file written by TF.js or Keras 2 means by 'hard_sigmoid'
+ * (io/config.ts maps it on load and save).
  */
 import { Act } from './backend/types.js';
 import { ValueError, describe } from './errors.js';
@@ -31,10 +36,11 @@ const TABLE: Record<string, Omit<ResolvedActivation, 'name'> & { name: string }>
   swish: { name: 'swish', kind: 'elementwise', code: Act.Swish, param: 0 },
   silu: { name: 'swish', kind: 'elementwise', code: Act.Swish, param: 0 },
   hardsigmoid: { name: 'hard_sigmoid', kind: 'elementwise', code: Act.HardSigmoid, param: 0 },
+  hardsigmoidlegacy: { name: 'hard_sigmoid_legacy', kind: 'elementwise', code: Act.HardSigmoidLegacy, param: 0 },
   softmax: { name: 'softmax', kind: 'softmax', code: Act.Linear, param: 0 },
 };
 
-/** The accepted activation names (canonical Keras spellings). */
+/** The accepted activation names (canonical Keras spellings; 'hard_sigmoid_legacy', simdnet's own, is accepted too). */
 export const activationNames: readonly string[] = [
   'linear', 'relu', 'leaky_relu', 'elu', 'selu', 'sigmoid', 'tanh', 'exponential',
   'softplus', 'softsign', 'gelu', 'swish', 'silu', 'hard_sigmoid', 'softmax',

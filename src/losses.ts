@@ -27,12 +27,14 @@ export class Loss {
     /** Canonical Keras name. */
     readonly name: string,
     readonly kind: LossKind,
-    readonly options: { delta?: number; fromLogits?: boolean } = {},
+    readonly options: LossOptions = {},
   ) {}
   getConfig(): Record<string, unknown> {
     const c: Record<string, unknown> = {};
     if (this.kind === 'huber') c.delta = this.options.delta ?? 1;
     if (this.options.fromLogits) c.from_logits = true;
+    if (this.options.labelSmoothing) c.label_smoothing = this.options.labelSmoothing;
+    if (this.options.ignoreClass !== undefined && this.options.ignoreClass !== null) c.ignore_class = this.options.ignoreClass;
     return c;
   }
   /** Whether targets are class indices (one per row) rather than a row of the output's width. */
@@ -47,6 +49,7 @@ export class Loss {
   run(be: Backend, T: number, P: number, Z: number, G: number, W: number, M: number, N: number,
     gradScale: number, outAct: string): { sum: number; fused: boolean } {
     const logits = this.options.fromLogits === true;
+    const ls = this.options.labelSmoothing ?? 0;
     switch (this.kind) {
       case 'mse': return { sum: be.mse(T, P, G, W, M, N, gradScale), fused: false };
       case 'mae': return { sum: be.mae(T, P, G, W, M, N, gradScale), fused: false };
@@ -54,19 +57,60 @@ export class Loss {
       case 'logcosh': return { sum: be.logCosh(T, P, G, W, M, N, gradScale), fused: false };
       case 'hinge': return { sum: be.hinge(T, P, G, W, M, N, gradScale), fused: false };
       case 'bce':
-        if (logits) return { sum: be.sigmoidBce(T, P, 0, G, W, M, N, gradScale), fused: false };
-        if (outAct === 'sigmoid') return { sum: be.sigmoidBce(T, Z, P, G, W, M, N, gradScale), fused: true };
-        return { sum: be.bce(T, P, G, W, M, N, gradScale), fused: false };
+        if (logits) return { sum: be.sigmoidBce(T, P, 0, G, W, M, N, gradScale, ls), fused: false };
+        if (outAct === 'sigmoid') return { sum: be.sigmoidBce(T, Z, P, G, W, M, N, gradScale, ls), fused: true };
+        return { sum: be.bce(T, P, G, W, M, N, gradScale, ls), fused: false };
       case 'cce':
-        if (logits) return { sum: be.softmaxCce(T, P, 0, G, W, M, N, gradScale), fused: false };
-        if (outAct === 'softmax') return { sum: be.softmaxCce(T, Z, P, G, W, M, N, gradScale), fused: true };
-        return { sum: be.cce(T, P, G, W, M, N, gradScale), fused: false };
-      case 'sparse_cce':
-        if (logits) return { sum: be.sparseSoftmaxCce(T, P, 0, G, W, M, N, gradScale), fused: false };
-        if (outAct === 'softmax') return { sum: be.sparseSoftmaxCce(T, Z, P, G, W, M, N, gradScale), fused: true };
-        return { sum: be.sparseCce(T, P, G, W, M, N, gradScale), fused: false };
+        if (logits) return { sum: be.softmaxCce(T, P, 0, G, W, M, N, gradScale, ls), fused: false };
+        if (outAct === 'softmax') return { sum: be.softmaxCce(T, Z, P, G, W, M, N, gradScale, ls), fused: true };
+        return { sum: be.cce(T, P, G, W, M, N, gradScale, ls), fused: false };
+      case 'sparse_cce': {
+        const ic = this.options.ignoreClass;
+        if (ic === undefined || ic === null) {
+          if (logits) return { sum: be.sparseSoftmaxCce(T, P, 0, G, W, M, N, gradScale), fused: false };
+          if (outAct === 'softmax') return { sum: be.sparseSoftmaxCce(T, Z, P, G, W, M, N, gradScale), fused: true };
+          return { sum: be.sparseCce(T, P, G, W, M, N, gradScale), fused: false };
+        }
+        // Keras's ignore_class: the ignored rows add nothing and the batch's
+        // loss is the mean over the others (M/valid rescales the caller's 1/M),
+        // 0 when every row is ignored.
+        const f = be.heap.view(T, M);
+        let valid = 0;
+        for (let i = 0; i < M; i++) if (f[i] !== ic) valid++;
+        const k = valid === 0 ? 0 : M / valid;
+        const gs = gradScale * k;
+        const r = logits ? { sum: be.sparseSoftmaxCce(T, P, 0, G, W, M, N, gs, ic), fused: false }
+          : outAct === 'softmax' ? { sum: be.sparseSoftmaxCce(T, Z, P, G, W, M, N, gs, ic), fused: true }
+            : { sum: be.sparseCce(T, P, G, W, M, N, gs, ic), fused: false };
+        return { sum: r.sum * k, fused: r.fused };
+      }
     }
   }
+}
+
+/** Options of the built-in losses (see the factories). */
+export interface LossOptions {
+  delta?: number;
+  fromLogits?: boolean;
+  /** BCE and CCE: mix the targets with a uniform distribution, t·(1 − s) + s/2 (binary) or s/N (categorical). */
+  labelSmoothing?: number;
+  /** Sparse CCE: a label value whose rows add no loss and no gradient (the mean runs over the other rows). */
+  ignoreClass?: number | null;
+}
+
+function checkSmoothing(v: unknown): number {
+  if (v === undefined || v === null) return 0;
+  if (!(typeof v === 'number' && v >= 0 && v <= 1)) throw new ValueError(`Invalid value for \`labelSmoothing\`: expected a number in [0, 1]. Received: ${describe(v)}`);
+  return v;
+}
+function checkIgnoreClass(v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!(typeof v === 'number' && Number.isInteger(v))) throw new ValueError(`Invalid value for \`ignoreClass\`: expected an integer (a class label, e.g. -1 or 255) or null. Received: ${describe(v)}`);
+  return v;
+}
+/** Accept both name styles: labelSmoothing / label_smoothing, fromLogits / from_logits, ignoreClass / ignore_class. */
+function pick<T>(a: Record<string, unknown>, camel: string, snake: string): T | undefined {
+  return (a[camel] ?? a[snake]) as T | undefined;
 }
 
 const TABLE: Record<string, [string, LossKind]> = {
@@ -115,9 +159,27 @@ export const huber = (a: { delta?: number } = {}) => {
 export const logCosh = () => new Loss('log_cosh', 'logcosh');
 /** Keras hinge: mean(max(1 − t·p, 0)), with 0/1 labels mapped to −1/1. @example sn.losses.hinge() */
 export const hinge = () => new Loss('hinge', 'hinge');
-/** Binary cross-entropy; after a sigmoid output it runs fused on the logits. `fromLogits` (default false) takes raw scores. @example sn.losses.binaryCrossentropy({ fromLogits: true }) */
-export const binaryCrossentropy = (a: { fromLogits?: boolean } = {}) => new Loss('binary_crossentropy', 'bce', { fromLogits: !!a.fromLogits });
-/** Categorical cross-entropy on one-hot targets; fused with a softmax output. @example sn.losses.categoricalCrossentropy() */
-export const categoricalCrossentropy = (a: { fromLogits?: boolean } = {}) => new Loss('categorical_crossentropy', 'cce', { fromLogits: !!a.fromLogits });
-/** Categorical cross-entropy on integer class labels (one per sample); fused with a softmax output. @example sn.losses.sparseCategoricalCrossentropy() */
-export const sparseCategoricalCrossentropy = (a: { fromLogits?: boolean } = {}) => new Loss('sparse_categorical_crossentropy', 'sparse_cce', { fromLogits: !!a.fromLogits });
+type Snake<T> = T & Record<string, unknown>;
+/**
+ * Binary cross-entropy; after a sigmoid output it runs fused on the logits. `fromLogits` (default false) takes raw
+ * scores; `labelSmoothing` (default 0) uses targets t·(1 − s) + s/2 (Keras). Snake_case keys work too.
+ * @example sn.losses.binaryCrossentropy({ fromLogits: true, labelSmoothing: 0.1 })
+ */
+export const binaryCrossentropy = (a: Snake<{ fromLogits?: boolean; labelSmoothing?: number }> = {}) =>
+  new Loss('binary_crossentropy', 'bce', { fromLogits: !!pick(a, 'fromLogits', 'from_logits'), labelSmoothing: checkSmoothing(pick(a, 'labelSmoothing', 'label_smoothing')) });
+/**
+ * Categorical cross-entropy on one-hot targets; fused with a softmax output. On probabilities each row is rescaled
+ * to sum to 1 first (Keras 3). `labelSmoothing` (default 0) uses targets t·(1 − s) + s/N.
+ * @example sn.losses.categoricalCrossentropy({ labelSmoothing: 0.1 })
+ */
+export const categoricalCrossentropy = (a: Snake<{ fromLogits?: boolean; labelSmoothing?: number }> = {}) =>
+  new Loss('categorical_crossentropy', 'cce', { fromLogits: !!pick(a, 'fromLogits', 'from_logits'), labelSmoothing: checkSmoothing(pick(a, 'labelSmoothing', 'label_smoothing')) });
+/**
+ * Categorical cross-entropy on integer class labels (one per sample); fused with a softmax output. `ignoreClass`
+ * (default none) names a label whose rows are left out: no loss, no gradient, and the batch mean runs over the rest.
+ * @example sn.losses.sparseCategoricalCrossentropy({ ignoreClass: -1 })
+ */
+export const sparseCategoricalCrossentropy = (a: Snake<{ fromLogits?: boolean; ignoreClass?: number | null }> = {}) => {
+  const ic = checkIgnoreClass(pick(a, 'ignoreClass', 'ignore_class'));
+  return new Loss('sparse_categorical_crossentropy', 'sparse_cce', { fromLogits: !!pick(a, 'fromLogits', 'from_logits'), ...(ic !== undefined ? { ignoreClass: ic } : {}) });
+};

@@ -15,6 +15,8 @@ import { LearningRateSchedule, ExponentialDecay, PiecewiseConstantDecay, CosineD
 export interface ParamSlots {
   /** Weight and gradient pointers (bytes) and element count. */
   ptr: number; grad: number; size: number;
+  /** The weight's name ('dense_1/kernel'), matched by `excludeFromWeightDecay`. */
+  name?: string;
   /** One pointer per slot name (see `slotNames`), filled by the model's memory plan. */
   slots: number[];
 }
@@ -29,6 +31,12 @@ export interface OptimizerArgs {
   globalClipnorm?: number;
   /** Decoupled weight decay factor (w -= lr·weightDecay·w each step). */
   weightDecay?: number;
+  /**
+   * Weights that weight decay leaves alone: a weight is excluded when its name
+   * ('dense_1/bias') contains any of these strings (Keras's
+   * `exclude_from_weight_decay(var_names=...)`), e.g. ['bias', 'gamma', 'beta'].
+   */
+  excludeFromWeightDecay?: string[];
 }
 
 export abstract class Optimizer {
@@ -40,6 +48,8 @@ export abstract class Optimizer {
   readonly clipvalue: number | undefined;
   readonly globalClipnorm: number | undefined;
   weightDecay: number;
+  /** Name fragments of the weights weight decay skips (see OptimizerArgs.excludeFromWeightDecay). */
+  private excluded: string[] = [];
 
   constructor(a: OptimizerArgs, defaultLr: number) {
     this.learningRate = a.learningRate ?? defaultLr;
@@ -53,12 +63,37 @@ export abstract class Optimizer {
     this.clipnorm = pos('clipnorm', a.clipnorm);
     this.clipvalue = pos('clipvalue', a.clipvalue);
     this.globalClipnorm = pos('globalClipnorm', a.globalClipnorm);
-    if (this.clipnorm !== undefined && this.globalClipnorm !== undefined) {
-      throw new ValueError('Only one of `clipnorm` and `globalClipnorm` can be set. Received: both');
+    const set = [this.clipnorm, this.clipvalue, this.globalClipnorm].filter((v) => v !== undefined).length;
+    if (set > 1) {
+      // Keras 3's words (base_optimizer.py), with the values received.
+      const py = (v: number | undefined) => (v === undefined ? 'None' : String(v));
+      throw new ValueError(`Only one of \`clipnorm\`, \`clipvalue\` and \`global_clipnorm\` can be set. Received: clipnorm=${py(this.clipnorm)}, clipvalue=${py(this.clipvalue)}, global_clipnorm=${py(this.globalClipnorm)}`);
     }
     const wd = a.weightDecay ?? 0;
     if (!(typeof wd === 'number' && wd >= 0 && Number.isFinite(wd))) invalid('weightDecay', 'a non-negative number', a.weightDecay);
     this.weightDecay = wd;
+    if (a.excludeFromWeightDecay !== undefined && a.excludeFromWeightDecay !== null) this.excludeFromWeightDecay(a.excludeFromWeightDecay);
+  }
+
+  /**
+   * Leave out of weight decay every weight whose name contains one of
+   * `names` (a fragment such as 'bias', or a full name such as 'dense_1/kernel').
+   * Replaces the previous list, as Keras's `exclude_from_weight_decay` does.
+   * @example opt.excludeFromWeightDecay(['bias', 'gamma', 'beta'])
+   */
+  excludeFromWeightDecay(names: readonly string[]): void {
+    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string' || n.length === 0)) {
+      invalid('excludeFromWeightDecay', 'an array of non-empty weight names or name fragments', names);
+    }
+    this.excluded = [...names];
+  }
+
+  /** The name fragments excluded from weight decay. */
+  get excludedFromWeightDecay(): readonly string[] { return this.excluded; }
+
+  /** Whether weight decay applies to the weight named `name`. */
+  usesWeightDecay(name: string | undefined): boolean {
+    return !(name !== undefined && this.excluded.some((f) => name.includes(f)));
   }
 
   /** Names of the per-weight slot variables, in the order of `ParamSlots.slots`. */
@@ -101,7 +136,7 @@ export abstract class Optimizer {
         if (norm > this.clipnorm) scaleBy(be, p.grad, p.size, Number.isFinite(norm) ? this.clipnorm / norm : 0);
       }
       if (this.clipvalue !== undefined) be.clipValue(p.grad, p.size, this.clipvalue);
-      if (this.weightDecay > 0) be.scale(p.ptr, p.size, 1 - lr * this.weightDecay);
+      if (this.weightDecay > 0 && this.usesWeightDecay(p.name)) be.scale(p.ptr, p.size, 1 - lr * this.weightDecay);
       this.update(be, p, lr, t);
     }
     this.iterations = t;
@@ -117,6 +152,7 @@ export abstract class Optimizer {
     if (this.clipvalue !== undefined) c.clipvalue = this.clipvalue;
     if (this.globalClipnorm !== undefined) c.global_clipnorm = this.globalClipnorm;
     if (this.weightDecay) c.weight_decay = this.weightDecay;
+    if (this.excluded.length > 0) c.exclude_from_weight_decay = [...this.excluded];
     return c;
   }
 
@@ -237,7 +273,7 @@ export class Adamax extends Optimizer {
   override getConfig() { return { ...super.getConfig(), beta_1: this.beta1, beta_2: this.beta2, epsilon: this.epsilon }; }
 }
 
-/** Keras 3 Nadam, with its momentum schedule μ_t = β1·(1 − 0.5·0.96^(0.004·t)). */
+/** Keras 3 Nadam, with its momentum schedule μ_t = β1·(1 − 0.5·0.96^t) (keras/src/optimizers/nadam.py). */
 export class Nadam extends Optimizer {
   readonly className = 'Nadam';
   readonly beta1: number; readonly beta2: number; readonly epsilon: number;
@@ -250,8 +286,8 @@ export class Nadam extends Optimizer {
   }
   slotNames() { return ['momentum', 'velocity']; }
   protected override beginStep(t: number) {
-    const ut = this.beta1 * (1 - 0.5 * Math.pow(0.96, 0.004 * t));
-    const ut1 = this.beta1 * (1 - 0.5 * Math.pow(0.96, 0.004 * (t + 1)));
+    const ut = this.beta1 * (1 - 0.5 * Math.pow(0.96, t));
+    const ut1 = this.beta1 * (1 - 0.5 * Math.pow(0.96, t + 1));
     const uProdT = this.uProduct * ut;
     const uProdT1 = uProdT * ut1;
     this.uProduct = uProdT;
@@ -265,6 +301,66 @@ export class Nadam extends Optimizer {
   override getConfig() { return { ...super.getConfig(), beta_1: this.beta1, beta_2: this.beta2, epsilon: this.epsilon }; }
   override getState() { return { ...super.getState(), u_product: this.uProduct }; }
   override setState(s: Record<string, number>) { super.setState(s); this.uProduct = s.u_product ?? 1; }
+}
+
+export interface LionArgs extends OptimizerArgs { beta1?: number; beta2?: number }
+/** Keras 3 Lion: the sign of an interpolated momentum (Chen et al., 2023). One slot, 'momentum'. */
+export class Lion extends Optimizer {
+  readonly className = 'Lion';
+  readonly beta1: number; readonly beta2: number;
+  constructor(a: LionArgs = {}) {
+    super(a, 0.001);
+    this.beta1 = a.beta1 ?? 0.9; this.beta2 = a.beta2 ?? 0.99;
+    if (!(typeof this.beta1 === 'number' && this.beta1 > 0 && this.beta1 <= 1)) {
+      invalid('beta1', 'a number in (0, 1] (with beta1 = 0 Lion degenerates to SignSGD)', a.beta1);
+    }
+    if (!(typeof this.beta2 === 'number' && this.beta2 >= 0 && this.beta2 <= 1)) invalid('beta2', 'a number in [0, 1]', a.beta2);
+  }
+  slotNames() { return ['momentum']; }
+  protected update(be: Backend, p: ParamSlots, lr: number) { be.lion(p.ptr, p.grad, p.slots[0]!, p.size, lr, this.beta1, this.beta2); }
+  override getConfig() { return { ...super.getConfig(), beta_1: this.beta1, beta_2: this.beta2 }; }
+}
+
+export interface FtrlArgs extends OptimizerArgs {
+  learningRatePower?: number; initialAccumulatorValue?: number; l1RegularizationStrength?: number;
+  l2RegularizationStrength?: number; l2ShrinkageRegularizationStrength?: number; beta?: number;
+}
+/** Keras 3 FTRL ("Follow The Regularized Leader", McMahan et al., 2013). Slots 'accumulator' and 'linear'. */
+export class Ftrl extends Optimizer {
+  readonly className = 'Ftrl';
+  readonly learningRatePower: number; readonly initialAccumulatorValue: number;
+  readonly l1RegularizationStrength: number; readonly l2RegularizationStrength: number;
+  readonly l2ShrinkageRegularizationStrength: number; readonly beta: number;
+  constructor(a: FtrlArgs = {}) {
+    super(a, 0.001);
+    const num = (name: string, v: unknown, def: number, ok: (x: number) => boolean, expected: string): number => {
+      const x = v ?? def;
+      if (!(typeof x === 'number' && Number.isFinite(x) && ok(x))) invalid(name, expected, v);
+      return x as number;
+    };
+    const nonneg = (x: number) => x >= 0;
+    this.learningRatePower = num('learningRatePower', a.learningRatePower, -0.5, (x) => x <= 0, 'a number ≤ 0 (0: a fixed learning rate)');
+    this.initialAccumulatorValue = num('initialAccumulatorValue', a.initialAccumulatorValue, 0.1, nonneg, 'a non-negative number');
+    this.l1RegularizationStrength = num('l1RegularizationStrength', a.l1RegularizationStrength, 0, nonneg, 'a non-negative number');
+    this.l2RegularizationStrength = num('l2RegularizationStrength', a.l2RegularizationStrength, 0, nonneg, 'a non-negative number');
+    this.l2ShrinkageRegularizationStrength = num('l2ShrinkageRegularizationStrength', a.l2ShrinkageRegularizationStrength, 0, nonneg, 'a non-negative number');
+    this.beta = num('beta', a.beta, 0, nonneg, 'a non-negative number');
+  }
+  slotNames() { return ['accumulator', 'linear']; }
+  override slotInit(slot: number) { return slot === 0 ? this.initialAccumulatorValue : 0; }
+  protected update(be: Backend, p: ParamSlots, lr: number) {
+    // A zero learning rate divides by zero in Keras too (NaN weights); keep the weights instead.
+    if (lr === 0) return;
+    be.ftrl(p.ptr, p.grad, p.slots[0]!, p.slots[1]!, p.size, lr, this.learningRatePower, this.l1RegularizationStrength,
+      this.l2RegularizationStrength + this.beta / (2 * lr), this.l2ShrinkageRegularizationStrength);
+  }
+  override getConfig() {
+    return {
+      ...super.getConfig(), learning_rate_power: this.learningRatePower, initial_accumulator_value: this.initialAccumulatorValue,
+      l1_regularization_strength: this.l1RegularizationStrength, l2_regularization_strength: this.l2RegularizationStrength,
+      l2_shrinkage_regularization_strength: this.l2ShrinkageRegularizationStrength, beta: this.beta,
+    };
+  }
 }
 
 /**
@@ -303,14 +399,19 @@ export const adagrad = (a: AdagradArgs = {}) => new Adagrad(a);
 export const adadelta = (a: AdadeltaArgs = {}) => new Adadelta(a);
 /** Adamax (Adam with the infinity norm). learningRate 0.001, beta1 0.9, beta2 0.999 by default. @example sn.optimizers.adamax() */
 export const adamax = (a: AdamArgs = {}) => new Adamax(a);
-/** Nadam (Adam with Nesterov momentum, Keras's schedule). learningRate 0.001 by default. @example sn.optimizers.nadam() */
+/** Nadam (Adam with Nesterov momentum, Keras 3's schedule). learningRate 0.001 by default. @example sn.optimizers.nadam() */
 export const nadam = (a: AdamArgs = {}) => new Nadam(a);
+/** Lion (Keras 3). learningRate 0.001, beta1 0.9, beta2 0.99 by default; use a 3–10× smaller learning rate than AdamW. @example sn.optimizers.lion({ learningRate: 1e-4, weightDecay: 0.01 }) */
+export const lion = (a: LionArgs = {}) => new Lion(a);
+/** FTRL (Keras 3). learningRate 0.001, learningRatePower −0.5, initialAccumulatorValue 0.1, the regularization strengths and beta 0 by default. @example sn.optimizers.ftrl({ learningRate: 0.05, l1RegularizationStrength: 0.01 }) */
+export const ftrl = (a: FtrlArgs = {}) => new Ftrl(a);
 
 const BY_NAME: Record<string, (a: Record<string, unknown>) => Optimizer> = {
   sgd: (a) => new SGD(a), adam: (a) => new Adam(a), adamw: (a) => new AdamW(a), rmsprop: (a) => new RMSprop(a),
   adagrad: (a) => new Adagrad(a), adadelta: (a) => new Adadelta(a), adamax: (a) => new Adamax(a), nadam: (a) => new Nadam(a),
+  lion: (a) => new Lion(a), ftrl: (a) => new Ftrl(a),
 };
-export const optimizerNames = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adadelta', 'adamax', 'nadam'];
+export const optimizerNames = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adadelta', 'adamax', 'nadam', 'lion', 'ftrl'];
 
 /** Map a Keras snake_case config to constructor args. */
 function argsFromConfig(c: Record<string, unknown>): Record<string, unknown> {

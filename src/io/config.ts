@@ -105,6 +105,18 @@ function wrap<T>(path: string, f: () => T): T {
 
 // ------------------------------------------------------------------ activations
 
+/**
+ * hard_sigmoid has two meanings: Keras 3's relu6(x + 3)/6 and the
+ * clip(0.2·x + 0.5, 0, 1) of TF.js and Keras 2. In a file, 'hard_sigmoid'
+ * means what the writer computed: Keras 3's form when the topology's
+ * keras_version is 3.x, the TF.js / Keras 2 form otherwise (TF.js, Keras 2,
+ * files without a version, and simdnet's own files). simdnet writes its
+ * 'hard_sigmoid_legacy' as 'hard_sigmoid' (so TF.js computes the same) and its
+ * Keras 3 'hard_sigmoid' as HARD_SIGMOID_KERAS3, a name TF.js refuses rather
+ * than loading the model silently different.
+ */
+export const HARD_SIGMOID_KERAS3 = 'hard_sigmoid_keras3';
+
 /** An activation name from a config: checked against simdnet's set (NotSupportedError otherwise). */
 export function readActivation(v: unknown, path: string, kerasVersion?: string): string {
   if (v === undefined || v === null) return 'linear';
@@ -112,14 +124,18 @@ export function readActivation(v: unknown, path: string, kerasVersion?: string):
   // Keras 3 may serialize a built-in activation as { class_name: 'function', config: 'relu' }.
   if (isPlainObject(v) && typeof v.config === 'string') name = v.config;
   if (typeof name !== 'string') throw new DataError(`${path}: expected an activation name. Received: ${describe(v)}`);
+  if (name === HARD_SIGMOID_KERAS3) return 'hard_sigmoid';
   let canonical: string;
   try { canonical = resolveActivation(name).name; } catch {
     throw new NotSupportedError(`${path}: activation '${name}' is not supported by simdnet. Supported: ${activationNames.join(', ')}.`);
   }
-  if (canonical === 'hard_sigmoid' && isKeras3(kerasVersion)) {
-    throw new NotSupportedError(`${path}: Keras 3's hard_sigmoid is relu6(x + 3) / 6, while simdnet's (as TF.js's and Keras 2's) is clip(0.2·x + 0.5, 0, 1); loading it would change the model's outputs. Supported: ${activationNames.join(', ')}.`);
-  }
+  if (canonical === 'hard_sigmoid' && !isKeras3(kerasVersion)) return 'hard_sigmoid_legacy';
   return canonical;
+}
+
+/** An activation name as written to a file (see HARD_SIGMOID_KERAS3). */
+export function writeActivation(name: string): string {
+  return name === 'hard_sigmoid' ? HARD_SIGMOID_KERAS3 : name === 'hard_sigmoid_legacy' ? 'hard_sigmoid' : name;
 }
 
 // ------------------------------------------------------------------ initializers
@@ -343,6 +359,7 @@ export function readLayer(v: unknown, path: string, gate: InitGate, maxParams: n
 /** A layer's Keras config, in the spelling TF.js, Keras 2 and Keras 3 all read. */
 export function writeLayer(l: Layer): { class_name: string; config: Record<string, unknown> } {
   const c = l.getConfig();
+  if (typeof c.activation === 'string') c.activation = writeActivation(c.activation);
   for (const [k, v] of Object.entries(c)) {
     if (k.endsWith('_initializer') && isPlainObject(v)) {
       const init = (l as unknown as Record<string, unknown>)[camel(k)] ?? findInit(l, k);
@@ -384,7 +401,7 @@ export function expectedWeights(l: Layer, inShape: number[]): { name: string; sh
 
 // ------------------------------------------------------------------ optimizers
 
-const OPT_CLASSES = ['SGD', 'Momentum (TF.js)', 'Adam', 'AdamW', 'RMSprop / RMSProp (TF.js)', 'Adagrad', 'Adadelta', 'Adamax', 'Nadam'];
+const OPT_CLASSES = ['SGD', 'Momentum (TF.js)', 'Adam', 'AdamW', 'RMSprop / RMSProp (TF.js)', 'Adagrad', 'Adadelta', 'Adamax', 'Nadam', 'Lion', 'Ftrl'];
 const SCHEDULES = ['ExponentialDecay', 'PiecewiseConstantDecay', 'CosineDecay'];
 
 /** TF.js's names for an optimizer's slots, by simdnet slot name. */
@@ -425,6 +442,13 @@ export function readOptimizer(v: unknown, path: string): Optimizer {
   if (lrRaw !== undefined) out.learning_rate = isPlainObject(lrRaw) ? readSchedule(lrRaw, c.p('learning_rate')) : c.num(c.get('learning_rate') !== undefined ? 'learning_rate' : 'lr', undefined, nonneg, 'a non-negative number or a schedule');
   for (const k of ['clipnorm', 'clipvalue', 'global_clipnorm']) if (c.get(k) !== undefined) out[k] = c.num(k, undefined, (x) => x > 0, 'a positive number');
   if (c.get('weight_decay') !== undefined) out.weight_decay = c.num('weight_decay', undefined, nonneg, 'a non-negative number');
+  const exclude = c.get('exclude_from_weight_decay');
+  if (exclude !== undefined) {
+    if (!Array.isArray(exclude) || exclude.length > 10_000 || exclude.some((x) => typeof x !== 'string' || x.length === 0)) {
+      c.fail('exclude_from_weight_decay', 'an array of weight names or name fragments', exclude);
+    }
+    out.exclude_from_weight_decay = exclude;
+  }
   c.unsupported('use_ema', 'an exponential moving average of the weights', (x) => x === false);
   c.unsupported('gradient_accumulation_steps', 'gradient accumulation');
   const eps = () => { if (c.get('epsilon') !== undefined) out.epsilon = c.num('epsilon', undefined, (x) => x > 0, 'a positive number'); };
@@ -457,6 +481,19 @@ export function readOptimizer(v: unknown, path: string): Optimizer {
     case 'adadelta':
       cls = 'adadelta'; eps(); noLegacyDecay();
       out.rho = c.num('rho', 0.95, (x) => x >= 0 && x < 1, 'a number in [0, 1)');
+      break;
+    case 'lion':
+      cls = 'lion';
+      out.beta_1 = c.num('beta_1', 0.9, (x) => x > 0 && x <= 1, 'a number in (0, 1]');
+      out.beta_2 = c.num('beta_2', 0.99, (x) => x >= 0 && x <= 1, 'a number in [0, 1]');
+      break;
+    case 'ftrl':
+      cls = 'ftrl'; noLegacyDecay();
+      out.learning_rate_power = c.num('learning_rate_power', -0.5, (x) => x <= 0, 'a number ≤ 0');
+      out.initial_accumulator_value = c.num('initial_accumulator_value', 0.1, nonneg, 'a non-negative number');
+      for (const k of ['l1_regularization_strength', 'l2_regularization_strength', 'l2_shrinkage_regularization_strength', 'beta']) {
+        out[k] = c.num(k, 0, nonneg, 'a non-negative number');
+      }
       break;
     default:
       throw new NotSupportedError(`${path}: optimizer '${name}' is not supported by simdnet. Supported: ${OPT_CLASSES.join(', ')} (${optimizerNames.join(', ')}).`);
@@ -505,13 +542,20 @@ export function readLoss(v: unknown, path: string): Loss {
     }
   }
   const { name, cfg } = classAndConfig(v, path, 'a loss');
-  cfg.unsupported('label_smoothing', 'label smoothing', (x) => x === 0);
   const logits = cfg.bool('from_logits', false);
-  switch (normalizeName(name)) {
+  const key = normalizeName(name);
+  const smoothing = () => cfg.num('label_smoothing', 0, (x) => x >= 0 && x <= 1, 'a number in [0, 1]');
+  if (key !== 'binarycrossentropy' && key !== 'categoricalcrossentropy') cfg.unsupported('label_smoothing', 'label smoothing for this loss', (x) => x === 0);
+  if (key !== 'sparsecategoricalcrossentropy') cfg.unsupported('ignore_class', 'ignore_class for this loss');
+  switch (key) {
     case 'huber': case 'huberloss': return huber({ delta: cfg.num('delta', 1, (x) => x > 0, 'a positive number') });
-    case 'binarycrossentropy': return binaryCrossentropy({ fromLogits: logits });
-    case 'categoricalcrossentropy': return categoricalCrossentropy({ fromLogits: logits });
-    case 'sparsecategoricalcrossentropy': return sparseCategoricalCrossentropy({ fromLogits: logits });
+    case 'binarycrossentropy': return binaryCrossentropy({ fromLogits: logits, labelSmoothing: smoothing() });
+    case 'categoricalcrossentropy': return categoricalCrossentropy({ fromLogits: logits, labelSmoothing: smoothing() });
+    case 'sparsecategoricalcrossentropy': {
+      const ic = cfg.get('ignore_class');
+      if (ic !== undefined && !(typeof ic === 'number' && Number.isInteger(ic))) cfg.fail('ignore_class', 'an integer or null', ic);
+      return sparseCategoricalCrossentropy({ fromLogits: logits, ignoreClass: ic as number | undefined });
+    }
     default: return readLoss(name, path);
   }
 }

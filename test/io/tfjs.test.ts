@@ -71,11 +71,13 @@ beforeAll(async () => {
 });
 afterAll(() => { server?.close(); });
 
-const TFJS_ACTIVATIONS = sn.activationNames.filter((a) => !['leaky_relu', 'exponential'].includes(a));
+// TF.js's hard_sigmoid is the Keras 2 form, simdnet's 'hard_sigmoid_legacy' (simdnet's 'hard_sigmoid' is Keras 3's).
+const TFJS_ACTIVATIONS = sn.activationNames.filter((a) => !['leaky_relu', 'exponential'].includes(a))
+  .map((a) => (a === 'hard_sigmoid' ? 'hard_sigmoid_legacy' : a));
 
 describe('simdnet → TensorFlow.js', () => {
   it('a trained Dense stack over every activation TF.js has, with Dropout and BatchNormalization, predicts the same in TF.js', async () => {
-    expect(TFJS_ACTIVATIONS).toEqual(['linear', 'relu', 'elu', 'selu', 'sigmoid', 'tanh', 'softplus', 'softsign', 'gelu', 'swish', 'silu', 'hard_sigmoid', 'softmax']);
+    expect(TFJS_ACTIVATIONS).toEqual(['linear', 'relu', 'elu', 'selu', 'sigmoid', 'tanh', 'softplus', 'softsign', 'gelu', 'swish', 'silu', 'hard_sigmoid_legacy', 'softmax']);
     sn.setSeed(17);
     const layers: sn.layers.Layer[] = [sn.layers.input({ shape: [3, 4] }), sn.layers.flatten()];
     for (const act of TFJS_ACTIVATIONS) {
@@ -106,6 +108,16 @@ describe('simdnet → TensorFlow.js', () => {
     // Every weight by name and value.
     const tfw = new Map(fromFiles.weights.map((w) => [w.originalName, w.read().dataSync()]));
     for (const w of model.namedWeights()) expect(Array.from(tfw.get(w.name)!)).toEqual(Array.from(w.tensor.values));
+  });
+
+  it("a Keras 3 hard_sigmoid (relu6(x + 3)/6), which TF.js cannot compute, is refused by TF.js rather than loaded different; the legacy form is TF.js's hard_sigmoid", async () => {
+    sn.setSeed(4);
+    const x = inputs(5, 3, 1);
+    const k3 = sn.sequential([sn.layers.dense({ units: 4, inputDim: 3, activation: 'hard_sigmoid' })]);
+    await expect(tfl.loadLayersModel(tf.io.fromMemory(await saveToMemory(k3)))).rejects.toThrow(/Unknown activation: hardSigmoidKeras3/);
+    const legacy = sn.sequential([sn.layers.dense({ units: 4, inputDim: 3, activation: 'hard_sigmoid_legacy', biasInitializer: 'ones' })]);
+    const t = await tfl.loadLayersModel(tf.io.fromMemory(await saveToMemory(legacy)));
+    expectClose(tfPredict(t, x), Array.from(legacy.predict(x).values), 'legacy hard_sigmoid in TF.js');
   });
 
   it('every initializer, regularizer and supported optimizer config deserializes in TF.js', async () => {

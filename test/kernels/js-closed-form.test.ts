@@ -49,23 +49,26 @@ function actRef(act: Act, p: number, z: number): number {
     case Act.Softsign: return z / (1 + Math.abs(z));
     case Act.Gelu: return 0.5 * z * (1 + erfSeries(z / Math.SQRT2));
     case Act.Swish: return z / (1 + Math.exp(-z));
-    case Act.HardSigmoid: return Math.min(1, Math.max(0, 0.2 * z + 0.5));
+    // Keras 3 (keras/src/activations/activations.py): relu6(x + 3) / 6.
+    case Act.HardSigmoid: return Math.min(6, Math.max(0, z + 3)) / 6;
+    // TF.js / Keras 2: clip(0.2·x + 0.5, 0, 1).
+    case Act.HardSigmoidLegacy: return Math.min(1, Math.max(0, 0.2 * z + 0.5));
   }
 }
 
 const ACTS: ReadonlyArray<readonly [Act, number]> = [
   [Act.Linear, 0], [Act.Relu, 0], [Act.LeakyRelu, 0.3], [Act.Elu, 1], [Act.Elu, 0.7], [Act.Selu, 0],
   [Act.Sigmoid, 0], [Act.Tanh, 0], [Act.Exponential, 0], [Act.Softplus, 0], [Act.Softsign, 0],
-  [Act.Gelu, 0], [Act.Swish, 0], [Act.HardSigmoid, 0],
+  [Act.Gelu, 0], [Act.Swish, 0], [Act.HardSigmoid, 0], [Act.HardSigmoidLegacy, 0],
 ];
 
-/** Points of [lo, hi) as float32, at least `gap` away from the activation's kinks (0 and ±2.5). */
+/** Points of [lo, hi) as float32, at least `gap` away from the activation's kinks (0, ±2.5 and ±3). */
 function smoothPoints(rng: Rng, n: number, lo: number, hi: number, gap = 1e-2): Float32Array {
   const z = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     let v: number;
     do v = Math.fround(lo + (hi - lo) * rng());
-    while (Math.abs(v) < gap || Math.abs(Math.abs(v) - 2.5) < gap);
+    while (Math.abs(v) < gap || Math.abs(Math.abs(v) - 2.5) < gap || Math.abs(Math.abs(v) - 3) < gap);
     z[i] = v;
   }
   return z;
@@ -113,6 +116,7 @@ describe('js activations against closed forms', () => {
       [Act.Selu]: [1e4 * SELU_S, -SELU_S * SELU_A, 1e3 * SELU_S, -SELU_S * SELU_A, 100 * SELU_S, -SELU_S * SELU_A],
       [Act.Softsign]: Z.map((z) => z / (1 + Math.abs(z))),
       [Act.HardSigmoid]: [1, 0, 1, 0, 1, 0],
+      [Act.HardSigmoidLegacy]: [1, 0, 1, 0, 1, 0],
       [Act.Exponential]: [Infinity, 0, Infinity, 0, Infinity, 3.720075976020836e-44],
     });
     for (const [act, p] of ACTS) {
@@ -232,9 +236,12 @@ interface LossRef {
   row(t: ArrayLike<number>, x: number[], label: number): number;
   kernel(T: number, X: number, G: number, W: number, M: number, N: number, s: number): number;
   data(rng: Rng, M: number, N: number): { T: Float32Array; X: Float32Array; sparse: boolean };
+  /** Finite-difference step (default H); the rescaled cross-entropies' third derivatives need a smaller one. */
+  h?: number;
 }
 
-const mean = (a: number[]): number => a.reduce((p, v) => p + v, 0) / a.length;
+const sum = (a: number[]): number => a.reduce((p, v) => p + v, 0);
+const mean = (a: number[]): number => sum(a) / a.length;
 const regData = (rng: Rng, M: number, N: number): { T: Float32Array; X: Float32Array; sparse: boolean } => {
   // |p − t| kept away from 0 and from the huber deltas (kinks for finite differences).
   const T = randArray(rng, M * N, -2, 2), X = new Float32Array(M * N);
@@ -271,17 +278,59 @@ const LOSSES: LossRef[] = [
     data: (rng, M, N) => ({ T: Float32Array.from({ length: M * N }, (_, i) => (i % 3 === 2 ? rng() : rng() < 0.5 ? 0 : 1)), X: randArray(rng, M * N, 0.02, 0.98), sparse: false }),
   },
   {
+    // Keras 3 (keras/src/backend/numpy/nn.py categorical_crossentropy): each row rescaled to sum to 1, then clipped.
     name: 'cce',
-    row: (t, x) => -x.reduce((s, p, j) => s + t[j]! * Math.log(clip(p)), 0),
+    row: (t, x) => { const S = sum(x); return -x.reduce((s, p, j) => s + t[j]! * Math.log(clip(p / S)), 0); },
     kernel: (...a) => js.cce(...a),
-    // Scaled by 0.95 so no probability sits at the clip (N = 1 would give exactly 1, a kink).
-    data: (rng, M, N) => ({ T: randProbRows(rng, M, N), X: randProbRows(rng, M, N).map((p) => 0.95 * p), sparse: false }),
+    h: 1e-6,
+    // Rows summing to 0.95 and to 1.9 (the rescale matters); N = 1 rescales to exactly 1, at the clip (gradient 0).
+    data: (rng, M, N) => ({ T: randProbRows(rng, M, N), X: randProbRows(rng, M, N).map((p, k) => (Math.floor(k / N) % 2 ? 1.9 : 0.95) * p), sparse: false }),
+  },
+  {
+    name: 'cce label smoothing 0.2',
+    row: (t, x) => { const S = sum(x); return -x.reduce((s, p, j) => s + (t[j]! * 0.8 + 0.2 / x.length) * Math.log(clip(p / S)), 0); },
+    kernel: (T, X, G, W, M, N, s) => js.cce(T, X, G, W, M, N, s, 0.2),
+    h: 1e-6,
+    data: (rng, M, N) => ({ T: randProbRows(rng, M, N), X: randProbRows(rng, M, N).map((p, k) => (Math.floor(k / N) % 2 ? 1.9 : 0.95) * p), sparse: false }),
   },
   {
     name: 'sparseCce',
-    row: (_t, x, c) => -Math.log(clip(x[c]!)),
+    row: (_t, x, c) => -Math.log(clip(x[c]! / sum(x))),
     kernel: (...a) => js.sparseCce(...a),
-    data: (rng, M, N) => ({ T: labels(rng, M, N), X: randProbRows(rng, M, N).map((p) => 0.95 * p), sparse: true }),
+    h: 1e-6,
+    data: (rng, M, N) => ({ T: labels(rng, M, N), X: randProbRows(rng, M, N).map((p, k) => (Math.floor(k / N) % 2 ? 1.9 : 0.95) * p), sparse: true }),
+  },
+  {
+    // Keras's ignore_class: rows labelled 2 add nothing (the mean over the rest is the caller's scale).
+    name: 'sparseCce ignore class 2',
+    row: (_t, x, c) => (c === 2 ? 0 : -Math.log(clip(x[c]! / sum(x)))),
+    kernel: (T, X, G, W, M, N, s) => js.sparseCce(T, X, G, W, M, N, s, 2),
+    h: 1e-6,
+    data: (rng, M, N) => ({ T: labels(rng, M, N).map((c, i) => (i % 2 ? 2 : c)), X: randProbRows(rng, M, N).map((p) => 0.95 * p), sparse: true }),
+  },
+  {
+    name: 'bce label smoothing 0.3',
+    row: (t, x) => mean(x.map((p, j) => { const u = t[j]! * 0.7 + 0.15; return -(u * Math.log(clip(p)) + (1 - u) * Math.log(1 - clip(p))); })),
+    kernel: (T, X, G, W, M, N, s) => js.bce(T, X, G, W, M, N, s, 0.3),
+    data: (rng, M, N) => ({ T: Float32Array.from({ length: M * N }, (_, i) => (i % 3 === 2 ? rng() : rng() < 0.5 ? 0 : 1)), X: randArray(rng, M * N, 0.02, 0.98), sparse: false }),
+  },
+  {
+    name: 'sigmoidBce label smoothing 0.3',
+    row: (t, x) => mean(x.map((z, j) => { const u = t[j]! * 0.7 + 0.15; return -(u * Math.log(sig(z)) + (1 - u) * Math.log(1 - sig(z))); })),
+    kernel: (T, X, G, W, M, N, s) => js.sigmoidBce(T, X, 0, G, W, M, N, s, 0.3),
+    data: (rng, M, N) => ({ T: Float32Array.from({ length: M * N }, (_, i) => (i % 3 === 2 ? rng() : rng() < 0.5 ? 0 : 1)), X: randArray(rng, M * N, -6, 6), sparse: false }),
+  },
+  {
+    name: 'softmaxCce label smoothing 0.2',
+    row: (t, x) => { const s = softmaxRow(x); return -s.reduce((a, p, j) => a + (t[j]! * 0.8 + 0.2 / x.length) * Math.log(p), 0); },
+    kernel: (T, X, G, W, M, N, s) => js.softmaxCce(T, X, 0, G, W, M, N, s, 0.2),
+    data: (rng, M, N) => ({ T: randProbRows(rng, M, N), X: randArray(rng, M * N, -4, 4), sparse: false }),
+  },
+  {
+    name: 'sparseSoftmaxCce ignore class -1',
+    row: (_t, x, c) => (c === -1 ? 0 : -Math.log(softmaxRow(x)[c]!)),
+    kernel: (T, X, G, W, M, N, s) => js.sparseSoftmaxCce(T, X, 0, G, W, M, N, s, -1),
+    data: (rng, M, N) => ({ T: labels(rng, M, N).map((c, i) => (i % 2 ? -1 : c)), X: randArray(rng, M * N, -4, 4), sparse: true }),
   },
   {
     name: 'sigmoidBce',
@@ -326,10 +375,11 @@ describe('js losses against closed forms', () => {
           const Xd = Float64Array.from(X);
           for (let k = 0; k < M * N; k++) {
             const x0 = Xd[k]!;
-            Xd[k] = x0 + H; const up = lossTotal(spec, T, Xd, W, M, N, sparse);
-            Xd[k] = x0 - H; const dn = lossTotal(spec, T, Xd, W, M, N, sparse);
+            const h = spec.h ?? H;
+            Xd[k] = x0 + h; const up = lossTotal(spec, T, Xd, W, M, N, sparse);
+            Xd[k] = x0 - h; const dn = lossTotal(spec, T, Xd, W, M, N, sparse);
             Xd[k] = x0;
-            expG.push(scale * (up - dn) / (2 * H));
+            expG.push(scale * (up - dn) / (2 * h));
           }
           withArena(js, (a) => {
             const pT = a.put(T), pX = a.put(X), pW = W ? a.put(W) : 0, pG = a.empty(M * N);

@@ -9,7 +9,20 @@
  * steps, plus 1e-7 absolute for slots that pass near 0.
  */
 import { describe, expect, test } from 'vitest';
-import { expectClose, js, mulberry32, nadamCoefficients, randArray, withArena, type Arena } from './helpers.js';
+import { expectClose, js, mulberry32, randArray, withArena, type Arena } from './helpers.js';
+
+/**
+ * Keras 3 Nadam's schedule at step t (1-based; keras/src/optimizers/nadam.py), folded into
+ * the kernel's c1, c2, c3: u_t = β1·(1 − ½·0.96^t), Π_t = u_1·…·u_t;
+ * m̂ = u_{t+1}·m/(1 − Π_{t+1}) + (1 − u_t)·g/(1 − Π_t), v̂ = v/(1 − β2^t).
+ */
+function nadamCoefficients(t: number, beta1: number, beta2: number): { c1: number; c2: number; c3: number } {
+  const u = (s: number): number => beta1 * (1 - 0.5 * 0.96 ** s);
+  let prod = 1;
+  for (let s = 1; s <= t; s++) prod *= u(s);
+  const prodNext = prod * u(t + 1);
+  return { c1: u(t + 1) / (1 - prodNext), c2: (1 - u(t)) / (1 - prod), c3: 1 / (1 - beta2 ** t) };
+}
 
 /** Put W, G and the named slots in the js memory, run `step`, read everything back. */
 function oneStep(w: number[], g: number[], slots: Record<string, number[]>,
@@ -77,10 +90,40 @@ describe('js optimizer kernels: first steps by hand', () => {
   });
 
   test('Adagrad from the Keras initial accumulator 0.1', () => {
-    // A = 0.1 + 0.25 = 0.35; w = 1 − 0.1·0.5/(√0.35 + 1e-7).
+    // A = 0.1 + 0.25 = 0.35; w = 1 − 0.1·0.5/√(0.35 + 1e-7) (Keras 3: eps inside the root).
     const r = oneStep([1], [0.5], { A: [0.1] }, (_a, W, G, s, n) => js.adagrad(W, G, s.A!, n, 0.1, 1e-7));
     expect(r.A![0]).toBeCloseTo(0.35, 7);
-    expect(r.W![0]).toBeCloseTo(1 - 0.05 / (Math.sqrt(0.35) + 1e-7), 7);
+    expect(r.W![0]).toBeCloseTo(1 - 0.05 / Math.sqrt(0.35 + 1e-7), 7);
+  });
+
+  test('Adagrad divides by √(A + eps), not √A + eps (Keras 3 adagrad.py): a tiny first gradient from A = 0', () => {
+    // A = 1e-8: Keras 3 steps 0.1·1e-4/√(1.1e-7) = 0.0301511; √A + eps would give 0.0999001 (3.3× more).
+    const r = oneStep([1], [1e-4], { A: [0] }, (_a, W, G, s, n) => js.adagrad(W, G, s.A!, n, 0.1, 1e-7));
+    expect(1 - r.W![0]!).toBeCloseTo(1e-5 / Math.sqrt(1e-8 + 1e-7), 6);
+    expect(1 - r.W![0]!).toBeCloseTo(0.0301511, 6);
+  });
+
+  test('Lion step 1: w − lr·sign((1 − β1)·g) from M = 0, then M = (1 − β2)·g; sign(0) = 0', () => {
+    const r = oneStep([1, 1, 1], [0.5, -3, 0], { M: [0, 0, 0] }, (_a, W, G, s, n) => js.lion(W, G, s.M!, n, 0.1, 0.9, 0.99));
+    expectClose('W', r.W!, [0.9, 1.1, 1], { rel: 1e-7 });
+    expectClose('M', r.M!, [0.005, -0.03, 0], { rel: 1e-6 });
+    // Step 2 with M = 0.5, g = −0.1: c = 0.9·0.5 − 0.01 = 0.44 > 0, so w falls by lr though g < 0.
+    const r2 = oneStep([1], [-0.1], { M: [0.5] }, (_a, W, G, s, n) => js.lion(W, G, s.M!, n, 0.1, 0.9, 0.99));
+    expect(r2.W![0]).toBeCloseTo(0.9, 7);
+    expect(r2.M![0]).toBeCloseTo(0.99 * 0.5 - 0.001, 7);
+  });
+
+  test('FTRL step 1 by hand (lr_power −0.5, l1 = l2 = shrinkage = 0)', () => {
+    // A' = 0.1 + 1 = 1.1; Z = g − (√1.1 − √0.1)/lr·w; w = (clip(Z, 0, 0) − Z)/(√1.1/lr) = −Z·lr/√1.1.
+    const lr = 0.5, g = 1, w = 1;
+    const z = g - (Math.sqrt(1.1) - Math.sqrt(0.1)) / lr * w;
+    const r = oneStep([w], [g], { A: [0.1], Z: [0] }, (_a, W, G, s, n) => js.ftrl(W, G, s.A!, s.Z!, n, lr, -0.5, 0, 0, 0));
+    expect(r.A![0]).toBeCloseTo(1.1, 6);
+    expect(r.Z![0]).toBeCloseTo(z, 6);
+    expect(r.W![0]).toBeCloseTo(-z * lr / Math.sqrt(1.1), 6);
+    // With |Z| ≤ l1 the weight is exactly 0.
+    const r1 = oneStep([w], [g], { A: [0.1], Z: [0] }, (_a, W, G, s, n) => js.ftrl(W, G, s.A!, s.Z!, n, lr, -0.5, 1, 0, 0));
+    expect(r1.W![0]).toBe(0);
   });
 
   test('RMSprop step 1: plain, centered, with momentum', () => {
@@ -117,12 +160,12 @@ describe('js optimizer kernels: first steps by hand', () => {
     expectClose('U', r.U!, [0.5, 3], { rel: 0 });
   });
 
-  test('Nadam step 1 with the Keras schedule', () => {
+  test('Nadam step 1 with the Keras 3 schedule', () => {
     const lr = 0.002, b1 = 0.9, b2 = 0.999, eps = 1e-7, g = 0.5;
     const { c1, c2, c3 } = nadamCoefficients(1, b1, b2);
     const m = (1 - b1) * g, v = (1 - b2) * g * g;
-    // Written out: u1 = 0.9·(1 − ½·0.96^0.004), u2 = 0.9·(1 − ½·0.96^0.008).
-    const u1 = 0.9 * (1 - 0.5 * 0.96 ** 0.004), u2 = 0.9 * (1 - 0.5 * 0.96 ** 0.008);
+    // Written out: u1 = 0.9·(1 − ½·0.96), u2 = 0.9·(1 − ½·0.96²) (Keras 3 nadam.py: 0.96^t).
+    const u1 = 0.9 * (1 - 0.5 * 0.96), u2 = 0.9 * (1 - 0.5 * 0.96 ** 2);
     const mHat = u2 * m / (1 - u1 * u2) + (1 - u1) * g / (1 - u1);
     const vHat = v / (1 - b2);
     const r = oneStep([1], [g], { M: [0], V: [0] }, (_a, W, G, s, n) => js.nadam(W, G, s.M!, s.V!, n, lr, b1, b2, eps, c1, c2, c3));
@@ -151,7 +194,7 @@ const RULES: Array<{ name: string; slots: Record<string, number>; rule: Rule;
   },
   {
     name: 'adagrad', slots: { A: 0.1 },
-    rule: (w, g, s) => { s.A = s.A! + g * g; return w - 0.1 * g / (Math.sqrt(s.A) + EPS); },
+    rule: (w, g, s) => { s.A = s.A! + g * g; return w - 0.1 * g / Math.sqrt(s.A + EPS); },
     kernel: (W, G, s, n) => js.adagrad(W, G, s.A!, n, 0.1, EPS),
   },
   {
@@ -206,6 +249,27 @@ const RULES: Array<{ name: string; slots: Record<string, number>; rule: Rule;
       const { c1, c2, c3 } = nadamCoefficients(t, B1, B2);
       js.nadam(W, G, s.M!, s.V!, n, 0.002, B1, B2, EPS, c1, c2, c3);
     },
+  },
+  {
+    name: 'lion', slots: { M: 0 },
+    rule: (w, g, s) => {
+      const c = 0.9 * s.M! + 0.1 * g;
+      s.M = 0.99 * s.M! + 0.01 * g;
+      return w - 0.003 * Math.sign(c);
+    },
+    kernel: (W, G, s, n) => js.lion(W, G, s.M!, n, 0.003, 0.9, 0.99),
+  },
+  {
+    name: 'ftrl (lr_power −0.2, l1, l2, shrinkage, beta)', slots: { A: 0.4, Z: 0 },
+    rule: (w, g, s) => {
+      // Keras 3 ftrl.py with lr 0.05, lr_power −0.2, l1 0.05, l2 0.15 + beta/(2·lr) (beta 0.3), shrinkage 0.01.
+      const lr = 0.05, p = -0.2, l1 = 0.05, l2 = 0.15 + 0.3 / (2 * lr), sh = 0.01;
+      const a1 = s.A! + g * g;
+      s.Z = s.Z! + (g + 2 * sh * w) - (a1 ** -p - s.A! ** -p) / lr * w;
+      s.A = a1;
+      return (Math.min(Math.max(s.Z, -l1), l1) - s.Z) / (a1 ** -p / lr + 2 * l2);
+    },
+    kernel: (W, G, s, n) => js.ftrl(W, G, s.A!, s.Z!, n, 0.05, -0.2, 0.05, 0.15 + 0.3 / (2 * 0.05), 0.01),
   },
 ];
 

@@ -15,7 +15,8 @@ import { conform, describeWasm, js, mulberry32, randArray, randProbRows, withAre
 
 const SHAPES: ReadonlyArray<readonly [number, number]> = [[1, 1], [4, 1], [3, 5], [7, 10], [16, 3], [33, 17], [2, 129]];
 
-type Kind = 'regression' | 'hinge' | 'binary' | 'categorical' | 'sparse' | 'logitsBinary' | 'logitsCategorical' | 'logitsSparse';
+type Kind = 'regression' | 'hinge' | 'binary' | 'categorical' | 'sparse' | 'logitsBinary' | 'logitsCategorical' | 'logitsSparse'
+  | 'sparseIgnore' | 'logitsSparseIgnore';
 
 interface LossSpec {
   name: string;
@@ -37,6 +38,14 @@ const LOSSES: LossSpec[] = [
   { name: 'sigmoidBce', kind: 'logitsBinary', call: (b, T, X, P, G, W, M, N, s) => b.sigmoidBce(T, X, P, G, W, M, N, s) },
   { name: 'softmaxCce', kind: 'logitsCategorical', call: (b, T, X, P, G, W, M, N, s) => b.softmaxCce(T, X, P, G, W, M, N, s) },
   { name: 'sparseSoftmaxCce', kind: 'logitsSparse', call: (b, T, X, P, G, W, M, N, s) => b.sparseSoftmaxCce(T, X, P, G, W, M, N, s) },
+  // Label smoothing and ignore_class (Keras), on every kernel that takes them.
+  { name: 'bce smoothing 0.1', kind: 'binary', call: (b, T, X, _P, G, W, M, N, s) => b.bce(T, X, G, W, M, N, s, 0.1) },
+  { name: 'cce smoothing 0.2', kind: 'categorical', call: (b, T, X, _P, G, W, M, N, s) => b.cce(T, X, G, W, M, N, s, 0.2) },
+  { name: 'sigmoidBce smoothing 0.1', kind: 'logitsBinary', call: (b, T, X, P, G, W, M, N, s) => b.sigmoidBce(T, X, P, G, W, M, N, s, 0.1) },
+  { name: 'softmaxCce smoothing 0.2', kind: 'logitsCategorical', call: (b, T, X, P, G, W, M, N, s) => b.softmaxCce(T, X, P, G, W, M, N, s, 0.2) },
+  { name: 'sparseCce ignore 1', kind: 'sparse', call: (b, T, X, _P, G, W, M, N, s) => b.sparseCce(T, X, G, W, M, N, s, 1) },
+  { name: 'sparseCce ignore -1', kind: 'sparseIgnore', call: (b, T, X, _P, G, W, M, N, s) => b.sparseCce(T, X, G, W, M, N, s, -1) },
+  { name: 'sparseSoftmaxCce ignore -1', kind: 'logitsSparseIgnore', call: (b, T, X, P, G, W, M, N, s) => b.sparseSoftmaxCce(T, X, P, G, W, M, N, s, -1) },
 ];
 
 /** Targets and predictions for one loss kind, with the awkward values each kind has. */
@@ -70,12 +79,17 @@ function makeData(kind: Kind, rng: Rng, M: number, N: number): { T: Float32Array
         else T.set(randProbRows(rng, 1, N), i * N); // soft labels
       }
       if (n > 1) X[1] = 0;
+      // Rows not summing to 1 (rescaled by the kernels, as Keras does): every third row ×1.9, and one row of zeros.
+      for (let i = 2; i < M; i += 3) for (let j = 0; j < N; j++) X[i * N + j] = 1.9 * X[i * N + j]!;
+      if (M > 3) X.fill(0, 3 * N, 4 * N);
       return { T, X };
     }
-    case 'sparse': {
+    case 'sparse': case 'sparseIgnore': {
       const T = new Float32Array(M);
-      for (let i = 0; i < M; i++) T[i] = Math.floor(rng() * N);
-      return { T, X: randProbRows(rng, M, N) };
+      for (let i = 0; i < M; i++) T[i] = kind === 'sparseIgnore' && i % 3 === 1 ? -1 : Math.floor(rng() * N);
+      const X = randProbRows(rng, M, N);
+      for (let i = 2; i < M; i += 3) for (let j = 0; j < N; j++) X[i * N + j] = 1.9 * X[i * N + j]!;
+      return { T, X };
     }
     case 'logitsBinary': {
       const T = new Float32Array(n);
@@ -95,9 +109,9 @@ function makeData(kind: Kind, rng: Rng, M: number, N: number): { T: Float32Array
       for (let j = 0; j < N; j++) X[j] = 70 + 20 * rng(); // exp overflows float32 without the max subtracted
       return { T, X };
     }
-    case 'logitsSparse': {
+    case 'logitsSparse': case 'logitsSparseIgnore': {
       const T = new Float32Array(M);
-      for (let i = 0; i < M; i++) T[i] = Math.floor(rng() * N);
+      for (let i = 0; i < M; i++) T[i] = kind === 'logitsSparseIgnore' && i % 3 === 1 ? -1 : Math.floor(rng() * N);
       const X = randArray(rng, n, -8, 8);
       for (let j = 0; j < N; j++) X[j] = 70 + 20 * rng();
       return { T, X };
@@ -131,7 +145,7 @@ describeWasm('loss kernels: wasm against js', (load) => {
     test(`${spec.name}: value and gradient, ±weights, G = 0${spec.kind.startsWith('logits') ? ', ±P' : ''}`, () => {
       const rng = mulberry32(spec.name.length * 7919 + 3);
       const fused = spec.kind.startsWith('logits');
-      const sparse = spec.kind === 'sparse' || spec.kind === 'logitsSparse';
+      const sparse = spec.kind.toLowerCase().includes('sparse');
       for (const [M, N] of SHAPES) {
         const { T, X } = makeData(spec.kind, rng, M, N);
         const Wt = randArray(rng, M, 0, 2);

@@ -55,6 +55,13 @@ const OPTS: OptSpec[] = [
       b.nadam(W, G, s.M!, s.V!, n, 0.002, B1, B2, 1e-7, c1, c2, c3);
     },
   },
+  { name: 'lion', slots: [['M', 0]], step: (b, W, G, s, n) => b.lion(W, G, s.M!, n, 0.003, 0.9, 0.99) },
+  // lr_power −0.5 takes the square-root path, −0.2 the pow path (AssemblyScript's pow against V8's: a few ulps).
+  { name: 'ftrl', slots: [['A', 0.1], ['Z', 0]], step: (b, W, G, s, n) => b.ftrl(W, G, s.A!, s.Z!, n, 0.1, -0.5, 0.01, 0.02, 0.005) },
+  {
+    name: 'ftrl lr_power -0.2', slots: [['A', 0.4], ['Z', 0]],
+    step: (b, W, G, s, n) => b.ftrl(W, G, s.A!, s.Z!, n, 0.05, -0.2, 0.05, 0.15 + 0.3 / (2 * 0.05), 0.01),
+  },
 ];
 
 /** Run STEPS steps on b; returns the state after each step. */

@@ -17,7 +17,7 @@ function rng(seed: number) {
   return () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
 }
 
-const ACTIVATIONS = ['linear', 'relu', 'leaky_relu', 'elu', 'selu', 'sigmoid', 'tanh', 'exponential', 'softplus', 'softsign', 'gelu', 'swish', 'hard_sigmoid', 'softmax'];
+const ACTIVATIONS = ['linear', 'relu', 'leaky_relu', 'elu', 'selu', 'sigmoid', 'tanh', 'exponential', 'softplus', 'softsign', 'gelu', 'swish', 'hard_sigmoid', 'hard_sigmoid_legacy', 'softmax'];
 const LOSSES = ['mean_squared_error', 'mean_absolute_error', 'huber', 'log_cosh', 'hinge', 'binary_crossentropy', 'categorical_crossentropy', 'sparse_categorical_crossentropy'];
 const REGS: (string | undefined)[] = [undefined, 'l1', 'l2', 'l1l2'];
 
@@ -156,6 +156,39 @@ for (const backend of ['js', 'wasm'] as const) {
         const { err, norm } = check(model, x, targets(kind, 4, 3, r));
         expect(err, name).toBeLessThanOrEqual(2e-2 * Math.max(norm, 1e-3));
       }
+    });
+
+    it('Keras 3 loss options: label smoothing, ignore_class, and CCE on rows that do not sum to 1 (rescaled)', () => {
+      sn.setBackend(backend);
+      const r = rng(13);
+      const L = sn.losses;
+      // [name, loss, kind of targets, output activation]. A sigmoid output under a categorical
+      // cross-entropy gives rows that do not sum to 1: the unfused kernels rescale them (Keras 3).
+      const cases: [string, sn.losses.Loss, string, string][] = [
+        ['cce on sigmoid rows', L.categoricalCrossentropy(), 'categorical_crossentropy', 'sigmoid'],
+        ['cce on sigmoid rows, smoothing 0.2', L.categoricalCrossentropy({ labelSmoothing: 0.2 }), 'categorical_crossentropy', 'sigmoid'],
+        ['cce fused softmax, smoothing 0.2', L.categoricalCrossentropy({ labelSmoothing: 0.2 }), 'categorical_crossentropy', 'softmax'],
+        ['cce fromLogits, smoothing 0.1', L.categoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.1 }), 'categorical_crossentropy', 'linear'],
+        ['bce sigmoid, smoothing 0.3', L.binaryCrossentropy({ labelSmoothing: 0.3 }), 'binary_crossentropy', 'sigmoid'],
+        ['bce on hard_sigmoid probabilities, smoothing 0.3', L.binaryCrossentropy({ label_smoothing: 0.3 }), 'binary_crossentropy', 'hard_sigmoid'],
+        ['bce fromLogits, smoothing 0.1', L.binaryCrossentropy({ fromLogits: true, labelSmoothing: 0.1 }), 'binary_crossentropy', 'linear'],
+        ['sparse on sigmoid rows', L.sparseCategoricalCrossentropy(), 'sparse_categorical_crossentropy', 'sigmoid'],
+        ['sparse fused softmax, ignore_class 1', L.sparseCategoricalCrossentropy({ ignoreClass: 1 }), 'sparse_categorical_crossentropy', 'softmax'],
+        ['sparse on sigmoid rows, ignore_class 2', L.sparseCategoricalCrossentropy({ ignore_class: 2 }), 'sparse_categorical_crossentropy', 'sigmoid'],
+        ['sparse fromLogits, ignore_class 0', L.sparseCategoricalCrossentropy({ fromLogits: true, ignoreClass: 0 }), 'sparse_categorical_crossentropy', 'linear'],
+      ];
+      const failures: string[] = [];
+      for (const [name, loss, kind, outAct] of cases) {
+        sn.setSeed(91);
+        const k = kind === 'binary_crossentropy' ? 2 : 3;
+        const model = sn.sequential([sn.layers.dense({ units: 4, inputDim: 3, activation: 'tanh' }), sn.layers.dense({ units: k, activation: outAct })]);
+        model.compile({ optimizer: 'sgd', loss });
+        const x = Array.from({ length: 6 }, () => [r() * 2 - 1, r() * 2 - 1, r() * 2 - 1]);
+        const y = targets(kind, 6, k, r);
+        const { err, norm } = check(model, x, y);
+        if (!(norm > 0 && err <= 2e-2 * Math.max(norm, 1e-3))) failures.push(`${name}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`);
+      }
+      expect(failures).toEqual([]);
     });
   });
 }

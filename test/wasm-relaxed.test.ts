@@ -11,7 +11,7 @@
  *
  * Node 20 runs relaxed SIMD only with --experimental-wasm-relaxed-simd, so the
  * comparison runs in a child Node started with that flag where it is needed.
- * It reads the embedded binaries from src/generated/wasm.ts (npm run build:wasm).
+ * It reads the embedded binaries from src/generated/wasm.js (npm run build:wasm).
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';

@@ -1,7 +1,7 @@
 /**
  * Finding and compiling the right kernel binary for this platform.
  *
- * Three builds are embedded (src/generated/wasm.ts, base64): relaxed SIMD on a
+ * Three builds are embedded (src/generated/wasm.js, base64, written by assembly/build.mjs): relaxed SIMD on a
  * shared memory (FMA in the GEMM micro-kernel), plain SIMD on a shared memory,
  * and plain SIMD on an ordinary memory (browser pages that are not
  * cross-origin isolated: a module importing shared memory refuses a non-shared

@@ -156,7 +156,7 @@ let wasmPromise: Promise<Backend> | undefined;
 /**
  * The wasm backend, created once per test file. Fails loudly (never skips) if
  * the index exists but the backend cannot be created, e.g. because
- * `npm run build:wasm` has not generated src/generated/wasm.ts yet.
+ * `npm run build:wasm` has not generated src/generated/wasm.js yet.
  */
 export function getWasm(): Promise<Backend> {
   wasmPromise ??= (async () => {

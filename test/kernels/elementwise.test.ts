@@ -22,7 +22,7 @@ const U = 2 ** -24;
 const ACTS: ReadonlyArray<readonly [Act, number]> = [
   [Act.Linear, 0], [Act.Relu, 0], [Act.LeakyRelu, 0.3], [Act.LeakyRelu, 0.2], [Act.Elu, 1], [Act.Elu, 0.7],
   [Act.Selu, 0], [Act.Sigmoid, 0], [Act.Tanh, 0], [Act.Exponential, 0], [Act.Softplus, 0],
-  [Act.Softsign, 0], [Act.Gelu, 0], [Act.Swish, 0], [Act.HardSigmoid, 0],
+  [Act.Softsign, 0], [Act.Gelu, 0], [Act.Swish, 0], [Act.HardSigmoid, 0], [Act.HardSigmoidLegacy, 0],
 ];
 const EXTREMES = [1e4, -1e4, 1e3, -1e3, 100, -100, 50, -50, 20, -20, 10, -10, 3, -3, 2.5, -2.5, 1, -1, 1e-6, -1e-6, 0];
 const ACT_TOL = { rel: 1e-5, abs: 1e-6 };

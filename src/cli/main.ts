@@ -23,10 +23,15 @@ Run simdnet <command> --help for a command's options.
   -h, --help       this help
   -V, --version    the version
 
-Example
+Examples
   simdnet train examples/data/pima-indians-diabetes.csv --no-header --target last \\
-    --standardize --early-stopping 20 --out pima-model --plot pima.svg
+    --out pima-model --plot pima.svg
   simdnet predict pima-model new-patients.csv --out predictions.csv
+  simdnet train penguins.csv --target species --ignore id --impute median
+
+The defaults (standardized numeric features, text columns one-hot encoded, one
+hidden layer of 32 units, adam at 0.005, early stopping after 30 epochs without
+improvement) are meant to work on small tabular data without flags.
 `;
 
 type Command = (args: string[]) => Promise<number>;

@@ -64,7 +64,7 @@ describe('simdnet end to end', () => {
     expect(r.stdout).toMatch(/768 rows, 9 columns, no header, so columns col0\.\.col8/);
     expect(r.stdout).toMatch(/Target: 'col8' → binary classification, 2 classes: 0, 1/);
     expect(r.stdout).toMatch(/Split \(seed 3\): 553 train, 138 validation, 77 test/);
-    expect(r.stdout).toMatch(/Total params: 187/);
+    expect(r.stdout).toMatch(/Total params: 321/);
     expect(r.stdout).toMatch(/Epoch 1\/40[\s\S]*val_loss/);
     expect(r.stdout).toMatch(/Test \(77 rows\): loss: [\d.]+ - accuracy: [\d.]+/);
     expect(entries(join(d, 'pima-model'))).toEqual(['model.json', 'preprocessing.json', 'weights.bin']);

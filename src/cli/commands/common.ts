@@ -12,7 +12,7 @@ import '../../index.js';
 import type * as sn from '../../index.js';
 // sn.loadModel, imported from its module so the CLI does not depend on how index.ts re-exports it.
 import { loadModel } from '../../io/api.js';
-import { Preprocessing, validatePreprocessing } from '../preprocess.js';
+import { Preprocessing, inputWidth, validatePreprocessing } from '../preprocess.js';
 import { CliError, UsageError } from '../util.js';
 
 export const PREPROCESSING_FILE = 'preprocessing.json';
@@ -108,8 +108,9 @@ export async function loadModelDir(dirIn: string): Promise<LoadedModel> {
   } catch (e) {
     throw new CliError(`cannot load the model in ${dir}: ${(e as Error).message}`);
   }
-  if (inFeatures !== prep.features.length || outUnits !== prep.outputUnits) {
-    throw new CliError(`the model in ${dir} does not match its ${PREPROCESSING_FILE}: the model takes ${inFeatures} features and gives ${outUnits} outputs, the preprocessing has ${prep.features.length} features and ${prep.outputUnits} outputs. The directory is corrupt; train again.`);
+  const width = inputWidth(prep);
+  if (inFeatures !== width || outUnits !== prep.outputUnits) {
+    throw new CliError(`the model in ${dir} does not match its ${PREPROCESSING_FILE}: the model takes ${inFeatures} inputs and gives ${outUnits} outputs, the preprocessing has ${width} inputs and ${prep.outputUnits} outputs. The directory is corrupt; train again.`);
   }
   // Compile for evaluate (the saved training configuration, if any, is replaced by the recorded loss and metrics).
   try {

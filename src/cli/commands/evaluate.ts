@@ -4,8 +4,9 @@
  * counts; regression: loss plus MSE, RMSE, MAE and R² in the target's units.
  */
 import { CliError } from '../util.js';
-import { classIndices, readTargetCells, targetValues } from '../preprocess.js';
+import { Task, classIndices, readTargetCells, targetValues } from '../preprocess.js';
 import { decodeOutputs, loadModelDir, parseCommandArgs, positionals } from './common.js';
+import type { LoadedModel } from './common.js';
 import { modelInput } from './predict.js';
 
 export const evaluateHelp = `Usage: simdnet evaluate DIR DATA.csv [--json]
@@ -23,19 +24,30 @@ const options = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export async function evaluate(args: string[]): Promise<number> {
-  const { values: v, positionals: pos } = parseCommandArgs('evaluate', args, options);
-  if (v.help) { process.stdout.write(evaluateHelp); return 0; }
-  const [dir, file] = positionals('evaluate', pos, ['DIR', 'DATA.csv']);
-  const m = await loadModelDir(dir);
+export interface EvaluateResult {
+  rows: number;
+  task: Task;
+  loss: number;
+  /** Classifiers: accuracy, the class labels, and confusion[true class][predicted class] = rows. */
+  accuracy?: number;
+  classes?: string[];
+  confusion?: number[][];
+  /** Regression, in the target's units. */
+  mse?: number;
+  rmse?: number;
+  mae?: number;
+  r2?: number | null;
+}
+
+/** The loss and metrics of a loaded model on `file` (which must have the target column). */
+export function evaluateModel(m: LoadedModel, file: string, header: boolean | undefined): EvaluateResult {
   const p = m.prep;
-  const { table, targetIdx, x } = modelInput(m, file, v.header, true);
+  const { table, targetIdx, x } = modelInput(m, file, header, true);
   if (targetIdx < 0) throw new CliError(`${file} has no target column '${p.target}'`);
   const n = table.rows.length;
   const cells = readTargetCells(table, targetIdx);
   const out = m.model.predict(x, { batchSize: 256 }).values;
   const d = decodeOutputs(out, n, p);
-  const result: Record<string, unknown> = { rows: n, task: p.task };
 
   if (p.task === 'regression') {
     const y = targetValues(table, targetIdx, cells);
@@ -46,26 +58,34 @@ export async function evaluate(args: string[]): Promise<number> {
     for (let i = 0; i < n; i++) mean += y[i]! / n;
     let ss = 0;
     for (let i = 0; i < n; i++) { const e = d.values![i]! - y[i]!; se += e * e; ae += Math.abs(e); ss += (y[i]! - mean) ** 2; }
-    Object.assign(result, { loss: logs.loss, mse: se / n, rmse: Math.sqrt(se / n), mae: ae / n, r2: ss > 0 ? 1 - se / ss : null });
-  } else {
-    const classes = p.classes!, K = classes.length;
-    const idx = classIndices(table, targetIdx, cells, classes, p.classesNumeric);
-    let y: { data: Float32Array; shape: number[] };
-    if (p.encoding === 'onehot') {
-      const data = new Float32Array(n * K);
-      for (let i = 0; i < n; i++) data[i * K + idx[i]!] = 1;
-      y = { data, shape: [n, K] };
-    } else y = { data: Float32Array.from(idx), shape: [n, 1] };
-    const logs = m.model.evaluate(x, y, { batchSize: 256 });
-    let correct = 0;
-    const confusion = classes.map(() => new Array<number>(K).fill(0));
-    for (let i = 0; i < n; i++) {
-      if (d.indices![i] === idx[i]) correct++;
-      confusion[idx[i]!]![d.indices![i]!]!++;
-    }
-    Object.assign(result, { loss: logs.loss, accuracy: correct / n, classes, confusion });
+    return { rows: n, task: p.task, loss: logs.loss!, mse: se / n, rmse: Math.sqrt(se / n), mae: ae / n, r2: ss > 0 ? 1 - se / ss : null };
   }
+  const classes = p.classes!, K = classes.length;
+  const idx = classIndices(table, targetIdx, cells, classes, p.classesNumeric);
+  let y: { data: Float32Array; shape: number[] };
+  if (p.encoding === 'onehot') {
+    const data = new Float32Array(n * K);
+    for (let i = 0; i < n; i++) data[i * K + idx[i]!] = 1;
+    y = { data, shape: [n, K] };
+  } else y = { data: Float32Array.from(idx), shape: [n, 1] };
+  const logs = m.model.evaluate(x, y, { batchSize: 256 });
+  let correct = 0;
+  const confusion = classes.map(() => new Array<number>(K).fill(0));
+  for (let i = 0; i < n; i++) {
+    if (d.indices![i] === idx[i]) correct++;
+    confusion[idx[i]!]![d.indices![i]!]!++;
+  }
+  return { rows: n, task: p.task, loss: logs.loss!, accuracy: correct / n, classes, confusion };
+}
 
+export async function evaluate(args: string[]): Promise<number> {
+  const { values: v, positionals: pos } = parseCommandArgs('evaluate', args, options);
+  if (v.help) { process.stdout.write(evaluateHelp); return 0; }
+  const [dir, file] = positionals('evaluate', pos, ['DIR', 'DATA.csv']);
+  const m = await loadModelDir(dir);
+  const p = m.prep;
+  const result = evaluateModel(m, file, v.header) as unknown as Record<string, unknown>;
+  const n = result.rows as number;
   if (v.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;

@@ -5,7 +5,7 @@
  * predicted value for regression.
  */
 import { readTable } from '../csv.js';
-import { mapColumns, readFeatures, transform } from '../preprocess.js';
+import { FeatureKind, mapColumns, readFeatures, transform, unseenWarning } from '../preprocess.js';
 import { checkParentDir, csvLine, formatValue, writeFileAtomic } from '../util.js';
 import { decodeOutputs, loadModelDir, parseCommandArgs, positionals } from './common.js';
 import type { LoadedModel } from './common.js';
@@ -30,13 +30,20 @@ const options = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** Read DATA.csv for a loaded model: the model's input rows (and the table, for the target). */
+/**
+ * Read DATA.csv for a loaded model: the model's input rows (and the table, for
+ * the target). A category the model did not see in training is encoded as all
+ * zeros, with a warning on stderr once per column.
+ */
 export function modelInput(m: LoadedModel, file: string, header: boolean | undefined, needTarget: boolean) {
   const table = readTable(file, header);
   const { featureIdx, targetIdx } = mapColumns(table, m.prep, needTarget);
-  const Xraw = readFeatures(table, featureIdx, m.prep.impute !== null, true);
-  const X = transform(Xraw, featureIdx.length, m.prep);
-  return { table, targetIdx, x: { data: X, shape: [table.rows.length, featureIdx.length] } };
+  const categorical = new Set(m.prep.categorical.map((c) => c.column));
+  const kinds: FeatureKind[] = m.prep.features.map((f) => (categorical.has(f) ? 'categorical' : 'numeric'));
+  const cols = readFeatures(table, featureIdx, kinds, m.prep.impute !== null, true);
+  const x = transform(table, cols, m.prep);
+  for (const u of x.unseen) process.stderr.write(unseenWarning(table, u));
+  return { table, targetIdx, x: { data: x.data, shape: x.shape } };
 }
 
 export async function predict(args: string[]): Promise<number> {

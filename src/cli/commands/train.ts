@@ -12,13 +12,23 @@ import { join } from 'node:path';
 import * as sn from '../../index.js';
 import { readTable } from '../csv.js';
 import {
-  Encoding, Impute, Preprocessing, Task, classIndices, fitStatistics, inferTask, readFeatures, readTargetCells, resolveTarget,
-  splitRows, targetValues, transform,
+  Encoding, Impute, Preprocessing, Task, classIndices, featureKinds, fitStatistics, inferTask, inputWidth, readFeatures, readTargetCells,
+  resolveColumnList, resolveTarget, splitRows, targetValues, transform, unseenWarning,
 } from '../preprocess.js';
+import { BestEpoch } from '../stopping.js';
 import { CliError, UsageError, checkParentDir, listForMessage, removeQuietly, replaceDir, tempDirBeside, writeFileAtomic } from '../util.js';
 import {
   PREPROCESSING_FILE, checkOutDir, dirArg, fractionOption, intOption, numberOption, parseCommandArgs, positionals, saveModel,
 } from './common.js';
+
+/** The defaults, chosen on small tabular data (see test/cli/defaults.test.ts). */
+export const DEFAULTS = {
+  layers: [32],
+  learningRate: 0.005,
+  epochs: 500,
+  patience: 30,
+  batchSize: 32,
+} as const;
 
 export const trainHelp = `Usage: simdnet train DATA.csv --target COLUMN [options]
 
@@ -29,28 +39,43 @@ Data
   --target COLUMN         the column to predict: a header name, a 0-based index, or 'last' (required)
   --header, --no-header   whether the first line is a header (default: guessed from the data).
                           Without a header the columns are named col0, col1, …
-  --impute mean|median    fill empty feature cells from the training rows (default: empty cells are an error)
-  --standardize           scale each feature to mean 0, deviation 1 (statistics of the training rows;
-                          regression targets are scaled too, and predictions mapped back)
+  --categorical COL       treat COL as categorical (one-hot encoded). Columns whose cells are all
+                          text are categorical already; use this for categories coded as numbers.
+                          Repeat it, or give a comma-separated list; names or 0-based indices.
+  --ignore COL            leave COL out (an id, a free-text column); repeatable or a comma list
+  --impute mean|median    fill empty numeric cells with the training rows' mean or median, and empty
+                          categorical cells with their most frequent category (default: empty cells
+                          are an error)
+  --no-standardize        keep numeric features as they are. By default each numeric feature is
+                          scaled to mean 0, deviation 1 with the statistics of the training rows
+                          (regression targets too; predictions are mapped back). --standardize is
+                          accepted and is the default.
+
+  A category that the training rows do not have (in the validation or test rows here, or in a
+  file given to predict or evaluate) is encoded as all zeros, with a warning naming the column.
 
 Task and network
   --task binary|multiclass|regression
                           default: inferred from the target (two values: binary; up to 20 integer or
                           text classes: multiclass; other numbers: regression)
-  --layers 10,8           hidden layer sizes (default 10,8; 'none' for no hidden layer)
+  --layers 32             hidden layer sizes, comma-separated like 64,32 (default ${DEFAULTS.layers.join(',')}: one
+                          hidden layer of ${DEFAULTS.layers.join(',')} units; 'none' for no hidden layer)
   --activation relu       hidden-layer activation (default relu)
   --loss NAME             default: binary_crossentropy, sparse_categorical_crossentropy or mse
   --optimizer adam        sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam (default adam)
-  --learning-rate LR      default: the optimizer's own (adam 0.001)
+  --learning-rate LR      default ${DEFAULTS.learningRate} with adam; another --optimizer keeps its own default
 
 Training
-  --epochs 100            default 100
-  --batch-size 32         default 32 (capped at the number of training rows)
+  --epochs ${DEFAULTS.epochs}            at most this many epochs (default ${DEFAULTS.epochs}; early stopping usually ends sooner)
+  --batch-size ${DEFAULTS.batchSize}         default ${DEFAULTS.batchSize} (capped at the number of training rows)
   --validation-split 0.2  fraction of the non-test rows held out for validation (default 0.2)
   --test-split 0.1        fraction of all rows held out for a final test (default 0.1)
   --seed 1                seeds the split, the initial weights and the shuffling (default 1)
-  --early-stopping N      stop after N epochs without improvement of the validation loss, and keep
-                          the best epoch's weights
+  --early-stopping N      stop after N epochs without a better validation epoch and keep the best
+                          epoch's weights (default ${DEFAULTS.patience}; 0 turns it off). A classifier's best epoch
+                          has the highest validation accuracy, and among those the lowest
+                          validation loss; regression uses the validation loss. Without a
+                          validation split, the training loss.
   --verbose 0|1|2         0 silent, 1 progress bar, 2 one line per epoch (default 1)
   -q, --quiet             print only errors (same as --verbose 0, and no summary)
 
@@ -65,6 +90,8 @@ const options = {
   header: { type: 'boolean' },
   impute: { type: 'string' },
   standardize: { type: 'boolean' },
+  categorical: { type: 'string', multiple: true },
+  ignore: { type: 'string', multiple: true },
   task: { type: 'string' },
   layers: { type: 'string' },
   activation: { type: 'string' },
@@ -85,10 +112,10 @@ const options = {
 } as const;
 
 interface TrainOptions {
-  file: string; target: string; header: boolean | undefined; impute: Impute | null; standardize: boolean;
+  file: string; target: string; header: boolean | undefined; impute: Impute | null; standardize: boolean; categorical: string[]; ignore: string[];
   task: Task | undefined; layers: number[]; activation: string; loss: string | undefined; optimizer: string;
   learningRate: number | undefined; epochs: number; batchSize: number; validationSplit: number; testSplit: number;
-  seed: number; patience: number | undefined; verbose: 0 | 1 | 2; quiet: boolean; out: string; plot: string | undefined;
+  seed: number; patience: number; verbose: 0 | 1 | 2; quiet: boolean; out: string; plot: string | undefined;
 }
 
 function readOptions(args: string[]): TrainOptions | null {
@@ -98,7 +125,7 @@ function readOptions(args: string[]): TrainOptions | null {
   if (v.target === undefined) throw new UsageError('--target COLUMN is required (a header name, a 0-based index, or last)', 'train');
   if (v.impute !== undefined && v.impute !== 'mean' && v.impute !== 'median') throw new UsageError(`--impute expects mean or median; got '${v.impute}'`, 'train');
   if (v.task !== undefined && !['binary', 'multiclass', 'regression'].includes(v.task)) throw new UsageError(`--task expects binary, multiclass or regression; got '${v.task}'`, 'train');
-  let layers: number[] = [10, 8];
+  let layers: number[] = [...DEFAULTS.layers];
   if (v.layers !== undefined) {
     const s = v.layers.trim();
     layers = s === '' || s === 'none' ? [] : s.split(',').map((u) => {
@@ -119,8 +146,8 @@ function readOptions(args: string[]): TrainOptions | null {
   const verboseRaw = v.verbose === undefined ? 1 : intOption('verbose', v.verbose, 1, 0);
   if (verboseRaw > 2) throw new UsageError(`--verbose expects 0, 1 or 2; got '${v.verbose}'`, 'train');
   const quiet = !!v.quiet;
-  const patience = v['early-stopping'] === undefined ? undefined : intOption('early-stopping', v['early-stopping'], 0, 1);
-  if (patience !== undefined && validationSplit === 0 && !quiet) {
+  const patience = intOption('early-stopping', v['early-stopping'], DEFAULTS.patience, 0);
+  if (patience > 0 && v['early-stopping'] !== undefined && validationSplit === 0 && !quiet) {
     process.stderr.write('simdnet: note: --early-stopping without a validation split monitors the training loss\n');
   }
   return {
@@ -128,15 +155,17 @@ function readOptions(args: string[]): TrainOptions | null {
     target: v.target,
     header: v.header,
     impute: (v.impute as Impute | undefined) ?? null,
-    standardize: !!v.standardize,
+    standardize: v.standardize ?? true,
+    categorical: v.categorical ?? [],
+    ignore: v.ignore ?? [],
     task: v.task as Task | undefined,
     layers,
     activation,
     loss: v.loss,
     optimizer: v.optimizer ?? 'adam',
     learningRate: v['learning-rate'] === undefined ? undefined : numberOption('learning-rate', v['learning-rate'], 0, (x) => x > 0, 'a positive number'),
-    epochs: intOption('epochs', v.epochs, 100, 1),
-    batchSize: intOption('batch-size', v['batch-size'], 32, 1),
+    epochs: intOption('epochs', v.epochs, DEFAULTS.epochs, 1),
+    batchSize: intOption('batch-size', v['batch-size'], DEFAULTS.batchSize, 1),
     validationSplit,
     testSplit,
     seed: intOption('seed', v.seed, 1, 0),
@@ -194,7 +223,7 @@ function encodeTargets(enc: Encoding, idx: Int32Array | null, vals: Float64Array
   return { data: d, shape: [n, 1] };
 }
 
-function gatherRows(X: Float32Array, F: number, rows: Int32Array): { data: Float32Array; shape: number[] } {
+function gatherRows({ data: X }: { data: Float32Array }, F: number, rows: Int32Array): { data: Float32Array; shape: number[] } {
   const d = new Float32Array(rows.length * F);
   for (let i = 0; i < rows.length; i++) d.set(X.subarray(rows[i]! * F, rows[i]! * F + F), i * F);
   return { data: d, shape: [rows.length, F] };
@@ -213,11 +242,25 @@ export async function train(args: string[]): Promise<number> {
   // Data.
   const table = readTable(o.file, o.header);
   const ti = resolveTarget(table, o.target);
-  const featureIdx = table.columns.map((_, j) => j).filter((j) => j !== ti);
-  if (featureIdx.length === 0) throw new CliError(`${o.file} has only the target column '${table.columns[ti]}': there are no features to learn from`);
+  const targetName = table.columns[ti]!;
+  const ignoredIdx = resolveColumnList(table, 'ignore', o.ignore);
+  const namedIdx = resolveColumnList(table, 'categorical', o.categorical);
+  if (ignoredIdx.includes(ti)) throw new CliError(`--ignore '${targetName}': that is the target column (--target ${o.target}). A column cannot be both ignored and predicted; choose another --target or drop it from --ignore.`);
+  if (namedIdx.includes(ti)) {
+    throw new CliError(`--categorical '${targetName}': that is the target column (--target ${o.target}). --categorical names feature columns; the target's classes are inferred (pass --task multiclass to make a numeric target a classifier).`);
+  }
+  const both = namedIdx.filter((j) => ignoredIdx.includes(j));
+  if (both.length > 0) throw new CliError(`column${both.length === 1 ? '' : 's'} ${both.map((j) => `'${table.columns[j]}'`).join(', ')} given to both --categorical and --ignore: a column is either ignored or used`);
+  const featureIdx = table.columns.map((_, j) => j).filter((j) => j !== ti && !ignoredIdx.includes(j));
+  if (featureIdx.length === 0) {
+    throw new CliError(ignoredIdx.length > 0
+      ? `--ignore leaves no feature column: ${o.file} has only the target '${targetName}' besides the ignored ${ignoredIdx.map((j) => `'${table.columns[j]}'`).join(', ')}`
+      : `${o.file} has only the target column '${targetName}': there are no features to learn from`);
+  }
   const features = featureIdx.map((j) => table.columns[j]!);
-  const F = features.length, n = table.rows.length;
-  const Xraw = readFeatures(table, featureIdx, o.impute !== null);
+  const n = table.rows.length;
+  const kinds = featureKinds(table, featureIdx, new Set(namedIdx));
+  const cols = readFeatures(table, featureIdx, kinds, o.impute !== null);
   const cells = readTargetCells(table, ti);
   const info = inferTask(table, ti, cells, o.task);
   const K = info.classes?.length ?? 1;
@@ -226,7 +269,7 @@ export async function train(args: string[]): Promise<number> {
   const vals = info.task === 'regression' ? targetValues(table, ti, cells) : null;
 
   const split = splitRows(n, o.testSplit, o.validationSplit, o.seed);
-  const stats = fitStatistics(Xraw, F, split.train, features, o.impute, o.standardize);
+  const stats = fitStatistics(cols, split.train, features, o.impute, o.standardize);
   let targetMean: number | null = null, targetStd: number | null = null;
   if (vals && o.standardize) {
     let s = 0;
@@ -237,16 +280,17 @@ export async function train(args: string[]): Promise<number> {
     const sd = Math.sqrt(q / split.train.length);
     targetStd = sd > 1e-12 * Math.max(1, Math.abs(targetMean)) ? sd : 1;
   }
-  const X = transform(Xraw, F, stats);
 
   const metrics = info.task === 'regression' ? ['mae'] : ['accuracy'];
   const prep: Preprocessing = {
     format: 'simdnet-preprocessing',
-    version: 1,
+    version: 2,
     header: table.header,
     columns: table.columns,
-    target: table.columns[ti]!,
+    target: targetName,
     features,
+    ignored: ignoredIdx.sort((a, b) => a - b).map((j) => table.columns[j]!),
+    categorical: stats.categorical,
     task: info.task,
     encoding: head.encoding,
     loss: head.loss,
@@ -263,6 +307,9 @@ export async function train(args: string[]): Promise<number> {
     targetMean,
     targetStd,
   };
+  // The model's input for every row; categories only validation or test rows have are encoded as zeros.
+  const X = transform(table, cols, prep);
+  const F = inputWidth(prep);
 
   const headerNote = table.header
     ? `with a header${table.headerGuessed ? ' (guessed: pass --no-header if the first line is data)' : ''}`
@@ -271,7 +318,10 @@ export async function train(args: string[]): Promise<number> {
   const taskText = info.task === 'regression' ? 'regression'
     : `${info.task} classification, ${K} classes: ${listForMessage(info.classes!, 12)}`;
   say(`Target: '${prep.target}' → ${taskText}${o.task ? '' : ' (inferred; --task to override)'}`);
-  say(`Features: ${F}${o.standardize ? ', standardized' : ''}${o.impute ? `, empty cells filled with the ${o.impute}` : ''}`);
+  const nCat = prep.categorical.length, nNum = features.length - nCat;
+  const catText = prep.categorical.map((c) => `${c.column} (${c.categories.length})`).join(', ');
+  say(`Features: ${features.length}${nCat > 0 ? `: ${nNum} numeric${nNum > 0 && o.standardize ? ', standardized' : ''}; ${nCat} categorical, one-hot: ${catText} → ${F} model inputs` : o.standardize ? ', standardized' : ''}${o.impute ? `; empty cells filled with the ${o.impute}${nCat > 0 ? ' (categorical: the most frequent category)' : ''}` : ''}${prep.ignored.length > 0 ? `; ignored: ${listForMessage(prep.ignored, 20)}` : ''}`);
+  if (!o.quiet) for (const u of X.unseen) process.stderr.write(unseenWarning(table, u).replace('which the model did not see in training', 'which no training row has (only validation or test rows)'));
   say(`Split (seed ${o.seed}): ${split.train.length} train, ${split.val.length} validation, ${split.test.length} test`);
 
   // Model.
@@ -280,23 +330,25 @@ export async function train(args: string[]): Promise<number> {
   o.layers.forEach((units, i) => layers.push(sn.layers.dense({ units, activation: o.activation, ...(i === 0 ? { inputDim: F } : {}) })));
   layers.push(sn.layers.dense({ units: head.units, activation: head.activation, ...(o.layers.length === 0 ? { inputDim: F } : {}) }));
   const model = sn.sequential(layers);
+  // The default learning rate is adam's here (the default optimizer); another optimizer keeps its own unless --learning-rate.
+  const learningRate = o.learningRate ?? (o.optimizer.toLowerCase() === 'adam' ? DEFAULTS.learningRate : undefined);
   let optimizer: sn.optimizers.Optimizer;
   try {
-    optimizer = sn.optimizers.getOptimizer(o.learningRate === undefined ? o.optimizer : { className: o.optimizer, config: { learning_rate: o.learningRate } }, 'optimizer');
+    optimizer = sn.optimizers.getOptimizer(learningRate === undefined ? o.optimizer : { className: o.optimizer, config: { learning_rate: learningRate } }, 'optimizer');
   } catch (e) {
     throw new UsageError(`--optimizer: ${(e as Error).message.replace(/ or an Optimizer\./, '.')}`, 'train');
   }
   model.compile({ optimizer, loss: head.loss, metrics });
-  say(`Loss: ${head.loss}; output: ${head.units} ${head.activation} unit${head.units === 1 ? '' : 's'}; optimizer: ${o.optimizer}${o.learningRate !== undefined ? ` (learning rate ${o.learningRate})` : ''}`);
+  say(`Loss: ${head.loss}; output: ${head.units} ${head.activation} unit${head.units === 1 ? '' : 's'}; optimizer: ${o.optimizer} (learning rate ${learningRate ?? optimizer.learningRate})${o.patience > 0 ? `; early stopping after ${o.patience} epochs without improvement` : ''}`);
   if (!o.quiet) { say(''); model.summary(); say(''); }
 
   const xTrain = gatherRows(X, F, split.train);
   const yTrain = encodeTargets(head.encoding, idx, vals, split.train, K, targetMean, targetStd);
   const hasVal = split.val.length > 0;
   const callbacks: sn.callbacks.Callback[] = [];
-  let es: sn.callbacks.EarlyStopping | null = null;
-  if (o.patience !== undefined) {
-    es = sn.callbacks.earlyStopping({ monitor: hasVal ? 'val_loss' : 'loss', patience: o.patience, restoreBestWeights: true });
+  let es: BestEpoch | null = null;
+  if (o.patience > 0) {
+    es = new BestEpoch(hasVal ? 'val_loss' : 'loss', hasVal && info.task !== 'regression' ? 'val_accuracy' : null, o.patience);
     callbacks.push(es);
   }
   const t0 = performance.now();
@@ -310,7 +362,8 @@ export async function train(args: string[]): Promise<number> {
   });
   const seconds = (performance.now() - t0) / 1000;
   const ran = history.epoch.length;
-  if (es && es.stoppedEpoch > 0) say(`Early stopping after epoch ${es.stoppedEpoch + 1}; kept the weights of epoch ${es.bestEpoch + 1}.`);
+  if (es && es.stoppedEpoch >= 0) say(`Early stopping after epoch ${es.stoppedEpoch + 1}; kept the weights of epoch ${es.bestEpoch + 1}.`);
+  else if (es && es.bestEpoch !== ran - 1) say(`Kept the weights of epoch ${es.bestEpoch + 1}, the best.`);
   if (o.verbose === 0) say(`Trained ${ran} epoch${ran === 1 ? '' : 's'} in ${seconds.toFixed(1)}s`);
 
   if (split.test.length > 0) {

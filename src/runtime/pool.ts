@@ -47,15 +47,24 @@ import type { Heap } from './heap.js';
 import { RESERVED_BYTES } from './heap.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
-/** The control block's layout (byte offsets in the memory; word indices within a header or slot). */
+/**
+ * The control block's layout (byte offsets in the memory; word indices within
+ * a header or slot). It fills the top of the reserved low memory, so that the
+ * kernels' static data (AssemblyScript's math tables: `Math.pow`, `Math.exp`
+ * in f64 bring 6 KiB of them, from byte 1024) has [0, headerBase) to itself.
+ * The two must not overlap: every worker's instantiation writes the static
+ * data again, which would reset the control block under running threads, and
+ * the control block would overwrite the tables. The pool checks it when it is
+ * made (see the constructor).
+ */
 export const LAYOUT = {
   /**
    * Header: the pool generation (a worker of another generation stops), the
    * task count of the current dispatch, and the workers' wait slices (µs).
    */
-  headerBase: 4096, hGen: 0, hCount: 2, hWarmUs: 3, hSliceUs: 4,
+  headerBase: 15360, hGen: 0, hCount: 2, hWarmUs: 3, hSliceUs: 4,
   /** One 64-byte slot per worker. */
-  slotBase: 4160, slotBytes: 64,
+  slotBase: 15360 + 64, slotBytes: 64,
   sState: 0, sJob: 1, sT0: 2, sT1: 3, sDone: 4, sStatus: 5, sDbgOp: 6, sDbgArg: 7,
   /** Two float64 in each slot: when the worker started and finished its last job (absolute ms). */
   sTimesByte: 32,
@@ -63,17 +72,18 @@ export const LAYOUT = {
   sOffer: 12,
   maxSlots: 63,
   /** Each worker's last error message (ASCII, NUL-terminated). */
-  msgBase: 8192, msgBytes: 128,
+  msgBase: 15360 + 64 + 63 * 64, msgBytes: 128,
   /** The task table: records of 18 float64 (kernel index, 16 arguments, result). */
-  taskBase: 16384, recF64: 18, maxTasks: 256,
+  taskBase: 15360 + 64 + 63 * 64 + 63 * 128, recF64: 18, maxTasks: 256,
   /** A claim word per task record: the number of the dispatch that claimed it. */
-  claimBase: 16384 + 256 * 18 * 8,
-  end: 16384 + 256 * 18 * 8 + 256 * 4,
+  claimBase: 15360 + 64 + 63 * 64 + 63 * 128 + 256 * 18 * 8,
+  end: 15360 + 64 + 63 * 64 + 63 * 128 + 256 * 18 * 8 + 256 * 4,
   /** A worker's idle wait is bounded too: it wakes up this often to check its generation. */
   idleWaitMs: 10_000,
 } as const;
 if (LAYOUT.end > RESERVED_BYTES || LAYOUT.msgBase + LAYOUT.maxSlots * LAYOUT.msgBytes > LAYOUT.taskBase ||
-  LAYOUT.slotBase + LAYOUT.maxSlots * LAYOUT.slotBytes > LAYOUT.msgBase) {
+  LAYOUT.slotBase + LAYOUT.maxSlots * LAYOUT.slotBytes > LAYOUT.msgBase || LAYOUT.taskBase % 8 !== 0 ||
+  LAYOUT.slotBase % 8 !== 0) {
   throw new Error('simdnet: the thread control block does not fit the reserved memory');
 }
 
@@ -308,6 +318,15 @@ export class ThreadPool {
       if (typeof f !== 'function') throw new SimdnetError(`ThreadPool: the kernels lack the export \`${n}\``);
       return f as (...a: number[]) => number;
     });
+    // The block must be ours alone: nothing but the kernels' static data is
+    // written below the heap before a pool exists, so a byte set here is static
+    // data that every worker's instantiation would write again over the block.
+    const taken = this.u8.subarray(LAYOUT.headerBase, LAYOUT.end).findIndex((b) => b !== 0);
+    if (taken >= 0) {
+      this.disabledReason = `the kernels' static data reaches into the thread control block (a byte set at ${LAYOUT.headerBase + taken}; ` +
+        `it must end below ${LAYOUT.headerBase}): running on one thread`;
+      return;
+    }
     Atomics.store(this.i32, (LAYOUT.headerBase >> 2) + LAYOUT.hGen, this.generation);
     this.warmUs = DEFAULT_WARM_US;
     this.workerSliceUs = DEFAULT_SLICE_US;

@@ -36,7 +36,8 @@
  *
  * Workers start in the background (the first calls after a start run on
  * fewer threads), are unref'd in Node so an idle pool never keeps a process
- * alive, and end with {@link ThreadPool.shutdown}.
+ * alive, and end with {@link ThreadPool.shutdown}, which settles once every
+ * worker it ended (and any still exiting from a resize) has exited.
  *
  * Node: `worker_threads` is reached through `process.getBuiltinModule`
  * (Node ≥ 20.16) or, failing that, a dynamic import, so nothing Node-specific
@@ -99,6 +100,9 @@ const SPEED_EMA = 0.2;
 /** After this many deaths or timeouts, the pool stays on one thread. */
 export const MAX_FAILURES = 3;
 
+/** The most a shutdown waits for its workers' exits to be reported (ms). */
+export const EXIT_WAIT_MS = 5000;
+
 /** What a worker is told at start. */
 export interface WorkerInit {
   module: WebAssembly.Module;
@@ -133,6 +137,8 @@ interface WorkerRec {
   startedAt: number;
   /** Ended by the pool (shutdown, resize, teardown), so its exit is no failure. */
   retired: boolean;
+  /** Its exit has been reported (its slot and workspace are free again). */
+  exited: boolean;
   /**
    * How fast this worker gets through a static share, relative to the calling
    * thread, counting its wake-up (a moving average; 1 = as fast).
@@ -263,7 +269,10 @@ export class ThreadPool {
   /** Slots owned by workers that have not exited yet. */
   private usedSlots = new Set<number>();
   private nextSlot = 0;
-  private exitWaiters: Array<() => void> = [];
+  /** Pending shutdowns: each returns true (and is removed) once the workers it waits for have exited. */
+  private exitWaiters = new Set<() => boolean>();
+  /** Workers started and not yet exited (retired ones included). */
+  private unexitedRecs = new Set<WorkerRec>();
   /**
    * Waits shorter than the host's halt polling keep a virtual core quick to
    * wake (see the worker source): this thread waits for workers in slices of
@@ -346,6 +355,8 @@ export class ThreadPool {
   get liveCount(): number { return this.workers.length; }
   /** Deaths and timeouts so far. */
   get failureCount(): number { return this.failures; }
+  /** Workers started and not yet exited, those being ended included. */
+  get unexited(): number { return this.unexitedRecs.size; }
 
   /** Ask for n workers (threads − 1). Extra workers end now; missing ones start at the next ensureStarted(). */
   resize(n: number): void {
@@ -368,15 +379,19 @@ export class ThreadPool {
       Atomics.store(this.i32, base + LAYOUT.sDone, 0);
       Atomics.store(this.i32, base + LAYOUT.sDbgOp, 0);
       Atomics.store(this.i32, base + LAYOUT.sOffer, 0);
-      const rec: WorkerRec = { slot, handle: null, ws, state: 'starting', startedAt: now(), retired: false, speed: 1 };
+      const rec: WorkerRec = {
+        slot, handle: null, ws, state: 'starting', startedAt: now(), retired: false, exited: false, speed: 1,
+      };
       this.workers.push(rec);
       const init: WorkerInit = {
         module: this.module, memory: this.memory, names: this.names, gemmIndex: this.gemmIndex, ws, slot,
         generation: this.generation, layout: LAYOUT,
       };
+      this.unexitedRecs.add(rec);
       try {
         rec.handle = this.spawner(init, (why) => this.onExit(rec, why));
       } catch (e) {
+        this.unexitedRecs.delete(rec);
         this.workers.pop();
         this.usedSlots.delete(slot);
         this.heap.release(ws);
@@ -568,17 +583,29 @@ export class ThreadPool {
     if (n === own) this.ownRangeMs = now() - start;
   }
 
-  /** End every worker. The pool can start again (lazily) afterwards. Resolves when they have exited. */
+  /**
+   * End every worker. The pool can start again (lazily) afterwards. Resolves
+   * when they have exited — they, and the workers ended before (by a resize or
+   * a teardown) that had not exited yet; not workers a later call starts.
+   * Bounded: a worker whose exit is never reported holds it EXIT_WAIT_MS at
+   * most. The bound is a timer that keeps a Node process alive while a
+   * shutdown is pending, so an awaited shutdown always settles (an unref'd one
+   * left a script's top-level await unsettled: exit code 13).
+   */
   shutdown(): Promise<void> {
-    const live = this.workers.slice();
-    for (const w of live) this.retire(w);
+    for (const w of this.workers.slice()) this.retire(w);
     this.refreshReady();
-    if (this.usedSlots.size === 0) return Promise.resolve();
+    const waitFor = [...this.unexitedRecs];
+    if (waitFor.length === 0) return Promise.resolve();
     return new Promise((resolve) => {
-      // Bounded: a worker that never reports its exit does not hold this forever.
-      const timer = setTimeout(resolve, 5000);
-      (timer as unknown as { unref?: () => void }).unref?.();
-      this.exitWaiters.push(() => { if (this.usedSlots.size === 0) { clearTimeout(timer); resolve(); } });
+      const check = (): boolean => {
+        for (const w of waitFor) if (!w.exited) return false;
+        clearTimeout(timer);
+        resolve();
+        return true;
+      };
+      const timer = setTimeout(() => { this.exitWaiters.delete(check); resolve(); }, EXIT_WAIT_MS);
+      this.exitWaiters.add(check);
     });
   }
 
@@ -631,13 +658,17 @@ export class ThreadPool {
   }
 
   private onExit(w: WorkerRec, why: string): void {
+    if (w.exited) return;
+    w.exited = true;
+    this.unexitedRecs.delete(w);
     const unexpected = !w.retired;
     this.drop(w);
     // Only now, with the thread gone, are its slot and workspace free.
     this.usedSlots.delete(w.slot);
     this.heap.release(w.ws);
     if (unexpected) this.fail(`a kernel worker ended unexpectedly: ${why}`);
-    for (const f of this.exitWaiters.splice(0)) f();
+    // A shutdown settles when all of ITS workers have exited, not at the first exit.
+    for (const f of [...this.exitWaiters]) if (f()) this.exitWaiters.delete(f);
   }
 
   /**

@@ -99,6 +99,28 @@ describe('simdnet train: bad data', () => {
     trainFails('a,b,y\n1,2,0.5\n3,4,inf\n5,6,7\n', ['--target', 'y'], /line 3, column 'y' \(3rd\): 'inf' is not a finite number/);
   });
 
+  it('a column mixing numbers and text: the text cell is an error, with a hint to --categorical', () => {
+    trainFails('a,b,y\n1,2,0\n3,x7,1\n5,6,1\n', ['--target', 'y'],
+      /line 3, column 'b' \(2nd\): 'x7' is not a number\. Feature columns must be numeric or categorical\. Its other cells are numbers; if the column holds categories, pass --categorical 'b'\./);
+  });
+
+  it('a text column of distinct values (an id, free text) is refused, with a hint to --ignore it', () => {
+    const rows = smallBinaryCsv(60).trim().split('\n').map((l, i) => `${i === 0 ? 'name' : `n${i}`},${l}`);
+    trainFails(`${rows.join('\n')}\n`, ['--target', 'y'], /column 'name' of data\.csv holds text with 60 distinct values in 60 rows \('n1', 'n2', 'n3', 'n4', 'n5', …\): too many to be categories; it looks like an id or free text\. Pass --ignore 'name' to leave it out, or --categorical 'name' to one-hot encode it anyway\./);
+  });
+
+  it('bad --categorical and --ignore: unknown columns, the target, both at once, no feature left', () => {
+    const csv = smallBinaryCsv(20);
+    trainFails(csv, ['--target', 'y', '--categorical', 'colour'], /--categorical 'colour': no such column\. The columns of data\.csv are: a, b, y\. Pass a column name or a 0-based index/);
+    trainFails(csv, ['--target', 'y', '--ignore', 'a,id'], /--ignore 'id': no such column\. The columns of data\.csv are: a, b, y/);
+    trainFails(csv, ['--target', 'y', '--ignore', '7'], /--ignore '7': no such column/);
+    trainFails(csv, ['--target', 'y', '--ignore', 'y'], /--ignore 'y': that is the target column \(--target y\)\. A column cannot be both ignored and predicted/);
+    trainFails(csv, ['--target', 'last', '--ignore', '2'], /--ignore 'y': that is the target column \(--target last\)/);
+    trainFails(csv, ['--target', 'y', '--categorical', 'y'], /--categorical 'y': that is the target column \(--target y\)\. --categorical names feature columns/);
+    trainFails(csv, ['--target', 'y', '--categorical', 'a', '--ignore', 'a'], /column 'a' given to both --categorical and --ignore/);
+    trainFails(csv, ['--target', 'y', '--ignore', 'a', '--ignore', 'b'], /--ignore leaves no feature column: data\.csv has only the target 'y' besides the ignored 'a', 'b'/);
+  });
+
   it('only the target column', () => {
     trainFails('y\n1\n0\n', ['--target', 'y'], /only the target column 'y'/);
   });
@@ -188,8 +210,33 @@ describe('simdnet predict / evaluate / summary: bad model directories and data',
     fails(simdnet(['evaluate', 'model', 'notarget.csv'], d), /missing 'y'/);
     write(d, 'badcell.csv', 'a,b\n1,2\n3,\n');
     fails(simdnet(['predict', 'model', 'badcell.csv', '--out', 'p.csv'], d), /1 empty cell in feature columns: line 3 column 'b'\. The model was trained without --impute/);
+    write(d, 'textcell.csv', 'a,b\n1,2\n3,x\n');
+    fails(simdnet(['predict', 'model', 'textcell.csv', '--out', 'p.csv'], d), /textcell\.csv, line 3, column 'b' \(2nd\): 'x' is not a number\. Feature columns must be numeric or categorical\. The model takes this column as numbers\./);
     write(d, 'newclass.csv', 'a,b,y\n1,2,0\n3,4,2\n');
     fails(simdnet(['evaluate', 'model', 'newclass.csv'], d), /newclass\.csv, line 3, column 'y' \(3rd\): '2' is not one of the model's classes \(0, 1\)/);
-    expect(entries(d).filter((f) => f !== 'model')).toEqual(['badcell.csv', 'data.csv', 'newclass.csv', 'nohead.csv', 'notarget.csv', 'other.csv']);
+    expect(entries(d).filter((f) => f !== 'model')).toEqual(['badcell.csv', 'data.csv', 'newclass.csv', 'nohead.csv', 'notarget.csv', 'other.csv', 'textcell.csv']);
+  });
+
+  it('a model with a categorical column and no --impute: an empty cell there is an error; an id column it ignored may be there or not', () => {
+    const d = tmp();
+    const rows = smallBinaryCsv(60).trim().split('\n').map((l, i) => (i === 0 ? `id,${l},colour` : `${i},${l},${i % 3 === 0 ? 'red' : 'blue'}`));
+    write(d, 'data.csv', `${rows.join('\n')}\n`);
+    const r = simdnet(['train', 'data.csv', '--target', 'y', '--ignore', 'id', '--epochs', '2', '--out', 'model', '-q'], d);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    write(d, 'empty.csv', 'a,b,colour\n1,2,red\n3,4,\n');
+    fails(simdnet(['predict', 'model', 'empty.csv', '--out', 'p.csv'], d), /1 empty cell in feature columns: line 3 column 'colour'\. The model was trained without --impute/);
+    write(d, 'with-id.csv', 'id,a,b,colour\n7,1,2,red\n');
+    write(d, 'without-id.csv', 'a,b,colour\n1,2,red\n');
+    const a = simdnet(['predict', 'model', 'with-id.csv'], d), b = simdnet(['predict', 'model', 'without-id.csv'], d);
+    expect(a.status).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    // By position (no header): all the training file's columns, or all but the target, or the features alone.
+    write(d, 'pos-all.csv', '7,1,2,0,red\n');
+    write(d, 'pos-no-target.csv', '7,1,2,red\n');
+    write(d, 'pos-features.csv', '1,2,red\n');
+    for (const f of ['pos-all.csv', 'pos-no-target.csv', 'pos-features.csv']) expect(simdnet(['predict', 'model', f, '--no-header'], d).stdout).toBe(a.stdout);
+    write(d, 'pos-bad.csv', '1,2\n');
+    fails(simdnet(['predict', 'model', 'pos-bad.csv', '--no-header'], d), /it has 2 columns, the model needs the training file's 5 columns \(or 4 without the target, or its 3 feature columns\)/);
   });
 });

@@ -130,14 +130,38 @@ describe('elementwise and optimizer kernels: same bits for 1, 2 and 3 threads', 
     for (const p of [X, Y, Z, mask, bias]) h.release(p);
   });
 
-  it('the bias gradient (colSum) is the same: it is never split, whatever the thread count', async () => {
+  it('the column reductions (colSum, training-mode batch norm) are never split, whatever the thread count: no dispatch, the same bits, the right sums', async () => {
+    // threaded.ts keeps them on the calling thread (one fixed summation order
+    // per column). With every threshold at its lowest, a split of them would
+    // show as a dispatch here, and a split that reorders the sums as other bits.
     const h = tb.heap;
-    const M = 4096, N = 130;
-    const X = h.allocF32(M * N), out = h.allocF32(N);
-    h.write(X, data(M * N, 40));
-    const init = (): void => h.write(out, data(N, 41));
-    compare(await acrossThreads(init, () => tb.colSum(X, M, N, out, 0.5), [[out, N]]), 'colSum', false);
-    for (const p of [X, out]) h.release(p);
+    const M = 4096, N = 130; // big: well above every split threshold
+    const X = h.allocF32(M * N), out = h.allocF32(N), dY = h.allocF32(M * N), Y = h.allocF32(M * N);
+    const stats = [0, 1, 2, 3, 4, 5, 6].map(() => h.allocF32(N)); // per-column vectors
+    const [gamma, beta, mean, invStd, movMean, movVar, dGamma] = stats as [number, number, number, number, number, number, number];
+    const dBeta = h.allocF32(N), dX = h.allocF32(M * N);
+    const x = data(M * N, 40), out0 = data(N, 41);
+    h.write(X, x); h.write(dY, data(M * N, 42));
+    h.write(gamma, data(N, 43, 0.5, 1.5)); h.write(beta, data(N, 44));
+    const init = (): void => { h.write(out, out0); h.write(movMean, data(N, 45)); h.write(movVar, data(N, 46, 0.5, 2)); };
+
+    const colSum = await acrossThreads(init, () => tb.colSum(X, M, N, out, 0.5), [[out, N]]);
+    const bn = await acrossThreads(init, () => {
+      tb.bnForwardTrain(X, Y, M, N, gamma, beta, mean, invStd, 1e-3, movMean, movVar, 0.99);
+      tb.bnBackward(X, dY, dX, M, N, gamma, mean, invStd, dGamma, dBeta);
+    }, [[Y, M * N], [mean, N], [invStd, N], [movMean, N], [movVar, N], [dX, M * N], [dGamma, N], [dBeta, N]]);
+    for (const [what, res] of [['colSum', colSum], ['batch norm', bn]] as const) {
+      for (const [k, r] of res.entries()) expect(r.dispatches, `${what} on ${k + 1} threads: never split`).toBe(0);
+      compare(res, what, false); // the same bits for 1, 2 and 3 threads
+    }
+    // The sums are right (float64 reference), so an output left unwritten cannot pass.
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let i = 0; i < M; i++) s += x[i * N + j]!;
+      const want = 0.5 * out0[j]! + s;
+      expect(Math.abs(colSum[0]!.arrays[0]![j]! - want), `colSum column ${j}`).toBeLessThan(1e-3 * (1 + Math.abs(want)));
+    }
+    for (const p of [X, out, dY, Y, dBeta, dX, ...stats]) h.release(p);
   });
 });
 

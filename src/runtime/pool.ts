@@ -19,12 +19,18 @@
  * revokes it with one from the number to 0: exactly one wins, and a worker
  * held up before taking an old job can never take it later.
  *
- * Nothing spins: on the 2-core machine of /work/shared/WASM-NOTES.md a
- * spinning thread stole the core the working one needed, and spinning workers
- * made training slower here too. Instead waits are cut into 0.1 ms slices
- * (for 3 ms after a worker's last job, and while the caller waits): a virtual
- * core that sleeps longer than the host's halt polling (~0.2 ms) took 80–100
- * µs to wake, one that wakes every slice answered in ~25 µs.
+ * Nothing spins where it can wait: on the 2-core machine of
+ * /work/shared/WASM-NOTES.md a spinning thread stole the core the working one
+ * needed, and spinning workers made training slower here too. Instead waits
+ * are cut into 0.1 ms slices (for 3 ms after a worker's last job, and while
+ * the caller waits): a virtual core that sleeps longer than the host's halt
+ * polling (~0.2 ms) took 80–100 µs to wake, one that wakes every slice
+ * answered in ~25 µs. The one exception is a caller on a browser's main
+ * thread, where Atomics.wait throws: there it polls the done words with
+ * Atomics.load until the same bound (as Emscripten's pthreads do). It only
+ * spins after finishing its own share, while the workers finish theirs, and
+ * a synchronous call blocks that thread anyway. Workers always wait with
+ * Atomics.wait (they are workers).
  *
  * Failures never hang: every wait has a bound. A kernel that throws in a
  * worker is reported by that worker and rethrown by the call; a worker that
@@ -94,6 +100,9 @@ const STARTING = 0, READY = 1, DEAD = 3;
 /** Workers keep quick to wake (short wait slices) this long after a job (µs), and the slice (µs). */
 const DEFAULT_WARM_US = 3000, DEFAULT_SLICE_US = 100;
 
+/** Where this thread spins (a browser's main thread): loads of the done word between checks of the clock. */
+const SPIN_POLLS = 2000;
+
 /** Weight of the newest measurement in a worker's speed average. */
 const SPEED_EMA = 0.2;
 
@@ -102,6 +111,20 @@ export const MAX_FAILURES = 3;
 
 /** The most a shutdown waits for its workers' exits to be reported (ms). */
 export const EXIT_WAIT_MS = 5000;
+
+/**
+ * Whether this thread may block in Atomics.wait: everywhere but on a
+ * browser's main thread (there the call throws a TypeError, whatever the value).
+ */
+export function atomicsWaitAllowed(): boolean {
+  if (typeof SharedArrayBuffer !== 'function') return false;
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0); // "not-equal" at once where allowed
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** What a worker is told at start. */
 export interface WorkerInit {
@@ -273,6 +296,12 @@ export class ThreadPool {
   private exitWaiters = new Set<() => boolean>();
   /** Workers started and not yet exited (retired ones included). */
   private unexitedRecs = new Set<WorkerRec>();
+  /**
+   * How this thread waits for workers: false, Atomics.wait in slices (Node,
+   * workers); true, polling with Atomics.load until the same bound (a
+   * browser's main thread, where Atomics.wait throws). Tests set it.
+   */
+  spinWait = !atomicsWaitAllowed();
   /**
    * Waits shorter than the host's halt polling keep a virtual core quick to
    * wake (see the worker source): this thread waits for workers in slices of
@@ -517,7 +546,12 @@ export class ThreadPool {
           failure ??= `a kernel worker did not finish within ${Math.round(bound)} ms`;
           break;
         }
-        Atomics.wait(this.i32, s + LAYOUT.sDone, d, this.sliceUs > 0 ? Math.min(left, this.sliceUs / 1000) : left);
+        if (this.spinWait) {
+          // No Atomics.wait here: poll the word a while, then check state and clock again.
+          for (let i = 0; i < SPIN_POLLS && Atomics.load(this.i32, s + LAYOUT.sDone) === d; i++) { /* spin */ }
+        } else {
+          Atomics.wait(this.i32, s + LAYOUT.sDone, d, this.sliceUs > 0 ? Math.min(left, this.sliceUs / 1000) : left);
+        }
       }
     }
     if (failure !== null) {

@@ -112,12 +112,14 @@ function kernelWorker(): void {
 
     // Test hooks (the slot's debug word, set by ThreadPool.inject): exit mid-call, throw, sleep.
     const sleeper = new Int32Array(new SharedArrayBuffer(4));
+    /** Thrown by the browser's "exit": leaves the loop (close() alone lets running code go on). */
+    const EXIT = { exit: true };
     function debug(op: number, a: number): void {
       if (op === -1) {
         if (isNode) proc!.exit(1);
         markDead();
         g.close();
-        throw new Error('closed');
+        throw EXIT;
       }
       if (op === -2) throw new Error('injected failure');
       if (op === -3) Atomics.wait(sleeper, 0, 0, a);
@@ -161,6 +163,7 @@ function kernelWorker(): void {
           f64[r + 17] = v === undefined ? 0 : v;
         }
       } catch (e) {
+        if (e === EXIT) return; // gone: its slot says dead, and it reports nothing more
         status = 1;
         writeMessage(e instanceof Error ? e.message : e);
       }

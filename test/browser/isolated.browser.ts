@@ -1,9 +1,10 @@
 /**
  * A page served with COOP same-origin + COEP require-corp (this project's
  * server headers): cross-origin isolated, so the library runs its kernels on a
- * shared WebAssembly.Memory (the prerequisite of the worker pool). On the
- * page's main thread the kernels stay on one thread (Atomics.wait is not
- * allowed there), so `threads` is 1; threads.browser.ts trains in a worker.
+ * shared WebAssembly.Memory (the prerequisite of the worker pool), and with
+ * as many kernel threads as the machine has cores (at most 8) on the page's
+ * main thread too, where the pool polls instead of Atomics.wait
+ * (threads.browser.ts tests them there and in a worker).
  */
 import { expect, test } from 'vitest';
 import * as sn from '../../src/index.js';
@@ -13,7 +14,8 @@ import { trainDigitsAndCheck } from './training.js';
 test('the page is cross-origin isolated and the library uses shared memory', () => {
   expect(globalThis.crossOriginIsolated).toBe(true);
   const info = sn.backendInfo();
-  expect(info).toMatchObject({ backend: 'wasm', simd: true, sharedMemory: true, threads: 1 });
+  expect(info).toMatchObject({ backend: 'wasm', simd: true, sharedMemory: true, threads: Math.min(8, navigator.hardwareConcurrency) });
+  expect(info.threadsReason).toBeUndefined();
   expect(['relaxed-simd', 'simd']).toContain(info.variant);
   expect(info.reason).toBeUndefined();
   expect(getBackend().heap.memory.buffer).toBeInstanceOf(SharedArrayBuffer);

@@ -47,6 +47,7 @@ describe('pool start and stop', () => {
     tb.setThreads(3);
     expect(tb.threads).toBe(3);
     expect(tb.pool!.liveCount).toBe(0);
+    expect(tb.pool!.spinWait, 'Node may block: the caller waits with Atomics.wait').toBe(false);
     // Small calls: never a worker.
     const h = tb.heap;
     const s = h.allocF32(64 * 64 * 3);
@@ -114,10 +115,14 @@ describe('failures surface as errors from the call, and the next call works', ()
     { kind: 'terminate', message: /did not finish within|died during the call/, fatal: true },
     { kind: 'sleep', message: /did not finish within 300 ms/, fatal: true },
   ];
-  for (const c of cases) {
-    it(`a worker that ${c.kind === 'sleep' ? 'hangs' : c.kind === 'exit' ? 'exits' : c.kind + 's'} mid-call`, async () => {
+  // Both ways the calling thread can wait: Atomics.wait (Node, workers) and
+  // polling (a browser's main thread, where Atomics.wait is forbidden).
+  for (const c of cases) for (const spin of [false, true]) {
+    it(`a worker that ${c.kind === 'sleep' ? 'hangs' : c.kind === 'exit' ? 'exits' : c.kind + 's'} mid-call` +
+      ` (the caller ${spin ? 'polls' : 'waits'})`, async () => {
       const tb = await freshThreaded({ timeoutMs: 300 });
       tb.setThreads(2);
+      tb.pool!.spinWait = spin;
       const g = bigGemm(tb);
       const want = g.plain();
       g.run();

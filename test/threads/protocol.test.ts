@@ -33,10 +33,12 @@ function same(a: Float32Array, b: Float32Array): boolean {
 }
 
 describe('the dispatch protocol', () => {
-  for (const threads of [2, 3]) {
-    it(`${threads} threads: 1,500 split calls with random pauses, every result exact`, async () => {
+  // The caller waits with Atomics.wait, or polls (as on a browser's main thread).
+  for (const [threads, spin] of [[2, false], [3, false], [2, true]] as const) {
+    it(`${threads} threads${spin ? ', the caller polling' : ''}: 1,500 split calls with random pauses, every result exact`, async () => {
       await useThreads(tb, threads);
       const pool = tb.pool!;
+      pool.spinWait = spin;
       const h = tb.heap;
       let rnd = 12345;
       const rand = (): number => { rnd = (Math.imul(rnd, 1103515245) + 12345) >>> 0; return rnd / 2 ** 32; };

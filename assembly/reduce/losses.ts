@@ -218,8 +218,9 @@ export function cce(T: usize, P: usize, G: usize, W: usize, M: i32, N: i32, grad
     // A row summing to 0 (or less) is left unscaled: Keras would divide 0 by 0.
     let S = rowSum64(p0, N);
     if (!(S > 0)) S = 1;
-    const vs = f32x4.splat(<f32>S);
-    // Pass 1: the loss and Σ t' over the elements inside the clip.
+    // p = q·(1/S): a multiplication per element instead of a division (within an ulp of q/S).
+    const vinv = f32x4.splat(<f32>(1.0 / S));
+    // Pass 1: the loss, Σ t' over the elements inside the clip, and g = −t'/p (inside, else 0) stored in G.
     let acc = f64x2.splat(0);
     let tin = f64x2.splat(0);
     let j = 0;
@@ -228,7 +229,7 @@ export function cce(T: usize, P: usize, G: usize, W: usize, M: i32, N: i32, grad
       const off = <usize>j << 2;
       const mask = laneMask(r);
       const t = f32x4.add(f32x4.mul(r == 4 ? v128.load(t0 + off) : loadPartial(t0 + off, r, 0), ks), hs);
-      const p = f32x4.div(r == 4 ? v128.load(p0 + off) : loadPartial(p0 + off, r, 0), vs);
+      const p = f32x4.mul(r == 4 ? v128.load(p0 + off) : loadPartial(p0 + off, r, 0.5), vinv);
       const pc = f32x4.min(f32x4.max(p, lo), hi);
       // t' = 0 contributes nothing (not 0·(−Inf) = NaN).
       const term = select(zero, f32x4.neg(f32x4.mul(t, vlog(pc))), f32x4.eq(t, zero));
@@ -236,24 +237,23 @@ export function cce(T: usize, P: usize, G: usize, W: usize, M: i32, N: i32, grad
       if (G != 0) {
         const inside = v128.and(f32x4.ge(p, lo), f32x4.le(p, hi));
         tin = accumulate64(tin, v128.and(v128.and(t, inside), mask));
+        const g = v128.and(f32x4.neg(f32x4.div(t, p)), inside);
+        if (r == 4) v128.store(g0 + off, g); else storePartial(g0 + off, g, r);
       }
     }
-    const s = hsum64(acc);
-    total += w * s;
+    total += w * hsum64(acc);
     if (G == 0) continue;
-    // Pass 2: the gradient.
+    // Pass 2: G = c·(g + Σ t'), c = gradScale·w/S.
     const c = f32x4.splat(<f32>(gradScale * w / S));
     const vt = f32x4.splat(<f32>hsum64(tin));
     j = 0;
-    for (; j < N; j += 4) {
-      const r = min(4, N - j);
+    for (; j + 4 <= N; j += 4) {
       const off = <usize>j << 2;
-      const t = f32x4.add(f32x4.mul(r == 4 ? v128.load(t0 + off) : loadPartial(t0 + off, r, 0), ks), hs);
-      const p = f32x4.div(r == 4 ? v128.load(p0 + off) : loadPartial(p0 + off, r, 0.5), vs);
-      const inside = v128.and(f32x4.ge(p, lo), f32x4.le(p, hi));
-      const g = v128.and(f32x4.neg(f32x4.div(t, p)), inside);
-      const out = f32x4.mul(f32x4.add(g, vt), c);
-      if (r == 4) v128.store(g0 + off, out); else storePartial(g0 + off, out, r);
+      v128.store(g0 + off, f32x4.mul(f32x4.add(v128.load(g0 + off), vt), c));
+    }
+    if (j < N) {
+      const off = <usize>j << 2;
+      storePartial(g0 + off, f32x4.mul(f32x4.add(loadPartial(g0 + off, N - j, 0), vt), c), N - j);
     }
   }
   return total;

@@ -67,7 +67,7 @@ export abstract class Optimizer {
     if (set > 1) {
       // Keras 3's words (base_optimizer.py), with the values received.
       const py = (v: number | undefined) => (v === undefined ? 'None' : String(v));
-      throw new ValueError(`Only one of \`clipnorm\`, \`clipvalue\` and \`global_clipnorm\` can be set. Received: clipnorm=${py(this.clipnorm)}, clipvalue=${py(this.clipvalue)}, global_clipnorm=${py(this.globalClipnorm)}`);
+      throw new ValueError(`Only one of \`clipnorm\`, \`clipvalue\` and \`global_clipnorm\` can be set. Received: clipnorm=${py(this.clipnorm)}, clipvalue=${py(this.clipvalue)}, global_clipnorm=${py(this.globalClipnorm)}. (Here the arguments are \`clipnorm\`, \`clipvalue\` and \`globalClipnorm\`: keep one.)`);
     }
     const wd = a.weightDecay ?? 0;
     if (!(typeof wd === 'number' && wd >= 0 && Number.isFinite(wd))) invalid('weightDecay', 'a non-negative number', a.weightDecay);

@@ -176,7 +176,7 @@ describeBackends('Keras 3 optimizer golden values', (load) => {
 
 test('base_optimizer.py: only one of clipnorm, clipvalue and global_clipnorm, refused with Keras\'s message', () => {
   const msg = (a: string, b: string, c: string) =>
-    `Only one of \`clipnorm\`, \`clipvalue\` and \`global_clipnorm\` can be set. Received: clipnorm=${a}, clipvalue=${b}, global_clipnorm=${c}`;
+    `Only one of \`clipnorm\`, \`clipvalue\` and \`global_clipnorm\` can be set. Received: clipnorm=${a}, clipvalue=${b}, global_clipnorm=${c}. (Here the arguments are \`clipnorm\`, \`clipvalue\` and \`globalClipnorm\`: keep one.)`;
   for (const [make] of CLASSES.map(([, m]) => [m] as const)) {
     expect(() => make({ clipnorm: 1, clipvalue: 0.5 })).toThrow(new ValueError(msg('1', '0.5', 'None')));
     expect(() => make({ globalClipnorm: 2, clipvalue: 0.5 })).toThrow(new ValueError(msg('None', '0.5', '2')));

@@ -3,18 +3,29 @@
 // fold the address arithmetic. Measured on the 2-core AVX-512 Xeon this was
 // written on (see /work/shared/WASM-NOTES.md and bench/gemm.mjs).
 
-/** Micro-tile rows (A broadcasts per k). */
+/** Rows of the kernels that read A in place (narrow and few-rows paths). */
 // @ts-ignore: decorator
 @inline export const MR = 4;
+/**
+ * Rows of the packed micro-tile (A broadcasts per k). Five, not four: ten
+ * accumulators, two B vectors, the broadcast A and V8's product temporary fill
+ * 14 of the 15 xmm registers V8 allocates, so the per-k overhead (pointer
+ * bumps, loop test, V8's stack check, the address computation of each
+ * broadcast) is spread over 80 flops instead of 64. Six rows would need 16
+ * and spill. Unrolling k does not help: V8 hoists every load of the unrolled
+ * body above the arithmetic and spills.
+ */
+// @ts-ignore: decorator
+@inline export const PMR = 5;
 /** Micro-tile columns (two f32x4 vectors of B per k). */
 // @ts-ignore: decorator
 @inline export const NR = 8;
 /** Depth of a packed block: KC·NR·4 bytes of B (8 KiB) stay in L1 across a panel of A. */
 // @ts-ignore: decorator
 @inline export const KC = 256;
-/** Rows of A packed at once: MC·KC·4 bytes (96 KiB) stay in L2. */
+/** Rows of A packed at once (a multiple of PMR): MC·KC·4 bytes (100 KiB) stay in L2. */
 // @ts-ignore: decorator
-@inline export const MC = 96;
+@inline export const MC = 100;
 /** Columns of B packed at once: KC·NC·4 bytes (1 MiB). */
 // @ts-ignore: decorator
 @inline export const NC = 1024;
@@ -37,12 +48,12 @@
 // @ts-ignore: decorator
 @inline export const SMALL_M_MAX_K = 4096;
 
-// Workspace layout at `ws` (16-byte aligned): packed A | packed B | one 4×8 tile.
+// Workspace layout at `ws` (16-byte aligned): packed A | packed B | one PMR×8 tile.
 // @ts-ignore: decorator
 @inline export const WS_A_BYTES: usize = <usize>MC * KC * 4;
 // @ts-ignore: decorator
 @inline export const WS_B_BYTES: usize = <usize>KC * NC * 4;
 // @ts-ignore: decorator
-@inline export const WS_TILE_BYTES: usize = <usize>MR * NR * 4;
+@inline export const WS_TILE_BYTES: usize = <usize>PMR * NR * 4;
 // @ts-ignore: decorator
 @inline export const WS_BYTES: usize = WS_A_BYTES + WS_B_BYTES + WS_TILE_BYTES;

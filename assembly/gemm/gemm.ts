@@ -5,18 +5,19 @@
 //    (packing B would cost about as much as the product: inference);
 //  - narrow outputs (N ≤ NARROW_N, e.g. the last layer's 10 classes): B packed
 //    (cheap: K×16), A read in place;
-//  - everything else: Goto-style blocking (NC columns of B, KC deep, MC rows of
-//    A), both operands packed, 4×8 micro-kernel over the packed panels.
+//  - everything else: Goto-style blocking (NC columns of B, K in equal blocks of
+//    at most KC, MC rows of A), both operands packed, 5×8 micro-kernel over the
+//    packed panels.
 // Each C element is a sum over k in a fixed order (in k order, except the
 // narrow path's ≤4-column tail, which sums even and odd k separately and then
 // adds the two); beta is applied once (on the first K block), and beta = 0
 // never reads C. Results do not depend on alignment, timing or threads.
 import {
-  MR, NR, KC, MC, NC, NARROW_N, NARROW_KC, SMALL_M, SMALL_M_MAX_K, WS_A_BYTES, WS_B_BYTES, WS_BYTES,
+  MR, PMR, NR, KC, MC, NC, NARROW_N, NARROW_KC, SMALL_M, SMALL_M_MAX_K, WS_A_BYTES, WS_B_BYTES, WS_BYTES,
 } from './config';
 import { packA, packB } from './pack';
 import {
-  kernel4x8, kernel4x8DirectA, kernel4x4DirectA, kernel4x8DirectAB, kernel1x32DirectAB, kernel1x8DirectAB,
+  kernel5x8, kernel4x8DirectA, kernel4x4DirectA, kernel4x8DirectAB, kernel1x32DirectAB, kernel1x8DirectAB,
 } from './kernels';
 
 /** Bytes of workspace `gemm` needs at `ws`. */
@@ -75,10 +76,14 @@ function gemmPacked(transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32
   const Bp = ws + WS_A_BYTES;
   const tile = Bp + WS_B_BYTES;
   const ldcBytes = <usize>ldc << 2;
+  // K in equal blocks of at most KC (784 = 4 × 196, not 3 × 256 + 16: a thin
+  // last block would pay a full pass over C for little work).
+  const kBlocks = (K + KC - 1) / KC;
+  const kcStep = (K + kBlocks - 1) / kBlocks;
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
-    for (let pc = 0; pc < K; pc += KC) {
-      const kc = min(KC, K - pc);
+    for (let pc = 0; pc < K; pc += kcStep) {
+      const kc = min(kcStep, K - pc);
       const bk = pc == 0 ? beta : <f32>1.0;
       packB(transB, B, ldb, pc, jc, kc, nc, Bp);
       for (let ic = 0; ic < M; ic += MC) {
@@ -88,9 +93,9 @@ function gemmPacked(transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32
           const nr = min(NR, nc - jr);
           const bp = Bp + <usize>jr * <usize>kc * 4;
           const cc = C + (<usize>(jc + jr) << 2);
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir);
-            kernel4x8(kc, Ap + <usize>ir * <usize>kc * 4, bp, cc + <usize>(ic + ir) * ldcBytes,
+          for (let ir = 0; ir < mc; ir += PMR) {
+            const mr = min(PMR, mc - ir);
+            kernel5x8(kc, Ap + <usize>ir * <usize>kc * 4, bp, cc + <usize>(ic + ir) * ldcBytes,
               ldcBytes, bk, mr, nr, tile);
           }
         }

@@ -1,6 +1,8 @@
-// GEMM micro-kernels: a 4×8 f32 tile of C held in eight v128 locals.
-// f32-gemm-4x8-wasmsimd-splat in XNNPACK's naming: per k, A is broadcast with
-// v128.load32_splat (4 rows) and B is two v128 loads (8 columns).
+// GEMM micro-kernels: a 5×8 (packed) or 4×8 (A read in place) f32 tile of C
+// held in v128 locals. Per k, A is broadcast with v128.load32_splat (one load
+// per row, no shuffle: on x64 a broadcast load is a plain load, while the
+// lane shuffles of XNNPACK's "splat" kernels compete with the multiplies and
+// adds for the vector ports) and B is two v128 loads (8 columns).
 //
 // The multiply-add is the one place the relaxed build differs: with relaxed
 // SIMD enabled at compile time (`--enable relaxed-simd` sets
@@ -52,6 +54,11 @@ import { MR, NR } from './config';
   v128.store(tile, c10, 32); v128.store(tile, c11, 48);
   v128.store(tile, c20, 64); v128.store(tile, c21, 80);
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  storePartial(c, ldcBytes, beta, mr, nr, tile);
+}
+
+/** Copy the mr×nr corner of a tile held in `tile` (rows of 8 floats) into C. */
+function storePartial(c: usize, ldcBytes: usize, beta: f32, mr: i32, nr: i32, tile: usize): void {
   for (let i = 0; i < mr; i++) {
     const t = tile + (<usize>i << 5);
     const cr = c + <usize>i * ldcBytes;
@@ -64,16 +71,19 @@ import { MR, NR } from './config';
 }
 
 /**
- * The packed micro-kernel: C[4×8] (=|+=) Ap[4×kc]·Bp[kc×8] with Ap, Bp in
- * the packed layouts of pack.ts. k is deliberately NOT unrolled: with the
- * loop body doubled, V8's code ran ~30% slower here (28 against 38–40
- * GFLOP/s at 256³–1024³, measured round-robin on the same machine).
+ * The packed micro-kernel: C[5×8] (=|+=) Ap[5×kc]·Bp[kc×8] with Ap, Bp in the
+ * packed layouts of pack.ts (A: 20 bytes per k, B: 32 bytes per k); mr ≤ 5 and
+ * nr ≤ 8 say how much of the tile is real. One k per iteration, the loop
+ * counted by the B pointer: unrolled, V8 hoists all the loads of the body above
+ * the arithmetic and spills (see config.ts).
  */
-export function kernel4x8(kc: i32, ap: usize, bp: usize, c: usize, ldcBytes: usize, beta: f32,
+export function kernel5x8(kc: i32, ap: usize, bp: usize, c: usize, ldcBytes: usize, beta: f32,
   mr: i32, nr: i32, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let k = 0; k < kc; k++) {
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  const end = bp + (<usize>kc << 5);
+  while (bp < end) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     let a = v128.load32_splat(ap);
@@ -84,10 +94,25 @@ export function kernel4x8(kc: i32, ap: usize, bp: usize, c: usize, ldcBytes: usi
     c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
     a = v128.load32_splat(ap, 12);
     c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    ap += 16;
+    a = v128.load32_splat(ap, 16);
+    c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
+    ap += 20;
     bp += 32;
   }
-  storeTile(c, ldcBytes, beta, mr, nr, tile, c00, c01, c10, c11, c20, c21, c30, c31);
+  if (mr == 5 && nr == NR) {
+    storeRow(c, c00, c01, beta);
+    storeRow(c + ldcBytes, c10, c11, beta);
+    storeRow(c + 2 * ldcBytes, c20, c21, beta);
+    storeRow(c + 3 * ldcBytes, c30, c31, beta);
+    storeRow(c + 4 * ldcBytes, c40, c41, beta);
+    return;
+  }
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  v128.store(tile, c40, 128); v128.store(tile, c41, 144);
+  storePartial(c, ldcBytes, beta, mr, nr, tile);
 }
 
 /**

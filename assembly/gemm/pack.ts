@@ -2,12 +2,12 @@
 // Transposition is absorbed here, so the micro-kernel never sees a stride and
 // the NN, TN, NT and TT forms all run the same inner loop.
 //
-// Packed A: panels of MR = 4 rows; panel p holds, for k = 0..kc−1, the four
-//   values op(A)[i0..i0+3, k] (16 bytes per k). alpha is folded in here.
+// Packed A: panels of PMR = 5 rows; panel p holds, for k = 0..kc−1, the five
+//   values op(A)[i0..i0+4, k] (20 bytes per k). alpha is folded in here.
 // Packed B: panels of NR = 8 columns; panel q holds, for k = 0..kc−1, the eight
 //   values op(B)[k, j0..j0+7] (32 bytes per k).
 // Partial panels are zero-padded, so the micro-kernel always runs full tiles.
-import { MR, NR } from './config';
+import { PMR, NR } from './config';
 
 /** 4×4 transpose of rows a, b, c, d; results through the out-pointer o (4 vectors). */
 // @ts-ignore: decorator
@@ -23,57 +23,66 @@ import { MR, NR } from './config';
 }
 
 /**
- * Pack op(A)[i0..i0+mc, k0..k0+kc] · alpha into dst. op(A)[i,k] is
- * A[i·lda + k] (transA = 0) or A[k·lda + i] (transA = 1).
+ * Pack op(A)[i0..i0+mc, k0..k0+kc] · alpha into dst, in panels of PMR = 5 rows:
+ * panel p holds, for k = 0..kc−1, the five values op(A)[i0+5p .. i0+5p+4, k]
+ * (20 bytes per k). op(A)[i,k] is A[i·lda + k] (transA = 0) or A[k·lda + i]
+ * (transA = 1). A partial last panel is zero-padded.
  */
 export function packA(transA: i32, A: usize, lda: i32, i0: i32, k0: i32, mc: i32, kc: i32, alpha: f32, dst: usize): void {
   const s = f32x4.splat(alpha);
   const ldaBytes = <usize>lda << 2;
-  for (let ip = 0; ip < mc; ip += MR) {
-    const mr = min(MR, mc - ip);
+  for (let ip = 0; ip < mc; ip += PMR) {
+    const mr = min(PMR, mc - ip);
     const d = dst + <usize>ip * <usize>kc * 4;
     const i = i0 + ip;
-    if (mr == MR) {
+    if (mr == PMR) {
       if (transA) {
-        // Four consecutive values of one stored row per k: one load.
+        // Five consecutive values of one stored row per k: a vector and a scalar.
         let src = A + <usize>k0 * ldaBytes + (<usize>i << 2);
         let o = d;
         for (let k = 0; k < kc; k++) {
           v128.store(o, f32x4.mul(v128.load(src), s));
+          store<f32>(o, load<f32>(src, 16) * alpha, 16);
           src += ldaBytes;
-          o += 16;
+          o += 20;
         }
       } else {
-        // Four rows, read 4 values of k at a time, transposed in registers.
+        // Rows 0–3 four values of k at a time, transposed in registers; row 4 by scalars.
+        // Each 16-byte store covers rows 0–3 of one k; row 4 goes in the 4 bytes after it.
         const r0 = A + <usize>i * ldaBytes + (<usize>k0 << 2);
-        const r1 = r0 + ldaBytes, r2 = r1 + ldaBytes, r3 = r2 + ldaBytes;
+        const r1 = r0 + ldaBytes, r2 = r1 + ldaBytes, r3 = r2 + ldaBytes, r4 = r3 + ldaBytes;
         let k = 0;
         for (; k + 4 <= kc; k += 4) {
           const off = <usize>k << 2;
-          transpose4Store(v128.load(r0 + off), v128.load(r1 + off), v128.load(r2 + off), v128.load(r3 + off),
-            d + (<usize>k << 4), 16, s);
+          const o = d + <usize>k * 20;
+          transpose4Store(v128.load(r0 + off), v128.load(r1 + off), v128.load(r2 + off), v128.load(r3 + off), o, 20, s);
+          const e = f32x4.mul(v128.load(r4 + off), s);
+          store<f32>(o, f32x4.extract_lane(e, 0), 16);
+          store<f32>(o, f32x4.extract_lane(e, 1), 36);
+          store<f32>(o, f32x4.extract_lane(e, 2), 56);
+          store<f32>(o, f32x4.extract_lane(e, 3), 76);
         }
         for (; k < kc; k++) {
           const off = <usize>k << 2;
-          const o = d + (<usize>k << 4);
+          const o = d + <usize>k * 20;
           store<f32>(o, load<f32>(r0 + off) * alpha);
           store<f32>(o, load<f32>(r1 + off) * alpha, 4);
           store<f32>(o, load<f32>(r2 + off) * alpha, 8);
           store<f32>(o, load<f32>(r3 + off) * alpha, 12);
+          store<f32>(o, load<f32>(r4 + off) * alpha, 16);
         }
       }
     } else {
-      // Partial panel (the last mr < 4 rows): zero it, then copy the real rows.
-      const zero = f32x4.splat(0);
-      for (let k = 0; k < kc; k++) v128.store(d + (<usize>k << 4), zero);
+      // Partial panel (the last mr < 5 rows): zero it, then copy the real rows.
+      memory.fill(d, 0, <usize>kc * 20);
       for (let r = 0; r < mr; r++) {
         const o = d + (<usize>r << 2);
         if (transA) {
           const src = A + <usize>k0 * ldaBytes + (<usize>(i + r) << 2);
-          for (let k = 0; k < kc; k++) store<f32>(o + (<usize>k << 4), load<f32>(src + <usize>k * ldaBytes) * alpha);
+          for (let k = 0; k < kc; k++) store<f32>(o + <usize>k * 20, load<f32>(src + <usize>k * ldaBytes) * alpha);
         } else {
           const src = A + <usize>(i + r) * ldaBytes + (<usize>k0 << 2);
-          for (let k = 0; k < kc; k++) store<f32>(o + (<usize>k << 4), load<f32>(src + (<usize>k << 2)) * alpha);
+          for (let k = 0; k < kc; k++) store<f32>(o + <usize>k * 20, load<f32>(src + (<usize>k << 2)) * alpha);
         }
       }
     }

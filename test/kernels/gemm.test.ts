@@ -113,8 +113,29 @@ function sweep(): GemmCase[] {
     // Past a plausible column-block width (NC = 1024) and row block (MC = 96) with K past a KC = 256 block.
     cases.push(makeCase(idx++, tA, tB, 5, 1030, 9));
     cases.push(makeCase(idx++, tA, tB, 100, 20, 300));
+    cases.push(...packedBlockCases(idx, tA, tB));
+    idx += PACKED_BLOCK_CASES;
   }
   return cases;
+}
+
+/**
+ * The packed path's own blocking (assembly/gemm): 5-row panels of A (row counts
+ * 20…24 leave 0–4 rows over), K cut into equal blocks of at most 256 (513 = 3 ×
+ * 171, 784 = 4 × 196, the first layer of an MNIST model), a row count past the
+ * 100-row block (101, 203) and a partial column panel; both alpha/beta forms.
+ */
+const PACKED_BLOCK_CASES = 18;
+function packedBlockCases(idx0: number, tA: boolean, tB: boolean): GemmCase[] {
+  const out: GemmCase[] = [];
+  let idx = idx0;
+  for (const M of [20, 21, 22, 23, 24]) out.push(makeCase(idx++, tA, tB, M, 19, 513));
+  for (const M of [20, 21, 22, 23, 24]) out.push(makeCase(idx++, tA, tB, M, 24, 40));
+  for (const [M, N, K] of [[101, 24, 784], [203, 13, 300], [26, 130, 257], [45, 33, 1000]] as const) {
+    out.push(makeCase(idx++, tA, tB, M, N, K));
+    out.push(makeCase(idx++, tA, tB, M, N, K));
+  }
+  return out;
 }
 
 /** Zero-sized dimensions: M = 0 and N = 0 touch nothing; K = 0 gives C = beta·C (0 from NaN when beta = 0). */

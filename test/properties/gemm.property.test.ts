@@ -46,9 +46,9 @@ const MAGS = [1, 1, 1e-3, 1e3, 1e-20, 1e-30, 1e-38, 1e-41, 1e15, 1e19, 1e30, 3e3
 
 const caseArb: fc.Arbitrary<Case> = fc.record({
   tA: fc.boolean(), tB: fc.boolean(),
-  M: fc.oneof({ arbitrary: dim0(40), weight: 8 }, { arbitrary: fc.constantFrom(95, 96, 97, 101), weight: 1 }),
+  M: fc.oneof({ arbitrary: dim0(40), weight: 8 }, { arbitrary: fc.constantFrom(95, 96, 97, 99, 100, 101, 105), weight: 1 }),
   N: fc.oneof({ arbitrary: dim0(40), weight: 8 }, { arbitrary: fc.constantFrom(63, 64, 65, 130), weight: 1 }),
-  K: fc.oneof({ arbitrary: dim0(48), weight: 8 }, { arbitrary: fc.constantFrom(255, 256, 257, 300), weight: 1 }),
+  K: fc.oneof({ arbitrary: dim0(48), weight: 8 }, { arbitrary: fc.constantFrom(255, 256, 257, 300, 513), weight: 1 }),
   alpha: fc.constantFrom(1, 1, -1, 0.5, -0.75, 1.5, 0),
   beta: fc.constantFrom(0, 0, 1, 0.5, -2),
   padA: fc.integer({ min: 0, max: 3 }), padB: fc.integer({ min: 0, max: 3 }), padC: fc.integer({ min: 0, max: 3 }),

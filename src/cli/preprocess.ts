@@ -134,12 +134,16 @@ export function featureKinds(t: Table, featureIdx: number[], named: Set<number>)
       if (c.kind === 'text') { text++; distinct.add(row[j]!); } else if (c.kind !== 'empty') number++;
     }
     if (text === 0 || number > 0) return 'numeric';
-    if (distinct.size > MAX_INFERRED_CATEGORIES && distinct.size > text / 2) {
+    // Too many to be categories: more than MAX_INFERRED_CATEGORIES and than half the rows, or all distinct in 20 rows or more.
+    if ((distinct.size > MAX_INFERRED_CATEGORIES && distinct.size > text / 2) || (text >= 20 && distinct.size === text)) {
       throw new CliError(`column '${t.columns[j]}' of ${t.file} holds text with ${distinct.size} distinct values in ${text} rows (${listForMessage([...distinct].slice(0, 5).map((v) => `'${v}'`), 5)}, …): too many to be categories; it looks like an id or free text. Pass --ignore '${t.columns[j]}' to leave it out, or --categorical '${t.columns[j]}' to one-hot encode it anyway.`);
     }
     return 'categorical';
   });
 }
+
+/** Text that usually marks a missing value (R's NA, SQL's NULL, …): named in the error, since simdnet reads only an empty cell as missing. */
+const MISSING_MARKER = /^(?:na|n\/a|null|none|missing|\?|-|\.)$/i;
 
 /** One feature column as read: numbers (NaN for an empty cell), or text cells ('' for an empty one). */
 export type RawColumn = { kind: 'numeric'; values: Float64Array } | { kind: 'categorical'; cells: string[] };
@@ -171,9 +175,11 @@ export function readFeatures(t: Table, featureIdx: number[], kinds: FeatureKind[
       } else if (c.kind === 'nonfinite') {
         throw new CliError(`${where(t, r, j)}: '${s}' is not a finite number. NaN and infinity are not accepted (nor numbers beyond float32's range); fix the value${forModel ? '' : ', or leave the cell empty and pass --impute mean|median to fill it'}.`);
       } else {
-        const hint = forModel
-          ? 'The model takes this column as numbers.'
-          : `Its other cells are numbers${t.header ? '' : ' (if the first line is a header, pass --header)'}; if the column holds categories, pass --categorical '${t.columns[j]}'.`;
+        const hint = MISSING_MARKER.test(s)
+          ? `If '${s}' marks a missing value, leave the cell empty instead${forModel ? '' : ' and pass --impute mean|median to fill it'}.`
+          : forModel
+            ? 'The model takes this column as numbers.'
+            : `Its other cells are numbers${t.header ? '' : ' (if the first line is a header, pass --header)'}; if the column holds categories, pass --categorical '${t.columns[j]}'.`;
         throw new CliError(`${where(t, r, j)}: '${s}' is not a number. Feature columns must be numeric or categorical. ${hint}`);
       }
     }

@@ -15,6 +15,9 @@ import * as sn from '../index.js';
 
 type Logs = Record<string, number>;
 
+/** A loss must drop by more than this to count as better (as Keras's min_delta), so a saturated run stops. */
+export const MIN_DELTA = 1e-4;
+
 export class BestEpoch extends sn.callbacks.Callback {
   /** The epoch training stopped after (0-based), or -1 if it ran to the end. */
   stoppedEpoch = -1;
@@ -40,8 +43,9 @@ export class BestEpoch extends sn.callbacks.Callback {
   /** Whether an epoch with these values is better than the best so far. */
   better(acc: number, loss: number): boolean {
     if (Number.isNaN(loss)) return false;
-    if (this.accuracy === null) return loss < this.bestLoss;
-    return acc > this.bestAcc || (acc === this.bestAcc && loss < this.bestLoss);
+    const lower = loss < this.bestLoss - MIN_DELTA;
+    if (this.accuracy === null) return lower;
+    return acc > this.bestAcc || (acc === this.bestAcc && lower);
   }
 
   override onEpochEnd(epoch: number, logs: Logs = {}): void {

@@ -104,8 +104,15 @@ describe('simdnet train: bad data', () => {
       /line 3, column 'b' \(2nd\): 'x7' is not a number\. Feature columns must be numeric or categorical\. Its other cells are numbers; if the column holds categories, pass --categorical 'b'\./);
   });
 
+  it('a missing-value marker such as NA in a numeric column: the error says to leave the cell empty', () => {
+    trainFails('a,b,y\n1,2,0\n3,NA,1\n5,6,1\n', ['--target', 'y'], /line 3, column 'b' \(2nd\): 'NA' is not a number\. Feature columns must be numeric or categorical\. If 'NA' marks a missing value, leave the cell empty instead and pass --impute mean\|median to fill it\./);
+    trainFails('a,b,y\n1,2,0\n3,?,1\n5,6,1\n', ['--target', 'y'], /'\?' is not a number\. .*If '\?' marks a missing value/);
+  });
+
   it('a text column of distinct values (an id, free text) is refused, with a hint to --ignore it', () => {
     const rows = smallBinaryCsv(60).trim().split('\n').map((l, i) => `${i === 0 ? 'name' : `n${i}`},${l}`);
+    // 20 rows or more, all distinct, is an id too.
+    trainFails(`${rows.slice(0, 21).join('\n')}\n`, ['--target', 'y'], /column 'name' of data\.csv holds text with 20 distinct values in 20 rows/);
     trainFails(`${rows.join('\n')}\n`, ['--target', 'y'], /column 'name' of data\.csv holds text with 60 distinct values in 60 rows \('n1', 'n2', 'n3', 'n4', 'n5', …\): too many to be categories; it looks like an id or free text\. Pass --ignore 'name' to leave it out, or --categorical 'name' to one-hot encode it anyway\./);
   });
 

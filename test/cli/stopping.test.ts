@@ -2,11 +2,12 @@
  * simdnet train's early stopping (src/cli/stopping.ts), on scripted epoch
  * logs: a classifier keeps the epoch with the highest validation accuracy and,
  * among those, the lowest validation loss; regression keeps the lowest loss;
- * training stops after `patience` epochs without a better one, and the kept
+ * a loss must drop by more than MIN_DELTA to count; training stops after
+ * `patience` epochs without a better one, and the kept
  * epoch's weights are restored.
  */
 import { describe, expect, it } from 'vitest';
-import { BestEpoch } from '../../src/cli/stopping.js';
+import { BestEpoch, MIN_DELTA } from '../../src/cli/stopping.js';
 
 /** A stand-in for the model: its "weights" are the epoch number they were taken at. */
 function fakeModel() {
@@ -56,6 +57,16 @@ describe('BestEpoch', () => {
     expect(cb.bestEpoch).toBe(1);
     expect(cb.stoppedEpoch).toBe(3);
     expect(r.restored).toBe(1);
+  });
+
+  it('a loss must drop by more than MIN_DELTA: a saturated run (accuracy 1, loss creeping to 0) stops', () => {
+    const logs = Array.from({ length: 50 }, (_, e) => ({ val_accuracy: 1, val_loss: 0.001 * 0.99 ** e }));
+    const cb = new BestEpoch('val_loss', 'val_accuracy', 5);
+    const r = replay(cb, logs);
+    expect(MIN_DELTA).toBe(1e-4);
+    expect(cb.bestEpoch).toBe(0);
+    expect(r.ran).toBe(6);
+    expect(cb.better(1, 0.001 - 2 * MIN_DELTA)).toBe(true);
   });
 
   it('runs to the end when it keeps improving, and says which quantity is missing', () => {

@@ -75,7 +75,8 @@ Training
                           epoch's weights (default ${DEFAULTS.patience}; 0 turns it off). A classifier's best epoch
                           has the highest validation accuracy, and among those the lowest
                           validation loss; regression uses the validation loss. Without a
-                          validation split, the training loss.
+                          validation split, the training loss. A loss must drop by more than
+                          0.0001 to count as better.
   --verbose 0|1|2         0 silent, 1 progress bar, 2 one line per epoch (default 1)
   -q, --quiet             print only errors (same as --verbose 0, and no summary)
 

@@ -286,11 +286,11 @@ export function conform(label: string, other: Backend, run: (a: Arena) => Output
 
 /**
  * Keras 3 Nadam's schedule at step t (1-based), folded into the kernel's c1, c2, c3:
- * u_t = β1·(1 − ½·0.96^(0.004·t)), Π_t = Π u_1..u_t;
+ * u_t = β1·(1 − ½·0.96^t) (keras/src/optimizers/nadam.py), Π_t = Π u_1..u_t;
  * m̂ = u_{t+1}·m/(1 − Π_{t+1}) + (1 − u_t)·g/(1 − Π_t), v̂ = v/(1 − β2^t).
  */
 export function nadamCoefficients(t: number, beta1: number, beta2: number): { c1: number; c2: number; c3: number } {
-  const u = (s: number): number => beta1 * (1 - 0.5 * 0.96 ** (0.004 * s));
+  const u = (s: number): number => beta1 * (1 - 0.5 * 0.96 ** s);
   let prod = 1;
   for (let s = 1; s <= t; s++) prod *= u(s);
   const prodNext = prod * u(t + 1);

@@ -21,7 +21,7 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTENDERS } from './contenders/index.mjs';
-import { cases as gemmCases } from './suites/gemm.mjs';
+import { cases as gemmCases, gemmDims } from './suites/gemm.mjs';
 import { cases as trainCases } from './suites/train.mjs';
 import { cases as predictCases } from './suites/predict.mjs';
 import { machineInfo, printCase, printSummary, writeMarkdown, writeSvg } from './report.mjs';
@@ -130,16 +130,17 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** Exact (float64) Σ C for the GEMM check: Σ_ij (op(A)op(B))_ij = Σ_k rowsum… */
-function gemmExpectedSum({ n, transA, transB }) {
-  const A = uniform(n * n, 1), B = uniform(n * n, 2);
+/** Exact (float64) Σ C for the GEMM check: Σ_ij (op(A)op(B))_ij = Σ_k (Σ_i op(A)[i,k])·(Σ_j op(B)[k,j]). */
+function gemmExpectedSum(spec) {
+  const [m, k, n] = gemmDims(spec);
+  const A = uniform(m * k, 1), B = uniform(k * n, 2);
   let s = 0;
-  for (let k = 0; k < n; k++) {
+  for (let p = 0; p < k; p++) {
     let sa = 0, sb = 0;
-    // Σ_i op(A)[i,k]: column k of A (NN) or row k of A stored K×M (TN).
-    for (let i = 0; i < n; i++) sa += transA ? A[k * n + i] : A[i * n + k];
-    // Σ_j op(B)[k,j]: row k of B (NN) or column k of B stored N×K (NT).
-    for (let j = 0; j < n; j++) sb += transB ? B[j * n + k] : B[k * n + j];
+    // Σ_i op(A)[i,p]: column p of A stored M×K (NN) or row p of A stored K×M (TN).
+    for (let i = 0; i < m; i++) sa += spec.transA ? A[p * m + i] : A[i * k + p];
+    // Σ_j op(B)[p,j]: row p of B stored K×N (NN) or column p of B stored N×K (NT).
+    for (let j = 0; j < n; j++) sb += spec.transB ? B[j * k + p] : B[p * n + j];
     s += sa * sb;
   }
   return s;
@@ -199,9 +200,9 @@ for (const kase of allCases) {
     }
   }
   if (kase.spec.kind === 'gemm') {
-    const want = gemmExpectedSum(kase.spec), n = kase.spec.n;
-    // Σ C over n² entries of size ~√n/3: float32 rounding leaves ~1e-6 of that; a wrong form or stride is off by O(1).
-    const scale = n * n * Math.sqrt(n) / 3;
+    const want = gemmExpectedSum(kase.spec), [m, k, n] = gemmDims(kase.spec);
+    // Σ C over m·n entries of size ~√k/3: float32 rounding leaves ~1e-6 of that; a wrong form or stride is off by O(1).
+    const scale = m * n * Math.sqrt(k) / 3;
     for (const e of entrants) {
       if (e.check === null) continue;
       const dev = Math.abs(e.check - want) / scale;

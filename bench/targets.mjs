@@ -28,6 +28,10 @@ export const TARGETS = [
   { case: 'train-mnist-mlp', min: 20000, issue: 3 },
   { case: 'train-wide-mlp', min: 3000, issue: 3 },
   { case: 'predict-b1', max: 20, issue: 3 },
+  // issue 13: the plain form ahead of XNNPACK at every size and at the shapes training uses
+  ...['gemm-nn-64', 'gemm-nn-128', 'gemm-nn-256', 'gemm-nn-384', 'gemm-nn-1000', 'gemm-nn-1024',
+    'gemm-nn-128x784x128', 'gemm-nn-256x512x512', 'gemm-nn-1000x784x128']
+    .map((c) => ({ case: c, peer: 'tfjs-wasm', ratio: 1.3, issue: 13 })),
 ];
 
 /** How many times faster `a` is than `b` (medians), given the unit's direction. */

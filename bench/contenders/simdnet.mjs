@@ -6,6 +6,7 @@
 // as training does; `matMul: true` times the public sn.matMul op instead (tensors in
 // ordinary JS memory, copied in and out on every call).
 import { mnist, seedData, uniform } from '../data.mjs';
+import { gemmDims } from '../suites/gemm.mjs';
 
 const DIST = new URL('../../dist/index.js', import.meta.url);
 let sn;
@@ -40,10 +41,11 @@ const MODELS = {
 
 export async function setup(spec, opts) {
   if (spec.kind === 'gemm') {
-    const { n, transA, transB } = spec;
-    const A = uniform(n * n, 1), B = uniform(n * n, 2);
+    const { transA, transB } = spec;
+    const [m, k, n] = gemmDims(spec);
+    const A = uniform(m * k, 1), B = uniform(k * n, 2);
     if (opts.matMul) {
-      const a = sn.tensor(A, [n, n]), b = sn.tensor(B, [n, n]);
+      const a = sn.tensor(A, transA ? [k, m] : [m, k]), b = sn.tensor(B, transB ? [n, k] : [k, n]);
       const run = () => sn.matMul(a, b, { transposeA: transA, transposeB: transB }).dataSync();
       const d = run();
       let s = 0; for (let i = 0; i < d.length; i++) s += d[i];
@@ -51,13 +53,14 @@ export async function setup(spec, opts) {
     }
     const be = sn.getBackend();
     const heap = be.heap;
-    const pa = heap.allocF32(n * n), pb = heap.allocF32(n * n), pc = heap.allocF32(n * n);
+    const pa = heap.allocF32(m * k), pb = heap.allocF32(k * n), pc = heap.allocF32(m * n);
     const ws = heap.alloc(be.gemmWorkspaceBytes);
     heap.write(pa, A); heap.write(pb, B);
-    // Square matrices: every leading dimension is n, whichever form is stored.
-    const run = () => be.gemm(transA, transB, n, n, n, 1, pa, n, pb, n, 0, pc, n, ws);
+    // Leading dimensions of the stored (not the transposed) matrices.
+    const lda = transA ? m : k, ldb = transB ? k : n;
+    const run = () => be.gemm(transA, transB, m, n, k, 1, pa, lda, pb, ldb, 0, pc, n, ws);
     run();
-    const d = heap.read(pc, n * n);
+    const d = heap.read(pc, m * n);
     let s = 0; for (let i = 0; i < d.length; i++) s += d[i];
     return {
       fn: run, check: s,

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { mnist, seedData, uniform } from '../data.mjs';
+import { gemmDims } from '../suites/gemm.mjs';
 
 const require = createRequire(import.meta.url);
 let tf, tfl, backend;
@@ -51,9 +52,10 @@ const MODELS = {
 
 export async function setup(spec) {
   if (spec.kind === 'gemm') {
-    const { n, transA, transB } = spec;
-    const a = tf.tensor2d(uniform(n * n, 1), [n, n]);
-    const b = tf.tensor2d(uniform(n * n, 2), [n, n]);
+    const { transA, transB } = spec;
+    const [m, k, n] = gemmDims(spec);
+    const a = tf.tensor2d(uniform(m * k, 1), transA ? [k, m] : [m, k]);
+    const b = tf.tensor2d(uniform(k * n, 2), transB ? [n, k] : [k, n]);
     const run = () => { const c = tf.matMul(a, b, transA, transB); const d = c.dataSync(); c.dispose(); return d; };
     const d = run();
     let s = 0; for (let i = 0; i < d.length; i++) s += d[i];

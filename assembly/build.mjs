@@ -1,6 +1,6 @@
 // The build, cached and in parallel.
 //
-// Kernels: the three release binaries, each compiled by AssemblyScript's
+// Kernels: the two release binaries, each compiled by AssemblyScript's
 // compiler in its own child process (run together: -O3 is ~13 s of
 // single-threaded Binaryen work per binary), then embedded, base64-encoded, in
 // src/generated/wasm.js (+ wasm.d.ts) and its ready copies dist/generated/wasm.js
@@ -15,10 +15,10 @@
 // matches the one written beside it (build/<binary>.inputs) at its last build;
 // a generated file is written only when its content changes. tsc runs are
 // skipped the same way (dist/.inputs-esm, dist/cjs/.inputs-cjs: the hash of
-// src/ and the tsconfigs). Also checks each binary imports nothing but
-// env.memory and carries no data segment: the low 64 KiB of the memory
-// (RESERVED_BYTES) are then free, and a second instance on the same shared
-// memory (a worker) cannot overwrite anything when it is instantiated.
+// src/ and the tsconfigs). Also checks each binary imports nothing but a
+// shared env.memory and that its static data (AssemblyScript's math tables)
+// ends below the thread pool's control block, so a second instance on the same
+// shared memory (a worker) overwrites nothing of it when instantiated.
 //
 // Usage: node assembly/build.mjs [--ts] [--cjs] [--debug] [--force]
 //   (no flag)  the kernels and the generated module
@@ -46,9 +46,15 @@ const flag = (f) => argv.includes(f);
 const EMBED = {
   WASM_SIMD: 'release-simd',
   WASM_RELAXED: 'release-relaxed',
-  WASM_SIMD_UNSHARED: 'release-simd-unshared',
 };
-const RESERVED_BYTES = 65536;
+// No third binary for pages without shared memory: the loader clears the
+// shared bit of release-simd's memory import (src/runtime/loader.ts,
+// unshareMemoryImport), which is all a sharedMemory: false build changes (the
+// two were byte-identical but for that flag; the kernels never wait on the
+// memory, and atomic loads and stores are valid on an unshared one).
+// Static data must end below the thread pool's control block, which sits at
+// the top of the reserved low 64 KiB (LAYOUT.headerBase in src/runtime/pool.ts).
+const STATIC_DATA_LIMIT = 15360;
 
 // ---- child mode: compile one target and exit (run by the parent below).
 if (flag('--one')) {
@@ -181,13 +187,13 @@ console.log(stale.length > 0 ? `kernels: built ${stale.join(', ')} (${ms()})` : 
 /**
  * Walk the binary's sections (no WebAssembly.Module: Node 20 cannot compile the
  * relaxed build without a flag): the only import must be env.memory, and any
- * data segment must end below RESERVED_BYTES.
+ * data segment must end below STATIC_DATA_LIMIT.
  */
 function checkModule(name, bytes) {
   let p = 8;
   const u32 = () => { let r = 0, s = 0, b; do { b = bytes[p++]; r += (b & 0x7f) * 2 ** s; s += 7; } while (b & 0x80); return r; };
   const str = () => { const n = u32(); const v = new TextDecoder().decode(bytes.subarray(p, p + n)); p += n; return v; };
-  const limits = () => { const flags = u32(); u32(); if (flags & 1) u32(); };
+  const limits = () => { const flags = u32(); u32(); if (flags & 1) u32(); return flags; };
   while (p < bytes.length) {
     const id = bytes[p++];
     const size = u32();
@@ -198,7 +204,9 @@ function checkModule(name, bytes) {
         const mod = str(), field = str(), kind = bytes[p++];
         if (kind === 0) u32();
         else if (kind === 1) { p++; limits(); }
-        else if (kind === 2) limits();
+        else if (kind === 2 && (limits() & 2) === 0) {
+          throw new Error(`${name}: its memory import is not shared (the loader derives the unshared variant from it)`);
+        }
         else if (kind === 3) p += 2;
         if (!(mod === 'env' && field === 'memory' && kind === 2)) {
           throw new Error(`${name}: unexpected import ${mod}.${field} (only env.memory is provided)`);
@@ -212,8 +220,8 @@ function checkModule(name, bytes) {
         if (bytes[p++] !== 0x41) throw new Error(`${name}: data segment offset is not i32.const`);
         const off = u32(); p++; // the `end` of the offset expression
         const len = u32(); p += len;
-        if (off + len > RESERVED_BYTES) {
-          throw new Error(`${name}: static data [${off}, ${off + len}) overlaps the heap (RESERVED_BYTES = ${RESERVED_BYTES})`);
+        if (off + len > STATIC_DATA_LIMIT) {
+          throw new Error(`${name}: static data [${off}, ${off + len}) overlaps the thread pool's control block at ${STATIC_DATA_LIMIT}`);
         }
       }
     }

@@ -1,11 +1,14 @@
 /**
  * Finding and compiling the right kernel binary for this platform.
  *
- * Three builds are embedded (src/generated/wasm.js, base64, written by assembly/build.mjs): relaxed SIMD on a
- * shared memory (FMA in the GEMM micro-kernel), plain SIMD on a shared memory,
- * and plain SIMD on an ordinary memory (browser pages that are not
- * cross-origin isolated: a module importing shared memory refuses a non-shared
- * one). The choice: relaxed if it validates AND instantiates (Node 22+,
+ * Two builds are embedded (src/generated/wasm.js, base64, written by assembly/build.mjs): relaxed SIMD on a
+ * shared memory (FMA in the GEMM micro-kernel) and plain SIMD on a shared
+ * memory. The third variant, plain SIMD on an ordinary memory (browser pages
+ * that are not cross-origin isolated: a module importing shared memory refuses
+ * a non-shared one), is the plain SIMD binary with the shared bit of its
+ * memory import cleared (unshareMemoryImport): the kernels use no atomic
+ * instructions, so that one bit is the whole difference, and a third embedded
+ * copy would cost a third of the bundle. The choice: relaxed if it validates AND instantiates (Node 22+,
  * Chrome 114+; Node 20 only with --experimental-wasm-relaxed-simd), else
  * plain SIMD, shared where shared memory works, else unshared; no SIMD at
  * all → null (the caller uses the js backend).
@@ -13,7 +16,7 @@
  * Environment override (tests, benchmarks): SIMDNET_WASM_VARIANT=relaxed|simd|unshared,
  * read through a guarded globalThis.process so nothing Node-specific is imported.
  */
-import { WASM_RELAXED, WASM_SIMD, WASM_SIMD_UNSHARED } from '../generated/wasm.js';
+import { WASM_RELAXED, WASM_SIMD } from '../generated/wasm.js';
 import { ValueError } from '../errors.js';
 
 export type WasmVariant = 'relaxed-simd' | 'simd' | 'simd-unshared';
@@ -125,8 +128,49 @@ export function variantBytes(variant: WasmVariant): Uint8Array<ArrayBuffer> {
   switch (variant) {
     case 'relaxed-simd': return decodeBase64(WASM_RELAXED);
     case 'simd': return decodeBase64(WASM_SIMD);
-    case 'simd-unshared': return decodeBase64(WASM_SIMD_UNSHARED);
+    case 'simd-unshared': return unshareMemoryImport(decodeBase64(WASM_SIMD));
   }
+}
+
+/**
+ * Clear the shared flag of a module's imported memory, in place: the limits
+ * flags byte of its memory import goes from 3 (shared, with a maximum) to 1.
+ * Walks the sections to the import section; throws if the module imports no
+ * shared memory (a build that no longer matches this loader).
+ */
+export function unshareMemoryImport(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  let p = 8;
+  const u32 = (): number => {
+    let r = 0, s = 0, b: number;
+    do { b = bytes[p++]!; r += (b & 0x7f) * 2 ** s; s += 7; } while (b & 0x80);
+    return r;
+  };
+  const skipName = (): void => { const n = u32(); p += n; };
+  while (p < bytes.length) {
+    const id = bytes[p++]!;
+    const size = u32();
+    const end = p + size;
+    if (id === 2) {
+      const count = u32();
+      for (let i = 0; i < count; i++) {
+        skipName(); skipName();
+        const kind = bytes[p++]!;
+        if (kind === 2) {
+          const flags = bytes[p]!;
+          if ((flags & 2) === 0) break;
+          bytes[p] = flags & ~2;
+          return bytes;
+        }
+        if (kind === 0) u32();
+        else if (kind === 1) { p++; const f = u32(); u32(); if (f & 1) u32(); }
+        else if (kind === 3) p += 2;
+        else break;
+      }
+      break;
+    }
+    p = end;
+  }
+  throw new Error('simdnet: the embedded SIMD kernels import no shared memory to unshare (a stale build? run npm run build)');
 }
 
 /** Whether the module's imported memory is shared (it decides how the memory is created). */

@@ -42,7 +42,7 @@ export interface BackendInfo {
   threads: number;
   /** Why the wasm backend is not available, when it is not. */
   reason?: string;
-  /** Why `threads` is 1 although more were asked for (no shared memory, a browser's main thread, …). */
+  /** Why `threads` is 1 although more were asked for (no shared memory, no Worker, …). */
   threadsReason?: string;
 }
 
@@ -208,7 +208,7 @@ export function backendInfo(): BackendInfo {
  * big kernel calls: GEMMs, elementwise and optimizer updates, losses. Small
  * calls always run on the calling thread. Results are bit-identical for any n.
  * Worker threads start in the background, when a call first needs them.
- * Where threads are unavailable (no shared memory; a browser's main thread)
+ * Where threads are unavailable (no shared memory, e.g. a page that is not cross-origin isolated)
  * the backend stays on one thread and backendInfo().threadsReason says why.
  */
 export function setThreads(n: number): void {

@@ -54,7 +54,7 @@ describe('npm pack', () => {
     const { size, unpackedSize, entryCount } = packed.report;
     console.log(`simdnet ${PKG.version} tarball: ${(size / 1024).toFixed(0)} KiB packed, ` +
       `${(unpackedSize / 1024).toFixed(0)} KiB unpacked, ${entryCount} files`);
-    // Two builds of ~0.6 MB, most of it the three embedded kernel binaries each.
+    // Two builds of ~0.6 MB, most of it the two embedded kernel binaries each.
     expect(size).toBeLessThan(600 * 1024);
     expect(entryCount).toBeLessThan(250);
   });

@@ -62,7 +62,7 @@ Task and network
                           hidden layer of ${DEFAULTS.layers.join(',')} units; 'none' for no hidden layer)
   --activation relu       hidden-layer activation (default relu)
   --loss NAME             default: binary_crossentropy, sparse_categorical_crossentropy or mse
-  --optimizer adam        sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam (default adam)
+  --optimizer adam        sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam, lion, ftrl (default adam)
   --learning-rate LR      default ${DEFAULTS.learningRate} with adam; another --optimizer keeps its own default
 
 Training

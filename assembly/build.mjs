@@ -1,9 +1,9 @@
 // The build, cached and in parallel.
 //
 // Kernels: the two release binaries, each compiled by AssemblyScript's
-// compiler in its own child process (run together: -O3 is ~13 s of
-// single-threaded Binaryen work per binary), then embedded, base64-encoded, in
-// src/generated/wasm.js (+ wasm.d.ts) and its ready copies dist/generated/wasm.js
+// compiler in its own child process (run together; -O3 is ~2 s of
+// single-threaded Binaryen work per binary, ~4 s per process in all), then
+// embedded, base64-encoded, in src/generated/wasm.js (+ wasm.d.ts) and its ready copies dist/generated/wasm.js
 // (ES module) and dist/cjs/generated/wasm.js (CommonJS), so the library loads
 // its kernels with no file-system path or fetch (bundler-safe, Node and
 // browsers alike). The generated module is plain JavaScript with a fixed

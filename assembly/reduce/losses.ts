@@ -4,25 +4,13 @@
 // categorical ones), total += w_i·loss_i in float64. Gradients are written in
 // f32 as c_i·∂term/∂p with c_i = gradScale·w_i/N (or gradScale·w_i).
 //
-// The elementwise losses share one loop, specialised per loss by a literal code
-// (see activations.ts for the pattern). Tail lanes are masked out of the sum:
+// The elementwise losses share one loop, generic over a class per loss (see
+// activations.ts for the pattern). Tail lanes are masked out of the sum:
 // a zero-padded lane is not a zero term for every loss (hinge, BCE).
 import { loadPartial, storePartial, hsum, hsum64, accumulate64, select } from '../common';
 import { vexp, vlog, vlog1p, vtanh, vexpm1, vsigmoid } from '../math/vmath';
 import { rowMax } from './softmax';
 
-// @ts-ignore: decorator
-@inline const MSE = 0;
-// @ts-ignore: decorator
-@inline const MAE = 1;
-// @ts-ignore: decorator
-@inline const HUBER = 2;
-// @ts-ignore: decorator
-@inline const LOG_COSH = 3;
-// @ts-ignore: decorator
-@inline const HINGE = 4;
-// @ts-ignore: decorator
-@inline const BCE = 5;
 
 /** Keras's epsilon and its complement, both as float32 (the JS backend clips with the same values). */
 // @ts-ignore: decorator
@@ -52,70 +40,99 @@ import { rowMax } from './softmax';
   return select(small, big, f32x4.lt(a, f32x4.splat(10.0)));
 }
 
-/** The element term of a loss for targets t and predictions p. */
+// Each elementwise loss is a class: term(t, p, delta) the element term for
+// targets t and predictions p; grad(t, p, delta) = ∂term/∂p (before the row
+// factor c). Clipped losses have zero gradient outside the clip, as in TF.
+// Never instantiated: lossLoop<T> calls the methods on changetype<T>(0), which
+// the compiler resolves and inlines statically (see activations.ts).
+
 // @ts-ignore: decorator
-@inline function term(kind: i32, t: v128, p: v128, delta: v128): v128 {
-  const zero = f32x4.splat(0.0);
-  const one = f32x4.splat(1.0);
-  switch (kind) {
-    case MSE: { const d = f32x4.sub(p, t); return f32x4.mul(d, d); }
-    case MAE: return f32x4.abs(f32x4.sub(p, t));
-    case HUBER: {
-      const d = f32x4.sub(p, t);
-      const a = f32x4.abs(d);
-      const quad = f32x4.mul(f32x4.mul(d, d), f32x4.splat(0.5));
-      const lin = f32x4.mul(delta, f32x4.sub(a, f32x4.mul(delta, f32x4.splat(0.5))));
-      return select(quad, lin, f32x4.le(a, delta));
-    }
-    case LOG_COSH: return vlogCosh(f32x4.sub(p, t));
-    case HINGE: {
-      const tt = select(f32x4.splat(-1.0), t, f32x4.eq(t, zero));
-      return f32x4.max(f32x4.sub(one, f32x4.mul(tt, p)), zero);
-    }
-    case BCE: {
-      const pc = f32x4.min(f32x4.max(p, f32x4.splat(EPS)), f32x4.splat(ONE_MINUS_EPS));
-      // ln(1 − p) as log1p(−p): exact-ish for tiny p, where 1 − p would round.
-      const lp = vlog(pc);
-      const lq = vlog1p(f32x4.neg(pc));
-      return f32x4.neg(f32x4.add(f32x4.mul(t, lp), f32x4.mul(f32x4.sub(one, t), lq)));
-    }
-    default: return zero;
-  }
+@final @unmanaged class Mse {
+  // @ts-ignore: decorator
+  @inline term(t: v128, p: v128, delta: v128): v128 { const d = f32x4.sub(p, t); return f32x4.mul(d, d); }
+  // @ts-ignore: decorator
+  @inline grad(t: v128, p: v128, delta: v128): v128 { const d = f32x4.sub(p, t); return f32x4.add(d, d); }
 }
 
-/** ∂term/∂p (before the row factor c). Clipped losses have zero gradient outside the clip, as in TF. */
 // @ts-ignore: decorator
-@inline function termGrad(kind: i32, t: v128, p: v128, delta: v128): v128 {
-  const zero = f32x4.splat(0.0);
-  const one = f32x4.splat(1.0);
-  switch (kind) {
-    case MSE: { const d = f32x4.sub(p, t); return f32x4.add(d, d); }
-    case MAE: {
-      const d = f32x4.sub(p, t);
-      return f32x4.sub(v128.and(f32x4.gt(d, zero), one), v128.and(f32x4.lt(d, zero), one));
-    }
-    case HUBER: {
-      const d = f32x4.sub(p, t);
-      const sgn = f32x4.sub(v128.and(f32x4.gt(d, zero), delta), v128.and(f32x4.lt(d, zero), delta));
-      return select(d, sgn, f32x4.le(f32x4.abs(d), delta));
-    }
-    case LOG_COSH: return vtanh(f32x4.sub(p, t));
-    case HINGE: {
-      const tt = select(f32x4.splat(-1.0), t, f32x4.eq(t, zero));
-      return select(f32x4.neg(tt), zero, f32x4.gt(f32x4.sub(one, f32x4.mul(tt, p)), zero));
-    }
-    case BCE: {
-      const inside = v128.and(f32x4.ge(p, f32x4.splat(EPS)), f32x4.le(p, f32x4.splat(ONE_MINUS_EPS)));
-      const g = f32x4.sub(f32x4.div(f32x4.sub(one, t), f32x4.sub(one, p)), f32x4.div(t, p));
-      return v128.and(g, inside);
-    }
-    default: return zero;
+@final @unmanaged class Mae {
+  // @ts-ignore: decorator
+  @inline term(t: v128, p: v128, delta: v128): v128 { return f32x4.abs(f32x4.sub(p, t)); }
+  // @ts-ignore: decorator
+  @inline grad(t: v128, p: v128, delta: v128): v128 {
+    const zero = f32x4.splat(0.0), one = f32x4.splat(1.0);
+    const d = f32x4.sub(p, t);
+    return f32x4.sub(v128.and(f32x4.gt(d, zero), one), v128.and(f32x4.lt(d, zero), one));
   }
 }
 
 // @ts-ignore: decorator
-@inline function lossLoop(kind: i32, T: usize, P: usize, G: usize, W: usize, M: i32, N: i32,
+@final @unmanaged class Huber {
+  // @ts-ignore: decorator
+  @inline term(t: v128, p: v128, delta: v128): v128 {
+    const d = f32x4.sub(p, t);
+    const a = f32x4.abs(d);
+    const quad = f32x4.mul(f32x4.mul(d, d), f32x4.splat(0.5));
+    const lin = f32x4.mul(delta, f32x4.sub(a, f32x4.mul(delta, f32x4.splat(0.5))));
+    return select(quad, lin, f32x4.le(a, delta));
+  }
+  // @ts-ignore: decorator
+  @inline grad(t: v128, p: v128, delta: v128): v128 {
+    const zero = f32x4.splat(0.0);
+    const d = f32x4.sub(p, t);
+    const sgn = f32x4.sub(v128.and(f32x4.gt(d, zero), delta), v128.and(f32x4.lt(d, zero), delta));
+    return select(d, sgn, f32x4.le(f32x4.abs(d), delta));
+  }
+}
+
+// @ts-ignore: decorator
+@final @unmanaged class LogCosh {
+  // @ts-ignore: decorator
+  @inline term(t: v128, p: v128, delta: v128): v128 { return vlogCosh(f32x4.sub(p, t)); }
+  // @ts-ignore: decorator
+  @inline grad(t: v128, p: v128, delta: v128): v128 { return vtanh(f32x4.sub(p, t)); }
+}
+
+// @ts-ignore: decorator
+@final @unmanaged class Hinge {
+  // @ts-ignore: decorator
+  @inline term(t: v128, p: v128, delta: v128): v128 {
+    const zero = f32x4.splat(0.0), one = f32x4.splat(1.0);
+    const tt = select(f32x4.splat(-1.0), t, f32x4.eq(t, zero));
+    return f32x4.max(f32x4.sub(one, f32x4.mul(tt, p)), zero);
+  }
+  // @ts-ignore: decorator
+  @inline grad(t: v128, p: v128, delta: v128): v128 {
+    const zero = f32x4.splat(0.0), one = f32x4.splat(1.0);
+    const tt = select(f32x4.splat(-1.0), t, f32x4.eq(t, zero));
+    return select(f32x4.neg(tt), zero, f32x4.gt(f32x4.sub(one, f32x4.mul(tt, p)), zero));
+  }
+}
+
+// @ts-ignore: decorator
+@final @unmanaged class Bce {
+  // @ts-ignore: decorator
+  @inline term(t: v128, p: v128, delta: v128): v128 {
+    const one = f32x4.splat(1.0);
+    const pc = f32x4.min(f32x4.max(p, f32x4.splat(EPS)), f32x4.splat(ONE_MINUS_EPS));
+    // ln(1 − p) as log1p(−p): exact-ish for tiny p, where 1 − p would round.
+    const lp = vlog(pc);
+    const lq = vlog1p(f32x4.neg(pc));
+    return f32x4.neg(f32x4.add(f32x4.mul(t, lp), f32x4.mul(f32x4.sub(one, t), lq)));
+  }
+  // @ts-ignore: decorator
+  @inline grad(t: v128, p: v128, delta: v128): v128 {
+    const one = f32x4.splat(1.0);
+    const inside = v128.and(f32x4.ge(p, f32x4.splat(EPS)), f32x4.le(p, f32x4.splat(ONE_MINUS_EPS)));
+    const g = f32x4.sub(f32x4.div(f32x4.sub(one, t), f32x4.sub(one, p)), f32x4.div(t, p));
+    return v128.and(g, inside);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function lossLoop<L>(T: usize, P: usize, G: usize, W: usize, M: i32, N: i32,
   gradScale: f64, delta: f64, smooth: f64 = 0): f64 {
+  const f = changetype<L>(0);
   const vd = f32x4.splat(<f32>delta);
   // Label smoothing (BCE): t' = t·(1 − s) + s/2.
   const ks = f32x4.splat(<f32>(1.0 - smooth)), hs = f32x4.splat(<f32>(0.5 * smooth));
@@ -140,8 +157,8 @@ import { rowMax } from './softmax';
       let t = v128.load(t0 + off);
       if (smooth != 0) t = f32x4.add(f32x4.mul(t, ks), hs);
       const p = v128.load(p0 + off);
-      acc = accumulate64(acc, term(kind, t, p, vd));
-      if (G != 0) v128.store(g0 + off, f32x4.mul(termGrad(kind, t, p, vd), c));
+      acc = accumulate64(acc, f.term(t, p, vd));
+      if (G != 0) v128.store(g0 + off, f32x4.mul(f.grad(t, p, vd), c));
     }
     const r = N - j;
     if (r > 0) {
@@ -150,8 +167,8 @@ import { rowMax } from './softmax';
       let t = loadPartial(t0 + off, r, 0);
       if (smooth != 0) t = f32x4.add(f32x4.mul(t, ks), hs);
       const p = loadPartial(p0 + off, r, 0.5);
-      acc = accumulate64(acc, v128.and(term(kind, t, p, vd), laneMask(r)));
-      if (G != 0) storePartial(g0 + off, f32x4.mul(termGrad(kind, t, p, vd), c), r);
+      acc = accumulate64(acc, v128.and(f.term(t, p, vd), laneMask(r)));
+      if (G != 0) storePartial(g0 + off, f32x4.mul(f.grad(t, p, vd), c), r);
     }
     const s = hsum64(acc);
     // A row of weight 0 adds nothing, even if its loss overflowed (0·∞ would be NaN).
@@ -161,23 +178,23 @@ import { rowMax } from './softmax';
 }
 
 export function mse(T: usize, P: usize, G: usize, W: usize, M: i32, N: i32, gradScale: f64): f64 {
-  return lossLoop(MSE, T, P, G, W, M, N, gradScale, 0);
+  return lossLoop<Mse>(T, P, G, W, M, N, gradScale, 0);
 }
 export function mae(T: usize, P: usize, G: usize, W: usize, M: i32, N: i32, gradScale: f64): f64 {
-  return lossLoop(MAE, T, P, G, W, M, N, gradScale, 0);
+  return lossLoop<Mae>(T, P, G, W, M, N, gradScale, 0);
 }
 export function huber(T: usize, P: usize, G: usize, W: usize, M: i32, N: i32, gradScale: f64, delta: f64): f64 {
-  return lossLoop(HUBER, T, P, G, W, M, N, gradScale, delta);
+  return lossLoop<Huber>(T, P, G, W, M, N, gradScale, delta);
 }
 export function logCosh(T: usize, P: usize, G: usize, W: usize, M: i32, N: i32, gradScale: f64): f64 {
-  return lossLoop(LOG_COSH, T, P, G, W, M, N, gradScale, 0);
+  return lossLoop<LogCosh>(T, P, G, W, M, N, gradScale, 0);
 }
 export function hinge(T: usize, P: usize, G: usize, W: usize, M: i32, N: i32, gradScale: f64): f64 {
-  return lossLoop(HINGE, T, P, G, W, M, N, gradScale, 0);
+  return lossLoop<Hinge>(T, P, G, W, M, N, gradScale, 0);
 }
 /** BCE on probabilities; `smooth` is the label smoothing (0: none; NaN, an absent argument, counts as 0). */
 export function bce(T: usize, P: usize, G: usize, W: usize, M: i32, N: i32, gradScale: f64, smooth: f64): f64 {
-  return smooth > 0 ? lossLoop(BCE, T, P, G, W, M, N, gradScale, 0, smooth) : lossLoop(BCE, T, P, G, W, M, N, gradScale, 0, 0);
+  return smooth > 0 ? lossLoop<Bce>(T, P, G, W, M, N, gradScale, 0, smooth) : lossLoop<Bce>(T, P, G, W, M, N, gradScale, 0, 0);
 }
 
 /** Row sum of n floats at p, in float64. */

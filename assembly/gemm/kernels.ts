@@ -256,15 +256,19 @@ export function kernel4x4DirectA(kc: i32, a0: usize, a1: usize, a2: usize, a3: u
 }
 
 /**
- * One row of op(A) times a row-major B, 32 columns at a time, B read in place:
- * eight independent accumulators, so a single row is not bound by the latency
+ * One row of op(A) times a row-major B, 24 columns at a time, B read in place:
+ * six independent accumulators, so a single row is not bound by the latency
  * of one multiply-add chain (the 4-row kernel with three rows clamped would be).
- * For M = 1 (predicting one sample) this is the whole product.
+ * For M = 1 (predicting one sample) this is the whole product. Six, not eight:
+ * V8 issues a block's loads before its arithmetic, so accumulators + B vectors
+ * + the splat must fit x64's 16 vector registers; with eight (17 live) it
+ * spilled an accumulator to the stack, and the store-to-load round trip each
+ * step made the loop three times slower (17.7 GFLOP/s at 1×784×128).
  */
-export function kernel1x32DirectAB(kc: i32, a: usize, ksBytes: usize, b: usize, ldbBytes: usize,
+export function kernel1x24DirectAB(kc: i32, a: usize, ksBytes: usize, b: usize, ldbBytes: usize,
   c: usize, alpha: f32, beta: f32): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
+  let c3 = f32x4.splat(0), c4 = f32x4.splat(0), c5 = f32x4.splat(0);
   for (let k = 0; k < kc; k++) {
     const s = v128.load32_splat(a);
     c0 = madd(s, v128.load(b), c0);
@@ -273,12 +277,16 @@ export function kernel1x32DirectAB(kc: i32, a: usize, ksBytes: usize, b: usize, 
     c3 = madd(s, v128.load(b, 48), c3);
     c4 = madd(s, v128.load(b, 64), c4);
     c5 = madd(s, v128.load(b, 80), c5);
-    c6 = madd(s, v128.load(b, 96), c6);
-    c7 = madd(s, v128.load(b, 112), c7);
     a += ksBytes;
     b += ldbBytes;
   }
-  storeRow32(c, alpha, beta, c0, c1, c2, c3, c4, c5, c6, c7);
+  const va = f32x4.splat(alpha);
+  storeVec(c, c0, va, alpha, beta);
+  storeVec(c + 16, c1, va, alpha, beta);
+  storeVec(c + 32, c2, va, alpha, beta);
+  storeVec(c + 48, c3, va, alpha, beta);
+  storeVec(c + 64, c4, va, alpha, beta);
+  storeVec(c + 80, c5, va, alpha, beta);
 }
 
 // @ts-ignore: decorator
@@ -287,20 +295,6 @@ export function kernel1x32DirectAB(kc: i32, a: usize, ksBytes: usize, b: usize, 
   if (beta == 0) v128.store(c, v);
   else if (beta == 1) v128.store(c, f32x4.add(v128.load(c), v));
   else v128.store(c, f32x4.add(f32x4.mul(v128.load(c), f32x4.splat(beta)), v));
-}
-
-// @ts-ignore: decorator
-@inline function storeRow32(c: usize, alpha: f32, beta: f32,
-  c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128, c6: v128, c7: v128): void {
-  const va = f32x4.splat(alpha);
-  storeVec(c, c0, va, alpha, beta);
-  storeVec(c + 16, c1, va, alpha, beta);
-  storeVec(c + 32, c2, va, alpha, beta);
-  storeVec(c + 48, c3, va, alpha, beta);
-  storeVec(c + 64, c4, va, alpha, beta);
-  storeVec(c + 80, c5, va, alpha, beta);
-  storeVec(c + 96, c6, va, alpha, beta);
-  storeVec(c + 112, c7, va, alpha, beta);
 }
 
 /**
@@ -313,10 +307,25 @@ export function kernel1x8DirectAB(kc: i32, a: usize, ksBytes: usize, b: usize, l
   c: usize, alpha: f32, beta: f32, tile: usize): void {
   let p0 = f32x4.splat(0), p1 = f32x4.splat(0), q0 = f32x4.splat(0), q1 = f32x4.splat(0);
   let r0 = f32x4.splat(0), r1 = f32x4.splat(0), s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+  let k = 0;
+  if (nr == NR) {
+    // A whole block, B in place: three k steps per pass (6 accumulators, 6 B
+    // vectors and 3 splats live: within 16 registers, see kernel1x24DirectAB).
+    const ks2 = ksBytes << 1, ks3 = ksBytes * 3, lb2 = ldbBytes << 1, lb3 = ldbBytes * 3;
+    for (; k + 3 <= kc; k += 3) {
+      const x0 = v128.load32_splat(a), x1 = v128.load32_splat(a + ksBytes), x2 = v128.load32_splat(a + ks2);
+      p0 = madd(x0, v128.load(b), p0);
+      p1 = madd(x0, v128.load(b, 16), p1);
+      q0 = madd(x1, v128.load(b + ldbBytes), q0);
+      q1 = madd(x1, v128.load(b + ldbBytes, 16), q1);
+      r0 = madd(x2, v128.load(b + lb2), r0);
+      r1 = madd(x2, v128.load(b + lb2, 16), r1);
+      a += ks3; b += lb3;
+    }
+  }
   // B rows come from `b` directly (nr = 8) or from a zero-padded copy in `tile`.
   v128.store(tile, f32x4.splat(0));
   v128.store(tile, f32x4.splat(0), 16);
-  let k = 0;
   for (; k + 4 <= kc; k += 4) {
     p0 = madd(v128.load32_splat(a), rowLo(b, nr, tile), p0);
     p1 = madd(v128.load32_splat(a), rowHi(b, nr, tile), p1);

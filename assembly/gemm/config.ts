@@ -1,7 +1,8 @@
 // GEMM tiling. Compile-time constants (not globals): two instances on one
 // shared memory must not fight over tunables, and constants let the compiler
 // fold the address arithmetic. Measured on the 2-core AVX-512 Xeon this was
-// written on (see /work/shared/WASM-NOTES.md and bench/gemm.mjs).
+// written on and checked on the AMD EPYC (ARCHITECTURE.md, "Measured facts";
+// node bench/gemm.mjs).
 
 /** Rows of the kernels that read A in place (narrow and few-rows paths). */
 // @ts-ignore: decorator

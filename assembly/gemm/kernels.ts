@@ -261,9 +261,10 @@ export function kernel4x4DirectA(kc: i32, a0: usize, a1: usize, a2: usize, a3: u
  * of one multiply-add chain (the 4-row kernel with three rows clamped would be).
  * For M = 1 (predicting one sample) this is the whole product. Six, not eight:
  * V8 issues a block's loads before its arithmetic, so accumulators + B vectors
- * + the splat must fit x64's 16 vector registers; with eight (17 live) it
- * spilled an accumulator to the stack, and the store-to-load round trip each
- * step made the loop three times slower (17.7 GFLOP/s at 1×784×128).
+ * + the splat must fit the 15 vector registers V8 allocates; with eight (17
+ * live) it spilled an accumulator to the stack, and the store-to-load round
+ * trip each step halved the loop's speed (17.7 against 33–35 GFLOP/s at
+ * 1×784×128).
  */
 export function kernel1x24DirectAB(kc: i32, a: usize, ksBytes: usize, b: usize, ldbBytes: usize,
   c: usize, alpha: f32, beta: f32): void {
@@ -310,7 +311,7 @@ export function kernel1x8DirectAB(kc: i32, a: usize, ksBytes: usize, b: usize, l
   let k = 0;
   if (nr == NR) {
     // A whole block, B in place: three k steps per pass (6 accumulators, 6 B
-    // vectors and 3 splats live: within 16 registers, see kernel1x24DirectAB).
+    // vectors and 3 splats live: within V8's 15 registers, see kernel1x24DirectAB).
     const ks2 = ksBytes << 1, ks3 = ksBytes * 3, lb2 = ldbBytes << 1, lb3 = ldbBytes * 3;
     for (; k + 3 <= kc; k += 3) {
       const x0 = v128.load32_splat(a), x1 = v128.load32_splat(a + ksBytes), x2 = v128.load32_splat(a + ks2);

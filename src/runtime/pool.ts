@@ -19,9 +19,9 @@
  * revokes it with one from the number to 0: exactly one wins, and a worker
  * held up before taking an old job can never take it later.
  *
- * Nothing spins where it can wait: on the 2-core machine of
- * /work/shared/WASM-NOTES.md a spinning thread stole the core the working one
- * needed, and spinning workers made training slower here too. Instead waits
+ * Nothing spins where it can wait: on this project's 2-core machines a
+ * spinning thread stole the core the working one needed, and spinning workers
+ * made training slower too (ARCHITECTURE.md, "Threads wait, they do not spin"). Instead waits
  * are cut into 0.1 ms slices (for 3 ms after a worker's last job, and while
  * the caller waits): a virtual core that sleeps longer than the host's halt
  * polling (~0.2 ms) took 80–100 µs to wake, one that wakes every slice

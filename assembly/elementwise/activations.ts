@@ -230,22 +230,36 @@ import { vexp, vexpm1, vtanh, vsigmoid, vsoftplus, vnormcdf, vnormpdf } from '..
   @inline get usesY(): bool { return false; }
 }
 
+/**
+ * The hard sigmoids' forward pass: each f64x2 half of z through H's `half`
+ * formula in f64, rounded to f32 once, clipped to [0, 1].
+ */
+// @ts-ignore: decorator
+@inline function viaF64Clip01<H>(z: v128): v128 {
+  const f = changetype<H>(0);
+  const lo = f.half(f64x2.promote_low_f32x4(z));
+  const hi = f.half(f64x2.promote_low_f32x4(v128.shuffle<f32>(z, z, 2, 3, 0, 1)));
+  const h = v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+  return f32x4.min(f32x4.max(h, f32x4.splat(0.0)), f32x4.splat(1.0));
+}
+
+/** Lanes where 0 < y < 1: the hard sigmoids' linear part, where their gradient is not 0. */
+// @ts-ignore: decorator
+@inline function inUnit(y: v128): v128 {
+  return v128.and(f32x4.gt(y, f32x4.splat(0.0)), f32x4.lt(y, f32x4.splat(1.0)));
+}
+
 // Keras 3: relu6(z + 3)/6, as (z + 3)/6 in f64 rounded once: the same f64 operations, so the JS reference's bits.
 // @ts-ignore: decorator
 @final @unmanaged class HardSigmoid {
   // @ts-ignore: decorator
-  @inline fwd(a: v128, z: v128): v128 {
-    const lo = f64x2.div(f64x2.add(f64x2.promote_low_f32x4(z), f64x2.splat(3.0)), f64x2.splat(6.0));
-    const hi = f64x2.div(f64x2.add(f64x2.promote_low_f32x4(v128.shuffle<f32>(z, z, 2, 3, 0, 1)),
-      f64x2.splat(3.0)), f64x2.splat(6.0));
-    const h = v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
-    return f32x4.min(f32x4.max(h, f32x4.splat(0.0)), f32x4.splat(1.0));
-  }
+  @inline half(x: v128): v128 { return f64x2.div(f64x2.add(x, f64x2.splat(3.0)), f64x2.splat(6.0)); }
+  // @ts-ignore: decorator
+  @inline fwd(a: v128, z: v128): v128 { return viaF64Clip01<HardSigmoid>(z); }
   // dy/6 in f32 division: the JS reference's g/6 rounded once.
   // @ts-ignore: decorator
   @inline grad(a: v128, z: v128, y: v128, dy: v128): v128 {
-    return select(f32x4.div(dy, f32x4.splat(6.0)), f32x4.splat(0.0),
-      v128.and(f32x4.gt(y, f32x4.splat(0.0)), f32x4.lt(y, f32x4.splat(1.0))));
+    return select(f32x4.div(dy, f32x4.splat(6.0)), f32x4.splat(0.0), inUnit(y));
   }
   // @ts-ignore: decorator
   @inline get usesZ(): bool { return false; }
@@ -257,17 +271,12 @@ import { vexp, vexpm1, vtanh, vsigmoid, vsoftplus, vnormcdf, vnormpdf } from '..
 // @ts-ignore: decorator
 @final @unmanaged class HardSigmoidLegacy {
   // @ts-ignore: decorator
-  @inline fwd(a: v128, z: v128): v128 {
-    const lo = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(z), f64x2.splat(0.2)), f64x2.splat(0.5));
-    const hi = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<f32>(z, z, 2, 3, 0, 1)),
-      f64x2.splat(0.2)), f64x2.splat(0.5));
-    const h = v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
-    return f32x4.min(f32x4.max(h, f32x4.splat(0.0)), f32x4.splat(1.0));
-  }
+  @inline half(x: v128): v128 { return f64x2.add(f64x2.mul(x, f64x2.splat(0.2)), f64x2.splat(0.5)); }
+  // @ts-ignore: decorator
+  @inline fwd(a: v128, z: v128): v128 { return viaF64Clip01<HardSigmoidLegacy>(z); }
   // @ts-ignore: decorator
   @inline grad(a: v128, z: v128, y: v128, dy: v128): v128 {
-    return select(f32x4.mul(dy, f32x4.splat(0.2)), f32x4.splat(0.0),
-      v128.and(f32x4.gt(y, f32x4.splat(0.0)), f32x4.lt(y, f32x4.splat(1.0))));
+    return select(f32x4.mul(dy, f32x4.splat(0.2)), f32x4.splat(0.0), inUnit(y));
   }
   // @ts-ignore: decorator
   @inline get usesZ(): bool { return false; }

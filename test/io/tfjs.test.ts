@@ -152,6 +152,27 @@ describe('simdnet → TensorFlow.js', () => {
   });
 });
 
+/** float32 → IEEE 754 half bits, rounding to nearest even (as numpy's astype(float16), which the converter uses). */
+function toHalf(f: number): number {
+  const b = new Uint32Array(new Float32Array([f]).buffer)[0]!;
+  const sign = (b >>> 16) & 0x8000, e = (b >>> 23) & 0xff, m = b & 0x7fffff;
+  if (e === 0xff) return sign | 0x7c00 | (m ? 0x200 : 0);
+  const he = e - 127 + 15;
+  if (he >= 0x1f) return sign | 0x7c00;
+  if (he <= 0) {
+    if (he < -10) return sign;
+    const mm = m | 0x800000, shift = 14 - he;
+    const half = 1 << (shift - 1), rest = mm & ((1 << shift) - 1);
+    let r = mm >>> shift;
+    if (rest > half || (rest === half && (r & 1))) r++;
+    return sign | r;
+  }
+  let r = (he << 10) | (m >>> 13);
+  const rest = m & 0x1fff;
+  if (rest > 0x1000 || (rest === 0x1000 && (r & 1))) r++;
+  return sign | r;
+}
+
 describe('TensorFlow.js → simdnet', () => {
   async function trainedTfModel(): Promise<{ model: tfl.Sequential; x: number[][] }> {
     const m = tfl.sequential();
@@ -221,6 +242,54 @@ describe('TensorFlow.js → simdnet', () => {
     expectClose(Array.from((await sn.loadModel(dir)).predict(x).values), expected, 'simdnet');
     expectClose(tfPredict(await tfl.loadLayersModel(tfFileHandler(dir)), x), expected, 'TF.js');
     expectClose(Array.from((await sn.loadModel(`${base}/shards/model.json`)).predict(x).values), expected, 'simdnet over http');
+  });
+
+  it('reads quantized weights (uint8, uint16, float16, as tensorflowjs_converter --quantize_* writes them) exactly as TF.js decodes them, and predicts as TF.js does', async () => {
+    const { model: tm, x } = await trainedTfModel();
+    const a = await tfArtifacts(tm);
+    const original = tf.io.decodeWeights(a.weightData as ArrayBuffer, a.weightSpecs!);
+    // Quantize each weight the converter's way (affine min/scale for the integer types, IEEE half
+    // for float16), cycling through the three kinds so each layer kind meets each of them.
+    const kinds = ['uint8', 'uint16', 'float16'] as const;
+    const parts: Uint8Array[] = [];
+    const specs: tf.io.WeightsManifestEntry[] = a.weightSpecs!.map((spec, i) => {
+      const v = original[spec.name]!.dataSync() as Float32Array;
+      const dtype = kinds[i % kinds.length]!;
+      if (dtype === 'float16') {
+        const out = new Uint16Array(v.length);
+        for (let k = 0; k < v.length; k++) out[k] = toHalf(v[k]!);
+        parts.push(new Uint8Array(out.buffer));
+        return { ...spec, quantization: { dtype } };
+      }
+      let lo = Infinity, hi = -Infinity;
+      for (const e of v) { lo = Math.min(lo, e); hi = Math.max(hi, e); }
+      const levels = dtype === 'uint8' ? 255 : 65535;
+      const scale = hi > lo ? (hi - lo) / levels : 1;
+      const q = dtype === 'uint8' ? new Uint8Array(v.length) : new Uint16Array(v.length);
+      for (let k = 0; k < v.length; k++) q[k] = Math.round((v[k]! - lo) / scale);
+      parts.push(new Uint8Array(q.buffer));
+      return { ...spec, quantization: { dtype, min: lo, scale } };
+    });
+    const data = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+    let off = 0;
+    for (const p of parts) { data.set(p, off); off += p.byteLength; }
+    const quantized: tf.io.ModelArtifacts = { ...a, weightSpecs: specs, weightData: data.buffer };
+
+    // The oracle: TF.js's own decoding of the same bytes.
+    const decoded = tf.io.decodeWeights(data.buffer, specs);
+    const m = await sn.loadModel(io.fromMemory(quantized));
+    const mine = m.namedWeights();
+    expect(mine.map((w) => w.name).sort()).toEqual(specs.map((s) => s.name).sort()); // (TF.js lists non-trainable weights last)
+    let changed = 0;
+    for (const w of mine) {
+      const want = decoded[w.name]!.dataSync();
+      expect(Array.from(w.tensor.values), w.name).toEqual(Array.from(want));
+      const before = original[w.name]!.dataSync();
+      for (let k = 0; k < want.length; k++) if (want[k] !== before[k]) changed++;
+    }
+    expect(changed, 'quantization changed some values').toBeGreaterThan(100);
+    const tfq = await tfl.loadLayersModel(tf.io.fromMemory(quantized));
+    expectClose(Array.from(m.predict(x).values), tfPredict(tfq, x), 'quantized model, simdnet vs TF.js');
   });
 
   it('restores TF.js\'s compile config and Adam state (m, v, iterations) with includeOptimizer', async () => {

@@ -160,33 +160,18 @@ function gemmSmallM(transA: i32, M: i32, N: i32, K: i32, alpha: f32, A: usize, l
       }
     }
   }
-  const rest = M - m4;
-  if (rest <= 2) {
-    // One or two rows, each on its own: 24 columns per pass (six independent
-    // accumulators). Two single-row passes over B beat one 4-row pass with
-    // two rows wasted (1.6x at 2x784x128).
-    for (let i = m4; i < M; i++) {
-      const a = rowPtr(transA, A, lda, i, 0, 1, 0);
-      const c = C + <usize>i * ldcBytes;
-      let j = 0;
-      for (; j + 24 <= N; j += 24) {
-        kernel1x24DirectAB(K, a, ks, B + (<usize>j << 2), ldbBytes, c + (<usize>j << 2), alpha, beta);
-      }
-      for (; j < N; j += NR) {
-        kernel1x8DirectAB(K, a, ks, B + (<usize>j << 2), ldbBytes, min(NR, N - j), c + (<usize>j << 2), alpha, beta, tile);
-      }
+  // The last one to three rows, each on its own: 24 columns per pass (six
+  // independent accumulators). Single-row passes over B beat one 4-row pass
+  // with rows wasted: 1.6x at 2x784x128, 1.15x at 3x784x128.
+  for (let i = m4; i < M; i++) {
+    const a = rowPtr(transA, A, lda, i, 0, 1, 0);
+    const c = C + <usize>i * ldcBytes;
+    let j = 0;
+    for (; j + 24 <= N; j += 24) {
+      kernel1x24DirectAB(K, a, ks, B + (<usize>j << 2), ldbBytes, c + (<usize>j << 2), alpha, beta);
     }
-  } else {
-    // Three rows: the 4-row kernel with the last row repeated. Streaming
-    // B dominates here, so the wasted row costs little, and one pass over B
-    // beats two or three single-row passes.
-    for (let j = 0; j < N; j += NR) {
-      const nr = min(NR, N - j);
-      kernel4x8DirectAB(K,
-        rowPtr(transA, A, lda, m4, 0, rest, 0), rowPtr(transA, A, lda, m4, 1, rest, 0),
-        rowPtr(transA, A, lda, m4, 2, rest, 0), rowPtr(transA, A, lda, m4, 3, rest, 0),
-        ks, B + (<usize>j << 2), ldbBytes, nr, C + <usize>m4 * ldcBytes + (<usize>j << 2), ldcBytes,
-        alpha, beta, rest, tile);
+    for (; j < N; j += NR) {
+      kernel1x8DirectAB(K, a, ks, B + (<usize>j << 2), ldbBytes, min(NR, N - j), c + (<usize>j << 2), alpha, beta, tile);
     }
   }
 }

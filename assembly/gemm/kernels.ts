@@ -226,33 +226,19 @@ export function kernel4x8DirectAB(kc: i32, a0: usize, a1: usize, a2: usize, a3: 
 export function kernel4x4DirectA(kc: i32, a0: usize, a1: usize, a2: usize, a3: usize, ksBytes: usize,
   bp: usize, c: usize, ldcBytes: usize, beta: f32, mr: i32, nr: i32, tile: usize): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-  let k = 0;
-  // Two k per step: twice the independent multiply-adds in flight.
-  let d0 = f32x4.splat(0), d1 = f32x4.splat(0), d2 = f32x4.splat(0), d3 = f32x4.splat(0);
-  for (; k + 2 <= kc; k += 2) {
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 32);
-    c0 = madd(v128.load32_splat(a0), b0, c0);
-    c1 = madd(v128.load32_splat(a1), b0, c1);
-    c2 = madd(v128.load32_splat(a2), b0, c2);
-    c3 = madd(v128.load32_splat(a3), b0, c3);
-    a0 += ksBytes; a1 += ksBytes; a2 += ksBytes; a3 += ksBytes;
-    d0 = madd(v128.load32_splat(a0), b1, d0);
-    d1 = madd(v128.load32_splat(a1), b1, d1);
-    d2 = madd(v128.load32_splat(a2), b1, d2);
-    d3 = madd(v128.load32_splat(a3), b1, d3);
-    a0 += ksBytes; a1 += ksBytes; a2 += ksBytes; a3 += ksBytes;
-    bp += 64;
-  }
-  if (k < kc) {
+  // One k per step. Two k per step with eight accumulators needs 18 vector
+  // registers once V8 has hoisted the block's loads (8 + 2 B + 8 splats) and
+  // spills: it ran at half this loop's speed.
+  for (let k = 0; k < kc; k++) {
     const b0 = v128.load(bp);
     c0 = madd(v128.load32_splat(a0), b0, c0);
     c1 = madd(v128.load32_splat(a1), b0, c1);
     c2 = madd(v128.load32_splat(a2), b0, c2);
     c3 = madd(v128.load32_splat(a3), b0, c3);
+    a0 += ksBytes; a1 += ksBytes; a2 += ksBytes; a3 += ksBytes;
+    bp += 32;
   }
-  storeTile4(c, ldcBytes, beta, mr, nr, tile,
-    f32x4.add(c0, d0), f32x4.add(c1, d1), f32x4.add(c2, d2), f32x4.add(c3, d3));
+  storeTile4(c, ldcBytes, beta, mr, nr, tile, c0, c1, c2, c3);
 }
 
 /**

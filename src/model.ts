@@ -20,7 +20,7 @@ import { Optimizer, getOptimizer } from './optimizers.js';
 import { Callback, CustomCallback, History, Logs, TerminateOnNaN, TrainParams } from './callbacks.js';
 import { DataLike, Matrix, asMatrix, checkFinite, featureMatrix, sampleWeights, sliceRows, targetMatrix, toTensor } from './data.js';
 import { Tensor, shapeSize } from './tensor.js';
-import { ProgressBar, Printer, defaultPrinter, formatDuration, formatLogs, hasConsoleStdout } from './progress.js';
+import { Printer, ProgbarLogger, defaultPrinter, formatLogs, hasConsoleStdout, now } from './progress.js';
 import { Rng, nextSeed } from './random.js';
 import type { IOHandler, SaveOptions, SaveResult } from './io/types.js';
 
@@ -93,7 +93,6 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((r) => (si ? si(r) : setTimeout(r, 0)));
 }
 
-const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 export class Sequential {
   readonly name: string;
@@ -539,7 +538,10 @@ export class Sequential {
     const plan = this.planFor(batchSize);
     plan.pinned++;
     const history = new History();
+    const print = args.print ?? defaultPrinter();
+    // Keras's order: History first, the user's callbacks, the progress bar last.
     const cbs: (Callback | CustomCallback)[] = [history, ...callbacksIn];
+    if (verbose > 0) cbs.push(new ProgbarLogger(print, verbose, ['loss', ...this.metrics.map((m) => m.name)]));
     const guardNaN = callbacksIn.some((c) => c instanceof TerminateOnNaN);
     if (guardNaN && !this.backup) this.backup = this.alloc(this.allWeights.reduce((a, w) => a + w.size, 0), []);
     this.trainableSlots = this.trainableWeights;
@@ -548,7 +550,6 @@ export class Sequential {
     for (const c of cbs) if (c instanceof Callback) { c.setModel(this); c.setParams(params); }
     const batchBegin = cbs.filter((c) => typeof c.onBatchBegin === 'function');
     const batchEnd = cbs.filter((c) => typeof c.onBatchEnd === 'function');
-    const print = args.print ?? defaultPrinter();
     const rng = new Rng(args.seed ?? nextSeed());
     const dropoutSeed = rng.nextU32();
     const order = new Int32Array(n);
@@ -562,18 +563,14 @@ export class Sequential {
 
     this.fitting = true;
     this.stopTraining = false;
-    const t0 = now();
     try {
       for (const c of cbs) await c.onTrainBegin?.({});
       let lastYield = now();
       for (let epoch = initialEpoch; epoch < epochs && !this.stopTraining; epoch++) {
         for (const c of cbs) await c.onEpochBegin?.(epoch, {});
-        if (verbose > 0) print(`Epoch ${epoch + 1}/${epochs}`, false);
         if (shuffle) rng.shuffle(order);
         for (const m of metrics) m.reset();
         let lossSum = 0, seen = 0;
-        const te = now();
-        const bar = new ProgressBar(print, steps, verbose, te);
         for (let s = 0; s < steps; s++) {
           const start = s * batchSize, end = Math.min(n, start + batchSize), M = end - start;
           batchLogs.batch = s; batchLogs.size = M;
@@ -588,7 +585,6 @@ export class Sequential {
           batchLogs.loss = lossSum / seen;
           for (const m of metrics) batchLogs[m.name] = m.result();
           for (const c of batchEnd) await c.onBatchEnd!(s, batchLogs);
-          if (verbose === 1) bar.update(s + 1, this.epochLogs(batchLogs), now());
           if (!Number.isFinite(loss) && guardNaN) this.stopTraining = true;
           if (this.stopTraining) break;
           if (yieldEvery >= 0 && now() - lastYield >= yieldEvery) { await yieldToEventLoop(); lastYield = now(); }
@@ -600,21 +596,13 @@ export class Sequential {
           for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
         }
         for (const c of cbs) await c.onEpochEnd?.(epoch, logs);
-        if (verbose > 0) bar.finish(logs, now());
       }
       for (const c of cbs) await c.onTrainEnd?.({});
     } finally {
       this.fitting = false;
       plan.pinned--;
     }
-    if (verbose > 0 && epochs > initialEpoch) print(`Trained ${n} samples in ${formatDuration(now() - t0)}`, false);
     return history;
-  }
-
-  private epochLogs(b: Logs): Logs {
-    const o: Logs = { loss: b.loss! };
-    for (const m of this.metrics) o[m.name] = b[m.name]!;
-    return o;
   }
 
   private evaluateMatrices(X: Matrix, Y: Matrix, W: Float32Array | null, batchSize: number): Logs {

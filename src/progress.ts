@@ -2,8 +2,11 @@
  * Keras-style progress output for fit/evaluate: a bar redrawn in place on a
  * terminal (verbose 1), one line per epoch otherwise (verbose 2, or verbose 1
  * when stdout is not a terminal). Nothing is written in a browser unless a
- * `print` function is given.
+ * `print` function is given. `fit` prints through a ProgbarLogger callback, as
+ * Keras does.
  */
+import { Callback, type Logs } from './callbacks.js';
+
 export type Printer = (line: string, sameLine: boolean) => void;
 
 interface StdoutLike { write(s: string): boolean; isTTY?: boolean; columns?: number }
@@ -65,5 +68,41 @@ export class ProgressBar {
     const time = step >= this.steps ? `${formatDuration(elapsed)} ${formatDuration(perStep)}/step` : `ETA ${formatDuration(perStep * (this.steps - step))}`;
     const l = formatLogs(logs);
     return `${String(step).padStart(pad)}/${this.steps} ${bar} ${time}${l ? ' - ' + l : ''}`;
+  }
+}
+
+/** Milliseconds from a monotonic clock where there is one. */
+export const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/**
+ * Keras's ProgbarLogger: `fit` adds one, after every other callback, when
+ * verbose > 0. "Epoch i/n", then a bar redrawn after each batch (verbose 1) and
+ * the epoch's line with its logs at the end (validation included), then how
+ * long training took. `keys` are the batch logs it shows (loss and metrics).
+ */
+export class ProgbarLogger extends Callback {
+  private bar: ProgressBar | null = null;
+  private start = 0;
+  private epochsRun = 0;
+  private readonly shown: Logs = {};
+  constructor(private readonly print: Printer, private readonly verbose: number, private readonly keys: readonly string[]) {
+    super();
+  }
+  override onTrainBegin(): void { this.start = now(); this.epochsRun = 0; }
+  override onEpochBegin(epoch: number): void {
+    this.print(`Epoch ${epoch + 1}/${this.params!.epochs}`, false);
+    this.bar = new ProgressBar(this.print, this.params!.steps, this.verbose, now());
+  }
+  override onBatchEnd(batch: number, logs: Logs = {}): void {
+    if (this.verbose !== 1) return;
+    for (const k of this.keys) this.shown[k] = logs[k]!;
+    this.bar!.update(batch + 1, this.shown, now());
+  }
+  override onEpochEnd(_epoch: number, logs: Logs = {}): void {
+    this.bar!.finish(logs, now());
+    this.epochsRun++;
+  }
+  override onTrainEnd(): void {
+    if (this.epochsRun > 0) this.print(`Trained ${this.params!.samples} samples in ${formatDuration(now() - this.start)}`, false);
   }
 }

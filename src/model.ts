@@ -22,6 +22,7 @@ import { DataLike, Matrix, asMatrix, checkFinite, featureMatrix, sampleWeights, 
 import { Tensor, shapeSize } from './tensor.js';
 import { Printer, ProgbarLogger, defaultPrinter, formatLogs, hasConsoleStdout, now } from './progress.js';
 import { Rng, nextSeed } from './random.js';
+import { summarize, type SummaryArgs } from './summary.js';
 import type { IOHandler, SaveOptions, SaveResult } from './io/types.js';
 
 export interface CompileArgs {
@@ -804,27 +805,9 @@ export class Sequential {
   countParams(): number { this.build(); return this.layers.reduce((a, l) => a + l.countParams(), 0); }
 
   /** Keras's summary table: layer, output shape, parameter count, totals. Printed (unless print is false) and returned. */
-  summary(args: { print?: boolean | ((line: string) => void); lineLength?: number } = {}): string {
+  summary(args: SummaryArgs = {}): string {
     this.build();
-    const cols = [34, 26, 12];
-    const row = (a: string, b: string, c: string) => a.padEnd(cols[0]!) + b.padEnd(cols[1]!) + c.padStart(cols[2]!);
-    const total = cols.reduce((a, b) => a + b, 0);
-    const lines = [`Model: "${this.name}"`, '─'.repeat(total), row('Layer (type)', 'Output Shape', 'Param #'), '═'.repeat(total)];
-    for (const l of this.layers) {
-      lines.push(row(`${l.name} (${l.className})`, `(None, ${l.outputShape!.join(', ')})`, l.countParams().toLocaleString('en-US')));
-    }
-    lines.push('═'.repeat(total));
-    const all = this.countParams();
-    const trainable = this.layers.filter((l) => l.trainable).flatMap((l) => l.weights.filter((w) => w.trainable)).reduce((a, w) => a + w.size, 0);
-    const bytes = (k: number) => (k * 4 < 1024 ? `${k * 4} B` : `${((k * 4) / 1024).toFixed(2)} KB`);
-    lines.push(` Total params: ${all.toLocaleString('en-US')} (${bytes(all)})`);
-    lines.push(` Trainable params: ${trainable.toLocaleString('en-US')} (${bytes(trainable)})`);
-    lines.push(` Non-trainable params: ${(all - trainable).toLocaleString('en-US')} (${bytes(all - trainable)})`);
-    const text = lines.join('\n');
-    const p = args.print ?? true;
-    if (typeof p === 'function') for (const l of lines) p(l);
-    else if (p) console.log(text);
-    return text;
+    return summarize(this.name, this.layers, args);
   }
 
   /** @internal kernel-memory statistics for tests: blocks and bytes this model holds. */

@@ -104,5 +104,13 @@ describe('the founding example', () => {
     expect(text).toContain('Total params: 187');
     expect(model.countParams()).toBe(8 * 10 + 10 + 10 * 8 + 8 + 8 + 1);
     expect(lines.join('\n')).toBe(text);
+    for (const l of lines.slice(1, 4)) expect(l.length).toBe(72);
+    // lineLength widens the table (Keras's line_length); a bad one is refused by name.
+    const wide = model.summary({ print: false, lineLength: 100 }).split('\n');
+    expect(wide[1]!.length).toBe(100);
+    expect(wide[2]!.length).toBe(100);
+    expect(wide[2]!.trimEnd()).toMatch(/^Layer \(type\) +Output Shape +Param #$/);
+    expect(() => model.summary({ lineLength: 10 })).toThrow(/lineLength.*at least 40.*Received: 10/);
+    expect(() => model.summary({ print: 'yes' as unknown as boolean })).toThrow(/print.*Received/);
   });
 });

@@ -11,8 +11,9 @@
 import type { Backend } from './backend/types.js';
 import { Act } from './backend/types.js';
 import { hash32 } from './backend/prng.js';
-import { ValueError, checkNumberInRange, describe, invalid } from './errors.js';
-import { ResolvedActivation, resolveActivation } from './activations.js';
+import { DataError, NotSupportedError, ValueError, checkNumberInRange, describe, invalid } from './errors.js';
+import { registerLayer } from './io/cfg.js';
+import { ResolvedActivation, normalizeName, resolveActivation } from './activations.js';
 import { Initializer, InitializerIdentifier, getInitializer } from './initializers.js';
 import { Regularizer, RegularizerIdentifier, getRegularizer } from './regularizers.js';
 import { shapeSize } from './tensor.js';
@@ -147,6 +148,14 @@ export abstract class Layer {
   /** Number of scalar weights. */
   countParams(): number { return this.weights.reduce((a, w) => a + w.size, 0); }
 
+  /** The weights this layer will have for an input feature shape: names and shapes, from its config alone (loading checks files against it). */
+  expectedWeights(_inShape: number[]): { name: string; shape: number[] }[] { return []; }
+
+  /** The initializer behind a `*_initializer` key of getConfig() (default: the camelCase property), for writing files. */
+  configInitializer(key: string): unknown {
+    return (this as unknown as Record<string, unknown>)[key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())];
+  }
+
   /** Keras-form configuration (snake_case keys), as in TF.js's model.json. */
   getConfig(): Record<string, unknown> {
     const c: Record<string, unknown> = { name: this.name, trainable: this.trainable, dtype: 'float32' };
@@ -214,6 +223,11 @@ export class Dense extends Layer {
     return [this.units];
   }
 
+  override expectedWeights(inShape: number[]): { name: string; shape: number[] }[] {
+    const out = [{ name: `${this.name}/kernel`, shape: [inShape[0]!, this.units] }];
+    if (this.useBias) out.push({ name: `${this.name}/bias`, shape: [this.units] });
+    return out;
+  }
   override build(inputShape: number[]): void {
     super.build(inputShape);
     this.kernel = this.addWeight('kernel', [inputShape[0]!, this.units], this.kernelInitializer, this.trainable, this.kernelRegularizer);
@@ -386,6 +400,19 @@ export class BatchNormalization extends Layer {
     this.movingMean = this.addWeight('moving_mean', [n], this.inits[2]!, false, null);
     this.movingVariance = this.addWeight('moving_variance', [n], this.inits[3]!, false, null);
   }
+  override expectedWeights(inShape: number[]): { name: string; shape: number[] }[] {
+    const f = inShape[0]!, n = (w: string) => `${this.name}/${w}`;
+    const out: { name: string; shape: number[] }[] = [];
+    if (this.scale) out.push({ name: n('gamma'), shape: [f] });
+    if (this.center) out.push({ name: n('beta'), shape: [f] });
+    out.push({ name: n('moving_mean'), shape: [f] }, { name: n('moving_variance'), shape: [f] });
+    return out;
+  }
+  /** The initializers are kept in the order gamma, beta, moving_mean, moving_variance. */
+  override configInitializer(key: string): unknown {
+    const i = ['gamma_initializer', 'beta_initializer', 'moving_mean_initializer', 'moving_variance_initializer'].indexOf(key);
+    return i >= 0 ? this.inits[i] : undefined;
+  }
   /** mean, invStd (N each) and a dX scratch for the first layer (B×N). */
   override scratchFloats(B: number): number[] { return [this.outFeatures, this.outFeatures, B * this.outFeatures]; }
   forward(ctx: StepContext, buf: LayerBuffers, x: number, M: number): void {
@@ -441,6 +468,70 @@ export class InputLayer extends Layer {
     return { batch_input_shape: [null, ...(this.declaredInputShape ?? [])], dtype: 'float32', sparse: false, name: this.name };
   }
 }
+
+// ------------------------------------------------------------------ readers of Keras/TF.js configs
+// (in the order error messages list the supported classes)
+
+registerLayer('InputLayer', ({ c, path, base }) => {
+  c.unsupported('sparse', 'a sparse input', (x) => x === false);
+  c.unsupported('ragged', 'a ragged input', (x) => x === false);
+  if (!base.batchInputShape) throw new DataError(`${path}.config: an InputLayer needs batch_input_shape (or batch_shape).`);
+  return new InputLayer({ batchShape: base.batchInputShape, ...(base.name !== undefined ? { name: base.name } : {}) });
+});
+registerLayer('Dense', ({ c, base, maxParams, activation, init, regularizer, noConstraint }) => {
+  noConstraint('kernel_constraint'); noConstraint('bias_constraint');
+  c.unsupported('lora_rank', 'LoRA');
+  c.unsupported('quantization_config', 'a quantized layer');
+  return new Dense({
+    ...base, units: c.int('units', undefined, 1, maxParams), activation: activation(),
+    useBias: c.bool('use_bias', true), kernelInitializer: init('kernel_initializer', 'glorot_uniform'), biasInitializer: init('bias_initializer', 'zeros'),
+    kernelRegularizer: regularizer('kernel_regularizer'), biasRegularizer: regularizer('bias_regularizer'),
+  });
+});
+registerLayer('Dropout', ({ c, base }) => {
+  c.unsupported('noise_shape', 'a dropout noise_shape');
+  const seed = c.get('seed');
+  if (seed !== undefined && !(typeof seed === 'number' && Number.isSafeInteger(seed))) c.fail('seed', 'an integer or null', seed);
+  return new Dropout({ ...base, rate: c.num('rate', undefined, (x) => x >= 0 && x < 1, 'a number in [0, 1)'), ...(seed !== undefined ? { seed: seed as number } : {}) });
+});
+registerLayer('BatchNormalization', ({ c, base, init, noConstraint, lastAxis }) => {
+  const axis = c.get('axis') ?? -1;
+  if (!lastAxis(axis)) throw new NotSupportedError(`${c.p('axis')}: simdnet normalizes over the last axis of flat features (axis -1). Received: ${describe(axis)}`);
+  c.unsupported('beta_regularizer', 'a BatchNormalization regularizer'); c.unsupported('gamma_regularizer', 'a BatchNormalization regularizer');
+  noConstraint('beta_constraint'); noConstraint('gamma_constraint');
+  c.unsupported('renorm', 'batch renormalization', (x) => x === false);
+  c.unsupported('virtual_batch_size', 'virtual batches');
+  c.unsupported('adjustment', 'an adjustment function');
+  return new BatchNormalization({
+    ...base, momentum: c.num('momentum', 0.99, (x) => x >= 0 && x <= 1, 'a number in [0, 1]'),
+    epsilon: c.num('epsilon', 1e-3, (x) => x > 0, 'a positive number'), center: c.bool('center', true), scale: c.bool('scale', true),
+    gammaInitializer: init('gamma_initializer', 'ones'), betaInitializer: init('beta_initializer', 'zeros'),
+    movingMeanInitializer: init('moving_mean_initializer', 'zeros'), movingVarianceInitializer: init('moving_variance_initializer', 'ones'),
+  });
+});
+registerLayer('Flatten', ({ c, base }) => {
+  const df = c.str('data_format');
+  if (df !== undefined && normalizeName(df) !== 'channelslast') throw new NotSupportedError(`${c.p('data_format')}: only 'channels_last' is supported. Received: ${describe(df)}`);
+  return new Flatten(base);
+});
+registerLayer('Activation', ({ base, activation }) => new Activation({ ...base, activation: activation() }));
+registerLayer('LeakyReLU', ({ c, base }) => {
+  const a = c.get('alpha') !== undefined ? c.num('alpha', 0.3, (x) => x >= 0, 'a non-negative number') : c.num('negative_slope', 0.3, (x) => x >= 0, 'a non-negative number');
+  return new LeakyReLU({ ...base, alpha: a });
+});
+registerLayer('ELU', ({ c, base }) => new ELU({ ...base, alpha: c.num('alpha', 1, (x) => x >= 0, 'a non-negative number') }));
+// Keras classes simdnet represents with the ones above.
+registerLayer('ReLU', ({ c, base }) => {
+  c.unsupported('max_value', 'ReLU with max_value');
+  c.unsupported('threshold', 'ReLU with a threshold', (x) => x === 0);
+  const slope = c.num('negative_slope', 0, (x) => x >= 0, 'a non-negative number');
+  return slope > 0 ? new LeakyReLU({ ...base, alpha: slope }) : new Activation({ ...base, activation: 'relu' });
+}, 'ReLU (without max_value/threshold)');
+registerLayer('Softmax', ({ c, base, lastAxis }) => {
+  const axis = c.get('axis') ?? -1;
+  if (!lastAxis(axis)) throw new NotSupportedError(`${c.p('axis')}: simdnet's softmax runs over the last axis. Received: ${describe(axis)}`);
+  return new Activation({ ...base, activation: 'softmax' });
+}, 'Softmax (last axis)');
 
 // Factories in TF.js style: sn.layers.dense({ units: 10, activation: 'relu' }).
 

@@ -24,6 +24,7 @@ import { Printer, ProgbarLogger, defaultPrinter, formatLogs, hasConsoleStdout, n
 import { Rng, nextSeed } from './random.js';
 import { summarize, type SummaryArgs } from './summary.js';
 import type { IOHandler, SaveOptions, SaveResult } from './io/types.js';
+import { saveModel } from './io/save.js';
 
 export interface CompileArgs {
   /** An optimizer name ('adam', 'sgd', ...) or object. */
@@ -830,7 +831,6 @@ export class Sequential {
    * @example await model.save('./my-model', { includeOptimizer: true });
    */
   async save(target: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
-    const { saveModel } = await import('./io/api.js');
     return saveModel(this, target, options);
   }
 }

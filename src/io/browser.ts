@@ -18,7 +18,7 @@
 import { DataError, NotSupportedError, SimdnetError, describe, invalid } from '../errors.js';
 import type { IOHandler, ModelArtifacts, ModelArtifactsInfo, SaveResult, WeightSpec } from './types.js';
 import { CheckedGroup, DEFAULT_MAX_PARAMS, MAX_JSON_BYTES, checkGroupBytes, checkModelJSON, isPlainObject, parseAnyJSON, parseJSONText } from './validate.js';
-import { diagnoseWeights } from './serialize.js';
+import { diagnoseWeights } from './topology.js';
 import { joinWeightData, weightDataBytes } from './weights.js';
 
 function artifactsInfo(a: ModelArtifacts): ModelArtifactsInfo {

@@ -22,7 +22,7 @@ import { DataError, SimdnetError, ValueError, invalid } from '../errors.js';
 import type { IOHandler, ModelArtifacts, SaveResult, WeightSpec } from './types.js';
 import { DEFAULT_MAX_PARAMS, MAX_JSON_BYTES, checkGroupBytes, checkModelJSON, parseJSONText } from './validate.js';
 import { joinWeightData, weightDataBytes } from './weights.js';
-import { diagnoseWeights } from './serialize.js';
+import { diagnoseWeights } from './topology.js';
 
 /** The part of `node:fs/promises` this handler uses (tests inject failures through it). */
 export interface FsLike {

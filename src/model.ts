@@ -70,6 +70,8 @@ export interface PredictArgs { batchSize?: number }
 
 interface Plan {
   B: number;
+  /** A training plan keeps every layer's output, pre-activation, gradient and scratch; an inference plan reuses three buffers. */
+  training: boolean;
   x0: number; T: number; W: number;
   bufs: LayerBuffers[];
   /** Every block the plan owns. */
@@ -294,9 +296,13 @@ export class Sequential {
     this.releaseAll();
   }
 
-  /** The activation buffers for batches of up to B rows (laid out once per B). */
-  private planFor(B: number): Plan {
-    const found = this.plans.find((p) => p.B === B);
+  /**
+   * The buffers for batches of up to B rows, laid out once per B: for training
+   * (a forward pass in training mode, or one the backward pass follows) or for
+   * inference. A training plan serves inference too.
+   */
+  private planFor(B: number, training: boolean): Plan {
+    const found = this.plans.find((p) => p.B === B && (p.training || !training));
     if (found) return found;
     // Keep at most two plans (typically one for training, one for inference); never drop one in use.
     while (this.plans.length >= 2) {
@@ -306,12 +312,34 @@ export class Sequential {
       this.plans.splice(idx, 1);
     }
     const blocks: number[] = [];
-    try { return this.layOutPlan(B, blocks); } catch (e) { this.free(blocks); throw e; }
+    try { return this.layOutPlan(B, blocks, training); } catch (e) { this.free(blocks); throw e; }
   }
 
-  private layOutPlan(B: number, blocks: number[]): Plan {
+  private layOutPlan(B: number, blocks: number[], training: boolean): Plan {
     const tw = this.loss instanceof Loss && this.loss.sparse ? 1 : this.outFeatures;
-    const plan: Plan = { B, x0: this.alloc(B * this.inFeatures, blocks), T: this.alloc(B * tw, blocks), W: this.alloc(B, blocks), bufs: [], blocks, pinned: 0 };
+    const plan: Plan = { B, training, x0: this.alloc(B * this.inFeatures, blocks), T: this.alloc(B * tw, blocks), W: this.alloc(B, blocks), bufs: [], blocks, pinned: 0 };
+    if (!training) {
+      // Inference: an output lives only until the next layer has read it, so
+      // outputs alternate between two buffers of the widest layer, and
+      // pre-activations share a third (the last layer's stays valid for the
+      // loss, since no later layer writes it). No gradients, no scratch: no
+      // layer's inference pass uses any. A deep MLP's peak is three of its
+      // widest activations, not three per layer.
+      const own = this.layers.filter((l) => !l.aliasesInput());
+      const widest = B * Math.max(1, ...own.map((l) => l.outFeatures));
+      const outs = [this.alloc(widest, blocks), this.alloc(widest, blocks)];
+      const zs = own.some((l) => l.needsZ()) ? this.alloc(widest, blocks) : 0;
+      let prevY = plan.x0, k = 0;
+      for (const l of this.layers) {
+        if (l.aliasesInput()) { plan.bufs.push({ y: prevY, z: prevY, dy: 0, scratch: [] }); continue; }
+        const y = outs[k]!;
+        k ^= 1;
+        plan.bufs.push({ y, z: l.needsZ() ? zs : y, dy: 0, scratch: [] });
+        prevY = y;
+      }
+      this.plans.push(plan);
+      return plan;
+    }
     let prevY = plan.x0, prevDy = 0;
     for (const l of this.layers) {
       let buf: LayerBuffers;
@@ -537,7 +565,7 @@ export class Sequential {
 
     this.ensurePlaced();
     const be = this.be;
-    const plan = this.planFor(batchSize);
+    const plan = this.planFor(batchSize, true);
     plan.pinned++;
     const history = new History();
     const print = args.print ?? defaultPrinter();
@@ -610,7 +638,7 @@ export class Sequential {
   private evaluateMatrices(X: Matrix, Y: Matrix, W: Float32Array | null, batchSize: number): Logs {
     const be = this.be;
     const B = Math.min(batchSize, Math.max(1, X.rows));
-    const plan = this.planFor(B);
+    const plan = this.planFor(B, false);
     const N = this.outFeatures;
     const metrics = this.metrics.map((m) => new Metric(m.name, m.kind, m.threshold));
     for (const m of metrics) m.resolve(N, Y.cols);
@@ -656,7 +684,7 @@ export class Sequential {
     const N = this.outFeatures;
     const out = new Float32Array(X.rows * N);
     const B = Math.min(batchSize, Math.max(1, X.rows));
-    const plan = this.planFor(B);
+    const plan = this.planFor(B, false);
     const heap = this.be.heap;
     for (let start = 0; start < X.rows; start += B) {
       const end = Math.min(X.rows, start + B), M = end - start;
@@ -683,7 +711,7 @@ export class Sequential {
     const W = args.sampleWeight !== undefined ? sampleWeights(args.sampleWeight, X.rows) : null;
     this.ensurePlaced();
     this.trainableSlots = this.trainableWeights;
-    const plan = this.planFor(X.rows);
+    const plan = this.planFor(X.rows, true);
     this.gather(plan, X, Y, W, null, 0, X.rows);
     const loss = this.trainStep(plan, X.rows, W !== null, hash32(nextSeed(), this.optimizer!.iterations), false);
     const logs: Logs = { loss };
@@ -717,7 +745,7 @@ export class Sequential {
     this.requireCompiled('computing gradients');
     const { X, Y } = this.prepareXY(x, y, false);
     this.ensurePlaced();
-    const plan = this.planFor(X.rows);
+    const plan = this.planFor(X.rows, training || withGrad);
     // Batch normalization updates its moving statistics in training mode: keep them as they were.
     const frozen = this.allWeights.filter((w) => !w.trainable);
     const saved = frozen.map((w) => this.be.heap.read(w.ptr, w.size));
@@ -812,15 +840,20 @@ export class Sequential {
   }
 
   /** @internal kernel-memory statistics for tests: blocks and bytes this model holds. */
-  memoryStats(): { blocks: number; heapBytes: number; heapLive: number } {
+  memoryStats(): { blocks: number; heapBytes: number; heapLive: number; plans: { B: number; training: boolean; activationBuffers: number }[] } {
     const heap = this.placement?.be.heap;
-    return { blocks: this.owned.blocks.length, heapBytes: heap?.byteLength ?? 0, heapLive: heap?.liveCount ?? 0 };
+    // Per plan: the distinct buffers holding layer outputs, pre-activations and gradients (not the input rows).
+    const plans = this.plans.map((p) => {
+      const ptrs = new Set(p.bufs.flatMap((b) => [b.y, b.z, b.dy]).filter((q) => q !== 0 && q !== p.x0));
+      return { B: p.B, training: p.training, activationBuffers: ptrs.size };
+    });
+    return { blocks: this.owned.blocks.length, heapBytes: heap?.byteLength ?? 0, heapLive: heap?.liveCount ?? 0, plans };
   }
 
   /** Metric names as compiled (for io). */
   get metricNames(): string[] { return this.compiledMetricNames.slice(); }
 
-  // [io, issue 6] Saving, delegated to src/io (imported on first use: no module cycle).
+  // [io, issue 6] Saving, delegated to src/io/save.ts (below the model: no module cycle).
   /**
    * Save the model in the TF.js layers format (model.json + weights), readable
    * by `sn.loadModel`, `tf.loadLayersModel` and the tensorflowjs converter.

@@ -1,4 +1,7 @@
-/** The memory plan: a training step after the first allocates no kernel memory; dropped models free theirs. */
+/**
+ * The memory plan: a training step after the first allocates no kernel memory; dropped models free theirs;
+ * inference plans reuse three buffers where training plans keep every layer's.
+ */
 import { describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.js';
 
@@ -25,6 +28,57 @@ describe('memory plan', () => {
       expect(after).toEqual(before);
     });
   }
+
+  it('an inference plan holds three activation buffers for a 10-layer, 1024-wide MLP at batch 1024; a training plan three per layer', () => {
+    sn.setBackend('wasm');
+    sn.setSeed(2);
+    const layers = Array.from({ length: 10 }, (_, i) => sn.layers.dense({ units: 1024, activation: i === 9 ? 'softmax' : 'relu', ...(i === 0 ? { inputDim: 1024 } : {}) }));
+    const model = sn.sequential(layers);
+    const x = sn.tensor(new Float32Array(1024 * 1024).map((_, i) => Math.sin(i)), [1024, 1024]);
+    const heap0 = model.memoryStats().heapLive;
+    model.predict(x, { batchSize: 1024 });
+    const [plan] = model.memoryStats().plans;
+    expect(plan).toEqual({ B: 1024, training: false, activationBuffers: 3 });
+    expect(model.memoryStats().heapLive - heap0).toBeGreaterThan(0);
+    // A gradient at the same batch size lays out a training plan: output, pre-activation and gradient per layer.
+    model.compile({ loss: 'categorical_crossentropy', optimizer: 'sgd' });
+    const small = sn.tensor(new Float32Array(8 * 1024).map((_, i) => Math.cos(i)), [8, 1024]);
+    const onehot = sn.tensor(new Float32Array(8 * 1024).map((_, i) => (i % 1025 === 0 ? 1 : 0)), [8, 1024]);
+    model.computeGradients(small, onehot);
+    expect(model.memoryStats().plans.find((p) => p.training)).toEqual({ B: 8, training: true, activationBuffers: 30 });
+    model.release();
+  });
+
+  it('inference through its own plan gives the bits a training plan gives: predict and evaluate, every layer kind, fused and unfused losses', () => {
+    sn.setBackend('wasm');
+    const build = (loss: string, out: string) => {
+      sn.setSeed(4);
+      const m = sn.sequential([
+        sn.layers.dense({ units: 12, inputDim: 6, activation: 'tanh' }),
+        sn.layers.dropout({ rate: 0.3 }),
+        sn.layers.batchNormalization(),
+        sn.layers.flatten(),
+        sn.layers.dense({ units: 9 }),
+        sn.layers.activation({ activation: 'relu' }),
+        sn.layers.dense({ units: 3, activation: out }),
+      ]);
+      m.compile({ loss, optimizer: 'adam', metrics: ['accuracy'] });
+      return m;
+    };
+    const x = Array.from({ length: 20 }, (_, i) => Array.from({ length: 6 }, (_, j) => Math.sin(i * 7 + j)));
+    const y = x.map((r) => { const o = [0, 0, 0]; o[Math.abs(Math.floor(r[0]! * 3)) % 3] = 1; return o; });
+    for (const [loss, out] of [['categorical_crossentropy', 'softmax'], ['binary_crossentropy', 'sigmoid'], ['mse', 'linear']] as const) {
+      // a: inference plan (predict first); b: the same weights, a training plan laid out first at the same batch size.
+      const a = build(loss, out), b = build(loss, out);
+      b.setWeights(a.getWeights());
+      b.computeGradients(x, y, { training: false });
+      const pa = a.predict(x, { batchSize: 20 }).values, pb = b.predict(x, { batchSize: 20 }).values;
+      expect(a.memoryStats().plans.map((p) => p.training)).toEqual([false]);
+      expect(b.memoryStats().plans.map((p) => p.training)).toEqual([true]);
+      expect(Array.from(pa), loss).toEqual(Array.from(pb));
+      expect(a.evaluate(x, y, { batchSize: 20 }), loss).toEqual(b.evaluate(x, y, { batchSize: 20 }));
+    }
+  });
 
   it('release() frees the kernel memory and the model stays usable', () => {
     sn.setBackend('wasm');

@@ -311,13 +311,29 @@ export class Sequential {
       this.free(this.plans[idx]!.blocks);
       this.plans.splice(idx, 1);
     }
+    // Count the plan before laying it out, so one that cannot fit is refused with its numbers, nothing touched.
+    const count = { floats: 0 };
+    this.layOutPlan(B, [], training, count);
+    const heap = this.be.heap;
+    const need = count.floats * 4, free = heap.maxBytes - heap.liveBytes - 65536;
+    if (need > free) {
+      const mib = (b: number) => `${(Math.max(0, b) / 2 ** 20).toFixed(1)} MiB`;
+      throw new SimdnetError(`Out of kernel memory: ${training ? 'training' : 'running'} model '${this.name}' at batch size ${B} needs ${mib(need)} for its ${training ? 'activations and gradients' : 'activations'}, but only ${mib(free)} of the ${(heap.maxBytes / 2 ** 20).toFixed(0)} MiB maximum are free. Use a smaller batchSize, or release models you no longer need (model.release()).`);
+    }
     const blocks: number[] = [];
     try { return this.layOutPlan(B, blocks, training); } catch (e) { this.free(blocks); throw e; }
   }
 
-  private layOutPlan(B: number, blocks: number[], training: boolean): Plan {
+  /** Lay out a plan; with `count`, only add up the floats it would take (no allocation, nothing kept). */
+  private layOutPlan(B: number, blocks: number[], training: boolean, count?: { floats: number }): Plan {
+    let fake = 0;
+    const alloc = (n: number, into: number[]): number => {
+      if (!count) return this.alloc(n, into);
+      count.floats += Math.max(1, n);
+      return fake += 16;
+    };
     const tw = this.loss instanceof Loss && this.loss.sparse ? 1 : this.outFeatures;
-    const plan: Plan = { B, training, x0: this.alloc(B * this.inFeatures, blocks), T: this.alloc(B * tw, blocks), W: this.alloc(B, blocks), bufs: [], blocks, pinned: 0 };
+    const plan: Plan = { B, training, x0: alloc(B * this.inFeatures, blocks), T: alloc(B * tw, blocks), W: alloc(B, blocks), bufs: [], blocks, pinned: 0 };
     if (!training) {
       // Inference: an output lives only until the next layer has read it, so
       // outputs alternate between two buffers of the widest layer, and
@@ -327,8 +343,8 @@ export class Sequential {
       // widest activations, not three per layer.
       const own = this.layers.filter((l) => !l.aliasesInput());
       const widest = B * Math.max(1, ...own.map((l) => l.outFeatures));
-      const outs = [this.alloc(widest, blocks), this.alloc(widest, blocks)];
-      const zs = own.some((l) => l.needsZ()) ? this.alloc(widest, blocks) : 0;
+      const outs = [alloc(widest, blocks), alloc(widest, blocks)];
+      const zs = own.some((l) => l.needsZ()) ? alloc(widest, blocks) : 0;
       let prevY = plan.x0, k = 0;
       for (const l of this.layers) {
         if (l.aliasesInput()) { plan.bufs.push({ y: prevY, z: prevY, dy: 0, scratch: [] }); continue; }
@@ -337,7 +353,7 @@ export class Sequential {
         plan.bufs.push({ y, z: l.needsZ() ? zs : y, dy: 0, scratch: [] });
         prevY = y;
       }
-      this.plans.push(plan);
+      if (!count) this.plans.push(plan);
       return plan;
     }
     let prevY = plan.x0, prevDy = 0;
@@ -346,13 +362,13 @@ export class Sequential {
       if (l.aliasesInput()) buf = { y: prevY, z: prevY, dy: prevDy, scratch: [] };
       else {
         const n = B * l.outFeatures;
-        const y = this.alloc(n, blocks);
-        buf = { y, z: l.needsZ() ? this.alloc(n, blocks) : y, dy: this.alloc(n, blocks), scratch: l.scratchFloats(B).map((f) => this.alloc(f, blocks)) };
+        const y = alloc(n, blocks);
+        buf = { y, z: l.needsZ() ? alloc(n, blocks) : y, dy: alloc(n, blocks), scratch: l.scratchFloats(B).map((f) => alloc(f, blocks)) };
       }
       plan.bufs.push(buf);
       prevY = buf.y; prevDy = buf.dy;
     }
-    this.plans.push(plan);
+    if (!count) this.plans.push(plan);
     return plan;
   }
 

@@ -80,6 +80,20 @@ describe('memory plan', () => {
     }
   });
 
+  it('a plan that cannot fit is refused before anything is allocated, with its numbers; a smaller batch then works', () => {
+    sn.setBackend('wasm');
+    sn.setSeed(5);
+    const m = sn.sequential([sn.layers.dense({ units: 65536, inputDim: 8, activation: 'relu' }), sn.layers.dense({ units: 2 })]);
+    const x = sn.tensor(new Float32Array(8192 * 8).fill(0.1), [8192, 8]);
+    m.predict(x, { batchSize: 4 }); // placed, with a small plan
+    const before = m.memoryStats();
+    // Three buffers of 8192 × 65536 floats: 6 GiB, over the 2 GiB the kernel memory can ever hold.
+    expect(() => m.predict(x, { batchSize: 8192 })).toThrow(/Out of kernel memory: running model '.+' at batch size 8192 needs 614\d\.\d MiB for its activations, but only \d+\.\d MiB of the 2048 MiB maximum are free\. Use a smaller batchSize/);
+    expect(m.memoryStats().heapBytes).toBe(before.heapBytes); // nothing grown
+    expect(m.predict(x, { batchSize: 64 }).shape).toEqual([8192, 2]);
+    m.release();
+  });
+
   it('release() frees the kernel memory and the model stays usable', () => {
     sn.setBackend('wasm');
     const heap = sn.getBackend().heap;

@@ -216,29 +216,30 @@ export class Dense extends Layer {
     this.biasRegularizer = getRegularizer(args.biasRegularizer, 'biasRegularizer');
   }
 
+  /** On an input of rank > 1 per sample, the layer applies to the last axis (Keras): [..., k] → [..., units]. */
   computeOutputShape(inputShape: number[]): number[] {
-    if (inputShape.length !== 1) {
-      throw new ValueError(`Dense layer '${this.name}' expects a flat input of rank 1 per sample. Received input shape [${inputShape}]: add a flatten() layer before it.`);
-    }
-    return [this.units];
+    if (inputShape.length === 0) throw new ValueError(`Dense layer '${this.name}' needs an input of rank 1 or more per sample. Received input shape [].`);
+    return [...inputShape.slice(0, -1), this.units];
   }
 
   override expectedWeights(inShape: number[]): { name: string; shape: number[] }[] {
-    const out = [{ name: `${this.name}/kernel`, shape: [inShape[0]!, this.units] }];
+    const out = [{ name: `${this.name}/kernel`, shape: [inShape[inShape.length - 1]!, this.units] }];
     if (this.useBias) out.push({ name: `${this.name}/bias`, shape: [this.units] });
     return out;
   }
   override build(inputShape: number[]): void {
     super.build(inputShape);
-    this.kernel = this.addWeight('kernel', [inputShape[0]!, this.units], this.kernelInitializer, this.trainable, this.kernelRegularizer);
+    this.kernel = this.addWeight('kernel', [inputShape[inputShape.length - 1]!, this.units], this.kernelInitializer, this.trainable, this.kernelRegularizer);
     if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer, this.trainable, this.biasRegularizer);
   }
+  /** Rows of the last axis per sample: 1 for a flat input, the product of the leading dimensions otherwise. */
+  private get rowsPerSample(): number { return shapeSize(this.inputShape!.slice(0, -1)); }
 
   override needsZ(): boolean { return this.activation.name !== 'linear'; }
   override outputActivation(): string { return this.activation.name; }
 
-  forward(ctx: StepContext, buf: LayerBuffers, x: number, M: number): void {
-    const be = ctx.be, K = this.inFeatures, N = this.units;
+  forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
+    const be = ctx.be, N = this.units, M = samples * this.rowsPerSample, K = this.inFeatures / this.rowsPerSample;
     be.gemm(false, false, M, N, K, 1, x, K, this.kernel!.ptr, N, 0, buf.z, N, ctx.ws);
     const b = this.bias ? this.bias.ptr : 0;
     if (this.activation.kind === 'softmax') {
@@ -249,8 +250,8 @@ export class Dense extends Layer {
     }
   }
 
-  backward(ctx: StepContext, buf: LayerBuffers, x: number, dx: number, M: number): void {
-    const be = ctx.be, K = this.inFeatures, N = this.units;
+  backward(ctx: StepContext, buf: LayerBuffers, x: number, dx: number, samples: number): void {
+    const be = ctx.be, N = this.units, M = samples * this.rowsPerSample, K = this.inFeatures / this.rowsPerSample;
     const dz = buf.dy;
     if (!ctx.fusedOutput) {
       if (this.activation.kind === 'softmax') be.softmaxBackward(buf.y, dz, dz, M, N);
@@ -388,20 +389,23 @@ export class BatchNormalization extends Layer {
     this.inits = [getInitializer(args.gammaInitializer ?? 'ones', 'gammaInitializer'), getInitializer(args.betaInitializer ?? 'zeros', 'betaInitializer'),
       getInitializer(args.movingMeanInitializer ?? 'zeros', 'movingMeanInitializer'), getInitializer(args.movingVarianceInitializer ?? 'ones', 'movingVarianceInitializer')];
   }
+  /** Over the last axis, for an input of any rank per sample (Keras's axis = -1): statistics over every other position. */
   computeOutputShape(s: number[]): number[] {
-    if (s.length !== 1) throw new ValueError(`BatchNormalization layer '${this.name}' expects a flat input of rank 1 per sample. Received input shape [${s}]: add a flatten() layer before it.`);
+    if (s.length === 0) throw new ValueError(`BatchNormalization layer '${this.name}' needs an input of rank 1 or more per sample. Received input shape [].`);
     return s.slice();
   }
+  /** Rows of the last axis per sample (1 for a flat input). */
+  private get rowsPerSample(): number { return shapeSize(this.inputShape!.slice(0, -1)); }
   override build(s: number[]): void {
     super.build(s);
-    const n = s[0]!;
+    const n = s[s.length - 1]!;
     if (this.scale) this.gamma = this.addWeight('gamma', [n], this.inits[0]!, this.trainable, null);
     if (this.center) this.beta = this.addWeight('beta', [n], this.inits[1]!, this.trainable, null);
     this.movingMean = this.addWeight('moving_mean', [n], this.inits[2]!, false, null);
     this.movingVariance = this.addWeight('moving_variance', [n], this.inits[3]!, false, null);
   }
   override expectedWeights(inShape: number[]): { name: string; shape: number[] }[] {
-    const f = inShape[0]!, n = (w: string) => `${this.name}/${w}`;
+    const f = inShape[inShape.length - 1]!, n = (w: string) => `${this.name}/${w}`;
     const out: { name: string; shape: number[] }[] = [];
     if (this.scale) out.push({ name: n('gamma'), shape: [f] });
     if (this.center) out.push({ name: n('beta'), shape: [f] });
@@ -414,9 +418,13 @@ export class BatchNormalization extends Layer {
     return i >= 0 ? this.inits[i] : undefined;
   }
   /** mean, invStd (N each) and a dX scratch for the first layer (B×N). */
-  override scratchFloats(B: number): number[] { return [this.outFeatures, this.outFeatures, B * this.outFeatures]; }
-  forward(ctx: StepContext, buf: LayerBuffers, x: number, M: number): void {
-    const N = this.outFeatures, g = this.gamma ? this.gamma.ptr : 0, b = this.beta ? this.beta.ptr : 0;
+  override scratchFloats(B: number): number[] {
+    const N = this.outFeatures / this.rowsPerSample;
+    return [N, N, B * this.outFeatures];
+  }
+  forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
+    const M = samples * this.rowsPerSample, N = this.outFeatures / this.rowsPerSample;
+    const g = this.gamma ? this.gamma.ptr : 0, b = this.beta ? this.beta.ptr : 0;
     if (ctx.training) {
       ctx.be.bnForwardTrain(x, buf.y, M, N, g, b, buf.scratch[0]!, buf.scratch[1]!, this.epsilon,
         this.movingMean!.ptr, this.movingVariance!.ptr, this.momentum);
@@ -424,8 +432,8 @@ export class BatchNormalization extends Layer {
       ctx.be.bnForwardInfer(x, buf.y, M, N, g, b, this.movingMean!.ptr, this.movingVariance!.ptr, this.epsilon);
     }
   }
-  backward(ctx: StepContext, buf: LayerBuffers, x: number, dx: number, M: number): void {
-    const N = this.outFeatures;
+  backward(ctx: StepContext, buf: LayerBuffers, x: number, dx: number, samples: number): void {
+    const M = samples * this.rowsPerSample, N = this.outFeatures / this.rowsPerSample;
     const tr = this.trainable;
     ctx.be.bnBackward(x, buf.dy, dx !== 0 ? dx : buf.scratch[2]!, M, N, this.gamma ? this.gamma.ptr : 0,
       buf.scratch[0]!, buf.scratch[1]!, tr && this.gamma ? this.gamma.grad : 0, tr && this.beta ? this.beta.grad : 0);

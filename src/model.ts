@@ -12,7 +12,7 @@
 import { getBackend } from './backend/index.js';
 import type { Backend } from './backend/types.js';
 import { hash32 } from './backend/prng.js';
-import { SimdnetError, ValueError, checkPositiveInt, describe, invalid } from './errors.js';
+import { NotSupportedError, SimdnetError, ValueError, checkPositiveInt, describe, invalid } from './errors.js';
 import { Layer, InputLayer, LayerBuffers, StepContext, Weight } from './layers.js';
 import { Loss, CustomLoss, getLoss, isCustomLoss } from './losses.js';
 import { Metric, getMetric } from './metrics.js';
@@ -490,6 +490,27 @@ export class Sequential {
     if (w) { let dw = plan.W >> 2; for (let r = start; r < end; r++) f[dw++] = w[order[r]!]!; }
   }
 
+  /**
+   * An output of rank > 1 per sample (a Dense on a sequence, say) is trained
+   * with the elementwise losses and metrics, whose mean over every position is
+   * Keras's; the categorical ones reduce over the last axis per position, which
+   * comes with the recurrent layers (issue 16).
+   */
+  private checkOutputRank(): void {
+    const shape = this.outputShape;
+    if (shape.length <= 1) return;
+    const what = `the model's output has shape [${shape.join(', ')}] per sample (rank ${shape.length})`;
+    if (this.loss instanceof Loss && (this.loss.kind === 'cce' || this.loss.kind === 'sparse_cce')) {
+      throw new NotSupportedError(`Loss '${this.loss.name}': ${what}; categorical losses need an output of rank 1. Add a flatten() layer before the output layer, or use an elementwise loss (mean_squared_error, binary_crossentropy, ...).`);
+    }
+    for (const m of this.metrics) {
+      if (m.kind === 'auto_accuracy' && this.loss instanceof Loss && this.loss.kind === 'bce') m.kind = 'binary_accuracy';
+      if (m.kind === 'auto_accuracy' || m.kind === 'categorical_accuracy' || m.kind === 'sparse_categorical_accuracy') {
+        throw new NotSupportedError(`Metric '${m.name}': ${what}; categorical accuracy needs an output of rank 1 (with binary_crossentropy, 'accuracy' is binary accuracy over every position).`);
+      }
+    }
+  }
+
   private requireCompiled(what: string): void {
     if (!this.optimizer || !this.loss) {
       throw new SimdnetError(`You must call compile() before ${what}. For example: model.compile({ optimizer: 'adam', loss: 'mean_squared_error' })`);
@@ -498,6 +519,7 @@ export class Sequential {
 
   private prepareXY(x: DataLike, y: DataLike, allowNonFinite: boolean, nameX = 'x', nameY = 'y'): { X: Matrix; Y: Matrix } {
     this.build();
+    this.checkOutputRank();
     const X = featureMatrix(x, nameX, this.inFeatures, this.inputShape);
     const sparse = this.loss instanceof Loss && this.loss.sparse;
     const Y = targetMatrix(y, nameY, this.outFeatures, sparse, X.rows);

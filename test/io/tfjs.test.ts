@@ -292,6 +292,32 @@ describe('TensorFlow.js → simdnet', () => {
     expectClose(Array.from(m.predict(x).values), tfPredict(tfq, x), 'quantized model, simdnet vs TF.js');
   });
 
+  it('Dense and BatchNormalization on the last axis of a rank-3 input (Keras semantics): a trained TF.js model loads and predicts the same, and the reverse', async () => {
+    const x3 = Array.from({ length: 16 }, (_, i) => Array.from({ length: 3 }, (_, t) => Array.from({ length: 4 }, (_, j) => Math.sin(i * 12 + t * 4 + j))));
+    const y3 = x3.map((r) => r.map((v) => [v[0]! > 0 ? 1 : 0, v[1]! + v[2]! > 0 ? 1 : 0]));
+    const m = tfl.sequential();
+    m.add(tfl.layers.dense({ units: 5, inputShape: [3, 4], activation: 'relu' }));
+    m.add(tfl.layers.batchNormalization());
+    m.add(tfl.layers.dense({ units: 2, activation: 'sigmoid' }));
+    m.compile({ optimizer: tf.train.adam(0.05), loss: 'binaryCrossentropy' });
+    await m.fit(tf.tensor(x3), tf.tensor(y3), { epochs: 3, batchSize: 8, verbose: 0 });
+    const expected = Array.from((m.predict(tf.tensor(x3)) as tf.Tensor).dataSync());
+    const mine = await sn.loadModel(io.fromMemory(await tfArtifacts(m)));
+    expect(mine.outputShape).toEqual([3, 2]);
+    const p = mine.predict(x3 as unknown as number[][]);
+    expect(p.shape).toEqual([16, 3, 2]);
+    expectClose(Array.from(p.values), expected, 'rank-3 TF.js model in simdnet');
+    // Trained here (binary accuracy over every position), saved, loaded by TF.js.
+    mine.compile({ optimizer: 'adam', loss: 'binary_crossentropy', metrics: ['accuracy'] });
+    const h = await mine.fit(x3 as unknown as number[][], y3 as unknown as number[][], { epochs: 2, batchSize: 8, verbose: 0 });
+    expect(h.history.accuracy!.length).toBe(2);
+    const back = await tfl.loadLayersModel(tf.io.fromMemory(await saveToMemory(mine) as tf.io.ModelArtifacts));
+    expectClose(tfPredict(back, x3), Array.from(mine.predict(x3 as unknown as number[][]).values), 'rank-3 simdnet model in TF.js');
+    // A categorical loss on a rank-2 output is refused with the way out.
+    mine.compile({ optimizer: 'adam', loss: 'categorical_crossentropy' });
+    await expect(mine.fit(x3 as unknown as number[][], y3 as unknown as number[][], { epochs: 1, verbose: 0 })).rejects.toThrow(/output has shape \[3, 2\] per sample.*Add a flatten\(\) layer/);
+  });
+
   it('restores TF.js\'s compile config and Adam state (m, v, iterations) with includeOptimizer', async () => {
     const { model: tm } = await trainedTfModel();
     const a = await tfArtifacts(tm, true);

@@ -135,6 +135,37 @@ for (const backend of ['js', 'wasm'] as const) {
       expect(failures).toEqual([]);
     });
 
+    it('dense and batchNormalization on the last axis of a [3, 4] input per sample: rank-2 outputs (mse, bce) and through flatten (cce)', () => {
+      sn.setBackend(backend);
+      const r = rng(13);
+      const failures: string[] = [];
+      const cases = [
+        ['mse', () => [sn.layers.dense({ units: 2, activation: 'tanh' })]],
+        ['binary_crossentropy', () => [sn.layers.dense({ units: 2, activation: 'sigmoid' })]],
+        ['categorical_crossentropy', () => [sn.layers.flatten(), sn.layers.dense({ units: 3, activation: 'softmax' })]],
+      ] as const;
+      let i = 0;
+      for (const [loss, head] of cases) {
+        for (const bn of [false, true]) {
+          i++;
+          sn.setSeed(3000 + i);
+          const model = sn.sequential([
+            sn.layers.dense({ units: 5, inputShape: [3, 4], activation: 'swish', kernelRegularizer: 'l2' }),
+            ...(bn ? [sn.layers.batchNormalization({ momentum: 0.8 })] : []),
+            ...head(),
+          ]);
+          model.compile({ optimizer: 'sgd', loss });
+          expect(model.layers[0]!.outputShape).toEqual([3, 5]);
+          const x = Array.from({ length: 4 }, () => Array.from({ length: 3 }, () => Array.from({ length: 4 }, () => r() * 2 - 1)));
+          const y = loss === 'categorical_crossentropy' ? targets(loss, 4, 3, r)
+            : Array.from({ length: 4 }, () => Array.from({ length: 3 }, () => Array.from({ length: 2 }, () => (loss === 'mse' ? r() * 2 - 1 : r() < 0.5 ? 0 : 1))));
+          const { err, norm } = check(model, x as unknown as number[][], y as unknown as number[][], 17 + i);
+          if (!(err <= 2e-2 * Math.max(norm, 1e-3))) failures.push(`${loss}${bn ? ' + batchNormalization' : ''}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`);
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+
     it('a custom loss object and from-logits cross-entropies', () => {
       sn.setBackend(backend);
       const r = rng(9);

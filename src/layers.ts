@@ -448,6 +448,112 @@ export class BatchNormalization extends Layer {
   }
 }
 
+/** Reshapes each sample (no copy: the values are already laid out row-major). `targetShape` may hold one -1, inferred. */
+export class Reshape extends Layer {
+  readonly className = 'Reshape';
+  readonly targetShape: number[];
+  constructor(args: LayerArgs & { targetShape: number[] }) {
+    if (typeof args !== 'object' || args === null) invalid('args', 'an object like { targetShape: [3, 4] }', args);
+    super(args, 'Reshape');
+    const t = args.targetShape;
+    if (!Array.isArray(t) || t.length === 0 || t.some((d) => !Number.isInteger(d) || (d <= 0 && d !== -1)) || t.filter((d) => d === -1).length > 1) {
+      invalid('targetShape', 'a non-empty array of positive integers, with at most one -1 (inferred)', t);
+    }
+    this.targetShape = t.slice();
+  }
+  computeOutputShape(s: number[]): number[] {
+    const n = shapeSize(s), known = shapeSize(this.targetShape.filter((d) => d !== -1));
+    const out = this.targetShape.map((d) => (d === -1 ? n / known : d));
+    if (!out.every((d) => Number.isInteger(d) && d > 0) || shapeSize(out) !== n) {
+      throw new ValueError(`Reshape layer '${this.name}': cannot reshape an input of shape [${s}] (${n} values per sample) to [${this.targetShape}].`);
+    }
+    return out;
+  }
+  override aliasesInput(): boolean { return true; }
+  forward(): void { /* the output is the input */ }
+  backward(): void { /* the gradient passes through */ }
+  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), target_shape: this.targetShape.slice() }; }
+}
+
+/** Repeats each sample's vector n times: [k] → [n, k]. */
+export class RepeatVector extends Layer {
+  readonly className = 'RepeatVector';
+  readonly n: number;
+  constructor(args: LayerArgs & { n: number }) {
+    if (typeof args !== 'object' || args === null) invalid('args', 'an object like { n: 3 }', args);
+    super(args, 'RepeatVector');
+    if (!Number.isInteger(args.n) || args.n <= 0) invalid('n', 'a positive integer', args.n);
+    this.n = args.n;
+  }
+  computeOutputShape(s: number[]): number[] {
+    if (s.length !== 1) throw new ValueError(`RepeatVector layer '${this.name}' expects an input of rank 1 per sample. Received input shape [${s}].`);
+    return [this.n, s[0]!];
+  }
+  forward(ctx: StepContext, buf: LayerBuffers, x: number, M: number): void {
+    const k = this.inFeatures, n = this.n;
+    ctx.be.heap.refresh();
+    for (let i = 0; i < M; i++) for (let r = 0; r < n; r++) copy(ctx.be, x + i * k * 4, buf.y + (i * n + r) * k * 4, k);
+  }
+  backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, M: number): void {
+    if (dx === 0) return;
+    const k = this.inFeatures, n = this.n;
+    // Each sample's gradient is the sum of its n copies' gradients: a column sum of an n×k block.
+    for (let i = 0; i < M; i++) ctx.be.colSum(buf.dy + i * n * k * 4, n, k, dx + i * k * 4, 0);
+  }
+  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), n: this.n }; }
+}
+
+/** Permutes the axes of each sample: `dims` is a permutation of 1..rank (axis 0, the batch, stays). */
+export class Permute extends Layer {
+  readonly className = 'Permute';
+  readonly dims: number[];
+  /** Output position → input position, per sample (built once). */
+  private map: Int32Array = new Int32Array(0);
+  constructor(args: LayerArgs & { dims: number[] }) {
+    if (typeof args !== 'object' || args === null) invalid('args', 'an object like { dims: [2, 1] }', args);
+    super(args, 'Permute');
+    const d = args.dims;
+    if (!Array.isArray(d) || d.length === 0 || [...d].sort((a, b) => a - b).some((v, i) => v !== i + 1)) {
+      invalid('dims', 'a permutation of 1..rank, such as [2, 1] (axis 0, the batch, is not included)', d);
+    }
+    this.dims = d.slice();
+  }
+  computeOutputShape(s: number[]): number[] {
+    if (s.length !== this.dims.length) throw new ValueError(`Permute layer '${this.name}': dims [${this.dims}] need an input of rank ${this.dims.length} per sample. Received input shape [${s}].`);
+    return this.dims.map((d) => s[d - 1]!);
+  }
+  override build(s: number[]): void {
+    super.build(s);
+    const out = this.outputShape!, rank = s.length;
+    const inStride = new Array<number>(rank).fill(1);
+    for (let a = rank - 2; a >= 0; a--) inStride[a] = inStride[a + 1]! * s[a + 1]!;
+    this.map = new Int32Array(shapeSize(out));
+    const idx = new Array<number>(rank).fill(0);
+    for (let o = 0; o < this.map.length; o++) {
+      let src = 0;
+      for (let a = 0; a < rank; a++) src += idx[a]! * inStride[this.dims[a]! - 1]!;
+      this.map[o] = src;
+      for (let a = rank - 1; a >= 0; a--) { if (++idx[a]! < out[a]!) break; idx[a] = 0; }
+    }
+  }
+  forward(ctx: StepContext, buf: LayerBuffers, x: number, M: number): void {
+    const f = ctx.be.heap.f32, k = this.map.length, map = this.map;
+    for (let i = 0; i < M; i++) {
+      const xi = (x >> 2) + i * k, yi = (buf.y >> 2) + i * k;
+      for (let o = 0; o < k; o++) f[yi + o] = f[xi + map[o]!]!;
+    }
+  }
+  backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, M: number): void {
+    if (dx === 0) return;
+    const f = ctx.be.heap.f32, k = this.map.length, map = this.map;
+    for (let i = 0; i < M; i++) {
+      const di = (dx >> 2) + i * k, gi = (buf.dy >> 2) + i * k;
+      for (let o = 0; o < k; o++) f[di + map[o]!] = f[gi + o]!;
+    }
+  }
+  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), dims: this.dims.slice() }; }
+}
+
 /** Flattens each sample to one dimension (no copy). */
 export class Flatten extends Layer {
   readonly className = 'Flatten';
@@ -540,6 +646,9 @@ registerLayer('Softmax', ({ c, base, lastAxis }) => {
   if (!lastAxis(axis)) throw new NotSupportedError(`${c.p('axis')}: simdnet's softmax runs over the last axis. Received: ${describe(axis)}`);
   return new Activation({ ...base, activation: 'softmax' });
 }, 'Softmax (last axis)');
+registerLayer('Reshape', ({ c, base }) => new Reshape({ ...base, targetShape: c.get('target_shape') as number[] }));
+registerLayer('Permute', ({ c, base }) => new Permute({ ...base, dims: c.get('dims') as number[] }));
+registerLayer('RepeatVector', ({ c, base, maxParams }) => new RepeatVector({ ...base, n: c.int('n', undefined, 1, maxParams) }));
 
 // Factories in TF.js style: sn.layers.dense({ units: 10, activation: 'relu' }).
 
@@ -575,6 +684,21 @@ export const dropout = (args: DropoutArgs) => new Dropout(args);
 export const batchNormalization = (args: BatchNormalizationArgs = {}) => new BatchNormalization(args);
 /** Flattens each sample to one dimension (no copy). @example sn.layers.flatten({ inputShape: [28, 28] }) */
 export const flatten = (args: LayerArgs = {}) => new Flatten(args);
+/**
+ * Reshapes each sample without copying; one dimension may be -1 (inferred).
+ * @example sn.layers.reshape({ targetShape: [4, 3] })
+ */
+export const reshape = (args: LayerArgs & { targetShape: number[] }) => new Reshape(args);
+/**
+ * Permutes the axes of each sample (1-based, the batch axis excluded).
+ * @example sn.layers.permute({ dims: [2, 1] })
+ */
+export const permute = (args: LayerArgs & { dims: number[] }) => new Permute(args);
+/**
+ * Repeats each sample's vector n times: [k] → [n, k].
+ * @example sn.layers.repeatVector({ n: 3 })
+ */
+export const repeatVector = (args: LayerArgs & { n: number }) => new RepeatVector(args);
 /** Declares the input feature shape of a sequential model. @example sn.layers.input({ shape: [784] }) */
 export const input = (args: { shape?: number[]; batchShape?: (number | null)[]; name?: string }) => new InputLayer(args);
 /**

@@ -318,6 +318,25 @@ describe('TensorFlow.js → simdnet', () => {
     await expect(mine.fit(x3 as unknown as number[][], y3 as unknown as number[][], { epochs: 1, verbose: 0 })).rejects.toThrow(/output has shape \[3, 2\] per sample.*Add a flatten\(\) layer/);
   });
 
+  it('Reshape, Permute and RepeatVector load from TF.js and predict the same, and the reverse', async () => {
+    const x = Array.from({ length: 6 }, (_, i) => Array.from({ length: 12 }, (_, j) => Math.cos(i * 12 + j)));
+    const m = tfl.sequential();
+    m.add(tfl.layers.reshape({ targetShape: [3, 4], inputShape: [12] }));
+    m.add(tfl.layers.permute({ dims: [2, 1] }));
+    m.add(tfl.layers.dense({ units: 2, activation: 'tanh' }));
+    m.add(tfl.layers.reshape({ targetShape: [8] })); // (TF.js cannot infer a -1 here for the Dense after it)
+    m.add(tfl.layers.dense({ units: 5, activation: 'relu' }));
+    m.add(tfl.layers.repeatVector({ n: 3 }));
+    m.add(tfl.layers.dense({ units: 2, activation: 'sigmoid' }));
+    const expected = tfPredict(m, x);
+    const mine = await sn.loadModel(io.fromMemory(await tfArtifacts(m)));
+    expect(mine.layers.map((l) => l.className)).toEqual(['Reshape', 'Permute', 'Dense', 'Reshape', 'Dense', 'RepeatVector', 'Dense']);
+    expect(mine.outputShape).toEqual([3, 2]);
+    expectClose(Array.from(mine.predict(x).values), expected, 'shape layers, TF.js → simdnet');
+    const back = await tfl.loadLayersModel(tf.io.fromMemory(await saveToMemory(mine) as tf.io.ModelArtifacts));
+    expectClose(tfPredict(back, x), expected, 'shape layers, simdnet → TF.js');
+  });
+
   it('restores TF.js\'s compile config and Adam state (m, v, iterations) with includeOptimizer', async () => {
     const { model: tm } = await trainedTfModel();
     const a = await tfArtifacts(tm, true);

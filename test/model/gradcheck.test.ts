@@ -166,6 +166,32 @@ for (const backend of ['js', 'wasm'] as const) {
       expect(failures).toEqual([]);
     });
 
+    it('shape layers: permute, reshape and repeatVector between dense layers (rank-2 and flat outputs)', () => {
+      sn.setBackend(backend);
+      const r = rng(21);
+      const failures: string[] = [];
+      const cases: [string, string, () => sn.layers.Layer[]][] = [
+        ['permute + reshape', 'categorical_crossentropy', () => [
+          sn.layers.dense({ units: 5, inputShape: [3, 4], activation: 'tanh' }), sn.layers.permute({ dims: [2, 1] }),
+          sn.layers.dense({ units: 2, activation: 'elu' }), sn.layers.reshape({ targetShape: [-1] }), sn.layers.dense({ units: 3, activation: 'softmax' })]],
+        ['repeatVector', 'mse', () => [
+          sn.layers.reshape({ inputShape: [3, 4], targetShape: [12] }), sn.layers.dense({ units: 4, activation: 'swish' }),
+          sn.layers.repeatVector({ n: 3 }), sn.layers.dense({ units: 2, activation: 'tanh' })]],
+      ];
+      let i = 0;
+      for (const [name, loss, make] of cases) {
+        i++;
+        sn.setSeed(4000 + i);
+        const model = sn.sequential(make());
+        model.compile({ optimizer: 'sgd', loss });
+        const x = Array.from({ length: 4 }, () => Array.from({ length: 3 }, () => Array.from({ length: 4 }, () => r() * 2 - 1)));
+        const y = loss === 'mse' ? Array.from({ length: 4 }, () => Array.from({ length: 3 }, () => [r() * 2 - 1, r() * 2 - 1])) : targets(loss, 4, 3, r);
+        const { err, norm } = check(model, x as unknown as number[][], y as unknown as number[][], 23 + i);
+        if (!(err <= 2e-2 * Math.max(norm, 1e-3))) failures.push(`${name}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`);
+      }
+      expect(failures).toEqual([]);
+    });
+
     it('a custom loss object and from-logits cross-entropies', () => {
       sn.setBackend(backend);
       const r = rng(9);

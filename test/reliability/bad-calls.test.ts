@@ -42,6 +42,10 @@ const cases: Case[] = [
   ['slice begin', ValueError, /`begin`/, () => sn.slice([[1, 2]], [0, 5], [1, 1])],
   ['concat shapes', ValueError, /does not match/, () => sn.concat([[[1, 2]], [[1, 2, 3]]], 0)],
   // layers
+  ['reshape: two -1', ValueError, /`targetShape`.*at most one -1.*\[-1,-1\]/, () => sn.layers.reshape({ targetShape: [-1, -1] })],
+  ['reshape: sizes disagree', ValueError, /Reshape layer .*cannot reshape an input of shape \[12\] \(12 values per sample\) to \[5,-1\]/, () => sn.sequential([sn.layers.reshape({ inputShape: [12], targetShape: [5, -1] })]).build()],
+  ['permute: not a permutation', ValueError, /`dims`.*permutation of 1\.\.rank.*\[0,1\]/, () => sn.layers.permute({ dims: [0, 1] })],
+  ['repeatVector: n 0', ValueError, /`n`.*positive integer.*Received: 0/, () => sn.layers.repeatVector({ n: 0 })],
   ['units: 0', ValueError, /`units`.*positive integer.*units=0/, () => sn.layers.dense({ units: 0 })],
   ['units: 2.5', ValueError, /`units`.*units=2.5/, () => sn.layers.dense({ units: 2.5 })],
   ['units missing', ValueError, /`units`.*undefined/, () => sn.layers.dense({} as sn.layers.DenseArgs)],

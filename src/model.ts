@@ -871,6 +871,29 @@ export class Sequential {
   /** The number of scalar weights. */
   countParams(): number { this.build(); return this.layers.reduce((a, l) => a + l.countParams(), 0); }
 
+  /**
+   * A layer by name, or by index (Keras's `get_layer(name=None, index=None)`,
+   * TF.js's `getLayer(name?, index?)`): exactly one of the two.
+   * @example model.getLayer('dense_1').getWeights?.()
+   */
+  getLayer(name?: string | number, index?: number): Layer {
+    // TF.js also accepts getLayer(undefined, index); a bare number is taken as the index, as Keras's positional use.
+    if (typeof name === 'number' && index === undefined) { index = name; name = undefined; }
+    if ((name === undefined) === (index === undefined)) {
+      invalid('name', 'a layer name or an index (exactly one of the two)', name === undefined ? { name, index } : name);
+    }
+    if (index !== undefined) {
+      if (!Number.isInteger(index) || index < 0 || index >= this.layers.length) {
+        invalid('index', `an integer in [0, ${this.layers.length - 1}] (the model has ${this.layers.length} layers)`, index);
+      }
+      return this.layers[index]!;
+    }
+    if (typeof name !== 'string') invalid('name', 'a layer name (a string)', name);
+    const l = this.layers.find((x) => x.name === name);
+    if (!l) throw new ValueError(`No such layer: '${name}'. Existing layers are: ${this.layers.map((x) => `'${x.name}'`).join(', ') || 'none'}.`);
+    return l;
+  }
+
   /** Keras's summary table: layer, output shape, parameter count, totals. Printed (unless print is false) and returned. */
   summary(args: SummaryArgs = {}): string {
     this.build();

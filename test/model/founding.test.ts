@@ -91,6 +91,20 @@ describe('the founding example', () => {
     for (const r of rows) expect(r.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
   });
 
+  it('getLayer by name or index, as Keras and TF.js; a wrong one is refused with the layers that exist', () => {
+    const model = sn.sequential([
+      sn.layers.dense({ units: 4, inputDim: 3, name: 'hidden' }),
+      sn.layers.dense({ units: 1, name: 'out' }),
+    ]);
+    expect(model.getLayer('out')).toBe(model.layers[1]);
+    expect(model.getLayer(undefined, 0)).toBe(model.layers[0]);
+    expect(model.getLayer(1)).toBe(model.layers[1]);
+    expect(() => model.getLayer('nope')).toThrow(/No such layer: 'nope'\. Existing layers are: 'hidden', 'out'\./);
+    expect(() => model.getLayer(undefined, 2)).toThrow(/`index`.*\[0, 1\].*Received: 2/);
+    expect(() => model.getLayer()).toThrow(/`name`.*exactly one/);
+    expect(() => model.getLayer('out', 1)).toThrow(/`name`.*exactly one/);
+  });
+
   it('summary() prints Keras\'s table and countParams matches', () => {
     const model = sn.sequential([
       sn.layers.dense({ units: 10, inputDim: 8, activation: 'relu', name: 'hidden1' }),

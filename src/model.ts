@@ -23,6 +23,7 @@ import { Tensor, shapeSize } from './tensor.js';
 import { Printer, ProgbarLogger, defaultPrinter, formatLogs, hasConsoleStdout, now } from './progress.js';
 import { Rng, nextSeed } from './random.js';
 import { summarize, type SummaryArgs } from './summary.js';
+import { type Plan, activationBuffers, layOutPlan, planFloats } from './engine/plan.js';
 import type { IOHandler, SaveOptions, SaveResult } from './io/types.js';
 import { saveModel } from './io/save.js';
 
@@ -67,17 +68,6 @@ export interface FitArgs {
 
 export interface EvaluateArgs { batchSize?: number; sampleWeight?: DataLike; verbose?: number; allowNonFinite?: boolean }
 export interface PredictArgs { batchSize?: number }
-
-interface Plan {
-  B: number;
-  /** A training plan keeps every layer's output, pre-activation, gradient and scratch; an inference plan reuses three buffers. */
-  training: boolean;
-  x0: number; T: number; W: number;
-  bufs: LayerBuffers[];
-  /** Every block the plan owns. */
-  blocks: number[];
-  pinned: number;
-}
 
 interface Placement { be: Backend; blocks: number[]; ws: number }
 
@@ -312,64 +302,20 @@ export class Sequential {
       this.plans.splice(idx, 1);
     }
     // Count the plan before laying it out, so one that cannot fit is refused with its numbers, nothing touched.
-    const count = { floats: 0 };
-    this.layOutPlan(B, [], training, count);
+    const tw = this.loss instanceof Loss && this.loss.sparse ? 1 : this.outFeatures;
     const heap = this.be.heap;
-    const need = count.floats * 4, free = heap.maxBytes - heap.liveBytes - 65536;
+    const need = planFloats(this.layers, B, training, this.inFeatures, tw) * 4, free = heap.maxBytes - heap.liveBytes - 65536;
     if (need > free) {
       const mib = (b: number) => `${(Math.max(0, b) / 2 ** 20).toFixed(1)} MiB`;
       throw new SimdnetError(`Out of kernel memory: ${training ? 'training' : 'running'} model '${this.name}' at batch size ${B} needs ${mib(need)} for its ${training ? 'activations and gradients' : 'activations'}, but only ${mib(free)} of the ${(heap.maxBytes / 2 ** 20).toFixed(0)} MiB maximum are free. Use a smaller batchSize, or release models you no longer need (model.release()).`);
     }
     const blocks: number[] = [];
-    try { return this.layOutPlan(B, blocks, training); } catch (e) { this.free(blocks); throw e; }
-  }
-
-  /** Lay out a plan; with `count`, only add up the floats it would take (no allocation, nothing kept). */
-  private layOutPlan(B: number, blocks: number[], training: boolean, count?: { floats: number }): Plan {
-    let fake = 0;
-    const alloc = (n: number, into: number[]): number => {
-      if (!count) return this.alloc(n, into);
-      count.floats += Math.max(1, n);
-      return fake += 16;
-    };
-    const tw = this.loss instanceof Loss && this.loss.sparse ? 1 : this.outFeatures;
-    const plan: Plan = { B, training, x0: alloc(B * this.inFeatures, blocks), T: alloc(B * tw, blocks), W: alloc(B, blocks), bufs: [], blocks, pinned: 0 };
-    if (!training) {
-      // Inference: an output lives only until the next layer has read it, so
-      // outputs alternate between two buffers of the widest layer, and
-      // pre-activations share a third (the last layer's stays valid for the
-      // loss, since no later layer writes it). No gradients, no scratch: no
-      // layer's inference pass uses any. A deep MLP's peak is three of its
-      // widest activations, not three per layer.
-      const own = this.layers.filter((l) => !l.aliasesInput());
-      const widest = B * Math.max(1, ...own.map((l) => l.outFeatures));
-      const outs = [alloc(widest, blocks), alloc(widest, blocks)];
-      const zs = own.some((l) => l.needsZ()) ? alloc(widest, blocks) : 0;
-      let prevY = plan.x0, k = 0;
-      for (const l of this.layers) {
-        if (l.aliasesInput()) { plan.bufs.push({ y: prevY, z: prevY, dy: 0, scratch: [] }); continue; }
-        const y = outs[k]!;
-        k ^= 1;
-        plan.bufs.push({ y, z: l.needsZ() ? zs : y, dy: 0, scratch: [] });
-        prevY = y;
-      }
-      if (!count) this.plans.push(plan);
+    try {
+      const plan = layOutPlan(this.layers, B, training, this.inFeatures, tw, (n) => this.alloc(n, blocks));
+      plan.blocks = blocks;
+      this.plans.push(plan);
       return plan;
-    }
-    let prevY = plan.x0, prevDy = 0;
-    for (const l of this.layers) {
-      let buf: LayerBuffers;
-      if (l.aliasesInput()) buf = { y: prevY, z: prevY, dy: prevDy, scratch: [] };
-      else {
-        const n = B * l.outFeatures;
-        const y = alloc(n, blocks);
-        buf = { y, z: l.needsZ() ? alloc(n, blocks) : y, dy: alloc(n, blocks), scratch: l.scratchFloats(B).map((f) => alloc(f, blocks)) };
-      }
-      plan.bufs.push(buf);
-      prevY = buf.y; prevDy = buf.dy;
-    }
-    if (!count) this.plans.push(plan);
-    return plan;
+    } catch (e) { this.free(blocks); throw e; }
   }
 
   // ------------------------------------------------------------------ steps
@@ -903,11 +849,7 @@ export class Sequential {
   /** @internal kernel-memory statistics for tests: blocks and bytes this model holds. */
   memoryStats(): { blocks: number; heapBytes: number; heapLive: number; plans: { B: number; training: boolean; activationBuffers: number }[] } {
     const heap = this.placement?.be.heap;
-    // Per plan: the distinct buffers holding layer outputs, pre-activations and gradients (not the input rows).
-    const plans = this.plans.map((p) => {
-      const ptrs = new Set(p.bufs.flatMap((b) => [b.y, b.z, b.dy]).filter((q) => q !== 0 && q !== p.x0));
-      return { B: p.B, training: p.training, activationBuffers: ptrs.size };
-    });
+    const plans = this.plans.map((p) => ({ B: p.B, training: p.training, activationBuffers: activationBuffers(p) }));
     return { blocks: this.owned.blocks.length, heapBytes: heap?.byteLength ?? 0, heapLive: heap?.liveCount ?? 0, plans };
   }
 

@@ -368,6 +368,8 @@ export class Dropout extends Layer {
 }
 
 export interface BatchNormalizationArgs extends LayerArgs {
+  /** The features axis: -1 (the last, the default), or its index counting the batch axis as 0. */
+  axis?: number;
   momentum?: number; epsilon?: number; center?: boolean; scale?: boolean;
   betaInitializer?: InitializerIdentifier; gammaInitializer?: InitializerIdentifier;
   movingMeanInitializer?: InitializerIdentifier; movingVarianceInitializer?: InitializerIdentifier;
@@ -377,11 +379,17 @@ export interface BatchNormalizationArgs extends LayerArgs {
 export class BatchNormalization extends Layer {
   readonly className = 'BatchNormalization';
   readonly momentum: number; readonly epsilon: number; readonly center: boolean; readonly scale: boolean;
+  /** As given: -1, or the last axis's index (checked against the input's rank when built). */
+  readonly axis: number;
   private readonly inits: Initializer[];
   gamma: Weight | null = null; beta: Weight | null = null;
   movingMean: Weight | null = null; movingVariance: Weight | null = null;
   constructor(args: BatchNormalizationArgs = {}) {
     super(args, 'BatchNormalization');
+    if (args.axis !== undefined && !(Number.isInteger(args.axis) && (args.axis === -1 || args.axis >= 1))) {
+      invalid('axis', '-1 (the last axis) or the index of the last axis (the batch axis is 0)', args.axis);
+    }
+    this.axis = args.axis ?? -1;
     this.momentum = checkNumberInRange('momentum', args.momentum ?? 0.99, 0, 1);
     this.epsilon = checkNumberInRange('epsilon', args.epsilon ?? 1e-3, 0, Infinity, true);
     this.center = args.center ?? true;
@@ -392,6 +400,9 @@ export class BatchNormalization extends Layer {
   /** Over the last axis, for an input of any rank per sample (Keras's axis = -1): statistics over every other position. */
   computeOutputShape(s: number[]): number[] {
     if (s.length === 0) throw new ValueError(`BatchNormalization layer '${this.name}' needs an input of rank 1 or more per sample. Received input shape [].`);
+    if (this.axis !== -1 && this.axis !== s.length) {
+      throw new ValueError(`BatchNormalization layer '${this.name}': axis ${this.axis} is not the last axis of its input [batch, ${s.join(', ')}] (that is -1 or ${s.length}); simdnet normalizes over the last axis.`);
+    }
     return s.slice();
   }
   /** Rows of the last axis per sample (1 for a flat input). */
@@ -608,16 +619,20 @@ registerLayer('Dropout', ({ c, base }) => {
   if (seed !== undefined && !(typeof seed === 'number' && Number.isSafeInteger(seed))) c.fail('seed', 'an integer or null', seed);
   return new Dropout({ ...base, rate: c.num('rate', undefined, (x) => x >= 0 && x < 1, 'a number in [0, 1)'), ...(seed !== undefined ? { seed: seed as number } : {}) });
 });
-registerLayer('BatchNormalization', ({ c, base, init, noConstraint, lastAxis }) => {
-  const axis = c.get('axis') ?? -1;
-  if (!lastAxis(axis)) throw new NotSupportedError(`${c.p('axis')}: simdnet normalizes over the last axis of flat features (axis -1). Received: ${describe(axis)}`);
+registerLayer('BatchNormalization', ({ c, base, init, noConstraint }) => {
+  let axis = c.get('axis') ?? -1;
+  if (Array.isArray(axis) && axis.length === 1) axis = axis[0];
+  // -1, or a positive index (checked against the input's rank when the layer is built: the last axis only).
+  if (!(axis === -1 || (Number.isInteger(axis) && (axis as number) >= 1))) {
+    throw new NotSupportedError(`${c.p('axis')}: simdnet normalizes over the last axis (axis -1). Received: ${describe(c.get('axis'))}`);
+  }
   c.unsupported('beta_regularizer', 'a BatchNormalization regularizer'); c.unsupported('gamma_regularizer', 'a BatchNormalization regularizer');
   noConstraint('beta_constraint'); noConstraint('gamma_constraint');
   c.unsupported('renorm', 'batch renormalization', (x) => x === false);
   c.unsupported('virtual_batch_size', 'virtual batches');
   c.unsupported('adjustment', 'an adjustment function');
   return new BatchNormalization({
-    ...base, momentum: c.num('momentum', 0.99, (x) => x >= 0 && x <= 1, 'a number in [0, 1]'),
+    ...base, axis: axis as number, momentum: c.num('momentum', 0.99, (x) => x >= 0 && x <= 1, 'a number in [0, 1]'),
     epsilon: c.num('epsilon', 1e-3, (x) => x > 0, 'a positive number'), center: c.bool('center', true), scale: c.bool('scale', true),
     gammaInitializer: init('gamma_initializer', 'ones'), betaInitializer: init('beta_initializer', 'zeros'),
     movingMeanInitializer: init('moving_mean_initializer', 'zeros'), movingVarianceInitializer: init('moving_variance_initializer', 'ones'),

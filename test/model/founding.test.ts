@@ -105,6 +105,18 @@ describe('the founding example', () => {
     expect(() => model.getLayer('out', 1)).toThrow(/`name`.*exactly one/);
   });
 
+  it('batchNormalization({ axis }) takes -1 or the last axis\'s index (the batch axis is 0), with the same result', () => {
+    const x = Array.from({ length: 8 }, (_, i) => Array.from({ length: 3 }, (_, t) => Array.from({ length: 4 }, (_, j) => Math.sin(i * 12 + t * 4 + j))));
+    const run = (axis?: number) => {
+      sn.setSeed(8);
+      const m = sn.sequential([sn.layers.batchNormalization({ inputShape: [3, 4], ...(axis !== undefined ? { axis } : {}) })]);
+      m.compile({ loss: 'mse', optimizer: 'sgd' });
+      return Array.from(m.computeGradients(x as unknown as number[][], x as unknown as number[][]).grads[0]!.values);
+    };
+    expect(run(2)).toEqual(run());
+    expect(run(-1)).toEqual(run());
+  });
+
   it('summary() prints Keras\'s table and countParams matches', () => {
     const model = sn.sequential([
       sn.layers.dense({ units: 10, inputDim: 8, activation: 'relu', name: 'hidden1' }),

@@ -46,6 +46,8 @@ const cases: Case[] = [
   ['reshape: sizes disagree', ValueError, /Reshape layer .*cannot reshape an input of shape \[12\] \(12 values per sample\) to \[5,-1\]/, () => sn.sequential([sn.layers.reshape({ inputShape: [12], targetShape: [5, -1] })]).build()],
   ['permute: not a permutation', ValueError, /`dims`.*permutation of 1\.\.rank.*\[0,1\]/, () => sn.layers.permute({ dims: [0, 1] })],
   ['repeatVector: n 0', ValueError, /`n`.*positive integer.*Received: 0/, () => sn.layers.repeatVector({ n: 0 })],
+  ['batchNormalization: axis 0', ValueError, /`axis`.*-1 \(the last axis\).*Received: 0/, () => sn.layers.batchNormalization({ axis: 0 })],
+  ['batchNormalization: not the last axis', ValueError, /axis 1 is not the last axis of its input \[batch, 3, 4\] \(that is -1 or 2\)/, () => sn.sequential([sn.layers.batchNormalization({ inputShape: [3, 4], axis: 1 })]).build()],
   ['units: 0', ValueError, /`units`.*positive integer.*units=0/, () => sn.layers.dense({ units: 0 })],
   ['units: 2.5', ValueError, /`units`.*units=2.5/, () => sn.layers.dense({ units: 2.5 })],
   ['units missing', ValueError, /`units`.*undefined/, () => sn.layers.dense({} as sn.layers.DenseArgs)],

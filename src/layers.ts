@@ -12,7 +12,7 @@ import type { Backend } from './backend/types.js';
 import { Act } from './backend/types.js';
 import { hash32 } from './backend/prng.js';
 import { DataError, NotSupportedError, ValueError, checkNumberInRange, describe, invalid } from './errors.js';
-import { registerLayer } from './io/cfg.js';
+import { camel, registerLayer } from './io/cfg.js';
 import { ResolvedActivation, normalizeName, resolveActivation } from './activations.js';
 import { Initializer, InitializerIdentifier, getInitializer } from './initializers.js';
 import { Regularizer, RegularizerIdentifier, getRegularizer } from './regularizers.js';
@@ -125,8 +125,15 @@ export abstract class Layer {
   build(inputShape: number[]): void {
     this.inputShape = inputShape.slice();
     this.outputShape = this.computeOutputShape(inputShape);
+    this.rowsPerSample = shapeSize(inputShape.slice(0, -1));
     this.built = true;
   }
+  /**
+   * Rows of the last axis per sample (set when built): 1 for a flat input, the
+   * product of the leading dimensions otherwise. Layers that act on the last
+   * axis (Dense, BatchNormalization) run over samples × rowsPerSample rows.
+   */
+  protected rowsPerSample = 1;
   /** Whether the layer keeps a pre-activation buffer apart from its output. */
   needsZ(): boolean { return false; }
   /** True if the output is the input itself (Flatten): no buffers, no work. */
@@ -153,7 +160,7 @@ export abstract class Layer {
 
   /** The initializer behind a `*_initializer` key of getConfig() (default: the camelCase property), for writing files. */
   configInitializer(key: string): unknown {
-    return (this as unknown as Record<string, unknown>)[key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())];
+    return (this as unknown as Record<string, unknown>)[camel(key)];
   }
 
   /** Keras-form configuration (snake_case keys), as in TF.js's model.json. */
@@ -232,8 +239,6 @@ export class Dense extends Layer {
     this.kernel = this.addWeight('kernel', [inputShape[inputShape.length - 1]!, this.units], this.kernelInitializer, this.trainable, this.kernelRegularizer);
     if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer, this.trainable, this.biasRegularizer);
   }
-  /** Rows of the last axis per sample: 1 for a flat input, the product of the leading dimensions otherwise. */
-  private get rowsPerSample(): number { return shapeSize(this.inputShape!.slice(0, -1)); }
 
   override needsZ(): boolean { return this.activation.name !== 'linear'; }
   override outputActivation(): string { return this.activation.name; }
@@ -405,8 +410,6 @@ export class BatchNormalization extends Layer {
     }
     return s.slice();
   }
-  /** Rows of the last axis per sample (1 for a flat input). */
-  private get rowsPerSample(): number { return shapeSize(this.inputShape!.slice(0, -1)); }
   override build(s: number[]): void {
     super.build(s);
     const n = s[s.length - 1]!;
@@ -502,7 +505,6 @@ export class RepeatVector extends Layer {
   }
   forward(ctx: StepContext, buf: LayerBuffers, x: number, M: number): void {
     const k = this.inFeatures, n = this.n;
-    ctx.be.heap.refresh();
     for (let i = 0; i < M; i++) for (let r = 0; r < n; r++) copy(ctx.be, x + i * k * 4, buf.y + (i * n + r) * k * 4, k);
   }
   backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, M: number): void {

@@ -87,7 +87,6 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((r) => (si ? si(r) : setTimeout(r, 0)));
 }
 
-
 export class Sequential {
   readonly name: string;
   /** The layers, in order (an Input layer only declares the shape and is not listed). */

@@ -17,8 +17,8 @@
 import { NotSupportedError, describe } from '../errors.js';
 import { normalizeName } from '../activations.js';
 import { Initializer } from '../initializers.js';
-// For its side effect too: src/layers.ts registers every layer class's reader when it loads.
-import { Layer } from '../layers.js';
+import type { Layer } from '../layers.js';
+// For its side effect: src/layers.ts registers every layer class's reader when it loads.
 import '../layers.js';
 import { Optimizer, getOptimizer, optimizerNames } from '../optimizers.js';
 import { Loss, CustomLoss, getLoss, isCustomLoss, lossNames, huber, binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy } from '../losses.js';
@@ -94,11 +94,6 @@ export function writeLayer(l: Layer): { class_name: string; config: Record<strin
     }
   }
   return { class_name: l.className, config: c };
-}
-
-/** The weights a built layer will have, from its config and input shape alone (no allocation). */
-export function expectedWeights(l: Layer, inShape: number[]): { name: string; shape: number[] }[] {
-  return l.expectedWeights(inShape);
 }
 
 // ------------------------------------------------------------------ optimizers

@@ -11,6 +11,7 @@ import { encodeWeights } from './weights.js';
 import { writeLayer, writeLoss, writeMetrics, writeOptimizer } from './config.js';
 import { handlerFor, isHandler } from './handlers.js';
 
+/** The simdnet version written into `generatedBy` and `keras_version`. */
 export const SIMDNET_VERSION = '0.1.0';
 
 /** A simdnet model, recognized without importing its class (which imports this module). */

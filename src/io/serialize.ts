@@ -15,14 +15,11 @@ import { Tensor } from '../tensor.js';
 import type { LoadOptions, ModelArtifacts } from './types.js';
 import { CheckedSpec, DEFAULT_MAX_PARAMS, at, checkFormat, checkPlainData, checkTrainingConfigShape, checkWeightSpecs, isPlainObject } from './validate.js';
 import { decodeWeights, joinWeightData, normalizeWeightData } from './weights.js';
-
+import { Cfg, InitGate, TFJS_SLOT_NAMES, readLoss, readMetric, readOptimizer } from './config.js';
 import { type TopologyPlan, matchWeights, parseTopology } from './topology.js';
 
 export { SIMDNET_VERSION, modelToArtifacts, type ToArtifactsOptions } from './save.js';
 export { type TopologyPlan, diagnoseWeights, matchWeights, parseTopology } from './topology.js';
-import {
-  Cfg, InitGate, TFJS_SLOT_NAMES, readLoss, readMetric, readOptimizer,
-} from './config.js';
 
 function checkMovingVariance(model: Sequential, values: Map<string, { values: Float32Array }>, matched: Map<string, CheckedSpec>): void {
   for (const l of model.layers) {

@@ -8,7 +8,7 @@
 import { DataError, NotSupportedError, SimdnetError, describe } from '../errors.js';
 import { InputLayer, Layer } from '../layers.js';
 import { CheckedSpec, DEFAULT_MAX_PARAMS, at, checkPlainData, isPlainObject } from './validate.js';
-import { Cfg, InitGate, expectedWeights, readLayer } from './config.js';
+import { Cfg, InitGate, readLayer } from './config.js';
 const MAX_LAYERS = 10_000;
 
 // ------------------------------------------------------------------ topology → layers
@@ -152,7 +152,7 @@ export function parseTopology(topology: unknown, path: string, gate: InitGate, m
       if (e instanceof SimdnetError) throw new NotSupportedError(`${p}: ${e.message}`);
       throw e;
     }
-    for (const w of expectedWeights(l, inShape)) {
+    for (const w of l.expectedWeights(inShape)) {
       params += w.shape.reduce((a, b) => a * b, 1);
       if (params > maxParams) throw new DataError(`${p}: the model would have more than ${maxParams} parameters (reached at weight '${w.name}'); refused as implausible. Raise the \`maxParams\` load option if this model is genuine.`);
       expected.push(w);

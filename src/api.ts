@@ -30,15 +30,16 @@ export {
   exp, log, sqrt, abs, square, neg, broadcastShapes,
 } from './ops.js';
 export { activationNames } from './activations.js';
-export { Sequential, sequential } from './model.js';
-export type { CompileArgs, FitArgs, EvaluateArgs, PredictArgs } from './model.js';
+export { LayersModel, Sequential, sequential, model, input } from './model.js';
+export type { CompileArgs, FitArgs, EvaluateArgs, PredictArgs, ModelData } from './model.js';
+export { SymbolicTensor } from './engine/graph.js';
 export type { DataLike } from './data.js';
 export { setSeed } from './random.js';
 export { SimdnetError, ValueError, DataError, NotSupportedError } from './errors.js';
 export { historyToSVG } from './callbacks.js';
 
 /** Layers for {@link sequential}: `dense`, `activation`, `dropout`, `batchNormalization`, `flatten`, `input`, … */
-export * as layers from './layers.js';
+export * as layers from './layers-api.js';
 /** Optimizers (`sgd`, `adam`, `rmsprop`, …), for `model.compile({ optimizer })` by object instead of by name. */
 export * as optimizers from './optimizers.js';
 /** Loss objects (`huber({ delta })`, `binaryCrossentropy({ fromLogits })`, …) for `model.compile({ loss })`, instead of a loss name. */

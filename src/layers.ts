@@ -16,7 +16,8 @@ import { camel, registerLayer } from './io/cfg.js';
 import { ResolvedActivation, normalizeName, resolveActivation } from './activations.js';
 import { Initializer, InitializerIdentifier, getInitializer } from './initializers.js';
 import { Regularizer, RegularizerIdentifier, getRegularizer } from './regularizers.js';
-import { shapeSize } from './tensor.js';
+import { Tensor, shapeSize } from './tensor.js';
+import { type GraphNode, SymbolicTensor } from './engine/graph.js';
 
 /** A weight of a layer. Its values live in kernel memory once the model is placed. */
 export class Weight {
@@ -26,6 +27,8 @@ export class Weight {
   slots: number[] = [];
   /** The values before placement (initializer output) — dropped once placed. */
   pending: Float32Array | null = null;
+  /** The model whose kernel memory holds the values (weakly: a model dropped without release() takes them along). */
+  owner: WeakRef<object> | null = null;
   readonly size: number;
   constructor(
     readonly name: string,
@@ -53,8 +56,10 @@ export interface StepContext {
   /** GEMM workspace. */
   ws: number;
   training: boolean;
-  /** Seed of this step's dropout masks (mixed with the layer's index). */
+  /** Seed of this step's dropout masks (mixed with the node's index). */
   stepSeed: number;
+  /** The index of the node being run in the model's program (a shared layer runs as several nodes). */
+  node: number;
   /** The loss kernel already wrote ∂loss/∂z into this (last) layer's dy. */
   fusedOutput: boolean;
 }
@@ -91,8 +96,6 @@ export abstract class Layer {
   weights: Weight[] = [];
   built = false;
   trainable: boolean;
-  /** Position in the model (set by the model; mixes into dropout seeds). */
-  index = 0;
 
   constructor(args: LayerArgs, defaultName: string) {
     if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) invalid('name', 'a non-empty string', args.name);
@@ -154,6 +157,63 @@ export abstract class Layer {
 
   /** Number of scalar weights. */
   countParams(): number { return this.weights.reduce((a, w) => a + w.size, 0); }
+
+  // ---------------------------------------------------------------- functional API
+
+  /** True for layers that take several inputs (the merge layers): the engine calls forwardMulti/backwardMulti. */
+  get multiInput(): boolean { return false; }
+  /** Build for several input shapes (merge layers override; others take exactly one). */
+  buildMulti(shapes: number[][]): void { this.build(shapes[0]!); }
+  /** Forward pass over several inputs (merge layers override). */
+  forwardMulti(ctx: StepContext, buf: LayerBuffers, xs: readonly number[], M: number): void { this.forward(ctx, buf, xs[0]!, M); }
+  /** Backward pass over several inputs: writes each dxs[i] that is not 0 (merge layers override). */
+  backwardMulti(ctx: StepContext, buf: LayerBuffers, xs: readonly number[], dxs: readonly number[], M: number): void {
+    this.backward(ctx, buf, xs[0]!, dxs[0]!, M);
+  }
+  /** How many times the layer has been applied (names its output tensors). */
+  private calls = 0;
+
+  /**
+   * Call the layer on symbolic tensors (from `sn.input()` or another layer's
+   * `apply`) and get its output tensor: the functional API. A layer applied
+   * twice shares its weights. Merge layers take an array.
+   * @example const h = sn.layers.dense({ units: 8 }).apply(sn.input({ shape: [4] }));
+   */
+  apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor {
+    const xs = Array.isArray(inputs) ? inputs : [inputs];
+    if (xs.length === 0 || xs.some((x) => !(x instanceof SymbolicTensor))) {
+      if (inputs instanceof Tensor || (Array.isArray(inputs) && inputs.some((x) => x instanceof Tensor))) {
+        invalid('inputs', `symbolic tensors from sn.input() or another layer's apply() (layer '${this.name}' is applied to a graph, not to values; use model.predict for values)`, inputs);
+      }
+      invalid('inputs', `a symbolic tensor from sn.input() or another layer's apply()${this.multiInput ? ', or an array of them' : ''}`, inputs);
+    }
+    if (this instanceof InputLayer) throw new ValueError(`Layer '${this.name}' is an input layer: use sn.input({ shape }) to start a functional model.`);
+    if (!this.multiInput && xs.length !== 1) {
+      throw new ValueError(`Layer '${this.name}' (${this.className}) takes one input. Received: ${xs.length} inputs. To combine tensors, use a merge layer (sn.layers.concatenate, add, ...).`);
+    }
+    const shapes = xs.map((x) => x.shape);
+    if (!this.built) {
+      if (this.multiInput) this.buildMulti(shapes); else this.build(shapes[0]!);
+    } else {
+      const want = this.inputShapes();
+      const same = want.length === shapes.length && want.every((w, i) => w.join() === shapes[i]!.join());
+      if (!same) {
+        const f = (ss: number[][]) => ss.map((q) => `[null, ${q.join(', ')}]`).join(', ');
+        throw new ValueError(`Layer '${this.name}' was built for input shape ${f(want)} and cannot be applied to ${f(shapes)}: a shared layer needs the same input shape every time.`);
+      }
+    }
+    const node: GraphNode = { layer: this, inputs: xs, output: null as unknown as SymbolicTensor };
+    node.output = new SymbolicTensor(node, this.outputShape!, this.calls === 0 ? this.name : `${this.name}_${this.calls}`);
+    this.calls++;
+    return node.output;
+  }
+  /** The output shape for these input shapes, without building (loading walks shapes before allocating). */
+  outputShapeFor(shapes: number[][]): number[] {
+    if (shapes.length !== 1) throw new ValueError(`Layer '${this.name}' (${this.className}) takes one input. Received: ${shapes.length} inputs.`);
+    return this.computeOutputShape(shapes[0]!);
+  }
+  /** The input shapes the layer was built for (one unless it merges). */
+  inputShapes(): number[][] { return [this.inputShape!]; }
 
   /** The weights this layer will have for an input feature shape: names and shapes, from its config alone (loading checks files against it). */
   expectedWeights(_inShape: number[]): { name: string; shape: number[] }[] { return []; }
@@ -357,7 +417,7 @@ export class Dropout extends Layer {
   forward(ctx: StepContext, buf: LayerBuffers, x: number, M: number): void {
     const n = M * this.outFeatures;
     if (ctx.training && this.rate > 0) {
-      const seed = hash32(this.seed ?? ctx.stepSeed, this.index);
+      const seed = hash32(this.seed ?? ctx.stepSeed, ctx.node);
       ctx.be.dropout(x, buf.y, buf.scratch[0]!, n, this.rate, seed, 0);
     } else copy(ctx.be, x, buf.y, n);
   }
@@ -586,6 +646,16 @@ export class InputLayer extends Layer {
       invalid('shape', 'an array of positive integers (the feature shape)', args?.shape);
     }
     super({ name: args.name, inputShape: args.shape, batchInputShape: args.batchShape }, 'Input');
+  }
+  private tensor: SymbolicTensor | null = null;
+  /** The symbolic tensor this input layer stands for (a functional model's input). */
+  get output(): SymbolicTensor {
+    if (!this.tensor) {
+      this.build(this.declaredInputShape!);
+      const node: GraphNode = { layer: this, inputs: [], output: null as unknown as SymbolicTensor };
+      this.tensor = node.output = new SymbolicTensor(node, this.declaredInputShape!, this.name);
+    }
+    return this.tensor;
   }
   computeOutputShape(s: number[]): number[] { return s.slice(); }
   override aliasesInput(): boolean { return true; }

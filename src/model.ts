@@ -1,19 +1,22 @@
 /**
- * Sequential models: compile, fit, evaluate, predict, summary, weights.
+ * Models: one engine for functional models (`sn.model({ inputs, outputs })`)
+ * and `Sequential` (a builder of the same graph, one chain) — compile, fit,
+ * evaluate, predict, weights, summary, save.
  *
  * Memory plan: when a model is placed on a backend, its weights, gradients and
  * optimizer slots are laid out once in kernel memory; when it first runs at a
  * batch size B, the activations, their gradients and the input/target
- * buffers for B rows are laid out once too (a "plan"). A training step then
- * only copies the batch in and calls kernels: it allocates nothing, in kernel
- * memory or on the JS heap. Kernel memory is released when the model is
- * garbage-collected (a FinalizationRegistry), or at once with `release()`.
+ * buffers for B samples are laid out once too (a "plan", src/engine/plan.ts).
+ * A training step then only copies the batch in and calls kernels: it
+ * allocates nothing, in kernel memory or on the JS heap. Kernel memory is
+ * released when the model is garbage-collected (a FinalizationRegistry), or
+ * at once with `release()`.
  */
 import { getBackend } from './backend/index.js';
 import type { Backend } from './backend/types.js';
 import { hash32 } from './backend/prng.js';
 import { NotSupportedError, SimdnetError, ValueError, checkPositiveInt, describe, invalid } from './errors.js';
-import { Layer, InputLayer, LayerBuffers, StepContext, Weight } from './layers.js';
+import { Layer, InputLayer, StepContext, Weight } from './layers.js';
 import { Loss, CustomLoss, getLoss, isCustomLoss } from './losses.js';
 import { Metric, getMetric } from './metrics.js';
 import { Optimizer, getOptimizer } from './optimizers.js';
@@ -24,17 +27,29 @@ import { Printer, ProgbarLogger, defaultPrinter, formatLogs, hasConsoleStdout, n
 import { Rng, nextSeed } from './random.js';
 import { summarize, type SummaryArgs } from './summary.js';
 import { type Plan, activationBuffers, layOutPlan, planFloats } from './engine/plan.js';
+import { type Program, SymbolicTensor, compileProgram } from './engine/graph.js';
 import type { IOHandler, SaveOptions, SaveResult } from './io/types.js';
 import { saveModel } from './io/save.js';
+
+type LossId = string | Loss | CustomLoss;
+type MetricId = string | Metric;
 
 export interface CompileArgs {
   /** An optimizer name ('adam', 'sgd', ...) or object. */
   optimizer: string | Optimizer;
-  /** A loss name ('mean_squared_error', 'mse', 'binaryCrossentropy', ...), a Loss, or a custom loss object. */
-  loss: string | Loss | CustomLoss;
-  /** Metric names ('accuracy', 'mse', 'precision', ...). Defaults to none. */
-  metrics?: (string | Metric)[];
+  /**
+   * A loss name ('mean_squared_error', 'mse', 'binaryCrossentropy', ...), a Loss, or a custom loss object;
+   * for a model with several outputs, one for all or one per output (an array in output order, or an object keyed by output name).
+   */
+  loss: LossId | LossId[] | Record<string, LossId>;
+  /** Metric names ('accuracy', 'mse', 'precision', ...), for every output; or per output (an array of arrays, or an object keyed by output name). */
+  metrics?: MetricId[] | MetricId[][] | Record<string, MetricId | MetricId[]>;
+  /** Weights of the outputs' losses in the total loss (array in output order, or object keyed by output name). Default 1 each. */
+  lossWeights?: number[] | Record<string, number>;
 }
+
+/** Data for a model's inputs or outputs: one DataLike for one, an array in order or an object keyed by name for several. */
+export type ModelData = DataLike | DataLike[] | Record<string, DataLike>;
 
 export interface FitArgs {
   /** Defaults to 1. */
@@ -46,15 +61,15 @@ export interface FitArgs {
   /** Fraction of the data, taken from the end before shuffling, held out for validation (as Keras). */
   validationSplit?: number;
   /** [x, y] or [x, y, sampleWeight] used for validation instead of validationSplit. */
-  validationData?: [DataLike, DataLike] | [DataLike, DataLike, DataLike];
+  validationData?: [ModelData, ModelData] | [ModelData, ModelData, DataLike];
   /** Shuffle the training samples every epoch. Defaults to true. */
   shuffle?: boolean;
   callbacks?: (Callback | CustomCallback)[];
   /** Epoch to start from (for resuming). Defaults to 0. */
   initialEpoch?: number;
-  /** Weight per class index (labels: the class index, argmax of one-hot, or 0/1 for binary). */
+  /** Weight per class index (labels: the class index, argmax of one-hot, or 0/1 for binary). One output only. */
   classWeight?: Record<number, number>;
-  /** Weight per sample. */
+  /** Weight per sample (applied to every output's loss). */
   sampleWeight?: DataLike;
   /** Seed for shuffling and dropout. Defaults to a draw from the global seed (see setSeed). */
   seed?: number;
@@ -71,6 +86,9 @@ export interface PredictArgs { batchSize?: number }
 
 interface Placement { be: Backend; blocks: number[]; ws: number }
 
+/** One output of the program, as the loss and metrics see it. */
+interface OutputInfo { name: string; value: number; step: number; feat: number; shape: number[]; canFuse: boolean }
+
 /** Frees a dropped model's kernel memory. */
 const registry = typeof FinalizationRegistry !== 'undefined'
   ? new FinalizationRegistry<{ be: Backend; blocks: number[] }>((held) => {
@@ -79,7 +97,12 @@ const registry = typeof FinalizationRegistry !== 'undefined'
   })
   : null;
 
-let modelCounter = 0;
+const modelCounters = new Map<string, number>();
+function modelName(base: string): string {
+  const n = modelCounters.get(base) ?? 0;
+  modelCounters.set(base, n + 1);
+  return n === 0 ? base : `${base}_${n}`;
+}
 
 /** Yield to the event loop (a macrotask), so timers, I/O and rendering can run. */
 function yieldToEventLoop(): Promise<void> {
@@ -87,95 +110,183 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((r) => (si ? si(r) : setTimeout(r, 0)));
 }
 
-export class Sequential {
+const isDataObject = (d: unknown): d is Record<string, unknown> =>
+  typeof d === 'object' && d !== null && !Array.isArray(d) && !(d instanceof Tensor) && !ArrayBuffer.isView(d) &&
+  !('data' in d && 'shape' in d);
+
+/**
+ * A model over a graph of layers: several inputs and outputs, branches,
+ * merges, shared layers (TF.js's `LayersModel`, Keras's functional `Model`).
+ * Build one with `sn.model({ inputs, outputs })`; `Sequential` is the same
+ * engine over one chain.
+ */
+export class LayersModel {
   readonly name: string;
-  /** The layers, in order (an Input layer only declares the shape and is not listed). */
+  /** The layers, in order (a functional model lists its input layers first; a Sequential model does not list its input). */
   readonly layers: Layer[] = [];
   optimizer: Optimizer | null = null;
-  loss: Loss | CustomLoss | null = null;
-  metrics: Metric[] = [];
+  /** The loss of each output (see `loss` for a one-output model). */
+  losses: (Loss | CustomLoss)[] = [];
+  /** The weight of each output's loss in the total. */
+  lossWeights: number[] = [];
+  /** The metrics of each output, as compiled. */
+  outputMetrics: Metric[][] = [];
   /** Set to true (by a callback) to stop fit after the current batch. */
   stopTraining = false;
-  private inputShape: number[] | null = null;
-  private placement: Placement | null = null;
+  protected graphInputs: SymbolicTensor[] = [];
+  protected graphOutputs: SymbolicTensor[] = [];
+  protected program: Program | null = null;
+  private outs: OutputInfo[] = [];
+  protected placement: Placement | null = null;
   private plans: Plan[] = [];
   /** One block holding every block of the placement and plans, for the finalizer. */
   private owned = { be: null as unknown as Backend, blocks: [] as number[] };
   private fitting = false;
-  private compiledMetricNames: string[] = [];
+  private compiledMetricNames: string[][] = [];
   private backup = 0;
+  /** Per step: the loss kernel wrote ∂loss/∂z into this output step's dy (set by each loss pass). */
+  private fusedStep = new Uint8Array(0);
+  /** Per output: the last loss pass's (unweighted) sum. */
+  private outSums = new Float64Array(0);
 
-  constructor(args: { layers?: Layer[]; name?: string } = {}) {
-    this.name = args.name ?? (modelCounter++ === 0 ? 'sequential' : `sequential_${modelCounter - 1}`);
-    for (const l of args.layers ?? []) this.add(l);
+  constructor(args: { inputs?: SymbolicTensor | SymbolicTensor[]; outputs?: SymbolicTensor | SymbolicTensor[]; name?: string } = {}, defaultName = 'model') {
+    if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) invalid('name', 'a non-empty string', args.name);
+    this.name = args.name ?? modelName(defaultName);
+    if (args.inputs === undefined && args.outputs === undefined) return; // a Sequential builds its graph later
+    const list = (v: unknown, what: string): SymbolicTensor[] => {
+      const a = Array.isArray(v) ? v : [v];
+      if (a.length === 0 || a.some((t) => !(t instanceof SymbolicTensor))) {
+        invalid(what, `a symbolic tensor (from sn.input() or layer.apply()) or a non-empty array of them`, v);
+      }
+      return a as SymbolicTensor[];
+    };
+    const inputs = list(args.inputs, 'inputs'), outputs = list(args.outputs, 'outputs');
+    inputs.forEach((t, i) => {
+      if (!(t.sourceLayer instanceof InputLayer)) invalid(`inputs[${i}]`, 'a tensor made by sn.input() (a model input), not the output of a layer', t.toString());
+      if (inputs.indexOf(t) !== i) throw new ValueError(`\`inputs\` lists '${t.name}' twice.`);
+    });
+    outputs.forEach((t, i) => {
+      if (t.sourceLayer instanceof InputLayer) invalid(`outputs[${i}]`, 'a tensor made by a layer (an input cannot be an output)', t.toString());
+      if (outputs.indexOf(t) !== i) throw new ValueError(`\`outputs\` lists '${t.name}' twice.`);
+    });
+    this.setGraph(inputs, outputs);
   }
 
-  /** Append a layer. */
-  add(layer: Layer): void {
-    if (!(layer instanceof Layer)) invalid('layer', 'a layer (e.g. sn.layers.dense({ units: 10 }))', layer);
-    if (this.placement) throw new ValueError('Cannot add layers to a model that has already been built. Create a new model.');
-    if (this.layers.includes(layer)) throw new ValueError(`Layer '${layer.name}' is already in this model`);
-    if (layer instanceof InputLayer) {
-      if (this.layers.length > 0 || this.inputShape) throw new ValueError('An input layer must come first in a sequential model');
-      this.inputShape = layer.declaredInputShape!.slice();
-      return;
+  /** Adopt a graph: its program, its layers (unique names), its outputs. */
+  protected setGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], listInputs = true): void {
+    const program = compileProgram(inputs, outputs);
+    const names = new Map<string, Layer>();
+    for (const l of program.layers) {
+      const other = names.get(l.name);
+      if (other && other !== l) throw new ValueError(`Two layers of the model are named '${l.name}'; layer names must be unique (weights are saved by name).`);
+      names.set(l.name, l);
     }
-    if (this.layers.length === 0 && this.inputShape === null && layer.declaredInputShape) this.inputShape = layer.declaredInputShape.slice();
-    layer.index = this.layers.length;
-    this.layers.push(layer);
-    // Like Keras, a model whose input shape is known builds (creates its
-    // weights) as layers are added, so initial weights follow setSeed in
-    // construction order.
-    if (this.inputShape) {
-      let s = this.inputShape;
-      for (const l of this.layers) { if (!l.built) l.build(s); s = l.outputShape!; }
-    }
+    const storages = program.outputs.map((o) => program.values[o]!.storage);
+    if (new Set(storages).size !== storages.length) throw new ValueError('Two outputs of the model are views of one tensor (e.g. a tensor and its reshape). Use one of them.');
+    const used = new Map<string, number>();
+    this.outs = program.outputs.map((v, k) => {
+      const val = program.values[v]!;
+      const base = outputs[k]!.sourceLayer.name, n = used.get(base) ?? 0;
+      used.set(base, n + 1);
+      return { name: n === 0 ? base : `${base}_${n}`, value: v, step: val.step, feat: val.feat, shape: val.shape.slice(), canFuse: val.consumers.length === 0 };
+    });
+    this.graphInputs = inputs.slice();
+    this.graphOutputs = outputs.slice();
+    this.program = program;
+    this.fusedStep = new Uint8Array(program.steps.length);
+    this.outSums = new Float64Array(outputs.length);
+    (this.layers as Layer[]).length = 0;
+    for (const l of program.layers) if (listInputs || !(l instanceof InputLayer)) this.layers.push(l);
   }
+
+  /** 'Model' for a functional model, 'Sequential' for a sequential one (the class name files use). */
+  get className(): string { return 'Model'; }
+  /** The model's input tensors. */
+  get inputs(): SymbolicTensor[] { this.build(); return this.graphInputs.slice(); }
+  /** The model's output tensors. */
+  get outputs(): SymbolicTensor[] { this.build(); return this.graphOutputs.slice(); }
+  /** The input layers' names, in input order. */
+  get inputNames(): string[] { return this.inputs.map((t) => t.sourceLayer.name); }
+  /** The outputs' names (their layers' names), in output order: the keys of per-output losses, metrics and logs. */
+  get outputNames(): string[] { this.build(); return this.outs.map((o) => o.name); }
 
   /** Whether the model has created its weights. */
-  get built(): boolean { return this.layers.length > 0 && this.layers.every((l) => l.built); }
-
-  /** Create the weights for an input feature shape (taken from the first layer's inputShape/inputDim if omitted). */
-  build(inputShape?: number[]): void {
-    if (this.built) return;
-    if (this.layers.length === 0) throw new ValueError('The model has no layers. Add layers before building, training or predicting.');
-    const shape = inputShape ?? this.inputShape;
-    if (!shape) {
-      throw new ValueError(`The first layer ('${this.layers[0]!.name}') needs an input shape: pass \`inputDim\` or \`inputShape\` to it (e.g. sn.layers.dense({ units: 10, inputDim: 8 })), or start with sn.layers.input({ shape: [8] }).`);
-    }
-    this.inputShape = shape.slice();
-    let s = shape;
-    for (const l of this.layers) {
-      if (!l.built) l.build(s);
-      else if (l.inputShape!.join() !== s.join()) throw new ValueError(`Layer '${l.name}' was built for input shape [${l.inputShape}] but receives [${s}]`);
-      s = l.outputShape!;
-    }
+  get built(): boolean { return this.program !== null; }
+  /** A functional model is built when it is made. */
+  build(_inputShape?: number[]): void {
+    if (!this.program) throw new ValueError('The model has no layers. Add layers before building, training or predicting.');
   }
 
-  /** The output feature shape. */
-  get outputShape(): number[] { this.build(); return this.layers[this.layers.length - 1]!.outputShape!.slice(); }
-  private get inFeatures(): number { return shapeSize(this.inputShape ?? []); }
-  private get outFeatures(): number { return this.layers[this.layers.length - 1]!.outFeatures; }
+  /** The output shape per sample (the first output's, for a model with several: see outputShapes). */
+  get outputShape(): number[] { this.build(); return this.outs[0]!.shape.slice(); }
+  /** Every output's shape per sample. */
+  get outputShapes(): number[][] { this.build(); return this.outs.map((o) => o.shape.slice()); }
+  /** The loss (one output) — for several outputs, the first; see `losses`. */
+  get loss(): Loss | CustomLoss | null { return this.losses[0] ?? null; }
+  /** The metrics (one output) — for several outputs, the first's; see `outputMetrics`. */
+  get metrics(): Metric[] { return this.outputMetrics[0] ?? []; }
   private get allWeights(): Weight[] { return this.layers.flatMap((l) => l.weights); }
   private get trainableWeights(): Weight[] { return this.layers.filter((l) => l.trainable).flatMap((l) => l.weights.filter((w) => w.trainable)); }
+  private get single(): boolean { return this.outs.length === 1; }
+
+  /** Per-output values for a compile argument: one for all, an array in output order, or an object keyed by output name. */
+  private perOutput<T>(v: unknown, arg: string, isOne: (x: unknown) => boolean): unknown[] {
+    const names = this.outs.map((o) => o.name);
+    if (isOne(v)) return names.map(() => v);
+    if (Array.isArray(v)) {
+      if (v.length !== names.length) invalid(arg, `one entry per output (${names.length}: ${names.join(', ')})`, v);
+      return v;
+    }
+    if (isDataObject(v)) {
+      const extra = Object.keys(v).filter((k) => !names.includes(k));
+      if (extra.length > 0) throw new ValueError(`\`${arg}\` names outputs the model does not have: ${extra.join(', ')}. Its outputs are: ${names.join(', ')}.`);
+      return names.map((n) => {
+        if (!(n in v)) throw new ValueError(`\`${arg}\` has no entry for output '${n}'. Give one for each output: ${names.join(', ')}.`);
+        return (v as Record<string, T>)[n];
+      });
+    }
+    return invalid(arg, `one value for every output, an array in output order, or an object keyed by output name (${names.join(', ')})`, v);
+  }
 
   /**
-   * Configure training: optimizer, loss and metrics.
+   * Configure training: optimizer, loss(es) and metrics.
    * @example model.compile({ loss: 'mean_squared_error', optimizer: 'adam', metrics: ['accuracy'] })
    */
   compile(args: CompileArgs): void {
     if (typeof args !== 'object' || args === null) invalid('args', 'an object { optimizer, loss, metrics }', args);
     if (this.fitting) throw new SimdnetError('Cannot compile while fit() is running.');
+    this.build();
     const optimizer = getOptimizer(args.optimizer, 'optimizer');
-    const loss = getLoss(args.loss, 'loss');
-    if (args.metrics !== undefined && !Array.isArray(args.metrics)) invalid('metrics', 'an array of metric names', args.metrics);
-    const metrics = (args.metrics ?? []).map((m) => getMetric(m, 'metrics'));
+    const isLoss = (x: unknown) => typeof x === 'string' || x instanceof Loss || isCustomLoss(x as LossId);
+    const losses = this.perOutput(args.loss, 'loss', isLoss).map((l, k) => getLoss(l as LossId, this.single ? 'loss' : `loss (output '${this.outs[k]!.name}')`));
+    let lossWeights = this.outs.map(() => 1);
+    if (args.lossWeights !== undefined) {
+      lossWeights = this.perOutput(args.lossWeights, 'lossWeights', (x) => typeof x === 'number').map((w, k) => {
+        if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) invalid(`lossWeights (output '${this.outs[k]!.name}')`, 'a finite number ≥ 0', w);
+        return w as number;
+      });
+    }
+    const mIn = args.metrics ?? [];
+    const isMetric = (x: unknown) => typeof x === 'string' || x instanceof Metric;
+    let perOut: unknown[];
+    if (Array.isArray(mIn) && mIn.every(isMetric)) perOut = this.outs.map(() => mIn);
+    else if (Array.isArray(mIn) || isDataObject(mIn)) perOut = this.perOutput(mIn, 'metrics', () => false);
+    else return invalid('metrics', 'an array of metric names (or per output: an array of arrays, or an object keyed by output name)', mIn);
+    const metrics = perOut.map((ms, k) => {
+      const list = ms === undefined || ms === null ? [] : Array.isArray(ms) ? ms : [ms];
+      const arg = this.single ? 'metrics' : `metrics (output '${this.outs[k]!.name}')`;
+      return list.map((m) => {
+        const got = getMetric(m as MetricId, arg);
+        return new Metric(got.name, got.kind, got.threshold); // each output counts on its own
+      });
+    });
     // Everything validated: now swap in (a failed compile leaves the model as it was).
     if (this.placement && this.optimizer) this.releaseSlots();
     this.optimizer = optimizer;
-    this.loss = loss;
-    this.metrics = metrics;
-    this.compiledMetricNames = metrics.map((m) => m.name);
+    this.losses = losses;
+    this.lossWeights = lossWeights;
+    this.outputMetrics = metrics;
+    this.compiledMetricNames = metrics.map((ms) => ms.map((m) => m.name));
     if (this.placement) this.allocateSlots();
   }
 
@@ -202,6 +313,7 @@ export class Sequential {
     this.build();
     const be = getBackend();
     if (this.placement?.be === be) return;
+    for (const w of this.allWeights) this.checkOwner(w);
     let values: Float32Array[], slotValues: Float32Array[][] | null = null;
     if (this.placement) {
       // The backend changed: carry weights and optimizer state across.
@@ -238,8 +350,20 @@ export class Sequential {
       this.placement = null;
       throw e;
     }
-    for (const w of this.allWeights) w.pending = null;
+    const me = new WeakRef<object>(this);
+    for (const w of this.allWeights) { w.pending = null; w.owner = me; }
     registry?.register(this, this.owned, this);
+  }
+
+  /** A weight placed by another model (a layer shared across models) cannot be used here: say so, and how to fix it. */
+  private checkOwner(w: Weight): void {
+    if (w.pending) return;
+    const owner = w.owner?.deref();
+    if (owner === this) return;
+    if (owner) {
+      throw new NotSupportedError(`Weight '${w.name}' is held by model '${(owner as LayersModel).name}': a layer's weights live in one model's memory, and sharing layers between models is not supported yet. Call release() on that model first (its weights return to JS memory), or build this model from new layers.`);
+    }
+    throw new NotSupportedError(`Weight '${w.name}' belonged to a model that was garbage-collected without release(); its values are gone. Build this model from new layers.`);
   }
 
   private allocateSlots(values?: Float32Array[][] | null): void {
@@ -281,14 +405,19 @@ export class Sequential {
     if (this.fitting) throw new SimdnetError('Cannot release a model while fit() is running.');
     if (!this.placement) return;
     const heap = this.be.heap;
-    for (const w of this.allWeights) { w.pending = heap.read(w.ptr, w.size); w.ptr = 0; w.grad = 0; w.slots = []; }
+    for (const w of this.allWeights) { w.pending = heap.read(w.ptr, w.size); w.ptr = 0; w.grad = 0; w.slots = []; w.owner = null; }
     this.releaseAll();
   }
 
+  /** Target floats per sample of each output (1 for a sparse loss's class index). */
+  private targetWidths(): number[] {
+    return this.outs.map((o, k) => { const l = this.losses[k]; return l instanceof Loss && l.sparse ? 1 : o.feat; });
+  }
+
   /**
-   * The buffers for batches of up to B rows, laid out once per B: for training
-   * (a forward pass in training mode, or one the backward pass follows) or for
-   * inference. A training plan serves inference too.
+   * The buffers for batches of up to B samples, laid out once per B: for
+   * training (a forward pass in training mode, or one the backward pass
+   * follows) or for inference. A training plan serves inference too.
    */
   private planFor(B: number, training: boolean): Plan {
     const found = this.plans.find((p) => p.B === B && (p.training || !training));
@@ -301,16 +430,16 @@ export class Sequential {
       this.plans.splice(idx, 1);
     }
     // Count the plan before laying it out, so one that cannot fit is refused with its numbers, nothing touched.
-    const tw = this.loss instanceof Loss && this.loss.sparse ? 1 : this.outFeatures;
+    const tw = this.targetWidths();
     const heap = this.be.heap;
-    const need = planFloats(this.layers, B, training, this.inFeatures, tw) * 4, free = heap.maxBytes - heap.liveBytes - 65536;
+    const need = planFloats(this.program!, B, training, tw) * 4, free = heap.maxBytes - heap.liveBytes - 65536;
     if (need > free) {
       const mib = (b: number) => `${(Math.max(0, b) / 2 ** 20).toFixed(1)} MiB`;
       throw new SimdnetError(`Out of kernel memory: ${training ? 'training' : 'running'} model '${this.name}' at batch size ${B} needs ${mib(need)} for its ${training ? 'activations and gradients' : 'activations'}, but only ${mib(free)} of the ${(heap.maxBytes / 2 ** 20).toFixed(0)} MiB maximum are free. Use a smaller batchSize, or release models you no longer need (model.release()).`);
     }
     const blocks: number[] = [];
     try {
-      const plan = layOutPlan(this.layers, B, training, this.inFeatures, tw, (n) => this.alloc(n, blocks));
+      const plan = layOutPlan(this.program!, B, training, tw, (n) => this.alloc(n, blocks));
       plan.blocks = blocks;
       this.plans.push(plan);
       return plan;
@@ -319,52 +448,75 @@ export class Sequential {
 
   // ------------------------------------------------------------------ steps
 
-  private ctx: StepContext = { be: null as unknown as Backend, ws: 0, training: false, stepSeed: 0, fusedOutput: false };
+  private ctx: StepContext = { be: null as unknown as Backend, ws: 0, training: false, stepSeed: 0, node: 0, fusedOutput: false };
 
   private forward(plan: Plan, M: number, training: boolean, stepSeed: number): void {
     const ctx = this.ctx;
     ctx.be = this.be; ctx.ws = this.placement!.ws; ctx.training = training; ctx.stepSeed = stepSeed; ctx.fusedOutput = false;
-    let x = plan.x0;
-    for (let i = 0; i < this.layers.length; i++) {
-      const buf = plan.bufs[i]!;
-      this.layers[i]!.forward(ctx, buf, x, M);
-      x = buf.y;
+    const steps = this.program!.steps;
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i]!;
+      ctx.node = i;
+      if (s.multi) s.layer.forwardMulti(ctx, plan.bufs[i]!, plan.stepXs[i]!, M);
+      else s.layer.forward(ctx, plan.bufs[i]!, plan.stepX[i]!, M);
     }
   }
 
-  /** Loss sum over the batch (weighted), writing the output gradient when `grad`. */
-  private lossOn(plan: Plan, M: number, useW: boolean, grad: boolean): { sum: number; fused: boolean } {
-    const last = this.layers.length - 1;
-    const lastLayer = this.layers[last]!, buf = plan.bufs[last]!;
-    const xLast = last === 0 ? plan.x0 : plan.bufs[last - 1]!.y;
-    const N = this.outFeatures;
-    const loss = this.loss!;
-    if (isCustomLoss(loss)) return { sum: this.customLoss(loss, plan, M, N, grad), fused: false };
-    return loss.run(this.be, plan.T, buf.y, lastLayer.logitsPtr(buf, xLast), grad ? buf.dy : 0, useW ? plan.W : 0, M, N, 1 / M, lastLayer.outputActivation());
+  /**
+   * The weighted sum over the batch of every output's loss (Σₖ wₖ·sumₖ),
+   * writing each output's gradient (scaled by its loss weight) when `grad`.
+   * Each output's unweighted sum is left in `outSums`.
+   */
+  private lossOn(plan: Plan, M: number, useW: boolean, grad: boolean): number {
+    const steps = this.program!.steps;
+    let total = 0;
+    for (let k = 0; k < this.outs.length; k++) {
+      const o = this.outs[k]!, loss = this.losses[k]!, lw = this.lossWeights[k]!;
+      const layer = steps[o.step]!.layer, buf = plan.bufs[o.step]!;
+      const G = grad ? plan.dy[o.value]! : 0, P = plan.y[o.value]!;
+      let sum: number, fused = false;
+      if (isCustomLoss(loss)) sum = this.customLoss(loss, P, plan.T[k]!, G, M, o, lw);
+      else {
+        const act = o.canFuse ? layer.outputActivation() : 'linear';
+        ({ sum, fused } = loss.run(this.be, plan.T[k]!, P, layer.logitsPtr(buf, plan.stepX[o.step]!), G, useW ? plan.W : 0, M, o.feat, lw / M, act));
+      }
+      this.fusedStep[o.step] = fused ? 1 : 0;
+      this.outSums[k] = sum;
+      total += lw * sum;
+    }
+    return total;
   }
 
-  private customLoss(loss: CustomLoss, plan: Plan, M: number, N: number, grad: boolean): number {
-    const heap = this.be.heap;
-    const buf = plan.bufs[this.layers.length - 1]!;
-    const yPred = new Tensor(heap.read(buf.y, M * N), [M, N]);
-    const yTrue = new Tensor(heap.read(plan.T, M * N), [M, N]);
+  private customLoss(loss: CustomLoss, P: number, T: number, G: number, M: number, o: OutputInfo, lw: number): number {
+    const heap = this.be.heap, N = o.feat;
+    const yPred = new Tensor(heap.read(P, M * N), [M, N]);
+    const yTrue = new Tensor(heap.read(T, M * N), [M, N]);
     const v = loss.value(yTrue, yPred);
     if (typeof v !== 'number') throw new ValueError(`The custom loss's value() must return a number. Received: ${describe(v)}`);
-    if (grad) {
+    if (G) {
       const g = loss.gradient(yTrue, yPred);
       if (!(g instanceof Tensor) || g.size !== M * N) throw new ValueError(`The custom loss's gradient() must return a Tensor shaped like yPred [${M}, ${N}]. Received: ${describe(g)}`);
-      heap.write(buf.dy, g.values);
+      heap.write(G, g.values);
+      if (lw !== 1) this.be.scale(G, M * N, lw);
     }
     return v * M;
   }
 
-  private backward(plan: Plan, M: number, fused: boolean): void {
-    const ctx = this.ctx;
-    for (let i = this.layers.length - 1; i >= 0; i--) {
-      ctx.fusedOutput = fused && i === this.layers.length - 1;
-      const x = i === 0 ? plan.x0 : plan.bufs[i - 1]!.y;
-      const dx = i === 0 ? 0 : plan.bufs[i - 1]!.dy;
-      this.layers[i]!.backward(ctx, plan.bufs[i]!, x, dx, M);
+  private backward(plan: Plan, M: number): void {
+    const ctx = this.ctx, be = this.be;
+    const steps = this.program!.steps;
+    for (let i = steps.length - 1; i >= 0; i--) {
+      const s = steps[i]!;
+      ctx.node = i;
+      ctx.fusedOutput = this.fusedStep[i] === 1;
+      const gt = plan.gradTemps[i];
+      // A shared layer's later applications add their weight gradients: they write into a temporary first.
+      if (gt) for (const g of gt) { const real = g.w.grad; g.w.grad = g.temp; g.temp = real; }
+      if (s.multi) s.layer.backwardMulti(ctx, plan.bufs[i]!, plan.stepXs[i]!, plan.stepDx[i]!, M);
+      else s.layer.backward(ctx, plan.bufs[i]!, plan.stepX[i]!, plan.stepDx[i]![0]!, M);
+      if (gt) for (const g of gt) { const temp = g.w.grad; g.w.grad = g.temp; g.temp = temp; be.axpy(g.w.size, 1, temp, g.w.grad); }
+      const adds = plan.adds[i];
+      if (adds) for (const a of adds) be.axpy(M * a.feat, 1, a.from, a.to);
     }
     ctx.fusedOutput = false;
   }
@@ -380,11 +532,11 @@ export class Sequential {
 
   private trainableSlots: { ptr: number; grad: number; size: number; slots: number[] }[] = [];
 
-  /** One optimizer step on the M rows already copied into the plan. Returns the batch loss. */
+  /** One optimizer step on the M samples already copied into the plan. Returns the batch loss. */
   private trainStep(plan: Plan, M: number, useW: boolean, stepSeed: number, guardNaN: boolean): number {
     this.forward(plan, M, true, stepSeed);
-    const { sum, fused } = this.lossOn(plan, M, useW, true);
-    this.backward(plan, M, fused);
+    const sum = this.lossOn(plan, M, useW, true);
+    this.backward(plan, M);
     const loss = sum / M + this.penalty(true);
     if (guardNaN) {
       if (!Number.isFinite(loss)) return loss;
@@ -410,29 +562,25 @@ export class Sequential {
     return true;
   }
 
-  /** Copy rows `order[start..end)` of x (and y, weights) into the plan. */
-  private gather(plan: Plan, x: Matrix, y: Matrix | null, w: Float32Array | null, order: Int32Array | null, start: number, end: number): void {
+  /** Copy rows `order[start..end)` of one matrix into a plan buffer. */
+  private static gatherRows(f: Float32Array, m: Matrix, dst: number, order: Int32Array | null, start: number, end: number): void {
+    const c = m.cols, v = m.values;
+    if (order === null) { f.set(v.subarray(start * c, end * c), dst >> 2); return; }
+    let d = dst >> 2;
+    for (let r = start; r < end; r++) { const s = order[r]! * c; for (let k = 0; k < c; k++) f[d++] = v[s + k]!; }
+  }
+
+  /** Copy samples `order[start..end)` of the inputs (and targets, weights) into the plan. */
+  private gather(plan: Plan, X: Matrix[], Y: Matrix[] | null, w: Float32Array | null, order: Int32Array | null, start: number, end: number): void {
     const heap = this.be.heap;
     heap.refresh();
     const f = heap.f32;
-    const cx = x.cols, xv = x.values;
-    let dx = plan.x0 >> 2;
-    if (order === null) {
-      f.set(xv.subarray(start * cx, end * cx), dx);
-      if (y) f.set(y.values.subarray(start * y.cols, end * y.cols), plan.T >> 2);
-      if (w) f.set(w.subarray(start, end), plan.W >> 2);
-      return;
+    for (let k = 0; k < X.length; k++) LayersModel.gatherRows(f, X[k]!, plan.xs[k]!, order, start, end);
+    if (Y) for (let k = 0; k < Y.length; k++) LayersModel.gatherRows(f, Y[k]!, plan.T[k]!, order, start, end);
+    if (w) {
+      if (order === null) f.set(w.subarray(start, end), plan.W >> 2);
+      else { let dw = plan.W >> 2; for (let r = start; r < end; r++) f[dw++] = w[order[r]!]!; }
     }
-    for (let r = start; r < end; r++) {
-      const s = order[r]! * cx;
-      for (let k = 0; k < cx; k++) f[dx++] = xv[s + k]!;
-    }
-    if (y) {
-      const cy = y.cols, yv = y.values;
-      let dy = plan.T >> 2;
-      for (let r = start; r < end; r++) { const s = order[r]! * cy; for (let k = 0; k < cy; k++) f[dy++] = yv[s + k]!; }
-    }
-    if (w) { let dw = plan.W >> 2; for (let r = start; r < end; r++) f[dw++] = w[order[r]!]!; }
   }
 
   /**
@@ -442,41 +590,79 @@ export class Sequential {
    * comes with the recurrent layers (issue 16).
    */
   private checkOutputRank(): void {
-    const shape = this.outputShape;
-    if (shape.length <= 1) return;
-    const what = `the model's output has shape [${shape.join(', ')}] per sample (rank ${shape.length})`;
-    if (this.loss instanceof Loss && (this.loss.kind === 'cce' || this.loss.kind === 'sparse_cce')) {
-      throw new NotSupportedError(`Loss '${this.loss.name}': ${what}; categorical losses need an output of rank 1. Add a flatten() layer before the output layer, or use an elementwise loss (mean_squared_error, binary_crossentropy, ...).`);
-    }
-    for (const m of this.metrics) {
-      if (m.kind === 'auto_accuracy' && this.loss instanceof Loss && this.loss.kind === 'bce') m.kind = 'binary_accuracy';
-      if (m.kind === 'auto_accuracy' || m.kind === 'categorical_accuracy' || m.kind === 'sparse_categorical_accuracy') {
-        throw new NotSupportedError(`Metric '${m.name}': ${what}; categorical accuracy needs an output of rank 1 (with binary_crossentropy, 'accuracy' is binary accuracy over every position).`);
+    this.outs.forEach((o, k) => {
+      const shape = o.shape, loss = this.losses[k];
+      if (shape.length <= 1) return;
+      const what = `${this.single ? "the model's output" : `output '${o.name}'`} has shape [${shape.join(', ')}] per sample (rank ${shape.length})`;
+      if (loss instanceof Loss && (loss.kind === 'cce' || loss.kind === 'sparse_cce')) {
+        throw new NotSupportedError(`Loss '${loss.name}': ${what}; categorical losses need an output of rank 1. Add a flatten() layer before the output layer, or use an elementwise loss (mean_squared_error, binary_crossentropy, ...).`);
       }
-    }
+      for (const m of this.outputMetrics[k] ?? []) {
+        if (m.kind === 'auto_accuracy' && loss instanceof Loss && loss.kind === 'bce') m.kind = 'binary_accuracy';
+        if (m.kind === 'auto_accuracy' || m.kind === 'categorical_accuracy' || m.kind === 'sparse_categorical_accuracy') {
+          throw new NotSupportedError(`Metric '${m.name}': ${what}; categorical accuracy needs an output of rank 1 (with binary_crossentropy, 'accuracy' is binary accuracy over every position).`);
+        }
+      }
+    });
   }
 
   private requireCompiled(what: string): void {
-    if (!this.optimizer || !this.loss) {
+    if (!this.optimizer || this.losses.length === 0) {
       throw new SimdnetError(`You must call compile() before ${what}. For example: model.compile({ optimizer: 'adam', loss: 'mean_squared_error' })`);
     }
   }
 
-  private prepareXY(x: DataLike, y: DataLike, allowNonFinite: boolean, nameX = 'x', nameY = 'y'): { X: Matrix; Y: Matrix } {
+  /** Split data given for several inputs (or outputs): an array in order or an object keyed by name. */
+  private split(d: ModelData, names: string[], what: 'x' | 'y', arg: string): { data: DataLike; name: string }[] {
+    const kind = what === 'x' ? 'input' : 'output';
+    if (names.length === 1) {
+      if (isDataObject(d) && names[0]! in d) return [{ data: (d as Record<string, DataLike>)[names[0]!]!, name: `${arg}['${names[0]}']` }];
+      if (Array.isArray(d) && d.length === 1 && d[0] instanceof Tensor) return [{ data: d[0], name: `${arg}[0]` }];
+      return [{ data: d as DataLike, name: arg }];
+    }
+    if (Array.isArray(d) && d.length === names.length && d.every((e) => e instanceof Tensor || ArrayBuffer.isView(e) || Array.isArray(e) || (typeof e === 'object' && e !== null))) {
+      return (d as DataLike[]).map((e, i) => ({ data: e, name: `${arg}[${i}]` }));
+    }
+    if (isDataObject(d)) {
+      const extra = Object.keys(d).filter((k) => !names.includes(k));
+      if (extra.length > 0) throw new ValueError(`\`${arg}\` names ${kind}s the model does not have: ${extra.join(', ')}. Its ${kind}s are: ${names.join(', ')}.`);
+      return names.map((n) => {
+        if (!(n in d)) throw new ValueError(`\`${arg}\` has no data for ${kind} '${n}'. Give data for each ${kind}: ${names.join(', ')}.`);
+        return { data: (d as Record<string, DataLike>)[n]!, name: `${arg}['${n}']` };
+      });
+    }
+    return invalid(arg, `the data of the model's ${names.length} ${kind}s: an array in ${kind} order or an object keyed by ${kind} name (${names.join(', ')})`, d);
+  }
+
+  private inputMatrices(x: ModelData, arg = 'x'): Matrix[] {
+    const ins = this.graphInputs;
+    const parts = this.split(x, ins.map((t) => t.sourceLayer.name), 'x', arg);
+    const X = parts.map((p, k) => featureMatrix(p.data, p.name, shapeSize(ins[k]!.shape), ins[k]!.shape));
+    X.forEach((m, k) => {
+      if (m.rows !== X[0]!.rows) throw new ValueError(`The inputs have different numbers of samples: ${parts[0]!.name} has ${X[0]!.rows}, ${parts[k]!.name} has ${m.rows}.`);
+    });
+    return X;
+  }
+
+  private prepareXY(x: ModelData, y: ModelData, allowNonFinite: boolean, nameX = 'x', nameY = 'y'): { X: Matrix[]; Y: Matrix[] } {
     this.build();
     this.checkOutputRank();
-    const X = featureMatrix(x, nameX, this.inFeatures, this.inputShape);
-    const sparse = this.loss instanceof Loss && this.loss.sparse;
-    const Y = targetMatrix(y, nameY, this.outFeatures, sparse, X.rows);
-    if (!allowNonFinite) { checkFinite(X, nameX); checkFinite(Y, nameY); }
+    const X = this.inputMatrices(x, nameX);
+    const parts = this.split(y, this.outs.map((o) => o.name), 'y', nameY);
+    const Y = parts.map((p, k) => {
+      const l = this.losses[k];
+      return targetMatrix(p.data, p.name, this.outs[k]!.feat, l instanceof Loss && l.sparse, X[0]!.rows);
+    });
+    if (!allowNonFinite) { X.forEach((m, k) => checkFinite(m, X.length === 1 ? nameX : `${nameX}[${k}]`)); Y.forEach((m, k) => checkFinite(m, Y.length === 1 ? nameY : `${nameY}[${k}]`)); }
     return { X, Y };
   }
 
   private classWeights(Y: Matrix, cw: Record<number, number>, base: Float32Array | null): Float32Array {
     const out = new Float32Array(Y.rows);
+    const outFeat = this.outs[0]!.feat;
     for (let i = 0; i < Y.rows; i++) {
       let c: number;
-      if (Y.cols === 1) c = this.outFeatures === 1 ? (Y.values[i]! > 0.5 ? 1 : 0) : Y.values[i]!;
+      if (Y.cols === 1) c = outFeat === 1 ? (Y.values[i]! > 0.5 ? 1 : 0) : Y.values[i]!;
       else { c = 0; for (let j = 1; j < Y.cols; j++) if (Y.values[i * Y.cols + j]! > Y.values[i * Y.cols + c]!) c = j; }
       const wv = cw[c] ?? 1;
       out[i] = (base ? base[i]! : 1) * wv;
@@ -484,11 +670,44 @@ export class Sequential {
     return out;
   }
 
+  /** The log keys of a loss pass: `loss`, then per output `<name>_loss` (several outputs) and the metrics. */
+  private logKeys(): string[] {
+    if (this.single) return ['loss', ...this.outputMetrics[0]!.map((m) => m.name)];
+    return ['loss', ...this.outs.map((o) => `${o.name}_loss`), ...this.outs.flatMap((o, k) => this.outputMetrics[k]!.map((m) => `${o.name}_${m.name}`))];
+  }
+
+  /** Fresh metric counters per output, resolved against the targets' widths. */
+  private freshMetrics(Y: Matrix[]): Metric[][] {
+    return this.outputMetrics.map((ms, k) => ms.map((m0) => {
+      const m = new Metric(m0.name, m0.kind, m0.threshold);
+      m.resolve(this.outs[k]!.feat, Y[k]!.cols);
+      return m;
+    }));
+  }
+
+  private updateMetrics(metrics: Metric[][], plan: Plan, M: number, useW: boolean): void {
+    const f = this.be.heap.f32;
+    for (let k = 0; k < metrics.length; k++) {
+      const o = this.outs[k]!, ms = metrics[k]!;
+      for (let j = 0; j < ms.length; j++) ms[j]!.update(f, plan.y[o.value]! >> 2, plan.T[k]! >> 2, useW ? plan.W >> 2 : -1, M, o.feat);
+    }
+  }
+
+  /** Write per-output losses (means over `count` samples) and metric results into logs. */
+  private writeLogs(logs: Logs, metrics: Metric[][], outLossSums: Float64Array | null, count: number): void {
+    if (this.single) {
+      for (const m of metrics[0]!) logs[m.name] = m.result();
+      return;
+    }
+    this.outs.forEach((o, k) => { if (outLossSums) logs[`${o.name}_loss`] = count > 0 ? outLossSums[k]! / count : NaN; });
+    this.outs.forEach((o, k) => { for (const m of metrics[k]!) logs[`${o.name}_${m.name}`] = m.result(); });
+  }
+
   /**
    * Train the model.
    * @example const history = await model.fit(X, y, { epochs: 10, batchSize: 32, validationSplit: 0.2 });
    */
-  async fit(x: DataLike, y: DataLike, args: FitArgs = {}): Promise<History> {
+  async fit(x: ModelData, y: ModelData, args: FitArgs = {}): Promise<History> {
     if (this.fitting) throw new SimdnetError('Cannot start a second fit() on this model while one is running. Await the first.');
     if (typeof args !== 'object' || args === null) invalid('args', 'an object of fit options', args);
     this.requireCompiled('fit()');
@@ -509,27 +728,29 @@ export class Sequential {
     for (const c of callbacksIn) if (typeof c !== 'object' || c === null) invalid('callbacks', 'an array of callback objects', c);
 
     let { X, Y } = this.prepareXY(x, y, allow);
-    let SW = args.sampleWeight !== undefined ? sampleWeights(args.sampleWeight, X.rows) : null;
+    const rows = X[0]!.rows;
+    let SW = args.sampleWeight !== undefined ? sampleWeights(args.sampleWeight, rows) : null;
     if (args.classWeight !== undefined) {
       if (typeof args.classWeight !== 'object' || args.classWeight === null) invalid('classWeight', 'an object mapping class index to weight', args.classWeight);
-      SW = this.classWeights(Y, args.classWeight, SW);
+      if (!this.single) throw new NotSupportedError(`\`classWeight\` applies to a model with one output; this one has ${this.outs.length} (${this.outputNames.join(', ')}). Pass \`sampleWeight\` instead.`);
+      SW = this.classWeights(Y[0]!, args.classWeight, SW);
     }
-    let val: { X: Matrix; Y: Matrix; W: Float32Array | null } | null = null;
+    let val: { X: Matrix[]; Y: Matrix[]; W: Float32Array | null } | null = null;
     if (args.validationData !== undefined) {
       const vd = args.validationData;
       if (!Array.isArray(vd) || vd.length < 2) invalid('validationData', 'an array [xVal, yVal] or [xVal, yVal, sampleWeightVal]', vd);
       const v = this.prepareXY(vd[0], vd[1], allow, 'validationData[0]', 'validationData[1]');
-      val = { ...v, W: vd[2] !== undefined ? sampleWeights(vd[2], v.X.rows, 'validationData[2]') : null };
+      val = { ...v, W: vd[2] !== undefined ? sampleWeights(vd[2] as DataLike, v.X[0]!.rows, 'validationData[2]') : null };
     } else if (split > 0) {
-      const nVal = Math.floor(X.rows * split);
-      const nTrain = X.rows - nVal;
+      const nVal = Math.floor(rows * split);
+      const nTrain = rows - nVal;
       if (nVal === 0 || nTrain === 0) {
-        throw new ValueError(`\`validationSplit\`=${split} of ${X.rows} samples leaves ${nTrain} for training and ${nVal} for validation; both must be at least 1.`);
+        throw new ValueError(`\`validationSplit\`=${split} of ${rows} samples leaves ${nTrain} for training and ${nVal} for validation; both must be at least 1.`);
       }
-      val = { X: sliceRows(X, nTrain, X.rows), Y: sliceRows(Y, nTrain, Y.rows), W: SW ? SW.slice(nTrain) : null };
-      X = sliceRows(X, 0, nTrain); Y = sliceRows(Y, 0, nTrain); SW = SW ? SW.slice(0, nTrain) : null;
+      val = { X: X.map((m) => sliceRows(m, nTrain, rows)), Y: Y.map((m) => sliceRows(m, nTrain, rows)), W: SW ? SW.slice(nTrain) : null };
+      X = X.map((m) => sliceRows(m, 0, nTrain)); Y = Y.map((m) => sliceRows(m, 0, nTrain)); SW = SW ? SW.slice(0, nTrain) : null;
     }
-    const n = X.rows;
+    const n = X[0]!.rows;
     if (n === 0) throw new ValueError('`x` has no samples to train on.');
     if (!batchSizeGiven) batchSize = Math.min(batchSize, n);
     if (batchSize > n) {
@@ -538,7 +759,7 @@ export class Sequential {
 
     // A callback that monitors a validation quantity without validation data fails now, before any
     // training. (Other names are checked by the callback at the first epoch end: custom callbacks may add logs.)
-    const keys = ['loss', ...this.metrics.map((m) => m.name)];
+    const keys = this.logKeys();
     for (const c of callbacksIn) {
       const mon = (c as { monitor?: unknown }).monitor;
       if (!val && typeof mon === 'string' && mon.startsWith('val_')) {
@@ -547,14 +768,13 @@ export class Sequential {
     }
 
     this.ensurePlaced();
-    const be = this.be;
     const plan = this.planFor(batchSize, true);
     plan.pinned++;
     const history = new History();
     const print = args.print ?? defaultPrinter();
     // Keras's order: History first, the user's callbacks, the progress bar last.
     const cbs: (Callback | CustomCallback)[] = [history, ...callbacksIn];
-    if (verbose > 0) cbs.push(new ProgbarLogger(print, verbose, ['loss', ...this.metrics.map((m) => m.name)]));
+    if (verbose > 0) cbs.push(new ProgbarLogger(print, verbose, keys));
     const guardNaN = callbacksIn.some((c) => c instanceof TerminateOnNaN);
     if (guardNaN && !this.backup) this.backup = this.alloc(this.allWeights.reduce((a, w) => a + w.size, 0), []);
     this.trainableSlots = this.trainableWeights;
@@ -568,11 +788,10 @@ export class Sequential {
     const order = new Int32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
     const shuffle = args.shuffle ?? true;
-    const metrics = this.metrics;
-    const N = this.outFeatures, tw = Y.cols;
-    for (const m of metrics) m.resolve(N, tw);
-    const batchLogs: Logs = { batch: 0, size: 0, loss: 0 };
-    for (const m of metrics) batchLogs[m.name] = 0;
+    const metrics = this.freshMetrics(Y);
+    const outLoss = new Float64Array(this.outs.length);
+    const batchLogs: Logs = { batch: 0, size: 0 };
+    for (const k of keys) batchLogs[k] = 0;
 
     this.fitting = true;
     this.stopTraining = false;
@@ -582,7 +801,8 @@ export class Sequential {
       for (let epoch = initialEpoch; epoch < epochs && !this.stopTraining; epoch++) {
         for (const c of cbs) await c.onEpochBegin?.(epoch, {});
         if (shuffle) rng.shuffle(order);
-        for (const m of metrics) m.reset();
+        for (const ms of metrics) for (const m of ms) m.reset();
+        outLoss.fill(0);
         let lossSum = 0, seen = 0;
         for (let s = 0; s < steps; s++) {
           const start = s * batchSize, end = Math.min(n, start + batchSize), M = end - start;
@@ -592,18 +812,17 @@ export class Sequential {
           const stepSeed = hash32(dropoutSeed, this.optimizer!.iterations);
           const loss = this.trainStep(plan, M, SW !== null, stepSeed, guardNaN);
           lossSum += loss * M; seen += M;
-          const f = be.heap.f32;
-          const last = plan.bufs[this.layers.length - 1]!;
-          for (const m of metrics) m.update(f, last.y >> 2, plan.T >> 2, SW ? plan.W >> 2 : -1, M, N);
+          for (let k = 0; k < outLoss.length; k++) outLoss[k] = outLoss[k]! + this.outSums[k]!;
+          this.updateMetrics(metrics, plan, M, SW !== null);
           batchLogs.loss = lossSum / seen;
-          for (const m of metrics) batchLogs[m.name] = m.result();
+          this.writeLogs(batchLogs, metrics, outLoss, seen);
           for (const c of batchEnd) await c.onBatchEnd!(s, batchLogs);
           if (!Number.isFinite(loss) && guardNaN) this.stopTraining = true;
           if (this.stopTraining) break;
           if (yieldEvery >= 0 && now() - lastYield >= yieldEvery) { await yieldToEventLoop(); lastYield = now(); }
         }
         const logs: Logs = { loss: seen > 0 ? lossSum / seen : NaN };
-        for (const m of metrics) logs[m.name] = m.result();
+        this.writeLogs(logs, metrics, outLoss, seen);
         if (val) {
           const v = this.evaluateMatrices(val.X, val.Y, val.W, batchSize);
           for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
@@ -618,36 +837,36 @@ export class Sequential {
     return history;
   }
 
-  private evaluateMatrices(X: Matrix, Y: Matrix, W: Float32Array | null, batchSize: number): Logs {
-    const be = this.be;
-    const B = Math.min(batchSize, Math.max(1, X.rows));
+  private evaluateMatrices(X: Matrix[], Y: Matrix[], W: Float32Array | null, batchSize: number): Logs {
+    const rows = X[0]!.rows;
+    const B = Math.min(batchSize, Math.max(1, rows));
     const plan = this.planFor(B, false);
-    const N = this.outFeatures;
-    const metrics = this.metrics.map((m) => new Metric(m.name, m.kind, m.threshold));
-    for (const m of metrics) m.resolve(N, Y.cols);
+    const metrics = this.freshMetrics(Y);
+    const outLoss = new Float64Array(this.outs.length);
     let sum = 0;
-    for (let start = 0; start < X.rows; start += B) {
-      const end = Math.min(X.rows, start + B), M = end - start;
+    for (let start = 0; start < rows; start += B) {
+      const end = Math.min(rows, start + B), M = end - start;
       this.gather(plan, X, Y, W, null, start, end);
       this.forward(plan, M, false, 0);
-      sum += this.lossOn(plan, M, W !== null, false).sum;
-      const last = plan.bufs[this.layers.length - 1]!;
-      for (const m of metrics) m.update(be.heap.f32, last.y >> 2, plan.T >> 2, W ? plan.W >> 2 : -1, M, N);
+      sum += this.lossOn(plan, M, W !== null, false);
+      for (let k = 0; k < outLoss.length; k++) outLoss[k] = outLoss[k]! + this.outSums[k]!;
+      this.updateMetrics(metrics, plan, M, W !== null);
     }
-    const logs: Logs = { loss: (X.rows > 0 ? sum / X.rows : NaN) + this.penalty(false) };
-    for (const m of metrics) logs[m.name] = m.result();
+    const logs: Logs = { loss: (rows > 0 ? sum / rows : NaN) + this.penalty(false) };
+    this.writeLogs(logs, metrics, outLoss, rows);
     return logs;
   }
 
   /**
-   * Loss and metrics on data, as named numbers: `{ loss: 0.18, accuracy: 0.93 }`.
+   * Loss and metrics on data, as named numbers: `{ loss: 0.18, accuracy: 0.93 }`
+   * (several outputs: also `<output>_loss` and `<output>_<metric>`).
    */
-  evaluate(x: DataLike, y: DataLike, args: EvaluateArgs = {}): Logs {
+  evaluate(x: ModelData, y: ModelData, args: EvaluateArgs = {}): Logs {
     this.requireCompiled('evaluate()');
     const batchSize = checkPositiveInt('batchSize', args.batchSize ?? 32);
     const { X, Y } = this.prepareXY(x, y, !!args.allowNonFinite);
-    if (X.rows === 0) throw new ValueError('`x` has no samples to evaluate.');
-    const W = args.sampleWeight !== undefined ? sampleWeights(args.sampleWeight, X.rows) : null;
+    if (X[0]!.rows === 0) throw new ValueError('`x` has no samples to evaluate.');
+    const W = args.sampleWeight !== undefined ? sampleWeights(args.sampleWeight, X[0]!.rows) : null;
     this.ensurePlaced();
     const logs = this.evaluateMatrices(X, Y, W, batchSize);
     if ((args.verbose ?? 0) > 0) defaultPrinter()(formatLogs(logs), false);
@@ -655,56 +874,57 @@ export class Sequential {
   }
 
   /**
-   * Predictions for `x`, in batches of `batchSize` (default 32), as one Tensor of shape [n, ...outputShape].
+   * Predictions for `x`, in batches of `batchSize` (default 32): one Tensor of
+   * shape [n, ...outputShape], or one per output for a model with several.
    */
-  predict(x: DataLike, args: PredictArgs = {}): Tensor {
+  predict(x: ModelData, args: PredictArgs = {}): Tensor | Tensor[] {
     if (typeof args !== 'object' || args === null) invalid('args', 'an object like { batchSize: 32 }', args);
     const batchSize = checkPositiveInt('batchSize', args.batchSize ?? 32);
-    if (this.layers.length === 0) throw new ValueError('The model has no layers. Add layers before predicting.');
     this.build();
-    const X = featureMatrix(x, 'x', this.inFeatures, this.inputShape);
+    const X = this.inputMatrices(x);
     this.ensurePlaced();
-    const N = this.outFeatures;
-    const out = new Float32Array(X.rows * N);
-    const B = Math.min(batchSize, Math.max(1, X.rows));
+    const rows = X[0]!.rows;
+    const outs = this.outs.map((o) => new Float32Array(rows * o.feat));
+    const B = Math.min(batchSize, Math.max(1, rows));
     const plan = this.planFor(B, false);
     const heap = this.be.heap;
-    for (let start = 0; start < X.rows; start += B) {
-      const end = Math.min(X.rows, start + B), M = end - start;
+    for (let start = 0; start < rows; start += B) {
+      const end = Math.min(rows, start + B), M = end - start;
       this.gather(plan, X, null, null, null, start, end);
       this.forward(plan, M, false, 0);
-      const y = plan.bufs[this.layers.length - 1]!.y;
-      out.set(heap.f32.subarray(y >> 2, (y >> 2) + M * N), start * N);
+      this.outs.forEach((o, k) => {
+        const y = plan.y[o.value]! >> 2;
+        outs[k]!.set(heap.f32.subarray(y, y + M * o.feat), start * o.feat);
+      });
     }
-    return new Tensor(out, [X.rows, ...this.outputShape]);
+    const ts = this.outs.map((o, k) => new Tensor(outs[k]!, [rows, ...o.shape]));
+    return this.single ? ts[0]! : ts;
   }
 
-  /** Predict one batch (all rows at once). */
-  predictOnBatch(x: DataLike): Tensor {
-    const rows = asMatrix(toTensor(x, 'x'), 'x').rows;
+  /** Predict one batch (all samples at once). */
+  predictOnBatch(x: ModelData): Tensor | Tensor[] {
+    this.build();
+    const rows = this.inputMatrices(x)[0]!.rows;
     return this.predict(x, { batchSize: Math.max(1, rows) });
   }
 
   /** One optimizer step on the given batch; returns the loss and metrics for it. */
-  trainOnBatch(x: DataLike, y: DataLike, args: { sampleWeight?: DataLike } = {}): Logs {
+  trainOnBatch(x: ModelData, y: ModelData, args: { sampleWeight?: DataLike } = {}): Logs {
     if (this.fitting) throw new SimdnetError('Cannot call trainOnBatch() while fit() is running.');
     this.requireCompiled('trainOnBatch()');
     const { X, Y } = this.prepareXY(x, y, false);
-    if (X.rows === 0) throw new ValueError('`x` has no samples.');
-    const W = args.sampleWeight !== undefined ? sampleWeights(args.sampleWeight, X.rows) : null;
+    const rows = X[0]!.rows;
+    if (rows === 0) throw new ValueError('`x` has no samples.');
+    const W = args.sampleWeight !== undefined ? sampleWeights(args.sampleWeight, rows) : null;
     this.ensurePlaced();
     this.trainableSlots = this.trainableWeights;
-    const plan = this.planFor(X.rows, true);
-    this.gather(plan, X, Y, W, null, 0, X.rows);
-    const loss = this.trainStep(plan, X.rows, W !== null, hash32(nextSeed(), this.optimizer!.iterations), false);
+    const plan = this.planFor(rows, true);
+    this.gather(plan, X, Y, W, null, 0, rows);
+    const loss = this.trainStep(plan, rows, W !== null, hash32(nextSeed(), this.optimizer!.iterations), false);
     const logs: Logs = { loss };
-    const N = this.outFeatures;
-    for (const m0 of this.metrics) {
-      const m = new Metric(m0.name, m0.kind, m0.threshold);
-      m.resolve(N, Y.cols);
-      m.update(this.be.heap.f32, plan.bufs[this.layers.length - 1]!.y >> 2, plan.T >> 2, W ? plan.W >> 2 : -1, X.rows, N);
-      logs[m.name] = m.result();
-    }
+    const metrics = this.freshMetrics(Y);
+    this.updateMetrics(metrics, plan, rows, W !== null);
+    this.writeLogs(logs, metrics, this.outSums, rows);
     return logs;
   }
 
@@ -714,29 +934,30 @@ export class Sequential {
    * `optimizer.computeGradients`). `training` (default true) runs dropout with
    * the mask of `seed` and batch normalization on batch statistics.
    */
-  computeGradients(x: DataLike, y: DataLike, args: { training?: boolean; seed?: number } = {}): { loss: number; grads: Tensor[] } {
+  computeGradients(x: ModelData, y: ModelData, args: { training?: boolean; seed?: number } = {}): { loss: number; grads: Tensor[] } {
     const r = this.lossAndGrad(x, y, args.training ?? true, args.seed ?? 0, true);
     return { loss: r.loss, grads: r.grads! };
   }
 
   /** The loss on one batch as computed by a training step (same mode options as computeGradients), with no update. */
-  computeLoss(x: DataLike, y: DataLike, args: { training?: boolean; seed?: number } = {}): number {
+  computeLoss(x: ModelData, y: ModelData, args: { training?: boolean; seed?: number } = {}): number {
     return this.lossAndGrad(x, y, args.training ?? true, args.seed ?? 0, false).loss;
   }
 
-  private lossAndGrad(x: DataLike, y: DataLike, training: boolean, seed: number, withGrad: boolean): { loss: number; grads: Tensor[] | null } {
+  private lossAndGrad(x: ModelData, y: ModelData, training: boolean, seed: number, withGrad: boolean): { loss: number; grads: Tensor[] | null } {
     this.requireCompiled('computing gradients');
     const { X, Y } = this.prepareXY(x, y, false);
+    const rows = X[0]!.rows;
     this.ensurePlaced();
-    const plan = this.planFor(X.rows, training || withGrad);
+    const plan = this.planFor(rows, training || withGrad);
     // Batch normalization updates its moving statistics in training mode: keep them as they were.
     const frozen = this.allWeights.filter((w) => !w.trainable);
     const saved = frozen.map((w) => this.be.heap.read(w.ptr, w.size));
-    this.gather(plan, X, Y, null, null, 0, X.rows);
-    this.forward(plan, X.rows, training, seed);
-    const { sum, fused } = this.lossOn(plan, X.rows, false, withGrad);
-    if (withGrad) this.backward(plan, X.rows, fused);
-    const loss = sum / X.rows + this.penalty(withGrad);
+    this.gather(plan, X, Y, null, null, 0, rows);
+    this.forward(plan, rows, training, seed);
+    const sum = this.lossOn(plan, rows, false, withGrad);
+    if (withGrad) this.backward(plan, rows);
+    const loss = sum / rows + this.penalty(withGrad);
     const grads = withGrad ? this.trainableWeights.map((w) => new Tensor(this.be.heap.read(w.grad, w.size), w.shape)) : null;
     frozen.forEach((w, i) => this.be.heap.write(w.ptr, saved[i]!));
     return { loss, grads };
@@ -748,7 +969,7 @@ export class Sequential {
   getWeights(): Tensor[] {
     this.build();
     const heap = this.placement?.be.heap;
-    return this.allWeights.map((w) => new Tensor(w.pending ? w.pending.slice() : heap!.read(w.ptr, w.size), w.shape));
+    return this.allWeights.map((w) => { this.checkOwner(w); return new Tensor(w.pending ? w.pending.slice() : heap!.read(w.ptr, w.size), w.shape); });
   }
 
   /** Set every weight, in the order of getWeights(). Shapes must match. */
@@ -760,6 +981,7 @@ export class Sequential {
     }
     weights.forEach((t, i) => {
       const w = ws[i]!;
+      this.checkOwner(w);
       if (!(t instanceof Tensor) || t.shape.join() !== w.shape.join()) {
         throw new ValueError(`setWeights: weight ${i} (${w.name}) must have shape [${w.shape}]. Received: ${t instanceof Tensor ? `shape [${t.shape}]` : describe(t)}`);
       }
@@ -839,10 +1061,13 @@ export class Sequential {
     return l;
   }
 
-  /** Keras's summary table: layer, output shape, parameter count, totals. Printed (unless print is false) and returned. */
+  /**
+   * Keras's summary table: layer, output shape, parameter count (and, for a
+   * functional model, the "Connected to" column), totals. Printed (unless print is false) and returned.
+   */
   summary(args: SummaryArgs = {}): string {
     this.build();
-    return summarize(this.name, this.layers, args);
+    return summarize(this.name, this.layers, args, this instanceof Sequential ? null : this.program!);
   }
 
   /** @internal kernel-memory statistics for tests: blocks and bytes this model holds. */
@@ -852,8 +1077,12 @@ export class Sequential {
     return { blocks: this.owned.blocks.length, heapBytes: heap?.byteLength ?? 0, heapLive: heap?.liveCount ?? 0, plans };
   }
 
-  /** Metric names as compiled (for io). */
-  get metricNames(): string[] { return this.compiledMetricNames.slice(); }
+  /** Metric names as compiled (for io): the first output's. */
+  get metricNames(): string[] { return (this.compiledMetricNames[0] ?? []).slice(); }
+  /** Metric names as compiled, per output (for io). */
+  get outputMetricNames(): string[][] { return this.compiledMetricNames.map((m) => m.slice()); }
+  /** @internal the program (for saving and summaries). */
+  get graph(): Program { this.build(); return this.program!; }
 
   // [io, issue 6] Saving, delegated to src/io/save.ts (below the model: no module cycle).
   /**
@@ -871,6 +1100,79 @@ export class Sequential {
 }
 
 /**
+ * A linear stack of layers: a builder of a one-chain graph, run by the same
+ * engine as functional models.
+ */
+export class Sequential extends LayersModel {
+  private inputShape: number[] | null = null;
+  private inputLayer: InputLayer | null = null;
+
+  constructor(args: { layers?: (Layer | SymbolicTensor)[]; name?: string } = {}) {
+    super({ ...(args.name !== undefined ? { name: args.name } : {}) }, 'sequential');
+    for (const l of args.layers ?? []) this.add(l);
+  }
+
+  /** Append a layer (or, first, an input: an InputLayer or a tensor from sn.input()). */
+  add(layer: Layer | SymbolicTensor): void {
+    if (layer instanceof SymbolicTensor && layer.sourceLayer instanceof InputLayer) layer = layer.sourceLayer;
+    if (!(layer instanceof Layer)) invalid('layer', 'a layer (e.g. sn.layers.dense({ units: 10 }))', layer);
+    if (this.isPlaced()) throw new ValueError('Cannot add layers to a model that has already been built. Create a new model.');
+    if (this.layers.includes(layer)) throw new ValueError(`Layer '${layer.name}' is already in this model`);
+    if (layer.multiInput) throw new ValueError(`Layer '${layer.name}' (${layer.className}) merges several inputs; a sequential model is one chain. Use the functional API (sn.model).`);
+    if (layer instanceof InputLayer) {
+      if (this.layers.length > 0 || this.inputShape) throw new ValueError('An input layer must come first in a sequential model');
+      this.inputShape = layer.declaredInputShape!.slice();
+      this.inputLayer = layer;
+      return;
+    }
+    if (this.layers.length === 0 && this.inputShape === null && layer.declaredInputShape) this.inputShape = layer.declaredInputShape.slice();
+    this.layers.push(layer);
+    this.program = null;
+    // Like Keras, a model whose input shape is known builds (creates its
+    // weights) as layers are added, so initial weights follow setSeed in
+    // construction order.
+    if (this.inputShape) {
+      let s = this.inputShape;
+      for (const l of this.layers) { if (!l.built) l.build(s); s = l.outputShape!; }
+    }
+  }
+
+  private isPlaced(): boolean { return this.placement !== null; }
+
+  override get className(): string { return 'Sequential'; }
+  /** Whether the model has created its weights. */
+  override get built(): boolean { return this.layers.length > 0 && this.layers.every((l) => l.built); }
+
+  /** Create the weights for an input feature shape (taken from the first layer's inputShape/inputDim if omitted). */
+  override build(inputShape?: number[]): void {
+    if (this.program) return;
+    if (this.layers.length === 0) throw new ValueError('The model has no layers. Add layers before building, training or predicting.');
+    const shape = inputShape ?? this.inputShape;
+    if (!shape) {
+      throw new ValueError(`The first layer ('${this.layers[0]!.name}') needs an input shape: pass \`inputDim\` or \`inputShape\` to it (e.g. sn.layers.dense({ units: 10, inputDim: 8 })), or start with sn.layers.input({ shape: [8] }).`);
+    }
+    this.inputShape = shape.slice();
+    let s = shape;
+    for (const l of this.layers) {
+      if (!l.built) l.build(s);
+      else if (l.inputShape!.join() !== s.join()) throw new ValueError(`Layer '${l.name}' was built for input shape [${l.inputShape}] but receives [${s}]`);
+      s = l.outputShape!;
+    }
+    if (!this.inputLayer || this.inputLayer.declaredInputShape!.join() !== shape.join()) {
+      this.inputLayer = new InputLayer({ shape, name: `${this.name}_input` });
+    }
+    let x = this.inputLayer.output;
+    for (const l of this.layers) x = l.apply(x);
+    this.setGraph([this.inputLayer.output], [x], false);
+  }
+
+  /** Predictions for `x` (one output): a Tensor of shape [n, ...outputShape]. */
+  override predict(x: ModelData, args: PredictArgs = {}): Tensor { return super.predict(x, args) as Tensor; }
+  /** Predict one batch (all samples at once). */
+  override predictOnBatch(x: ModelData): Tensor { return super.predictOnBatch(x) as Tensor; }
+}
+
+/**
  * A linear stack of layers.
  * @example
  * const model = sn.sequential([
@@ -878,9 +1180,31 @@ export class Sequential {
  *   sn.layers.dense({ units: 1, activation: 'sigmoid' }),
  * ]);
  */
-export function sequential(layers?: Layer[] | { layers?: Layer[]; name?: string }): Sequential {
+export function sequential(layers?: (Layer | SymbolicTensor)[] | { layers?: (Layer | SymbolicTensor)[]; name?: string }): Sequential {
   if (layers === undefined) return new Sequential();
   if (Array.isArray(layers)) return new Sequential({ layers });
   if (typeof layers === 'object' && layers !== null) return new Sequential(layers);
   return invalid('layers', 'an array of layers', layers);
+}
+
+/**
+ * A functional model from its input and output tensors: several inputs and
+ * outputs, branches, merges and shared layers (TF.js's `tf.model`, Keras's `Model`).
+ * @example
+ * const a = sn.input({ shape: [4], name: 'a' }), b = sn.input({ shape: [3], name: 'b' });
+ * const h = sn.layers.dense({ units: 8, activation: 'relu' }).apply(sn.layers.concatenate().apply([a, b]));
+ * const model = sn.model({ inputs: [a, b], outputs: sn.layers.dense({ units: 1 }).apply(h) });
+ */
+export function model(args: { inputs: SymbolicTensor | SymbolicTensor[]; outputs: SymbolicTensor | SymbolicTensor[]; name?: string }): LayersModel {
+  if (typeof args !== 'object' || args === null) invalid('args', 'an object { inputs, outputs, name? }', args);
+  return new LayersModel(args);
+}
+
+/**
+ * A model input: the symbolic tensor a functional model starts from.
+ * @param args.shape the shape of one sample (without the batch dimension). @param args.name its name (the key of its data).
+ * @example const x = sn.input({ shape: [784], name: 'pixels' });
+ */
+export function input(args: { shape?: number[]; batchShape?: (number | null)[]; name?: string }): SymbolicTensor {
+  return new InputLayer(args).output;
 }

@@ -4,6 +4,7 @@
  */
 import { invalid } from './errors.js';
 import type { Layer } from './layers.js';
+import { type Program, nodesByLayer } from './engine/graph.js';
 
 export interface SummaryArgs {
   /** true (default) prints with console.log, false prints nothing, a function receives each line. */
@@ -18,17 +19,40 @@ function columns(width: number): [number, number, number] {
   return [a, b - a, width - b];
 }
 
-/** The summary of a built model's layers, printed as `args.print` says; returns the text. */
-export function summarize(name: string, layers: readonly Layer[], args: SummaryArgs = {}): string {
-  const width = args.lineLength ?? 72;
+/** Four columns for a functional model: layer | output shape | param # | connected to, in proportion 29 : 20 : 9 : 40. */
+function columns4(width: number): [number, number, number, number] {
+  const a = Math.floor((width * 29) / 98), b = Math.floor((width * 49) / 98), c = Math.floor((width * 58) / 98);
+  return [a, b - a, c - b, width - c];
+}
+
+/**
+ * The summary of a built model's layers, printed as `args.print` says; returns
+ * the text. With a functional model's program, a "Connected to" column names
+ * each layer's inputs as Keras does (`dense[0][0]`: layer, node, tensor).
+ */
+export function summarize(name: string, layers: readonly Layer[], args: SummaryArgs = {}, program: Program | null = null): string {
+  const width = args.lineLength ?? (program ? 98 : 72);
   if (!Number.isInteger(width) || width < 40) invalid('lineLength', 'an integer of at least 40', args.lineLength);
   const p = args.print ?? true;
   if (typeof p !== 'boolean' && typeof p !== 'function') invalid('print', 'a boolean or a function of one line', args.print);
-  const cols = columns(width);
-  const row = (a: string, b: string, c: string) => a.padEnd(cols[0]) + b.padEnd(cols[1]) + c.padStart(cols[2]);
-  const lines = [`Model: "${name}"`, '─'.repeat(width), row('Layer (type)', 'Output Shape', 'Param #'), '═'.repeat(width)];
-  for (const l of layers) {
-    lines.push(row(`${l.name} (${l.className})`, `(None, ${l.outputShape!.join(', ')})`, l.countParams().toLocaleString('en-US')));
+  const lines = [`Model: "${name}"`, '─'.repeat(width)];
+  const shape = (l: Layer) => `(None, ${l.outputShape!.join(', ')})`;
+  if (!program) {
+    const cols = columns(width);
+    const row = (a: string, b: string, c: string) => a.padEnd(cols[0]) + b.padEnd(cols[1]) + c.padStart(cols[2]);
+    lines.push(row('Layer (type)', 'Output Shape', 'Param #'), '═'.repeat(width));
+    for (const l of layers) lines.push(row(`${l.name} (${l.className})`, shape(l), l.countParams().toLocaleString('en-US')));
+  } else {
+    const cols = columns4(width);
+    const row = (a: string, b: string, c: string, d: string) => (a.padEnd(cols[0]) + b.padEnd(cols[1]) + c.padStart(cols[2] - 1) + ' ' + d).trimEnd();
+    lines.push(row('Layer (type)', 'Output Shape', 'Param #', 'Connected to'), '═'.repeat(width));
+    const nodes = nodesByLayer(program);
+    for (const l of layers) {
+      const refs = (nodes.get(l) ?? []).flatMap((n) => n.inputs.map((t) => `${t.sourceLayer.name}[${nodes.get(t.sourceLayer)!.indexOf(t.node)}][0]`));
+      const first = refs.length > 0 ? refs[0]! : '-';
+      lines.push(row(`${l.name} (${l.className})`, shape(l), l.countParams().toLocaleString('en-US'), first));
+      for (const r of refs.slice(1)) lines.push(row('', '', '', r));
+    }
   }
   lines.push('═'.repeat(width));
   const all = layers.reduce((a, l) => a + l.countParams(), 0);

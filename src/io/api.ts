@@ -11,7 +11,7 @@
  * loading, the artifacts object itself.
  */
 import { invalid } from '../errors.js';
-import type { Sequential } from '../model.js';
+import type { LayersModel } from '../model.js';
 import type { IOHandler, LoadOptions, ModelArtifacts } from './types.js';
 import { artifactsToModel, loadWeightsInto } from './serialize.js';
 import { fromMemory } from './memory.js';
@@ -35,7 +35,7 @@ function sourceName(source: unknown): string {
  * const model = await sn.loadModel('indexeddb://my-model');      // browser
  * const model = await sn.loadModel(sn.io.fromMemory(artifacts)); // any transport
  */
-export async function loadModel(source: string | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<Sequential> {
+export async function loadModel(source: string | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<LayersModel> {
   if (typeof options !== 'object' || options === null) invalid('options', 'an object like { compile: false }', options);
   const handler = resolveLoad(source, options);
   const artifacts = await handler.load!();
@@ -46,7 +46,7 @@ export async function loadModel(source: string | IOHandler | ModelArtifacts, opt
  * Load weights by name into a model built in code (for files saved with
  * `saveWeightsOnly`, or to take just the weights of a full save).
  */
-export async function loadWeights(model: Sequential, source: string | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<void> {
+export async function loadWeights(model: LayersModel, source: string | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<void> {
   const handler = resolveLoad(source, options);
   loadWeightsInto(model, await handler.load!(), options, sourceName(source));
 }

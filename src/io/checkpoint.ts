@@ -10,7 +10,7 @@
  */
 import { Callback, type Logs } from '../callbacks.js';
 import { SimdnetError, ValueError, invalid } from '../errors.js';
-import { Sequential } from '../model.js';
+import { LayersModel } from '../model.js';
 import type { IOHandler } from './types.js';
 import { saveModel } from './api.js';
 
@@ -92,7 +92,7 @@ export class ModelCheckpoint extends Callback {
 
   override async onEpochEnd(epoch: number, logs: Logs = {}): Promise<void> {
     const model = this.model;
-    if (!(model instanceof Sequential)) throw new SimdnetError('modelCheckpoint can only save simdnet Sequential models.');
+    if (!(model instanceof LayersModel)) throw new SimdnetError('modelCheckpoint can only save simdnet models.');
     if (this.saveBestOnly) {
       const v = logs[this.monitor];
       if (v === undefined || Number.isNaN(v)) {

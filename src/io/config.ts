@@ -20,6 +20,7 @@ import { Initializer } from '../initializers.js';
 import type { Layer } from '../layers.js';
 // For its side effect: src/layers.ts registers every layer class's reader when it loads.
 import '../layers.js';
+import '../merge.js';
 import { Optimizer, getOptimizer, optimizerNames } from '../optimizers.js';
 import { Loss, CustomLoss, getLoss, isCustomLoss, lossNames, huber, binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy } from '../losses.js';
 import { Metric, getMetric, metricNames } from '../metrics.js';

@@ -9,19 +9,21 @@
  * values replace them.
  */
 import { DataError, describe, invalid } from '../errors.js';
-import { Sequential } from '../model.js';
+import { LayersModel, Sequential } from '../model.js';
+import { InputLayer, type Layer } from '../layers.js';
+import type { SymbolicTensor } from '../engine/graph.js';
 import { BatchNormalization } from '../layers.js';
 import { Tensor } from '../tensor.js';
 import type { LoadOptions, ModelArtifacts } from './types.js';
 import { CheckedSpec, DEFAULT_MAX_PARAMS, at, checkFormat, checkPlainData, checkTrainingConfigShape, checkWeightSpecs, isPlainObject } from './validate.js';
 import { decodeWeights, joinWeightData, normalizeWeightData } from './weights.js';
 import { Cfg, InitGate, TFJS_SLOT_NAMES, readLoss, readMetric, readOptimizer } from './config.js';
-import { type TopologyPlan, matchWeights, parseTopology } from './topology.js';
+import { type GraphPlan, type TopologyPlan, matchWeights, parseTopology } from './topology.js';
 
 export { SIMDNET_VERSION, modelToArtifacts, type ToArtifactsOptions } from './save.js';
-export { type TopologyPlan, diagnoseWeights, matchWeights, parseTopology } from './topology.js';
+export { type GraphPlan, type TopologyPlan, diagnoseWeights, matchWeights, parseTopology } from './topology.js';
 
-function checkMovingVariance(model: Sequential, values: Map<string, { values: Float32Array }>, matched: Map<string, CheckedSpec>): void {
+function checkMovingVariance(model: LayersModel, values: Map<string, { values: Float32Array }>, matched: Map<string, CheckedSpec>): void {
   for (const l of model.layers) {
     if (!(l instanceof BatchNormalization)) continue;
     const name = `${l.name}/moving_variance`;
@@ -49,7 +51,7 @@ function readOptimizerState(meta: unknown): Record<string, number> | null {
 }
 
 /** Restore slots (by simdnet name, or TF.js's) and the step count; all or nothing. */
-function restoreOptimizer(model: Sequential, decoded: Map<string, { spec: CheckedSpec; values: Float32Array }>, meta: unknown, where: string): void {
+function restoreOptimizer(model: LayersModel, decoded: Map<string, { spec: CheckedSpec; values: Float32Array }>, meta: unknown, where: string): void {
   const saved = new Map([...decoded].filter(([, e]) => e.spec.group === 'optimizer'));
   if (saved.size === 0) return;
   const opt = model.optimizer!;
@@ -84,22 +86,82 @@ function restoreOptimizer(model: Sequential, decoded: Map<string, { spec: Checke
   }
 }
 
-function compileFrom(model: Sequential, tc: unknown, path: string): void {
+/** Metrics as a file lists them: a list, one list per output ([[...]]), or an object keyed by output name. */
+function readMetricList(v: unknown, path: string) {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.length > 100) throw new DataError(`${path}: expected an array of metrics. Received: ${describe(v)}`);
+  return v.map((m, i) => readMetric(m, at(path, i)));
+}
+
+function compileFrom(model: LayersModel, tc: unknown, path: string): void {
   checkTrainingConfigShape(tc, path);
   const c = new Cfg(tc as unknown as Record<string, unknown>, path);
-  c.unsupported('loss_weights', 'loss weights', (x) => Array.isArray(x) && x.length === 1 && x[0] === 1);
+  const names = model.outputNames;
   c.unsupported('sample_weight_mode', 'a sample_weight_mode');
   c.unsupported('weighted_metrics', 'weighted metrics', (x) => Array.isArray(x) && x.length === 0);
   const optimizer = readOptimizer(tc.optimizer_config, `${path}.optimizer_config`);
-  const loss = readLoss(tc.loss, `${path}.loss`);
+  // One loss for all outputs, or one per output (a list in output order, or an object keyed by output name).
+  const rawLoss = tc.loss;
+  let loss: ReturnType<typeof readLoss>[];
+  if (Array.isArray(rawLoss)) {
+    if (rawLoss.length !== names.length) throw new DataError(`${path}.loss: ${rawLoss.length} losses for a model with ${names.length} output(s) (${names.join(', ')}).`);
+    loss = rawLoss.map((l, i) => readLoss(l, at(`${path}.loss`, i)));
+  } else if (isPlainObject(rawLoss) && names.every((n) => n in rawLoss) && !('class_name' in rawLoss)) {
+    loss = names.map((n) => readLoss(rawLoss[n], `${path}.loss.${n}`));
+  } else loss = names.map(() => readLoss(rawLoss, `${path}.loss`));
+  let lossWeights: number[] | undefined;
+  const lw = c.get('loss_weights');
+  if (lw !== undefined) {
+    const list = Array.isArray(lw) ? lw : isPlainObject(lw) ? names.map((n) => lw[n]) : [lw];
+    if (list.length !== names.length || list.some((x) => typeof x !== 'number' || !Number.isFinite(x) || x < 0)) {
+      throw new DataError(`${path}.loss_weights: expected one non-negative number per output (${names.join(', ')}). Received: ${describe(lw)}`);
+    }
+    lossWeights = list as number[];
+  }
   let ms: unknown = tc.metrics ?? [];
-  // Keras 2 may key the metrics by output name; a Sequential model has one output.
-  if (isPlainObject(ms)) { const vals = Object.values(ms); ms = vals.length === 1 ? vals[0] : ms; }
-  // Keras 2 writes one list per output: [[...]].
-  if (Array.isArray(ms) && ms.length === 1 && Array.isArray(ms[0])) ms = ms[0];
-  if (!Array.isArray(ms) || ms.length > 100) throw new DataError(`${path}.metrics: expected an array of metrics. Received: ${describe(ms)}`);
-  const metrics = ms.map((m, i) => readMetric(m, at(`${path}.metrics`, i)));
-  model.compile({ optimizer, loss, metrics });
+  let metrics: ReturnType<typeof readMetric>[][];
+  if (isPlainObject(ms)) {
+    // Keras 2 may key the metrics by output name.
+    const obj = ms;
+    const extra = Object.keys(obj).filter((k) => !names.includes(k));
+    if (extra.length > 0 && !(names.length === 1 && Object.keys(obj).length === 1)) throw new DataError(`${path}.metrics: names outputs the model does not have: ${extra.join(', ')}.`);
+    metrics = names.length === 1 && Object.keys(obj).length === 1
+      ? [readMetricList(Object.values(obj)[0], `${path}.metrics`)]
+      : names.map((n) => readMetricList(obj[n] === undefined || Array.isArray(obj[n]) ? obj[n] : [obj[n]], `${path}.metrics.${n}`));
+  } else {
+    // Keras 2 writes one list per output: [[...]].
+    if (Array.isArray(ms) && ms.length === names.length && ms.every((x) => Array.isArray(x))) {
+      metrics = ms.map((x, i) => readMetricList(x, at(`${path}.metrics`, i)));
+    } else {
+      if (Array.isArray(ms) && ms.length === 1 && Array.isArray(ms[0])) ms = ms[0];
+      const list = readMetricList(ms, `${path}.metrics`);
+      metrics = names.map(() => list);
+    }
+  }
+  model.compile({ optimizer, loss: names.length === 1 ? loss[0]! : loss, metrics: names.length === 1 ? metrics[0]! : metrics, ...(lossWeights ? { lossWeights } : {}) });
+}
+
+/** Build a functional model from a parsed graph: input layers give tensors, each node applies its layer once its inputs exist. */
+function buildFunctional(g: GraphPlan, name: string | undefined): LayersModel {
+  const out = new Map<string, SymbolicTensor[]>();
+  g.layers.forEach((l) => { if (l instanceof InputLayer) out.set(l.name, [l.output]); });
+  const get = (r: { layer: string; node: number }) => out.get(r.layer)?.[r.node];
+  let progress = true;
+  while (progress) {
+    progress = false;
+    g.layers.forEach((l: Layer, i) => {
+      if (l instanceof InputLayer) return;
+      const made = out.get(l.name) ?? [];
+      g.nodes[i]!.forEach((refs, k) => {
+        if (made[k] || !refs.every((r) => get(r))) return;
+        const ins = refs.map((r) => get(r)!);
+        made[k] = l.apply(l.multiInput ? ins : ins[0]!);
+        progress = true;
+      });
+      out.set(l.name, made);
+    });
+  }
+  return new LayersModel({ inputs: g.inputs.map((r) => get(r)!), outputs: g.outputs.map((r) => get(r)!), ...(name !== undefined ? { name } : {}) });
 }
 
 function checkArtifactsObject(a: unknown, where: string): asserts a is ModelArtifacts {
@@ -111,7 +173,7 @@ function checkArtifactsObject(a: unknown, where: string): asserts a is ModelArti
 }
 
 /** Build a model from artifacts (validated first). */
-export function artifactsToModel(a: unknown, options: LoadOptions = {}, where = 'model'): Sequential {
+export function artifactsToModel(a: unknown, options: LoadOptions = {}, where = 'model'): LayersModel {
   checkArtifactsObject(a, where);
   checkFormat(a.format, where);
   const maxParams = options.maxParams ?? DEFAULT_MAX_PARAMS;
@@ -130,13 +192,21 @@ export function artifactsToModel(a: unknown, options: LoadOptions = {}, where = 
     if (!data && specs.length > 0) throw new DataError(`${where}: the weight specs list ${specs.length} weights but there is no weight data.`);
     decoded = decodeWeights(specs, data ? joinWeightData(data) : new ArrayBuffer(0), `${where}'s weight data`, !!options.allowNonFinite);
   }
-  const model = new Sequential({ layers: plan.layers, ...(plan.name !== undefined ? { name: plan.name } : {}) });
   gate.skip = decoded !== null;
-  try { model.build(plan.inputShape); } finally { gate.skip = false; }
+  let model: LayersModel;
+  try {
+    if (plan.graph) model = buildFunctional(plan.graph, plan.name);
+    else {
+      const seq = new Sequential({ layers: plan.layers, ...(plan.name !== undefined ? { name: plan.name } : {}) });
+      seq.build(plan.inputShape);
+      model = seq;
+    }
+  } finally { gate.skip = false; }
   if (decoded) {
     const byExpected = new Map(plan.expected.map((e, i) => [e.name, matched[i]!]));
     checkMovingVariance(model, decoded, byExpected);
-    model.setWeights(plan.expected.map((e, i) => new Tensor(decoded!.get(matched[i]!.name)!.values, e.shape)));
+    // In the model's weight order, by name (a functional model orders its layers as its graph runs).
+    model.setWeights(model.namedWeights().map((w) => new Tensor(decoded!.get(byExpected.get(w.name)!.name)!.values, w.tensor.shape)));
   }
   const tc = a.trainingConfig ?? plan.embeddedTrainingConfig;
   if (tc !== undefined && tc !== null && options.compile !== false) {
@@ -147,8 +217,8 @@ export function artifactsToModel(a: unknown, options: LoadOptions = {}, where = 
 }
 
 /** Load weights by name into an existing model (the file's topology, if any, is not used). */
-export function loadWeightsInto(model: Sequential, a: unknown, options: LoadOptions = {}, where = 'weights'): void {
-  if (!(model instanceof Sequential)) invalid('model', 'a simdnet Sequential model', model);
+export function loadWeightsInto(model: LayersModel, a: unknown, options: LoadOptions = {}, where = 'weights'): void {
+  if (!(model instanceof LayersModel)) invalid('model', 'a simdnet model', model);
   checkArtifactsObject(a, where);
   model.build();
   const maxParams = options.maxParams ?? DEFAULT_MAX_PARAMS;

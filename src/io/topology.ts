@@ -1,6 +1,7 @@
 /**
  * Topology → layers and the weights they need, with no model built: parsing
- * a Sequential or single-chain functional topology, matching the expected
+ * a Sequential or functional topology (branches, merges, shared layers,
+ * several inputs and outputs), matching the expected
  * weights against a manifest, and diagnosing a manifest that does not fit.
  * The IOHandlers use it for their error messages, so it must not import the
  * model class (saving, below the model, reaches the handlers).
@@ -13,81 +14,157 @@ const MAX_LAYERS = 10_000;
 
 // ------------------------------------------------------------------ topology → layers
 
+/** A reference to a layer's output: [layer name, node index, tensor index], as Keras writes it. */
+export interface TensorRef { layer: string; node: number; tensor: number }
+
+/** A functional model's graph as read from a file: each layer's calls, and the model's inputs and outputs. */
+export interface GraphPlan {
+  /** Every layer (input layers included), in file order. */
+  layers: Layer[];
+  /** Per layer (same order): its nodes, each the list of tensors it reads. */
+  nodes: TensorRef[][][];
+  inputs: TensorRef[];
+  outputs: TensorRef[];
+}
+
 export interface TopologyPlan {
   name: string | undefined;
+  /** The layers that compute (input layers excluded), in file order. */
   layers: Layer[];
+  /** Sequential: the input shape; functional: the first input's. */
   inputShape: number[];
-  /** Every weight the built model will have, in the model's order. */
+  /** Every weight the built model will have, with its shape (matched by name). */
   expected: { name: string; shape: number[] }[];
   kerasVersion: string | undefined;
   /** A `training_config` the Keras converter left inside modelTopology. */
   embeddedTrainingConfig: unknown;
+  /** A functional model's graph (null for a Sequential model). */
+  graph: GraphPlan | null;
 }
 
-/** The inbound layer names of a functional-API layer (Keras 2 / TF.js or Keras 3 node format). */
-function inboundOf(nodes: unknown, path: string): string[] {
+function readRef(e: unknown, path: string): TensorRef {
+  if (!Array.isArray(e) || typeof e[0] !== 'string' || (e[1] !== undefined && !Number.isInteger(e[1])) || (e[2] !== undefined && !Number.isInteger(e[2]))) {
+    throw new DataError(`${path}: expected [layerName, nodeIndex, tensorIndex]. Received: ${describe(e)}`);
+  }
+  const ref = { layer: e[0], node: (e[1] as number | undefined) ?? 0, tensor: (e[2] as number | undefined) ?? 0 };
+  if (ref.node < 0 || ref.tensor < 0) throw new DataError(`${path}: node and tensor indices must be ≥ 0. Received: ${describe(e)}`);
+  if (ref.tensor !== 0) throw new NotSupportedError(`${path}: tensor ${ref.tensor} of layer '${ref.layer}' (a layer with several outputs) is not supported; simdnet layers have one output.`);
+  return ref;
+}
+
+/** The inbound tensors of each node of a functional-API layer (Keras 2 / TF.js or Keras 3 node format). */
+function inboundOf(nodes: unknown, path: string): TensorRef[][] {
   if (nodes === undefined || nodes === null) return [];
   if (!Array.isArray(nodes)) throw new DataError(`${path}: expected an array of nodes. Received: ${describe(nodes)}`);
-  if (nodes.length === 0) return [];
-  if (nodes.length > 1) throw new NotSupportedError(`${path}: a layer called more than once (a shared layer) is not supported; simdnet loads single chains of layers.`);
-  const node = nodes[0];
-  const names: string[] = [];
-  if (Array.isArray(node)) {
-    // Keras 2 / TF.js: [[inboundLayerName, nodeIndex, tensorIndex, kwargs], ...]
-    for (const e of node) {
-      if (!Array.isArray(e) || typeof e[0] !== 'string') throw new DataError(`${path}[0]: expected [layerName, nodeIndex, tensorIndex]. Received: ${describe(e)}`);
-      names.push(e[0]);
+  if (nodes.length > 1000) throw new DataError(`${path}: ${nodes.length} nodes; at most 1000 are accepted.`);
+  return nodes.map((node, k) => {
+    const np = at(path, k);
+    if (Array.isArray(node)) {
+      // Keras 2 / TF.js: [[inboundLayerName, nodeIndex, tensorIndex, kwargs], ...]
+      return node.map((e, i) => readRef(e, at(np, i)));
     }
-  } else if (isPlainObject(node)) {
-    // Keras 3: { args: [{ class_name: '__keras_tensor__', config: { keras_history: [name, 0, 0] } }], kwargs }
-    const visit = (a: unknown, depth: number): void => {
-      if (depth > 4) return;
-      if (Array.isArray(a)) { a.forEach((x) => visit(x, depth + 1)); return; }
-      if (isPlainObject(a) && a.class_name === '__keras_tensor__' && isPlainObject(a.config) && Array.isArray(a.config.keras_history) && typeof a.config.keras_history[0] === 'string') {
-        names.push(a.config.keras_history[0]);
-      }
-    };
-    visit(node.args, 0);
-  } else throw new DataError(`${path}[0]: expected a node. Received: ${describe(node)}`);
-  if (names.length > 1) throw new NotSupportedError(`${path}: a layer with ${names.length} inputs (a merge such as Add or Concatenate) is not supported; simdnet loads single chains of layers.`);
-  return names;
+    if (isPlainObject(node)) {
+      // Keras 3: { args: [{ class_name: '__keras_tensor__', config: { keras_history: [name, node, tensor] } }] or [[t1, t2]], kwargs }
+      const refs: TensorRef[] = [];
+      const visit = (a: unknown, depth: number): void => {
+        if (depth > 4) return;
+        if (Array.isArray(a)) { a.forEach((x) => visit(x, depth + 1)); return; }
+        if (isPlainObject(a) && a.class_name === '__keras_tensor__' && isPlainObject(a.config)) refs.push(readRef(a.config.keras_history, `${np}.args`));
+      };
+      visit(node.args, 0);
+      return refs;
+    }
+    throw new DataError(`${np}: expected a node. Received: ${describe(node)}`);
+  });
 }
 
-/** The layers of a functional model that is one chain input → … → output, in order. */
-function linearize(c: Cfg): { layers: unknown[]; path: string } {
+/** `input_layers` / `output_layers`: a list of [name, node, tensor], or one such triple. */
+function readRefs(v: unknown, path: string): TensorRef[] {
+  if (!Array.isArray(v) || v.length === 0) throw new DataError(`${path}: expected [[layerName, nodeIndex, tensorIndex], ...]. Received: ${describe(v)}`);
+  if (typeof v[0] === 'string') return [readRef(v, path)];
+  return v.map((e, i) => readRef(e, at(path, i)));
+}
+
+/** A functional model's layers (unbuilt) and graph. */
+function readFunctional(c: Cfg, gate: InitGate, maxParams: number, kerasVersion: string | undefined): { graph: GraphPlan; path: string } {
   const raw = c.get('layers');
   const lp = c.p('layers');
   if (!Array.isArray(raw)) throw new DataError(`${lp}: expected an array of layers. Received: ${describe(raw)}`);
-  const byName = new Map<string, { raw: unknown; inbound: string[] }>();
+  if (raw.length > MAX_LAYERS) throw new DataError(`${lp}: ${raw.length} layers; at most ${MAX_LAYERS} are accepted.`);
+  const layers: Layer[] = [], nodes: TensorRef[][][] = [];
   raw.forEach((l, i) => {
     const p = at(lp, i);
     if (!isPlainObject(l)) throw new DataError(`${p}: expected a layer { class_name, config, name, inbound_nodes }. Received: ${describe(l)}`);
+    const layer = readLayer(l, p, gate, maxParams, kerasVersion);
     const name = l.name ?? (isPlainObject(l.config) ? l.config.name : undefined);
-    if (typeof name !== 'string') throw new DataError(`${p}.name: expected a string. Received: ${describe(name)}`);
-    if (byName.has(name)) throw new DataError(`${p}.name: two layers are named '${name}'.`);
-    byName.set(name, { raw: l, inbound: inboundOf(l.inbound_nodes, `${p}.inbound_nodes`) });
+    if (name !== undefined && name !== layer.name) throw new DataError(`${p}.name: '${describe(name)}' differs from its config's name '${layer.name}'.`);
+    layers.push(layer);
+    nodes.push(layer instanceof InputLayer ? [] : inboundOf(l.inbound_nodes, `${p}.inbound_nodes`));
   });
-  let outs = c.get('output_layers');
-  if (Array.isArray(outs) && Array.isArray(outs[0])) {
-    if (outs.length !== 1) throw new NotSupportedError(`${c.p('output_layers')}: a model with ${outs.length} outputs is not supported; simdnet models have one output.`);
-    outs = outs[0];
+  return { graph: { layers, nodes, inputs: readRefs(c.get('input_layers'), c.p('input_layers')), outputs: readRefs(c.get('output_layers'), c.p('output_layers')) }, path: lp };
+}
+
+/**
+ * Walk a functional graph's shapes without building anything: each node's
+ * output shape from its inputs', each layer's weights from its first node
+ * (a shared layer must see the same shapes every time). Refuses references to
+ * layers or nodes that do not exist, and graphs that never complete (cycles).
+ */
+function walkGraph(g: GraphPlan, lp: string, maxParams: number): { expected: { name: string; shape: number[] }[]; inputShape: number[] } {
+  const index = new Map(g.layers.map((l, i) => [l.name, i]));
+  const shapes = new Map<string, number[]>(); // `${layer}#${node}` → output shape
+  const key = (r: TensorRef) => `${r.layer}#${r.node}`;
+  g.layers.forEach((l) => { if (l instanceof InputLayer) shapes.set(`${l.name}#0`, l.declaredInputShape!.slice()); });
+  const check = (r: TensorRef, p: string) => {
+    const i = index.get(r.layer);
+    if (i === undefined) throw new DataError(`${p}: layer '${r.layer}' is not a layer of the model.`);
+    const l = g.layers[i]!;
+    const count = l instanceof InputLayer ? 1 : g.nodes[i]!.length;
+    if (r.node >= count) throw new DataError(`${p}: layer '${r.layer}' has ${count} node(s); node ${r.node} does not exist.`);
+  };
+  g.inputs.forEach((r, i) => {
+    check(r, at(`${lp.replace(/\.layers$/, '')}.input_layers`, i));
+    if (!(g.layers[index.get(r.layer)!] instanceof InputLayer)) throw new DataError(`input_layers[${i}]: '${r.layer}' is not an InputLayer.`);
+  });
+  g.outputs.forEach((r, i) => check(r, at(`${lp.replace(/\.layers$/, '')}.output_layers`, i)));
+  g.nodes.forEach((ns, i) => ns.forEach((refs, k) => refs.forEach((r, j) => check(r, `${at(lp, i)}.inbound_nodes[${k}][${j}]`))));
+  const expected: { name: string; shape: number[] }[] = [];
+  const firstShapes = new Map<number, number[][]>();
+  let params = 0;
+  let progress = true;
+  while (progress) {
+    progress = false;
+    g.layers.forEach((l, i) => {
+      g.nodes[i]!.forEach((refs, k) => {
+        if (shapes.has(`${l.name}#${k}`) || !refs.every((r) => shapes.has(key(r)))) return;
+        const p = `${at(lp, i)}.inbound_nodes[${k}]`;
+        if (refs.length === 0) throw new DataError(`${p}: a node with no inputs.`);
+        const ins = refs.map((r) => shapes.get(key(r))!);
+        for (const s of ins) if (s.reduce((a, b) => a * b, 1) > maxParams) throw new DataError(`${p}: an input with more than ${maxParams} features per sample; refused as implausible.`);
+        let out: number[];
+        try { out = l.outputShapeFor(ins); } catch (e) {
+          if (e instanceof SimdnetError) throw new NotSupportedError(`${p}: ${e.message}`);
+          throw e;
+        }
+        const first = firstShapes.get(i);
+        if (!first) {
+          firstShapes.set(i, ins);
+          for (const w of l.expectedWeights(ins[0]!)) {
+            params += w.shape.reduce((a, b) => a * b, 1);
+            if (params > maxParams) throw new DataError(`${at(lp, i)}: the model would have more than ${maxParams} parameters (reached at weight '${w.name}'); refused as implausible. Raise the \`maxParams\` load option if this model is genuine.`);
+            expected.push(w);
+          }
+        } else if (first.map((s) => s.join()).join('|') !== ins.map((s) => s.join()).join('|')) {
+          throw new NotSupportedError(`${p}: shared layer '${l.name}' is called on shapes ${ins.map((s) => `[${s}]`).join(', ')} after ${first.map((s) => `[${s}]`).join(', ')}; simdnet shares a layer across calls of one shape.`);
+        }
+        shapes.set(`${l.name}#${k}`, out);
+        progress = true;
+      });
+    });
   }
-  const outName = Array.isArray(outs) ? outs[0] : undefined;
-  if (typeof outName !== 'string' || !byName.has(outName)) throw new DataError(`${c.p('output_layers')}: expected [[layerName, 0, 0]] naming a layer of the model. Received: ${describe(c.get('output_layers'))}`);
-  const chain: unknown[] = [];
-  const seen = new Set<string>();
-  for (let name: string | undefined = outName; name !== undefined;) {
-    if (seen.has(name)) throw new DataError(`${lp}: the layers form a cycle at '${name}'.`);
-    seen.add(name);
-    const e = byName.get(name);
-    if (!e) throw new DataError(`${lp}: a layer's input '${name}' is not a layer of the model.`);
-    chain.push(e.raw);
-    name = e.inbound[0];
-  }
-  if (chain.length !== byName.size) {
-    throw new NotSupportedError(`${lp}: the functional model is not a single chain (${byName.size - chain.length} layers are off the path from input to output); simdnet loads Sequential models and single-chain functional models.`);
-  }
-  return { layers: chain.reverse(), path: lp };
+  const stuck = g.layers.flatMap((l, i) => g.nodes[i]!.map((_, k) => `${l.name}#${k}`)).filter((k) => !shapes.has(k));
+  if (stuck.length > 0) throw new DataError(`${lp}: the graph never computes ${stuck.slice(0, 5).map((k) => `'${k.replace('#', "' node ")}`).join(', ')} (a cycle, or an input that is not a model input).`);
+  return { expected, inputShape: shapes.get(key(g.inputs[0]!))! };
 }
 
 /** Parse a Keras-form topology into (unbuilt) layers, checking shapes and the parameter budget. */
@@ -120,10 +197,20 @@ export function parseTopology(topology: unknown, path: string, gate: InitGate, m
     }
   } else if (cls === 'Model' || cls === 'Functional') {
     const c = Cfg.of(t.config, `${path}.config`, 'a model config { name, layers, input_layers, output_layers }');
-    ({ layers: layersRaw, path: layersPath } = linearize(c));
     name = c.str('name');
+    if (name !== undefined && (name.length === 0 || name.length > 256)) throw new DataError(`${path}.config.name: expected a non-empty string of at most 256 characters. Received: ${describe(name)}`);
+    const { graph, path: lp } = readFunctional(c, gate, maxParams, kerasVersion);
+    const names = new Set<string>();
+    graph.layers.forEach((l, i) => {
+      if (names.has(l.name)) throw new DataError(`${at(lp, i)}.config.name: two layers are named '${l.name}'; weight names would be ambiguous.`);
+      names.add(l.name);
+    });
+    const layers = graph.layers.filter((l) => !(l instanceof InputLayer));
+    if (layers.length === 0) throw new DataError(`${lp}: the model has no layers.`);
+    const { expected, inputShape } = walkGraph(graph, lp, maxParams);
+    return { name, layers, inputShape, expected, kerasVersion, embeddedTrainingConfig, graph };
   } else if (typeof cls === 'string') {
-    throw new NotSupportedError(`${path}.class_name: model class '${cls}' is not supported. Supported: Sequential, and functional models (Model, Functional) that are a single chain of layers.`);
+    throw new NotSupportedError(`${path}.class_name: model class '${cls}' is not supported. Supported: Sequential, and functional models (Model, Functional).`);
   } else throw new DataError(`${path}.class_name: expected 'Sequential' (or a functional 'Model'). Received: ${describe(cls)}`);
   if (name !== undefined && (name.length === 0 || name.length > 256)) throw new DataError(`${path}.config.name: expected a non-empty string of at most 256 characters. Received: ${describe(name)}`);
   if (layersRaw.length > MAX_LAYERS) throw new DataError(`${layersPath}: ${layersRaw.length} layers; at most ${MAX_LAYERS} are accepted.`);
@@ -158,7 +245,7 @@ export function parseTopology(topology: unknown, path: string, gate: InitGate, m
       expected.push(w);
     }
   }
-  return { name, layers, inputShape, expected, kerasVersion, embeddedTrainingConfig };
+  return { name, layers, inputShape, expected, kerasVersion, embeddedTrainingConfig, graph: null };
 }
 
 // ------------------------------------------------------------------ weights by name

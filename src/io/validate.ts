@@ -251,11 +251,12 @@ export function checkTrainingConfigShape(tc: unknown, path: string): asserts tc 
   if (!isPlainObject(oc) || typeof oc.class_name !== 'string' || (oc.config !== undefined && oc.config !== null && !isPlainObject(oc.config))) {
     throw new DataError(`${path}.optimizer_config: expected { class_name, config }. Received: ${describe(oc)}`);
   }
-  if (typeof tc.loss !== 'string' && !isPlainObject(tc.loss)) {
-    throw new DataError(`${path}.loss: expected a loss name or { class_name, config }. Received: ${describe(tc.loss)}`);
+  const oneLoss = (l: unknown) => typeof l === 'string' || isPlainObject(l);
+  if (!oneLoss(tc.loss) && !(Array.isArray(tc.loss) && tc.loss.length > 0 && tc.loss.length <= 1000 && tc.loss.every(oneLoss))) {
+    throw new DataError(`${path}.loss: expected a loss name or { class_name, config }, or one per output (an array, or an object keyed by output name). Received: ${describe(tc.loss)}`);
   }
-  if (tc.metrics !== undefined && tc.metrics !== null && !Array.isArray(tc.metrics)) {
-    throw new DataError(`${path}.metrics: expected an array of metric names. Received: ${describe(tc.metrics)}`);
+  if (tc.metrics !== undefined && tc.metrics !== null && !Array.isArray(tc.metrics) && !isPlainObject(tc.metrics)) {
+    throw new DataError(`${path}.metrics: expected an array of metric names (or per output: an object keyed by output name). Received: ${describe(tc.metrics)}`);
   }
 }
 

@@ -81,9 +81,9 @@ describe('strict TypeScript consumers', () => {
     // unused @ts-expect-error on `pred.notAMethod()` must be reported.
     const dts = join(installed(dir), 'dist', 'cjs', 'model.d.ts');
     const original = readFileSync(dts, 'utf8');
-    expect(original).toMatch(/predict\(x: DataLike, args\?: PredictArgs\): Tensor;/);
+    expect(original).toMatch(/predict\(x: ModelData, args\?: PredictArgs\): Tensor;/);
     try {
-      writeFileSync(dts, original.replace(/predict\(x: DataLike, args\?: PredictArgs\): Tensor;/, 'predict(x: DataLike, args?: PredictArgs): any;'));
+      writeFileSync(dts, original.replace(/predict\(x: ModelData, args\?: PredictArgs\): Tensor;/, 'predict(x: ModelData, args?: PredictArgs): any;'));
       const r = tsc(['-p', 'tsconfig.node16.json', '--noEmit']);
       expect(r.status).not.toBe(0);
       expect(r.stdout).toMatch(/main\.ts\(\d+,\d+\): error TS2578: Unused '@ts-expect-error' directive/);

@@ -20,7 +20,7 @@ export function inputs(rows: number, cols: number, seed = 1): number[][] {
 }
 
 /** Capture everything saved through a handler. */
-export async function saveToMemory(model: sn.Sequential, options: { includeOptimizer?: boolean } = {}): Promise<io.ModelArtifacts> {
+export async function saveToMemory(model: sn.LayersModel, options: { includeOptimizer?: boolean } = {}): Promise<io.ModelArtifacts> {
   let out: io.ModelArtifacts | undefined;
   await io.saveModel(model, io.withSaveHandler(async (a) => { out = a; }), options);
   return out!;

@@ -97,8 +97,8 @@ describe('Keras models through the tensorflowjs converter', () => {
       weightData: new Float32Array([...k1, ...b1, ...k2, ...b2]).buffer,
     }));
     expect(m.name).toBe('functional');
-    expect(m.layers.map((l) => l.name)).toEqual(['dense', 'leaky_re_lu', 'dense_1']);
-    expect((m.layers[1] as sn.layers.LeakyReLU).alpha).toBe(0.1);
+    expect(m.layers.map((l) => l.name)).toEqual(['input_layer', 'dense', 'leaky_re_lu', 'dense_1']);
+    expect((m.getLayer('leaky_re_lu') as sn.layers.LeakyReLU).alpha).toBe(0.1);
     const x = inputs(5, 4, 9);
     const f = (a: number[]) => a.map(Math.fround);
     const h = dense(x, f(k1), f(b1), 3, relu).map((r) => r.map((v) => (v >= 0 ? v : 0.1 * v)));

@@ -12,6 +12,7 @@ import '../../index.js';
 import type * as sn from '../../index.js';
 // sn.loadModel, imported from its module so the CLI does not depend on how index.ts re-exports it.
 import { loadModel } from '../../io/api.js';
+import { Sequential } from '../../model.js';
 import { Preprocessing, inputWidth, validatePreprocessing } from '../preprocess.js';
 import { CliError, UsageError } from '../util.js';
 
@@ -96,7 +97,9 @@ export async function loadModelDir(dirIn: string): Promise<LoadedModel> {
   const prep = validatePreprocessing(raw, prepPath);
   let model: sn.Sequential;
   try {
-    model = await loadModel(dir, { compile: false });
+    const loaded = await loadModel(dir, { compile: false });
+    if (!(loaded instanceof Sequential)) throw new CliError(`the model in ${dir} is a functional model; the command line runs the sequential models simdnet train writes.`);
+    model = loaded;
   } catch (e) {
     if (e instanceof CliError) throw e;
     throw new CliError(`cannot load the model in ${dir}: ${(e as Error).message}`);

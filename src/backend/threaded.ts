@@ -30,9 +30,11 @@
  *
  * Thresholds come from measurements on the 2-core VM this was written on
  * (test/threads/bench.mjs): a call is split only when its estimated time on
- * one thread is at least SPLIT_MIN_NS, from the per-element costs below.
+ * one thread is at least SPLIT_MIN_NS, from the per-element costs of each
+ * kernel's descriptor (kernels.ts).
  */
 import type { WasmBackend } from './wasm.js';
+import { KERNELS, KERNEL_NAMES, WORKER_KERNELS, costOf, type KernelName, type Split } from './kernels.js';
 import { ThreadPool, type Injection, type Spawner, defaultSpawner, LAYOUT } from '../runtime/pool.js';
 import { ValueError, describe } from '../errors.js';
 
@@ -69,70 +71,15 @@ export function tune(o: { splitMinNs?: number; gemmMinMacs?: number; balance?: b
 }
 /** Fixed block of a loss reduction, in elements (rows per block = ceil(LOSS_BLOCK / N)). */
 export const LOSS_BLOCK = 1 << 15;
-/** sumSquares and l1l2: ns per element on one thread. */
-const SUM_SQUARES_NS = 0.2, L1L2_NS = 0.4;
 /** Fixed block of sumSquares / l1l2, in elements (a multiple of 4). */
 export const SUM_BLOCK = 1 << 16;
 /** Never more blocks than task records. */
 const MAX_BLOCKS = 240;
 
-/** The kernels workers can run; a task's kernel index refers to this list. */
-const NAMES = [
-  'gemm', 'biasAct', 'actBackward', 'softmaxRows', 'logSoftmaxRows', 'softmaxBackward', 'sumSquares', 'l1l2',
-  'scale', 'clipValue', 'mul', 'axpy', 'mse', 'mae', 'huber', 'logCosh', 'hinge', 'bce', 'cce', 'sparseCce',
-  'sigmoidBce', 'softmaxCce', 'sparseSoftmaxCce', 'bnForwardInfer', 'dropout', 'sgd', 'sgdMomentum', 'adagrad',
-  'rmsprop', 'adam', 'adadelta', 'adamax', 'nadam', 'lion', 'ftrl',
-] as const;
-type Name = typeof NAMES[number];
+/** The kernels workers can run; a task's kernel index refers to this list (kernels.ts). */
+const NAMES = WORKER_KERNELS;
+type Name = KernelName;
 const ID = Object.fromEntries(NAMES.map((n, i) => [n, i])) as Record<Name, number>;
-
-/**
- * Elementwise kernels: where n is, which arguments are pointers, and the
- * time per element on one thread (ns, measured here on 2^18 elements; the
- * activation kernels' cost depends on the activation: ACT_FWD_NS, ACT_BWD_NS).
- */
-interface ElemSpec { n: number; ptrs: number[]; cost: number; offsetArg?: number }
-const ELEM: Partial<Record<Name, ElemSpec>> = {
-  scale: { n: 1, ptrs: [0], cost: 0.11 },
-  clipValue: { n: 1, ptrs: [0], cost: 0.4 },
-  mul: { n: 3, ptrs: [0, 1, 2], cost: 0.14 },
-  axpy: { n: 0, ptrs: [2, 3], cost: 0.15 },
-  actBackward: { n: 6, ptrs: [2, 3, 4, 5], cost: 0.2 },
-  dropout: { n: 3, ptrs: [0, 1, 2], cost: 0.75, offsetArg: 6 },
-  sgd: { n: 2, ptrs: [0, 1], cost: 0.5 },
-  sgdMomentum: { n: 3, ptrs: [0, 1, 2], cost: 0.9 },
-  adagrad: { n: 3, ptrs: [0, 1, 2], cost: 1.8 },
-  rmsprop: { n: 5, ptrs: [0, 1, 2, 3, 4], cost: 2.3 },
-  adam: { n: 5, ptrs: [0, 1, 2, 3, 4], cost: 2.6 },
-  adadelta: { n: 4, ptrs: [0, 1, 2, 3], cost: 3.1 },
-  adamax: { n: 4, ptrs: [0, 1, 2, 3], cost: 1.7 },
-  nadam: { n: 4, ptrs: [0, 1, 2, 3], cost: 2.1 },
-  lion: { n: 3, ptrs: [0, 1, 2], cost: 1.5 }, // not measured: between sgdMomentum and adagrad
-  ftrl: { n: 4, ptrs: [0, 1, 2, 3], cost: 4 }, // not measured: scalar f64, two roots per element
-};
-/** Activation forward / backward, ns per element, by activation code (Act in types.ts). */
-const ACT_FWD_NS = [0.6, 0.6, 0.6, 4, 4.2, 8.3, 3.4, 5, 16.6, 1, 18, 11.6, 0.8, 0.8];
-const ACT_BWD_NS = [0.3, 0.4, 0.4, 0.4, 0.2, 0.2, 0.2, 0.2, 4, 0.2, 19, 13, 0.2, 0.2];
-/** Row-wise kernels on an M×N block: pointers with a row stride of N floats. */
-interface RowSpec { m: number; ptrs: number[]; cost: number }
-const ROWS: Partial<Record<Name, RowSpec>> = {
-  biasAct: { m: 5, ptrs: [2, 4], cost: 0.6 },
-  softmaxRows: { m: 2, ptrs: [0, 1], cost: 10 },
-  logSoftmaxRows: { m: 2, ptrs: [0, 1], cost: 10 },
-  softmaxBackward: { m: 3, ptrs: [0, 1, 2], cost: 0.3 },
-  bnForwardInfer: { m: 2, ptrs: [0, 1], cost: 2 },
-};
-/** Loss kernels (M×N, returning a float64 sum): pointers with a row stride of N, and of 1 (weights, labels). */
-interface LossSpec { ptrs: number[]; ptrs1: number[]; m: number; cost: number }
-const LOSS: Partial<Record<Name, LossSpec>> = {};
-const LOSS_NS = { mse: 0.4, mae: 0.45, huber: 0.7, logCosh: 21, hinge: 0.85, bce: 7, cce: 4.5 } as const;
-for (const n of ['mse', 'mae', 'huber', 'logCosh', 'hinge', 'bce', 'cce'] as const) {
-  LOSS[n] = { ptrs: [0, 1, 2], ptrs1: [3], m: 4, cost: LOSS_NS[n] };
-}
-LOSS.sparseCce = { ptrs: [1, 2], ptrs1: [0, 3], m: 4, cost: 1.4 };
-LOSS.sigmoidBce = { ptrs: [0, 1, 2, 3], ptrs1: [4], m: 5, cost: 16 };
-LOSS.softmaxCce = { ptrs: [0, 1, 2, 3], ptrs1: [4], m: 5, cost: 11 };
-LOSS.sparseSoftmaxCce = { ptrs: [1, 2, 3], ptrs1: [0, 4], m: 5, cost: 10 };
 
 /**
  * Why threads cannot be used in this context, or undefined when they can:
@@ -228,6 +175,7 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
   opts: ThreadedOptions = {}): ThreadedBackend {
   const ex = base.instance.exports as unknown as Record<string, F>;
   const raw = Object.fromEntries(NAMES.map((n) => [n, ex[n]!])) as Record<Name, F>;
+  const bound = base as unknown as Record<Name, F>;
   const support = threadSupport(base.heap.memory);
   let reason: string | undefined = support;
   let wanted = 1;
@@ -367,7 +315,7 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
   }
   /** Split an elementwise call over ranges of n; false when it should run here. */
   function splitElem(name: Name, a: number[], ns: number): boolean {
-    const spec = ELEM[name]!;
+    const spec = KERNELS[name].split as Extract<Split, { kind: 'elem' }>;
     const n = a[spec.n]!;
     const hs = helpers(Math.floor(ns / (splitMinNs / 2)));
     if (hs === null) return false;
@@ -386,7 +334,7 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
   }
   /** Split a row-wise call over blocks of rows; false when it should run here. */
   function splitRows(name: Name, a: number[], ns: number): boolean {
-    const spec = ROWS[name]!;
+    const spec = KERNELS[name].split as Extract<Split, { kind: 'rows' }>;
     const M = a[spec.m]!, N = a[spec.m + 1]!;
     const hs = helpers(Math.min(M, Math.floor(ns / (splitMinNs / 2))));
     if (hs === null) return false;
@@ -412,7 +360,7 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
    * in order; split across threads when big enough.
    */
   function blockedLoss(name: Name, a: number[]): number {
-    const spec = LOSS[name]!;
+    const spec = KERNELS[name].split as Extract<Split, { kind: 'loss' }>;
     const fn = raw[name];
     const M = a[spec.m]!, N = a[spec.m + 1]!;
     const rows = lossRows(M, N);
@@ -438,22 +386,13 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
     }
     return total;
   }
-  /** A sparse loss's NaN means a bad label: the plain backend finds it and throws, from the whole call. */
-  function sparseChecked(name: 'sparseCce' | 'sparseSoftmaxCce', total: number, a: number[]): number {
-    if (total === total) return total;
-    const full = a.slice();
-    if (name === 'sparseCce') full[2] = 0; // no gradient
-    else { full[2] = 0; full[3] = 0; } // no P, no gradient
-    (base[name] as unknown as F)(...full);
-    return total;
-  }
-
   /** sumSquares / l1l2: blocks of SUM_BLOCK elements (or n / MAX_BLOCKS, rounded up to 4). */
   function sumBlock(n: number): number {
     return Math.max(SUM_BLOCK, Math.ceil(n / MAX_BLOCKS / 4) * 4);
   }
-  function blockedSum(name: 'sumSquares' | 'l1l2', a: number[], nArg: number, ptrs: number[], cost: number): number {
-    const fn = raw[name];
+  function blockedSum(name: Name, a: number[]): number {
+    const spec = KERNELS[name].split as Extract<Split, { kind: 'sum' }>;
+    const fn = raw[name], nArg = spec.n, ptrs = spec.ptrs, cost = spec.cost;
     const n = a[nArg]!;
     const blk = sumBlock(n);
     if (n <= blk) return fn(...a);
@@ -477,138 +416,96 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
     return total;
   }
 
-  // Exact-arity wrappers: with one thread, or a small call, the cost over the
-  // plain backend is a multiplication and a comparison.
-  const r = raw;
+  // ---------------------------------------------------------------- the methods, from the descriptors
   /** Whether a call estimated at `ns` on one thread is worth splitting. */
   const big = (ns: number): boolean => wanted > 1 && ns >= splitMinNs;
-  const LB = LOSS_BLOCK;
-  const C = Object.fromEntries(Object.entries({ ...ELEM, ...ROWS }).map(([k, v]) => [k, v!.cost])) as Record<Name, number>;
-  const kernels = {
-    biasAct: (act: number, param: number, Z: number, bias: number, Y: number, M: number, N: number): void => {
-      const ns = M * N * (ACT_FWD_NS[act] ?? 1);
-      if (M >= 2 && big(ns) && splitRows('biasAct', [act, param, Z, bias, Y, M, N], ns)) return;
-      r.biasAct(act, param, Z, bias, Y, M, N);
-    },
-    actBackward: (act: number, param: number, Z: number, Y: number, dY: number, dX: number, n: number): void => {
-      const ns = n * (ACT_BWD_NS[act] ?? 1);
-      if (big(ns) && splitElem('actBackward', [act, param, Z, Y, dY, dX, n], ns)) return;
-      r.actBackward(act, param, Z, Y, dY, dX, n);
-    },
-    softmaxRows: (X: number, Y: number, M: number, N: number): void => {
-      if (M >= 2 && big(M * N * C.softmaxRows) && splitRows('softmaxRows', [X, Y, M, N], M * N * C.softmaxRows)) return;
-      r.softmaxRows(X, Y, M, N);
-    },
-    logSoftmaxRows: (X: number, Y: number, M: number, N: number): void => {
-      if (M >= 2 && big(M * N * C.logSoftmaxRows) && splitRows('logSoftmaxRows', [X, Y, M, N], M * N * C.logSoftmaxRows)) return;
-      r.logSoftmaxRows(X, Y, M, N);
-    },
-    softmaxBackward: (Y: number, dY: number, dX: number, M: number, N: number): void => {
-      if (M >= 2 && big(M * N * C.softmaxBackward) && splitRows('softmaxBackward', [Y, dY, dX, M, N], M * N * C.softmaxBackward)) return;
-      r.softmaxBackward(Y, dY, dX, M, N);
-    },
-    bnForwardInfer: (X: number, Y: number, M: number, N: number, gamma: number, beta: number, movMean: number,
-      movVar: number, eps: number): void => {
-      if (M >= 2 && big(M * N * C.bnForwardInfer) && splitRows('bnForwardInfer', [X, Y, M, N, gamma, beta, movMean, movVar, eps], M * N * C.bnForwardInfer)) return;
-      r.bnForwardInfer(X, Y, M, N, gamma, beta, movMean, movVar, eps);
-    },
-    sumSquares: (X: number, n: number): number =>
-      n <= SUM_BLOCK ? r.sumSquares(X, n) : blockedSum('sumSquares', [X, n], 1, [0], SUM_SQUARES_NS),
-    l1l2: (W: number, G: number, n: number, l1: number, l2: number): number =>
-      n <= SUM_BLOCK ? r.l1l2(W, G, n, l1, l2) : blockedSum('l1l2', [W, G, n, l1, l2], 2, [0, 1], L1L2_NS),
-    scale: (X: number, n: number, s: number): void => {
-      if (big(n * C.scale) && splitElem('scale', [X, n, s], n * C.scale)) return;
-      r.scale(X, n, s);
-    },
-    clipValue: (X: number, n: number, c: number): void => {
-      if (big(n * C.clipValue) && splitElem('clipValue', [X, n, c], n * C.clipValue)) return;
-      r.clipValue(X, n, c);
-    },
-    mul: (X: number, Y: number, Z: number, n: number): void => {
-      if (big(n * C.mul) && splitElem('mul', [X, Y, Z, n], n * C.mul)) return;
-      r.mul(X, Y, Z, n);
-    },
-    axpy: (n: number, alpha: number, X: number, Y: number): void => {
-      if (big(n * C.axpy) && splitElem('axpy', [n, alpha, X, Y], n * C.axpy)) return;
-      r.axpy(n, alpha, X, Y);
-    },
-    dropout: (X: number, Y: number, mask: number, n: number, rate: number, seed: number, offset: number): void => {
-      if (big(n * C.dropout) && splitElem('dropout', [X, Y, mask, n, rate, seed, offset], n * C.dropout)) return;
-      r.dropout(X, Y, mask, n, rate, seed, offset);
-    },
-    sgd: (W: number, G: number, n: number, lr: number): void => {
-      if (big(n * C.sgd) && splitElem('sgd', [W, G, n, lr], n * C.sgd)) return;
-      r.sgd(W, G, n, lr);
-    },
-    adagrad: (W: number, G: number, A: number, n: number, lr: number, eps: number): void => {
-      if (big(n * C.adagrad) && splitElem('adagrad', [W, G, A, n, lr, eps], n * C.adagrad)) return;
-      r.adagrad(W, G, A, n, lr, eps);
-    },
-    rmsprop: (W: number, G: number, V: number, MG: number, MOM: number, n: number, lr: number, rho: number,
-      momentum: number, eps: number): void => {
-      if (big(n * C.rmsprop) && splitElem('rmsprop', [W, G, V, MG, MOM, n, lr, rho, momentum, eps], n * C.rmsprop)) return;
-      r.rmsprop(W, G, V, MG, MOM, n, lr, rho, momentum, eps);
-    },
-    adam: (W: number, G: number, M: number, V: number, VMAX: number, n: number, alpha: number, beta1: number,
-      beta2: number, eps: number): void => {
-      if (big(n * C.adam) && splitElem('adam', [W, G, M, V, VMAX, n, alpha, beta1, beta2, eps], n * C.adam)) return;
-      r.adam(W, G, M, V, VMAX, n, alpha, beta1, beta2, eps);
-    },
-    adadelta: (W: number, G: number, A: number, D: number, n: number, lr: number, rho: number, eps: number): void => {
-      if (big(n * C.adadelta) && splitElem('adadelta', [W, G, A, D, n, lr, rho, eps], n * C.adadelta)) return;
-      r.adadelta(W, G, A, D, n, lr, rho, eps);
-    },
-    adamax: (W: number, G: number, M: number, U: number, n: number, alpha: number, beta1: number, beta2: number,
-      eps: number): void => {
-      if (big(n * C.adamax) && splitElem('adamax', [W, G, M, U, n, alpha, beta1, beta2, eps], n * C.adamax)) return;
-      r.adamax(W, G, M, U, n, alpha, beta1, beta2, eps);
-    },
-    nadam: (W: number, G: number, M: number, V: number, n: number, lr: number, beta1: number, beta2: number,
-      eps: number, c1: number, c2: number, c3: number): void => {
-      if (big(n * C.nadam) && splitElem('nadam', [W, G, M, V, n, lr, beta1, beta2, eps, c1, c2, c3], n * C.nadam)) return;
-      r.nadam(W, G, M, V, n, lr, beta1, beta2, eps, c1, c2, c3);
-    },
-    lion: (W: number, G: number, M: number, n: number, lr: number, beta1: number, beta2: number): void => {
-      if (big(n * C.lion) && splitElem('lion', [W, G, M, n, lr, beta1, beta2], n * C.lion)) return;
-      r.lion(W, G, M, n, lr, beta1, beta2);
-    },
-    ftrl: (W: number, G: number, A: number, Z: number, n: number, lr: number, lrPower: number, l1: number, l2: number,
-      shrink: number): void => {
-      if (big(n * C.ftrl) && splitElem('ftrl', [W, G, A, Z, n, lr, lrPower, l1, l2, shrink], n * C.ftrl)) return;
-      r.ftrl(W, G, A, Z, n, lr, lrPower, l1, l2, shrink);
-    },
-    sgdMomentum: (W: number, G: number, V: number, n: number, lr: number, momentum: number, nesterov: boolean): void => {
-      const nest = nesterov ? 1 : 0;
-      if (big(n * C.sgdMomentum) && splitElem('sgdMomentum', [W, G, V, n, lr, momentum, nest], n * C.sgdMomentum)) return;
-      r.sgdMomentum(W, G, V, n, lr, momentum, nest);
-    },
-    mse: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
-      M * N <= LB ? r.mse(T, P, G, W, M, N, gs) : blockedLoss('mse', [T, P, G, W, M, N, gs]),
-    mae: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
-      M * N <= LB ? r.mae(T, P, G, W, M, N, gs) : blockedLoss('mae', [T, P, G, W, M, N, gs]),
-    huber: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number, delta: number): number =>
-      M * N <= LB ? r.huber(T, P, G, W, M, N, gs, delta) : blockedLoss('huber', [T, P, G, W, M, N, gs, delta]),
-    logCosh: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
-      M * N <= LB ? r.logCosh(T, P, G, W, M, N, gs) : blockedLoss('logCosh', [T, P, G, W, M, N, gs]),
-    hinge: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number): number =>
-      M * N <= LB ? r.hinge(T, P, G, W, M, N, gs) : blockedLoss('hinge', [T, P, G, W, M, N, gs]),
-    // sm: label smoothing (0 = none); ig: the ignored class of the sparse losses (NaN = none).
-    bce: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number, sm = 0): number =>
-      M * N <= LB ? r.bce(T, P, G, W, M, N, gs, sm) : blockedLoss('bce', [T, P, G, W, M, N, gs, sm]),
-    cce: (T: number, P: number, G: number, W: number, M: number, N: number, gs: number, sm = 0): number =>
-      M * N <= LB ? r.cce(T, P, G, W, M, N, gs, sm) : blockedLoss('cce', [T, P, G, W, M, N, gs, sm]),
-    sparseCce: (L: number, P: number, G: number, W: number, M: number, N: number, gs: number, ig = NaN): number =>
-      M * N <= LB ? base.sparseCce(L, P, G, W, M, N, gs, ig)
-        : sparseChecked('sparseCce', blockedLoss('sparseCce', [L, P, G, W, M, N, gs, ig]), [L, P, G, W, M, N, gs, ig]),
-    sigmoidBce: (T: number, Z: number, P: number, G: number, W: number, M: number, N: number, gs: number, sm = 0): number =>
-      M * N <= LB ? r.sigmoidBce(T, Z, P, G, W, M, N, gs, sm) : blockedLoss('sigmoidBce', [T, Z, P, G, W, M, N, gs, sm]),
-    softmaxCce: (T: number, Z: number, P: number, G: number, W: number, M: number, N: number, gs: number, sm = 0): number =>
-      M * N <= LB ? r.softmaxCce(T, Z, P, G, W, M, N, gs, sm) : blockedLoss('softmaxCce', [T, Z, P, G, W, M, N, gs, sm]),
-    sparseSoftmaxCce: (L: number, Z: number, P: number, G: number, W: number, M: number, N: number, gs: number, ig = NaN): number =>
-      M * N <= LB ? base.sparseSoftmaxCce(L, Z, P, G, W, M, N, gs, ig)
-        : sparseChecked('sparseSoftmaxCce', blockedLoss('sparseSoftmaxCce', [L, Z, P, G, W, M, N, gs, ig]),
-          [L, Z, P, G, W, M, N, gs, ig]),
-  };
+  /** The result of the last call a `route` handled. */
+  let routed = 0;
+  /**
+   * How a call of `name` runs, given its arguments: true when it was run here
+   * (split or blocked, the result in `routed`), false to call the plain binding.
+   */
+  function router(name: Name): ((a: number[]) => boolean) | null {
+    const sp = KERNELS[name].split;
+    switch (sp.kind) {
+      case 'elem': return (a) => {
+        if (wanted <= 1) return false;
+        const ns = a[sp.n]! * costOf(sp.cost, a);
+        return big(ns) && splitElem(name, a, ns);
+      };
+      case 'rows': return (a) => {
+        if (wanted <= 1) return false;
+        const M = a[sp.m]!, ns = M * a[sp.m + 1]! * costOf(sp.cost, a);
+        return M >= 2 && big(ns) && splitRows(name, a, ns);
+      };
+      case 'loss': {
+        const labels = KERNELS[name].bind === 'labels';
+        return (a) => {
+          // Blocked on one thread too: the partition depends on the shape only.
+          if (a[sp.m]! * a[sp.m + 1]! <= LOSS_BLOCK) return false;
+          routed = blockedLoss(name, a);
+          // A NaN from a sparse loss is a bad label: name it, as the plain binding does.
+          if (labels && routed !== routed) base.checkLabels(a[0]!, a[sp.m]!, a[sp.m + 1]!, a[a.length - 1] ?? NaN);
+          return true;
+        };
+      }
+      case 'sum': return (a) => {
+        if (a[sp.n]! <= SUM_BLOCK) return false;
+        routed = blockedSum(name, a);
+        return true;
+      };
+      default: return null;
+    }
+  }
+  /**
+   * The method: the plain binding behind a router, at the binding's exact
+   * arity (the arguments go into one preallocated array, so a call allocates
+   * nothing); kernels that never split are the plain binding itself.
+   */
+  function method(name: Name): F {
+    const plain = bound[name], route = router(name);
+    if (route === null) return plain;
+    const n = raw[name].length, a = new Array<number>(n).fill(0);
+    switch (n) {
+      case 2: return (x0, x1) => { a[0] = x0!; a[1] = x1!; return route(a) ? routed : plain(x0!, x1!); };
+      case 3: return (x0, x1, x2) => { a[0] = x0!; a[1] = x1!; a[2] = x2!; return route(a) ? routed : plain(x0!, x1!, x2!); };
+      case 4: return (x0, x1, x2, x3) => {
+        a[0] = x0!; a[1] = x1!; a[2] = x2!; a[3] = x3!;
+        return route(a) ? routed : plain(x0!, x1!, x2!, x3!);
+      };
+      case 5: return (x0, x1, x2, x3, x4) => {
+        a[0] = x0!; a[1] = x1!; a[2] = x2!; a[3] = x3!; a[4] = x4!;
+        return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!);
+      };
+      case 6: return (x0, x1, x2, x3, x4, x5) => {
+        a[0] = x0!; a[1] = x1!; a[2] = x2!; a[3] = x3!; a[4] = x4!; a[5] = x5!;
+        return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!);
+      };
+      case 7: return (x0, x1, x2, x3, x4, x5, x6) => {
+        a[0] = x0!; a[1] = x1!; a[2] = x2!; a[3] = x3!; a[4] = x4!; a[5] = x5!; a[6] = +x6!;
+        return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!);
+      };
+      case 8: return (x0, x1, x2, x3, x4, x5, x6, x7) => {
+        a[0] = x0!; a[1] = x1!; a[2] = x2!; a[3] = x3!; a[4] = x4!; a[5] = x5!; a[6] = x6!; a[7] = x7 ?? NaN;
+        return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!, x7!);
+      };
+      case 9: return (x0, x1, x2, x3, x4, x5, x6, x7, x8) => {
+        a[0] = x0!; a[1] = x1!; a[2] = x2!; a[3] = x3!; a[4] = x4!; a[5] = x5!; a[6] = x6!; a[7] = x7!; a[8] = x8 ?? NaN;
+        return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!, x7!, x8!);
+      };
+      case 10: return (x0, x1, x2, x3, x4, x5, x6, x7, x8, x9) => {
+        a[0] = x0!; a[1] = x1!; a[2] = x2!; a[3] = x3!; a[4] = x4!; a[5] = x5!; a[6] = x6!; a[7] = x7!; a[8] = x8!; a[9] = x9!;
+        return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!, x7!, x8!, x9!);
+      };
+      case 12: return (x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11) => {
+        a[0] = x0!; a[1] = x1!; a[2] = x2!; a[3] = x3!; a[4] = x4!; a[5] = x5!; a[6] = x6!; a[7] = x7!; a[8] = x8!; a[9] = x9!;
+        a[10] = x10!; a[11] = x11!;
+        return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!, x7!, x8!, x9!, x10!, x11!);
+      };
+      default: throw new Error(`simdnet: no threaded wrapper for kernel '${name}' of ${n} arguments`);
+    }
+  }
+  const kernels = Object.fromEntries(KERNEL_NAMES.filter((n) => n !== 'gemm').map((n) => [n, method(n)]));
 
   const tb: ThreadedBackend = {
     ...base,

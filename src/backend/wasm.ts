@@ -4,14 +4,15 @@
  *
  * The binding is deliberately thin, because it is on the hot path (an 8×10
  * matmul is ~0.3 µs): kernels that take only numbers are the exported wasm
- * functions themselves; only those with boolean arguments (gemm, sgdMomentum)
- * and the sparse losses (which turn a NaN sentinel into an error) get a small
- * wrapper, created once here, never per call.
+ * functions themselves; the descriptors (kernels.ts) name the few that need an
+ * adapter — boolean arguments (gemm, sgdMomentum), the sparse losses (which
+ * turn a NaN sentinel into an error) — made once here, never per call.
  */
 import type { Backend } from './types.js';
 import { DataError } from '../errors.js';
 import { Heap, createMemory } from '../runtime/heap.js';
 import { variantIsShared, type WasmVariant } from '../runtime/loader.js';
+import { KERNELS, KERNEL_NAMES, type KernelDescriptor } from './kernels.js';
 
 /** The largest memory the JS side creates: 2 GiB (the module itself declares up to 4 GiB). */
 export const MAX_PAGES = 32768;
@@ -28,6 +29,8 @@ export interface WasmBackend extends Backend {
    */
   readonly workspace: number;
   readonly instance: WebAssembly.Instance;
+  /** Throw the DataError naming the first bad class label of L (M labels in [0, N), `ignore` allowed). */
+  checkLabels(L: number, M: number, N: number, ignore: number): void;
 }
 
 type F = (...args: number[]) => number;
@@ -52,11 +55,6 @@ export function createWasmBackend(module: WebAssembly.Module, variant: WasmVaria
   const wsBytes = (instance.exports as unknown as Exports).gemmWorkspaceBytes();
   const workspace = heap.alloc(wsBytes);
 
-  const gemmRaw = ex['gemm']!;
-  const sgdMomentumRaw = ex['sgdMomentum']!;
-  const sparseCceRaw = ex['sparseCce']!;
-  const sparseSoftmaxCceRaw = ex['sparseSoftmaxCce']!;
-
   /** A sparse loss returned NaN: find the bad label (not the ignored class) and throw as the js backend does. */
   function checkLabels(L: number, M: number, N: number, ignore: number): void {
     heap.refresh();
@@ -68,69 +66,46 @@ export function createWasmBackend(module: WebAssembly.Module, variant: WasmVaria
     }
   }
 
-  const b = {
-    name: 'wasm' as const,
-    variant,
-    heap,
-    instance,
-    workspace,
-    gemmWorkspaceBytes: wsBytes,
-    gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: number, lda: number,
-      B: number, ldb: number, beta: number, C: number, ldc: number, ws: number): void {
-      gemmRaw(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ws || workspace);
-    },
-    biasAct: ex['biasAct']!,
-    actBackward: ex['actBackward']!,
-    softmaxRows: ex['softmaxRows']!,
-    logSoftmaxRows: ex['logSoftmaxRows']!,
-    softmaxBackward: ex['softmaxBackward']!,
-    colSum: ex['colSum']!,
-    sumSquares: ex['sumSquares']!,
-    scale: ex['scale']!,
-    clipValue: ex['clipValue']!,
-    mul: ex['mul']!,
-    axpy: ex['axpy']!,
-    l1l2: ex['l1l2']!,
-    mse: ex['mse']!,
-    mae: ex['mae']!,
-    huber: ex['huber']!,
-    logCosh: ex['logCosh']!,
-    hinge: ex['hinge']!,
-    // An absent smoothing argument reaches the kernels as NaN, which they read as 0.
-    bce: ex['bce']!,
-    cce: ex['cce']!,
-    sparseCce(L: number, P: number, G: number, W: number, M: number, N: number, gradScale: number, ignore = NaN): number {
-      const r = sparseCceRaw(L, P, G, W, M, N, gradScale, ignore);
-      if (r !== r) checkLabels(L, M, N, ignore);
-      return r;
-    },
-    sigmoidBce: ex['sigmoidBce']!,
-    softmaxCce: ex['softmaxCce']!,
-    sparseSoftmaxCce(L: number, Z: number, P: number, G: number, W: number, M: number, N: number, gradScale: number,
-      ignore = NaN): number {
-      const r = sparseSoftmaxCceRaw(L, Z, P, G, W, M, N, gradScale, ignore);
-      if (r !== r) checkLabels(L, M, N, ignore);
-      return r;
-    },
-    bnForwardTrain: ex['bnForwardTrain']!,
-    bnForwardInfer: ex['bnForwardInfer']!,
-    bnBackward: ex['bnBackward']!,
-    dropout: ex['dropout']!,
-    sgd: ex['sgd']!,
-    sgdMomentum(W: number, G: number, V: number, n: number, lr: number, momentum: number, nesterov: boolean): void {
-      sgdMomentumRaw(W, G, V, n, lr, momentum, nesterov ? 1 : 0);
-    },
-    adagrad: ex['adagrad']!,
-    rmsprop: ex['rmsprop']!,
-    adam: ex['adam']!,
-    adadelta: ex['adadelta']!,
-    adamax: ex['adamax']!,
-    nadam: ex['nadam']!,
-    lion: ex['lion']!,
-    ftrl: ex['ftrl']!,
-  };
-  for (const [k, v] of Object.entries(b)) {
-    if (v === undefined) throw new Error(`simdnet: the wasm kernels lack the export \`${k}\` (stale build?)`);
+  const b: Record<string, unknown> = { name: 'wasm' as const, variant, heap, instance, workspace, gemmWorkspaceBytes: wsBytes, checkLabels };
+  for (const name of KERNEL_NAMES) {
+    const raw = ex[name];
+    if (raw === undefined) throw new Error(`simdnet: the wasm kernels lack the export \`${name}\` (stale build?)`);
+    b[name] = bind(raw, KERNELS[name]);
+  }
+
+  /** The method for an export, through the adapter its descriptor names (each made once, never per call). */
+  function bind(raw: F, d: KernelDescriptor): F {
+    switch (d.bind) {
+      case undefined: return raw;
+      case 'gemm':
+        return ((transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: number, lda: number,
+          B: number, ldb: number, beta: number, C: number, ldc: number, ws: number) =>
+          raw(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ws || workspace)) as unknown as F;
+      case 'bools': {
+        // The boolean is the last argument (sgdMomentum's nesterov).
+        if (raw.length !== 7) throw new Error(`simdnet: no 'bools' adapter for a kernel of ${raw.length} arguments`);
+        return ((a: number, b2: number, c: number, d2: number, e: number, f: number, g: boolean) => raw(a, b2, c, d2, e, f, g ? 1 : 0)) as unknown as F;
+      }
+      case 'labels': {
+        // L is argument 0, M and N follow the split's m, the ignored class is last.
+        const m = (d.split as { m: number }).m, last = raw.length - 1;
+        if (last === 7) {
+          return ((a: number, p: number, g: number, w: number, M: number, N: number, gs: number, ig = NaN) => {
+            const r = raw(a, p, g, w, M, N, gs, ig);
+            if (r !== r) checkLabels(a, M, N, ig);
+            return r;
+          }) as F;
+        }
+        if (last === 8 && m === 5) {
+          return ((a: number, z: number, p: number, g: number, w: number, M: number, N: number, gs: number, ig = NaN) => {
+            const r = raw(a, z, p, g, w, M, N, gs, ig);
+            if (r !== r) checkLabels(a, M, N, ig);
+            return r;
+          }) as F;
+        }
+        throw new Error(`simdnet: no 'labels' adapter for a kernel of ${raw.length} arguments`);
+      }
+    }
   }
   return b as unknown as WasmBackend;
 }

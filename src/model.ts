@@ -12,22 +12,23 @@
  * released when the model is garbage-collected (a FinalizationRegistry), or
  * at once with `release()`.
  */
-import { getBackend } from './backend/index.js';
 import type { Backend } from './backend/types.js';
 import { hash32 } from './backend/prng.js';
 import { NotSupportedError, SimdnetError, ValueError, checkPositiveInt, describe, invalid } from './errors.js';
-import { Layer, InputLayer, StepContext, Weight } from './layers.js';
+import { Layer, InputLayer, Weight } from './layers.js';
 import { Loss, CustomLoss, getLoss, isCustomLoss } from './losses.js';
 import { Metric, getMetric } from './metrics.js';
 import { Optimizer, getOptimizer } from './optimizers.js';
 import { Callback, CustomCallback, History, Logs, TerminateOnNaN, TrainParams } from './callbacks.js';
-import { DataLike, Matrix, asMatrix, checkFinite, featureMatrix, sampleWeights, sliceRows, targetMatrix, toTensor } from './data.js';
+import { DataLike, Matrix, checkFinite, featureMatrix, sampleWeights, sliceRows, targetMatrix } from './data.js';
 import { Tensor, shapeSize } from './tensor.js';
 import { Printer, ProgbarLogger, defaultPrinter, formatLogs, hasConsoleStdout, now } from './progress.js';
 import { Rng, nextSeed } from './random.js';
 import { summarize, type SummaryArgs } from './summary.js';
-import { type Plan, activationBuffers, layOutPlan, planFloats } from './engine/plan.js';
+import { type Plan, activationBuffers } from './engine/plan.js';
 import { type Program, SymbolicTensor, compileProgram } from './engine/graph.js';
+import { ModelMemory } from './engine/memory.js';
+import { Executor, type OutputInfo, applyUpdate, penalty } from './engine/step.js';
 import type { IOHandler, SaveOptions, SaveResult } from './io/types.js';
 import { saveModel } from './io/save.js';
 
@@ -84,18 +85,6 @@ export interface FitArgs {
 export interface EvaluateArgs { batchSize?: number; sampleWeight?: DataLike; verbose?: number; allowNonFinite?: boolean }
 export interface PredictArgs { batchSize?: number }
 
-interface Placement { be: Backend; blocks: number[]; ws: number }
-
-/** One output of the program, as the loss and metrics see it. */
-interface OutputInfo { name: string; value: number; step: number; feat: number; shape: number[]; canFuse: boolean }
-
-/** Frees a dropped model's kernel memory. */
-const registry = typeof FinalizationRegistry !== 'undefined'
-  ? new FinalizationRegistry<{ be: Backend; blocks: number[] }>((held) => {
-    for (const p of held.blocks) { try { held.be.heap.release(p); } catch { /* already gone */ } }
-    held.blocks.length = 0;
-  })
-  : null;
 
 const modelCounters = new Map<string, number>();
 function modelName(base: string): string {
@@ -137,17 +126,12 @@ export class LayersModel {
   protected graphOutputs: SymbolicTensor[] = [];
   protected program: Program | null = null;
   private outs: OutputInfo[] = [];
-  protected placement: Placement | null = null;
-  private plans: Plan[] = [];
-  /** One block holding every block of the placement and plans, for the finalizer. */
-  private owned = { be: null as unknown as Backend, blocks: [] as number[] };
+  /** Kernel memory: placement of the weights, plans (src/engine/memory.ts). */
+  protected readonly mem: ModelMemory = new ModelMemory(this, () => this.name);
+  /** Runs the program on a plan (src/engine/step.ts). */
+  private exec: Executor | null = null;
   private fitting = false;
   private compiledMetricNames: string[][] = [];
-  private backup = 0;
-  /** Per step: the loss kernel wrote ∂loss/∂z into this output step's dy (set by each loss pass). */
-  private fusedStep = new Uint8Array(0);
-  /** Per output: the last loss pass's (unweighted) sum. */
-  private outSums = new Float64Array(0);
 
   constructor(args: { inputs?: SymbolicTensor | SymbolicTensor[]; outputs?: SymbolicTensor | SymbolicTensor[]; name?: string } = {}, defaultName = 'model') {
     if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) invalid('name', 'a non-empty string', args.name);
@@ -193,8 +177,8 @@ export class LayersModel {
     this.graphInputs = inputs.slice();
     this.graphOutputs = outputs.slice();
     this.program = program;
-    this.fusedStep = new Uint8Array(program.steps.length);
-    this.outSums = new Float64Array(outputs.length);
+    this.exec = new Executor(program, this.outs);
+    this.mem.dropPlans();
     (this.layers as Layer[]).length = 0;
     for (const l of program.layers) if (listInputs || !(l instanceof InputLayer)) this.layers.push(l);
   }
@@ -281,78 +265,25 @@ export class LayersModel {
       });
     });
     // Everything validated: now swap in (a failed compile leaves the model as it was).
-    if (this.placement && this.optimizer) this.releaseSlots();
+    if (this.mem.placed && this.optimizer) this.mem.releaseSlots(this.allWeights);
     this.optimizer = optimizer;
     this.losses = losses;
     this.lossWeights = lossWeights;
     this.outputMetrics = metrics;
     this.compiledMetricNames = metrics.map((ms) => ms.map((m) => m.name));
-    if (this.placement) this.allocateSlots();
+    if (this.mem.placed) this.mem.allocateSlots(this.allWeights, optimizer);
   }
 
-  // ------------------------------------------------------------------ memory
+  // ------------------------------------------------------------------ memory and steps (src/engine/)
 
-  private get be(): Backend { return this.placement!.be; }
-
-  private alloc(floats: number, into: number[]): number {
-    const p = this.placement!.be.heap.allocF32(Math.max(1, floats));
-    into.push(p);
-    this.owned.blocks.push(p);
-    return p;
-  }
-  private free(blocks: number[]): void {
-    const heap = this.owned.be.heap;
-    const set = new Set(blocks);
-    for (const p of blocks) heap.release(p);
-    this.owned.blocks = this.owned.blocks.filter((p) => !set.has(p));
-    blocks.length = 0;
-  }
+  private get be(): Backend { return this.mem.be; }
 
   /** Put the weights in the current backend's memory (moving them if the backend changed). */
   private ensurePlaced(): void {
     this.build();
-    const be = getBackend();
-    if (this.placement?.be === be) return;
+    if (this.mem.current) return;
     for (const w of this.allWeights) this.checkOwner(w);
-    let values: Float32Array[], slotValues: Float32Array[][] | null = null;
-    if (this.placement) {
-      // The backend changed: carry weights and optimizer state across.
-      const old = this.placement.be.heap;
-      values = this.allWeights.map((w) => old.read(w.ptr, w.size));
-      slotValues = this.allWeights.map((w) => w.slots.map((s) => old.read(s, w.size)));
-    } else {
-      values = this.allWeights.map((w) => w.pending!);
-    }
-    // Refuse a model that cannot fit before touching anything.
-    const floats = this.allWeights.reduce((a, w) => a + w.size * (1 + (w.trainable ? 1 + (this.optimizer?.slotNames().length ?? 0) : 0)), 0);
-    const need = floats * 4 + be.gemmWorkspaceBytes;
-    const free = be.heap.maxBytes - be.heap.liveBytes - 65536;
-    if (need > free) {
-      throw new SimdnetError(`Out of kernel memory: model '${this.name}' needs ${(need / 2 ** 20).toFixed(1)} MiB for its weights, gradients and optimizer state, but only ${(Math.max(0, free) / 2 ** 20).toFixed(1)} MiB of the ${(be.heap.maxBytes / 2 ** 20).toFixed(0)} MiB maximum are free. Use fewer or smaller layers, or release models you no longer need (model.release()).`);
-    }
-    if (this.placement) this.releaseAll();
-    const blocks: number[] = [];
-    this.placement = { be, blocks, ws: 0 };
-    this.owned = { be, blocks: [] };
-    try {
-      this.placement.ws = this.alloc(Math.ceil(be.gemmWorkspaceBytes / 4), blocks);
-      this.allWeights.forEach((w, i) => {
-        w.ptr = this.alloc(w.size, blocks);
-        be.heap.write(w.ptr, values[i]!);
-        w.grad = w.trainable ? this.alloc(w.size, blocks) : 0;
-        if (w.grad) be.heap.view(w.grad, w.size).fill(0);
-      });
-      if (this.optimizer) this.allocateSlots(slotValues);
-    } catch (e) {
-      // Leave the model as it was before: weights in JS memory, nothing in the kernel memory.
-      this.free(this.owned.blocks.slice());
-      this.allWeights.forEach((w, i) => { w.pending = values[i]!; w.ptr = 0; w.grad = 0; w.slots = []; });
-      this.placement = null;
-      throw e;
-    }
-    const me = new WeakRef<object>(this);
-    for (const w of this.allWeights) { w.pending = null; w.owner = me; }
-    registry?.register(this, this.owned, this);
+    this.mem.place(this.allWeights, this.optimizer);
   }
 
   /** A weight placed by another model (a layer shared across models) cannot be used here: say so, and how to fix it. */
@@ -366,47 +297,13 @@ export class LayersModel {
     throw new NotSupportedError(`Weight '${w.name}' belonged to a model that was garbage-collected without release(); its values are gone. Build this model from new layers.`);
   }
 
-  private allocateSlots(values?: Float32Array[][] | null): void {
-    const opt = this.optimizer!, be = this.be;
-    const names = opt.slotNames();
-    this.allWeights.forEach((w, i) => {
-      if (!w.trainable) return;
-      w.slots = names.map((_, k) => {
-        const p = this.alloc(w.size, this.placement!.blocks);
-        const old = values?.[i]?.[k];
-        if (old && old.length === w.size) be.heap.write(p, old); else be.heap.view(p, w.size).fill(opt.slotInit(k));
-        return p;
-      });
-    });
-  }
-
-  private releaseSlots(): void {
-    const slots = this.allWeights.flatMap((w) => w.slots);
-    this.placement!.blocks = this.placement!.blocks.filter((p) => !slots.includes(p));
-    this.free(slots);
-    for (const w of this.allWeights) w.slots = [];
-  }
-
-  private releaseAll(): void {
-    if (!this.placement) return;
-    for (const plan of this.plans) this.free(plan.blocks);
-    this.plans = [];
-    if (this.backup) { this.free([this.backup]); this.backup = 0; }
-    this.free(this.placement.blocks);
-    registry?.unregister(this);
-    this.placement = null;
-  }
-
   /**
    * Free this model's kernel memory now (it is freed anyway when the model is
    * garbage-collected). The weights are kept in JS memory, so the model stays usable.
    */
   release(): void {
     if (this.fitting) throw new SimdnetError('Cannot release a model while fit() is running.');
-    if (!this.placement) return;
-    const heap = this.be.heap;
-    for (const w of this.allWeights) { w.pending = heap.read(w.ptr, w.size); w.ptr = 0; w.grad = 0; w.slots = []; w.owner = null; }
-    this.releaseAll();
+    this.mem.release(this.allWeights);
   }
 
   /** Target floats per sample of each output (1 for a sparse loss's class index). */
@@ -414,173 +311,28 @@ export class LayersModel {
     return this.outs.map((o, k) => { const l = this.losses[k]; return l instanceof Loss && l.sparse ? 1 : o.feat; });
   }
 
-  /**
-   * The buffers for batches of up to B samples, laid out once per B: for
-   * training (a forward pass in training mode, or one the backward pass
-   * follows) or for inference. A training plan serves inference too.
-   */
-  private planFor(B: number, training: boolean): Plan {
-    const found = this.plans.find((p) => p.B === B && (p.training || !training));
-    if (found) return found;
-    // Keep at most two plans (typically one for training, one for inference); never drop one in use.
-    while (this.plans.length >= 2) {
-      const idx = this.plans.findIndex((p) => p.pinned === 0);
-      if (idx < 0) break;
-      this.free(this.plans[idx]!.blocks);
-      this.plans.splice(idx, 1);
-    }
-    // Count the plan before laying it out, so one that cannot fit is refused with its numbers, nothing touched.
-    const tw = this.targetWidths();
-    const heap = this.be.heap;
-    const need = planFloats(this.program!, B, training, tw) * 4, free = heap.maxBytes - heap.liveBytes - 65536;
-    if (need > free) {
-      const mib = (b: number) => `${(Math.max(0, b) / 2 ** 20).toFixed(1)} MiB`;
-      throw new SimdnetError(`Out of kernel memory: ${training ? 'training' : 'running'} model '${this.name}' at batch size ${B} needs ${mib(need)} for its ${training ? 'activations and gradients' : 'activations'}, but only ${mib(free)} of the ${(heap.maxBytes / 2 ** 20).toFixed(0)} MiB maximum are free. Use a smaller batchSize, or release models you no longer need (model.release()).`);
-    }
-    const blocks: number[] = [];
-    try {
-      const plan = layOutPlan(this.program!, B, training, tw, (n) => this.alloc(n, blocks));
-      plan.blocks = blocks;
-      this.plans.push(plan);
-      return plan;
-    } catch (e) { this.free(blocks); throw e; }
-  }
-
-  // ------------------------------------------------------------------ steps
-
-  private ctx: StepContext = { be: null as unknown as Backend, ws: 0, training: false, stepSeed: 0, node: 0, fusedOutput: false };
+  private planFor(B: number, training: boolean): Plan { return this.mem.planFor(this.program!, B, training, this.targetWidths()); }
 
   private forward(plan: Plan, M: number, training: boolean, stepSeed: number): void {
-    const ctx = this.ctx;
-    ctx.be = this.be; ctx.ws = this.placement!.ws; ctx.training = training; ctx.stepSeed = stepSeed; ctx.fusedOutput = false;
-    const steps = this.program!.steps;
-    for (let i = 0; i < steps.length; i++) {
-      const s = steps[i]!;
-      ctx.node = i;
-      if (s.multi) s.layer.forwardMulti(ctx, plan.bufs[i]!, plan.stepXs[i]!, M);
-      else s.layer.forward(ctx, plan.bufs[i]!, plan.stepX[i]!, M);
-    }
+    this.exec!.forward(this.be, this.mem.ws, plan, M, training, stepSeed);
   }
-
-  /**
-   * The weighted sum over the batch of every output's loss (Σₖ wₖ·sumₖ),
-   * writing each output's gradient (scaled by its loss weight) when `grad`.
-   * Each output's unweighted sum is left in `outSums`.
-   */
   private lossOn(plan: Plan, M: number, useW: boolean, grad: boolean): number {
-    const steps = this.program!.steps;
-    let total = 0;
-    for (let k = 0; k < this.outs.length; k++) {
-      const o = this.outs[k]!, loss = this.losses[k]!, lw = this.lossWeights[k]!;
-      const layer = steps[o.step]!.layer, buf = plan.bufs[o.step]!;
-      const G = grad ? plan.dy[o.value]! : 0, P = plan.y[o.value]!;
-      let sum: number, fused = false;
-      if (isCustomLoss(loss)) sum = this.customLoss(loss, P, plan.T[k]!, G, M, o, lw);
-      else {
-        const act = o.canFuse ? layer.outputActivation() : 'linear';
-        ({ sum, fused } = loss.run(this.be, plan.T[k]!, P, layer.logitsPtr(buf, plan.stepX[o.step]!), G, useW ? plan.W : 0, M, o.feat, lw / M, act));
-      }
-      this.fusedStep[o.step] = fused ? 1 : 0;
-      this.outSums[k] = sum;
-      total += lw * sum;
-    }
-    return total;
+    return this.exec!.lossOn(this.be, plan, M, useW, grad, this.losses, this.lossWeights);
+  }
+  private gather(plan: Plan, X: Matrix[], Y: Matrix[] | null, w: Float32Array | null, order: Int32Array | null, start: number, end: number): void {
+    this.exec!.gather(this.be, plan, X, Y, w, order, start, end);
   }
 
-  private customLoss(loss: CustomLoss, P: number, T: number, G: number, M: number, o: OutputInfo, lw: number): number {
-    const heap = this.be.heap, N = o.feat;
-    const yPred = new Tensor(heap.read(P, M * N), [M, N]);
-    const yTrue = new Tensor(heap.read(T, M * N), [M, N]);
-    const v = loss.value(yTrue, yPred);
-    if (typeof v !== 'number') throw new ValueError(`The custom loss's value() must return a number. Received: ${describe(v)}`);
-    if (G) {
-      const g = loss.gradient(yTrue, yPred);
-      if (!(g instanceof Tensor) || g.size !== M * N) throw new ValueError(`The custom loss's gradient() must return a Tensor shaped like yPred [${M}, ${N}]. Received: ${describe(g)}`);
-      heap.write(G, g.values);
-      if (lw !== 1) this.be.scale(G, M * N, lw);
-    }
-    return v * M;
-  }
-
-  private backward(plan: Plan, M: number): void {
-    const ctx = this.ctx, be = this.be;
-    const steps = this.program!.steps;
-    for (let i = steps.length - 1; i >= 0; i--) {
-      const s = steps[i]!;
-      ctx.node = i;
-      ctx.fusedOutput = this.fusedStep[i] === 1;
-      const gt = plan.gradTemps[i];
-      // A shared layer's later applications add their weight gradients: they write into a temporary first.
-      if (gt) for (const g of gt) { const real = g.w.grad; g.w.grad = g.temp; g.temp = real; }
-      if (s.multi) s.layer.backwardMulti(ctx, plan.bufs[i]!, plan.stepXs[i]!, plan.stepDx[i]!, M);
-      else s.layer.backward(ctx, plan.bufs[i]!, plan.stepX[i]!, plan.stepDx[i]![0]!, M);
-      if (gt) for (const g of gt) { const temp = g.w.grad; g.w.grad = g.temp; g.temp = temp; be.axpy(g.w.size, 1, temp, g.w.grad); }
-      const adds = plan.adds[i];
-      if (adds) for (const a of adds) be.axpy(M * a.feat, 1, a.from, a.to);
-    }
-    ctx.fusedOutput = false;
-  }
-
-  /** Σ regularization penalties; adds their gradients when `grad`. */
-  private penalty(grad: boolean): number {
-    let p = 0;
-    for (const w of this.allWeights) {
-      if (w.regularizer) p += this.be.l1l2(w.ptr, grad && w.grad ? w.grad : 0, w.size, w.regularizer.l1, w.regularizer.l2);
-    }
-    return p;
-  }
-
-  private trainableSlots: { ptr: number; grad: number; size: number; slots: number[] }[] = [];
+  private trainable: Weight[] = [];
 
   /** One optimizer step on the M samples already copied into the plan. Returns the batch loss. */
-  private trainStep(plan: Plan, M: number, useW: boolean, stepSeed: number, guardNaN: boolean): number {
-    this.forward(plan, M, true, stepSeed);
-    const sum = this.lossOn(plan, M, useW, true);
-    this.backward(plan, M);
-    const loss = sum / M + this.penalty(true);
-    if (guardNaN) {
-      if (!Number.isFinite(loss)) return loss;
-      this.saveBackup();
-    }
-    this.optimizer!.apply(this.be, this.trainableSlots);
-    if (guardNaN && !this.weightsFinite()) { this.restoreBackup(); return NaN; }
-    return loss;
-  }
-
-  private saveBackup(): void {
-    const f = this.be.heap.f32;
-    let off = this.backup >> 2;
-    for (const w of this.allWeights) { f.copyWithin(off, w.ptr >> 2, (w.ptr >> 2) + w.size); off += w.size; }
-  }
-  private restoreBackup(): void {
-    const f = this.be.heap.f32;
-    let off = this.backup >> 2;
-    for (const w of this.allWeights) { f.copyWithin(w.ptr >> 2, off, off + w.size); off += w.size; }
-  }
-  private weightsFinite(): boolean {
-    for (const w of this.allWeights) if (!Number.isFinite(this.be.sumSquares(w.ptr, w.size))) return false;
-    return true;
-  }
-
-  /** Copy rows `order[start..end)` of one matrix into a plan buffer. */
-  private static gatherRows(f: Float32Array, m: Matrix, dst: number, order: Int32Array | null, start: number, end: number): void {
-    const c = m.cols, v = m.values;
-    if (order === null) { f.set(v.subarray(start * c, end * c), dst >> 2); return; }
-    let d = dst >> 2;
-    for (let r = start; r < end; r++) { const s = order[r]! * c; for (let k = 0; k < c; k++) f[d++] = v[s + k]!; }
-  }
-
-  /** Copy samples `order[start..end)` of the inputs (and targets, weights) into the plan. */
-  private gather(plan: Plan, X: Matrix[], Y: Matrix[] | null, w: Float32Array | null, order: Int32Array | null, start: number, end: number): void {
-    const heap = this.be.heap;
-    heap.refresh();
-    const f = heap.f32;
-    for (let k = 0; k < X.length; k++) LayersModel.gatherRows(f, X[k]!, plan.xs[k]!, order, start, end);
-    if (Y) for (let k = 0; k < Y.length; k++) LayersModel.gatherRows(f, Y[k]!, plan.T[k]!, order, start, end);
-    if (w) {
-      if (order === null) f.set(w.subarray(start, end), plan.W >> 2);
-      else { let dw = plan.W >> 2; for (let r = start; r < end; r++) f[dw++] = w[order[r]!]!; }
-    }
+  private trainStep(plan: Plan, M: number, useW: boolean, stepSeed: number, backup: number): number {
+    const exec = this.exec!, be = this.be;
+    exec.forward(be, this.mem.ws, plan, M, true, stepSeed);
+    const sum = exec.lossOn(be, plan, M, useW, true, this.losses, this.lossWeights);
+    exec.backward(be, plan, M);
+    const loss = sum / M + penalty(be, this.allWeights, true);
+    return applyUpdate(be, this.optimizer!, this.trainable, this.allWeights, loss, backup);
   }
 
   /**
@@ -686,11 +438,7 @@ export class LayersModel {
   }
 
   private updateMetrics(metrics: Metric[][], plan: Plan, M: number, useW: boolean): void {
-    const f = this.be.heap.f32;
-    for (let k = 0; k < metrics.length; k++) {
-      const o = this.outs[k]!, ms = metrics[k]!;
-      for (let j = 0; j < ms.length; j++) ms[j]!.update(f, plan.y[o.value]! >> 2, plan.T[k]! >> 2, useW ? plan.W >> 2 : -1, M, o.feat);
-    }
+    this.exec!.updateMetrics(this.be, metrics, plan, M, useW);
   }
 
   /** Write per-output losses (means over `count` samples) and metric results into logs. */
@@ -776,8 +524,8 @@ export class LayersModel {
     const cbs: (Callback | CustomCallback)[] = [history, ...callbacksIn];
     if (verbose > 0) cbs.push(new ProgbarLogger(print, verbose, keys));
     const guardNaN = callbacksIn.some((c) => c instanceof TerminateOnNaN);
-    if (guardNaN && !this.backup) this.backup = this.alloc(this.allWeights.reduce((a, w) => a + w.size, 0), []);
-    this.trainableSlots = this.trainableWeights;
+    const backup = guardNaN ? this.mem.backupFor(this.allWeights.reduce((a, w) => a + w.size, 0)) : 0;
+    this.trainable = this.trainableWeights;
     const steps = Math.ceil(n / batchSize);
     const params: TrainParams = { epochs, steps, samples: n, batchSize, verbose };
     for (const c of cbs) if (c instanceof Callback) { c.setModel(this); c.setParams(params); }
@@ -810,9 +558,9 @@ export class LayersModel {
           for (const c of batchBegin) await c.onBatchBegin!(s, batchLogs);
           this.gather(plan, X, Y, SW, shuffle ? order : null, start, end);
           const stepSeed = hash32(dropoutSeed, this.optimizer!.iterations);
-          const loss = this.trainStep(plan, M, SW !== null, stepSeed, guardNaN);
+          const loss = this.trainStep(plan, M, SW !== null, stepSeed, backup);
           lossSum += loss * M; seen += M;
-          for (let k = 0; k < outLoss.length; k++) outLoss[k] = outLoss[k]! + this.outSums[k]!;
+          for (let k = 0; k < outLoss.length; k++) outLoss[k] = outLoss[k]! + this.exec!.outSums[k]!;
           this.updateMetrics(metrics, plan, M, SW !== null);
           batchLogs.loss = lossSum / seen;
           this.writeLogs(batchLogs, metrics, outLoss, seen);
@@ -849,10 +597,10 @@ export class LayersModel {
       this.gather(plan, X, Y, W, null, start, end);
       this.forward(plan, M, false, 0);
       sum += this.lossOn(plan, M, W !== null, false);
-      for (let k = 0; k < outLoss.length; k++) outLoss[k] = outLoss[k]! + this.outSums[k]!;
+      for (let k = 0; k < outLoss.length; k++) outLoss[k] = outLoss[k]! + this.exec!.outSums[k]!;
       this.updateMetrics(metrics, plan, M, W !== null);
     }
-    const logs: Logs = { loss: (rows > 0 ? sum / rows : NaN) + this.penalty(false) };
+    const logs: Logs = { loss: (rows > 0 ? sum / rows : NaN) + penalty(this.be, this.allWeights, false) };
     this.writeLogs(logs, metrics, outLoss, rows);
     return logs;
   }
@@ -917,14 +665,14 @@ export class LayersModel {
     if (rows === 0) throw new ValueError('`x` has no samples.');
     const W = args.sampleWeight !== undefined ? sampleWeights(args.sampleWeight, rows) : null;
     this.ensurePlaced();
-    this.trainableSlots = this.trainableWeights;
+    this.trainable = this.trainableWeights;
     const plan = this.planFor(rows, true);
     this.gather(plan, X, Y, W, null, 0, rows);
-    const loss = this.trainStep(plan, rows, W !== null, hash32(nextSeed(), this.optimizer!.iterations), false);
+    const loss = this.trainStep(plan, rows, W !== null, hash32(nextSeed(), this.optimizer!.iterations), 0);
     const logs: Logs = { loss };
     const metrics = this.freshMetrics(Y);
     this.updateMetrics(metrics, plan, rows, W !== null);
-    this.writeLogs(logs, metrics, this.outSums, rows);
+    this.writeLogs(logs, metrics, this.exec!.outSums, rows);
     return logs;
   }
 
@@ -956,8 +704,8 @@ export class LayersModel {
     this.gather(plan, X, Y, null, null, 0, rows);
     this.forward(plan, rows, training, seed);
     const sum = this.lossOn(plan, rows, false, withGrad);
-    if (withGrad) this.backward(plan, rows);
-    const loss = sum / rows + this.penalty(withGrad);
+    if (withGrad) this.exec!.backward(this.be, plan, rows);
+    const loss = sum / rows + penalty(this.be, this.allWeights, withGrad);
     const grads = withGrad ? this.trainableWeights.map((w) => new Tensor(this.be.heap.read(w.grad, w.size), w.shape)) : null;
     frozen.forEach((w, i) => this.be.heap.write(w.ptr, saved[i]!));
     return { loss, grads };
@@ -968,7 +716,7 @@ export class LayersModel {
   /** Every weight (trainable and not), in layer order, as tensors (copies). */
   getWeights(): Tensor[] {
     this.build();
-    const heap = this.placement?.be.heap;
+    const heap = this.mem.placed ? this.be.heap : null;
     return this.allWeights.map((w) => { this.checkOwner(w); return new Tensor(w.pending ? w.pending.slice() : heap!.read(w.ptr, w.size), w.shape); });
   }
 
@@ -988,8 +736,8 @@ export class LayersModel {
     });
     weights.forEach((t, i) => {
       const w = ws[i]!;
-      if (w.pending || !this.placement) w.pending = t.values.slice();
-      else this.placement.be.heap.write(w.ptr, t.values);
+      if (w.pending || !this.mem.placed) w.pending = t.values.slice();
+      else this.be.heap.write(w.ptr, t.values);
     });
   }
 
@@ -1072,9 +820,8 @@ export class LayersModel {
 
   /** @internal kernel-memory statistics for tests: blocks and bytes this model holds. */
   memoryStats(): { blocks: number; heapBytes: number; heapLive: number; plans: { B: number; training: boolean; activationBuffers: number }[] } {
-    const heap = this.placement?.be.heap;
-    const plans = this.plans.map((p) => ({ B: p.B, training: p.training, activationBuffers: activationBuffers(p) }));
-    return { blocks: this.owned.blocks.length, heapBytes: heap?.byteLength ?? 0, heapLive: heap?.liveCount ?? 0, plans };
+    const st = this.mem.stats();
+    return { ...st, plans: st.plans.map((p) => ({ B: p.B, training: p.training, activationBuffers: activationBuffers(p) })) };
   }
 
   /** Metric names as compiled (for io): the first output's. */
@@ -1137,7 +884,7 @@ export class Sequential extends LayersModel {
     }
   }
 
-  private isPlaced(): boolean { return this.placement !== null; }
+  private isPlaced(): boolean { return this.mem.placed; }
 
   override get className(): string { return 'Sequential'; }
   /** Whether the model has created its weights. */

@@ -214,3 +214,5 @@ export const KERNEL_NAMES = Object.keys(KERNELS) as KernelName[];
 export const WORKER_KERNELS = KERNEL_NAMES.filter((n) => KERNELS[n].split.kind !== 'none');
 /** A kernel's estimated ns per element for a call's arguments. */
 export function costOf(c: Cost, args: readonly number[]): number { return typeof c === 'number' ? c : c(args); }
+/** A kernel's highest ns per element over its arguments' kinds (for activation costs: the dearest activation). */
+export function maxCost(c: Cost): number { return typeof c === 'number' ? c : Math.max(...ACT_FWD_NS, ...ACT_BWD_NS); }

@@ -34,7 +34,7 @@
  * kernel's descriptor (kernels.ts).
  */
 import type { WasmBackend } from './wasm.js';
-import { KERNELS, KERNEL_NAMES, WORKER_KERNELS, costOf, type KernelName, type Split } from './kernels.js';
+import { KERNELS, KERNEL_NAMES, WORKER_KERNELS, costOf, maxCost, type KernelName, type Split } from './kernels.js';
 import { ThreadPool, type Injection, type Spawner, defaultSpawner, LAYOUT } from '../runtime/pool.js';
 import { ValueError, describe } from '../errors.js';
 
@@ -428,16 +428,25 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
   function router(name: Name): ((a: number[]) => boolean) | null {
     const sp = KERNELS[name].split;
     switch (sp.kind) {
-      case 'elem': return (a) => {
-        if (wanted <= 1) return false;
-        const ns = a[sp.n]! * costOf(sp.cost, a);
-        return big(ns) && splitElem(name, a, ns);
-      };
-      case 'rows': return (a) => {
-        if (wanted <= 1) return false;
-        const M = a[sp.m]!, ns = M * a[sp.m + 1]! * costOf(sp.cost, a);
-        return M >= 2 && big(ns) && splitRows(name, a, ns);
-      };
+      // Elementwise and row kernels split only with threads, and only calls of at least
+      // splitMinNs at the kernel's highest cost are looked at further.
+      case 'elem': {
+        const top = maxCost(sp.cost);
+        return (a) => {
+          if (wanted <= 1 || a[sp.n]! * top < splitMinNs) return false;
+          const ns = a[sp.n]! * costOf(sp.cost, a);
+          return big(ns) && splitElem(name, a, ns);
+        };
+      }
+      case 'rows': {
+        const top = maxCost(sp.cost);
+        return (a) => {
+          const M = a[sp.m]!;
+          if (wanted <= 1 || M < 2 || M * a[sp.m + 1]! * top < splitMinNs) return false;
+          const ns = M * a[sp.m + 1]! * costOf(sp.cost, a);
+          return big(ns) && splitRows(name, a, ns);
+        };
+      }
       case 'loss': {
         const labels = KERNELS[name].bind === 'labels';
         return (a) => {

@@ -24,7 +24,7 @@ import '../merge.js';
 import { Optimizer, getOptimizer, optimizerNames } from '../optimizers.js';
 import { Loss, CustomLoss, getLoss, isCustomLoss, lossNames, huber, binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy } from '../losses.js';
 import { Metric, getMetric, metricNames } from '../metrics.js';
-import { at, isPlainObject } from './validate.js';
+import { isPlainObject } from './validate.js';
 import {
   Cfg, type InitGate, classAndConfig, layerClassLabels, layerReadContext, layerReader, wrap, writeActivation, writeInitializer,
 } from './cfg.js';

@@ -18,7 +18,7 @@ import type { LoadOptions, ModelArtifacts } from './types.js';
 import { CheckedSpec, DEFAULT_MAX_PARAMS, at, checkFormat, checkPlainData, checkTrainingConfigShape, checkWeightSpecs, isPlainObject } from './validate.js';
 import { decodeWeights, joinWeightData, normalizeWeightData } from './weights.js';
 import { Cfg, InitGate, TFJS_SLOT_NAMES, readLoss, readMetric, readOptimizer } from './config.js';
-import { type GraphPlan, type TopologyPlan, matchWeights, parseTopology } from './topology.js';
+import { type GraphPlan, matchWeights, parseTopology } from './topology.js';
 
 export { SIMDNET_VERSION, modelToArtifacts, type ToArtifactsOptions } from './save.js';
 export { type GraphPlan, type TopologyPlan, diagnoseWeights, matchWeights, parseTopology } from './topology.js';

@@ -9,7 +9,7 @@
  * or the weight (`dense_Dense1/kernel`), what was expected and what was found.
  */
 import { DataError, NotSupportedError, describe } from '../errors.js';
-import type { ModelJSON, TrainingConfig, WeightSpec, WeightsManifestGroup } from './types.js';
+import type { ModelJSON, TrainingConfig, WeightSpec } from './types.js';
 
 /** Default bound on the parameters of a model: 2^28 floats (1 GiB). */
 export const DEFAULT_MAX_PARAMS = 2 ** 28;

@@ -18,7 +18,8 @@ export function rng(seed) {
 
 /** n floats uniform in [lo, hi). */
 export function uniform(n, seed, lo = -1, hi = 1) {
-  const r = rng(seed), out = new Float32Array(n);
+  const r = rng(seed),
+    out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * r();
   return out;
 }
@@ -26,7 +27,8 @@ export function uniform(n, seed, lo = -1, hi = 1) {
 /** The founding example's data: 1,000 × 8 features in [0, 1), 0/1 labels. */
 export function seedData(n = 1000, seed = 42) {
   const x = uniform(n * 8, seed, 0, 1);
-  const r = rng(seed + 1), y = new Float32Array(n);
+  const r = rng(seed + 1),
+    y = new Float32Array(n);
   for (let i = 0; i < n; i++) y[i] = r() < 0.5 ? 0 : 1;
   return { x, y, n, features: 8 };
 }
@@ -44,7 +46,9 @@ export function mnist(n) {
     try {
       const img = gunzipSync(readFileSync(MNIST_DIR + 't10k-images-idx3-ubyte.gz'));
       const lab = gunzipSync(readFileSync(MNIST_DIR + 't10k-labels-idx1-ubyte.gz'));
-      const count = img.readUInt32BE(4), rows = img.readUInt32BE(8), cols = img.readUInt32BE(12);
+      const count = img.readUInt32BE(4),
+        rows = img.readUInt32BE(8),
+        cols = img.readUInt32BE(12);
       if (rows * cols !== 784 || lab.readUInt32BE(4) !== count) throw new Error('unexpected MNIST header');
       const x = new Float32Array(count * 784);
       for (let i = 0; i < x.length; i++) x[i] = img[16 + i] / 255;
@@ -53,7 +57,8 @@ export function mnist(n) {
     } catch {
       const count = 10000;
       const x = uniform(count * 784, 7, 0, 1);
-      const r = rng(8), labels = new Uint8Array(count);
+      const r = rng(8),
+        labels = new Uint8Array(count);
       for (let i = 0; i < count; i++) labels[i] = Math.floor(r() * 10);
       mnistCache = { x, labels, count, source: 'seeded random (MNIST files not found)' };
     }

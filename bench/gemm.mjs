@@ -48,14 +48,19 @@ cases.push(['[8×784]·[784×128] NN', false, false, 8, 128, 784, true]);
 
 function setup(backend, tA, tB, M, N, K) {
   const h = backend.heap;
-  const A = h.allocF32(M * K), B = h.allocF32(K * N), C = h.allocF32(M * N);
+  const A = h.allocF32(M * K),
+    B = h.allocF32(K * N),
+    C = h.allocF32(M * N);
   const ws = backend.gemmWorkspaceBytes > 0 ? h.alloc(backend.gemmWorkspaceBytes) : 0;
   h.refresh();
   for (let i = 0; i < M * K; i++) h.f32[(A >> 2) + i] = Math.random() - 0.5;
   for (let i = 0; i < K * N; i++) h.f32[(B >> 2) + i] = Math.random() - 0.5;
-  const lda = tA ? M : K, ldb = tB ? K : N;
+  const lda = tA ? M : K,
+    ldb = tB ? K : N;
   const run = () => backend.gemm(tA, tB, M, N, K, 1, A, lda, B, ldb, 0, C, N, ws);
-  const free = () => { for (const p of [A, B, C, ws]) h.release(p); };
+  const free = () => {
+    for (const p of [A, B, C, ws]) h.release(p);
+  };
   return { run, free };
 }
 
@@ -73,7 +78,8 @@ async function measure(backend, tA, tB, M, N, K) {
   return { med: gf(lat.p50), lo: gf(lat.max), hi: gf(lat.min), us: lat.p50 * 1000 };
 }
 
-const fmt = (r) => `${r.med.toFixed(2).padStart(6)} (${r.lo.toFixed(1)}–${r.hi.toFixed(1)}) ${r.us < 1000 ? r.us.toFixed(1) + ' µs' : (r.us / 1000).toFixed(2) + ' ms'}`;
+const fmt = (r) =>
+  `${r.med.toFixed(2).padStart(6)} (${r.lo.toFixed(1)}–${r.hi.toFixed(1)}) ${r.us < 1000 ? r.us.toFixed(1) + ' µs' : (r.us / 1000).toFixed(2) + ' ms'}`;
 console.log(`${'shape'.padEnd(28)} ${'wasm GFLOP/s median (min–max) time'.padEnd(40)} js GFLOP/s`);
 const results = {};
 for (const [label, tA, tB, M, N, K, withJs] of cases) {
@@ -84,5 +90,7 @@ for (const [label, tA, tB, M, N, K, withJs] of cases) {
   console.log(`${label.padEnd(28)} ${fmt(w).padEnd(40)} ${jsText}`);
 }
 const nn = results['512³ NN'].med;
-console.log(`transposed forms at 512³ relative to NN: TN ${(results['512³ TN'].med / nn).toFixed(2)}, ` +
-  `NT ${(results['512³ NT'].med / nn).toFixed(2)}, TT ${(results['512³ TT'].med / nn).toFixed(2)}`);
+console.log(
+  `transposed forms at 512³ relative to NN: TN ${(results['512³ TN'].med / nn).toFixed(2)}, ` +
+    `NT ${(results['512³ NT'].med / nn).toFixed(2)}, TT ${(results['512³ TT'].med / nn).toFixed(2)}`,
+);

@@ -22,7 +22,9 @@ async function teardown(name) {
 }
 
 const ops = {
-  async init() { return mod.init(initOpts); },
+  async init() {
+    return mod.init(initOpts);
+  },
   async setup({ name, spec, opts }) {
     await teardown(name);
     globalThis.gc?.();
@@ -39,21 +41,29 @@ const ops = {
     const cur = active.get(name);
     if (!cur) throw new Error(`round: ${name} has no case set up`);
     const bench = new Bench({
-      time: timeMs, iterations: 1,
-      warmup: warmupMs > 0, warmupTime: warmupMs, warmupIterations: 1,
+      time: timeMs,
+      iterations: 1,
+      warmup: warmupMs > 0,
+      warmupTime: warmupMs,
+      warmupIterations: 1,
       throws: true,
     });
     bench.add(name, cur.fn);
     await bench.run();
     const r = bench.tasks[0].result;
-    if (r.state !== 'completed') throw (r.error ?? new Error(`tinybench task ${r.state}`));
+    if (r.state !== 'completed') throw r.error ?? new Error(`tinybench task ${r.state}`);
     return { medianMs: r.latency.p50, iterations: r.latency.samplesCount };
   },
-  async teardown({ name }) { await teardown(name); return null; },
+  async teardown({ name }) {
+    await teardown(name);
+    return null;
+  },
 };
 
 process.on('message', async (msg) => {
-  if (msg.op === 'exit') { process.exit(0); }
+  if (msg.op === 'exit') {
+    process.exit(0);
+  }
   try {
     const result = await ops[msg.op](msg);
     process.send({ id: msg.id, ok: true, result });

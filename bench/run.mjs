@@ -32,11 +32,28 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // ------------------------------------------------------------------ options
 function parseArgs(argv) {
-  const o = { quick: false, json: null, suites: null, cases: null, contenders: null, rounds: null, write: true, verbose: false };
-  const list = (v) => v.split(',').map((s) => s.trim()).filter(Boolean);
+  const o = {
+    quick: false,
+    json: null,
+    suites: null,
+    cases: null,
+    contenders: null,
+    rounds: null,
+    write: true,
+    verbose: false,
+  };
+  const list = (v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const val = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${a} needs a value`); return v; };
+    const val = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
     if (a === '--quick') o.quick = true;
     else if (a === '--json') o.json = val();
     else if (a === '--suites' || a === '--suite') o.suites = list(val());
@@ -46,7 +63,9 @@ function parseArgs(argv) {
     else if (a === '--no-write') o.write = false;
     else if (a === '--verbose') o.verbose = true;
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/run.mjs [--quick] [--json FILE] [--suites gemm,train,predict] [--cases …] [--contenders …] [--rounds N] [--no-write] [--verbose]');
+      console.log(
+        'usage: node bench/run.mjs [--quick] [--json FILE] [--suites gemm,train,predict] [--cases …] [--contenders …] [--rounds N] [--no-write] [--verbose]',
+      );
       process.exit(0);
     } else throw new Error(`unknown option ${a} (try --help)`);
   }
@@ -72,12 +91,19 @@ class Host {
     const env = { ...process.env };
     for (const k of Object.keys(env)) if (k.startsWith('SIMDNET_')) delete env[k];
     Object.assign(env, c.env ?? {});
-    this.child = fork(HERE + 'host.mjs', [new URL(`./contenders/${c.module}`, import.meta.url).href, JSON.stringify(c.init ?? {})], {
-      execArgv: ['--expose-gc', ...(c.execArgv ?? [])],
-      env, cwd: ROOT,
-      stdio: verbose ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
-    const keep = (d) => { this.output = (this.output + d).slice(-4000); };
+    this.child = fork(
+      HERE + 'host.mjs',
+      [new URL(`./contenders/${c.module}`, import.meta.url).href, JSON.stringify(c.init ?? {})],
+      {
+        execArgv: ['--expose-gc', ...(c.execArgv ?? [])],
+        env,
+        cwd: ROOT,
+        stdio: verbose ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'pipe', 'pipe', 'ipc'],
+      },
+    );
+    const keep = (d) => {
+      this.output = (this.output + d).slice(-4000);
+    };
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
     this.ready = new Promise((res, rej) => this.pending.set(0, { res, rej }));
@@ -85,7 +111,8 @@ class Host {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
-      if (m.ok) p.res(m.result); else p.rej(new Error(m.error));
+      if (m.ok) p.res(m.result);
+      else p.rej(new Error(m.error));
     });
     this.child.on('exit', (code, sig) => {
       this.dead = `exited (${sig ?? code})${this.output ? `: ${this.output.trim().split('\n').slice(-6).join(' | ')}` : ''}`;
@@ -101,7 +128,9 @@ class Host {
       this.child.send({ id, op, ...payload });
     });
   }
-  close() { if (!this.dead) this.child.send({ op: 'exit' }); }
+  close() {
+    if (!this.dead) this.child.send({ op: 'exit' });
+  }
 }
 
 // ------------------------------------------------------------------ what to run
@@ -118,25 +147,33 @@ const minRounds = opts.quick ? 1 : 3;
 
 const unitValue = (kase, ms) => {
   switch (kase.unit) {
-    case 'GFLOP/s': return kase.work.flops / (ms * 1e6);
-    case 'samples/s': return kase.work.samples / (ms / 1000);
-    case 'ms': return ms;
-    case 'us': return ms * 1000;
-    default: throw new Error(`unknown unit ${kase.unit}`);
+    case 'GFLOP/s':
+      return kase.work.flops / (ms * 1e6);
+    case 'samples/s':
+      return kase.work.samples / (ms / 1000);
+    case 'ms':
+      return ms;
+    case 'us':
+      return ms * 1000;
+    default:
+      throw new Error(`unknown unit ${kase.unit}`);
   }
 };
 const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  const s = [...xs].sort((a, b) => a - b),
+    m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
 /** Exact (float64) Σ C for the GEMM check: Σ_ij (op(A)op(B))_ij = Σ_k (Σ_i op(A)[i,k])·(Σ_j op(B)[k,j]). */
 function gemmExpectedSum(spec) {
   const [m, k, n] = gemmDims(spec);
-  const A = uniform(m * k, 1), B = uniform(k * n, 2);
+  const A = uniform(m * k, 1),
+    B = uniform(k * n, 2);
   let s = 0;
   for (let p = 0; p < k; p++) {
-    let sa = 0, sb = 0;
+    let sa = 0,
+      sb = 0;
     // Σ_i op(A)[i,p]: column p of A stored M×K (NN) or row p of A stored K×M (TN).
     for (let i = 0; i < m; i++) sa += spec.transA ? A[p * m + i] : A[i * k + p];
     // Σ_j op(B)[p,j]: row p of B stored K×N (NN) or column p of B stored N×K (NT).
@@ -151,7 +188,9 @@ const t0 = Date.now();
 const meta = machineInfo();
 meta.mode = opts.quick ? 'quick' : 'full';
 meta.rounds = maxRounds;
-log(`simdnet bench (${meta.mode}): ${meta.cpu}, ${meta.cores} cores, Node ${meta.node}; load ${meta.loadStart.join(' ')}`);
+log(
+  `simdnet bench (${meta.mode}): ${meta.cpu}, ${meta.cores} cores, Node ${meta.node}; load ${meta.loadStart.join(' ')}`,
+);
 
 const hosts = new Map();
 const infos = {};
@@ -200,9 +239,10 @@ for (const kase of allCases) {
     }
   }
   if (kase.spec.kind === 'gemm') {
-    const want = gemmExpectedSum(kase.spec), [m, k, n] = gemmDims(kase.spec);
+    const want = gemmExpectedSum(kase.spec),
+      [m, k, n] = gemmDims(kase.spec);
     // Σ C over m·n entries of size ~√k/3: float32 rounding leaves ~1e-6 of that; a wrong form or stride is off by O(1).
-    const scale = m * n * Math.sqrt(k) / 3;
+    const scale = (m * n * Math.sqrt(k)) / 3;
     for (const e of entrants) {
       if (e.check === null) continue;
       const dev = Math.abs(e.check - want) / scale;
@@ -234,8 +274,15 @@ for (const kase of allCases) {
     await e.h.call('teardown', { name: e.c.name }).catch(() => {});
     if (e.values.length === 0) continue;
     caseRecords.push({
-      suite: kase.suite, case: kase.case, contender: e.c.name, unit: kase.unit, higherIsBetter: kase.higherIsBetter,
-      median: median(e.values), min: Math.min(...e.values), max: Math.max(...e.values), samples: e.values.length,
+      suite: kase.suite,
+      case: kase.case,
+      contender: e.c.name,
+      unit: kase.unit,
+      higherIsBetter: kase.higherIsBetter,
+      median: median(e.values),
+      min: Math.min(...e.values),
+      max: Math.max(...e.values),
+      samples: e.values.length,
     });
   }
   records.push(...caseRecords);

@@ -29,9 +29,17 @@ export const TARGETS = [
   { case: 'train-wide-mlp', min: 3000, issue: 3 },
   { case: 'predict-b1', max: 20, issue: 3 },
   // issue 13: the plain form ahead of XNNPACK at every size and at the shapes training uses
-  ...['gemm-nn-64', 'gemm-nn-128', 'gemm-nn-256', 'gemm-nn-384', 'gemm-nn-1000', 'gemm-nn-1024',
-    'gemm-nn-128x784x128', 'gemm-nn-256x512x512', 'gemm-nn-1000x784x128']
-    .map((c) => ({ case: c, peer: 'tfjs-wasm', ratio: 1.3, issue: 13 })),
+  ...[
+    'gemm-nn-64',
+    'gemm-nn-128',
+    'gemm-nn-256',
+    'gemm-nn-384',
+    'gemm-nn-1000',
+    'gemm-nn-1024',
+    'gemm-nn-128x784x128',
+    'gemm-nn-256x512x512',
+    'gemm-nn-1000x784x128',
+  ].map((c) => ({ case: c, peer: 'tfjs-wasm', ratio: 1.3, issue: 13 })),
 ];
 
 /** How many times faster `a` is than `b` (medians), given the unit's direction. */
@@ -60,10 +68,17 @@ export function evaluateTargets(records, subject = 'simdnet-wasm') {
       const text = `${t.case} within 20% of ${t.of} (≥ ${t.min}×)`;
       if (!s || !o) return { target: t, text, measured: null, met: null };
       const x = s.median / o.median;
-      return { target: t, text, measured: `${fmtRatio(x)} (${fmtNum(s.median)} vs ${fmtNum(o.median)} ${s.unit})`, value: x, met: x >= t.min };
+      return {
+        target: t,
+        text,
+        measured: `${fmtRatio(x)} (${fmtNum(s.median)} vs ${fmtNum(o.median)} ${s.unit})`,
+        value: x,
+        met: x >= t.min,
+      };
     }
     const unit = s?.unit ?? '';
-    const text = t.min !== undefined ? `${t.case}: ≥ ${fmtNum(t.min)} ${unit}` : `${t.case}: ≤ ${fmtNum(t.max)} ${unit}`;
+    const text =
+      t.min !== undefined ? `${t.case}: ≥ ${fmtNum(t.min)} ${unit}` : `${t.case}: ≤ ${fmtNum(t.max)} ${unit}`;
     if (!s) return { target: t, text, measured: null, met: null };
     const met = t.min !== undefined ? s.median >= t.min : s.median <= t.max;
     return { target: t, text, measured: `${fmtNum(s.median)} ${s.unit}`, value: s.median, met };

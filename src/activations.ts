@@ -42,8 +42,21 @@ const TABLE: Record<string, Omit<ResolvedActivation, 'name'> & { name: string }>
 
 /** The accepted activation names (canonical Keras spellings; 'hard_sigmoid_legacy', simdnet's own, is accepted too). */
 export const activationNames: readonly string[] = [
-  'linear', 'relu', 'leaky_relu', 'elu', 'selu', 'sigmoid', 'tanh', 'exponential',
-  'softplus', 'softsign', 'gelu', 'swish', 'silu', 'hard_sigmoid', 'softmax',
+  'linear',
+  'relu',
+  'leaky_relu',
+  'elu',
+  'selu',
+  'sigmoid',
+  'tanh',
+  'exponential',
+  'softplus',
+  'softsign',
+  'gelu',
+  'swish',
+  'silu',
+  'hard_sigmoid',
+  'softmax',
 ];
 
 /** Normalize a Keras or TF.js spelling: lower case, no underscores. */
@@ -55,7 +68,9 @@ export function normalizeName(name: string): string {
 export function resolveActivation(name: unknown, argName = 'activation'): ResolvedActivation {
   if (name === undefined || name === null) return TABLE.linear!;
   if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(TABLE, normalizeName(name))) {
-    throw new ValueError(`Unknown value for \`${argName}\`: expected one of ${activationNames.map((n) => `'${n}'`).join(', ')}. Received: ${describe(name)}`);
+    throw new ValueError(
+      `Unknown value for \`${argName}\`: expected one of ${activationNames.map((n) => `'${n}'`).join(', ')}. Received: ${describe(name)}`,
+    );
   }
   return TABLE[normalizeName(name)]!;
 }

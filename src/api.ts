@@ -20,14 +20,49 @@ export type { BackendName, BackendInfo } from './backend/index.js';
  * await sn.ready();
  * console.log(sn.backendInfo().backend); // 'wasm' (or 'js' without WebAssembly SIMD)
  */
-export function ready(): Promise<void> { return initBackends(); }
+export function ready(): Promise<void> {
+  return initBackends();
+}
 export type { Backend } from './backend/types.js';
 export { Tensor, tensor, zeros, ones } from './tensor.js';
 export type { TensorLike, NestedArray } from './tensor.js';
 export {
-  matMul, add, sub, mul, div, sum, mean, max, min, argMax, transpose, reshape, slice, concat, oneHot,
-  activation, relu, sigmoid, tanh, softmax, elu, selu, leakyRelu, gelu, swish, softplus, softsign, exponential, hardSigmoid,
-  exp, log, sqrt, abs, square, neg, broadcastShapes,
+  matMul,
+  add,
+  sub,
+  mul,
+  div,
+  sum,
+  mean,
+  max,
+  min,
+  argMax,
+  transpose,
+  reshape,
+  slice,
+  concat,
+  oneHot,
+  activation,
+  relu,
+  sigmoid,
+  tanh,
+  softmax,
+  elu,
+  selu,
+  leakyRelu,
+  gelu,
+  swish,
+  softplus,
+  softsign,
+  exponential,
+  hardSigmoid,
+  exp,
+  log,
+  sqrt,
+  abs,
+  square,
+  neg,
+  broadcastShapes,
 } from './ops.js';
 export { activationNames } from './activations.js';
 export { LayersModel, Sequential, sequential, model, input } from './model.js';
@@ -42,13 +77,24 @@ export { historyToSVG } from './callbacks.js';
 export * as layers from './layers-api.js';
 /** Optimizers (`sgd`, `adam`, `rmsprop`, …), for `model.compile({ optimizer })` by object instead of by name. */
 export * as optimizers from './optimizers.js';
-/** Loss objects (`huber({ delta })`, `binaryCrossentropy({ fromLogits })`, …) for `model.compile({ loss })`, instead of a loss name. */
+/**
+ * Loss objects (`huber({ delta })`, `binaryCrossentropy({ fromLogits })`, …) for `model.compile({ loss })`, instead of
+ * a loss name.
+ */
 export * as losses from './losses.js';
-/** Metric objects (`binaryAccuracy({ threshold })`, `precision`, `recall`, …) for `model.compile({ metrics })`, instead of a metric name. */
+/**
+ * Metric objects (`binaryAccuracy({ threshold })`, `precision`, `recall`, …) for `model.compile({ metrics })`, instead
+ * of a metric name.
+ */
 export * as metrics from './metrics.js';
-/** Training callbacks for `model.fit({ callbacks })`: `earlyStopping`, `reduceLROnPlateau`, `learningRateScheduler`, `terminateOnNaN`, `modelCheckpoint`. */
+/**
+ * Training callbacks for `model.fit({ callbacks })`: `earlyStopping`, `reduceLROnPlateau`, `learningRateScheduler`,
+ * `terminateOnNaN`, `modelCheckpoint`.
+ */
 export * as callbacks from './io/callbacks.js';
-/** Weight initializers (`glorotUniform`, `heNormal`, `zeros`, …) for layers' `kernelInitializer` / `biasInitializer`. */
+/**
+ * Weight initializers (`glorotUniform`, `heNormal`, `zeros`, …) for layers' `kernelInitializer` / `biasInitializer`.
+ */
 export * as initializers from './initializers.js';
 /** Weight regularizers (`l1`, `l2`, `l1l2`) for layers' `kernelRegularizer` / `biasRegularizer`. */
 export * as regularizers from './regularizers.js';
@@ -57,5 +103,8 @@ export * as schedules from './schedules.js';
 
 /** Load a model saved by `model.save` (or by TF.js / the Keras converter): a path, URL or IO handler. */
 export { loadModel } from './io/api.js';
-/** Save and load handlers (file system, memory, IndexedDB, localStorage, downloads, files, http) in the TF.js layers format. */
+/**
+ * Save and load handlers (file system, memory, IndexedDB, localStorage, downloads, files, http) in the TF.js layers
+ * format.
+ */
 export * as io from './io/index.js';

@@ -35,7 +35,9 @@ export function describe(v: unknown): string {
 
 /** Throw a ValueError of the form "Invalid value for `name`: expected …. Received: …". */
 export function invalid(name: string, expected: string, received: unknown, fix?: string): never {
-  throw new ValueError(`Invalid value for \`${name}\`: expected ${expected}. Received: ${describe(received)}${fix ? `. ${fix}` : ''}`);
+  throw new ValueError(
+    `Invalid value for \`${name}\`: expected ${expected}. Received: ${describe(received)}${fix ? `. ${fix}` : ''}`,
+  );
 }
 
 export function checkPositiveInt(name: string, v: unknown): number {
@@ -48,9 +50,15 @@ export function checkNonNegInt(name: string, v: unknown): number {
   return v as number;
 }
 
-export function checkNumberInRange(name: string, v: unknown, lo: number, hi: number, loOpen = false, hiOpen = false): number {
-  const ok = typeof v === 'number' && Number.isFinite(v) &&
-    (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
+export function checkNumberInRange(
+  name: string,
+  v: unknown,
+  lo: number,
+  hi: number,
+  loOpen = false,
+  hiOpen = false,
+): number {
+  const ok = typeof v === 'number' && Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
   if (!ok) invalid(name, `a number in ${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}`, v);
   return v as number;
 }

@@ -35,7 +35,9 @@ export class Weight {
     readonly shape: readonly number[],
     readonly trainable: boolean,
     readonly regularizer: Regularizer | null,
-  ) { this.size = shapeSize(shape); }
+  ) {
+    this.size = shapeSize(shape);
+  }
 }
 
 /** Per-layer buffers of a memory plan (byte offsets), for one batch size. */
@@ -84,7 +86,11 @@ function uniqueName(base: string): string {
   layerCounters.set(base, n);
   return n === 1 ? base : `${base}_${n - 1}`;
 }
-const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/ReLU/g, 'Re_LU').toLowerCase();
+const snake = (s: string) =>
+  s
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/ReLU/g, 'Re_LU')
+    .toLowerCase();
 
 export abstract class Layer {
   abstract readonly className: string;
@@ -98,17 +104,27 @@ export abstract class Layer {
   trainable: boolean;
 
   constructor(args: LayerArgs, defaultName: string) {
-    if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) invalid('name', 'a non-empty string', args.name);
+    if (args.name !== undefined && (typeof args.name !== 'string' || args.name === ''))
+      invalid('name', 'a non-empty string', args.name);
     this.name = args.name ?? uniqueName(snake(defaultName));
     let shape: number[] | null = null;
     if (args.inputShape !== undefined) {
-      if (!Array.isArray(args.inputShape) || args.inputShape.length === 0 || args.inputShape.some((d) => !Number.isInteger(d) || d <= 0)) {
-        invalid('inputShape', 'a non-empty array of positive integers (the feature shape, without the batch dimension)', args.inputShape);
+      if (
+        !Array.isArray(args.inputShape) ||
+        args.inputShape.length === 0 ||
+        args.inputShape.some((d) => !Number.isInteger(d) || d <= 0)
+      ) {
+        invalid(
+          'inputShape',
+          'a non-empty array of positive integers (the feature shape, without the batch dimension)',
+          args.inputShape,
+        );
       }
       shape = args.inputShape.slice();
     }
     if (args.inputDim !== undefined) {
-      if (!Number.isInteger(args.inputDim) || args.inputDim <= 0) invalid('inputDim', 'a positive integer', args.inputDim);
+      if (!Number.isInteger(args.inputDim) || args.inputDim <= 0)
+        invalid('inputDim', 'a positive integer', args.inputDim);
       shape = [args.inputDim];
     }
     if (args.batchInputShape !== undefined) {
@@ -138,34 +154,56 @@ export abstract class Layer {
    */
   protected rowsPerSample = 1;
   /** Whether the layer keeps a pre-activation buffer apart from its output. */
-  needsZ(): boolean { return false; }
+  needsZ(): boolean {
+    return false;
+  }
   /** True if the output is the input itself (Flatten): no buffers, no work. */
-  aliasesInput(): boolean { return false; }
+  aliasesInput(): boolean {
+    return false;
+  }
   /** Extra float buffers this layer needs for a batch of B rows. */
-  scratchFloats(_B: number): number[] { return []; }
+  scratchFloats(_B: number): number[] {
+    return [];
+  }
   /** The canonical name of the output activation, for the fused losses. */
-  outputActivation(): string { return 'linear'; }
+  outputActivation(): string {
+    return 'linear';
+  }
   /** Pointer holding the logits when `outputActivation` is sigmoid/softmax. */
-  logitsPtr(buf: LayerBuffers, _x: number): number { return buf.z; }
+  logitsPtr(buf: LayerBuffers, _x: number): number {
+    return buf.z;
+  }
 
   abstract forward(ctx: StepContext, buf: LayerBuffers, x: number, M: number): void;
   /** Backward pass: consumes buf.dy; writes dx (the previous layer's dy) unless dx = 0. */
   abstract backward(ctx: StepContext, buf: LayerBuffers, x: number, dx: number, M: number): void;
 
-  get inFeatures(): number { return shapeSize(this.inputShape ?? []); }
-  get outFeatures(): number { return shapeSize(this.outputShape ?? []); }
+  get inFeatures(): number {
+    return shapeSize(this.inputShape ?? []);
+  }
+  get outFeatures(): number {
+    return shapeSize(this.outputShape ?? []);
+  }
 
   /** Number of scalar weights. */
-  countParams(): number { return this.weights.reduce((a, w) => a + w.size, 0); }
+  countParams(): number {
+    return this.weights.reduce((a, w) => a + w.size, 0);
+  }
 
   // ---------------------------------------------------------------- functional API
 
   /** True for layers that take several inputs (the merge layers): the engine calls forwardMulti/backwardMulti. */
-  get multiInput(): boolean { return false; }
+  get multiInput(): boolean {
+    return false;
+  }
   /** Build for several input shapes (merge layers override; others take exactly one). */
-  buildMulti(shapes: number[][]): void { this.build(shapes[0]!); }
+  buildMulti(shapes: number[][]): void {
+    this.build(shapes[0]!);
+  }
   /** Forward pass over several inputs (merge layers override). */
-  forwardMulti(ctx: StepContext, buf: LayerBuffers, xs: readonly number[], M: number): void { this.forward(ctx, buf, xs[0]!, M); }
+  forwardMulti(ctx: StepContext, buf: LayerBuffers, xs: readonly number[], M: number): void {
+    this.forward(ctx, buf, xs[0]!, M);
+  }
   /** Backward pass over several inputs: writes each dxs[i] that is not 0 (merge layers override). */
   backwardMulti(ctx: StepContext, buf: LayerBuffers, xs: readonly number[], dxs: readonly number[], M: number): void {
     this.backward(ctx, buf, xs[0]!, dxs[0]!, M);
@@ -183,42 +221,74 @@ export abstract class Layer {
     const xs = Array.isArray(inputs) ? inputs : [inputs];
     if (xs.length === 0 || xs.some((x) => !(x instanceof SymbolicTensor))) {
       if (inputs instanceof Tensor || (Array.isArray(inputs) && inputs.some((x) => x instanceof Tensor))) {
-        invalid('inputs', `symbolic tensors from sn.input() or another layer's apply() (layer '${this.name}' is applied to a graph, not to values; use model.predict for values)`, inputs);
+        invalid(
+          'inputs',
+          `symbolic tensors from sn.input() or another layer's apply() (layer '${this.name}' is applied to a graph, not to values; use model.predict for values)`,
+          inputs,
+        );
       }
-      invalid('inputs', `a symbolic tensor from sn.input() or another layer's apply()${this.multiInput ? ', or an array of them' : ''}`, inputs);
+      invalid(
+        'inputs',
+        `a symbolic tensor from sn.input() or another layer's apply()${this.multiInput ? ', or an array of them' : ''}`,
+        inputs,
+      );
     }
-    if (this instanceof InputLayer) throw new ValueError(`Layer '${this.name}' is an input layer: use sn.input({ shape }) to start a functional model.`);
+    if (this instanceof InputLayer)
+      throw new ValueError(
+        `Layer '${this.name}' is an input layer: use sn.input({ shape }) to start a functional model.`,
+      );
     if (!this.multiInput && xs.length !== 1) {
-      throw new ValueError(`Layer '${this.name}' (${this.className}) takes one input. Received: ${xs.length} inputs. To combine tensors, use a merge layer (sn.layers.concatenate, add, ...).`);
+      throw new ValueError(
+        `Layer '${this.name}' (${this.className}) takes one input. Received: ${xs.length} inputs. To combine tensors, use a merge layer (sn.layers.concatenate, add, ...).`,
+      );
     }
     const shapes = xs.map((x) => x.shape);
     if (!this.built) {
-      if (this.multiInput) this.buildMulti(shapes); else this.build(shapes[0]!);
+      if (this.multiInput) this.buildMulti(shapes);
+      else this.build(shapes[0]!);
     } else {
       const want = this.inputShapes();
       const same = want.length === shapes.length && want.every((w, i) => w.join() === shapes[i]!.join());
       if (!same) {
         const f = (ss: number[][]) => ss.map((q) => `[null, ${q.join(', ')}]`).join(', ');
-        throw new ValueError(`Layer '${this.name}' was built for input shape ${f(want)} and cannot be applied to ${f(shapes)}: a shared layer needs the same input shape every time.`);
+        throw new ValueError(
+          `Layer '${this.name}' was built for input shape ${f(want)} and cannot be applied to ${f(shapes)}: a shared layer needs the same input shape every time.`,
+        );
       }
     }
     const node: GraphNode = { layer: this, inputs: xs, output: null as unknown as SymbolicTensor };
-    node.output = new SymbolicTensor(node, this.outputShape!, this.calls === 0 ? this.name : `${this.name}_${this.calls}`);
+    node.output = new SymbolicTensor(
+      node,
+      this.outputShape!,
+      this.calls === 0 ? this.name : `${this.name}_${this.calls}`,
+    );
     this.calls++;
     return node.output;
   }
   /** The output shape for these input shapes, without building (loading walks shapes before allocating). */
   outputShapeFor(shapes: number[][]): number[] {
-    if (shapes.length !== 1) throw new ValueError(`Layer '${this.name}' (${this.className}) takes one input. Received: ${shapes.length} inputs.`);
+    if (shapes.length !== 1)
+      throw new ValueError(
+        `Layer '${this.name}' (${this.className}) takes one input. Received: ${shapes.length} inputs.`,
+      );
     return this.computeOutputShape(shapes[0]!);
   }
   /** The input shapes the layer was built for (one unless it merges). */
-  inputShapes(): number[][] { return [this.inputShape!]; }
+  inputShapes(): number[][] {
+    return [this.inputShape!];
+  }
 
-  /** The weights this layer will have for an input feature shape: names and shapes, from its config alone (loading checks files against it). */
-  expectedWeights(_inShape: number[]): { name: string; shape: number[] }[] { return []; }
+  /**
+   * The weights this layer will have for an input feature shape: names and shapes, from its config alone (loading
+   * checks files against it).
+   */
+  expectedWeights(_inShape: number[]): { name: string; shape: number[] }[] {
+    return [];
+  }
 
-  /** The initializer behind a `*_initializer` key of getConfig() (default: the camelCase property), for writing files. */
+  /**
+   * The initializer behind a `*_initializer` key of getConfig() (default: the camelCase property), for writing files.
+   */
   configInitializer(key: string): unknown {
     return (this as unknown as Record<string, unknown>)[camel(key)];
   }
@@ -230,10 +300,18 @@ export abstract class Layer {
     return c;
   }
 
-  protected addWeight(name: string, shape: number[], init: Initializer, trainable: boolean, reg: Regularizer | null): Weight {
+  protected addWeight(
+    name: string,
+    shape: number[],
+    init: Initializer,
+    trainable: boolean,
+    reg: Regularizer | null,
+  ): Weight {
     const w = new Weight(`${this.name}/${name}`, shape, trainable, reg);
     if (w.size > MAX_WEIGHT_FLOATS) {
-      throw new ValueError(`Layer '${this.name}': weight '${name}' of shape [${shape}] would hold ${w.size.toLocaleString('en-US')} values (${(w.size * 4 / 2 ** 30).toFixed(1)} GiB), more than the kernel memory can ever hold (2 GiB). Use fewer units or inputs.`);
+      throw new ValueError(
+        `Layer '${this.name}': weight '${name}' of shape [${shape}] would hold ${w.size.toLocaleString('en-US')} values (${((w.size * 4) / 2 ** 30).toFixed(1)} GiB), more than the kernel memory can ever hold (2 GiB). Use fewer units or inputs.`,
+      );
     }
     w.pending = new Float32Array(w.size);
     init.fill(w.pending, shape);
@@ -272,7 +350,9 @@ export class Dense extends Layer {
     if (typeof args !== 'object' || args === null) invalid('args', 'an object like { units: 10 }', args);
     super(args, 'Dense');
     if (typeof args.units !== 'number' || !Number.isInteger(args.units) || args.units <= 0) {
-      throw new ValueError(`Received an invalid value for \`units\`, expected a positive integer. Received: units=${describe(args.units)}`);
+      throw new ValueError(
+        `Received an invalid value for \`units\`, expected a positive integer. Received: units=${describe(args.units)}`,
+      );
     }
     this.units = args.units;
     this.activation = resolveActivation(args.activation, 'activation');
@@ -285,7 +365,10 @@ export class Dense extends Layer {
 
   /** On an input of rank > 1 per sample, the layer applies to the last axis (Keras): [..., k] → [..., units]. */
   computeOutputShape(inputShape: number[]): number[] {
-    if (inputShape.length === 0) throw new ValueError(`Dense layer '${this.name}' needs an input of rank 1 or more per sample. Received input shape [].`);
+    if (inputShape.length === 0)
+      throw new ValueError(
+        `Dense layer '${this.name}' needs an input of rank 1 or more per sample. Received input shape [].`,
+      );
     return [...inputShape.slice(0, -1), this.units];
   }
 
@@ -296,15 +379,29 @@ export class Dense extends Layer {
   }
   override build(inputShape: number[]): void {
     super.build(inputShape);
-    this.kernel = this.addWeight('kernel', [inputShape[inputShape.length - 1]!, this.units], this.kernelInitializer, this.trainable, this.kernelRegularizer);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer, this.trainable, this.biasRegularizer);
+    this.kernel = this.addWeight(
+      'kernel',
+      [inputShape[inputShape.length - 1]!, this.units],
+      this.kernelInitializer,
+      this.trainable,
+      this.kernelRegularizer,
+    );
+    if (this.useBias)
+      this.bias = this.addWeight('bias', [this.units], this.biasInitializer, this.trainable, this.biasRegularizer);
   }
 
-  override needsZ(): boolean { return this.activation.name !== 'linear'; }
-  override outputActivation(): string { return this.activation.name; }
+  override needsZ(): boolean {
+    return this.activation.name !== 'linear';
+  }
+  override outputActivation(): string {
+    return this.activation.name;
+  }
 
   forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
-    const be = ctx.be, N = this.units, M = samples * this.rowsPerSample, K = this.inFeatures / this.rowsPerSample;
+    const be = ctx.be,
+      N = this.units,
+      M = samples * this.rowsPerSample,
+      K = this.inFeatures / this.rowsPerSample;
     be.gemm(false, false, M, N, K, 1, x, K, this.kernel!.ptr, N, 0, buf.z, N, ctx.ws);
     const b = this.bias ? this.bias.ptr : 0;
     if (this.activation.kind === 'softmax') {
@@ -316,11 +413,15 @@ export class Dense extends Layer {
   }
 
   backward(ctx: StepContext, buf: LayerBuffers, x: number, dx: number, samples: number): void {
-    const be = ctx.be, N = this.units, M = samples * this.rowsPerSample, K = this.inFeatures / this.rowsPerSample;
+    const be = ctx.be,
+      N = this.units,
+      M = samples * this.rowsPerSample,
+      K = this.inFeatures / this.rowsPerSample;
     const dz = buf.dy;
     if (!ctx.fusedOutput) {
       if (this.activation.kind === 'softmax') be.softmaxBackward(buf.y, dz, dz, M, N);
-      else if (this.activation.code !== Act.Linear) be.actBackward(this.activation.code, this.activation.param, buf.z, buf.y, dz, dz, M * N);
+      else if (this.activation.code !== Act.Linear)
+        be.actBackward(this.activation.code, this.activation.param, buf.z, buf.y, dz, dz, M * N);
     }
     if (this.trainable) {
       be.gemm(true, false, K, N, M, 1, x, K, dz, N, 0, this.kernel!.grad, N, ctx.ws);
@@ -331,15 +432,24 @@ export class Dense extends Layer {
 
   override getConfig(): Record<string, unknown> {
     return {
-      ...super.getConfig(), units: this.units, activation: this.activation.name, use_bias: this.useBias,
-      kernel_initializer: serializeInit(this.kernelInitializer), bias_initializer: serializeInit(this.biasInitializer),
-      kernel_regularizer: serializeReg(this.kernelRegularizer), bias_regularizer: serializeReg(this.biasRegularizer),
-      activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
+      ...super.getConfig(),
+      units: this.units,
+      activation: this.activation.name,
+      use_bias: this.useBias,
+      kernel_initializer: serializeInit(this.kernelInitializer),
+      bias_initializer: serializeInit(this.biasInitializer),
+      kernel_regularizer: serializeReg(this.kernelRegularizer),
+      bias_regularizer: serializeReg(this.biasRegularizer),
+      activity_regularizer: null,
+      kernel_constraint: null,
+      bias_constraint: null,
     };
   }
 }
 
-export interface ActivationArgs extends LayerArgs { activation: string }
+export interface ActivationArgs extends LayerArgs {
+  activation: string;
+}
 
 /** Applies an activation elementwise (softmax: along the features). */
 export class Activation extends Layer {
@@ -351,9 +461,15 @@ export class Activation extends Layer {
     this.activation = resolved ?? resolveActivation(args?.activation, 'activation');
     this.param = param ?? this.activation.param;
   }
-  computeOutputShape(s: number[]): number[] { return s.slice(); }
-  override outputActivation(): string { return this.activation.name; }
-  override logitsPtr(_buf: LayerBuffers, x: number): number { return x; }
+  computeOutputShape(s: number[]): number[] {
+    return s.slice();
+  }
+  override outputActivation(): string {
+    return this.activation.name;
+  }
+  override logitsPtr(_buf: LayerBuffers, x: number): number {
+    return x;
+  }
   forward(ctx: StepContext, buf: LayerBuffers, x: number, M: number): void {
     const n = this.outFeatures;
     if (this.activation.kind === 'softmax') ctx.be.softmaxRows(x, buf.y, M, n);
@@ -361,12 +477,18 @@ export class Activation extends Layer {
   }
   backward(ctx: StepContext, buf: LayerBuffers, x: number, dx: number, M: number): void {
     if (dx === 0) return;
-    const n = this.outFeatures, be = ctx.be;
-    if (ctx.fusedOutput) { copy(be, buf.dy, dx, M * n); return; }
+    const n = this.outFeatures,
+      be = ctx.be;
+    if (ctx.fusedOutput) {
+      copy(be, buf.dy, dx, M * n);
+      return;
+    }
     if (this.activation.kind === 'softmax') be.softmaxBackward(buf.y, buf.dy, dx, M, n);
     else be.actBackward(this.activation.code, this.param, x, buf.y, buf.dy, dx, M * n);
   }
-  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), activation: this.activation.name }; }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), activation: this.activation.name };
+  }
 }
 
 function copy(be: Backend, src: number, dst: number, n: number): void {
@@ -382,8 +504,14 @@ export class LeakyReLU extends Activation {
     checkNumberInRange('alpha', a, 0, Infinity);
     super({ ...args, activation: 'leaky_relu' }, 'LeakyReLU', undefined, a);
   }
-  get alpha(): number { return this.param; }
-  override getConfig(): Record<string, unknown> { const c = super.getConfig(); delete c.activation; return { ...c, alpha: this.param }; }
+  get alpha(): number {
+    return this.param;
+  }
+  override getConfig(): Record<string, unknown> {
+    const c = super.getConfig();
+    delete c.activation;
+    return { ...c, alpha: this.param };
+  }
 }
 
 /** ELU as a layer (alpha default 1). */
@@ -394,11 +522,20 @@ export class ELU extends Activation {
     checkNumberInRange('alpha', a, 0, Infinity);
     super({ ...args, activation: 'elu' }, 'ELU', undefined, a);
   }
-  get alpha(): number { return this.param; }
-  override getConfig(): Record<string, unknown> { const c = super.getConfig(); delete c.activation; return { ...c, alpha: this.param }; }
+  get alpha(): number {
+    return this.param;
+  }
+  override getConfig(): Record<string, unknown> {
+    const c = super.getConfig();
+    delete c.activation;
+    return { ...c, alpha: this.param };
+  }
 }
 
-export interface DropoutArgs extends LayerArgs { rate: number; seed?: number }
+export interface DropoutArgs extends LayerArgs {
+  rate: number;
+  seed?: number;
+}
 
 /** Zeroes a fraction `rate` of the inputs while training and scales the rest by 1/(1−rate). */
 export class Dropout extends Layer {
@@ -412,8 +549,12 @@ export class Dropout extends Layer {
     if (args.seed !== undefined && !Number.isInteger(args.seed)) invalid('seed', 'an integer', args.seed);
     this.seed = args.seed;
   }
-  computeOutputShape(s: number[]): number[] { return s.slice(); }
-  override scratchFloats(B: number): number[] { return [B * this.outFeatures]; }
+  computeOutputShape(s: number[]): number[] {
+    return s.slice();
+  }
+  override scratchFloats(B: number): number[] {
+    return [B * this.outFeatures];
+  }
   forward(ctx: StepContext, buf: LayerBuffers, x: number, M: number): void {
     const n = M * this.outFeatures;
     if (ctx.training && this.rate > 0) {
@@ -435,20 +576,30 @@ export class Dropout extends Layer {
 export interface BatchNormalizationArgs extends LayerArgs {
   /** The features axis: -1 (the last, the default), or its index counting the batch axis as 0. */
   axis?: number;
-  momentum?: number; epsilon?: number; center?: boolean; scale?: boolean;
-  betaInitializer?: InitializerIdentifier; gammaInitializer?: InitializerIdentifier;
-  movingMeanInitializer?: InitializerIdentifier; movingVarianceInitializer?: InitializerIdentifier;
+  momentum?: number;
+  epsilon?: number;
+  center?: boolean;
+  scale?: boolean;
+  betaInitializer?: InitializerIdentifier;
+  gammaInitializer?: InitializerIdentifier;
+  movingMeanInitializer?: InitializerIdentifier;
+  movingVarianceInitializer?: InitializerIdentifier;
 }
 
 /** Batch normalization over the features: batch statistics while training, moving averages in inference. */
 export class BatchNormalization extends Layer {
   readonly className = 'BatchNormalization';
-  readonly momentum: number; readonly epsilon: number; readonly center: boolean; readonly scale: boolean;
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly center: boolean;
+  readonly scale: boolean;
   /** As given: -1, or the last axis's index (checked against the input's rank when built). */
   readonly axis: number;
   private readonly inits: Initializer[];
-  gamma: Weight | null = null; beta: Weight | null = null;
-  movingMean: Weight | null = null; movingVariance: Weight | null = null;
+  gamma: Weight | null = null;
+  beta: Weight | null = null;
+  movingMean: Weight | null = null;
+  movingVariance: Weight | null = null;
   constructor(args: BatchNormalizationArgs = {}) {
     super(args, 'BatchNormalization');
     if (args.axis !== undefined && !(Number.isInteger(args.axis) && (args.axis === -1 || args.axis >= 1))) {
@@ -459,14 +610,25 @@ export class BatchNormalization extends Layer {
     this.epsilon = checkNumberInRange('epsilon', args.epsilon ?? 1e-3, 0, Infinity, true);
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
-    this.inits = [getInitializer(args.gammaInitializer ?? 'ones', 'gammaInitializer'), getInitializer(args.betaInitializer ?? 'zeros', 'betaInitializer'),
-      getInitializer(args.movingMeanInitializer ?? 'zeros', 'movingMeanInitializer'), getInitializer(args.movingVarianceInitializer ?? 'ones', 'movingVarianceInitializer')];
+    this.inits = [
+      getInitializer(args.gammaInitializer ?? 'ones', 'gammaInitializer'),
+      getInitializer(args.betaInitializer ?? 'zeros', 'betaInitializer'),
+      getInitializer(args.movingMeanInitializer ?? 'zeros', 'movingMeanInitializer'),
+      getInitializer(args.movingVarianceInitializer ?? 'ones', 'movingVarianceInitializer'),
+    ];
   }
-  /** Over the last axis, for an input of any rank per sample (Keras's axis = -1): statistics over every other position. */
+  /**
+   * Over the last axis, for an input of any rank per sample (Keras's axis = -1): statistics over every other position.
+   */
   computeOutputShape(s: number[]): number[] {
-    if (s.length === 0) throw new ValueError(`BatchNormalization layer '${this.name}' needs an input of rank 1 or more per sample. Received input shape [].`);
+    if (s.length === 0)
+      throw new ValueError(
+        `BatchNormalization layer '${this.name}' needs an input of rank 1 or more per sample. Received input shape [].`,
+      );
     if (this.axis !== -1 && this.axis !== s.length) {
-      throw new ValueError(`BatchNormalization layer '${this.name}': axis ${this.axis} is not the last axis of its input [batch, ${s.join(', ')}] (that is -1 or ${s.length}); simdnet normalizes over the last axis.`);
+      throw new ValueError(
+        `BatchNormalization layer '${this.name}': axis ${this.axis} is not the last axis of its input [batch, ${s.join(', ')}] (that is -1 or ${s.length}); simdnet normalizes over the last axis.`,
+      );
     }
     return s.slice();
   }
@@ -479,7 +641,8 @@ export class BatchNormalization extends Layer {
     this.movingVariance = this.addWeight('moving_variance', [n], this.inits[3]!, false, null);
   }
   override expectedWeights(inShape: number[]): { name: string; shape: number[] }[] {
-    const f = inShape[inShape.length - 1]!, n = (w: string) => `${this.name}/${w}`;
+    const f = inShape[inShape.length - 1]!,
+      n = (w: string) => `${this.name}/${w}`;
     const out: { name: string; shape: number[] }[] = [];
     if (this.scale) out.push({ name: n('gamma'), shape: [f] });
     if (this.center) out.push({ name: n('beta'), shape: [f] });
@@ -488,7 +651,12 @@ export class BatchNormalization extends Layer {
   }
   /** The initializers are kept in the order gamma, beta, moving_mean, moving_variance. */
   override configInitializer(key: string): unknown {
-    const i = ['gamma_initializer', 'beta_initializer', 'moving_mean_initializer', 'moving_variance_initializer'].indexOf(key);
+    const i = [
+      'gamma_initializer',
+      'beta_initializer',
+      'moving_mean_initializer',
+      'moving_variance_initializer',
+    ].indexOf(key);
     return i >= 0 ? this.inits[i] : undefined;
   }
   /** mean, invStd (N each) and a dX scratch for the first layer (B×N). */
@@ -497,32 +665,69 @@ export class BatchNormalization extends Layer {
     return [N, N, B * this.outFeatures];
   }
   forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
-    const M = samples * this.rowsPerSample, N = this.outFeatures / this.rowsPerSample;
-    const g = this.gamma ? this.gamma.ptr : 0, b = this.beta ? this.beta.ptr : 0;
+    const M = samples * this.rowsPerSample,
+      N = this.outFeatures / this.rowsPerSample;
+    const g = this.gamma ? this.gamma.ptr : 0,
+      b = this.beta ? this.beta.ptr : 0;
     if (ctx.training) {
-      ctx.be.bnForwardTrain(x, buf.y, M, N, g, b, buf.scratch[0]!, buf.scratch[1]!, this.epsilon,
-        this.movingMean!.ptr, this.movingVariance!.ptr, this.momentum);
+      ctx.be.bnForwardTrain(
+        x,
+        buf.y,
+        M,
+        N,
+        g,
+        b,
+        buf.scratch[0]!,
+        buf.scratch[1]!,
+        this.epsilon,
+        this.movingMean!.ptr,
+        this.movingVariance!.ptr,
+        this.momentum,
+      );
     } else {
       ctx.be.bnForwardInfer(x, buf.y, M, N, g, b, this.movingMean!.ptr, this.movingVariance!.ptr, this.epsilon);
     }
   }
   backward(ctx: StepContext, buf: LayerBuffers, x: number, dx: number, samples: number): void {
-    const M = samples * this.rowsPerSample, N = this.outFeatures / this.rowsPerSample;
+    const M = samples * this.rowsPerSample,
+      N = this.outFeatures / this.rowsPerSample;
     const tr = this.trainable;
-    ctx.be.bnBackward(x, buf.dy, dx !== 0 ? dx : buf.scratch[2]!, M, N, this.gamma ? this.gamma.ptr : 0,
-      buf.scratch[0]!, buf.scratch[1]!, tr && this.gamma ? this.gamma.grad : 0, tr && this.beta ? this.beta.grad : 0);
+    ctx.be.bnBackward(
+      x,
+      buf.dy,
+      dx !== 0 ? dx : buf.scratch[2]!,
+      M,
+      N,
+      this.gamma ? this.gamma.ptr : 0,
+      buf.scratch[0]!,
+      buf.scratch[1]!,
+      tr && this.gamma ? this.gamma.grad : 0,
+      tr && this.beta ? this.beta.grad : 0,
+    );
   }
   override getConfig(): Record<string, unknown> {
     return {
-      ...super.getConfig(), axis: -1, momentum: this.momentum, epsilon: this.epsilon, center: this.center, scale: this.scale,
-      gamma_initializer: serializeInit(this.inits[0]!), beta_initializer: serializeInit(this.inits[1]!),
-      moving_mean_initializer: serializeInit(this.inits[2]!), moving_variance_initializer: serializeInit(this.inits[3]!),
-      beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null,
+      ...super.getConfig(),
+      axis: -1,
+      momentum: this.momentum,
+      epsilon: this.epsilon,
+      center: this.center,
+      scale: this.scale,
+      gamma_initializer: serializeInit(this.inits[0]!),
+      beta_initializer: serializeInit(this.inits[1]!),
+      moving_mean_initializer: serializeInit(this.inits[2]!),
+      moving_variance_initializer: serializeInit(this.inits[3]!),
+      beta_regularizer: null,
+      gamma_regularizer: null,
+      beta_constraint: null,
+      gamma_constraint: null,
     };
   }
 }
 
-/** Reshapes each sample (no copy: the values are already laid out row-major). `targetShape` may hold one -1, inferred. */
+/**
+ * Reshapes each sample (no copy: the values are already laid out row-major). `targetShape` may hold one -1, inferred.
+ */
 export class Reshape extends Layer {
   readonly className = 'Reshape';
   readonly targetShape: number[];
@@ -530,23 +735,39 @@ export class Reshape extends Layer {
     if (typeof args !== 'object' || args === null) invalid('args', 'an object like { targetShape: [3, 4] }', args);
     super(args, 'Reshape');
     const t = args.targetShape;
-    if (!Array.isArray(t) || t.length === 0 || t.some((d) => !Number.isInteger(d) || (d <= 0 && d !== -1)) || t.filter((d) => d === -1).length > 1) {
+    if (
+      !Array.isArray(t) ||
+      t.length === 0 ||
+      t.some((d) => !Number.isInteger(d) || (d <= 0 && d !== -1)) ||
+      t.filter((d) => d === -1).length > 1
+    ) {
       invalid('targetShape', 'a non-empty array of positive integers, with at most one -1 (inferred)', t);
     }
     this.targetShape = t.slice();
   }
   computeOutputShape(s: number[]): number[] {
-    const n = shapeSize(s), known = shapeSize(this.targetShape.filter((d) => d !== -1));
+    const n = shapeSize(s),
+      known = shapeSize(this.targetShape.filter((d) => d !== -1));
     const out = this.targetShape.map((d) => (d === -1 ? n / known : d));
     if (!out.every((d) => Number.isInteger(d) && d > 0) || shapeSize(out) !== n) {
-      throw new ValueError(`Reshape layer '${this.name}': cannot reshape an input of shape [${s}] (${n} values per sample) to [${this.targetShape}].`);
+      throw new ValueError(
+        `Reshape layer '${this.name}': cannot reshape an input of shape [${s}] (${n} values per sample) to [${this.targetShape}].`,
+      );
     }
     return out;
   }
-  override aliasesInput(): boolean { return true; }
-  forward(): void { /* the output is the input */ }
-  backward(): void { /* the gradient passes through */ }
-  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), target_shape: this.targetShape.slice() }; }
+  override aliasesInput(): boolean {
+    return true;
+  }
+  forward(): void {
+    /* the output is the input */
+  }
+  backward(): void {
+    /* the gradient passes through */
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), target_shape: this.targetShape.slice() };
+  }
 }
 
 /** Repeats each sample's vector n times: [k] → [n, k]. */
@@ -560,20 +781,27 @@ export class RepeatVector extends Layer {
     this.n = args.n;
   }
   computeOutputShape(s: number[]): number[] {
-    if (s.length !== 1) throw new ValueError(`RepeatVector layer '${this.name}' expects an input of rank 1 per sample. Received input shape [${s}].`);
+    if (s.length !== 1)
+      throw new ValueError(
+        `RepeatVector layer '${this.name}' expects an input of rank 1 per sample. Received input shape [${s}].`,
+      );
     return [this.n, s[0]!];
   }
   forward(ctx: StepContext, buf: LayerBuffers, x: number, M: number): void {
-    const k = this.inFeatures, n = this.n;
+    const k = this.inFeatures,
+      n = this.n;
     for (let i = 0; i < M; i++) for (let r = 0; r < n; r++) copy(ctx.be, x + i * k * 4, buf.y + (i * n + r) * k * 4, k);
   }
   backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, M: number): void {
     if (dx === 0) return;
-    const k = this.inFeatures, n = this.n;
+    const k = this.inFeatures,
+      n = this.n;
     // Each sample's gradient is the sum of its n copies' gradients: a column sum of an n×k block.
     for (let i = 0; i < M; i++) ctx.be.colSum(buf.dy + i * n * k * 4, n, k, dx + i * k * 4, 0);
   }
-  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), n: this.n }; }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), n: this.n };
+  }
 }
 
 /** Permutes the axes of each sample: `dims` is a permutation of 1..rank (axis 0, the batch, stays). */
@@ -592,12 +820,16 @@ export class Permute extends Layer {
     this.dims = d.slice();
   }
   computeOutputShape(s: number[]): number[] {
-    if (s.length !== this.dims.length) throw new ValueError(`Permute layer '${this.name}': dims [${this.dims}] need an input of rank ${this.dims.length} per sample. Received input shape [${s}].`);
+    if (s.length !== this.dims.length)
+      throw new ValueError(
+        `Permute layer '${this.name}': dims [${this.dims}] need an input of rank ${this.dims.length} per sample. Received input shape [${s}].`,
+      );
     return this.dims.map((d) => s[d - 1]!);
   }
   override build(s: number[]): void {
     super.build(s);
-    const out = this.outputShape!, rank = s.length;
+    const out = this.outputShape!,
+      rank = s.length;
     const inStride = new Array<number>(rank).fill(1);
     for (let a = rank - 2; a >= 0; a--) inStride[a] = inStride[a + 1]! * s[a + 1]!;
     this.map = new Int32Array(shapeSize(out));
@@ -606,36 +838,59 @@ export class Permute extends Layer {
       let src = 0;
       for (let a = 0; a < rank; a++) src += idx[a]! * inStride[this.dims[a]! - 1]!;
       this.map[o] = src;
-      for (let a = rank - 1; a >= 0; a--) { if (++idx[a]! < out[a]!) break; idx[a] = 0; }
+      for (let a = rank - 1; a >= 0; a--) {
+        if (++idx[a]! < out[a]!) break;
+        idx[a] = 0;
+      }
     }
   }
   forward(ctx: StepContext, buf: LayerBuffers, x: number, M: number): void {
-    const f = ctx.be.heap.f32, k = this.map.length, map = this.map;
+    const f = ctx.be.heap.f32,
+      k = this.map.length,
+      map = this.map;
     for (let i = 0; i < M; i++) {
-      const xi = (x >> 2) + i * k, yi = (buf.y >> 2) + i * k;
+      const xi = (x >> 2) + i * k,
+        yi = (buf.y >> 2) + i * k;
       for (let o = 0; o < k; o++) f[yi + o] = f[xi + map[o]!]!;
     }
   }
   backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, M: number): void {
     if (dx === 0) return;
-    const f = ctx.be.heap.f32, k = this.map.length, map = this.map;
+    const f = ctx.be.heap.f32,
+      k = this.map.length,
+      map = this.map;
     for (let i = 0; i < M; i++) {
-      const di = (dx >> 2) + i * k, gi = (buf.dy >> 2) + i * k;
+      const di = (dx >> 2) + i * k,
+        gi = (buf.dy >> 2) + i * k;
       for (let o = 0; o < k; o++) f[di + map[o]!] = f[gi + o]!;
     }
   }
-  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), dims: this.dims.slice() }; }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), dims: this.dims.slice() };
+  }
 }
 
 /** Flattens each sample to one dimension (no copy). */
 export class Flatten extends Layer {
   readonly className = 'Flatten';
-  constructor(args: LayerArgs = {}) { super(args, 'Flatten'); }
-  computeOutputShape(s: number[]): number[] { return [shapeSize(s)]; }
-  override aliasesInput(): boolean { return true; }
-  forward(): void { /* the output is the input */ }
-  backward(): void { /* the gradient passes through */ }
-  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), data_format: 'channels_last' }; }
+  constructor(args: LayerArgs = {}) {
+    super(args, 'Flatten');
+  }
+  computeOutputShape(s: number[]): number[] {
+    return [shapeSize(s)];
+  }
+  override aliasesInput(): boolean {
+    return true;
+  }
+  forward(): void {
+    /* the output is the input */
+  }
+  backward(): void {
+    /* the gradient passes through */
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), data_format: 'channels_last' };
+  }
 }
 
 /** Declares the input feature shape of a sequential model: `sn.layers.input({ shape: [784] })`. */
@@ -657,12 +912,25 @@ export class InputLayer extends Layer {
     }
     return this.tensor;
   }
-  computeOutputShape(s: number[]): number[] { return s.slice(); }
-  override aliasesInput(): boolean { return true; }
-  forward(): void { /* nothing */ }
-  backward(): void { /* nothing */ }
+  computeOutputShape(s: number[]): number[] {
+    return s.slice();
+  }
+  override aliasesInput(): boolean {
+    return true;
+  }
+  forward(): void {
+    /* nothing */
+  }
+  backward(): void {
+    /* nothing */
+  }
   override getConfig(): Record<string, unknown> {
-    return { batch_input_shape: [null, ...(this.declaredInputShape ?? [])], dtype: 'float32', sparse: false, name: this.name };
+    return {
+      batch_input_shape: [null, ...(this.declaredInputShape ?? [])],
+      dtype: 'float32',
+      sparse: false,
+      name: this.name,
+    };
   }
 }
 
@@ -672,70 +940,113 @@ export class InputLayer extends Layer {
 registerLayer('InputLayer', ({ c, path, base }) => {
   c.unsupported('sparse', 'a sparse input', (x) => x === false);
   c.unsupported('ragged', 'a ragged input', (x) => x === false);
-  if (!base.batchInputShape) throw new DataError(`${path}.config: an InputLayer needs batch_input_shape (or batch_shape).`);
+  if (!base.batchInputShape)
+    throw new DataError(`${path}.config: an InputLayer needs batch_input_shape (or batch_shape).`);
   return new InputLayer({ batchShape: base.batchInputShape, ...(base.name !== undefined ? { name: base.name } : {}) });
 });
 registerLayer('Dense', ({ c, base, maxParams, activation, init, regularizer, noConstraint }) => {
-  noConstraint('kernel_constraint'); noConstraint('bias_constraint');
+  noConstraint('kernel_constraint');
+  noConstraint('bias_constraint');
   c.unsupported('lora_rank', 'LoRA');
   c.unsupported('quantization_config', 'a quantized layer');
   return new Dense({
-    ...base, units: c.int('units', undefined, 1, maxParams), activation: activation(),
-    useBias: c.bool('use_bias', true), kernelInitializer: init('kernel_initializer', 'glorot_uniform'), biasInitializer: init('bias_initializer', 'zeros'),
-    kernelRegularizer: regularizer('kernel_regularizer'), biasRegularizer: regularizer('bias_regularizer'),
+    ...base,
+    units: c.int('units', undefined, 1, maxParams),
+    activation: activation(),
+    useBias: c.bool('use_bias', true),
+    kernelInitializer: init('kernel_initializer', 'glorot_uniform'),
+    biasInitializer: init('bias_initializer', 'zeros'),
+    kernelRegularizer: regularizer('kernel_regularizer'),
+    biasRegularizer: regularizer('bias_regularizer'),
   });
 });
 registerLayer('Dropout', ({ c, base }) => {
   c.unsupported('noise_shape', 'a dropout noise_shape');
   const seed = c.get('seed');
-  if (seed !== undefined && !(typeof seed === 'number' && Number.isSafeInteger(seed))) c.fail('seed', 'an integer or null', seed);
-  return new Dropout({ ...base, rate: c.num('rate', undefined, (x) => x >= 0 && x < 1, 'a number in [0, 1)'), ...(seed !== undefined ? { seed: seed as number } : {}) });
+  if (seed !== undefined && !(typeof seed === 'number' && Number.isSafeInteger(seed)))
+    c.fail('seed', 'an integer or null', seed);
+  return new Dropout({
+    ...base,
+    rate: c.num('rate', undefined, (x) => x >= 0 && x < 1, 'a number in [0, 1)'),
+    ...(seed !== undefined ? { seed: seed as number } : {}),
+  });
 });
 registerLayer('BatchNormalization', ({ c, base, init, noConstraint }) => {
   let axis = c.get('axis') ?? -1;
   if (Array.isArray(axis) && axis.length === 1) axis = axis[0];
   // -1, or a positive index (checked against the input's rank when the layer is built: the last axis only).
   if (!(axis === -1 || (Number.isInteger(axis) && (axis as number) >= 1))) {
-    throw new NotSupportedError(`${c.p('axis')}: simdnet normalizes over the last axis (axis -1). Received: ${describe(c.get('axis'))}`);
+    throw new NotSupportedError(
+      `${c.p('axis')}: simdnet normalizes over the last axis (axis -1). Received: ${describe(c.get('axis'))}`,
+    );
   }
-  c.unsupported('beta_regularizer', 'a BatchNormalization regularizer'); c.unsupported('gamma_regularizer', 'a BatchNormalization regularizer');
-  noConstraint('beta_constraint'); noConstraint('gamma_constraint');
+  c.unsupported('beta_regularizer', 'a BatchNormalization regularizer');
+  c.unsupported('gamma_regularizer', 'a BatchNormalization regularizer');
+  noConstraint('beta_constraint');
+  noConstraint('gamma_constraint');
   c.unsupported('renorm', 'batch renormalization', (x) => x === false);
   c.unsupported('virtual_batch_size', 'virtual batches');
   c.unsupported('adjustment', 'an adjustment function');
   return new BatchNormalization({
-    ...base, axis: axis as number, momentum: c.num('momentum', 0.99, (x) => x >= 0 && x <= 1, 'a number in [0, 1]'),
-    epsilon: c.num('epsilon', 1e-3, (x) => x > 0, 'a positive number'), center: c.bool('center', true), scale: c.bool('scale', true),
-    gammaInitializer: init('gamma_initializer', 'ones'), betaInitializer: init('beta_initializer', 'zeros'),
-    movingMeanInitializer: init('moving_mean_initializer', 'zeros'), movingVarianceInitializer: init('moving_variance_initializer', 'ones'),
+    ...base,
+    axis: axis as number,
+    momentum: c.num('momentum', 0.99, (x) => x >= 0 && x <= 1, 'a number in [0, 1]'),
+    epsilon: c.num('epsilon', 1e-3, (x) => x > 0, 'a positive number'),
+    center: c.bool('center', true),
+    scale: c.bool('scale', true),
+    gammaInitializer: init('gamma_initializer', 'ones'),
+    betaInitializer: init('beta_initializer', 'zeros'),
+    movingMeanInitializer: init('moving_mean_initializer', 'zeros'),
+    movingVarianceInitializer: init('moving_variance_initializer', 'ones'),
   });
 });
 registerLayer('Flatten', ({ c, base }) => {
   const df = c.str('data_format');
-  if (df !== undefined && normalizeName(df) !== 'channelslast') throw new NotSupportedError(`${c.p('data_format')}: only 'channels_last' is supported. Received: ${describe(df)}`);
+  if (df !== undefined && normalizeName(df) !== 'channelslast')
+    throw new NotSupportedError(`${c.p('data_format')}: only 'channels_last' is supported. Received: ${describe(df)}`);
   return new Flatten(base);
 });
 registerLayer('Activation', ({ base, activation }) => new Activation({ ...base, activation: activation() }));
 registerLayer('LeakyReLU', ({ c, base }) => {
-  const a = c.get('alpha') !== undefined ? c.num('alpha', 0.3, (x) => x >= 0, 'a non-negative number') : c.num('negative_slope', 0.3, (x) => x >= 0, 'a non-negative number');
+  const a =
+    c.get('alpha') !== undefined
+      ? c.num('alpha', 0.3, (x) => x >= 0, 'a non-negative number')
+      : c.num('negative_slope', 0.3, (x) => x >= 0, 'a non-negative number');
   return new LeakyReLU({ ...base, alpha: a });
 });
-registerLayer('ELU', ({ c, base }) => new ELU({ ...base, alpha: c.num('alpha', 1, (x) => x >= 0, 'a non-negative number') }));
+registerLayer(
+  'ELU',
+  ({ c, base }) => new ELU({ ...base, alpha: c.num('alpha', 1, (x) => x >= 0, 'a non-negative number') }),
+);
 // Keras classes simdnet represents with the ones above.
-registerLayer('ReLU', ({ c, base }) => {
-  c.unsupported('max_value', 'ReLU with max_value');
-  c.unsupported('threshold', 'ReLU with a threshold', (x) => x === 0);
-  const slope = c.num('negative_slope', 0, (x) => x >= 0, 'a non-negative number');
-  return slope > 0 ? new LeakyReLU({ ...base, alpha: slope }) : new Activation({ ...base, activation: 'relu' });
-}, 'ReLU (without max_value/threshold)');
-registerLayer('Softmax', ({ c, base, lastAxis }) => {
-  const axis = c.get('axis') ?? -1;
-  if (!lastAxis(axis)) throw new NotSupportedError(`${c.p('axis')}: simdnet's softmax runs over the last axis. Received: ${describe(axis)}`);
-  return new Activation({ ...base, activation: 'softmax' });
-}, 'Softmax (last axis)');
+registerLayer(
+  'ReLU',
+  ({ c, base }) => {
+    c.unsupported('max_value', 'ReLU with max_value');
+    c.unsupported('threshold', 'ReLU with a threshold', (x) => x === 0);
+    const slope = c.num('negative_slope', 0, (x) => x >= 0, 'a non-negative number');
+    return slope > 0 ? new LeakyReLU({ ...base, alpha: slope }) : new Activation({ ...base, activation: 'relu' });
+  },
+  'ReLU (without max_value/threshold)',
+);
+registerLayer(
+  'Softmax',
+  ({ c, base, lastAxis }) => {
+    const axis = c.get('axis') ?? -1;
+    if (!lastAxis(axis))
+      throw new NotSupportedError(
+        `${c.p('axis')}: simdnet's softmax runs over the last axis. Received: ${describe(axis)}`,
+      );
+    return new Activation({ ...base, activation: 'softmax' });
+  },
+  'Softmax (last axis)',
+);
 registerLayer('Reshape', ({ c, base }) => new Reshape({ ...base, targetShape: c.get('target_shape') as number[] }));
 registerLayer('Permute', ({ c, base }) => new Permute({ ...base, dims: c.get('dims') as number[] }));
-registerLayer('RepeatVector', ({ c, base, maxParams }) => new RepeatVector({ ...base, n: c.int('n', undefined, 1, maxParams) }));
+registerLayer(
+  'RepeatVector',
+  ({ c, base, maxParams }) => new RepeatVector({ ...base, n: c.int('n', undefined, 1, maxParams) }),
+);
 
 // Factories in TF.js style: sn.layers.dense({ units: 10, activation: 'relu' }).
 
@@ -787,7 +1098,8 @@ export const permute = (args: LayerArgs & { dims: number[] }) => new Permute(arg
  */
 export const repeatVector = (args: LayerArgs & { n: number }) => new RepeatVector(args);
 /** Declares the input feature shape of a sequential model. @example sn.layers.input({ shape: [784] }) */
-export const input = (args: { shape?: number[]; batchShape?: (number | null)[]; name?: string }) => new InputLayer(args);
+export const input = (args: { shape?: number[]; batchShape?: (number | null)[]; name?: string }) =>
+  new InputLayer(args);
 /**
  * Leaky ReLU as a layer: x for x > 0, alpha·x otherwise — a cure for dead ReLUs.
  * @param args.alpha the negative slope (Keras 3 calls it negativeSlope). Defaults to 0.3.

@@ -34,11 +34,14 @@ export class Loss {
     if (this.kind === 'huber') c.delta = this.options.delta ?? 1;
     if (this.options.fromLogits) c.from_logits = true;
     if (this.options.labelSmoothing) c.label_smoothing = this.options.labelSmoothing;
-    if (this.options.ignoreClass !== undefined && this.options.ignoreClass !== null) c.ignore_class = this.options.ignoreClass;
+    if (this.options.ignoreClass !== undefined && this.options.ignoreClass !== null)
+      c.ignore_class = this.options.ignoreClass;
     return c;
   }
   /** Whether targets are class indices (one per row) rather than a row of the output's width. */
-  get sparse(): boolean { return this.kind === 'sparse_cce'; }
+  get sparse(): boolean {
+    return this.kind === 'sparse_cce';
+  }
 
   /**
    * Run the loss kernel on an M×N block. `Z` holds the pre-activation of the
@@ -46,16 +49,31 @@ export class Loss {
    * cross-entropy the fused kernel reads Z, writes the probabilities to P and
    * the gradient with respect to Z to G; `fused` tells the caller so.
    */
-  run(be: Backend, T: number, P: number, Z: number, G: number, W: number, M: number, N: number,
-    gradScale: number, outAct: string): { sum: number; fused: boolean } {
+  run(
+    be: Backend,
+    T: number,
+    P: number,
+    Z: number,
+    G: number,
+    W: number,
+    M: number,
+    N: number,
+    gradScale: number,
+    outAct: string,
+  ): { sum: number; fused: boolean } {
     const logits = this.options.fromLogits === true;
     const ls = this.options.labelSmoothing ?? 0;
     switch (this.kind) {
-      case 'mse': return { sum: be.mse(T, P, G, W, M, N, gradScale), fused: false };
-      case 'mae': return { sum: be.mae(T, P, G, W, M, N, gradScale), fused: false };
-      case 'huber': return { sum: be.huber(T, P, G, W, M, N, gradScale, this.options.delta ?? 1), fused: false };
-      case 'logcosh': return { sum: be.logCosh(T, P, G, W, M, N, gradScale), fused: false };
-      case 'hinge': return { sum: be.hinge(T, P, G, W, M, N, gradScale), fused: false };
+      case 'mse':
+        return { sum: be.mse(T, P, G, W, M, N, gradScale), fused: false };
+      case 'mae':
+        return { sum: be.mae(T, P, G, W, M, N, gradScale), fused: false };
+      case 'huber':
+        return { sum: be.huber(T, P, G, W, M, N, gradScale, this.options.delta ?? 1), fused: false };
+      case 'logcosh':
+        return { sum: be.logCosh(T, P, G, W, M, N, gradScale), fused: false };
+      case 'hinge':
+        return { sum: be.hinge(T, P, G, W, M, N, gradScale), fused: false };
       case 'bce':
         if (logits) return { sum: be.sigmoidBce(T, P, 0, G, W, M, N, gradScale, ls), fused: false };
         if (outAct === 'sigmoid') return { sum: be.sigmoidBce(T, Z, P, G, W, M, N, gradScale, ls), fused: true };
@@ -79,8 +97,10 @@ export class Loss {
         for (let i = 0; i < M; i++) if (f[i] !== ic) valid++;
         const k = valid === 0 ? 0 : M / valid;
         const gs = gradScale * k;
-        const r = logits ? { sum: be.sparseSoftmaxCce(T, P, 0, G, W, M, N, gs, ic), fused: false }
-          : outAct === 'softmax' ? { sum: be.sparseSoftmaxCce(T, Z, P, G, W, M, N, gs, ic), fused: true }
+        const r = logits
+          ? { sum: be.sparseSoftmaxCce(T, P, 0, G, W, M, N, gs, ic), fused: false }
+          : outAct === 'softmax'
+            ? { sum: be.sparseSoftmaxCce(T, Z, P, G, W, M, N, gs, ic), fused: true }
             : { sum: be.sparseCce(T, P, G, W, M, N, gs, ic), fused: false };
         return { sum: r.sum * k, fused: r.fused };
       }
@@ -100,12 +120,16 @@ export interface LossOptions {
 
 function checkSmoothing(v: unknown): number {
   if (v === undefined || v === null) return 0;
-  if (!(typeof v === 'number' && v >= 0 && v <= 1)) throw new ValueError(`Invalid value for \`labelSmoothing\`: expected a number in [0, 1]. Received: ${describe(v)}`);
+  if (!(typeof v === 'number' && v >= 0 && v <= 1))
+    throw new ValueError(`Invalid value for \`labelSmoothing\`: expected a number in [0, 1]. Received: ${describe(v)}`);
   return v;
 }
 function checkIgnoreClass(v: unknown): number | undefined {
   if (v === undefined || v === null) return undefined;
-  if (!(typeof v === 'number' && Number.isInteger(v))) throw new ValueError(`Invalid value for \`ignoreClass\`: expected an integer (a class label, e.g. -1 or 255) or null. Received: ${describe(v)}`);
+  if (!(typeof v === 'number' && Number.isInteger(v)))
+    throw new ValueError(
+      `Invalid value for \`ignoreClass\`: expected an integer (a class label, e.g. -1 or 255) or null. Received: ${describe(v)}`,
+    );
   return v;
 }
 /** Accept both name styles: labelSmoothing / label_smoothing, fromLogits / from_logits, ignoreClass / ignore_class. */
@@ -114,9 +138,12 @@ function pick<T>(a: Record<string, unknown>, camel: string, snake: string): T | 
 }
 
 const TABLE: Record<string, [string, LossKind]> = {
-  meansquarederror: ['mean_squared_error', 'mse'], mse: ['mean_squared_error', 'mse'],
-  meanabsoluteerror: ['mean_absolute_error', 'mae'], mae: ['mean_absolute_error', 'mae'],
-  huber: ['huber', 'huber'], huberloss: ['huber', 'huber'],
+  meansquarederror: ['mean_squared_error', 'mse'],
+  mse: ['mean_squared_error', 'mse'],
+  meanabsoluteerror: ['mean_absolute_error', 'mae'],
+  mae: ['mean_absolute_error', 'mae'],
+  huber: ['huber', 'huber'],
+  huberloss: ['huber', 'huber'],
   logcosh: ['log_cosh', 'logcosh'],
   hinge: ['hinge', 'hinge'],
   binarycrossentropy: ['binary_crossentropy', 'bce'],
@@ -124,14 +151,29 @@ const TABLE: Record<string, [string, LossKind]> = {
   sparsecategoricalcrossentropy: ['sparse_categorical_crossentropy', 'sparse_cce'],
 };
 
-export const lossNames = ['mean_squared_error', 'mse', 'mean_absolute_error', 'mae', 'huber', 'log_cosh', 'hinge',
-  'binary_crossentropy', 'categorical_crossentropy', 'sparse_categorical_crossentropy'];
+export const lossNames = [
+  'mean_squared_error',
+  'mse',
+  'mean_absolute_error',
+  'mae',
+  'huber',
+  'log_cosh',
+  'hinge',
+  'binary_crossentropy',
+  'categorical_crossentropy',
+  'sparse_categorical_crossentropy',
+];
 
 export type LossIdentifier = string | Loss | CustomLoss;
 
 export function isCustomLoss(l: unknown): l is CustomLoss {
-  return typeof l === 'object' && l !== null && !(l instanceof Loss) &&
-    typeof (l as CustomLoss).value === 'function' && typeof (l as CustomLoss).gradient === 'function';
+  return (
+    typeof l === 'object' &&
+    l !== null &&
+    !(l instanceof Loss) &&
+    typeof (l as CustomLoss).value === 'function' &&
+    typeof (l as CustomLoss).gradient === 'function'
+  );
 }
 
 export function getLoss(id: unknown, argName = 'loss'): Loss | CustomLoss {
@@ -139,9 +181,14 @@ export function getLoss(id: unknown, argName = 'loss'): Loss | CustomLoss {
   if (isCustomLoss(id)) return id;
   if (typeof id === 'string') {
     const key = normalizeName(id);
-    if (Object.prototype.hasOwnProperty.call(TABLE, key)) { const [name, kind] = TABLE[key]!; return new Loss(name, kind); }
+    if (Object.prototype.hasOwnProperty.call(TABLE, key)) {
+      const [name, kind] = TABLE[key]!;
+      return new Loss(name, kind);
+    }
   }
-  throw new ValueError(`Unknown value for \`${argName}\`: expected one of ${lossNames.map((n) => `'${n}'`).join(', ')} (snake_case or camelCase), a Loss, or an object with value(yTrue, yPred) and gradient(yTrue, yPred). Received: ${describe(id)}`);
+  throw new ValueError(
+    `Unknown value for \`${argName}\`: expected one of ${lossNames.map((n) => `'${n}'`).join(', ')} (snake_case or camelCase), a Loss, or an object with value(yTrue, yPred) and gradient(yTrue, yPred). Received: ${describe(id)}`,
+  );
 }
 
 // Factories, TF.js/Keras style. Names work too: compile({ loss: 'huber' }).
@@ -152,7 +199,8 @@ export const meanSquaredError = () => new Loss('mean_squared_error', 'mse');
 export const meanAbsoluteError = () => new Loss('mean_absolute_error', 'mae');
 /** Huber loss: quadratic within `delta` (default 1), linear outside. @example sn.losses.huber({ delta: 2 }) */
 export const huber = (a: { delta?: number } = {}) => {
-  if (a.delta !== undefined && !(a.delta > 0)) throw new ValueError(`Invalid value for \`delta\`: expected a positive number. Received: ${describe(a.delta)}`);
+  if (a.delta !== undefined && !(a.delta > 0))
+    throw new ValueError(`Invalid value for \`delta\`: expected a positive number. Received: ${describe(a.delta)}`);
   return new Loss('huber', 'huber', { delta: a.delta ?? 1 });
 };
 /** log(cosh(p − t)), computed stably. @example sn.losses.logCosh() */
@@ -166,14 +214,20 @@ type Snake<T> = T & Record<string, unknown>;
  * @example sn.losses.binaryCrossentropy({ fromLogits: true, labelSmoothing: 0.1 })
  */
 export const binaryCrossentropy = (a: Snake<{ fromLogits?: boolean; labelSmoothing?: number }> = {}) =>
-  new Loss('binary_crossentropy', 'bce', { fromLogits: !!pick(a, 'fromLogits', 'from_logits'), labelSmoothing: checkSmoothing(pick(a, 'labelSmoothing', 'label_smoothing')) });
+  new Loss('binary_crossentropy', 'bce', {
+    fromLogits: !!pick(a, 'fromLogits', 'from_logits'),
+    labelSmoothing: checkSmoothing(pick(a, 'labelSmoothing', 'label_smoothing')),
+  });
 /**
  * Categorical cross-entropy on one-hot targets; fused with a softmax output. On probabilities each row is rescaled
  * to sum to 1 first (Keras 3). `labelSmoothing` (default 0) uses targets t·(1 − s) + s/N.
  * @example sn.losses.categoricalCrossentropy({ labelSmoothing: 0.1 })
  */
 export const categoricalCrossentropy = (a: Snake<{ fromLogits?: boolean; labelSmoothing?: number }> = {}) =>
-  new Loss('categorical_crossentropy', 'cce', { fromLogits: !!pick(a, 'fromLogits', 'from_logits'), labelSmoothing: checkSmoothing(pick(a, 'labelSmoothing', 'label_smoothing')) });
+  new Loss('categorical_crossentropy', 'cce', {
+    fromLogits: !!pick(a, 'fromLogits', 'from_logits'),
+    labelSmoothing: checkSmoothing(pick(a, 'labelSmoothing', 'label_smoothing')),
+  });
 /**
  * Categorical cross-entropy on integer class labels (one per sample); fused with a softmax output. `ignoreClass`
  * (default none) names a label whose rows are left out: no loss, no gradient, and the batch mean runs over the rest.
@@ -181,5 +235,8 @@ export const categoricalCrossentropy = (a: Snake<{ fromLogits?: boolean; labelSm
  */
 export const sparseCategoricalCrossentropy = (a: Snake<{ fromLogits?: boolean; ignoreClass?: number | null }> = {}) => {
   const ic = checkIgnoreClass(pick(a, 'ignoreClass', 'ignore_class'));
-  return new Loss('sparse_categorical_crossentropy', 'sparse_cce', { fromLogits: !!pick(a, 'fromLogits', 'from_logits'), ...(ic !== undefined ? { ignoreClass: ic } : {}) });
+  return new Loss('sparse_categorical_crossentropy', 'sparse_cce', {
+    fromLogits: !!pick(a, 'fromLogits', 'from_logits'),
+    ...(ic !== undefined ? { ignoreClass: ic } : {}),
+  });
 };

@@ -6,12 +6,22 @@
 import { ValueError, describe } from './errors.js';
 import { normalizeName } from './activations.js';
 
-export type MetricKind = 'binary_accuracy' | 'categorical_accuracy' | 'sparse_categorical_accuracy' | 'mse' | 'mae' | 'precision' | 'recall' | 'auto_accuracy';
+export type MetricKind =
+  | 'binary_accuracy'
+  | 'categorical_accuracy'
+  | 'sparse_categorical_accuracy'
+  | 'mse'
+  | 'mae'
+  | 'precision'
+  | 'recall'
+  | 'auto_accuracy';
 
 export class Metric {
   private total = 0;
   private count = 0;
-  private tp = 0; private fp = 0; private fn = 0;
+  private tp = 0;
+  private fp = 0;
+  private fn = 0;
   /** The resolved kind after `resolve` ('accuracy' becomes one of the three accuracies). */
   kind: MetricKind;
   constructor(
@@ -19,15 +29,24 @@ export class Metric {
     readonly name: string,
     kind: MetricKind,
     readonly threshold = 0.5,
-  ) { this.kind = kind; }
+  ) {
+    this.kind = kind;
+  }
 
   /** Fix 'accuracy' to binary / sparse / categorical from the output and target widths, as Keras does. */
   resolve(outWidth: number, targetWidth: number): void {
     if (this.kind !== 'auto_accuracy') return;
-    this.kind = outWidth === 1 ? 'binary_accuracy' : targetWidth === 1 ? 'sparse_categorical_accuracy' : 'categorical_accuracy';
+    this.kind =
+      outWidth === 1 ? 'binary_accuracy' : targetWidth === 1 ? 'sparse_categorical_accuracy' : 'categorical_accuracy';
   }
 
-  reset(): void { this.total = 0; this.count = 0; this.tp = 0; this.fp = 0; this.fn = 0; }
+  reset(): void {
+    this.total = 0;
+    this.count = 0;
+    this.tp = 0;
+    this.fp = 0;
+    this.fn = 0;
+  }
 
   /**
    * Add an M-row batch: predictions P (width N) and targets T (width N, or 1
@@ -38,12 +57,16 @@ export class Metric {
     const tw = this.kind === 'sparse_categorical_accuracy' ? 1 : N;
     for (let i = 0; i < M; i++) {
       const w = W >= 0 ? f32[W + i]! : 1;
-      const p = P + i * N, t = T + i * tw;
+      const p = P + i * N,
+        t = T + i * tw;
       switch (this.kind) {
         case 'binary_accuracy': {
           let s = 0;
-          for (let j = 0; j < N; j++) s += ((f32[p + j]! > this.threshold ? 1 : 0) === (f32[t + j]! > 0.5 ? 1 : 0)) ? 1 : 0;
-          this.total += w * s / N; this.count += w; break;
+          for (let j = 0; j < N; j++)
+            s += (f32[p + j]! > this.threshold ? 1 : 0) === (f32[t + j]! > 0.5 ? 1 : 0) ? 1 : 0;
+          this.total += (w * s) / N;
+          this.count += w;
+          break;
         }
         case 'categorical_accuracy':
         case 'sparse_categorical_accuracy': {
@@ -51,22 +74,38 @@ export class Metric {
           for (let j = 1; j < N; j++) if (f32[p + j]! > f32[p + best]!) best = j;
           let label: number;
           if (this.kind === 'sparse_categorical_accuracy') label = f32[t]!;
-          else { label = 0; for (let j = 1; j < N; j++) if (f32[t + j]! > f32[t + label]!) label = j; }
-          this.total += w * (best === label ? 1 : 0); this.count += w; break;
+          else {
+            label = 0;
+            for (let j = 1; j < N; j++) if (f32[t + j]! > f32[t + label]!) label = j;
+          }
+          this.total += w * (best === label ? 1 : 0);
+          this.count += w;
+          break;
         }
-        case 'mse': case 'mae': {
+        case 'mse':
+        case 'mae': {
           let s = 0;
-          for (let j = 0; j < N; j++) { const d = f32[p + j]! - f32[t + j]!; s += this.kind === 'mse' ? d * d : Math.abs(d); }
-          this.total += w * s / N; this.count += w; break;
-        }
-        case 'precision': case 'recall': {
           for (let j = 0; j < N; j++) {
-            const pred = f32[p + j]! > this.threshold, truth = f32[t + j]! > 0.5;
-            if (pred && truth) this.tp += w; else if (pred && !truth) this.fp += w; else if (!pred && truth) this.fn += w;
+            const d = f32[p + j]! - f32[t + j]!;
+            s += this.kind === 'mse' ? d * d : Math.abs(d);
+          }
+          this.total += (w * s) / N;
+          this.count += w;
+          break;
+        }
+        case 'precision':
+        case 'recall': {
+          for (let j = 0; j < N; j++) {
+            const pred = f32[p + j]! > this.threshold,
+              truth = f32[t + j]! > 0.5;
+            if (pred && truth) this.tp += w;
+            else if (pred && !truth) this.fp += w;
+            else if (!pred && truth) this.fn += w;
           }
           break;
         }
-        default: throw new ValueError(`Metric ${this.name} was not resolved before use`);
+        default:
+          throw new ValueError(`Metric ${this.name} was not resolved before use`);
       }
     }
   }
@@ -79,22 +118,41 @@ export class Metric {
 }
 
 const TABLE: Record<string, MetricKind> = {
-  accuracy: 'auto_accuracy', acc: 'auto_accuracy',
-  binaryaccuracy: 'binary_accuracy', categoricalaccuracy: 'categorical_accuracy',
+  accuracy: 'auto_accuracy',
+  acc: 'auto_accuracy',
+  binaryaccuracy: 'binary_accuracy',
+  categoricalaccuracy: 'categorical_accuracy',
   sparsecategoricalaccuracy: 'sparse_categorical_accuracy',
-  mse: 'mse', meansquarederror: 'mse', mae: 'mae', meanabsoluteerror: 'mae',
-  precision: 'precision', recall: 'recall',
+  mse: 'mse',
+  meansquarederror: 'mse',
+  mae: 'mae',
+  meanabsoluteerror: 'mae',
+  precision: 'precision',
+  recall: 'recall',
 };
-export const metricNames = ['accuracy', 'binary_accuracy', 'categorical_accuracy', 'sparse_categorical_accuracy', 'mse', 'mae', 'precision', 'recall'];
+export const metricNames = [
+  'accuracy',
+  'binary_accuracy',
+  'categorical_accuracy',
+  'sparse_categorical_accuracy',
+  'mse',
+  'mae',
+  'precision',
+  'recall',
+];
 
 /** Resolve a metric name (the key in logs is the name as given). */
 export function getMetric(id: unknown, argName = 'metrics'): Metric {
   if (id instanceof Metric) return new Metric(id.name, id.kind, id.threshold);
-  if (typeof id === 'string' && Object.prototype.hasOwnProperty.call(TABLE, normalizeName(id))) return new Metric(id, TABLE[normalizeName(id)]!);
-  throw new ValueError(`Unknown value in \`${argName}\`: expected one of ${metricNames.map((n) => `'${n}'`).join(', ')}. Received: ${describe(id)}`);
+  if (typeof id === 'string' && Object.prototype.hasOwnProperty.call(TABLE, normalizeName(id)))
+    return new Metric(id, TABLE[normalizeName(id)]!);
+  throw new ValueError(
+    `Unknown value in \`${argName}\`: expected one of ${metricNames.map((n) => `'${n}'`).join(', ')}. Received: ${describe(id)}`,
+  );
 }
 
-export const binaryAccuracy = (a: { threshold?: number } = {}) => new Metric('binary_accuracy', 'binary_accuracy', a.threshold ?? 0.5);
+export const binaryAccuracy = (a: { threshold?: number } = {}) =>
+  new Metric('binary_accuracy', 'binary_accuracy', a.threshold ?? 0.5);
 export const categoricalAccuracy = () => new Metric('categorical_accuracy', 'categorical_accuracy');
 export const sparseCategoricalAccuracy = () => new Metric('sparse_categorical_accuracy', 'sparse_categorical_accuracy');
 export const precision = (a: { threshold?: number } = {}) => new Metric('precision', 'precision', a.threshold ?? 0.5);

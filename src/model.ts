@@ -40,16 +40,25 @@ export interface CompileArgs {
   optimizer: string | Optimizer;
   /**
    * A loss name ('mean_squared_error', 'mse', 'binaryCrossentropy', ...), a Loss, or a custom loss object;
-   * for a model with several outputs, one for all or one per output (an array in output order, or an object keyed by output name).
+   * for a model with several outputs, one for all or one per output (an array in output order, or an object keyed by
+   * output name).
    */
   loss: LossId | LossId[] | Record<string, LossId>;
-  /** Metric names ('accuracy', 'mse', 'precision', ...), for every output; or per output (an array of arrays, or an object keyed by output name). */
+  /**
+   * Metric names ('accuracy', 'mse', 'precision', ...), for every output; or per output (an array of arrays, or an
+   * object keyed by output name).
+   */
   metrics?: MetricId[] | MetricId[][] | Record<string, MetricId | MetricId[]>;
-  /** Weights of the outputs' losses in the total loss (array in output order, or object keyed by output name). Default 1 each. */
+  /**
+   * Weights of the outputs' losses in the total loss (array in output order, or object keyed by output name). Default 1
+   * each.
+   */
   lossWeights?: number[] | Record<string, number>;
 }
 
-/** Data for a model's inputs or outputs: one DataLike for one, an array in order or an object keyed by name for several. */
+/**
+ * Data for a model's inputs or outputs: one DataLike for one, an array in order or an object keyed by name for several.
+ */
 export type ModelData = DataLike | DataLike[] | Record<string, DataLike>;
 
 export interface FitArgs {
@@ -82,9 +91,15 @@ export interface FitArgs {
   print?: Printer;
 }
 
-export interface EvaluateArgs { batchSize?: number; sampleWeight?: DataLike; verbose?: number; allowNonFinite?: boolean }
-export interface PredictArgs { batchSize?: number }
-
+export interface EvaluateArgs {
+  batchSize?: number;
+  sampleWeight?: DataLike;
+  verbose?: number;
+  allowNonFinite?: boolean;
+}
+export interface PredictArgs {
+  batchSize?: number;
+}
 
 const modelCounters = new Map<string, number>();
 function modelName(base: string): string {
@@ -100,7 +115,11 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 const isDataObject = (d: unknown): d is Record<string, unknown> =>
-  typeof d === 'object' && d !== null && !Array.isArray(d) && !(d instanceof Tensor) && !ArrayBuffer.isView(d) &&
+  typeof d === 'object' &&
+  d !== null &&
+  !Array.isArray(d) &&
+  !(d instanceof Tensor) &&
+  !ArrayBuffer.isView(d) &&
   !('data' in d && 'shape' in d);
 
 /**
@@ -111,7 +130,9 @@ const isDataObject = (d: unknown): d is Record<string, unknown> =>
  */
 export class LayersModel {
   readonly name: string;
-  /** The layers, in order (a functional model lists its input layers first; a Sequential model does not list its input). */
+  /**
+   * The layers, in order (a functional model lists its input layers first; a Sequential model does not list its input).
+   */
   readonly layers: Layer[] = [];
   optimizer: Optimizer | null = null;
   /** The loss of each output (see `loss` for a one-output model). */
@@ -133,8 +154,16 @@ export class LayersModel {
   private fitting = false;
   private compiledMetricNames: string[][] = [];
 
-  constructor(args: { inputs?: SymbolicTensor | SymbolicTensor[]; outputs?: SymbolicTensor | SymbolicTensor[]; name?: string } = {}, defaultName = 'model') {
-    if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) invalid('name', 'a non-empty string', args.name);
+  constructor(
+    args: {
+      inputs?: SymbolicTensor | SymbolicTensor[];
+      outputs?: SymbolicTensor | SymbolicTensor[];
+      name?: string;
+    } = {},
+    defaultName = 'model',
+  ) {
+    if (args.name !== undefined && (typeof args.name !== 'string' || args.name === ''))
+      invalid('name', 'a non-empty string', args.name);
     this.name = args.name ?? modelName(defaultName);
     if (args.inputs === undefined && args.outputs === undefined) return; // a Sequential builds its graph later
     const list = (v: unknown, what: string): SymbolicTensor[] => {
@@ -144,13 +173,16 @@ export class LayersModel {
       }
       return a as SymbolicTensor[];
     };
-    const inputs = list(args.inputs, 'inputs'), outputs = list(args.outputs, 'outputs');
+    const inputs = list(args.inputs, 'inputs'),
+      outputs = list(args.outputs, 'outputs');
     inputs.forEach((t, i) => {
-      if (!(t.sourceLayer instanceof InputLayer)) invalid(`inputs[${i}]`, 'a tensor made by sn.input() (a model input), not the output of a layer', t.toString());
+      if (!(t.sourceLayer instanceof InputLayer))
+        invalid(`inputs[${i}]`, 'a tensor made by sn.input() (a model input), not the output of a layer', t.toString());
       if (inputs.indexOf(t) !== i) throw new ValueError(`\`inputs\` lists '${t.name}' twice.`);
     });
     outputs.forEach((t, i) => {
-      if (t.sourceLayer instanceof InputLayer) invalid(`outputs[${i}]`, 'a tensor made by a layer (an input cannot be an output)', t.toString());
+      if (t.sourceLayer instanceof InputLayer)
+        invalid(`outputs[${i}]`, 'a tensor made by a layer (an input cannot be an output)', t.toString());
       if (outputs.indexOf(t) !== i) throw new ValueError(`\`outputs\` lists '${t.name}' twice.`);
     });
     this.setGraph(inputs, outputs);
@@ -162,17 +194,31 @@ export class LayersModel {
     const names = new Map<string, Layer>();
     for (const l of program.layers) {
       const other = names.get(l.name);
-      if (other && other !== l) throw new ValueError(`Two layers of the model are named '${l.name}'; layer names must be unique (weights are saved by name).`);
+      if (other && other !== l)
+        throw new ValueError(
+          `Two layers of the model are named '${l.name}'; layer names must be unique (weights are saved by name).`,
+        );
       names.set(l.name, l);
     }
     const storages = program.outputs.map((o) => program.values[o]!.storage);
-    if (new Set(storages).size !== storages.length) throw new ValueError('Two outputs of the model are views of one tensor (e.g. a tensor and its reshape). Use one of them.');
+    if (new Set(storages).size !== storages.length)
+      throw new ValueError(
+        'Two outputs of the model are views of one tensor (e.g. a tensor and its reshape). Use one of them.',
+      );
     const used = new Map<string, number>();
     this.outs = program.outputs.map((v, k) => {
       const val = program.values[v]!;
-      const base = outputs[k]!.sourceLayer.name, n = used.get(base) ?? 0;
+      const base = outputs[k]!.sourceLayer.name,
+        n = used.get(base) ?? 0;
       used.set(base, n + 1);
-      return { name: n === 0 ? base : `${base}_${n}`, value: v, step: val.step, feat: val.feat, shape: val.shape.slice(), canFuse: val.consumers.length === 0 };
+      return {
+        name: n === 0 ? base : `${base}_${n}`,
+        value: v,
+        step: val.step,
+        feat: val.feat,
+        shape: val.shape.slice(),
+        canFuse: val.consumers.length === 0,
+      };
     });
     this.graphInputs = inputs.slice();
     this.graphOutputs = outputs.slice();
@@ -184,36 +230,70 @@ export class LayersModel {
   }
 
   /** 'Model' for a functional model, 'Sequential' for a sequential one (the class name files use). */
-  get className(): string { return 'Model'; }
+  get className(): string {
+    return 'Model';
+  }
   /** The model's input tensors. */
-  get inputs(): SymbolicTensor[] { this.build(); return this.graphInputs.slice(); }
+  get inputs(): SymbolicTensor[] {
+    this.build();
+    return this.graphInputs.slice();
+  }
   /** The model's output tensors. */
-  get outputs(): SymbolicTensor[] { this.build(); return this.graphOutputs.slice(); }
+  get outputs(): SymbolicTensor[] {
+    this.build();
+    return this.graphOutputs.slice();
+  }
   /** The input layers' names, in input order. */
-  get inputNames(): string[] { return this.inputs.map((t) => t.sourceLayer.name); }
+  get inputNames(): string[] {
+    return this.inputs.map((t) => t.sourceLayer.name);
+  }
   /** The outputs' names (their layers' names), in output order: the keys of per-output losses, metrics and logs. */
-  get outputNames(): string[] { this.build(); return this.outs.map((o) => o.name); }
+  get outputNames(): string[] {
+    this.build();
+    return this.outs.map((o) => o.name);
+  }
 
   /** Whether the model has created its weights. */
-  get built(): boolean { return this.program !== null; }
+  get built(): boolean {
+    return this.program !== null;
+  }
   /** A functional model is built when it is made. */
   build(_inputShape?: number[]): void {
-    if (!this.program) throw new ValueError('The model has no layers. Add layers before building, training or predicting.');
+    if (!this.program)
+      throw new ValueError('The model has no layers. Add layers before building, training or predicting.');
   }
 
   /** The output shape per sample (the first output's, for a model with several: see outputShapes). */
-  get outputShape(): number[] { this.build(); return this.outs[0]!.shape.slice(); }
+  get outputShape(): number[] {
+    this.build();
+    return this.outs[0]!.shape.slice();
+  }
   /** Every output's shape per sample. */
-  get outputShapes(): number[][] { this.build(); return this.outs.map((o) => o.shape.slice()); }
+  get outputShapes(): number[][] {
+    this.build();
+    return this.outs.map((o) => o.shape.slice());
+  }
   /** The loss (one output) — for several outputs, the first; see `losses`. */
-  get loss(): Loss | CustomLoss | null { return this.losses[0] ?? null; }
+  get loss(): Loss | CustomLoss | null {
+    return this.losses[0] ?? null;
+  }
   /** The metrics (one output) — for several outputs, the first's; see `outputMetrics`. */
-  get metrics(): Metric[] { return this.outputMetrics[0] ?? []; }
-  private get allWeights(): Weight[] { return this.layers.flatMap((l) => l.weights); }
-  private get trainableWeights(): Weight[] { return this.layers.filter((l) => l.trainable).flatMap((l) => l.weights.filter((w) => w.trainable)); }
-  private get single(): boolean { return this.outs.length === 1; }
+  get metrics(): Metric[] {
+    return this.outputMetrics[0] ?? [];
+  }
+  private get allWeights(): Weight[] {
+    return this.layers.flatMap((l) => l.weights);
+  }
+  private get trainableWeights(): Weight[] {
+    return this.layers.filter((l) => l.trainable).flatMap((l) => l.weights.filter((w) => w.trainable));
+  }
+  private get single(): boolean {
+    return this.outs.length === 1;
+  }
 
-  /** Per-output values for a compile argument: one for all, an array in output order, or an object keyed by output name. */
+  /**
+   * Per-output values for a compile argument: one for all, an array in output order, or an object keyed by output name.
+   */
   private perOutput<T>(v: unknown, arg: string, isOne: (x: unknown) => boolean): unknown[] {
     const names = this.outs.map((o) => o.name);
     if (isOne(v)) return names.map(() => v);
@@ -223,13 +303,23 @@ export class LayersModel {
     }
     if (isDataObject(v)) {
       const extra = Object.keys(v).filter((k) => !names.includes(k));
-      if (extra.length > 0) throw new ValueError(`\`${arg}\` names outputs the model does not have: ${extra.join(', ')}. Its outputs are: ${names.join(', ')}.`);
+      if (extra.length > 0)
+        throw new ValueError(
+          `\`${arg}\` names outputs the model does not have: ${extra.join(', ')}. Its outputs are: ${names.join(', ')}.`,
+        );
       return names.map((n) => {
-        if (!(n in v)) throw new ValueError(`\`${arg}\` has no entry for output '${n}'. Give one for each output: ${names.join(', ')}.`);
+        if (!(n in v))
+          throw new ValueError(
+            `\`${arg}\` has no entry for output '${n}'. Give one for each output: ${names.join(', ')}.`,
+          );
         return (v as Record<string, T>)[n];
       });
     }
-    return invalid(arg, `one value for every output, an array in output order, or an object keyed by output name (${names.join(', ')})`, v);
+    return invalid(
+      arg,
+      `one value for every output, an array in output order, or an object keyed by output name (${names.join(', ')})`,
+      v,
+    );
   }
 
   /**
@@ -242,11 +332,14 @@ export class LayersModel {
     this.build();
     const optimizer = getOptimizer(args.optimizer, 'optimizer');
     const isLoss = (x: unknown) => typeof x === 'string' || x instanceof Loss || isCustomLoss(x as LossId);
-    const losses = this.perOutput(args.loss, 'loss', isLoss).map((l, k) => getLoss(l as LossId, this.single ? 'loss' : `loss (output '${this.outs[k]!.name}')`));
+    const losses = this.perOutput(args.loss, 'loss', isLoss).map((l, k) =>
+      getLoss(l as LossId, this.single ? 'loss' : `loss (output '${this.outs[k]!.name}')`),
+    );
     let lossWeights = this.outs.map(() => 1);
     if (args.lossWeights !== undefined) {
       lossWeights = this.perOutput(args.lossWeights, 'lossWeights', (x) => typeof x === 'number').map((w, k) => {
-        if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) invalid(`lossWeights (output '${this.outs[k]!.name}')`, 'a finite number ≥ 0', w);
+        if (typeof w !== 'number' || !Number.isFinite(w) || w < 0)
+          invalid(`lossWeights (output '${this.outs[k]!.name}')`, 'a finite number ≥ 0', w);
         return w as number;
       });
     }
@@ -255,7 +348,12 @@ export class LayersModel {
     let perOut: unknown[];
     if (Array.isArray(mIn) && mIn.every(isMetric)) perOut = this.outs.map(() => mIn);
     else if (Array.isArray(mIn) || isDataObject(mIn)) perOut = this.perOutput(mIn, 'metrics', () => false);
-    else return invalid('metrics', 'an array of metric names (or per output: an array of arrays, or an object keyed by output name)', mIn);
+    else
+      return invalid(
+        'metrics',
+        'an array of metric names (or per output: an array of arrays, or an object keyed by output name)',
+        mIn,
+      );
     const metrics = perOut.map((ms, k) => {
       const list = ms === undefined || ms === null ? [] : Array.isArray(ms) ? ms : [ms];
       const arg = this.single ? 'metrics' : `metrics (output '${this.outs[k]!.name}')`;
@@ -276,7 +374,9 @@ export class LayersModel {
 
   // ------------------------------------------------------------------ memory and steps (src/engine/)
 
-  private get be(): Backend { return this.mem.be; }
+  private get be(): Backend {
+    return this.mem.be;
+  }
 
   /** Put the weights in the current backend's memory (moving them if the backend changed). */
   private ensurePlaced(): void {
@@ -292,9 +392,13 @@ export class LayersModel {
     const owner = w.owner?.deref();
     if (owner === this) return;
     if (owner) {
-      throw new NotSupportedError(`Weight '${w.name}' is held by model '${(owner as LayersModel).name}': a layer's weights live in one model's memory, and sharing layers between models is not supported yet. Call release() on that model first (its weights return to JS memory), or build this model from new layers.`);
+      throw new NotSupportedError(
+        `Weight '${w.name}' is held by model '${(owner as LayersModel).name}': a layer's weights live in one model's memory, and sharing layers between models is not supported yet. Call release() on that model first (its weights return to JS memory), or build this model from new layers.`,
+      );
     }
-    throw new NotSupportedError(`Weight '${w.name}' belonged to a model that was garbage-collected without release(); its values are gone. Build this model from new layers.`);
+    throw new NotSupportedError(
+      `Weight '${w.name}' belonged to a model that was garbage-collected without release(); its values are gone. Build this model from new layers.`,
+    );
   }
 
   /**
@@ -308,10 +412,15 @@ export class LayersModel {
 
   /** Target floats per sample of each output (1 for a sparse loss's class index). */
   private targetWidths(): number[] {
-    return this.outs.map((o, k) => { const l = this.losses[k]; return l instanceof Loss && l.sparse ? 1 : o.feat; });
+    return this.outs.map((o, k) => {
+      const l = this.losses[k];
+      return l instanceof Loss && l.sparse ? 1 : o.feat;
+    });
   }
 
-  private planFor(B: number, training: boolean): Plan { return this.mem.planFor(this.program!, B, training, this.targetWidths()); }
+  private planFor(B: number, training: boolean): Plan {
+    return this.mem.planFor(this.program!, B, training, this.targetWidths());
+  }
 
   private forward(plan: Plan, M: number, training: boolean, stepSeed: number): void {
     this.exec!.forward(this.be, this.mem.ws, plan, M, training, stepSeed);
@@ -319,7 +428,15 @@ export class LayersModel {
   private lossOn(plan: Plan, M: number, useW: boolean, grad: boolean): number {
     return this.exec!.lossOn(this.be, plan, M, useW, grad, this.losses, this.lossWeights);
   }
-  private gather(plan: Plan, X: Matrix[], Y: Matrix[] | null, w: Float32Array | null, order: Int32Array | null, start: number, end: number): void {
+  private gather(
+    plan: Plan,
+    X: Matrix[],
+    Y: Matrix[] | null,
+    w: Float32Array | null,
+    order: Int32Array | null,
+    start: number,
+    end: number,
+  ): void {
     this.exec!.gather(this.be, plan, X, Y, w, order, start, end);
   }
 
@@ -327,7 +444,8 @@ export class LayersModel {
 
   /** One optimizer step on the M samples already copied into the plan. Returns the batch loss. */
   private trainStep(plan: Plan, M: number, useW: boolean, stepSeed: number, backup: number): number {
-    const exec = this.exec!, be = this.be;
+    const exec = this.exec!,
+      be = this.be;
     exec.forward(be, this.mem.ws, plan, M, true, stepSeed);
     const sum = exec.lossOn(be, plan, M, useW, true, this.losses, this.lossWeights);
     exec.backward(be, plan, M);
@@ -343,16 +461,25 @@ export class LayersModel {
    */
   private checkOutputRank(): void {
     this.outs.forEach((o, k) => {
-      const shape = o.shape, loss = this.losses[k];
+      const shape = o.shape,
+        loss = this.losses[k];
       if (shape.length <= 1) return;
       const what = `${this.single ? "the model's output" : `output '${o.name}'`} has shape [${shape.join(', ')}] per sample (rank ${shape.length})`;
       if (loss instanceof Loss && (loss.kind === 'cce' || loss.kind === 'sparse_cce')) {
-        throw new NotSupportedError(`Loss '${loss.name}': ${what}; categorical losses need an output of rank 1. Add a flatten() layer before the output layer, or use an elementwise loss (mean_squared_error, binary_crossentropy, ...).`);
+        throw new NotSupportedError(
+          `Loss '${loss.name}': ${what}; categorical losses need an output of rank 1. Add a flatten() layer before the output layer, or use an elementwise loss (mean_squared_error, binary_crossentropy, ...).`,
+        );
       }
       for (const m of this.outputMetrics[k] ?? []) {
         if (m.kind === 'auto_accuracy' && loss instanceof Loss && loss.kind === 'bce') m.kind = 'binary_accuracy';
-        if (m.kind === 'auto_accuracy' || m.kind === 'categorical_accuracy' || m.kind === 'sparse_categorical_accuracy') {
-          throw new NotSupportedError(`Metric '${m.name}': ${what}; categorical accuracy needs an output of rank 1 (with binary_crossentropy, 'accuracy' is binary accuracy over every position).`);
+        if (
+          m.kind === 'auto_accuracy' ||
+          m.kind === 'categorical_accuracy' ||
+          m.kind === 'sparse_categorical_accuracy'
+        ) {
+          throw new NotSupportedError(
+            `Metric '${m.name}': ${what}; categorical accuracy needs an output of rank 1 (with binary_crossentropy, 'accuracy' is binary accuracy over every position).`,
+          );
         }
       }
     });
@@ -360,7 +487,9 @@ export class LayersModel {
 
   private requireCompiled(what: string): void {
     if (!this.optimizer || this.losses.length === 0) {
-      throw new SimdnetError(`You must call compile() before ${what}. For example: model.compile({ optimizer: 'adam', loss: 'mean_squared_error' })`);
+      throw new SimdnetError(
+        `You must call compile() before ${what}. For example: model.compile({ optimizer: 'adam', loss: 'mean_squared_error' })`,
+      );
     }
   }
 
@@ -368,44 +497,84 @@ export class LayersModel {
   private split(d: ModelData, names: string[], what: 'x' | 'y', arg: string): { data: DataLike; name: string }[] {
     const kind = what === 'x' ? 'input' : 'output';
     if (names.length === 1) {
-      if (isDataObject(d) && names[0]! in d) return [{ data: (d as Record<string, DataLike>)[names[0]!]!, name: `${arg}['${names[0]}']` }];
+      if (isDataObject(d) && names[0]! in d)
+        return [{ data: (d as Record<string, DataLike>)[names[0]!]!, name: `${arg}['${names[0]}']` }];
       if (Array.isArray(d) && d.length === 1 && d[0] instanceof Tensor) return [{ data: d[0], name: `${arg}[0]` }];
       return [{ data: d as DataLike, name: arg }];
     }
-    if (Array.isArray(d) && d.length === names.length && d.every((e) => e instanceof Tensor || ArrayBuffer.isView(e) || Array.isArray(e) || (typeof e === 'object' && e !== null))) {
+    if (
+      Array.isArray(d) &&
+      d.length === names.length &&
+      d.every(
+        (e) =>
+          e instanceof Tensor || ArrayBuffer.isView(e) || Array.isArray(e) || (typeof e === 'object' && e !== null),
+      )
+    ) {
       return (d as DataLike[]).map((e, i) => ({ data: e, name: `${arg}[${i}]` }));
     }
     if (isDataObject(d)) {
       const extra = Object.keys(d).filter((k) => !names.includes(k));
-      if (extra.length > 0) throw new ValueError(`\`${arg}\` names ${kind}s the model does not have: ${extra.join(', ')}. Its ${kind}s are: ${names.join(', ')}.`);
+      if (extra.length > 0)
+        throw new ValueError(
+          `\`${arg}\` names ${kind}s the model does not have: ${extra.join(', ')}. Its ${kind}s are: ${names.join(', ')}.`,
+        );
       return names.map((n) => {
-        if (!(n in d)) throw new ValueError(`\`${arg}\` has no data for ${kind} '${n}'. Give data for each ${kind}: ${names.join(', ')}.`);
+        if (!(n in d))
+          throw new ValueError(
+            `\`${arg}\` has no data for ${kind} '${n}'. Give data for each ${kind}: ${names.join(', ')}.`,
+          );
         return { data: (d as Record<string, DataLike>)[n]!, name: `${arg}['${n}']` };
       });
     }
-    return invalid(arg, `the data of the model's ${names.length} ${kind}s: an array in ${kind} order or an object keyed by ${kind} name (${names.join(', ')})`, d);
+    return invalid(
+      arg,
+      `the data of the model's ${names.length} ${kind}s: an array in ${kind} order or an object keyed by ${kind} name (${names.join(', ')})`,
+      d,
+    );
   }
 
   private inputMatrices(x: ModelData, arg = 'x'): Matrix[] {
     const ins = this.graphInputs;
-    const parts = this.split(x, ins.map((t) => t.sourceLayer.name), 'x', arg);
+    const parts = this.split(
+      x,
+      ins.map((t) => t.sourceLayer.name),
+      'x',
+      arg,
+    );
     const X = parts.map((p, k) => featureMatrix(p.data, p.name, shapeSize(ins[k]!.shape), ins[k]!.shape));
     X.forEach((m, k) => {
-      if (m.rows !== X[0]!.rows) throw new ValueError(`The inputs have different numbers of samples: ${parts[0]!.name} has ${X[0]!.rows}, ${parts[k]!.name} has ${m.rows}.`);
+      if (m.rows !== X[0]!.rows)
+        throw new ValueError(
+          `The inputs have different numbers of samples: ${parts[0]!.name} has ${X[0]!.rows}, ${parts[k]!.name} has ${m.rows}.`,
+        );
     });
     return X;
   }
 
-  private prepareXY(x: ModelData, y: ModelData, allowNonFinite: boolean, nameX = 'x', nameY = 'y'): { X: Matrix[]; Y: Matrix[] } {
+  private prepareXY(
+    x: ModelData,
+    y: ModelData,
+    allowNonFinite: boolean,
+    nameX = 'x',
+    nameY = 'y',
+  ): { X: Matrix[]; Y: Matrix[] } {
     this.build();
     this.checkOutputRank();
     const X = this.inputMatrices(x, nameX);
-    const parts = this.split(y, this.outs.map((o) => o.name), 'y', nameY);
+    const parts = this.split(
+      y,
+      this.outs.map((o) => o.name),
+      'y',
+      nameY,
+    );
     const Y = parts.map((p, k) => {
       const l = this.losses[k];
       return targetMatrix(p.data, p.name, this.outs[k]!.feat, l instanceof Loss && l.sparse, X[0]!.rows);
     });
-    if (!allowNonFinite) { X.forEach((m, k) => checkFinite(m, X.length === 1 ? nameX : `${nameX}[${k}]`)); Y.forEach((m, k) => checkFinite(m, Y.length === 1 ? nameY : `${nameY}[${k}]`)); }
+    if (!allowNonFinite) {
+      X.forEach((m, k) => checkFinite(m, X.length === 1 ? nameX : `${nameX}[${k}]`));
+      Y.forEach((m, k) => checkFinite(m, Y.length === 1 ? nameY : `${nameY}[${k}]`));
+    }
     return { X, Y };
   }
 
@@ -415,7 +584,10 @@ export class LayersModel {
     for (let i = 0; i < Y.rows; i++) {
       let c: number;
       if (Y.cols === 1) c = outFeat === 1 ? (Y.values[i]! > 0.5 ? 1 : 0) : Y.values[i]!;
-      else { c = 0; for (let j = 1; j < Y.cols; j++) if (Y.values[i * Y.cols + j]! > Y.values[i * Y.cols + c]!) c = j; }
+      else {
+        c = 0;
+        for (let j = 1; j < Y.cols; j++) if (Y.values[i * Y.cols + j]! > Y.values[i * Y.cols + c]!) c = j;
+      }
       const wv = cw[c] ?? 1;
       out[i] = (base ? base[i]! : 1) * wv;
     }
@@ -425,16 +597,22 @@ export class LayersModel {
   /** The log keys of a loss pass: `loss`, then per output `<name>_loss` (several outputs) and the metrics. */
   private logKeys(): string[] {
     if (this.single) return ['loss', ...this.outputMetrics[0]!.map((m) => m.name)];
-    return ['loss', ...this.outs.map((o) => `${o.name}_loss`), ...this.outs.flatMap((o, k) => this.outputMetrics[k]!.map((m) => `${o.name}_${m.name}`))];
+    return [
+      'loss',
+      ...this.outs.map((o) => `${o.name}_loss`),
+      ...this.outs.flatMap((o, k) => this.outputMetrics[k]!.map((m) => `${o.name}_${m.name}`)),
+    ];
   }
 
   /** Fresh metric counters per output, resolved against the targets' widths. */
   private freshMetrics(Y: Matrix[]): Metric[][] {
-    return this.outputMetrics.map((ms, k) => ms.map((m0) => {
-      const m = new Metric(m0.name, m0.kind, m0.threshold);
-      m.resolve(this.outs[k]!.feat, Y[k]!.cols);
-      return m;
-    }));
+    return this.outputMetrics.map((ms, k) =>
+      ms.map((m0) => {
+        const m = new Metric(m0.name, m0.kind, m0.threshold);
+        m.resolve(this.outs[k]!.feat, Y[k]!.cols);
+        return m;
+      }),
+    );
   }
 
   private updateMetrics(metrics: Metric[][], plan: Plan, M: number, useW: boolean): void {
@@ -447,8 +625,12 @@ export class LayersModel {
       for (const m of metrics[0]!) logs[m.name] = m.result();
       return;
     }
-    this.outs.forEach((o, k) => { if (outLossSums) logs[`${o.name}_loss`] = count > 0 ? outLossSums[k]! / count : NaN; });
-    this.outs.forEach((o, k) => { for (const m of metrics[k]!) logs[`${o.name}_${m.name}`] = m.result(); });
+    this.outs.forEach((o, k) => {
+      if (outLossSums) logs[`${o.name}_loss`] = count > 0 ? outLossSums[k]! / count : NaN;
+    });
+    this.outs.forEach((o, k) => {
+      for (const m of metrics[k]!) logs[`${o.name}_${m.name}`] = m.result();
+    });
   }
 
   /**
@@ -456,7 +638,8 @@ export class LayersModel {
    * @example const history = await model.fit(X, y, { epochs: 10, batchSize: 32, validationSplit: 0.2 });
    */
   async fit(x: ModelData, y: ModelData, args: FitArgs = {}): Promise<History> {
-    if (this.fitting) throw new SimdnetError('Cannot start a second fit() on this model while one is running. Await the first.');
+    if (this.fitting)
+      throw new SimdnetError('Cannot start a second fit() on this model while one is running. Await the first.');
     if (typeof args !== 'object' || args === null) invalid('args', 'an object of fit options', args);
     this.requireCompiled('fit()');
     const epochs = args.epochs ?? 1;
@@ -464,45 +647,66 @@ export class LayersModel {
     const batchSizeGiven = args.batchSize !== undefined;
     let batchSize = checkPositiveInt('batchSize', args.batchSize ?? 32);
     const initialEpoch = args.initialEpoch ?? 0;
-    if (!Number.isInteger(initialEpoch) || initialEpoch < 0) invalid('initialEpoch', 'a non-negative integer', args.initialEpoch);
+    if (!Number.isInteger(initialEpoch) || initialEpoch < 0)
+      invalid('initialEpoch', 'a non-negative integer', args.initialEpoch);
     const verbose = args.verbose ?? (hasConsoleStdout() ? 1 : 0);
     if (![0, 1, 2].includes(verbose)) invalid('verbose', '0, 1 or 2', args.verbose);
     const split = args.validationSplit ?? 0;
-    if (typeof split !== 'number' || !(split >= 0 && split < 1)) invalid('validationSplit', 'a number in [0, 1)', args.validationSplit);
+    if (typeof split !== 'number' || !(split >= 0 && split < 1))
+      invalid('validationSplit', 'a number in [0, 1)', args.validationSplit);
     const yieldEvery = args.yieldEvery ?? 50;
     const allow = !!args.allowNonFinite;
     const callbacksIn = args.callbacks ?? [];
     if (!Array.isArray(callbacksIn)) invalid('callbacks', 'an array of callbacks', args.callbacks);
-    for (const c of callbacksIn) if (typeof c !== 'object' || c === null) invalid('callbacks', 'an array of callback objects', c);
+    for (const c of callbacksIn)
+      if (typeof c !== 'object' || c === null) invalid('callbacks', 'an array of callback objects', c);
 
     let { X, Y } = this.prepareXY(x, y, allow);
     const rows = X[0]!.rows;
     let SW = args.sampleWeight !== undefined ? sampleWeights(args.sampleWeight, rows) : null;
     if (args.classWeight !== undefined) {
-      if (typeof args.classWeight !== 'object' || args.classWeight === null) invalid('classWeight', 'an object mapping class index to weight', args.classWeight);
-      if (!this.single) throw new NotSupportedError(`\`classWeight\` applies to a model with one output; this one has ${this.outs.length} (${this.outputNames.join(', ')}). Pass \`sampleWeight\` instead.`);
+      if (typeof args.classWeight !== 'object' || args.classWeight === null)
+        invalid('classWeight', 'an object mapping class index to weight', args.classWeight);
+      if (!this.single)
+        throw new NotSupportedError(
+          `\`classWeight\` applies to a model with one output; this one has ${this.outs.length} (${this.outputNames.join(', ')}). Pass \`sampleWeight\` instead.`,
+        );
       SW = this.classWeights(Y[0]!, args.classWeight, SW);
     }
     let val: { X: Matrix[]; Y: Matrix[]; W: Float32Array | null } | null = null;
     if (args.validationData !== undefined) {
       const vd = args.validationData;
-      if (!Array.isArray(vd) || vd.length < 2) invalid('validationData', 'an array [xVal, yVal] or [xVal, yVal, sampleWeightVal]', vd);
+      if (!Array.isArray(vd) || vd.length < 2)
+        invalid('validationData', 'an array [xVal, yVal] or [xVal, yVal, sampleWeightVal]', vd);
       const v = this.prepareXY(vd[0], vd[1], allow, 'validationData[0]', 'validationData[1]');
-      val = { ...v, W: vd[2] !== undefined ? sampleWeights(vd[2] as DataLike, v.X[0]!.rows, 'validationData[2]') : null };
+      val = {
+        ...v,
+        W: vd[2] !== undefined ? sampleWeights(vd[2] as DataLike, v.X[0]!.rows, 'validationData[2]') : null,
+      };
     } else if (split > 0) {
       const nVal = Math.floor(rows * split);
       const nTrain = rows - nVal;
       if (nVal === 0 || nTrain === 0) {
-        throw new ValueError(`\`validationSplit\`=${split} of ${rows} samples leaves ${nTrain} for training and ${nVal} for validation; both must be at least 1.`);
+        throw new ValueError(
+          `\`validationSplit\`=${split} of ${rows} samples leaves ${nTrain} for training and ${nVal} for validation; both must be at least 1.`,
+        );
       }
-      val = { X: X.map((m) => sliceRows(m, nTrain, rows)), Y: Y.map((m) => sliceRows(m, nTrain, rows)), W: SW ? SW.slice(nTrain) : null };
-      X = X.map((m) => sliceRows(m, 0, nTrain)); Y = Y.map((m) => sliceRows(m, 0, nTrain)); SW = SW ? SW.slice(0, nTrain) : null;
+      val = {
+        X: X.map((m) => sliceRows(m, nTrain, rows)),
+        Y: Y.map((m) => sliceRows(m, nTrain, rows)),
+        W: SW ? SW.slice(nTrain) : null,
+      };
+      X = X.map((m) => sliceRows(m, 0, nTrain));
+      Y = Y.map((m) => sliceRows(m, 0, nTrain));
+      SW = SW ? SW.slice(0, nTrain) : null;
     }
     const n = X[0]!.rows;
     if (n === 0) throw new ValueError('`x` has no samples to train on.');
     if (!batchSizeGiven) batchSize = Math.min(batchSize, n);
     if (batchSize > n) {
-      throw new ValueError(`\`batchSize\`=${batchSize} is larger than the ${n} training samples. Use a batchSize of at most ${n}.`);
+      throw new ValueError(
+        `\`batchSize\`=${batchSize} is larger than the ${n} training samples. Use a batchSize of at most ${n}.`,
+      );
     }
 
     // A callback that monitors a validation quantity without validation data fails now, before any
@@ -511,7 +715,9 @@ export class LayersModel {
     for (const c of callbacksIn) {
       const mon = (c as { monitor?: unknown }).monitor;
       if (!val && typeof mon === 'string' && mon.startsWith('val_')) {
-        throw new ValueError(`A callback monitors '${mon}', but fit has no validation data: pass validationSplit or validationData, or monitor one of ${keys.join(', ')}.`);
+        throw new ValueError(
+          `A callback monitors '${mon}', but fit has no validation data: pass validationSplit or validationData, or monitor one of ${keys.join(', ')}.`,
+        );
       }
     }
 
@@ -528,7 +734,11 @@ export class LayersModel {
     this.trainable = this.trainableWeights;
     const steps = Math.ceil(n / batchSize);
     const params: TrainParams = { epochs, steps, samples: n, batchSize, verbose };
-    for (const c of cbs) if (c instanceof Callback) { c.setModel(this); c.setParams(params); }
+    for (const c of cbs)
+      if (c instanceof Callback) {
+        c.setModel(this);
+        c.setParams(params);
+      }
     const batchBegin = cbs.filter((c) => typeof c.onBatchBegin === 'function');
     const batchEnd = cbs.filter((c) => typeof c.onBatchEnd === 'function');
     const rng = new Rng(args.seed ?? nextSeed());
@@ -551,15 +761,20 @@ export class LayersModel {
         if (shuffle) rng.shuffle(order);
         for (const ms of metrics) for (const m of ms) m.reset();
         outLoss.fill(0);
-        let lossSum = 0, seen = 0;
+        let lossSum = 0,
+          seen = 0;
         for (let s = 0; s < steps; s++) {
-          const start = s * batchSize, end = Math.min(n, start + batchSize), M = end - start;
-          batchLogs.batch = s; batchLogs.size = M;
+          const start = s * batchSize,
+            end = Math.min(n, start + batchSize),
+            M = end - start;
+          batchLogs.batch = s;
+          batchLogs.size = M;
           for (const c of batchBegin) await c.onBatchBegin!(s, batchLogs);
           this.gather(plan, X, Y, SW, shuffle ? order : null, start, end);
           const stepSeed = hash32(dropoutSeed, this.optimizer!.iterations);
           const loss = this.trainStep(plan, M, SW !== null, stepSeed, backup);
-          lossSum += loss * M; seen += M;
+          lossSum += loss * M;
+          seen += M;
           for (let k = 0; k < outLoss.length; k++) outLoss[k] = outLoss[k]! + this.exec!.outSums[k]!;
           this.updateMetrics(metrics, plan, M, SW !== null);
           batchLogs.loss = lossSum / seen;
@@ -567,7 +782,10 @@ export class LayersModel {
           for (const c of batchEnd) await c.onBatchEnd!(s, batchLogs);
           if (!Number.isFinite(loss) && guardNaN) this.stopTraining = true;
           if (this.stopTraining) break;
-          if (yieldEvery >= 0 && now() - lastYield >= yieldEvery) { await yieldToEventLoop(); lastYield = now(); }
+          if (yieldEvery >= 0 && now() - lastYield >= yieldEvery) {
+            await yieldToEventLoop();
+            lastYield = now();
+          }
         }
         const logs: Logs = { loss: seen > 0 ? lossSum / seen : NaN };
         this.writeLogs(logs, metrics, outLoss, seen);
@@ -593,7 +811,8 @@ export class LayersModel {
     const outLoss = new Float64Array(this.outs.length);
     let sum = 0;
     for (let start = 0; start < rows; start += B) {
-      const end = Math.min(rows, start + B), M = end - start;
+      const end = Math.min(rows, start + B),
+        M = end - start;
       this.gather(plan, X, Y, W, null, start, end);
       this.forward(plan, M, false, 0);
       sum += this.lossOn(plan, M, W !== null, false);
@@ -637,7 +856,8 @@ export class LayersModel {
     const plan = this.planFor(B, false);
     const heap = this.be.heap;
     for (let start = 0; start < rows; start += B) {
-      const end = Math.min(rows, start + B), M = end - start;
+      const end = Math.min(rows, start + B),
+        M = end - start;
       this.gather(plan, X, null, null, null, start, end);
       this.forward(plan, M, false, 0);
       this.outs.forEach((o, k) => {
@@ -682,7 +902,11 @@ export class LayersModel {
    * `optimizer.computeGradients`). `training` (default true) runs dropout with
    * the mask of `seed` and batch normalization on batch statistics.
    */
-  computeGradients(x: ModelData, y: ModelData, args: { training?: boolean; seed?: number } = {}): { loss: number; grads: Tensor[] } {
+  computeGradients(
+    x: ModelData,
+    y: ModelData,
+    args: { training?: boolean; seed?: number } = {},
+  ): { loss: number; grads: Tensor[] } {
     const r = this.lossAndGrad(x, y, args.training ?? true, args.seed ?? 0, true);
     return { loss: r.loss, grads: r.grads! };
   }
@@ -692,7 +916,13 @@ export class LayersModel {
     return this.lossAndGrad(x, y, args.training ?? true, args.seed ?? 0, false).loss;
   }
 
-  private lossAndGrad(x: ModelData, y: ModelData, training: boolean, seed: number, withGrad: boolean): { loss: number; grads: Tensor[] | null } {
+  private lossAndGrad(
+    x: ModelData,
+    y: ModelData,
+    training: boolean,
+    seed: number,
+    withGrad: boolean,
+  ): { loss: number; grads: Tensor[] | null } {
     this.requireCompiled('computing gradients');
     const { X, Y } = this.prepareXY(x, y, false);
     const rows = X[0]!.rows;
@@ -706,7 +936,9 @@ export class LayersModel {
     const sum = this.lossOn(plan, rows, false, withGrad);
     if (withGrad) this.exec!.backward(this.be, plan, rows);
     const loss = sum / rows + penalty(this.be, this.allWeights, withGrad);
-    const grads = withGrad ? this.trainableWeights.map((w) => new Tensor(this.be.heap.read(w.grad, w.size), w.shape)) : null;
+    const grads = withGrad
+      ? this.trainableWeights.map((w) => new Tensor(this.be.heap.read(w.grad, w.size), w.shape))
+      : null;
     frozen.forEach((w, i) => this.be.heap.write(w.ptr, saved[i]!));
     return { loss, grads };
   }
@@ -717,7 +949,10 @@ export class LayersModel {
   getWeights(): Tensor[] {
     this.build();
     const heap = this.mem.placed ? this.be.heap : null;
-    return this.allWeights.map((w) => { this.checkOwner(w); return new Tensor(w.pending ? w.pending.slice() : heap!.read(w.ptr, w.size), w.shape); });
+    return this.allWeights.map((w) => {
+      this.checkOwner(w);
+      return new Tensor(w.pending ? w.pending.slice() : heap!.read(w.ptr, w.size), w.shape);
+    });
   }
 
   /** Set every weight, in the order of getWeights(). Shapes must match. */
@@ -725,13 +960,17 @@ export class LayersModel {
     this.build();
     const ws = this.allWeights;
     if (!Array.isArray(weights) || weights.length !== ws.length) {
-      throw new ValueError(`setWeights: expected an array of ${ws.length} tensors (${ws.map((w) => `${w.name} [${w.shape}]`).join(', ')}). Received: ${describe(weights)}`);
+      throw new ValueError(
+        `setWeights: expected an array of ${ws.length} tensors (${ws.map((w) => `${w.name} [${w.shape}]`).join(', ')}). Received: ${describe(weights)}`,
+      );
     }
     weights.forEach((t, i) => {
       const w = ws[i]!;
       this.checkOwner(w);
       if (!(t instanceof Tensor) || t.shape.join() !== w.shape.join()) {
-        throw new ValueError(`setWeights: weight ${i} (${w.name}) must have shape [${w.shape}]. Received: ${t instanceof Tensor ? `shape [${t.shape}]` : describe(t)}`);
+        throw new ValueError(
+          `setWeights: weight ${i} (${w.name}) must have shape [${w.shape}]. Received: ${t instanceof Tensor ? `shape [${t.shape}]` : describe(t)}`,
+        );
       }
     });
     weights.forEach((t, i) => {
@@ -759,7 +998,9 @@ export class LayersModel {
     const names = this.optimizer.slotNames();
     const out: { name: string; tensor: Tensor }[] = [];
     for (const w of this.trainableWeights) {
-      w.slots.forEach((p, k) => out.push({ name: `${w.name}/${names[k]}`, tensor: new Tensor(heap.read(p, w.size), w.shape) }));
+      w.slots.forEach((p, k) =>
+        out.push({ name: `${w.name}/${names[k]}`, tensor: new Tensor(heap.read(p, w.size), w.shape) }),
+      );
     }
     return out;
   }
@@ -775,8 +1016,12 @@ export class LayersModel {
       w.slots.forEach((p, k) => {
         const name = `${w.name}/${names[k]}`;
         const t = byName.get(name);
-        if (!t) throw new ValueError(`setOptimizerWeights: missing slot '${name}'. Received: ${[...byName.keys()].join(', ') || 'none'}`);
-        if (t.size !== w.size) throw new ValueError(`setOptimizerWeights: slot '${name}' must have ${w.size} values. Received: ${t.size}`);
+        if (!t)
+          throw new ValueError(
+            `setOptimizerWeights: missing slot '${name}'. Received: ${[...byName.keys()].join(', ') || 'none'}`,
+          );
+        if (t.size !== w.size)
+          throw new ValueError(`setOptimizerWeights: slot '${name}' must have ${w.size} values. Received: ${t.size}`);
         todo.push([p, t]);
       });
     }
@@ -784,7 +1029,10 @@ export class LayersModel {
   }
 
   /** The number of scalar weights. */
-  countParams(): number { this.build(); return this.layers.reduce((a, l) => a + l.countParams(), 0); }
+  countParams(): number {
+    this.build();
+    return this.layers.reduce((a, l) => a + l.countParams(), 0);
+  }
 
   /**
    * A layer by name, or by index (Keras's `get_layer(name=None, index=None)`,
@@ -793,19 +1041,29 @@ export class LayersModel {
    */
   getLayer(name?: string | number, index?: number): Layer {
     // TF.js also accepts getLayer(undefined, index); a bare number is taken as the index, as Keras's positional use.
-    if (typeof name === 'number' && index === undefined) { index = name; name = undefined; }
+    if (typeof name === 'number' && index === undefined) {
+      index = name;
+      name = undefined;
+    }
     if ((name === undefined) === (index === undefined)) {
       invalid('name', 'a layer name or an index (exactly one of the two)', name === undefined ? { name, index } : name);
     }
     if (index !== undefined) {
       if (!Number.isInteger(index) || index < 0 || index >= this.layers.length) {
-        invalid('index', `an integer in [0, ${this.layers.length - 1}] (the model has ${this.layers.length} layers)`, index);
+        invalid(
+          'index',
+          `an integer in [0, ${this.layers.length - 1}] (the model has ${this.layers.length} layers)`,
+          index,
+        );
       }
       return this.layers[index]!;
     }
     if (typeof name !== 'string') invalid('name', 'a layer name (a string)', name);
     const l = this.layers.find((x) => x.name === name);
-    if (!l) throw new ValueError(`No such layer: '${name}'. Existing layers are: ${this.layers.map((x) => `'${x.name}'`).join(', ') || 'none'}.`);
+    if (!l)
+      throw new ValueError(
+        `No such layer: '${name}'. Existing layers are: ${this.layers.map((x) => `'${x.name}'`).join(', ') || 'none'}.`,
+      );
     return l;
   }
 
@@ -819,17 +1077,32 @@ export class LayersModel {
   }
 
   /** @internal kernel-memory statistics for tests: blocks and bytes this model holds. */
-  memoryStats(): { blocks: number; heapBytes: number; heapLive: number; plans: { B: number; training: boolean; activationBuffers: number }[] } {
+  memoryStats(): {
+    blocks: number;
+    heapBytes: number;
+    heapLive: number;
+    plans: { B: number; training: boolean; activationBuffers: number }[];
+  } {
     const st = this.mem.stats();
-    return { ...st, plans: st.plans.map((p) => ({ B: p.B, training: p.training, activationBuffers: activationBuffers(p) })) };
+    return {
+      ...st,
+      plans: st.plans.map((p) => ({ B: p.B, training: p.training, activationBuffers: activationBuffers(p) })),
+    };
   }
 
   /** Metric names as compiled (for io): the first output's. */
-  get metricNames(): string[] { return (this.compiledMetricNames[0] ?? []).slice(); }
+  get metricNames(): string[] {
+    return (this.compiledMetricNames[0] ?? []).slice();
+  }
   /** Metric names as compiled, per output (for io). */
-  get outputMetricNames(): string[][] { return this.compiledMetricNames.map((m) => m.slice()); }
+  get outputMetricNames(): string[][] {
+    return this.compiledMetricNames.map((m) => m.slice());
+  }
   /** @internal the program (for saving and summaries). */
-  get graph(): Program { this.build(); return this.program!; }
+  get graph(): Program {
+    this.build();
+    return this.program!;
+  }
 
   // [io, issue 6] Saving, delegated to src/io/save.ts (below the model: no module cycle).
   /**
@@ -863,16 +1136,22 @@ export class Sequential extends LayersModel {
   add(layer: Layer | SymbolicTensor): void {
     if (layer instanceof SymbolicTensor && layer.sourceLayer instanceof InputLayer) layer = layer.sourceLayer;
     if (!(layer instanceof Layer)) invalid('layer', 'a layer (e.g. sn.layers.dense({ units: 10 }))', layer);
-    if (this.isPlaced()) throw new ValueError('Cannot add layers to a model that has already been built. Create a new model.');
+    if (this.isPlaced())
+      throw new ValueError('Cannot add layers to a model that has already been built. Create a new model.');
     if (this.layers.includes(layer)) throw new ValueError(`Layer '${layer.name}' is already in this model`);
-    if (layer.multiInput) throw new ValueError(`Layer '${layer.name}' (${layer.className}) merges several inputs; a sequential model is one chain. Use the functional API (sn.model).`);
+    if (layer.multiInput)
+      throw new ValueError(
+        `Layer '${layer.name}' (${layer.className}) merges several inputs; a sequential model is one chain. Use the functional API (sn.model).`,
+      );
     if (layer instanceof InputLayer) {
-      if (this.layers.length > 0 || this.inputShape) throw new ValueError('An input layer must come first in a sequential model');
+      if (this.layers.length > 0 || this.inputShape)
+        throw new ValueError('An input layer must come first in a sequential model');
       this.inputShape = layer.declaredInputShape!.slice();
       this.inputLayer = layer;
       return;
     }
-    if (this.layers.length === 0 && this.inputShape === null && layer.declaredInputShape) this.inputShape = layer.declaredInputShape.slice();
+    if (this.layers.length === 0 && this.inputShape === null && layer.declaredInputShape)
+      this.inputShape = layer.declaredInputShape.slice();
     this.layers.push(layer);
     this.program = null;
     // Like Keras, a model whose input shape is known builds (creates its
@@ -880,29 +1159,42 @@ export class Sequential extends LayersModel {
     // construction order.
     if (this.inputShape) {
       let s = this.inputShape;
-      for (const l of this.layers) { if (!l.built) l.build(s); s = l.outputShape!; }
+      for (const l of this.layers) {
+        if (!l.built) l.build(s);
+        s = l.outputShape!;
+      }
     }
   }
 
-  private isPlaced(): boolean { return this.mem.placed; }
+  private isPlaced(): boolean {
+    return this.mem.placed;
+  }
 
-  override get className(): string { return 'Sequential'; }
+  override get className(): string {
+    return 'Sequential';
+  }
   /** Whether the model has created its weights. */
-  override get built(): boolean { return this.layers.length > 0 && this.layers.every((l) => l.built); }
+  override get built(): boolean {
+    return this.layers.length > 0 && this.layers.every((l) => l.built);
+  }
 
   /** Create the weights for an input feature shape (taken from the first layer's inputShape/inputDim if omitted). */
   override build(inputShape?: number[]): void {
     if (this.program) return;
-    if (this.layers.length === 0) throw new ValueError('The model has no layers. Add layers before building, training or predicting.');
+    if (this.layers.length === 0)
+      throw new ValueError('The model has no layers. Add layers before building, training or predicting.');
     const shape = inputShape ?? this.inputShape;
     if (!shape) {
-      throw new ValueError(`The first layer ('${this.layers[0]!.name}') needs an input shape: pass \`inputDim\` or \`inputShape\` to it (e.g. sn.layers.dense({ units: 10, inputDim: 8 })), or start with sn.layers.input({ shape: [8] }).`);
+      throw new ValueError(
+        `The first layer ('${this.layers[0]!.name}') needs an input shape: pass \`inputDim\` or \`inputShape\` to it (e.g. sn.layers.dense({ units: 10, inputDim: 8 })), or start with sn.layers.input({ shape: [8] }).`,
+      );
     }
     this.inputShape = shape.slice();
     let s = shape;
     for (const l of this.layers) {
       if (!l.built) l.build(s);
-      else if (l.inputShape!.join() !== s.join()) throw new ValueError(`Layer '${l.name}' was built for input shape [${l.inputShape}] but receives [${s}]`);
+      else if (l.inputShape!.join() !== s.join())
+        throw new ValueError(`Layer '${l.name}' was built for input shape [${l.inputShape}] but receives [${s}]`);
       s = l.outputShape!;
     }
     if (!this.inputLayer || this.inputLayer.declaredInputShape!.join() !== shape.join()) {
@@ -914,9 +1206,13 @@ export class Sequential extends LayersModel {
   }
 
   /** Predictions for `x` (one output): a Tensor of shape [n, ...outputShape]. */
-  override predict(x: ModelData, args: PredictArgs = {}): Tensor { return super.predict(x, args) as Tensor; }
+  override predict(x: ModelData, args: PredictArgs = {}): Tensor {
+    return super.predict(x, args) as Tensor;
+  }
   /** Predict one batch (all samples at once). */
-  override predictOnBatch(x: ModelData): Tensor { return super.predictOnBatch(x) as Tensor; }
+  override predictOnBatch(x: ModelData): Tensor {
+    return super.predictOnBatch(x) as Tensor;
+  }
 }
 
 /**
@@ -927,7 +1223,9 @@ export class Sequential extends LayersModel {
  *   sn.layers.dense({ units: 1, activation: 'sigmoid' }),
  * ]);
  */
-export function sequential(layers?: (Layer | SymbolicTensor)[] | { layers?: (Layer | SymbolicTensor)[]; name?: string }): Sequential {
+export function sequential(
+  layers?: (Layer | SymbolicTensor)[] | { layers?: (Layer | SymbolicTensor)[]; name?: string },
+): Sequential {
   if (layers === undefined) return new Sequential();
   if (Array.isArray(layers)) return new Sequential({ layers });
   if (typeof layers === 'object' && layers !== null) return new Sequential(layers);
@@ -942,14 +1240,19 @@ export function sequential(layers?: (Layer | SymbolicTensor)[] | { layers?: (Lay
  * const h = sn.layers.dense({ units: 8, activation: 'relu' }).apply(sn.layers.concatenate().apply([a, b]));
  * const model = sn.model({ inputs: [a, b], outputs: sn.layers.dense({ units: 1 }).apply(h) });
  */
-export function model(args: { inputs: SymbolicTensor | SymbolicTensor[]; outputs: SymbolicTensor | SymbolicTensor[]; name?: string }): LayersModel {
+export function model(args: {
+  inputs: SymbolicTensor | SymbolicTensor[];
+  outputs: SymbolicTensor | SymbolicTensor[];
+  name?: string;
+}): LayersModel {
   if (typeof args !== 'object' || args === null) invalid('args', 'an object { inputs, outputs, name? }', args);
   return new LayersModel(args);
 }
 
 /**
  * A model input: the symbolic tensor a functional model starts from.
- * @param args.shape the shape of one sample (without the batch dimension). @param args.name its name (the key of its data).
+ * @param args.shape the shape of one sample (without the batch dimension). @param args.name its name (the key of its
+ * data).
  * @example const x = sn.input({ shape: [784], name: 'pixels' });
  */
 export function input(args: { shape?: number[]; batchShape?: (number | null)[]; name?: string }): SymbolicTensor {

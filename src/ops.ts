@@ -11,7 +11,10 @@ import { Tensor, TensorLike, asTensor, resolveShape, shapeSize } from './tensor.
 import { resolveActivation } from './activations.js';
 
 function rank2(t: Tensor, name: string): [number, number] {
-  if (t.rank !== 2) throw new ValueError(`Invalid value for \`${name}\`: expected a rank-2 tensor (a matrix). Received: shape [${t.shape}]`);
+  if (t.rank !== 2)
+    throw new ValueError(
+      `Invalid value for \`${name}\`: expected a rank-2 tensor (a matrix). Received: shape [${t.shape}]`,
+    );
   return [t.shape[0]!, t.shape[1]!];
 }
 
@@ -22,19 +25,31 @@ function rank2(t: Tensor, name: string): [number, number] {
  * @param options.transposeB use bᵀ. Defaults to false.
  * @example sn.matMul(x, w, { transposeB: true })
  */
-export function matMul(a: TensorLike, b: TensorLike, options: { transposeA?: boolean; transposeB?: boolean } = {}): Tensor {
-  const A = asTensor(a, 'a'), B = asTensor(b, 'b');
-  const ta = !!options.transposeA, tb = !!options.transposeB;
+export function matMul(
+  a: TensorLike,
+  b: TensorLike,
+  options: { transposeA?: boolean; transposeB?: boolean } = {},
+): Tensor {
+  const A = asTensor(a, 'a'),
+    B = asTensor(b, 'b');
+  const ta = !!options.transposeA,
+    tb = !!options.transposeB;
   const [ar, ac] = rank2(A, 'a');
   const [br, bc] = rank2(B, 'b');
-  const M = ta ? ac : ar, K = ta ? ar : ac;
-  const K2 = tb ? bc : br, N = tb ? br : bc;
+  const M = ta ? ac : ar,
+    K = ta ? ar : ac;
+  const K2 = tb ? bc : br,
+    N = tb ? br : bc;
   if (K !== K2) {
-    throw new ValueError(`matMul: incompatible shapes: a${ta ? 'ᵀ' : ''} is ${M}×${K} and b${tb ? 'ᵀ' : ''} is ${K2}×${N}; the inner dimensions must match. Received: a [${A.shape}], b [${B.shape}], transposeA=${ta}, transposeB=${tb}`);
+    throw new ValueError(
+      `matMul: incompatible shapes: a${ta ? 'ᵀ' : ''} is ${M}×${K} and b${tb ? 'ᵀ' : ''} is ${K2}×${N}; the inner dimensions must match. Received: a [${A.shape}], b [${B.shape}], transposeA=${ta}, transposeB=${tb}`,
+    );
   }
   const be = getBackend();
   const heap = be.heap;
-  const pa = heap.allocF32(A.size), pb = heap.allocF32(B.size), pc = heap.allocF32(M * N);
+  const pa = heap.allocF32(A.size),
+    pb = heap.allocF32(B.size),
+    pc = heap.allocF32(M * N);
   const ws = heap.alloc(be.gemmWorkspaceBytes);
   try {
     heap.write(pa, A.values);
@@ -42,7 +57,10 @@ export function matMul(a: TensorLike, b: TensorLike, options: { transposeA?: boo
     be.gemm(ta, tb, M, N, K, 1, pa, ac, pb, bc, 0, pc, N, ws);
     return new Tensor(heap.read(pc, M * N), [M, N]);
   } finally {
-    heap.release(ws); heap.release(pc); heap.release(pb); heap.release(pa);
+    heap.release(ws);
+    heap.release(pc);
+    heap.release(pb);
+    heap.release(pa);
   }
 }
 
@@ -63,7 +81,9 @@ export function activation(name: string, x: TensorLike, alpha?: number): Tensor 
       be.biasAct(act.code, alpha ?? act.param, p, 0, p, 1, X.size);
     }
     return new Tensor(heap.read(p, X.size), X.shape);
-  } finally { heap.release(p); }
+  } finally {
+    heap.release(p);
+  }
 }
 
 export const relu = (x: TensorLike): Tensor => activation('relu', x);
@@ -98,9 +118,12 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
   const n = Math.max(a.length, b.length);
   const out: number[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const da = a[a.length - n + i] ?? 1, db = b[b.length - n + i] ?? 1;
+    const da = a[a.length - n + i] ?? 1,
+      db = b[b.length - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new ValueError(`Shapes [${a}] and [${b}] cannot be broadcast together: dimension ${i} is ${da} against ${db}`);
+      throw new ValueError(
+        `Shapes [${a}] and [${b}] cannot be broadcast together: dimension ${i} is ${da} against ${db}`,
+      );
     }
     out[i] = da === 1 ? db : da;
   }
@@ -108,7 +131,8 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
 }
 
 function binary(a: TensorLike, b: TensorLike, f: (x: number, y: number) => number): Tensor {
-  const A = asTensor(a, 'a'), B = asTensor(b, 'b');
+  const A = asTensor(a, 'a'),
+    B = asTensor(b, 'b');
   const shape = broadcastShapes(A.shape, B.shape);
   const size = shapeSize(shape);
   const out = new Float32Array(size);
@@ -118,21 +142,31 @@ function binary(a: TensorLike, b: TensorLike, f: (x: number, y: number) => numbe
   }
   const n = shape.length;
   // Strides of each input in the broadcast index space (0 where broadcast).
-  const sa = new Array<number>(n).fill(0), sb = new Array<number>(n).fill(0);
-  let ka = 1, kb = 1;
+  const sa = new Array<number>(n).fill(0),
+    sb = new Array<number>(n).fill(0);
+  let ka = 1,
+    kb = 1;
   for (let i = n - 1; i >= 0; i--) {
-    const da = A.shape[A.rank - n + i] ?? 1, db = B.shape[B.rank - n + i] ?? 1;
-    sa[i] = da === 1 ? 0 : ka; sb[i] = db === 1 ? 0 : kb;
-    ka *= da; kb *= db;
+    const da = A.shape[A.rank - n + i] ?? 1,
+      db = B.shape[B.rank - n + i] ?? 1;
+    sa[i] = da === 1 ? 0 : ka;
+    sb[i] = db === 1 ? 0 : kb;
+    ka *= da;
+    kb *= db;
   }
   const idx = new Array<number>(n).fill(0);
-  let ia = 0, ib = 0;
+  let ia = 0,
+    ib = 0;
   for (let k = 0; k < size; k++) {
     out[k] = f(A.values[ia]!, B.values[ib]!);
     for (let d = n - 1; d >= 0; d--) {
-      idx[d]!++; ia += sa[d]!; ib += sb[d]!;
+      idx[d]!++;
+      ia += sa[d]!;
+      ib += sb[d]!;
       if (idx[d]! < shape[d]!) break;
-      ia -= sa[d]! * shape[d]!; ib -= sb[d]! * shape[d]!; idx[d] = 0;
+      ia -= sa[d]! * shape[d]!;
+      ib -= sb[d]! * shape[d]!;
+      idx[d] = 0;
     }
   }
   return new Tensor(out, shape);
@@ -148,54 +182,114 @@ export const mul = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, (x, y)
 export const div = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, (x, y) => x / y);
 
 function normAxis(axis: number, rank: number): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1)) invalid('axis', `an integer in [${-rank}, ${rank - 1}]`, axis);
+  if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1))
+    invalid('axis', `an integer in [${-rank}, ${rank - 1}]`, axis);
   return axis < 0 ? axis + rank : axis;
 }
 
-function reduce(x: TensorLike, axis: number | undefined, keepDims: boolean,
-  init: number, step: (acc: number, v: number, i: number) => number, finish: (acc: number, n: number) => number,
-  argMode = false): Tensor {
+function reduce(
+  x: TensorLike,
+  axis: number | undefined,
+  keepDims: boolean,
+  init: number,
+  step: (acc: number, v: number, i: number) => number,
+  finish: (acc: number, n: number) => number,
+  argMode = false,
+): Tensor {
   const X = asTensor(x, 'x');
   if (axis === undefined) {
-    let acc = init, best = -Infinity;
+    let acc = init,
+      best = -Infinity;
     for (let i = 0; i < X.size; i++) {
-      if (argMode) { if (X.values[i]! > best || i === 0) { best = X.values[i]!; acc = i; } } else acc = step(acc, X.values[i]!, i);
+      if (argMode) {
+        if (X.values[i]! > best || i === 0) {
+          best = X.values[i]!;
+          acc = i;
+        }
+      } else acc = step(acc, X.values[i]!, i);
     }
     const v = argMode ? acc : finish(acc, X.size);
     return new Tensor(Float32Array.of(v), keepDims ? X.shape.map(() => 1) : []);
   }
   const ax = normAxis(axis, X.rank);
-  const outer = shapeSize(X.shape.slice(0, ax)), n = X.shape[ax]!, inner = shapeSize(X.shape.slice(ax + 1));
+  const outer = shapeSize(X.shape.slice(0, ax)),
+    n = X.shape[ax]!,
+    inner = shapeSize(X.shape.slice(ax + 1));
   const out = new Float32Array(outer * inner);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
-      let acc = init, best = -Infinity, arg = 0;
+      let acc = init,
+        best = -Infinity,
+        arg = 0;
       for (let k = 0; k < n; k++) {
         const v = X.values[(o * n + k) * inner + i]!;
-        if (argMode) { if (v > best || k === 0) { best = v; arg = k; } } else acc = step(acc, v, k);
+        if (argMode) {
+          if (v > best || k === 0) {
+            best = v;
+            arg = k;
+          }
+        } else acc = step(acc, v, k);
       }
       out[o * inner + i] = argMode ? arg : finish(acc, n);
     }
   }
   const shape = X.shape.slice();
-  if (keepDims) shape[ax] = 1; else shape.splice(ax, 1);
+  if (keepDims) shape[ax] = 1;
+  else shape.splice(ax, 1);
   return new Tensor(out, shape);
 }
 
 /** Sum over an axis (all elements when axis is omitted). */
 export const sum = (x: TensorLike, axis?: number, keepDims = false): Tensor =>
-  reduce(x, axis, keepDims, 0, (a, v) => a + v, (a) => a);
+  reduce(
+    x,
+    axis,
+    keepDims,
+    0,
+    (a, v) => a + v,
+    (a) => a,
+  );
 /** Mean over an axis (all elements when axis is omitted). */
 export const mean = (x: TensorLike, axis?: number, keepDims = false): Tensor =>
-  reduce(x, axis, keepDims, 0, (a, v) => a + v, (a, n) => a / n);
+  reduce(
+    x,
+    axis,
+    keepDims,
+    0,
+    (a, v) => a + v,
+    (a, n) => a / n,
+  );
 /** Maximum over an axis. */
 export const max = (x: TensorLike, axis?: number, keepDims = false): Tensor =>
-  reduce(x, axis, keepDims, -Infinity, (a, v) => (v > a || Number.isNaN(v) ? v : a), (a) => a);
+  reduce(
+    x,
+    axis,
+    keepDims,
+    -Infinity,
+    (a, v) => (v > a || Number.isNaN(v) ? v : a),
+    (a) => a,
+  );
 /** Minimum over an axis. */
 export const min = (x: TensorLike, axis?: number, keepDims = false): Tensor =>
-  reduce(x, axis, keepDims, Infinity, (a, v) => (v < a || Number.isNaN(v) ? v : a), (a) => a);
+  reduce(
+    x,
+    axis,
+    keepDims,
+    Infinity,
+    (a, v) => (v < a || Number.isNaN(v) ? v : a),
+    (a) => a,
+  );
 /** Index of the maximum along an axis (the first one on ties). */
-export const argMax = (x: TensorLike, axis?: number): Tensor => reduce(x, axis, false, 0, (a) => a, (a) => a, true);
+export const argMax = (x: TensorLike, axis?: number): Tensor =>
+  reduce(
+    x,
+    axis,
+    false,
+    0,
+    (a) => a,
+    (a) => a,
+    true,
+  );
 
 /** Permute the dimensions (default: reverse them). */
 export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
@@ -209,14 +303,20 @@ export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
   const shape = p.map((d) => X.shape[d]!);
   const strides = new Array<number>(r);
   let s = 1;
-  for (let d = r - 1; d >= 0; d--) { strides[d] = s; s *= X.shape[d]!; }
+  for (let d = r - 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= X.shape[d]!;
+  }
   const out = new Float32Array(X.size);
   const idx = new Array<number>(r).fill(0);
   for (let k = 0; k < X.size; k++) {
     let src = 0;
     for (let d = 0; d < r; d++) src += idx[d]! * strides[p[d]!]!;
     out[k] = X.values[src]!;
-    for (let d = r - 1; d >= 0; d--) { if (++idx[d]! < shape[d]!) break; idx[d] = 0; }
+    for (let d = r - 1; d >= 0; d--) {
+      if (++idx[d]! < shape[d]!) break;
+      idx[d] = 0;
+    }
   }
   return new Tensor(out, shape);
 }
@@ -235,20 +335,27 @@ export function slice(x: TensorLike, begin: readonly number[], size?: readonly n
     if (!Number.isInteger(b) || b < 0 || b > n) invalid('begin', `indices within shape [${X.shape}]`, begin);
     const s = size?.[d] ?? -1;
     const len = s === -1 ? n - b : s;
-    if (!Number.isInteger(len) || len < 0 || b + len > n) invalid('size', `sizes that fit shape [${X.shape}] from begin [${begin}]`, size);
+    if (!Number.isInteger(len) || len < 0 || b + len > n)
+      invalid('size', `sizes that fit shape [${X.shape}] from begin [${begin}]`, size);
     return len;
   });
   const out = new Float32Array(shapeSize(sz));
   const r = X.rank;
   const strides = new Array<number>(r);
   let s = 1;
-  for (let d = r - 1; d >= 0; d--) { strides[d] = s; s *= X.shape[d]!; }
+  for (let d = r - 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= X.shape[d]!;
+  }
   const idx = new Array<number>(r).fill(0);
   for (let k = 0; k < out.length; k++) {
     let src = 0;
     for (let d = 0; d < r; d++) src += (idx[d]! + begin[d]!) * strides[d]!;
     out[k] = X.values[src]!;
-    for (let d = r - 1; d >= 0; d--) { if (++idx[d]! < sz[d]!) break; idx[d] = 0; }
+    for (let d = r - 1; d >= 0; d--) {
+      if (++idx[d]! < sz[d]!) break;
+      idx[d] = 0;
+    }
   }
   return new Tensor(out, sz);
 }
@@ -262,10 +369,13 @@ export function concat(tensors: readonly TensorLike[], axis = 0): Tensor {
   for (let i = 1; i < ts.length; i++) {
     const t = ts[i]!;
     if (t.rank !== first.rank || t.shape.some((d, k) => k !== ax && d !== first.shape[k])) {
-      throw new ValueError(`concat: tensors[${i}] has shape [${t.shape}], which does not match [${first.shape}] outside axis ${ax}`);
+      throw new ValueError(
+        `concat: tensors[${i}] has shape [${t.shape}], which does not match [${first.shape}] outside axis ${ax}`,
+      );
     }
   }
-  const outer = shapeSize(first.shape.slice(0, ax)), inner = shapeSize(first.shape.slice(ax + 1));
+  const outer = shapeSize(first.shape.slice(0, ax)),
+    inner = shapeSize(first.shape.slice(ax + 1));
   const total = ts.reduce((a, t) => a + t.shape[ax]!, 0);
   const out = new Float32Array(outer * total * inner);
   let off = 0;
@@ -289,13 +399,18 @@ export function concat(tensors: readonly TensorLike[], axis = 0): Tensor {
 export function oneHot(indices: TensorLike, depth?: number): Tensor {
   const I = asTensor(indices, 'indices');
   let d = depth;
-  if (d === undefined) { d = 0; for (const v of I.values) d = Math.max(d, v + 1); }
+  if (d === undefined) {
+    d = 0;
+    for (const v of I.values) d = Math.max(d, v + 1);
+  }
   if (!Number.isInteger(d) || d <= 0) invalid('depth', 'a positive integer', depth);
   const out = new Float32Array(I.size * d);
   for (let i = 0; i < I.size; i++) {
     const c = I.values[i]!;
     if (!Number.isInteger(c) || c < 0 || c >= d) {
-      throw new ValueError(`oneHot: \`indices\` must be integers in [0, ${d}). Received: ${describe(c)} at position ${i}`);
+      throw new ValueError(
+        `oneHot: \`indices\` must be integers in [0, ${d}). Received: ${describe(c)} at position ${i}`,
+      );
     }
     out[i * d + c] = 1;
   }

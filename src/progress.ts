@@ -9,14 +9,20 @@ import { Callback, type Logs } from './callbacks.js';
 
 export type Printer = (line: string, sameLine: boolean) => void;
 
-interface StdoutLike { write(s: string): boolean; isTTY?: boolean; columns?: number }
+interface StdoutLike {
+  write(s: string): boolean;
+  isTTY?: boolean;
+  columns?: number;
+}
 function stdout(): StdoutLike | undefined {
   const p = (globalThis as { process?: { stdout?: StdoutLike } }).process;
   return p?.stdout;
 }
 
 /** True where a default verbose level of 1 makes sense (Node); browsers default to silence. */
-export function hasConsoleStdout(): boolean { return stdout() !== undefined; }
+export function hasConsoleStdout(): boolean {
+  return stdout() !== undefined;
+}
 
 export function defaultPrinter(): Printer {
   const out = stdout();
@@ -27,11 +33,15 @@ export function defaultPrinter(): Printer {
       else if (!sameLine) out.write(tty ? `\r${line}\x1b[K\n` : `${line}\n`);
     };
   }
-  return (line, sameLine) => { if (!sameLine) console.log(line); };
+  return (line, sameLine) => {
+    if (!sameLine) console.log(line);
+  };
 }
 
 export function formatLogs(logs: Record<string, number>): string {
-  return Object.entries(logs).map(([k, v]) => `${k}: ${formatNumber(v)}`).join(' - ');
+  return Object.entries(logs)
+    .map(([k, v]) => `${k}: ${formatNumber(v)}`)
+    .join(' - ');
 }
 
 export function formatNumber(v: number): string {
@@ -49,7 +59,12 @@ export function formatDuration(ms: number): string {
 /** The progress of one epoch: `steps` batches. */
 export class ProgressBar {
   private lastDraw = 0;
-  constructor(private readonly print: Printer, private readonly steps: number, private readonly verbose: number, private readonly start: number) {}
+  constructor(
+    private readonly print: Printer,
+    private readonly steps: number,
+    private readonly verbose: number,
+    private readonly start: number,
+  ) {}
   update(step: number, logs: Record<string, number>, now: number): void {
     if (this.verbose !== 1 || now - this.lastDraw < 50) return;
     this.lastDraw = now;
@@ -65,7 +80,10 @@ export class ProgressBar {
     const elapsed = now - this.start;
     const perStep = step > 0 ? elapsed / step : 0;
     const pad = String(this.steps).length;
-    const time = step >= this.steps ? `${formatDuration(elapsed)} ${formatDuration(perStep)}/step` : `ETA ${formatDuration(perStep * (this.steps - step))}`;
+    const time =
+      step >= this.steps
+        ? `${formatDuration(elapsed)} ${formatDuration(perStep)}/step`
+        : `ETA ${formatDuration(perStep * (this.steps - step))}`;
     const l = formatLogs(logs);
     return `${String(step).padStart(pad)}/${this.steps} ${bar} ${time}${l ? ' - ' + l : ''}`;
   }
@@ -85,10 +103,17 @@ export class ProgbarLogger extends Callback {
   private start = 0;
   private epochsRun = 0;
   private readonly shown: Logs = {};
-  constructor(private readonly print: Printer, private readonly verbose: number, private readonly keys: readonly string[]) {
+  constructor(
+    private readonly print: Printer,
+    private readonly verbose: number,
+    private readonly keys: readonly string[],
+  ) {
     super();
   }
-  override onTrainBegin(): void { this.start = now(); this.epochsRun = 0; }
+  override onTrainBegin(): void {
+    this.start = now();
+    this.epochsRun = 0;
+  }
   override onEpochBegin(epoch: number): void {
     this.print(`Epoch ${epoch + 1}/${this.params!.epochs}`, false);
     this.bar = new ProgressBar(this.print, this.params!.steps, this.verbose, now());
@@ -103,6 +128,7 @@ export class ProgbarLogger extends Callback {
     this.epochsRun++;
   }
   override onTrainEnd(): void {
-    if (this.epochsRun > 0) this.print(`Trained ${this.params!.samples} samples in ${formatDuration(now() - this.start)}`, false);
+    if (this.epochsRun > 0)
+      this.print(`Trained ${this.params!.samples} samples in ${formatDuration(now() - this.start)}`, false);
   }
 }

@@ -25,12 +25,18 @@ export class Tensor {
   }
 
   /** The number of dimensions. */
-  get rank(): number { return this.shape.length; }
+  get rank(): number {
+    return this.shape.length;
+  }
 
   /** The values as a Float32Array (a view of this tensor's own storage; TF.js's `dataSync`). */
-  dataSync(): Float32Array { return this.values; }
+  dataSync(): Float32Array {
+    return this.values;
+  }
   /** The values, asynchronously (for TF.js compatibility). */
-  async data(): Promise<Float32Array> { return this.values; }
+  async data(): Promise<Float32Array> {
+    return this.values;
+  }
 
   /** The values as nested arrays of numbers (a scalar gives a number). */
   toArray(): NestedArray {
@@ -50,37 +56,54 @@ export class Tensor {
     return build(0, 0);
   }
   /** TF.js name for {@link toArray}. */
-  arraySync(): NestedArray { return this.toArray(); }
+  arraySync(): NestedArray {
+    return this.toArray();
+  }
   /** TF.js name for {@link toArray}, asynchronously. */
-  async array(): Promise<NestedArray> { return this.toArray(); }
+  async array(): Promise<NestedArray> {
+    return this.toArray();
+  }
 
   /** The element at the given indices. */
   get(...indices: number[]): number {
     if (indices.length !== this.shape.length) {
-      throw new ValueError(`Tensor.get: expected ${this.shape.length} indices for shape [${this.shape}]. Received: ${indices.length}`);
+      throw new ValueError(
+        `Tensor.get: expected ${this.shape.length} indices for shape [${this.shape}]. Received: ${indices.length}`,
+      );
     }
     let off = 0;
     for (let d = 0; d < indices.length; d++) {
-      const i = indices[d]!, n = this.shape[d]!;
-      if (!Number.isInteger(i) || i < 0 || i >= n) throw new ValueError(`Tensor.get: index ${i} is out of range for dimension ${d} of size ${n}`);
+      const i = indices[d]!,
+        n = this.shape[d]!;
+      if (!Number.isInteger(i) || i < 0 || i >= n)
+        throw new ValueError(`Tensor.get: index ${i} is out of range for dimension ${d} of size ${n}`);
       off = off * n + i;
     }
     return this.values[off]!;
   }
 
   /** A copy with a new shape of the same size (one entry may be -1). */
-  reshape(shape: readonly number[]): Tensor { return new Tensor(this.values.slice(), resolveShape(shape, this.size)); }
+  reshape(shape: readonly number[]): Tensor {
+    return new Tensor(this.values.slice(), resolveShape(shape, this.size));
+  }
 
   /** An independent copy. */
-  clone(): Tensor { return new Tensor(this.values.slice(), this.shape); }
+  clone(): Tensor {
+    return new Tensor(this.values.slice(), this.shape);
+  }
 
   toString(): string {
-    const fmt = (v: NestedArray): string => Array.isArray(v) ? `[${v.map(fmt).join(', ')}]` : Number(v.toPrecision(6)).toString();
-    return this.size > 200 ? `Tensor(shape=[${this.shape}], ${this.size} values)` : `Tensor(shape=[${this.shape}], ${fmt(this.toArray())})`;
+    const fmt = (v: NestedArray): string =>
+      Array.isArray(v) ? `[${v.map(fmt).join(', ')}]` : Number(v.toPrecision(6)).toString();
+    return this.size > 200
+      ? `Tensor(shape=[${this.shape}], ${this.size} values)`
+      : `Tensor(shape=[${this.shape}], ${fmt(this.toArray())})`;
   }
 
   /** Kept for TF.js users: a no-op, since a tensor is ordinary JS memory. */
-  dispose(): void { /* nothing to free */ }
+  dispose(): void {
+    /* nothing to free */
+  }
 }
 
 export function shapeSize(shape: readonly number[]): number {
@@ -91,14 +114,22 @@ export function shapeSize(shape: readonly number[]): number {
 
 /** Check a shape (finite non-negative integers), resolving one -1 against `size` if given. */
 export function resolveShape(shape: readonly number[], size?: number, name = 'shape'): number[] {
-  if (!Array.isArray(shape)) throw new ValueError(`Invalid value for \`${name}\`: expected an array of non-negative integers. Received: ${describe(shape)}`);
+  if (!Array.isArray(shape))
+    throw new ValueError(
+      `Invalid value for \`${name}\`: expected an array of non-negative integers. Received: ${describe(shape)}`,
+    );
   const out = shape.slice();
   let infer = -1;
   for (let i = 0; i < out.length; i++) {
     const d = out[i];
-    if (d === -1 && size !== undefined && infer < 0) { infer = i; continue; }
+    if (d === -1 && size !== undefined && infer < 0) {
+      infer = i;
+      continue;
+    }
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-      throw new ValueError(`Invalid value for \`${name}\`: expected non-negative integers (finite). Received: [${shape.map(describe).join(', ')}] (entry ${i} is ${describe(d)})`);
+      throw new ValueError(
+        `Invalid value for \`${name}\`: expected non-negative integers (finite). Received: [${shape.map(describe).join(', ')}] (entry ${i} is ${describe(d)})`,
+      );
     }
   }
   if (infer >= 0) {
@@ -107,7 +138,9 @@ export function resolveShape(shape: readonly number[], size?: number, name = 'sh
     out[infer] = size! / rest;
   }
   if (size !== undefined && shapeSize(out) !== size) {
-    throw new ValueError(`Invalid value for \`${name}\`: shape [${out}] holds ${shapeSize(out)} values but the data has ${size}. Give a shape whose product is ${size}.`);
+    throw new ValueError(
+      `Invalid value for \`${name}\`: shape [${out}] holds ${shapeSize(out)} values but the data has ${size}. Give a shape whose product is ${size}.`,
+    );
   }
   return out;
 }
@@ -116,22 +149,33 @@ export function resolveShape(shape: readonly number[], size?: number, name = 'sh
 function flattenNested(data: NestedArray[], name: string): { values: Float32Array; shape: number[] } {
   const shape: number[] = [];
   let cur: unknown = data;
-  while (Array.isArray(cur)) { shape.push(cur.length); cur = cur[0]; }
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    cur = cur[0];
+  }
   const size = shapeSize(shape);
   const values = new Float32Array(size);
   let k = 0;
   const walk = (a: unknown, dim: number, path: number[]): void => {
     if (dim === shape.length) {
       if (typeof a !== 'number') {
-        throw new DataError(`Invalid value in \`${name}\` at [${path.join('][')}]: expected a number. Received: ${describe(a)}`);
+        throw new DataError(
+          `Invalid value in \`${name}\` at [${path.join('][')}]: expected a number. Received: ${describe(a)}`,
+        );
       }
       values[k++] = a;
       return;
     }
     if (!Array.isArray(a) || a.length !== shape[dim]) {
-      throw new DataError(`\`${name}\` is a ragged array: at [${path.join('][')}] expected ${Array.isArray(a) ? `an array of length ${shape[dim]}` : 'an array'} (like the first element on that level). Received: ${describe(a)}`);
+      throw new DataError(
+        `\`${name}\` is a ragged array: at [${path.join('][')}] expected ${Array.isArray(a) ? `an array of length ${shape[dim]}` : 'an array'} (like the first element on that level). Received: ${describe(a)}`,
+      );
     }
-    for (let i = 0; i < a.length; i++) { path.push(i); walk(a[i], dim + 1, path); path.pop(); }
+    for (let i = 0; i < a.length; i++) {
+      path.push(i);
+      walk(a[i], dim + 1, path);
+      path.pop();
+    }
   };
   walk(data, 0, []);
   return { values, shape };
@@ -162,7 +206,9 @@ export function tensor(data: TensorLike, shape?: readonly number[], name = 'data
     const flat = flattenNested(data, name);
     return new Tensor(flat.values, shape ? resolveShape(shape, flat.values.length) : flat.shape);
   }
-  throw new ValueError(`Invalid value for \`${name}\`: expected a Tensor, a (nested) array of numbers, or a typed array with a shape. Received: ${describe(data)}`);
+  throw new ValueError(
+    `Invalid value for \`${name}\`: expected a Tensor, a (nested) array of numbers, or a typed array with a shape. Received: ${describe(data)}`,
+  );
 }
 
 /** Coerce to a tensor without copying when it already is one. */

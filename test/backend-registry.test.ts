@@ -24,7 +24,9 @@ async function freshRegistry(env: Record<string, string> = {}): Promise<Registry
 /** A 2×3 · 3×2 product on `b`, through its own heap. */
 function smallGemm(b: Backend): number[] {
   const h = b.heap;
-  const A = h.allocF32(6), B = h.allocF32(6), C = h.allocF32(4);
+  const A = h.allocF32(6),
+    B = h.allocF32(6),
+    C = h.allocF32(4);
   const ws = b.gemmWorkspaceBytes > 0 ? h.alloc(b.gemmWorkspaceBytes) : 0;
   h.write(A, [1, 2, 3, 4, 5, 6]);
   h.write(B, [1, 0, 0, 1, 1, 1]);
@@ -138,7 +140,9 @@ describe('backend registry', () => {
     expect(b.workspace % 16).toBe(0);
     expect(b.workspace).toBeGreaterThanOrEqual(65536); // above RESERVED_BYTES
     const h = b.heap;
-    const A = h.allocF32(4), B = h.allocF32(4), C = h.allocF32(4);
+    const A = h.allocF32(4),
+      B = h.allocF32(4),
+      C = h.allocF32(4);
     h.write(A, [1, 2, 3, 4]);
     h.write(B, [5, 6, 7, 8]);
     b.gemm(false, true, 2, 2, 2, 1, A, 2, B, 2, 0, C, 2, 0); // A·Bᵀ

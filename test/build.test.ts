@@ -14,16 +14,23 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 function build(cwd: string, ...args: string[]): string {
-  const r = spawnSync(process.execPath, [join(cwd, 'assembly', 'build.mjs'), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [join(cwd, 'assembly', 'build.mjs'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
   return r.stdout;
 }
 
 describe('the cached build', () => {
   it('after a build, builds nothing and rewrites no generated file', () => {
-    const gen = join(root, 'src', 'generated', 'wasm.js'), dist = join(root, 'dist', 'generated', 'wasm.js');
+    const gen = join(root, 'src', 'generated', 'wasm.js'),
+      dist = join(root, 'dist', 'generated', 'wasm.js');
     const before = [statSync(gen).mtimeMs, statSync(dist).mtimeMs];
-    expect(build(root, '--ts', '--cjs', '--dry-run')).toMatch(/kernels stale: none\nES module build: up to date\nCommonJS build: up to date/);
+    expect(build(root, '--ts', '--cjs', '--dry-run')).toMatch(
+      /kernels stale: none\nES module build: up to date\nCommonJS build: up to date/,
+    );
     const out = build(root, '--ts', '--cjs');
     expect(out).toContain('kernels: up to date');
     expect(out).toContain('ES module build: up to date');

@@ -22,7 +22,7 @@ function instantiates(bytes: Uint8Array<ArrayBuffer>, shared: boolean): boolean 
 }
 
 describe('the unshared kernels, derived from the shared plain-SIMD binary', () => {
-  it('differ from it in exactly one byte, the memory import\'s limits flags (3 → 1)', () => {
+  it("differ from it in exactly one byte, the memory import's limits flags (3 → 1)", () => {
     const shared = decodeBase64(WASM_SIMD);
     const unshared = variantBytes('simd-unshared');
     expect(unshared.length).toBe(shared.length);
@@ -41,14 +41,26 @@ describe('the unshared kernels, derived from the shared plain-SIMD binary', () =
   it('compute the same bits as the shared binary (GEMM, softmax cross-entropy)', () => {
     const run = (variant: 'simd' | 'simd-unshared') => {
       const b = createWasmBackend(new WebAssembly.Module(variantBytes(variant)), variant);
-      const h = b.heap, M = 37, N = 29, K = 53;
-      const A = h.allocF32(M * K), B = h.allocF32(K * N), C = h.allocF32(M * N);
-      h.write(A, Float32Array.from({ length: M * K }, (_, i) => Math.sin(i * 0.37)));
-      h.write(B, Float32Array.from({ length: K * N }, (_, i) => Math.cos(i * 0.11)));
+      const h = b.heap,
+        M = 37,
+        N = 29,
+        K = 53;
+      const A = h.allocF32(M * K),
+        B = h.allocF32(K * N),
+        C = h.allocF32(M * N);
+      h.write(
+        A,
+        Float32Array.from({ length: M * K }, (_, i) => Math.sin(i * 0.37)),
+      );
+      h.write(
+        B,
+        Float32Array.from({ length: K * N }, (_, i) => Math.cos(i * 0.11)),
+      );
       b.gemm(false, false, M, N, K, 1, A, K, B, N, 0, C, N, 0);
       return Array.from(h.read(C, M * N));
     };
-    const a = run('simd'), u = run('simd-unshared');
+    const a = run('simd'),
+      u = run('simd-unshared');
     expect(u).toEqual(a);
     expect(a.some((v) => v !== 0)).toBe(true);
   });

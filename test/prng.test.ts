@@ -9,7 +9,8 @@ import { expectBitEqual, js, mulberry32, randArray, withArena } from './kernels/
 
 function mask(seed: number, n: number, rate: number, offset = 0): Float32Array {
   return withArena(js, (a) => {
-    const pX = a.put(new Float32Array(n).fill(1)), pM = a.empty(n);
+    const pX = a.put(new Float32Array(n).fill(1)),
+      pM = a.empty(n);
     js.dropout(pX, pX, pM, n, rate, seed, offset);
     return a.read(pM, n);
   });
@@ -17,7 +18,9 @@ function mask(seed: number, n: number, rate: number, offset = 0): Float32Array {
 
 describe('dropout PRNG', () => {
   test('same seed, same mask; different seeds, different masks', () => {
-    const a = mask(42, 5000, 0.5), b = mask(42, 5000, 0.5), c = mask(43, 5000, 0.5);
+    const a = mask(42, 5000, 0.5),
+      b = mask(42, 5000, 0.5),
+      c = mask(43, 5000, 0.5);
     expectBitEqual('same seed', b, a);
     let diff = 0;
     for (let i = 0; i < a.length; i++) if (a[i] !== c[i]) diff++;
@@ -27,13 +30,15 @@ describe('dropout PRNG', () => {
   });
 
   test('uniform is in [0, 1), has 24-bit resolution and is exact in float32', () => {
-    let min = 1, max = 0;
+    let min = 1,
+      max = 0;
     for (let s = 0; s < 4; s++) {
       for (let c = 0; c < 50000; c++) {
         const u = uniform(s * 2654435761, c);
         if (u < min) min = u;
         if (u > max) max = u;
-        if (Math.fround(u) !== u || u * 16777216 !== Math.floor(u * 16777216)) throw new Error(`uniform(${s}, ${c}) = ${u} is not k/2^24`);
+        if (Math.fround(u) !== u || u * 16777216 !== Math.floor(u * 16777216))
+          throw new Error(`uniform(${s}, ${c}) = ${u} is not k/2^24`);
       }
     }
     expect(min).toBeGreaterThanOrEqual(0);
@@ -52,7 +57,8 @@ describe('dropout PRNG', () => {
         const m = mask(seed, n, rate);
         let kept = 0;
         for (const v of m) if (v !== 0) kept++;
-        const p = 1 - rate, sd = Math.sqrt(n * p * (1 - p));
+        const p = 1 - rate,
+          sd = Math.sqrt(n * p * (1 - p));
         expect(Math.abs(kept - n * p), `rate ${rate}, seed ${seed}: kept ${kept}`).toBeLessThan(5 * sd);
         // The kept entries carry 1/(1 − rate), as float32.
         const s = Math.fround(1 / Math.fround(1 - Math.fround(rate)));
@@ -62,19 +68,27 @@ describe('dropout PRNG', () => {
   });
 
   test('uniform values are evenly spread (chi-square over 16 bins) and neighbours uncorrelated', () => {
-    const n = 64000, bins = new Array<number>(16).fill(0);
-    let sxy = 0, sx = 0, sxx = 0, prev = uniform(9, 0);
+    const n = 64000,
+      bins = new Array<number>(16).fill(0);
+    let sxy = 0,
+      sx = 0,
+      sxx = 0,
+      prev = uniform(9, 0);
     for (let c = 1; c <= n; c++) {
       const u = uniform(9, c);
       bins[Math.floor(u * 16)]!++;
-      sx += u; sxx += u * u; sxy += u * prev;
+      sx += u;
+      sxx += u * u;
+      sxy += u * prev;
       prev = u;
     }
     const e = n / 16;
     const chi2 = bins.reduce((s, b) => s + (b - e) ** 2 / e, 0);
     // 15 degrees of freedom: P(χ² > 44) < 1e-4.
     expect(chi2).toBeLessThan(44);
-    const mean = sx / n, cov = sxy / n - mean * mean, v = sxx / n - mean * mean;
+    const mean = sx / n,
+      cov = sxy / n - mean * mean,
+      v = sxx / n - mean * mean;
     expect(Math.abs(cov / v)).toBeLessThan(5 / Math.sqrt(n));
   });
 
@@ -100,10 +114,16 @@ describe('dropout PRNG', () => {
     // And the output follows the mask: Y = X·mask.
     const X = randArray(rng, 33, -2, 2);
     withArena(js, (a) => {
-      const pX = a.put(X), pY = a.empty(33), pM = a.empty(33);
+      const pX = a.put(X),
+        pY = a.empty(33),
+        pM = a.empty(33);
       js.dropout(pX, pY, pM, 33, 0.25, 3, 10);
       const m = a.read(pM, 33);
-      expectBitEqual('Y', a.read(pY, 33), Float32Array.from(X, (x, i) => x * m[i]!));
+      expectBitEqual(
+        'Y',
+        a.read(pY, 33),
+        Float32Array.from(X, (x, i) => x * m[i]!),
+      );
     });
   });
 });

@@ -16,7 +16,10 @@ describe('npm start', () => {
     const out = mkdtempSync(join(tmpdir(), 'simdnet-start-'));
     try {
       const r = spawnSync(process.execPath, ['examples/pima.mjs'], {
-        cwd: root, encoding: 'utf8', env: { ...process.env, SIMDNET_START_OUT: out }, timeout: 120_000,
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, SIMDNET_START_OUT: out },
+        timeout: 120_000,
       });
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toContain('Total params: 187');

@@ -22,12 +22,22 @@ const FIXTURE = fileURLToPath(new URL('./fixtures/relaxed-check.mjs', import.met
 
 // f32x4.relaxed_madd: validates only where relaxed SIMD is on (see src/runtime/loader.ts).
 const RELAXED_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0,
-  65, 1, 253, 15, 65, 2, 253, 15, 65, 3, 253, 15, 253, 133, 2, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0, 65, 1, 253, 15, 65, 2, 253, 15, 65,
+  3, 253, 15, 253, 133, 2, 11,
 ]);
 
-interface GemmResult { name: string; n: number; nDiff: number; maxRatio: number; maxRefErr: number; padTouched: boolean }
-interface KernelResult { name: string; nDiff: number }
+interface GemmResult {
+  name: string;
+  n: number;
+  nDiff: number;
+  maxRatio: number;
+  maxRefErr: number;
+  padTouched: boolean;
+}
+interface KernelResult {
+  name: string;
+  nDiff: number;
+}
 
 function runChild(): { gemm: GemmResult[]; kernels: KernelResult[] } {
   const flags = WebAssembly.validate(RELAXED_PROBE) ? [] : ['--experimental-wasm-relaxed-simd'];
@@ -46,8 +56,13 @@ describe('relaxed-SIMD build vs plain SIMD build', () => {
 
   it('GEMM agrees within the K-term rounding bound on every form and shape', () => {
     const bad = result.gemm.filter((g) => !(g.maxRatio <= 1) || g.padTouched);
-    expect(bad.map((g) => `${g.name}: |relaxed − plain| / bound = ${g.maxRatio.toFixed(3)}` +
-      `${g.padTouched ? ', wrote into the row padding' : ''}`)).toEqual([]);
+    expect(
+      bad.map(
+        (g) =>
+          `${g.name}: |relaxed − plain| / bound = ${g.maxRatio.toFixed(3)}` +
+          `${g.padTouched ? ', wrote into the row padding' : ''}`,
+      ),
+    ).toEqual([]);
     // Both builds are also within the one-build rounding bound of the exact (float64) product.
     const far = result.gemm.filter((g) => !(g.maxRefErr <= 1));
     expect(far.map((g) => `${g.name}: error vs float64 / bound = ${g.maxRefErr.toFixed(3)}`)).toEqual([]);

@@ -18,19 +18,29 @@ export async function init({ backend, expectVariant, threads }) {
   const info = sn.backendInfo();
   if (info.backend !== backend) throw new Error(`simdnet backend is ${info.backend}, wanted ${backend}`);
   if (threads !== undefined && (info.threads ?? 1) !== threads) {
-    throw new Error(`simdnet runs ${info.threads ?? 1} thread(s), wanted ${threads}` +
-      `${info.threadsReason ? ` (${info.threadsReason})` : ''}`);
+    throw new Error(
+      `simdnet runs ${info.threads ?? 1} thread(s), wanted ${threads}` +
+        `${info.threadsReason ? ` (${info.threadsReason})` : ''}`,
+    );
   }
   if (expectVariant && info.variant !== expectVariant) {
-    throw new Error(`simdnet picked the ${info.variant} kernels, expected ${expectVariant} (backendInfo: ${JSON.stringify(info)})`);
+    throw new Error(
+      `simdnet picked the ${info.variant} kernels, expected ${expectVariant} (backendInfo: ${JSON.stringify(info)})`,
+    );
   }
   return { library: 'simdnet (dist/index.js)', ...info };
 }
 
 function mlp(units, inputDim, activations) {
-  return sn.sequential(units.map((u, i) => sn.layers.dense({
-    units: u, activation: activations[i], ...(i === 0 ? { inputDim } : {}),
-  })));
+  return sn.sequential(
+    units.map((u, i) =>
+      sn.layers.dense({
+        units: u,
+        activation: activations[i],
+        ...(i === 0 ? { inputDim } : {}),
+      }),
+    ),
+  );
 }
 
 const MODELS = {
@@ -43,28 +53,42 @@ export async function setup(spec, opts) {
   if (spec.kind === 'gemm') {
     const { transA, transB } = spec;
     const [m, k, n] = gemmDims(spec);
-    const A = uniform(m * k, 1), B = uniform(k * n, 2);
+    const A = uniform(m * k, 1),
+      B = uniform(k * n, 2);
     if (opts.matMul) {
-      const a = sn.tensor(A, transA ? [k, m] : [m, k]), b = sn.tensor(B, transB ? [n, k] : [k, n]);
+      const a = sn.tensor(A, transA ? [k, m] : [m, k]),
+        b = sn.tensor(B, transB ? [n, k] : [k, n]);
       const run = () => sn.matMul(a, b, { transposeA: transA, transposeB: transB }).dataSync();
       const d = run();
-      let s = 0; for (let i = 0; i < d.length; i++) s += d[i];
+      let s = 0;
+      for (let i = 0; i < d.length; i++) s += d[i];
       return { fn: run, check: s };
     }
     const be = sn.getBackend();
     const heap = be.heap;
-    const pa = heap.allocF32(m * k), pb = heap.allocF32(k * n), pc = heap.allocF32(m * n);
+    const pa = heap.allocF32(m * k),
+      pb = heap.allocF32(k * n),
+      pc = heap.allocF32(m * n);
     const ws = heap.alloc(be.gemmWorkspaceBytes);
-    heap.write(pa, A); heap.write(pb, B);
+    heap.write(pa, A);
+    heap.write(pb, B);
     // Leading dimensions of the stored (not the transposed) matrices.
-    const lda = transA ? m : k, ldb = transB ? k : n;
+    const lda = transA ? m : k,
+      ldb = transB ? k : n;
     const run = () => be.gemm(transA, transB, m, n, k, 1, pa, lda, pb, ldb, 0, pc, n, ws);
     run();
     const d = heap.read(pc, m * n);
-    let s = 0; for (let i = 0; i < d.length; i++) s += d[i];
+    let s = 0;
+    for (let i = 0; i < d.length; i++) s += d[i];
     return {
-      fn: run, check: s,
-      teardown: () => { heap.release(ws); heap.release(pc); heap.release(pb); heap.release(pa); },
+      fn: run,
+      check: s,
+      teardown: () => {
+        heap.release(ws);
+        heap.release(pc);
+        heap.release(pb);
+        heap.release(pa);
+      },
     };
   }
   if (spec.kind === 'train') {
@@ -72,11 +96,13 @@ export async function setup(spec, opts) {
     let x, y;
     if (spec.model === 'seed') {
       const d = seedData(spec.samples);
-      x = sn.tensor(d.x, [d.n, 8]); y = sn.tensor(d.y, [d.n, 1]);
+      x = sn.tensor(d.x, [d.n, 8]);
+      y = sn.tensor(d.y, [d.n, 1]);
       model.compile({ loss: 'mean_squared_error', optimizer: 'adam', metrics: ['accuracy'] });
     } else {
       const d = mnist(spec.samples);
-      x = sn.tensor(d.x, [d.n, 784]); y = sn.tensor(d.y, [d.n, 10]);
+      x = sn.tensor(d.x, [d.n, 784]);
+      y = sn.tensor(d.y, [d.n, 10]);
       model.compile({ loss: 'categorical_crossentropy', optimizer: 'adam', metrics: ['accuracy'] });
     }
     const fn = async () => {

@@ -9,10 +9,9 @@ import { mnist, seedData, uniform } from '../data.mjs';
 import { gemmDims } from '../suites/gemm.mjs';
 
 const require = createRequire(import.meta.url);
-let tf, tfl, backend;
+let tf, tfl;
 
 export async function init({ backend: which }) {
-  backend = which;
   tf = require('@tensorflow/tfjs-core');
   require('@tensorflow/tfjs-backend-cpu');
   tfl = require('@tensorflow/tfjs-layers');
@@ -38,9 +37,13 @@ export async function init({ backend: which }) {
 }
 
 function mlp(units, inputDim, activations) {
-  const layers = units.map((u, i) => tfl.layers.dense({
-    units: u, activation: activations[i], ...(i === 0 ? { inputShape: [inputDim] } : {}),
-  }));
+  const layers = units.map((u, i) =>
+    tfl.layers.dense({
+      units: u,
+      activation: activations[i],
+      ...(i === 0 ? { inputShape: [inputDim] } : {}),
+    }),
+  );
   return tfl.sequential({ layers });
 }
 
@@ -56,35 +59,68 @@ export async function setup(spec) {
     const [m, k, n] = gemmDims(spec);
     const a = tf.tensor2d(uniform(m * k, 1), transA ? [k, m] : [m, k]);
     const b = tf.tensor2d(uniform(k * n, 2), transB ? [n, k] : [k, n]);
-    const run = () => { const c = tf.matMul(a, b, transA, transB); const d = c.dataSync(); c.dispose(); return d; };
+    const run = () => {
+      const c = tf.matMul(a, b, transA, transB);
+      const d = c.dataSync();
+      c.dispose();
+      return d;
+    };
     const d = run();
-    let s = 0; for (let i = 0; i < d.length; i++) s += d[i];
-    return { fn: run, check: s, teardown: () => { a.dispose(); b.dispose(); } };
+    let s = 0;
+    for (let i = 0; i < d.length; i++) s += d[i];
+    return {
+      fn: run,
+      check: s,
+      teardown: () => {
+        a.dispose();
+        b.dispose();
+      },
+    };
   }
   if (spec.kind === 'train') {
     const model = MODELS[spec.model]();
     let xs, ys;
     if (spec.model === 'seed') {
       const d = seedData(spec.samples);
-      xs = tf.tensor2d(d.x, [d.n, 8]); ys = tf.tensor2d(d.y, [d.n, 1]);
+      xs = tf.tensor2d(d.x, [d.n, 8]);
+      ys = tf.tensor2d(d.y, [d.n, 1]);
       model.compile({ loss: 'meanSquaredError', optimizer: 'adam', metrics: ['accuracy'] });
     } else {
       const d = mnist(spec.samples);
-      xs = tf.tensor2d(d.x, [d.n, 784]); ys = tf.tensor2d(d.y, [d.n, 10]);
+      xs = tf.tensor2d(d.x, [d.n, 784]);
+      ys = tf.tensor2d(d.y, [d.n, 10]);
       model.compile({ loss: 'categoricalCrossentropy', optimizer: 'adam', metrics: ['accuracy'] });
     }
     const fn = async () => {
       const h = await model.fit(xs, ys, { epochs: spec.epochs, batchSize: spec.batchSize, verbose: 0 });
       return h.history.loss[h.history.loss.length - 1];
     };
-    return { fn, teardown: () => { model.dispose(); xs.dispose(); ys.dispose(); } };
+    return {
+      fn,
+      teardown: () => {
+        model.dispose();
+        xs.dispose();
+        ys.dispose();
+      },
+    };
   }
   if (spec.kind === 'predict') {
     const model = MODELS['mnist-mlp']();
     const d = mnist(spec.batch);
     const x = tf.tensor2d(d.x, [d.n, 784]);
-    const fn = () => { const y = model.predict(x, { batchSize: spec.batch }); const v = y.dataSync(); y.dispose(); return v; };
-    return { fn, teardown: () => { model.dispose(); x.dispose(); } };
+    const fn = () => {
+      const y = model.predict(x, { batchSize: spec.batch });
+      const v = y.dataSync();
+      y.dispose();
+      return v;
+    };
+    return {
+      fn,
+      teardown: () => {
+        model.dispose();
+        x.dispose();
+      },
+    };
   }
   return null;
 }

@@ -8,7 +8,10 @@ export function cases({ quick }) {
   const sizes = quick ? [128, 256, 512] : [128, 256, 512, 1024];
   const out = [];
   const gemmCase = (name, m, k, n, transA, transB, extra) => ({
-    suite: 'gemm', case: name, unit: 'GFLOP/s', higherIsBetter: true,
+    suite: 'gemm',
+    case: name,
+    unit: 'GFLOP/s',
+    higherIsBetter: true,
     spec: { kind: 'gemm', m, k, n, transA, transB },
     work: { flops: 2 * m * n * k },
     timeMs: quick ? 60 : 150,
@@ -17,7 +20,11 @@ export function cases({ quick }) {
     extra,
   });
   for (const n of sizes) {
-    for (const [form, transA, transB] of [['nn', false, false], ['tn', true, false], ['nt', false, true]]) {
+    for (const [form, transA, transB] of [
+      ['nn', false, false],
+      ['tn', true, false],
+      ['nt', false, true],
+    ]) {
       // sn.matMul (copies in and out of the kernel memory) as a note at NN.
       out.push(gemmCase(`gemm-${form}-${n}`, n, n, n, transA, transB, form === 'nn' ? ['simdnet-wasm:matMul'] : []));
     }
@@ -25,7 +32,11 @@ export function cases({ quick }) {
   if (!quick) {
     // The plain form at the sizes between (issue 13: ≥ 1.3× XNNPACK for every n from 64 to 1024).
     for (const n of [64, 384, 1000]) out.push(gemmCase(`gemm-nn-${n}`, n, n, n, false, false, []));
-    for (const [m, k, n] of [[128, 784, 128], [256, 512, 512], [1000, 784, 128]]) {
+    for (const [m, k, n] of [
+      [128, 784, 128],
+      [256, 512, 512],
+      [1000, 784, 128],
+    ]) {
       out.push(gemmCase(`gemm-nn-${m}x${k}x${n}`, m, k, n, false, false, []));
     }
   }

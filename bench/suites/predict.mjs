@@ -3,12 +3,24 @@
 export function cases({ quick }) {
   return [
     {
-      suite: 'predict', case: 'predict-b1', unit: 'us', higherIsBetter: false,
-      spec: { kind: 'predict', batch: 1 }, work: {}, timeMs: quick ? 100 : 300, capMs: 5000,
+      suite: 'predict',
+      case: 'predict-b1',
+      unit: 'us',
+      higherIsBetter: false,
+      spec: { kind: 'predict', batch: 1 },
+      work: {},
+      timeMs: quick ? 100 : 300,
+      capMs: 5000,
     },
     {
-      suite: 'predict', case: 'predict-b1000', unit: 'ms', higherIsBetter: false,
-      spec: { kind: 'predict', batch: 1000 }, work: {}, timeMs: quick ? 150 : 400, capMs: quick ? 3000 : 8000,
+      suite: 'predict',
+      case: 'predict-b1000',
+      unit: 'ms',
+      higherIsBetter: false,
+      spec: { kind: 'predict', batch: 1000 },
+      work: {},
+      timeMs: quick ? 150 : 400,
+      capMs: quick ? 3000 : 8000,
     },
   ];
 }

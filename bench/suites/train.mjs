@@ -9,19 +9,34 @@ export function cases({ quick }) {
   const wideN = quick ? 512 : 1024;
   return [
     {
-      suite: 'train', case: 'train-seed', unit: 'ms', higherIsBetter: false,
+      suite: 'train',
+      case: 'train-seed',
+      unit: 'ms',
+      higherIsBetter: false,
       spec: { kind: 'train', model: 'seed', samples: 1000, epochs: 10, batchSize: 32 },
-      work: { samples: 10000 }, timeMs: quick ? 250 : 600, capMs: quick ? 2500 : 10000,
+      work: { samples: 10000 },
+      timeMs: quick ? 250 : 600,
+      capMs: quick ? 2500 : 10000,
     },
     {
-      suite: 'train', case: 'train-mnist-mlp', unit: 'samples/s', higherIsBetter: true,
+      suite: 'train',
+      case: 'train-mnist-mlp',
+      unit: 'samples/s',
+      higherIsBetter: true,
       spec: { kind: 'train', model: 'mnist-mlp', samples: mnistN, epochs: 1, batchSize: 128 },
-      work: { samples: mnistN }, timeMs: quick ? 250 : 600, capMs: quick ? 2500 : 12000,
+      work: { samples: mnistN },
+      timeMs: quick ? 250 : 600,
+      capMs: quick ? 2500 : 12000,
     },
     {
-      suite: 'train', case: 'train-wide-mlp', unit: 'samples/s', higherIsBetter: true,
+      suite: 'train',
+      case: 'train-wide-mlp',
+      unit: 'samples/s',
+      higherIsBetter: true,
       spec: { kind: 'train', model: 'wide-mlp', samples: wideN, epochs: 1, batchSize: 256 },
-      work: { samples: wideN }, timeMs: quick ? 250 : 600, capMs: quick ? 2500 : 15000,
+      work: { samples: wideN },
+      timeMs: quick ? 250 : 600,
+      capMs: quick ? 2500 : 15000,
     },
   ];
 }

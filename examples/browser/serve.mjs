@@ -22,10 +22,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.json': 'application/json; charset=utf-8', '.map': 'application/json; charset=utf-8',
-  '.csv': 'text/csv; charset=utf-8', '.txt': 'text/plain; charset=utf-8', '.md': 'text/plain; charset=utf-8',
-  '.wasm': 'application/wasm', '.png': 'image/png', '.svg': 'image/svg+xml', '.ico': 'image/x-icon',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
 };
 
 export const ISOLATION_HEADERS = {
@@ -37,25 +46,49 @@ export const ISOLATION_HEADERS = {
  * Start the server. Resolves to { server, url, close() } once it listens.
  * `page` is the path printed (and what `/` redirects to).
  */
-export function startServer({ port = 8080, host = '127.0.0.1', root = REPO, isolation = true, page = '/examples/browser/' } = {}) {
+export function startServer({
+  port = 8080,
+  host = '127.0.0.1',
+  root = REPO,
+  isolation = true,
+  page = '/examples/browser/',
+} = {}) {
   const base = resolve(root);
   const server = createServer((req, res) => {
-    const headers = { 'Cache-Control': 'no-store', 'Cross-Origin-Resource-Policy': 'same-origin', ...(isolation ? ISOLATION_HEADERS : {}) };
+    const headers = {
+      'Cache-Control': 'no-store',
+      'Cross-Origin-Resource-Policy': 'same-origin',
+      ...(isolation ? ISOLATION_HEADERS : {}),
+    };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
       return;
     }
     let pathname;
-    try { pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname); } catch { res.writeHead(400, headers).end(); return; }
-    if (pathname === '/' && page !== '/') { res.writeHead(302, { ...headers, Location: page }).end(); return; }
+    try {
+      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      res.writeHead(400, headers).end();
+      return;
+    }
+    if (pathname === '/' && page !== '/') {
+      res.writeHead(302, { ...headers, Location: page }).end();
+      return;
+    }
     // No escaping the root: normalize, then require the result to stay inside it.
     let file = normalize(join(base, pathname));
-    if (file !== base && !file.startsWith(base + sep)) { res.writeHead(403, headers).end('Forbidden'); return; }
+    if (file !== base && !file.startsWith(base + sep)) {
+      res.writeHead(403, headers).end('Forbidden');
+      return;
+    }
     let st;
     try {
       st = statSync(file);
       if (st.isDirectory()) {
-        if (!pathname.endsWith('/')) { res.writeHead(301, { ...headers, Location: `${pathname}/` }).end(); return; }
+        if (!pathname.endsWith('/')) {
+          res.writeHead(301, { ...headers, Location: `${pathname}/` }).end();
+          return;
+        }
         file = join(file, 'index.html');
         st = statSync(file);
       }
@@ -63,16 +96,33 @@ export function startServer({ port = 8080, host = '127.0.0.1', root = REPO, isol
       res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(`Not found: ${pathname}`);
       return;
     }
-    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', 'Content-Length': st.size });
-    if (req.method === 'HEAD') { res.end(); return; }
-    createReadStream(file).on('error', () => res.destroy()).pipe(res);
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Length': st.size,
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
   });
   return new Promise((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       const addr = server.address();
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}${page}`;
-      resolvePromise({ server, url, close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }) });
+      resolvePromise({
+        server,
+        url,
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections?.();
+            server.close(() => r());
+          }),
+      });
     });
   });
 }
@@ -86,12 +136,29 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   const root = resolve(arg('root', REPO));
   const page = arg('page', root === resolve(REPO) ? '/examples/browser/' : '/');
   const isolation = !process.argv.includes('--no-isolation');
-  try { statSync(join(REPO, 'dist', 'index.js')); } catch {
-    if (root === resolve(REPO)) console.warn('Warning: dist/index.js is missing, so the page cannot load the library. Run `npm run build` first.');
+  try {
+    statSync(join(REPO, 'dist', 'index.js'));
+  } catch {
+    if (root === resolve(REPO))
+      console.warn(
+        'Warning: dist/index.js is missing, so the page cannot load the library. Run `npm run build` first.',
+      );
   }
-  const { url } = await startServer({ port: Number(arg('port', process.env.PORT ?? 8080)), host: arg('host', process.env.HOST ?? '127.0.0.1'), root, isolation, page })
-    .catch((e) => { console.error(`Could not start the server: ${e.message}`); process.exit(1); });
+  const { url } = await startServer({
+    port: Number(arg('port', process.env.PORT ?? 8080)),
+    host: arg('host', process.env.HOST ?? '127.0.0.1'),
+    root,
+    isolation,
+    page,
+  }).catch((e) => {
+    console.error(`Could not start the server: ${e.message}`);
+    process.exit(1);
+  });
   console.log(`simdnet demo: ${url}`);
-  console.log(isolation ? 'Served with COOP/COEP (cross-origin isolated: shared memory).' : 'Served WITHOUT COOP/COEP (not isolated: unshared memory, one thread).');
+  console.log(
+    isolation
+      ? 'Served with COOP/COEP (cross-origin isolated: shared memory).'
+      : 'Served WITHOUT COOP/COEP (not isolated: unshared memory, one thread).',
+  );
   console.log('Press Ctrl+C to stop.');
 }

@@ -25,8 +25,13 @@ import { createJsBackend } from './js.js';
 import { createWasmBackend } from './wasm.js';
 import { checkThreads, createThreadedBackend, defaultThreads, parseThreads, type ThreadedBackend } from './threaded.js';
 import {
-  detectFeatures, loadWasmModule, loadWasmModuleSync, readEnv,
-  type LoadedWasm, type WasmUnavailable, type WasmVariant,
+  detectFeatures,
+  loadWasmModule,
+  loadWasmModuleSync,
+  readEnv,
+  type LoadedWasm,
+  type WasmUnavailable,
+  type WasmVariant,
 } from '../runtime/loader.js';
 import { SimdnetError, ValueError, describe } from '../errors.js';
 
@@ -71,7 +76,9 @@ function checkName(name: unknown): BackendName {
 function readWanted(): BackendName | undefined {
   const want = readEnv('SIMDNET_BACKEND');
   if (want !== undefined && want !== 'wasm' && want !== 'js') {
-    throw new ValueError(`Invalid value for \`SIMDNET_BACKEND\`: expected "wasm" or "js". Received: ${JSON.stringify(want)}`);
+    throw new ValueError(
+      `Invalid value for \`SIMDNET_BACKEND\`: expected "wasm" or "js". Received: ${JSON.stringify(want)}`,
+    );
   }
   return want;
 }
@@ -94,7 +101,9 @@ function finishInit(want: BackendName | undefined): void {
   threadsWanted = parseThreads(readEnv('SIMDNET_THREADS')) ?? defaultThreads();
   wasmBackend?.setThreads(threadsWanted);
   if (want === 'wasm' && wasmBackend === null) {
-    throw new SimdnetError(`SIMDNET_BACKEND=wasm, but the wasm backend is not available: ${wasmReason ?? 'unknown reason'}.`);
+    throw new SimdnetError(
+      `SIMDNET_BACKEND=wasm, but the wasm backend is not available: ${wasmReason ?? 'unknown reason'}.`,
+    );
   }
   initialized = true;
   setCurrent(want === 'js' || wasmBackend === null ? js() : wasmBackend);
@@ -109,7 +118,10 @@ async function doInit(): Promise<void> {
   } catch (e) {
     error = e;
   }
-  takeLoaded(() => { if (loaded === undefined) throw error; return loaded; });
+  takeLoaded(() => {
+    if (loaded === undefined) throw error;
+    return loaded;
+  });
   finishInit(want);
 }
 
@@ -142,8 +154,10 @@ export function initBackendsSync(): void {
 
 function requireInit(what: string): void {
   if (!initialized) {
-    throw new SimdnetError(`${what} was called before the backends were initialized. ` +
-      'Call `await initBackends()` (or await simdnet.ready()) first.');
+    throw new SimdnetError(
+      `${what} was called before the backends were initialized. ` +
+        'Call `await initBackends()` (or await simdnet.ready()) first.',
+    );
   }
 }
 
@@ -159,8 +173,10 @@ export function getBackendByName(name: BackendName): Backend {
   requireInit(`getBackendByName(${JSON.stringify(name)})`);
   if (name === 'js') return js();
   if (wasmBackend === null) {
-    throw new ValueError(`Invalid value for \`name\`: the "wasm" backend is not available on this platform ` +
-      `(${wasmReason ?? 'unknown reason'}). Received: "wasm". Use "js".`);
+    throw new ValueError(
+      `Invalid value for \`name\`: the "wasm" backend is not available on this platform ` +
+        `(${wasmReason ?? 'unknown reason'}). Received: "wasm". Use "js".`,
+    );
   }
   return wasmBackend;
 }
@@ -179,7 +195,9 @@ function setCurrent(b: Backend): void {
 /** Call `fn` with the new backend whenever the current one changes. Returns an unsubscribe function. */
 export function onBackendChange(fn: (backend: Backend) => void): () => void {
   listeners.add(fn);
-  return () => { listeners.delete(fn); };
+  return () => {
+    listeners.delete(fn);
+  };
 }
 
 /** What the library runs on, and what the platform offers. */
@@ -197,8 +215,9 @@ export function backendInfo(): BackendInfo {
   };
   if (wasmBackend === null && wasmReason !== undefined) info.reason = wasmReason;
   if (threadsWanted > 1 && info.threads === 1) {
-    info.threadsReason = !usingWasm ? 'only the wasm backend uses threads'
-      : wasmBackend!.threadsReason ?? 'unknown reason';
+    info.threadsReason = !usingWasm
+      ? 'only the wasm backend uses threads'
+      : (wasmBackend!.threadsReason ?? 'unknown reason');
   }
   return info;
 }

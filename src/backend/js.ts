@@ -37,13 +37,22 @@ function actForwardLoop(f: Float32Array, act: Act, p: number, z0: number, y0: nu
       if (z0 !== y0) f.copyWithin(y0, z0, z0 + n);
       return;
     case Act.Relu:
-      for (let i = 0; i < n; i++) { const z = f[z0 + i]!; f[y0 + i] = z < 0 ? 0 : z; }
+      for (let i = 0; i < n; i++) {
+        const z = f[z0 + i]!;
+        f[y0 + i] = z < 0 ? 0 : z;
+      }
       return;
     case Act.LeakyRelu:
-      for (let i = 0; i < n; i++) { const z = f[z0 + i]!; f[y0 + i] = z < 0 ? p * z : z; }
+      for (let i = 0; i < n; i++) {
+        const z = f[z0 + i]!;
+        f[y0 + i] = z < 0 ? p * z : z;
+      }
       return;
     case Act.Elu:
-      for (let i = 0; i < n; i++) { const z = f[z0 + i]!; f[y0 + i] = z > 0 ? z : p * Math.expm1(z); }
+      for (let i = 0; i < n; i++) {
+        const z = f[z0 + i]!;
+        f[y0 + i] = z > 0 ? z : p * Math.expm1(z);
+      }
       return;
     case Act.Selu:
       for (let i = 0; i < n; i++) {
@@ -64,14 +73,23 @@ function actForwardLoop(f: Float32Array, act: Act, p: number, z0: number, y0: nu
       for (let i = 0; i < n; i++) f[y0 + i] = softplus(f[z0 + i]!);
       return;
     case Act.Softsign:
-      for (let i = 0; i < n; i++) { const z = f[z0 + i]!; f[y0 + i] = z / (1 + Math.abs(z)); }
+      for (let i = 0; i < n; i++) {
+        const z = f[z0 + i]!;
+        f[y0 + i] = z / (1 + Math.abs(z));
+      }
       return;
     case Act.Gelu:
       // For z < 0, 1 + erf(z/√2) cancels; erfc(−z/√2) keeps its relative accuracy.
-      for (let i = 0; i < n; i++) { const z = f[z0 + i]!; f[y0 + i] = 0.5 * z * erfc(-z * SQRT1_2); }
+      for (let i = 0; i < n; i++) {
+        const z = f[z0 + i]!;
+        f[y0 + i] = 0.5 * z * erfc(-z * SQRT1_2);
+      }
       return;
     case Act.Swish:
-      for (let i = 0; i < n; i++) { const z = f[z0 + i]!; f[y0 + i] = z * sigmoid(z); }
+      for (let i = 0; i < n; i++) {
+        const z = f[z0 + i]!;
+        f[y0 + i] = z * sigmoid(z);
+      }
       return;
     case Act.HardSigmoid: // Keras 3: relu6(z + 3)/6, as (z + 3)/6 in float64, rounded once
       for (let i = 0; i < n; i++) {
@@ -85,7 +103,8 @@ function actForwardLoop(f: Float32Array, act: Act, p: number, z0: number, y0: nu
         f[y0 + i] = h < 0 ? 0 : h > 1 ? 1 : h;
       }
       return;
-    default: throw new DataError(`Unknown activation code ${String(act)}`);
+    default:
+      throw new DataError(`Unknown activation code ${String(act)}`);
   }
 }
 
@@ -93,7 +112,16 @@ function actForwardLoop(f: Float32Array, act: Act, p: number, z0: number, y0: nu
  * dX = dY·act'(z) for n elements, from the forward output y (or from z where
  * actNeedsZ). The derivatives at kinks follow TF: relu'(0) = 0, leakyRelu'(0) = alpha.
  */
-function actBackwardLoop(f: Float32Array, act: Act, p: number, z0: number, y0: number, g0: number, x0: number, n: number): void {
+function actBackwardLoop(
+  f: Float32Array,
+  act: Act,
+  p: number,
+  z0: number,
+  y0: number,
+  g0: number,
+  x0: number,
+  n: number,
+): void {
   switch (act) {
     case Act.Linear:
       if (x0 !== g0) f.copyWithin(x0, g0, g0 + n);
@@ -102,22 +130,36 @@ function actBackwardLoop(f: Float32Array, act: Act, p: number, z0: number, y0: n
       for (let i = 0; i < n; i++) f[x0 + i] = f[y0 + i]! > 0 ? f[g0 + i]! : 0;
       return;
     case Act.LeakyRelu:
-      for (let i = 0; i < n; i++) { const g = f[g0 + i]!; f[x0 + i] = f[y0 + i]! > 0 ? g : p * g; }
+      for (let i = 0; i < n; i++) {
+        const g = f[g0 + i]!;
+        f[x0 + i] = f[y0 + i]! > 0 ? g : p * g;
+      }
       return;
     case Act.Elu: // alpha·e^z = y + alpha
-      for (let i = 0; i < n; i++) { const y = f[y0 + i]!, g = f[g0 + i]!; f[x0 + i] = y > 0 ? g : g * (y + p); }
+      for (let i = 0; i < n; i++) {
+        const y = f[y0 + i]!,
+          g = f[g0 + i]!;
+        f[x0 + i] = y > 0 ? g : g * (y + p);
+      }
       return;
     case Act.Selu:
       for (let i = 0; i < n; i++) {
-        const y = f[y0 + i]!, g = f[g0 + i]!;
+        const y = f[y0 + i]!,
+          g = f[g0 + i]!;
         f[x0 + i] = y > 0 ? g * SELU_SCALE : g * (y + SELU_SCALE * SELU_ALPHA);
       }
       return;
     case Act.Sigmoid:
-      for (let i = 0; i < n; i++) { const y = f[y0 + i]!; f[x0 + i] = f[g0 + i]! * y * (1 - y); }
+      for (let i = 0; i < n; i++) {
+        const y = f[y0 + i]!;
+        f[x0 + i] = f[g0 + i]! * y * (1 - y);
+      }
       return;
     case Act.Tanh:
-      for (let i = 0; i < n; i++) { const y = f[y0 + i]!; f[x0 + i] = f[g0 + i]! * (1 - y * y); }
+      for (let i = 0; i < n; i++) {
+        const y = f[y0 + i]!;
+        f[x0 + i] = f[g0 + i]! * (1 - y * y);
+      }
       return;
     case Act.Exponential:
       for (let i = 0; i < n; i++) f[x0 + i] = f[g0 + i]! * f[y0 + i]!;
@@ -126,24 +168,38 @@ function actBackwardLoop(f: Float32Array, act: Act, p: number, z0: number, y0: n
       for (let i = 0; i < n; i++) f[x0 + i] = -f[g0 + i]! * Math.expm1(-f[y0 + i]!);
       return;
     case Act.Softsign: // 1/(1+|z|)² = (1−|y|)²
-      for (let i = 0; i < n; i++) { const t = 1 - Math.abs(f[y0 + i]!); f[x0 + i] = f[g0 + i]! * t * t; }
+      for (let i = 0; i < n; i++) {
+        const t = 1 - Math.abs(f[y0 + i]!);
+        f[x0 + i] = f[g0 + i]! * t * t;
+      }
       return;
     case Act.Gelu:
-      for (let i = 0; i < n; i++) { const z = f[z0 + i]!; f[x0 + i] = f[g0 + i]! * (normCdf(z) + z * normPdf(z)); }
+      for (let i = 0; i < n; i++) {
+        const z = f[z0 + i]!;
+        f[x0 + i] = f[g0 + i]! * (normCdf(z) + z * normPdf(z));
+      }
       return;
     case Act.Swish:
       for (let i = 0; i < n; i++) {
-        const z = f[z0 + i]!, s = sigmoid(z);
+        const z = f[z0 + i]!,
+          s = sigmoid(z);
         f[x0 + i] = f[g0 + i]! * (s + z * s * (1 - s));
       }
       return;
     case Act.HardSigmoid:
-      for (let i = 0; i < n; i++) { const y = f[y0 + i]!; f[x0 + i] = y > 0 && y < 1 ? f[g0 + i]! / 6 : 0; }
+      for (let i = 0; i < n; i++) {
+        const y = f[y0 + i]!;
+        f[x0 + i] = y > 0 && y < 1 ? f[g0 + i]! / 6 : 0;
+      }
       return;
     case Act.HardSigmoidLegacy:
-      for (let i = 0; i < n; i++) { const y = f[y0 + i]!; f[x0 + i] = y > 0 && y < 1 ? 0.2 * f[g0 + i]! : 0; }
+      for (let i = 0; i < n; i++) {
+        const y = f[y0 + i]!;
+        f[x0 + i] = y > 0 && y < 1 ? 0.2 * f[g0 + i]! : 0;
+      }
       return;
-    default: throw new DataError(`Unknown activation code ${String(act)}`);
+    default:
+      throw new DataError(`Unknown activation code ${String(act)}`);
   }
 }
 
@@ -158,7 +214,10 @@ function checkLabel(v: number, i: number, N: number): number {
 export function createJsBackend(initialPages = 16): Backend {
   const heap = new Heap(createMemory(Math.max(2, initialPages), MAX_PAGES, false), MAX_PAGES);
   /** Re-read the float32 view: any allocation may have grown the memory. */
-  const mem = (): Float32Array => { heap.refresh(); return heap.f32; };
+  const mem = (): Float32Array => {
+    heap.refresh();
+    return heap.f32;
+  };
 
   // Float64 scratch (a row accumulator, a gathered column, a softmax row):
   // grown geometrically, never shrunk, so steady-state calls allocate nothing.
@@ -189,7 +248,9 @@ export function createJsBackend(initialPages = 16): Backend {
     gemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, _ws) {
       if (M <= 0 || N <= 0) return;
       const f = mem();
-      const a0 = A >> 2, b0 = B >> 2, c0 = C >> 2;
+      const a0 = A >> 2,
+        b0 = B >> 2,
+        c0 = C >> 2;
       if (K <= 0) {
         for (let i = 0; i < M; i++) {
           const c = c0 + i * ldc;
@@ -207,18 +268,28 @@ export function createJsBackend(initialPages = 16): Backend {
         const col = scratch2(K);
         for (let i = 0; i < M; i++) {
           if (transA) for (let k = 0; k < K; k++) col[k] = f[a0 + k * lda + i]!;
-          else { const a = a0 + i * lda; for (let k = 0; k < K; k++) col[k] = f[a + k]!; }
+          else {
+            const a = a0 + i * lda;
+            for (let k = 0; k < K; k++) col[k] = f[a + k]!;
+          }
           acc.fill(0, 0, N);
           let k = 0;
           for (; k + 4 <= K; k += 4) {
-            const x0 = col[k]!, x1 = col[k + 1]!, x2 = col[k + 2]!, x3 = col[k + 3]!;
-            const r0 = b0 + k * ldb, r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
+            const x0 = col[k]!,
+              x1 = col[k + 1]!,
+              x2 = col[k + 2]!,
+              x3 = col[k + 3]!;
+            const r0 = b0 + k * ldb,
+              r1 = r0 + ldb,
+              r2 = r1 + ldb,
+              r3 = r2 + ldb;
             for (let j = 0; j < N; j++) {
               acc[j]! += x0 * f[r0 + j]! + x1 * f[r1 + j]! + x2 * f[r2 + j]! + x3 * f[r3 + j]!;
             }
           }
           for (; k < K; k++) {
-            const x = col[k]!, r = b0 + k * ldb;
+            const x = col[k]!,
+              r = b0 + k * ldb;
             for (let j = 0; j < N; j++) acc[j]! += x * f[r + j]!;
           }
           storeRow(f, c0 + i * ldc, acc, N, alpha, beta);
@@ -231,11 +302,17 @@ export function createJsBackend(initialPages = 16): Backend {
       const col = scratch2(K);
       for (let i = 0; i < M; i++) {
         if (transA) for (let k = 0; k < K; k++) col[k] = f[a0 + k * lda + i]!;
-        else { const a = a0 + i * lda; for (let k = 0; k < K; k++) col[k] = f[a + k]!; }
+        else {
+          const a = a0 + i * lda;
+          for (let k = 0; k < K; k++) col[k] = f[a + k]!;
+        }
         for (let j = 0; j < N; j++) {
           const b = b0 + j * ldb;
           // Four partial sums: shorter dependency chains, and fewer rounding steps in a row.
-          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          let s0 = 0,
+            s1 = 0,
+            s2 = 0,
+            s3 = 0;
           let k = 0;
           for (; k + 4 <= K; k += 4) {
             s0 += col[k]! * f[b + k]!;
@@ -244,7 +321,7 @@ export function createJsBackend(initialPages = 16): Backend {
             s3 += col[k + 3]! * f[b + k + 3]!;
           }
           for (; k < K; k++) s0 += col[k]! * f[b + k]!;
-          acc[j] = (s0 + s1) + (s2 + s3);
+          acc[j] = s0 + s1 + (s2 + s3);
         }
         storeRow(f, c0 + i * ldc, acc, N, alpha, beta);
       }
@@ -252,7 +329,8 @@ export function createJsBackend(initialPages = 16): Backend {
 
     biasAct(act, param, Z, bias, Y, M, N) {
       const f = mem();
-      const z0 = Z >> 2, b0 = bias >> 2;
+      const z0 = Z >> 2,
+        b0 = bias >> 2;
       if (bias !== 0) {
         // Z is stored back (rounded to float32) before the activation reads it,
         // so Y = act(Z) holds exactly for the Z a backward pass will see.
@@ -270,14 +348,23 @@ export function createJsBackend(initialPages = 16): Backend {
 
     softmaxRows(X, Y, M, N) {
       const f = mem();
-      const x0 = X >> 2, y0 = Y >> 2;
+      const x0 = X >> 2,
+        y0 = Y >> 2;
       const e = scratch1(N);
       for (let i = 0; i < M; i++) {
-        const xr = x0 + i * N, yr = y0 + i * N;
+        const xr = x0 + i * N,
+          yr = y0 + i * N;
         let mx = -Infinity;
-        for (let j = 0; j < N; j++) { const v = f[xr + j]!; if (v > mx) mx = v; }
+        for (let j = 0; j < N; j++) {
+          const v = f[xr + j]!;
+          if (v > mx) mx = v;
+        }
         let s = 0;
-        for (let j = 0; j < N; j++) { const v = Math.exp(f[xr + j]! - mx); e[j] = v; s += v; }
+        for (let j = 0; j < N; j++) {
+          const v = Math.exp(f[xr + j]! - mx);
+          e[j] = v;
+          s += v;
+        }
         const inv = 1 / s;
         for (let j = 0; j < N; j++) f[yr + j] = e[j]! * inv;
       }
@@ -285,11 +372,16 @@ export function createJsBackend(initialPages = 16): Backend {
 
     logSoftmaxRows(X, Y, M, N) {
       const f = mem();
-      const x0 = X >> 2, y0 = Y >> 2;
+      const x0 = X >> 2,
+        y0 = Y >> 2;
       for (let i = 0; i < M; i++) {
-        const xr = x0 + i * N, yr = y0 + i * N;
+        const xr = x0 + i * N,
+          yr = y0 + i * N;
         let mx = -Infinity;
-        for (let j = 0; j < N; j++) { const v = f[xr + j]!; if (v > mx) mx = v; }
+        for (let j = 0; j < N; j++) {
+          const v = f[xr + j]!;
+          if (v > mx) mx = v;
+        }
         let s = 0;
         for (let j = 0; j < N; j++) s += Math.exp(f[xr + j]! - mx);
         const off = mx + Math.log(s);
@@ -299,7 +391,9 @@ export function createJsBackend(initialPages = 16): Backend {
 
     softmaxBackward(Y, dY, dX, M, N) {
       const f = mem();
-      const y0 = Y >> 2, g0 = dY >> 2, x0 = dX >> 2;
+      const y0 = Y >> 2,
+        g0 = dY >> 2,
+        x0 = dX >> 2;
       for (let i = 0; i < M; i++) {
         const r = i * N;
         let dot = 0;
@@ -310,7 +404,8 @@ export function createJsBackend(initialPages = 16): Backend {
 
     colSum(X, M, N, out, beta) {
       const f = mem();
-      const x0 = X >> 2, o0 = out >> 2;
+      const x0 = X >> 2,
+        o0 = out >> 2;
       // Rows in ascending order, each column's sum in float64: a fixed order.
       const acc = scratch1(N);
       acc.fill(0, 0, N);
@@ -326,7 +421,10 @@ export function createJsBackend(initialPages = 16): Backend {
       const f = mem();
       const x0 = X >> 2;
       let s = 0;
-      for (let i = 0; i < n; i++) { const v = f[x0 + i]!; s += v * v; }
+      for (let i = 0; i < n; i++) {
+        const v = f[x0 + i]!;
+        s += v * v;
+      }
       return s;
     },
 
@@ -347,20 +445,25 @@ export function createJsBackend(initialPages = 16): Backend {
 
     mul(X, Y, Z, n) {
       const f = mem();
-      const x0 = X >> 2, y0 = Y >> 2, z0 = Z >> 2;
+      const x0 = X >> 2,
+        y0 = Y >> 2,
+        z0 = Z >> 2;
       for (let i = 0; i < n; i++) f[z0 + i] = f[x0 + i]! * f[y0 + i]!;
     },
 
     axpy(n, alpha, X, Y) {
       const f = mem();
-      const x0 = X >> 2, y0 = Y >> 2;
+      const x0 = X >> 2,
+        y0 = Y >> 2;
       for (let i = 0; i < n; i++) f[y0 + i] = alpha * f[x0 + i]! + f[y0 + i]!;
     },
 
     l1l2(W, G, n, l1, l2) {
       const f = mem();
-      const w0 = W >> 2, g0 = G >> 2;
-      let sa = 0, sq = 0;
+      const w0 = W >> 2,
+        g0 = G >> 2;
+      let sa = 0,
+        sq = 0;
       for (let i = 0; i < n; i++) {
         const w = f[w0 + i]!;
         sa += Math.abs(w);
@@ -376,12 +479,19 @@ export function createJsBackend(initialPages = 16): Backend {
 
     mse(T, P, G, W, M, N, gradScale) {
       const f = mem();
-      const t0 = T >> 2, p0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      const t0 = T >> 2,
+        p0 = P >> 2,
+        g0 = G >> 2,
+        w0 = W >> 2;
       let total = 0;
       for (let i = 0; i < M; i++) {
         const w = W !== 0 ? f[w0 + i]! : 1;
-        const r = i * N, gs = 2 * gradScale * w / N;
-        if (w === 0) { if (G !== 0) f.fill(0, g0 + r, g0 + r + N); continue; } // weight 0: no loss, zero gradient (no 0·∞)
+        const r = i * N,
+          gs = (2 * gradScale * w) / N;
+        if (w === 0) {
+          if (G !== 0) f.fill(0, g0 + r, g0 + r + N);
+          continue;
+        } // weight 0: no loss, zero gradient (no 0·∞)
         let s = 0;
         for (let j = 0; j < N; j++) {
           const d = f[p0 + r + j]! - f[t0 + r + j]!;
@@ -395,12 +505,19 @@ export function createJsBackend(initialPages = 16): Backend {
 
     mae(T, P, G, W, M, N, gradScale) {
       const f = mem();
-      const t0 = T >> 2, p0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      const t0 = T >> 2,
+        p0 = P >> 2,
+        g0 = G >> 2,
+        w0 = W >> 2;
       let total = 0;
       for (let i = 0; i < M; i++) {
         const w = W !== 0 ? f[w0 + i]! : 1;
-        const r = i * N, gs = gradScale * w / N;
-        if (w === 0) { if (G !== 0) f.fill(0, g0 + r, g0 + r + N); continue; } // weight 0: no loss, zero gradient (no 0·∞)
+        const r = i * N,
+          gs = (gradScale * w) / N;
+        if (w === 0) {
+          if (G !== 0) f.fill(0, g0 + r, g0 + r + N);
+          continue;
+        } // weight 0: no loss, zero gradient (no 0·∞)
         let s = 0;
         for (let j = 0; j < N; j++) {
           const d = f[p0 + r + j]! - f[t0 + r + j]!;
@@ -414,12 +531,19 @@ export function createJsBackend(initialPages = 16): Backend {
 
     huber(T, P, G, W, M, N, gradScale, delta) {
       const f = mem();
-      const t0 = T >> 2, p0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      const t0 = T >> 2,
+        p0 = P >> 2,
+        g0 = G >> 2,
+        w0 = W >> 2;
       let total = 0;
       for (let i = 0; i < M; i++) {
         const w = W !== 0 ? f[w0 + i]! : 1;
-        const r = i * N, gs = gradScale * w / N;
-        if (w === 0) { if (G !== 0) f.fill(0, g0 + r, g0 + r + N); continue; } // weight 0: no loss, zero gradient (no 0·∞)
+        const r = i * N,
+          gs = (gradScale * w) / N;
+        if (w === 0) {
+          if (G !== 0) f.fill(0, g0 + r, g0 + r + N);
+          continue;
+        } // weight 0: no loss, zero gradient (no 0·∞)
         let s = 0;
         for (let j = 0; j < N; j++) {
           const d = f[p0 + r + j]! - f[t0 + r + j]!;
@@ -439,12 +563,19 @@ export function createJsBackend(initialPages = 16): Backend {
 
     logCosh(T, P, G, W, M, N, gradScale) {
       const f = mem();
-      const t0 = T >> 2, p0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      const t0 = T >> 2,
+        p0 = P >> 2,
+        g0 = G >> 2,
+        w0 = W >> 2;
       let total = 0;
       for (let i = 0; i < M; i++) {
         const w = W !== 0 ? f[w0 + i]! : 1;
-        const r = i * N, gs = gradScale * w / N;
-        if (w === 0) { if (G !== 0) f.fill(0, g0 + r, g0 + r + N); continue; } // weight 0: no loss, zero gradient (no 0·∞)
+        const r = i * N,
+          gs = (gradScale * w) / N;
+        if (w === 0) {
+          if (G !== 0) f.fill(0, g0 + r, g0 + r + N);
+          continue;
+        } // weight 0: no loss, zero gradient (no 0·∞)
         let s = 0;
         for (let j = 0; j < N; j++) {
           const d = f[p0 + r + j]! - f[t0 + r + j]!;
@@ -461,19 +592,28 @@ export function createJsBackend(initialPages = 16): Backend {
       // mapping is per element (t = 0 → −1, t = 1 → 1, anything else as is),
       // which agrees with Keras on {0,1} and on {−1,1} label sets.
       const f = mem();
-      const t0 = T >> 2, p0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      const t0 = T >> 2,
+        p0 = P >> 2,
+        g0 = G >> 2,
+        w0 = W >> 2;
       let total = 0;
       for (let i = 0; i < M; i++) {
         const w = W !== 0 ? f[w0 + i]! : 1;
-        const r = i * N, gs = gradScale * w / N;
-        if (w === 0) { if (G !== 0) f.fill(0, g0 + r, g0 + r + N); continue; } // weight 0: no loss, zero gradient (no 0·∞)
+        const r = i * N,
+          gs = (gradScale * w) / N;
+        if (w === 0) {
+          if (G !== 0) f.fill(0, g0 + r, g0 + r + N);
+          continue;
+        } // weight 0: no loss, zero gradient (no 0·∞)
         let s = 0;
         for (let j = 0; j < N; j++) {
           let t = f[t0 + r + j]!;
           if (t === 0) t = -1;
           const m = 1 - t * f[p0 + r + j]!;
-          if (m > 0) { s += m; if (G !== 0) f[g0 + r + j] = -gs * t; }
-          else if (G !== 0) f[g0 + r + j] = 0;
+          if (m > 0) {
+            s += m;
+            if (G !== 0) f[g0 + r + j] = -gs * t;
+          } else if (G !== 0) f[g0 + r + j] = 0;
         }
         total += w * (s / N);
       }
@@ -485,12 +625,19 @@ export function createJsBackend(initialPages = 16): Backend {
       // Label smoothing: t' = t·(1 − s) + s/2.
       const s0 = smooth > 0 ? smooth : 0;
       const f = mem();
-      const t0 = T >> 2, p0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      const t0 = T >> 2,
+        p0 = P >> 2,
+        g0 = G >> 2,
+        w0 = W >> 2;
       let total = 0;
       for (let i = 0; i < M; i++) {
         const w = W !== 0 ? f[w0 + i]! : 1;
-        const r = i * N, gs = gradScale * w / N;
-        if (w === 0) { if (G !== 0) f.fill(0, g0 + r, g0 + r + N); continue; } // weight 0: no loss, zero gradient (no 0·∞)
+        const r = i * N,
+          gs = (gradScale * w) / N;
+        if (w === 0) {
+          if (G !== 0) f.fill(0, g0 + r, g0 + r + N);
+          continue;
+        } // weight 0: no loss, zero gradient (no 0·∞)
         let s = 0;
         for (let j = 0; j < N; j++) {
           const t = s0 === 0 ? f[t0 + r + j]! : f[t0 + r + j]! * (1 - s0) + 0.5 * s0;
@@ -511,16 +658,23 @@ export function createJsBackend(initialPages = 16): Backend {
       // g_j = −t'_j/p_j inside the clip, 0 outside; Σ_j g_j·p_j = −Σ_{inside} t'_j.
       const s0 = smooth > 0 ? smooth : 0;
       const f = mem();
-      const t0 = T >> 2, p0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      const t0 = T >> 2,
+        p0 = P >> 2,
+        g0 = G >> 2,
+        w0 = W >> 2;
       let total = 0;
       for (let i = 0; i < M; i++) {
         const w = W !== 0 ? f[w0 + i]! : 1;
         const r = i * N;
-        if (w === 0) { if (G !== 0) f.fill(0, g0 + r, g0 + r + N); continue; } // weight 0: no loss, zero gradient (no 0·∞)
+        if (w === 0) {
+          if (G !== 0) f.fill(0, g0 + r, g0 + r + N);
+          continue;
+        } // weight 0: no loss, zero gradient (no 0·∞)
         let S = 0;
         for (let j = 0; j < N; j++) S += f[p0 + r + j]!;
         if (!(S > 0)) S = 1; // a row summing to 0 is left unscaled (Keras would divide 0 by 0)
-        let s = 0, tin = 0;
+        let s = 0,
+          tin = 0;
         for (let j = 0; j < N; j++) {
           const t = f[t0 + r + j]! * (1 - s0) + s0 / N;
           const p = f[p0 + r + j]! / S;
@@ -530,7 +684,7 @@ export function createJsBackend(initialPages = 16): Backend {
         }
         total += w * s;
         if (G === 0) continue;
-        const c = gradScale * w / S;
+        const c = (gradScale * w) / S;
         for (let j = 0; j < N; j++) {
           const t = f[t0 + r + j]! * (1 - s0) + s0 / N;
           const p = f[p0 + r + j]! / S;
@@ -546,7 +700,10 @@ export function createJsBackend(initialPages = 16): Backend {
       // clip G = c/S everywhere and c·(1 − 1/p)/S at the label. A row labelled
       // `ignore` (NaN: none) gets no loss and a zero gradient.
       const f = mem();
-      const l0 = L >> 2, p0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      const l0 = L >> 2,
+        p0 = P >> 2,
+        g0 = G >> 2,
+        w0 = W >> 2;
       let total = 0;
       for (let i = 0; i < M; i++) {
         const w = W !== 0 ? f[w0 + i]! : 1;
@@ -562,7 +719,7 @@ export function createJsBackend(initialPages = 16): Backend {
         const pc = p < EPS_LO ? EPS_LO : p > EPS_HI ? EPS_HI : p;
         total -= w * Math.log(pc);
         if (G !== 0 && p >= EPS_LO && p <= EPS_HI) {
-          const k = gradScale * w / S;
+          const k = (gradScale * w) / S;
           f.fill(k, g0 + r, g0 + r + N);
           f[g0 + r + c] = k * (1 - 1 / p);
         }
@@ -573,14 +730,20 @@ export function createJsBackend(initialPages = 16): Backend {
     sigmoidBce(T, Z, P, G, W, M, N, gradScale, smooth = 0) {
       const s0 = smooth > 0 ? smooth : 0; // label smoothing: t' = t·(1 − s) + s/2
       const f = mem();
-      const t0 = T >> 2, z0 = Z >> 2, q0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      const t0 = T >> 2,
+        z0 = Z >> 2,
+        q0 = P >> 2,
+        g0 = G >> 2,
+        w0 = W >> 2;
       let total = 0;
       for (let i = 0; i < M; i++) {
         const w = W !== 0 ? f[w0 + i]! : 1;
-        const r = i * N, gs = gradScale * w / N;
+        const r = i * N,
+          gs = (gradScale * w) / N;
         let s = 0;
         for (let j = 0; j < N; j++) {
-          const z = f[z0 + r + j]!, t = s0 === 0 ? f[t0 + r + j]! : f[t0 + r + j]! * (1 - s0) + 0.5 * s0;
+          const z = f[z0 + r + j]!,
+            t = s0 === 0 ? f[t0 + r + j]! : f[t0 + r + j]! * (1 - s0) + 0.5 * s0;
           s += Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
           const p = sigmoid(z);
           if (P !== 0) f[q0 + r + j] = p;
@@ -594,17 +757,30 @@ export function createJsBackend(initialPages = 16): Backend {
     softmaxCce(T, Z, P, G, W, M, N, gradScale, smooth = 0) {
       const s0 = smooth > 0 ? smooth : 0; // label smoothing: t' = t·(1 − s) + s/N
       const f = mem();
-      const t0 = T >> 2, z0 = Z >> 2, q0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      const t0 = T >> 2,
+        z0 = Z >> 2,
+        q0 = P >> 2,
+        g0 = G >> 2,
+        w0 = W >> 2;
       const e = scratch1(N);
       let total = 0;
       for (let i = 0; i < M; i++) {
         const w = W !== 0 ? f[w0 + i]! : 1;
-        const r = i * N, gs = gradScale * w;
+        const r = i * N,
+          gs = gradScale * w;
         let mx = -Infinity;
-        for (let j = 0; j < N; j++) { const v = f[z0 + r + j]!; if (v > mx) mx = v; }
+        for (let j = 0; j < N; j++) {
+          const v = f[z0 + r + j]!;
+          if (v > mx) mx = v;
+        }
         let sum = 0;
-        for (let j = 0; j < N; j++) { const v = Math.exp(f[z0 + r + j]! - mx); e[j] = v; sum += v; }
-        const lse = mx + Math.log(sum), inv = 1 / sum;
+        for (let j = 0; j < N; j++) {
+          const v = Math.exp(f[z0 + r + j]! - mx);
+          e[j] = v;
+          sum += v;
+        }
+        const lse = mx + Math.log(sum),
+          inv = 1 / sum;
         let s = 0;
         for (let j = 0; j < N; j++) {
           const t = s0 === 0 ? f[t0 + r + j]! : f[t0 + r + j]! * (1 - s0) + s0 / N;
@@ -621,19 +797,31 @@ export function createJsBackend(initialPages = 16): Backend {
 
     sparseSoftmaxCce(L, Z, P, G, W, M, N, gradScale, ignore = NaN) {
       const f = mem();
-      const l0 = L >> 2, z0 = Z >> 2, q0 = P >> 2, g0 = G >> 2, w0 = W >> 2;
+      const l0 = L >> 2,
+        z0 = Z >> 2,
+        q0 = P >> 2,
+        g0 = G >> 2,
+        w0 = W >> 2;
       const e = scratch1(N);
       let total = 0;
       for (let i = 0; i < M; i++) {
         // A row labelled `ignore` (NaN: none): weight 0 and a stand-in label; P is still written.
         const ignored = f[l0 + i]! === ignore;
         const w = ignored ? 0 : W !== 0 ? f[w0 + i]! : 1;
-        const r = i * N, gs = gradScale * w;
+        const r = i * N,
+          gs = gradScale * w;
         const c = ignored ? 0 : checkLabel(f[l0 + i]!, i, N);
         let mx = -Infinity;
-        for (let j = 0; j < N; j++) { const v = f[z0 + r + j]!; if (v > mx) mx = v; }
+        for (let j = 0; j < N; j++) {
+          const v = f[z0 + r + j]!;
+          if (v > mx) mx = v;
+        }
         let sum = 0;
-        for (let j = 0; j < N; j++) { const v = Math.exp(f[z0 + r + j]! - mx); e[j] = v; sum += v; }
+        for (let j = 0; j < N; j++) {
+          const v = Math.exp(f[z0 + r + j]! - mx);
+          e[j] = v;
+          sum += v;
+        }
         if (w !== 0) total -= w * (f[z0 + r + c]! - mx - Math.log(sum));
         const inv = 1 / sum;
         for (let j = 0; j < N; j++) {
@@ -652,15 +840,26 @@ export function createJsBackend(initialPages = 16): Backend {
     bnForwardTrain(X, Y, M, N, gamma, beta, mean, invStd, eps, movMean, movVar, momentum) {
       const f = mem();
       if (M <= 0 || N <= 0) return;
-      const x0 = X >> 2, y0 = Y >> 2, m0 = mean >> 2, s0 = invStd >> 2;
-      const mu = scratch1(N), vr = scratch2(N);
-      mu.fill(0, 0, N); vr.fill(0, 0, N);
-      for (let i = 0; i < M; i++) { const r = x0 + i * N; for (let j = 0; j < N; j++) mu[j]! += f[r + j]!; }
+      const x0 = X >> 2,
+        y0 = Y >> 2,
+        m0 = mean >> 2,
+        s0 = invStd >> 2;
+      const mu = scratch1(N),
+        vr = scratch2(N);
+      mu.fill(0, 0, N);
+      vr.fill(0, 0, N);
+      for (let i = 0; i < M; i++) {
+        const r = x0 + i * N;
+        for (let j = 0; j < N; j++) mu[j]! += f[r + j]!;
+      }
       for (let j = 0; j < N; j++) mu[j] = mu[j]! / M;
       // Two passes (mean first, then squared deviations): no E[x²]−E[x]² cancellation.
       for (let i = 0; i < M; i++) {
         const r = x0 + i * N;
-        for (let j = 0; j < N; j++) { const d = f[r + j]! - mu[j]!; vr[j]! += d * d; }
+        for (let j = 0; j < N; j++) {
+          const d = f[r + j]! - mu[j]!;
+          vr[j]! += d * d;
+        }
       }
       for (let j = 0; j < N; j++) {
         const v = vr[j]! / M;
@@ -673,7 +872,8 @@ export function createJsBackend(initialPages = 16): Backend {
         }
       }
       // Normalize with the stored (float32) mean and invStd, the values bnBackward will read.
-      const g0 = gamma >> 2, b0 = beta >> 2;
+      const g0 = gamma >> 2,
+        b0 = beta >> 2;
       for (let i = 0; i < M; i++) {
         const r = i * N;
         for (let j = 0; j < N; j++) {
@@ -687,7 +887,12 @@ export function createJsBackend(initialPages = 16): Backend {
 
     bnForwardInfer(X, Y, M, N, gamma, beta, movMean, movVar, eps) {
       const f = mem();
-      const x0 = X >> 2, y0 = Y >> 2, mm = movMean >> 2, mv = movVar >> 2, g0 = gamma >> 2, b0 = beta >> 2;
+      const x0 = X >> 2,
+        y0 = Y >> 2,
+        mm = movMean >> 2,
+        mv = movVar >> 2,
+        g0 = gamma >> 2,
+        b0 = beta >> 2;
       const inv = scratch1(N);
       for (let j = 0; j < N; j++) inv[j] = 1 / Math.sqrt(f[mv + j]! + eps);
       for (let i = 0; i < M; i++) {
@@ -704,9 +909,16 @@ export function createJsBackend(initialPages = 16): Backend {
     bnBackward(X, dY, dX, M, N, gamma, mean, invStd, dGamma, dBeta) {
       const f = mem();
       if (M <= 0 || N <= 0) return;
-      const x0 = X >> 2, gy = dY >> 2, gx = dX >> 2, m0 = mean >> 2, s0 = invStd >> 2, g0 = gamma >> 2;
-      const sb = scratch1(N), sg = scratch2(N);
-      sb.fill(0, 0, N); sg.fill(0, 0, N);
+      const x0 = X >> 2,
+        gy = dY >> 2,
+        gx = dX >> 2,
+        m0 = mean >> 2,
+        s0 = invStd >> 2,
+        g0 = gamma >> 2;
+      const sb = scratch1(N),
+        sg = scratch2(N);
+      sb.fill(0, 0, N);
+      sg.fill(0, 0, N);
       for (let i = 0; i < M; i++) {
         const r = i * N;
         for (let j = 0; j < N; j++) {
@@ -725,14 +937,16 @@ export function createJsBackend(initialPages = 16): Backend {
           const is = f[s0 + j]!;
           const g = gamma !== 0 ? f[g0 + j]! : 1;
           const xh = (f[x0 + r + j]! - f[m0 + j]!) * is;
-          f[gx + r + j] = (g * is / M) * (M * f[gy + r + j]! - sb[j]! - xh * sg[j]!);
+          f[gx + r + j] = ((g * is) / M) * (M * f[gy + r + j]! - sb[j]! - xh * sg[j]!);
         }
       }
     },
 
     dropout(X, Y, mask, n, rate, seed, offset) {
       const f = mem();
-      const x0 = X >> 2, y0 = Y >> 2, k0 = mask >> 2;
+      const x0 = X >> 2,
+        y0 = Y >> 2,
+        k0 = mask >> 2;
       // float32 threshold and scale, exactly as the AssemblyScript kernel computes them.
       const r = Math.fround(rate);
       const s = Math.fround(1 / Math.fround(1 - r));
@@ -748,13 +962,16 @@ export function createJsBackend(initialPages = 16): Backend {
     // ------------------------------------------------------------ optimizers
     sgd(W, G, n, lr) {
       const f = mem();
-      const w0 = W >> 2, g0 = G >> 2;
+      const w0 = W >> 2,
+        g0 = G >> 2;
       for (let i = 0; i < n; i++) f[w0 + i] = f[w0 + i]! - lr * f[g0 + i]!;
     },
 
     sgdMomentum(W, G, V, n, lr, momentum, nesterov) {
       const f = mem();
-      const w0 = W >> 2, g0 = G >> 2, v0 = V >> 2;
+      const w0 = W >> 2,
+        g0 = G >> 2,
+        v0 = V >> 2;
       for (let i = 0; i < n; i++) {
         const g = f[g0 + i]!;
         const v = momentum * f[v0 + i]! - lr * g;
@@ -765,18 +982,24 @@ export function createJsBackend(initialPages = 16): Backend {
 
     adagrad(W, G, A, n, lr, eps) {
       const f = mem();
-      const w0 = W >> 2, g0 = G >> 2, a0 = A >> 2;
+      const w0 = W >> 2,
+        g0 = G >> 2,
+        a0 = A >> 2;
       for (let i = 0; i < n; i++) {
         const g = f[g0 + i]!;
         const a = f[a0 + i]! + g * g;
         f[a0 + i] = a;
-        f[w0 + i] = f[w0 + i]! - lr * g / Math.sqrt(a + eps);
+        f[w0 + i] = f[w0 + i]! - (lr * g) / Math.sqrt(a + eps);
       }
     },
 
     rmsprop(W, G, V, MG, MOM, n, lr, rho, momentum, eps) {
       const f = mem();
-      const w0 = W >> 2, g0 = G >> 2, v0 = V >> 2, mg0 = MG >> 2, mo0 = MOM >> 2;
+      const w0 = W >> 2,
+        g0 = G >> 2,
+        v0 = V >> 2,
+        mg0 = MG >> 2,
+        mo0 = MOM >> 2;
       for (let i = 0; i < n; i++) {
         const g = f[g0 + i]!;
         const v = rho * f[v0 + i]! + (1 - rho) * g * g;
@@ -787,7 +1010,7 @@ export function createJsBackend(initialPages = 16): Backend {
           f[mg0 + i] = mg;
           denom = v - mg * mg;
         }
-        const inc = lr * g / Math.sqrt(denom + eps);
+        const inc = (lr * g) / Math.sqrt(denom + eps);
         if (MOM !== 0) {
           const mo = momentum * f[mo0 + i]! + inc;
           f[mo0 + i] = mo;
@@ -800,8 +1023,13 @@ export function createJsBackend(initialPages = 16): Backend {
 
     adam(W, G, M, V, VMAX, n, alpha, beta1, beta2, eps) {
       const f = mem();
-      const w0 = W >> 2, g0 = G >> 2, m0 = M >> 2, v0 = V >> 2, x0 = VMAX >> 2;
-      const c1 = 1 - beta1, c2 = 1 - beta2;
+      const w0 = W >> 2,
+        g0 = G >> 2,
+        m0 = M >> 2,
+        v0 = V >> 2,
+        x0 = VMAX >> 2;
+      const c1 = 1 - beta1,
+        c2 = 1 - beta2;
       for (let i = 0; i < n; i++) {
         const g = f[g0 + i]!;
         let m = f[m0 + i]!;
@@ -815,19 +1043,22 @@ export function createJsBackend(initialPages = 16): Backend {
           f[x0 + i] = vm;
           v = vm;
         }
-        f[w0 + i] = f[w0 + i]! - alpha * m / (Math.sqrt(v) + eps);
+        f[w0 + i] = f[w0 + i]! - (alpha * m) / (Math.sqrt(v) + eps);
       }
     },
 
     adadelta(W, G, A, D, n, lr, rho, eps) {
       const f = mem();
-      const w0 = W >> 2, g0 = G >> 2, a0 = A >> 2, d0 = D >> 2;
+      const w0 = W >> 2,
+        g0 = G >> 2,
+        a0 = A >> 2,
+        d0 = D >> 2;
       for (let i = 0; i < n; i++) {
         const g = f[g0 + i]!;
         const a = rho * f[a0 + i]! + (1 - rho) * g * g;
         f[a0 + i] = a;
         const dd = f[d0 + i]!;
-        const d = Math.sqrt(dd + eps) / Math.sqrt(a + eps) * g;
+        const d = (Math.sqrt(dd + eps) / Math.sqrt(a + eps)) * g;
         f[d0 + i] = rho * dd + (1 - rho) * d * d;
         f[w0 + i] = f[w0 + i]! - lr * d;
       }
@@ -835,22 +1066,28 @@ export function createJsBackend(initialPages = 16): Backend {
 
     adamax(W, G, M, U, n, alpha, beta1, beta2, eps) {
       const f = mem();
-      const w0 = W >> 2, g0 = G >> 2, m0 = M >> 2, u0 = U >> 2;
+      const w0 = W >> 2,
+        g0 = G >> 2,
+        m0 = M >> 2,
+        u0 = U >> 2;
       for (let i = 0; i < n; i++) {
         const g = f[g0 + i]!;
         const m = beta1 * f[m0 + i]! + (1 - beta1) * g;
         const u = Math.max(beta2 * f[u0 + i]!, Math.abs(g));
         f[m0 + i] = m;
         f[u0 + i] = u;
-        f[w0 + i] = f[w0 + i]! - alpha * m / (u + eps);
+        f[w0 + i] = f[w0 + i]! - (alpha * m) / (u + eps);
       }
     },
 
     lion(W, G, M, n, lr, beta1, beta2) {
       const f = mem();
-      const w0 = W >> 2, g0 = G >> 2, m0 = M >> 2;
+      const w0 = W >> 2,
+        g0 = G >> 2,
+        m0 = M >> 2;
       for (let i = 0; i < n; i++) {
-        const g = f[g0 + i]!, m = f[m0 + i]!;
+        const g = f[g0 + i]!,
+          m = f[m0 + i]!;
         f[w0 + i] = f[w0 + i]! - lr * Math.sign(beta1 * m + (1 - beta1) * g);
         f[m0 + i] = beta2 * m + (1 - beta2) * g;
       }
@@ -858,15 +1095,20 @@ export function createJsBackend(initialPages = 16): Backend {
 
     ftrl(W, G, A, Z, n, lr, lrPower, l1, l2, shrink) {
       const f = mem();
-      const w0 = W >> 2, g0 = G >> 2, a0 = A >> 2, z0 = Z >> 2;
+      const w0 = W >> 2,
+        g0 = G >> 2,
+        a0 = A >> 2,
+        z0 = Z >> 2;
       const half = lrPower === -0.5;
       for (let i = 0; i < n; i++) {
-        const g = f[g0 + i]!, w = f[w0 + i]!, a = f[a0 + i]!;
+        const g = f[g0 + i]!,
+          w = f[w0 + i]!,
+          a = f[a0 + i]!;
         const a1 = a + g * g;
         const pa1 = half ? Math.sqrt(a1) : Math.pow(a1, -lrPower);
         const pa = half ? Math.sqrt(a) : Math.pow(a, -lrPower);
         // Z is stored (rounded to float32) before W is computed from it, as Keras assigns `linear` first.
-        const z = Math.fround(f[z0 + i]! + ((g + 2 * shrink * w) - (pa1 - pa) / lr * w));
+        const z = Math.fround(f[z0 + i]! + (g + 2 * shrink * w - ((pa1 - pa) / lr) * w));
         const zc = z < -l1 ? -l1 : z > l1 ? l1 : z;
         f[z0 + i] = z;
         f[w0 + i] = (zc - z) / (pa1 / lr + 2 * l2);
@@ -876,8 +1118,12 @@ export function createJsBackend(initialPages = 16): Backend {
 
     nadam(W, G, M, V, n, lr, beta1, beta2, eps, c1, c2, c3) {
       const f = mem();
-      const w0 = W >> 2, g0 = G >> 2, m0 = M >> 2, v0 = V >> 2;
-      const k1 = 1 - beta1, k2 = 1 - beta2;
+      const w0 = W >> 2,
+        g0 = G >> 2,
+        m0 = M >> 2,
+        v0 = V >> 2;
+      const k1 = 1 - beta1,
+        k2 = 1 - beta2;
       for (let i = 0; i < n; i++) {
         const g = f[g0 + i]!;
         let m = f[m0 + i]!;
@@ -886,7 +1132,7 @@ export function createJsBackend(initialPages = 16): Backend {
         v += (g * g - v) * k2;
         f[m0 + i] = m;
         f[v0 + i] = v;
-        f[w0 + i] = f[w0 + i]! - lr * (c1 * m + c2 * g) / (Math.sqrt(c3 * v) + eps);
+        f[w0 + i] = f[w0 + i]! - (lr * (c1 * m + c2 * g)) / (Math.sqrt(c3 * v) + eps);
       }
     },
   };

@@ -81,24 +81,51 @@ export const KERNELS = {
    * beta = 0 means C is overwritten (NaNs in C are not propagated).
    * `ws` points to gemmWorkspaceBytes of scratch, 16-byte aligned.
    */
-  gemm: k<(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: number, lda: number, B: number, ldb: number, beta: number, C: number, ldc: number, ws: number) => void>({ split: { kind: 'gemm' }, bind: 'gemm' }),
+  gemm: k<
+    (
+      transA: boolean,
+      transB: boolean,
+      M: number,
+      N: number,
+      K: number,
+      alpha: number,
+      A: number,
+      lda: number,
+      B: number,
+      ldb: number,
+      beta: number,
+      C: number,
+      ldc: number,
+      ws: number,
+    ) => void
+  >({ split: { kind: 'gemm' }, bind: 'gemm' }),
   /**
    * Z[i,j] += bias[j] (bias = 0: none), then Y[i,j] = act(Z[i,j]), for an M×N
    * block (contiguous, row stride N). Y may alias Z.
    */
-  biasAct: k<(act: Act, param: number, Z: number, bias: number, Y: number, M: number, N: number) => void>({ split: { kind: 'rows', m: 5, ptrs: [2, 4], cost: (a) => ACT_FWD_NS[a[0]!] ?? 1 } }),
+  biasAct: k<(act: Act, param: number, Z: number, bias: number, Y: number, M: number, N: number) => void>({
+    split: { kind: 'rows', m: 5, ptrs: [2, 4], cost: (a) => ACT_FWD_NS[a[0]!] ?? 1 },
+  }),
   /**
    * dX[i] = dY[i] · act'(Z[i]) for n elements, where Y = act(Z) is the forward
    * output. Z is only read for activations where actNeedsZ(act); otherwise it may
    * be 0 and the derivative is computed from Y. dX may alias dY.
    */
-  actBackward: k<(act: Act, param: number, Z: number, Y: number, dY: number, dX: number, n: number) => void>({ split: { kind: 'elem', n: 6, ptrs: [2, 3, 4, 5], cost: (a) => ACT_BWD_NS[a[0]!] ?? 1 } }),
+  actBackward: k<(act: Act, param: number, Z: number, Y: number, dY: number, dX: number, n: number) => void>({
+    split: { kind: 'elem', n: 6, ptrs: [2, 3, 4, 5], cost: (a) => ACT_BWD_NS[a[0]!] ?? 1 },
+  }),
   /** Row-wise softmax of an M×N block. Y may alias X. */
-  softmaxRows: k<(X: number, Y: number, M: number, N: number) => void>({ split: { kind: 'rows', m: 2, ptrs: [0, 1], cost: 10 } }),
+  softmaxRows: k<(X: number, Y: number, M: number, N: number) => void>({
+    split: { kind: 'rows', m: 2, ptrs: [0, 1], cost: 10 },
+  }),
   /** Row-wise log-softmax. Y may alias X. */
-  logSoftmaxRows: k<(X: number, Y: number, M: number, N: number) => void>({ split: { kind: 'rows', m: 2, ptrs: [0, 1], cost: 10 } }),
+  logSoftmaxRows: k<(X: number, Y: number, M: number, N: number) => void>({
+    split: { kind: 'rows', m: 2, ptrs: [0, 1], cost: 10 },
+  }),
   /** Softmax backward: dX[i,j] = Y[i,j]·(dY[i,j] − Σ_k dY[i,k]·Y[i,k]). dX may alias dY. */
-  softmaxBackward: k<(Y: number, dY: number, dX: number, M: number, N: number) => void>({ split: { kind: 'rows', m: 3, ptrs: [0, 1, 2], cost: 0.3 } }),
+  softmaxBackward: k<(Y: number, dY: number, dX: number, M: number, N: number) => void>({
+    split: { kind: 'rows', m: 3, ptrs: [0, 1, 2], cost: 0.3 },
+  }),
   /** out[j] = beta·out[j] + Σ_i X[i,j] over an M×N block (bias gradient). Fixed summation order. */
   colSum: k<(X: number, M: number, N: number, out: number, beta: number) => void>({ split: { kind: 'none' } }),
   /** Σ x² over n elements, accumulated in float64. */
@@ -108,43 +135,101 @@ export const KERNELS = {
   /** X[i] = clamp(X[i], −c, c). */
   clipValue: k<(X: number, n: number, c: number) => void>({ split: { kind: 'elem', n: 1, ptrs: [0], cost: 0.4 } }),
   /** Z[i] = X[i]·Y[i]. Z may alias X or Y. */
-  mul: k<(X: number, Y: number, Z: number, n: number) => void>({ split: { kind: 'elem', n: 3, ptrs: [0, 1, 2], cost: 0.14 } }),
+  mul: k<(X: number, Y: number, Z: number, n: number) => void>({
+    split: { kind: 'elem', n: 3, ptrs: [0, 1, 2], cost: 0.14 },
+  }),
   /** Y[i] = alpha·X[i] + Y[i]. */
-  axpy: k<(n: number, alpha: number, X: number, Y: number) => void>({ split: { kind: 'elem', n: 0, ptrs: [2, 3], cost: 0.15 } }),
+  axpy: k<(n: number, alpha: number, X: number, Y: number) => void>({
+    split: { kind: 'elem', n: 0, ptrs: [2, 3], cost: 0.15 },
+  }),
   /**
    * Regularization: G[i] += l1·sign(W[i]) + 2·l2·W[i]; returns
    * l1·Σ|W| + l2·ΣW² (float64). G = 0: only the penalty is computed.
    */
-  l1l2: k<(W: number, G: number, n: number, l1: number, l2: number) => number>({ split: { kind: 'sum', n: 2, ptrs: [0, 1], cost: 0.4 } }),
+  l1l2: k<(W: number, G: number, n: number, l1: number, l2: number) => number>({
+    split: { kind: 'sum', n: 2, ptrs: [0, 1], cost: 0.4 },
+  }),
   /** loss_i = mean_j (p−t)². */
-  mse: k<(T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number) => number>({ split: { kind: 'loss', m: 4, ptrs: [0, 1, 2], ptrs1: [3], cost: 0.4 } }),
+  mse: k<(T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number) => number>({
+    split: { kind: 'loss', m: 4, ptrs: [0, 1, 2], ptrs1: [3], cost: 0.4 },
+  }),
   /** loss_i = mean_j |p−t| (subgradient 0 at p = t). */
-  mae: k<(T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number) => number>({ split: { kind: 'loss', m: 4, ptrs: [0, 1, 2], ptrs1: [3], cost: 0.45 } }),
+  mae: k<(T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number) => number>({
+    split: { kind: 'loss', m: 4, ptrs: [0, 1, 2], ptrs1: [3], cost: 0.45 },
+  }),
   /** loss_i = mean_j huber_delta(p−t). */
-  huber: k<(T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number, delta: number) => number>({ split: { kind: 'loss', m: 4, ptrs: [0, 1, 2], ptrs1: [3], cost: 0.7 } }),
+  huber: k<
+    (T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number, delta: number) => number
+  >({ split: { kind: 'loss', m: 4, ptrs: [0, 1, 2], ptrs1: [3], cost: 0.7 } }),
   /** loss_i = mean_j log(cosh(p−t)), computed stably. */
-  logCosh: k<(T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number) => number>({ split: { kind: 'loss', m: 4, ptrs: [0, 1, 2], ptrs1: [3], cost: 21 } }),
+  logCosh: k<(T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number) => number>({
+    split: { kind: 'loss', m: 4, ptrs: [0, 1, 2], ptrs1: [3], cost: 21 },
+  }),
   /** Keras hinge: labels in {0,1} are mapped to {−1,1}; loss_i = mean_j max(1 − t·p, 0). */
-  hinge: k<(T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number) => number>({ split: { kind: 'loss', m: 4, ptrs: [0, 1, 2], ptrs1: [3], cost: 0.85 } }),
+  hinge: k<(T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number) => number>({
+    split: { kind: 'loss', m: 4, ptrs: [0, 1, 2], ptrs1: [3], cost: 0.85 },
+  }),
   /** BCE on probabilities P, clipped to [eps, 1−eps] (Keras epsilon 1e-7); loss_i = mean_j. */
-  bce: k<(T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number, smooth?: number) => number>({ split: { kind: 'loss', m: 4, ptrs: [0, 1, 2], ptrs1: [3], cost: 7 } }),
+  bce: k<
+    (T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number, smooth?: number) => number
+  >({ split: { kind: 'loss', m: 4, ptrs: [0, 1, 2], ptrs1: [3], cost: 7 } }),
   /**
    * CCE on probabilities as Keras 3 computes it: each row of P is rescaled to
    * sum to 1 (p = q/S), then clipped to [eps, 1−eps]; loss_i = −Σ_j t'·log p.
    * G is the gradient with respect to the unscaled q (through the rescale).
    */
-  cce: k<(T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number, smooth?: number) => number>({ split: { kind: 'loss', m: 4, ptrs: [0, 1, 2], ptrs1: [3], cost: 4.5 } }),
+  cce: k<
+    (T: number, P: number, G: number, W: number, M: number, N: number, gradScale: number, smooth?: number) => number
+  >({ split: { kind: 'loss', m: 4, ptrs: [0, 1, 2], ptrs1: [3], cost: 4.5 } }),
   /** Sparse CCE on probabilities (rows rescaled as in cce): L holds M class indices stored as float32. */
-  sparseCce: k<(L: number, P: number, G: number, W: number, M: number, N: number, gradScale: number, ignore?: number) => number>({ split: { kind: 'loss', m: 4, ptrs: [1, 2], ptrs1: [0, 3], cost: 1.4 }, bind: 'labels' }),
+  sparseCce: k<
+    (L: number, P: number, G: number, W: number, M: number, N: number, gradScale: number, ignore?: number) => number
+  >({ split: { kind: 'loss', m: 4, ptrs: [1, 2], ptrs1: [0, 3], cost: 1.4 }, bind: 'labels' }),
   /**
    * Fused sigmoid + BCE on logits Z: writes P = sigmoid(Z) (P may be 0: not
    * written), loss_i = mean_j [max(z,0) − z·t + log(1+e^−|z|)], G = ∂/∂Z.
    */
-  sigmoidBce: k<(T: number, Z: number, P: number, G: number, W: number, M: number, N: number, gradScale: number, smooth?: number) => number>({ split: { kind: 'loss', m: 5, ptrs: [0, 1, 2, 3], ptrs1: [4], cost: 16 } }),
+  sigmoidBce: k<
+    (
+      T: number,
+      Z: number,
+      P: number,
+      G: number,
+      W: number,
+      M: number,
+      N: number,
+      gradScale: number,
+      smooth?: number,
+    ) => number
+  >({ split: { kind: 'loss', m: 5, ptrs: [0, 1, 2, 3], ptrs1: [4], cost: 16 } }),
   /** Fused softmax + CCE on logits Z: writes P = softmax(Z) (P may be 0), G = ∂/∂Z = scale·w·(P − T'). */
-  softmaxCce: k<(T: number, Z: number, P: number, G: number, W: number, M: number, N: number, gradScale: number, smooth?: number) => number>({ split: { kind: 'loss', m: 5, ptrs: [0, 1, 2, 3], ptrs1: [4], cost: 11 } }),
+  softmaxCce: k<
+    (
+      T: number,
+      Z: number,
+      P: number,
+      G: number,
+      W: number,
+      M: number,
+      N: number,
+      gradScale: number,
+      smooth?: number,
+    ) => number
+  >({ split: { kind: 'loss', m: 5, ptrs: [0, 1, 2, 3], ptrs1: [4], cost: 11 } }),
   /** Fused softmax + sparse CCE on logits: L holds class indices as float32 (P is written for ignored rows too). */
-  sparseSoftmaxCce: k<(L: number, Z: number, P: number, G: number, W: number, M: number, N: number, gradScale: number, ignore?: number) => number>({ split: { kind: 'loss', m: 5, ptrs: [1, 2, 3], ptrs1: [0, 4], cost: 10 }, bind: 'labels' }),
+  sparseSoftmaxCce: k<
+    (
+      L: number,
+      Z: number,
+      P: number,
+      G: number,
+      W: number,
+      M: number,
+      N: number,
+      gradScale: number,
+      ignore?: number,
+    ) => number
+  >({ split: { kind: 'loss', m: 5, ptrs: [1, 2, 3], ptrs1: [0, 4], cost: 10 }, bind: 'labels' }),
   /**
    * Training forward: mean[j], invStd[j] = 1/sqrt(var_j + eps) (biased variance
    * over the M rows) are WRITTEN; Y = gamma·(X − mean)·invStd + beta
@@ -152,57 +237,177 @@ export const KERNELS = {
    * statistics if movMean ≠ 0: mov = momentum·mov + (1−momentum)·batch,
    * with the biased batch variance for movVar (as Keras 3 and TF.js do).
    */
-  bnForwardTrain: k<(X: number, Y: number, M: number, N: number, gamma: number, beta: number, mean: number, invStd: number, eps: number, movMean: number, movVar: number, momentum: number) => void>({ split: { kind: 'none' } }),
+  bnForwardTrain: k<
+    (
+      X: number,
+      Y: number,
+      M: number,
+      N: number,
+      gamma: number,
+      beta: number,
+      mean: number,
+      invStd: number,
+      eps: number,
+      movMean: number,
+      movVar: number,
+      momentum: number,
+    ) => void
+  >({ split: { kind: 'none' } }),
   /** Inference forward with moving statistics. Y may alias X. */
-  bnForwardInfer: k<(X: number, Y: number, M: number, N: number, gamma: number, beta: number, movMean: number, movVar: number, eps: number) => void>({ split: { kind: 'rows', m: 2, ptrs: [0, 1], cost: 2 } }),
+  bnForwardInfer: k<
+    (
+      X: number,
+      Y: number,
+      M: number,
+      N: number,
+      gamma: number,
+      beta: number,
+      movMean: number,
+      movVar: number,
+      eps: number,
+    ) => void
+  >({ split: { kind: 'rows', m: 2, ptrs: [0, 1], cost: 2 } }),
   /**
    * Backward: given X, dY, and the mean/invStd saved by bnForwardTrain, writes
    * dX (must not alias dY) and dGamma/dBeta (written, not accumulated;
    * 0 = not wanted). gamma = 0 means gamma ≡ 1.
    */
-  bnBackward: k<(X: number, dY: number, dX: number, M: number, N: number, gamma: number, mean: number, invStd: number, dGamma: number, dBeta: number) => void>({ split: { kind: 'none' } }),
+  bnBackward: k<
+    (
+      X: number,
+      dY: number,
+      dX: number,
+      M: number,
+      N: number,
+      gamma: number,
+      mean: number,
+      invStd: number,
+      dGamma: number,
+      dBeta: number,
+    ) => void
+  >({ split: { kind: 'none' } }),
   /**
    * Y[i] = X[i]·mask[i], mask[i] = keep ? 1/(1−rate) : 0, written to `mask`.
    * keep is decided by a counter-based PRNG: keep ⇔ uniform(seed, offset + i) ≥ rate,
    * where uniform(seed, c) ∈ [0,1) depends only on (seed, c) — see prng.ts. Y may alias X.
    */
-  dropout: k<(X: number, Y: number, mask: number, n: number, rate: number, seed: number, offset: number) => void>({ split: { kind: 'elem', n: 3, ptrs: [0, 1, 2], cost: 0.75, offsetArg: 6 } }),
+  dropout: k<(X: number, Y: number, mask: number, n: number, rate: number, seed: number, offset: number) => void>({
+    split: { kind: 'elem', n: 3, ptrs: [0, 1, 2], cost: 0.75, offsetArg: 6 },
+  }),
   /** W -= lr·G. */
-  sgd: k<(W: number, G: number, n: number, lr: number) => void>({ split: { kind: 'elem', n: 2, ptrs: [0, 1], cost: 0.5 } }),
+  sgd: k<(W: number, G: number, n: number, lr: number) => void>({
+    split: { kind: 'elem', n: 2, ptrs: [0, 1], cost: 0.5 },
+  }),
   /** Keras: V = m·V − lr·G; W += V (nesterov: W += m·V − lr·G). */
-  sgdMomentum: k<(W: number, G: number, V: number, n: number, lr: number, momentum: number, nesterov: boolean) => void>({ split: { kind: 'elem', n: 3, ptrs: [0, 1, 2], cost: 0.9 }, bind: 'bools' }),
+  sgdMomentum: k<(W: number, G: number, V: number, n: number, lr: number, momentum: number, nesterov: boolean) => void>(
+    { split: { kind: 'elem', n: 3, ptrs: [0, 1, 2], cost: 0.9 }, bind: 'bools' },
+  ),
   /** Keras 3 Adagrad: A += G²; W -= lr·G/sqrt(A + eps). */
-  adagrad: k<(W: number, G: number, A: number, n: number, lr: number, eps: number) => void>({ split: { kind: 'elem', n: 3, ptrs: [0, 1, 2], cost: 1.8 } }),
+  adagrad: k<(W: number, G: number, A: number, n: number, lr: number, eps: number) => void>({
+    split: { kind: 'elem', n: 3, ptrs: [0, 1, 2], cost: 1.8 },
+  }),
   /**
    * Keras RMSprop: V = rho·V + (1−rho)·G²; if centered (MG ≠ 0): MG = rho·MG + (1−rho)·G,
    * denom = V − MG²; else denom = V. inc = lr·G/sqrt(denom + eps).
    * If MOM ≠ 0: MOM = momentum·MOM + inc; W -= MOM. Else W -= inc.
    */
-  rmsprop: k<(W: number, G: number, V: number, MG: number, MOM: number, n: number, lr: number, rho: number, momentum: number, eps: number) => void>({ split: { kind: 'elem', n: 5, ptrs: [0, 1, 2, 3, 4], cost: 2.3 } }),
+  rmsprop: k<
+    (
+      W: number,
+      G: number,
+      V: number,
+      MG: number,
+      MOM: number,
+      n: number,
+      lr: number,
+      rho: number,
+      momentum: number,
+      eps: number,
+    ) => void
+  >({ split: { kind: 'elem', n: 5, ptrs: [0, 1, 2, 3, 4], cost: 2.3 } }),
   /**
    * Keras Adam with the bias correction folded into alpha = lr·sqrt(1−β2^t)/(1−β1^t):
    * M += (G−M)(1−β1); V += (G²−V)(1−β2); W -= alpha·M/(sqrt(V) + eps).
    * If VMAX ≠ 0 (amsgrad): VMAX = max(VMAX, V) and it replaces V in the update.
    */
-  adam: k<(W: number, G: number, M: number, V: number, VMAX: number, n: number, alpha: number, beta1: number, beta2: number, eps: number) => void>({ split: { kind: 'elem', n: 5, ptrs: [0, 1, 2, 3, 4], cost: 2.6 } }),
+  adam: k<
+    (
+      W: number,
+      G: number,
+      M: number,
+      V: number,
+      VMAX: number,
+      n: number,
+      alpha: number,
+      beta1: number,
+      beta2: number,
+      eps: number,
+    ) => void
+  >({ split: { kind: 'elem', n: 5, ptrs: [0, 1, 2, 3, 4], cost: 2.6 } }),
   /** Keras Adadelta: A = ρA + (1−ρ)G²; d = sqrt(D+eps)/sqrt(A+eps)·G; D = ρD + (1−ρ)d²; W -= lr·d. */
-  adadelta: k<(W: number, G: number, A: number, D: number, n: number, lr: number, rho: number, eps: number) => void>({ split: { kind: 'elem', n: 4, ptrs: [0, 1, 2, 3], cost: 3.1 } }),
+  adadelta: k<(W: number, G: number, A: number, D: number, n: number, lr: number, rho: number, eps: number) => void>({
+    split: { kind: 'elem', n: 4, ptrs: [0, 1, 2, 3], cost: 3.1 },
+  }),
   /** Keras Adamax: M = β1M + (1−β1)G; U = max(β2U, |G|); W -= alpha·M/(U + eps), alpha = lr/(1−β1^t). */
-  adamax: k<(W: number, G: number, M: number, U: number, n: number, alpha: number, beta1: number, beta2: number, eps: number) => void>({ split: { kind: 'elem', n: 4, ptrs: [0, 1, 2, 3], cost: 1.7 } }),
+  adamax: k<
+    (
+      W: number,
+      G: number,
+      M: number,
+      U: number,
+      n: number,
+      alpha: number,
+      beta1: number,
+      beta2: number,
+      eps: number,
+    ) => void
+  >({ split: { kind: 'elem', n: 4, ptrs: [0, 1, 2, 3], cost: 1.7 } }),
   /**
    * Keras Nadam with its schedule folded into c1, c2, c3 by the caller:
    * M += (G−M)(1−β1); V += (G²−V)(1−β2);
    * W -= lr·(c1·M + c2·G)/(sqrt(c3·V) + eps).
    */
-  nadam: k<(W: number, G: number, M: number, V: number, n: number, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number, c3: number) => void>({ split: { kind: 'elem', n: 4, ptrs: [0, 1, 2, 3], cost: 2.1 } }),
+  nadam: k<
+    (
+      W: number,
+      G: number,
+      M: number,
+      V: number,
+      n: number,
+      lr: number,
+      beta1: number,
+      beta2: number,
+      eps: number,
+      c1: number,
+      c2: number,
+      c3: number,
+    ) => void
+  >({ split: { kind: 'elem', n: 4, ptrs: [0, 1, 2, 3], cost: 2.1 } }),
   /** Keras 3 Lion: W -= lr·sign(β1·M + (1−β1)·G); then M = β2·M + (1−β2)·G (sign(0) = 0). */
-  lion: k<(W: number, G: number, M: number, n: number, lr: number, beta1: number, beta2: number) => void>({ split: { kind: 'elem', n: 3, ptrs: [0, 1, 2], cost: 1.5 /* not measured: between sgdMomentum and adagrad */ } }),
+  lion: k<(W: number, G: number, M: number, n: number, lr: number, beta1: number, beta2: number) => void>({
+    split: { kind: 'elem', n: 3, ptrs: [0, 1, 2], cost: 1.5 /* not measured: between sgdMomentum and adagrad */ },
+  }),
   /**
    * Keras 3 FTRL, with the caller folding beta into l2 (l2 + beta/(2·lr)):
    * g' = G + 2·shrink·W; A' = A + G²; Z += g' − (A'^(−p) − A^(−p))/lr·W (Z stored to float32);
    * W = (clip(Z, −l1, l1) − Z)/(A'^(−p)/lr + 2·l2); A = A'. p = lrPower ≤ 0.
    */
-  ftrl: k<(W: number, G: number, A: number, Z: number, n: number, lr: number, lrPower: number, l1: number, l2: number, shrink: number) => void>({ split: { kind: 'elem', n: 4, ptrs: [0, 1, 2, 3], cost: 4 /* not measured: scalar f64, two roots per element */ } }),
+  ftrl: k<
+    (
+      W: number,
+      G: number,
+      A: number,
+      Z: number,
+      n: number,
+      lr: number,
+      lrPower: number,
+      l1: number,
+      l2: number,
+      shrink: number,
+    ) => void
+  >({
+    split: { kind: 'elem', n: 4, ptrs: [0, 1, 2, 3], cost: 4 /* not measured: scalar f64, two roots per element */ },
+  }),
 };
 
 export type KernelName = keyof typeof KERNELS;
@@ -213,6 +418,10 @@ export const KERNEL_NAMES = Object.keys(KERNELS) as KernelName[];
 /** The kernels worker threads run (those that split), in table order: a task's kernel index refers to this list. */
 export const WORKER_KERNELS = KERNEL_NAMES.filter((n) => KERNELS[n].split.kind !== 'none');
 /** A kernel's estimated ns per element for a call's arguments. */
-export function costOf(c: Cost, args: readonly number[]): number { return typeof c === 'number' ? c : c(args); }
+export function costOf(c: Cost, args: readonly number[]): number {
+  return typeof c === 'number' ? c : c(args);
+}
 /** A kernel's highest ns per element over its arguments' kinds (for activation costs: the dearest activation). */
-export function maxCost(c: Cost): number { return typeof c === 'number' ? c : Math.max(...ACT_FWD_NS, ...ACT_BWD_NS); }
+export function maxCost(c: Cost): number {
+  return typeof c === 'number' ? c : Math.max(...ACT_FWD_NS, ...ACT_BWD_NS);
+}

@@ -107,9 +107,11 @@ export const MAX_THREADS = LAYOUT.maxSlots + 1;
 export function defaultThreads(): number {
   let n = 1;
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const os = typeof proc?.getBuiltinModule === 'function'
-    ? proc.getBuiltinModule('node:os') as { availableParallelism?: () => number; cpus?: () => unknown[] } | undefined
-    : undefined;
+  const os =
+    typeof proc?.getBuiltinModule === 'function'
+      ? (proc.getBuiltinModule('node:os') as
+          { availableParallelism?: () => number; cpus?: () => unknown[] } | undefined)
+      : undefined;
   if (os !== undefined) n = os.availableParallelism?.() ?? os.cpus?.().length ?? 1;
   else {
     const hc = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
@@ -121,8 +123,9 @@ export function defaultThreads(): number {
 /** Check a thread count given to setThreads(`what`); a ValueError naming it when invalid. */
 export function checkThreads(n: unknown, what = 'threads'): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
-    throw new ValueError(`Invalid value for \`${what}\`: expected an integer from 1 to ${MAX_THREADS}. ` +
-      `Received: ${describe(n)}`);
+    throw new ValueError(
+      `Invalid value for \`${what}\`: expected an integer from 1 to ${MAX_THREADS}. ` + `Received: ${describe(n)}`,
+    );
   }
   return n;
 }
@@ -132,8 +135,10 @@ export function parseThreads(env: string | undefined): number | undefined {
   if (env === undefined) return undefined;
   const n = /^\s*\d+\s*$/.test(env) ? Number(env) : NaN;
   if (!(Number.isInteger(n) && n >= 1 && n <= MAX_THREADS)) {
-    throw new ValueError(`Invalid value for \`SIMDNET_THREADS\`: expected an integer from 1 to ${MAX_THREADS}. ` +
-      `Received: ${JSON.stringify(env)}`);
+    throw new ValueError(
+      `Invalid value for \`SIMDNET_THREADS\`: expected an integer from 1 to ${MAX_THREADS}. ` +
+        `Received: ${JSON.stringify(env)}`,
+    );
   }
   return n;
 }
@@ -171,8 +176,11 @@ type F = (...a: number[]) => number;
  * Wrap `base` (created from `module`). Starts with one thread; setThreads(n)
  * asks for more (the registry does it from SIMDNET_THREADS or the default).
  */
-export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Module,
-  opts: ThreadedOptions = {}): ThreadedBackend {
+export function createThreadedBackend(
+  base: WasmBackend,
+  module: WebAssembly.Module,
+  opts: ThreadedOptions = {},
+): ThreadedBackend {
   const ex = base.instance.exports as unknown as Record<string, F>;
   const raw = Object.fromEntries(NAMES.map((n) => [n, ex[n]!])) as Record<Name, F>;
   const bound = base as unknown as Record<Name, F>;
@@ -181,7 +189,8 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
   let wanted = 1;
   let pool: ThreadPool | null = null;
   let f64: Float64Array | null = null;
-  const TB = LAYOUT.taskBase >> 3, REC = LAYOUT.recF64;
+  const TB = LAYOUT.taskBase >> 3,
+    REC = LAYOUT.recF64;
   const bounds: number[] = [];
 
   function getPool(): ThreadPool | null {
@@ -192,8 +201,15 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
         return null;
       }
       pool = new ThreadPool({
-        module, memory: base.heap.memory, heap: base.heap, names: [...NAMES], instance: base.instance,
-        wsBytes: base.gemmWorkspaceBytes, spawner, timeoutMs: opts.timeoutMs, startTimeoutMs: opts.startTimeoutMs,
+        module,
+        memory: base.heap.memory,
+        heap: base.heap,
+        names: [...NAMES],
+        instance: base.instance,
+        wsBytes: base.gemmWorkspaceBytes,
+        spawner,
+        timeoutMs: opts.timeoutMs,
+        startTimeoutMs: opts.startTimeoutMs,
       });
       f64 = pool.f64;
       pool.resize(wanted - 1);
@@ -213,7 +229,10 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
     const ready = p.ready();
     if (ready.length < p.size) p.ensureStarted();
     if (ready.length === 0) return null;
-    if (p.disabledReason !== undefined) { reason = p.disabledReason; return null; }
+    if (p.disabledReason !== undefined) {
+      reason = p.disabledReason;
+      return null;
+    }
     return ready.length + 1 > maxThreads ? ready.slice(0, maxThreads - 1) : ready;
   }
 
@@ -225,7 +244,9 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
     for (let i = 0; i < a.length; i++) f[r + 1 + i] = a[i]!;
     for (let i = a.length; i < 16; i++) f[r + 1 + i] = 0;
   }
-  function result(t: number): number { return f64![TB + t * REC + 17]!; }
+  function result(t: number): number {
+    return f64![TB + t * REC + 17]!;
+  }
 
   /**
    * Run task records [0, count), count = threads: thread k (0 = this one)
@@ -254,7 +275,10 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
     cum[0] = 0;
     let acc = 1;
     cum[1] = acc / sum;
-    for (let k = 1; k < T; k++) { acc += balance ? hs[k - 1]!.speed : 1; cum[k + 1] = acc / sum; }
+    for (let k = 1; k < T; k++) {
+      acc += balance ? hs[k - 1]!.speed : 1;
+      cum[k + 1] = acc / sum;
+    }
     cum[T] = 1;
   }
   /** Reduction blocks [0, nb) in contiguous ranges over the threads (weighed evenly). */
@@ -277,8 +301,22 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
   // ---------------------------------------------------------------- GEMM
   const gemmRaw = raw.gemm;
   const gemmArgs: number[] = new Array(14).fill(0);
-  function gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: number,
-    lda: number, B: number, ldb: number, beta: number, C: number, ldc: number, ws: number): void {
+  function gemm(
+    transA: boolean,
+    transB: boolean,
+    M: number,
+    N: number,
+    K: number,
+    alpha: number,
+    A: number,
+    lda: number,
+    B: number,
+    ldb: number,
+    beta: number,
+    C: number,
+    ldc: number,
+    ws: number,
+  ): void {
     const w = ws || base.workspace;
     if (wanted > 1 && M >= 2 * GEMM_MIN_ROWS && K > 0 && N > 0 && M * N * K >= gemmMinMacs) {
       const maxT = Math.min(Math.floor(M / GEMM_MIN_ROWS), Math.floor((M * N * K) / (gemmMinMacs / 2)));
@@ -288,14 +326,28 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
         const parts = hs.length + 1;
         weigh(hs);
         // Every block must keep more than 16 rows (the few-rows path computes differently).
-        for (let k = 0; k < parts; k++) if (cut(k + 1, parts, M, 4) - cut(k, parts, M, 4) <= 16) { cum.length = 1; break; }
+        for (let k = 0; k < parts; k++)
+          if (cut(k + 1, parts, M, 4) - cut(k, parts, M, 4) <= 16) {
+            cum.length = 1;
+            break;
+          }
         let t = 0;
         for (; t < parts; t++) {
-          const r0 = cut(t, parts, M, 4), rows = cut(t + 1, parts, M, 4) - r0;
-          gemmArgs[0] = transA ? 1 : 0; gemmArgs[1] = transB ? 1 : 0;
-          gemmArgs[2] = rows; gemmArgs[3] = N; gemmArgs[4] = K; gemmArgs[5] = alpha;
-          gemmArgs[6] = A + (transA ? r0 * 4 : r0 * lda * 4); gemmArgs[7] = lda; gemmArgs[8] = B; gemmArgs[9] = ldb;
-          gemmArgs[10] = beta; gemmArgs[11] = C + r0 * ldc * 4; gemmArgs[12] = ldc;
+          const r0 = cut(t, parts, M, 4),
+            rows = cut(t + 1, parts, M, 4) - r0;
+          gemmArgs[0] = transA ? 1 : 0;
+          gemmArgs[1] = transB ? 1 : 0;
+          gemmArgs[2] = rows;
+          gemmArgs[3] = N;
+          gemmArgs[4] = K;
+          gemmArgs[5] = alpha;
+          gemmArgs[6] = A + (transA ? r0 * 4 : r0 * lda * 4);
+          gemmArgs[7] = lda;
+          gemmArgs[8] = B;
+          gemmArgs[9] = ldb;
+          gemmArgs[10] = beta;
+          gemmArgs[11] = C + r0 * ldc * 4;
+          gemmArgs[12] = ldc;
           gemmArgs[13] = 0; // each thread's own workspace
           put(t, ID.gemm, gemmArgs);
         }
@@ -335,7 +387,8 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
   /** Split a row-wise call over blocks of rows; false when it should run here. */
   function splitRows(name: Name, a: number[], ns: number): boolean {
     const spec = KERNELS[name].split as Extract<Split, { kind: 'rows' }>;
-    const M = a[spec.m]!, N = a[spec.m + 1]!;
+    const M = a[spec.m]!,
+      N = a[spec.m + 1]!;
     const hs = helpers(Math.min(M, Math.floor(ns / (splitMinNs / 2))));
     if (hs === null) return false;
     const parts = hs.length + 1;
@@ -362,7 +415,8 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
   function blockedLoss(name: Name, a: number[]): number {
     const spec = KERNELS[name].split as Extract<Split, { kind: 'loss' }>;
     const fn = raw[name];
-    const M = a[spec.m]!, N = a[spec.m + 1]!;
+    const M = a[spec.m]!,
+      N = a[spec.m + 1]!;
     const rows = lossRows(M, N);
     if (rows >= M) return fn(...a);
     const nb = Math.ceil(M / rows);
@@ -392,12 +446,16 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
   }
   function blockedSum(name: Name, a: number[]): number {
     const spec = KERNELS[name].split as Extract<Split, { kind: 'sum' }>;
-    const fn = raw[name], nArg = spec.n, ptrs = spec.ptrs, cost = spec.cost;
+    const fn = raw[name],
+      nArg = spec.n,
+      ptrs = spec.ptrs,
+      cost = spec.cost;
     const n = a[nArg]!;
     const blk = sumBlock(n);
     if (n <= blk) return fn(...a);
     const nb = Math.ceil(n / blk);
-    const hs = wanted > 1 && n * cost >= splitMinNs ? helpers(Math.min(nb, Math.floor((n * cost) / (splitMinNs / 2)))) : null;
+    const hs =
+      wanted > 1 && n * cost >= splitMinNs ? helpers(Math.min(nb, Math.floor((n * cost) / (splitMinNs / 2)))) : null;
     const block = (s: number): number[] => {
       const b = copyArgs(a);
       for (const p of ptrs) if (a[p] !== 0) b[p] = a[p]! + s * 4;
@@ -458,12 +516,14 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
           return true;
         };
       }
-      case 'sum': return (a) => {
-        if (a[sp.n]! <= SUM_BLOCK) return false;
-        routed = blockedSum(name, a);
-        return true;
-      };
-      default: return null;
+      case 'sum':
+        return (a) => {
+          if (a[sp.n]! <= SUM_BLOCK) return false;
+          routed = blockedSum(name, a);
+          return true;
+        };
+      default:
+        return null;
     }
   }
   /**
@@ -472,46 +532,120 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
    * nothing); kernels that never split are the plain binding itself.
    */
   function method(name: Name): F {
-    const plain = bound[name], route = router(name);
+    const plain = bound[name],
+      route = router(name);
     if (route === null) return plain;
-    const n = raw[name].length, a = new Array<number>(n).fill(0);
+    const n = raw[name].length,
+      a = new Array<number>(n).fill(0);
     switch (n) {
-      case 2: return (x0, x1) => { a[0] = x0!; a[1] = x1!; return route(a) ? routed : plain(x0!, x1!); };
-      case 3: return (x0, x1, x2) => { a[0] = x0!; a[1] = x1!; a[2] = x2!; return route(a) ? routed : plain(x0!, x1!, x2!); };
-      case 4: return (x0, x1, x2, x3) => {
-        a[0] = x0!; a[1] = x1!; a[2] = x2!; a[3] = x3!;
-        return route(a) ? routed : plain(x0!, x1!, x2!, x3!);
-      };
-      case 5: return (x0, x1, x2, x3, x4) => {
-        a[0] = x0!; a[1] = x1!; a[2] = x2!; a[3] = x3!; a[4] = x4!;
-        return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!);
-      };
-      case 6: return (x0, x1, x2, x3, x4, x5) => {
-        a[0] = x0!; a[1] = x1!; a[2] = x2!; a[3] = x3!; a[4] = x4!; a[5] = x5!;
-        return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!);
-      };
-      case 7: return (x0, x1, x2, x3, x4, x5, x6) => {
-        a[0] = x0!; a[1] = x1!; a[2] = x2!; a[3] = x3!; a[4] = x4!; a[5] = x5!; a[6] = +x6!;
-        return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!);
-      };
-      case 8: return (x0, x1, x2, x3, x4, x5, x6, x7) => {
-        a[0] = x0!; a[1] = x1!; a[2] = x2!; a[3] = x3!; a[4] = x4!; a[5] = x5!; a[6] = x6!; a[7] = x7 ?? NaN;
-        return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!, x7!);
-      };
-      case 9: return (x0, x1, x2, x3, x4, x5, x6, x7, x8) => {
-        a[0] = x0!; a[1] = x1!; a[2] = x2!; a[3] = x3!; a[4] = x4!; a[5] = x5!; a[6] = x6!; a[7] = x7!; a[8] = x8 ?? NaN;
-        return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!, x7!, x8!);
-      };
-      case 10: return (x0, x1, x2, x3, x4, x5, x6, x7, x8, x9) => {
-        a[0] = x0!; a[1] = x1!; a[2] = x2!; a[3] = x3!; a[4] = x4!; a[5] = x5!; a[6] = x6!; a[7] = x7!; a[8] = x8!; a[9] = x9!;
-        return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!, x7!, x8!, x9!);
-      };
-      case 12: return (x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11) => {
-        a[0] = x0!; a[1] = x1!; a[2] = x2!; a[3] = x3!; a[4] = x4!; a[5] = x5!; a[6] = x6!; a[7] = x7!; a[8] = x8!; a[9] = x9!;
-        a[10] = x10!; a[11] = x11!;
-        return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!, x7!, x8!, x9!, x10!, x11!);
-      };
-      default: throw new Error(`simdnet: no threaded wrapper for kernel '${name}' of ${n} arguments`);
+      case 2:
+        return (x0, x1) => {
+          a[0] = x0!;
+          a[1] = x1!;
+          return route(a) ? routed : plain(x0!, x1!);
+        };
+      case 3:
+        return (x0, x1, x2) => {
+          a[0] = x0!;
+          a[1] = x1!;
+          a[2] = x2!;
+          return route(a) ? routed : plain(x0!, x1!, x2!);
+        };
+      case 4:
+        return (x0, x1, x2, x3) => {
+          a[0] = x0!;
+          a[1] = x1!;
+          a[2] = x2!;
+          a[3] = x3!;
+          return route(a) ? routed : plain(x0!, x1!, x2!, x3!);
+        };
+      case 5:
+        return (x0, x1, x2, x3, x4) => {
+          a[0] = x0!;
+          a[1] = x1!;
+          a[2] = x2!;
+          a[3] = x3!;
+          a[4] = x4!;
+          return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!);
+        };
+      case 6:
+        return (x0, x1, x2, x3, x4, x5) => {
+          a[0] = x0!;
+          a[1] = x1!;
+          a[2] = x2!;
+          a[3] = x3!;
+          a[4] = x4!;
+          a[5] = x5!;
+          return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!);
+        };
+      case 7:
+        return (x0, x1, x2, x3, x4, x5, x6) => {
+          a[0] = x0!;
+          a[1] = x1!;
+          a[2] = x2!;
+          a[3] = x3!;
+          a[4] = x4!;
+          a[5] = x5!;
+          a[6] = +x6!;
+          return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!);
+        };
+      case 8:
+        return (x0, x1, x2, x3, x4, x5, x6, x7) => {
+          a[0] = x0!;
+          a[1] = x1!;
+          a[2] = x2!;
+          a[3] = x3!;
+          a[4] = x4!;
+          a[5] = x5!;
+          a[6] = x6!;
+          a[7] = x7 ?? NaN;
+          return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!, x7!);
+        };
+      case 9:
+        return (x0, x1, x2, x3, x4, x5, x6, x7, x8) => {
+          a[0] = x0!;
+          a[1] = x1!;
+          a[2] = x2!;
+          a[3] = x3!;
+          a[4] = x4!;
+          a[5] = x5!;
+          a[6] = x6!;
+          a[7] = x7!;
+          a[8] = x8 ?? NaN;
+          return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!, x7!, x8!);
+        };
+      case 10:
+        return (x0, x1, x2, x3, x4, x5, x6, x7, x8, x9) => {
+          a[0] = x0!;
+          a[1] = x1!;
+          a[2] = x2!;
+          a[3] = x3!;
+          a[4] = x4!;
+          a[5] = x5!;
+          a[6] = x6!;
+          a[7] = x7!;
+          a[8] = x8!;
+          a[9] = x9!;
+          return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!, x7!, x8!, x9!);
+        };
+      case 12:
+        return (x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11) => {
+          a[0] = x0!;
+          a[1] = x1!;
+          a[2] = x2!;
+          a[3] = x3!;
+          a[4] = x4!;
+          a[5] = x5!;
+          a[6] = x6!;
+          a[7] = x7!;
+          a[8] = x8!;
+          a[9] = x9!;
+          a[10] = x10!;
+          a[11] = x11!;
+          return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!, x7!, x8!, x9!, x10!, x11!);
+        };
+      default:
+        throw new Error(`simdnet: no threaded wrapper for kernel '${name}' of ${n} arguments`);
     }
   }
   const kernels = Object.fromEntries(KERNEL_NAMES.filter((n) => n !== 'gemm').map((n) => [n, method(n)]));
@@ -539,8 +673,12 @@ export function createThreadedBackend(base: WasmBackend, module: WebAssembly.Mod
     shutdown(): Promise<void> {
       return pool === null ? Promise.resolve() : pool.shutdown();
     },
-    get pool(): ThreadPool | null { return pool; },
-    inject(i: Injection | null): void { getPool()?.inject(i); },
+    get pool(): ThreadPool | null {
+      return pool;
+    },
+    inject(i: Injection | null): void {
+      getPool()?.inject(i);
+    },
     readyWorkers(): number {
       const p = getPool();
       if (p === null) return 0;

@@ -26,7 +26,10 @@ export enum Act {
   Swish = 11,
   /** Keras 3 form: relu6(x + 3)/6 = clip(x/6 + 0.5, 0, 1). */
   HardSigmoid = 12,
-  /** TF.js / Keras 2 form: clip(0.2·x + 0.5, 0, 1) (activation 'hard_sigmoid_legacy'; what TF.js and Keras 2 files mean by 'hard_sigmoid'). */
+  /**
+   * TF.js / Keras 2 form: clip(0.2·x + 0.5, 0, 1) (activation 'hard_sigmoid_legacy'; what TF.js and Keras 2 files mean
+   * by 'hard_sigmoid').
+   */
   HardSigmoidLegacy = 13,
 }
 

@@ -66,7 +66,15 @@ export function createWasmBackend(module: WebAssembly.Module, variant: WasmVaria
     }
   }
 
-  const b: Record<string, unknown> = { name: 'wasm' as const, variant, heap, instance, workspace, gemmWorkspaceBytes: wsBytes, checkLabels };
+  const b: Record<string, unknown> = {
+    name: 'wasm' as const,
+    variant,
+    heap,
+    instance,
+    workspace,
+    gemmWorkspaceBytes: wsBytes,
+    checkLabels,
+  };
   for (const name of KERNEL_NAMES) {
     const raw = ex[name];
     if (raw === undefined) throw new Error(`simdnet: the wasm kernels lack the export \`${name}\` (stale build?)`);
@@ -76,19 +84,51 @@ export function createWasmBackend(module: WebAssembly.Module, variant: WasmVaria
   /** The method for an export, through the adapter its descriptor names (each made once, never per call). */
   function bind(raw: F, d: KernelDescriptor): F {
     switch (d.bind) {
-      case undefined: return raw;
+      case undefined:
+        return raw;
       case 'gemm':
-        return ((transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: number, lda: number,
-          B: number, ldb: number, beta: number, C: number, ldc: number, ws: number) =>
-          raw(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ws || workspace)) as unknown as F;
+        return ((
+          transA: boolean,
+          transB: boolean,
+          M: number,
+          N: number,
+          K: number,
+          alpha: number,
+          A: number,
+          lda: number,
+          B: number,
+          ldb: number,
+          beta: number,
+          C: number,
+          ldc: number,
+          ws: number,
+        ) =>
+          raw(
+            transA ? 1 : 0,
+            transB ? 1 : 0,
+            M,
+            N,
+            K,
+            alpha,
+            A,
+            lda,
+            B,
+            ldb,
+            beta,
+            C,
+            ldc,
+            ws || workspace,
+          )) as unknown as F;
       case 'bools': {
         // The boolean is the last argument (sgdMomentum's nesterov).
         if (raw.length !== 7) throw new Error(`simdnet: no 'bools' adapter for a kernel of ${raw.length} arguments`);
-        return ((a: number, b2: number, c: number, d2: number, e: number, f: number, g: boolean) => raw(a, b2, c, d2, e, f, g ? 1 : 0)) as unknown as F;
+        return ((a: number, b2: number, c: number, d2: number, e: number, f: number, g: boolean) =>
+          raw(a, b2, c, d2, e, f, g ? 1 : 0)) as unknown as F;
       }
       case 'labels': {
         // L is argument 0, M and N follow the split's m, the ignored class is last.
-        const m = (d.split as { m: number }).m, last = raw.length - 1;
+        const m = (d.split as { m: number }).m,
+          last = raw.length - 1;
         if (last === 7) {
           return ((a: number, p: number, g: number, w: number, M: number, N: number, gs: number, ig = NaN) => {
             const r = raw(a, p, g, w, M, N, gs, ig);
@@ -97,7 +137,17 @@ export function createWasmBackend(module: WebAssembly.Module, variant: WasmVaria
           }) as F;
         }
         if (last === 8 && m === 5) {
-          return ((a: number, z: number, p: number, g: number, w: number, M: number, N: number, gs: number, ig = NaN) => {
+          return ((
+            a: number,
+            z: number,
+            p: number,
+            g: number,
+            w: number,
+            M: number,
+            N: number,
+            gs: number,
+            ig = NaN,
+          ) => {
             const r = raw(a, z, p, g, w, M, N, gs, ig);
             if (r !== r) checkLabels(a, M, N, ig);
             return r;

@@ -43,7 +43,10 @@ export function classifyCell(s: string): Cell {
 
 export const isNumeric = (s: string): boolean => NUMBER.test(s);
 
-interface Parsed { record: string[]; info: { lines: number } }
+interface Parsed {
+  record: string[];
+  info: { lines: number };
+}
 
 /**
  * Read `file` as a table. `header`: true or false to say whether the first row
@@ -67,7 +70,13 @@ export function readTable(file: string, header: boolean | undefined): Table {
     throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
   }
   // Empty: no bytes, or nothing but a byte-order mark and white space.
-  if (buf.toString('utf8').replace(/^\uFEFF/, '').trim() === '') throw new CliError(`${file} is empty: there is no header and no data`);
+  if (
+    buf
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trim() === ''
+  )
+    throw new CliError(`${file} is empty: there is no header and no data`);
 
   let parsed: Parsed[];
   try {
@@ -90,7 +99,9 @@ export function readTable(file: string, header: boolean | undefined): Table {
   for (let i = 1; i < parsed.length; i++) {
     const p = parsed[i]!;
     if (p.record.length !== width) {
-      throw new CliError(`${file}, line ${startLine(p)}: ${p.record.length} field${p.record.length === 1 ? '' : 's'}, but line ${startLine(parsed[0]!)} has ${width}. Every row needs the same number of columns.`);
+      throw new CliError(
+        `${file}, line ${startLine(p)}: ${p.record.length} field${p.record.length === 1 ? '' : 's'}, but line ${startLine(parsed[0]!)} has ${width}. Every row needs the same number of columns.`,
+      );
     }
   }
 
@@ -102,7 +113,10 @@ export function readTable(file: string, header: boolean | undefined): Table {
     columns = first.map((c, i) => (c === '' ? `col${i}` : c));
     const seen = new Map<string, number>();
     columns.forEach((c, i) => {
-      if (seen.has(c)) throw new CliError(`${file}: the header names column '${c}' twice (columns ${seen.get(c)! + 1} and ${i + 1}). Column names must be unique.`);
+      if (seen.has(c))
+        throw new CliError(
+          `${file}: the header names column '${c}' twice (columns ${seen.get(c)! + 1} and ${i + 1}). Column names must be unique.`,
+        );
       seen.set(c, i);
     });
   } else {
@@ -110,11 +124,20 @@ export function readTable(file: string, header: boolean | undefined): Table {
   }
   const data = hasHeader ? parsed.slice(1) : parsed;
   if (data.length === 0) {
-    throw new CliError(hasHeader
-      ? `${file} has a header (${columns.join(', ')}) but no data rows${guessed ? ' (if that line is data, pass --no-header)' : ''}`
-      : `${file} has no data rows`);
+    throw new CliError(
+      hasHeader
+        ? `${file} has a header (${columns.join(', ')}) but no data rows${guessed ? ' (if that line is data, pass --no-header)' : ''}`
+        : `${file} has no data rows`,
+    );
   }
-  return { file, columns, header: hasHeader, headerGuessed: guessed, rows: data.map((p) => p.record), lines: data.map(startLine) };
+  return {
+    file,
+    columns,
+    header: hasHeader,
+    headerGuessed: guessed,
+    rows: data.map((p) => p.record),
+    lines: data.map(startLine),
+  };
 }
 
 /**

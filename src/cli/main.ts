@@ -47,16 +47,29 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
-  if (cmd === undefined || cmd === '-h' || cmd === '--help') { process.stdout.write(HELP); return cmd === undefined ? 2 : 0; }
-  if (cmd === '-V' || cmd === '--version') { process.stdout.write(`${packageVersion()}\n`); return 0; }
+  if (cmd === undefined || cmd === '-h' || cmd === '--help') {
+    process.stdout.write(HELP);
+    return cmd === undefined ? 2 : 0;
+  }
+  if (cmd === '-V' || cmd === '--version') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
   if (cmd === 'help') {
     const sub = rest[0];
-    if (sub === undefined) { process.stdout.write(HELP); return 0; }
+    if (sub === undefined) {
+      process.stdout.write(HELP);
+      return 0;
+    }
     if (!Object.prototype.hasOwnProperty.call(COMMANDS, sub)) throw new UsageError(`unknown command '${sub}'`);
     return (await COMMANDS[sub]!())(['--help']);
   }
   if (!Object.prototype.hasOwnProperty.call(COMMANDS, cmd)) {
-    throw new UsageError(cmd.startsWith('-') ? `unknown option '${cmd}' (a command comes first)` : `unknown command '${cmd}'. Commands: ${Object.keys(COMMANDS).join(', ')}`);
+    throw new UsageError(
+      cmd.startsWith('-')
+        ? `unknown option '${cmd}' (a command comes first)`
+        : `unknown command '${cmd}'. Commands: ${Object.keys(COMMANDS).join(', ')}`,
+    );
   }
   return (await COMMANDS[cmd]!())(rest);
 }
@@ -64,7 +77,9 @@ export async function main(argv: string[]): Promise<number> {
 function report(e: unknown): number {
   const debug = !!process.env.SIMDNET_DEBUG;
   if (e instanceof UsageError) {
-    process.stderr.write(`simdnet: error: ${e.message}\nRun 'simdnet ${e.command ? `${e.command} ` : ''}--help' for usage.\n`);
+    process.stderr.write(
+      `simdnet: error: ${e.message}\nRun 'simdnet ${e.command ? `${e.command} ` : ''}--help' for usage.\n`,
+    );
     if (debug) process.stderr.write(`${e.stack}\n`);
     return e.exitCode;
   }
@@ -82,9 +97,16 @@ function report(e: unknown): number {
 }
 
 // Writing to a closed pipe (simdnet predict … | head) is not an error.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); throw e; });
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (e: unknown) => { process.exitCode = report(e); },
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.exitCode = report(e);
+  },
 );

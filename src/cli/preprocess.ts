@@ -16,7 +16,10 @@ export type FeatureKind = 'numeric' | 'categorical';
 
 /** At most this many integer classes make a numeric target multiclass rather than regression. */
 export const MAX_INFERRED_CLASSES = 20;
-/** A text column with more distinct values than this (and than half its rows) is not taken as categories unless named with --categorical. */
+/**
+ * A text column with more distinct values than this (and than half its rows) is not taken as categories unless named
+ * with --categorical.
+ */
 export const MAX_INFERRED_CATEGORIES = 50;
 
 /** A categorical feature column, one-hot encoded: one model input per category. */
@@ -55,7 +58,10 @@ export interface Preprocessing {
   classes: string[] | null;
   /** Whether the labels are numbers (so '1.0' in a later file is class '1'). */
   classesNumeric: boolean;
-  /** How empty numeric cells are filled (categorical ones: with the most frequent category), or null when empty cells are refused. */
+  /**
+   * How empty numeric cells are filled (categorical ones: with the most frequent category), or null when empty cells
+   * are refused.
+   */
   impute: Impute | null;
   /** Per-feature values filling empty numeric cells (null for a categorical feature), or null. */
   imputeValues: (number | null)[] | null;
@@ -89,12 +95,17 @@ export function resolveTarget(t: Table, spec: string): number {
     const i = Number(spec);
     const idx = i < 0 ? t.columns.length + i : i;
     if (idx >= 0 && idx < t.columns.length) return idx;
-    throw new CliError(`--target ${spec}: ${t.file} has ${t.columns.length} columns, so an index must be in 0..${t.columns.length - 1} (or 'last')`);
+    throw new CliError(
+      `--target ${spec}: ${t.file} has ${t.columns.length} columns, so an index must be in 0..${t.columns.length - 1} (or 'last')`,
+    );
   }
-  throw new CliError(`unknown target column '${spec}'. The columns of ${t.file} are: ${listForMessage(t.columns, 40)}. Pass one of these names, a 0-based index, or 'last'.`);
+  throw new CliError(
+    `unknown target column '${spec}'. The columns of ${t.file} are: ${listForMessage(t.columns, 40)}. Pass one of these names, a 0-based index, or 'last'.`,
+  );
 }
 
-const where = (t: Table, r: number, j: number) => `${t.file}, line ${t.lines[r]}, column '${t.columns[j]}' (${ordinal(j + 1)})`;
+const where = (t: Table, r: number, j: number) =>
+  `${t.file}, line ${t.lines[r]}, column '${t.columns[j]}' (${ordinal(j + 1)})`;
 
 /**
  * The columns named by a repeatable option such as --categorical or --ignore:
@@ -109,7 +120,9 @@ export function resolveColumnList(t: Table, option: string, values: string[]): n
       let j = t.columns.indexOf(item);
       if (j < 0 && /^\d+$/.test(item) && Number(item) < t.columns.length) j = Number(item);
       if (j < 0) {
-        throw new CliError(`--${option} '${item}': no such column. The columns of ${t.file} are: ${listForMessage(t.columns, 40)}. Pass a column name or a 0-based index (several as a comma-separated list, or the option repeated).`);
+        throw new CliError(
+          `--${option} '${item}': no such column. The columns of ${t.file} are: ${listForMessage(t.columns, 40)}. Pass a column name or a 0-based index (several as a comma-separated list, or the option repeated).`,
+        );
       }
       if (!out.includes(j)) out.push(j);
     }
@@ -127,22 +140,38 @@ export function resolveColumnList(t: Table, option: string, values: string[]): n
 export function featureKinds(t: Table, featureIdx: number[], named: Set<number>): FeatureKind[] {
   return featureIdx.map((j) => {
     if (named.has(j)) return 'categorical';
-    let text = 0, number = 0;
+    let text = 0,
+      number = 0;
     const distinct = new Set<string>();
     for (const row of t.rows) {
       const c = classifyCell(row[j]!);
-      if (c.kind === 'text') { text++; distinct.add(row[j]!); } else if (c.kind !== 'empty') number++;
+      if (c.kind === 'text') {
+        text++;
+        distinct.add(row[j]!);
+      } else if (c.kind !== 'empty') number++;
     }
     if (text === 0 || number > 0) return 'numeric';
-    // Too many to be categories: more than MAX_INFERRED_CATEGORIES and than half the rows, or all distinct in 20 rows or more.
-    if ((distinct.size > MAX_INFERRED_CATEGORIES && distinct.size > text / 2) || (text >= 20 && distinct.size === text)) {
-      throw new CliError(`column '${t.columns[j]}' of ${t.file} holds text with ${distinct.size} distinct values in ${text} rows (${listForMessage([...distinct].slice(0, 5).map((v) => `'${v}'`), 5)}, …): too many to be categories; it looks like an id or free text. Pass --ignore '${t.columns[j]}' to leave it out, or --categorical '${t.columns[j]}' to one-hot encode it anyway.`);
+    // Too many to be categories: more than MAX_INFERRED_CATEGORIES and than half the rows, or all distinct in 20 rows
+    // or more.
+    if (
+      (distinct.size > MAX_INFERRED_CATEGORIES && distinct.size > text / 2) ||
+      (text >= 20 && distinct.size === text)
+    ) {
+      throw new CliError(
+        `column '${t.columns[j]}' of ${t.file} holds text with ${distinct.size} distinct values in ${text} rows (${listForMessage(
+          [...distinct].slice(0, 5).map((v) => `'${v}'`),
+          5,
+        )}, …): too many to be categories; it looks like an id or free text. Pass --ignore '${t.columns[j]}' to leave it out, or --categorical '${t.columns[j]}' to one-hot encode it anyway.`,
+      );
     }
     return 'categorical';
   });
 }
 
-/** Text that usually marks a missing value (R's NA, SQL's NULL, …): named in the error, since simdnet reads only an empty cell as missing. */
+/**
+ * Text that usually marks a missing value (R's NA, SQL's NULL, …): named in the error, since simdnet reads only an
+ * empty cell as missing.
+ */
 const MISSING_MARKER = /^(?:na|n\/a|null|none|missing|\?|-|\.)$/i;
 
 /** One feature column as read: numbers (NaN for an empty cell), or text cells ('' for an empty one). */
@@ -152,16 +181,25 @@ export type RawColumn = { kind: 'numeric'; values: Float64Array } | { kind: 'cat
  * The feature columns, read as numbers or as category text. An empty cell is
  * an error that lists where the empty cells are, unless `allowEmpty`.
  */
-export function readFeatures(t: Table, featureIdx: number[], kinds: FeatureKind[], allowEmpty: boolean, forModel = false): RawColumn[] {
+export function readFeatures(
+  t: Table,
+  featureIdx: number[],
+  kinds: FeatureKind[],
+  allowEmpty: boolean,
+  forModel = false,
+): RawColumn[] {
   const fillHint = forModel
     ? 'The model was trained without --impute, so it cannot fill empty cells; fill them in, or train again with --impute mean|median.'
-    : 'Fill them in, or pass --impute mean|median to fill them from the training rows (a categorical column\'s with its most frequent category).';
+    : "Fill them in, or pass --impute mean|median to fill them from the training rows (a categorical column's with its most frequent category).";
   const n = t.rows.length;
   const empty: string[] = [];
   const cols = featureIdx.map((j, k): RawColumn => {
     if (kinds[k] === 'categorical') {
       const cells = t.rows.map((row) => row[j]!);
-      if (!allowEmpty) cells.forEach((s, r) => { if (s === '') empty.push(`line ${t.lines[r]} column '${t.columns[j]}'`); });
+      if (!allowEmpty)
+        cells.forEach((s, r) => {
+          if (s === '') empty.push(`line ${t.lines[r]} column '${t.columns[j]}'`);
+        });
       return { kind: 'categorical', cells };
     }
     const values = new Float64Array(n);
@@ -173,14 +211,18 @@ export function readFeatures(t: Table, featureIdx: number[], kinds: FeatureKind[
         values[r] = NaN;
         if (!allowEmpty) empty.push(`line ${t.lines[r]} column '${t.columns[j]}'`);
       } else if (c.kind === 'nonfinite') {
-        throw new CliError(`${where(t, r, j)}: '${s}' is not a finite number. NaN and infinity are not accepted (nor numbers beyond float32's range); fix the value${forModel ? '' : ', or leave the cell empty and pass --impute mean|median to fill it'}.`);
+        throw new CliError(
+          `${where(t, r, j)}: '${s}' is not a finite number. NaN and infinity are not accepted (nor numbers beyond float32's range); fix the value${forModel ? '' : ', or leave the cell empty and pass --impute mean|median to fill it'}.`,
+        );
       } else {
         const hint = MISSING_MARKER.test(s)
           ? `If '${s}' marks a missing value, leave the cell empty instead${forModel ? '' : ' and pass --impute mean|median to fill it'}.`
           : forModel
             ? 'The model takes this column as numbers.'
             : `Its other cells are numbers${t.header ? '' : ' (if the first line is a header, pass --header)'}; if the column holds categories, pass --categorical '${t.columns[j]}'.`;
-        throw new CliError(`${where(t, r, j)}: '${s}' is not a number. Feature columns must be numeric or categorical. ${hint}`);
+        throw new CliError(
+          `${where(t, r, j)}: '${s}' is not a number. Feature columns must be numeric or categorical. ${hint}`,
+        );
       }
     }
     return { kind: 'numeric', values };
@@ -189,7 +231,9 @@ export function readFeatures(t: Table, featureIdx: number[], kinds: FeatureKind[
   if (empty.length > 0) {
     const line = (e: string) => Number(/^line (\d+)/.exec(e)![1]);
     empty.sort((a, b) => line(a) - line(b));
-    throw new CliError(`${t.file} has ${empty.length} empty cell${empty.length === 1 ? '' : 's'} in feature columns: ${listForMessage(empty, 10)}. ${fillHint}`);
+    throw new CliError(
+      `${t.file} has ${empty.length} empty cell${empty.length === 1 ? '' : 's'} in feature columns: ${listForMessage(empty, 10)}. ${fillHint}`,
+    );
   }
   return cols;
 }
@@ -205,7 +249,10 @@ function categoryKey(s: string, numeric: boolean): string {
 export function readTargetCells(t: Table, ti: number): string[] {
   return t.rows.map((row, r) => {
     const s = row[ti]!;
-    if (s === '') throw new CliError(`${where(t, r, ti)}: the target is empty. Every row needs a target value; remove the row or fill it in.`);
+    if (s === '')
+      throw new CliError(
+        `${where(t, r, ti)}: the target is empty. Every row needs a target value; remove the row or fill it in.`,
+      );
     return s;
   });
 }
@@ -213,16 +260,28 @@ export function readTargetCells(t: Table, ti: number): string[] {
 /** The canonical label of a numeric class ('1.0' and '1' are the same class). */
 const numericLabel = (v: number) => String(v);
 
-export interface TargetInfo { task: Task; classes: string[] | null; classesNumeric: boolean }
+export interface TargetInfo {
+  task: Task;
+  classes: string[] | null;
+  classesNumeric: boolean;
+}
 
 /** Decide the task (unless forced) and the class labels, from the target cells. */
 export function inferTask(t: Table, ti: number, cells: string[], forced: Task | undefined): TargetInfo {
   const name = `target column '${t.columns[ti]}'`;
-  let allNumeric = true, allInteger = true;
+  let allNumeric = true,
+    allInteger = true;
   for (let r = 0; r < cells.length; r++) {
     const c = classifyCell(cells[r]!);
-    if (c.kind === 'nonfinite') throw new CliError(`${where(t, r, ti)}: '${cells[r]}' is not a finite number. NaN and infinity are not accepted as targets.`);
-    if (c.kind !== 'number') { allNumeric = false; allInteger = false; break; }
+    if (c.kind === 'nonfinite')
+      throw new CliError(
+        `${where(t, r, ti)}: '${cells[r]}' is not a finite number. NaN and infinity are not accepted as targets.`,
+      );
+    if (c.kind !== 'number') {
+      allNumeric = false;
+      allInteger = false;
+      break;
+    }
     if (!Number.isInteger(c.value)) allInteger = false;
   }
   const distinct = new Set(allNumeric ? cells.map((s) => numericLabel(Number(s))) : cells);
@@ -235,22 +294,31 @@ export function inferTask(t: Table, ti: number, cells: string[], forced: Task | 
       const r = cells.findIndex((s) => classifyCell(s).kind !== 'number');
       throw new CliError(`--task regression needs a numeric target, but ${where(t, r, ti)} is '${cells[r]}'`);
     }
-    if (distinct.size < 2) throw new CliError(`the ${name} has a single value (${classes[0]}): there is nothing to learn`);
+    if (distinct.size < 2)
+      throw new CliError(`the ${name} has a single value (${classes[0]}): there is nothing to learn`);
     return { task: 'regression', classes: null, classesNumeric: false };
   }
   if (distinct.size < 2) {
-    throw new CliError(`the ${name} has only one class (${JSON.stringify(classes[0])}) in ${cells.length} rows: a classifier needs at least two. Check --target.`);
+    throw new CliError(
+      `the ${name} has only one class (${JSON.stringify(classes[0])}) in ${cells.length} rows: a classifier needs at least two. Check --target.`,
+    );
   }
   if (forced === 'binary') {
-    if (distinct.size !== 2) throw new CliError(`--task binary needs exactly two classes, but the ${name} has ${distinct.size}: ${listForMessage(classes, 10)}`);
+    if (distinct.size !== 2)
+      throw new CliError(
+        `--task binary needs exactly two classes, but the ${name} has ${distinct.size}: ${listForMessage(classes, 10)}`,
+      );
     return { task: 'binary', classes, classesNumeric: allNumeric };
   }
   if (forced === 'multiclass') return { task: 'multiclass', classes, classesNumeric: allNumeric };
   // Inferred.
   if (distinct.size === 2) return { task: 'binary', classes, classesNumeric: allNumeric };
-  if (allNumeric && !(allInteger && distinct.size <= MAX_INFERRED_CLASSES)) return { task: 'regression', classes: null, classesNumeric: false };
+  if (allNumeric && !(allInteger && distinct.size <= MAX_INFERRED_CLASSES))
+    return { task: 'regression', classes: null, classesNumeric: false };
   if (distinct.size > MAX_INFERRED_CLASSES) {
-    throw new CliError(`the ${name} holds text with ${distinct.size} distinct values (${listForMessage(classes, 8)}): too many to guess that they are classes. Pass --task multiclass if they are, or choose another --target.`);
+    throw new CliError(
+      `the ${name} holds text with ${distinct.size} distinct values (${listForMessage(classes, 8)}): too many to guess that they are classes. Pass --task multiclass if they are, or choose another --target.`,
+    );
   }
   return { task: 'multiclass', classes, classesNumeric: allNumeric };
 }
@@ -264,7 +332,10 @@ export function classIndices(t: Table, ti: number, cells: string[], classes: str
     const c = classifyCell(s);
     const key = numeric && c.kind === 'number' ? numericLabel(c.value) : s;
     const i = index.get(key);
-    if (i === undefined) throw new CliError(`${where(t, r, ti)}: '${s}' is not one of the model's classes (${listForMessage(classes, 20)})`);
+    if (i === undefined)
+      throw new CliError(
+        `${where(t, r, ti)}: '${s}' is not one of the model's classes (${listForMessage(classes, 20)})`,
+      );
     out[r] = i;
   }
   return out;
@@ -275,8 +346,12 @@ export function targetValues(t: Table, ti: number, cells: string[]): Float64Arra
   const out = new Float64Array(cells.length);
   for (let r = 0; r < cells.length; r++) {
     const c = classifyCell(cells[r]!);
-    if (c.kind === 'nonfinite') throw new CliError(`${where(t, r, ti)}: '${cells[r]}' is not a finite number. NaN and infinity are not accepted as targets.`);
-    if (c.kind !== 'number') throw new CliError(`${where(t, r, ti)}: '${cells[r]}' is not a number, and this is a regression target`);
+    if (c.kind === 'nonfinite')
+      throw new CliError(
+        `${where(t, r, ti)}: '${cells[r]}' is not a finite number. NaN and infinity are not accepted as targets.`,
+      );
+    if (c.kind !== 'number')
+      throw new CliError(`${where(t, r, ti)}: '${cells[r]}' is not a number, and this is a regression target`);
     out[r] = c.value;
   }
   return out;
@@ -287,8 +362,13 @@ export function targetValues(t: Table, ti: number, cells: string[]): Float64Arra
  * standardization statistics for the numeric ones, the categories (sorted) and
  * the most frequent one for the categorical ones.
  */
-export function fitStatistics(cols: RawColumn[], rows: ArrayLike<number>, features: string[], impute: Impute | null, standardize: boolean):
-  Pick<Preprocessing, 'imputeValues' | 'means' | 'stds' | 'categorical'> {
+export function fitStatistics(
+  cols: RawColumn[],
+  rows: ArrayLike<number>,
+  features: string[],
+  impute: Impute | null,
+  standardize: boolean,
+): Pick<Preprocessing, 'imputeValues' | 'means' | 'stds' | 'categorical'> {
   const F = cols.length;
   const imputeValues: (number | null)[] | null = impute ? [] : null;
   const means: (number | null)[] | null = standardize ? [] : null;
@@ -298,26 +378,44 @@ export function fitStatistics(cols: RawColumn[], rows: ArrayLike<number>, featur
     const col = cols[k]!;
     if (col.kind === 'categorical') {
       const present: string[] = [];
-      for (let i = 0; i < rows.length; i++) { const s = col.cells[rows[i]!]!; if (s !== '') present.push(s); }
-      if (present.length === 0) throw new CliError(`column '${features[k]}' has no value in any training row${impute ? ', so --impute has nothing to fill it with' : ''}`);
+      for (let i = 0; i < rows.length; i++) {
+        const s = col.cells[rows[i]!]!;
+        if (s !== '') present.push(s);
+      }
+      if (present.length === 0)
+        throw new CliError(
+          `column '${features[k]}' has no value in any training row${impute ? ', so --impute has nothing to fill it with' : ''}`,
+        );
       const numeric = present.every((s) => classifyCell(s).kind === 'number');
       const counts = new Map<string, number>();
-      for (const s of present) { const key = categoryKey(s, numeric); counts.set(key, (counts.get(key) ?? 0) + 1); }
+      for (const s of present) {
+        const key = categoryKey(s, numeric);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
       const categories = [...counts.keys()];
-      if (numeric) categories.sort((a, b) => Number(a) - Number(b)); else categories.sort();
+      if (numeric) categories.sort((a, b) => Number(a) - Number(b));
+      else categories.sort();
       // The most frequent; a tie goes to the first in sorted order.
       let mode = categories[0]!;
       for (const c of categories) if (counts.get(c)! > counts.get(mode)!) mode = c;
       categorical.push({ column: features[k]!, categories, numeric, mostFrequent: impute ? mode : null });
-      imputeValues?.push(null); means?.push(null); stds?.push(null);
+      imputeValues?.push(null);
+      means?.push(null);
+      stds?.push(null);
       continue;
     }
     const X = col.values;
     let fill = NaN;
     if (impute) {
       const vals: number[] = [];
-      for (let i = 0; i < rows.length; i++) { const v = X[rows[i]!]!; if (!Number.isNaN(v)) vals.push(v); }
-      if (vals.length === 0) throw new CliError(`column '${features[k]}' has no value in any training row, so --impute ${impute} has nothing to fill it with`);
+      for (let i = 0; i < rows.length; i++) {
+        const v = X[rows[i]!]!;
+        if (!Number.isNaN(v)) vals.push(v);
+      }
+      if (vals.length === 0)
+        throw new CliError(
+          `column '${features[k]}' has no value in any training row, so --impute ${impute} has nothing to fill it with`,
+        );
       if (impute === 'mean') fill = vals.reduce((a, b) => a + b, 0) / vals.length;
       else {
         vals.sort((a, b) => a - b);
@@ -327,7 +425,10 @@ export function fitStatistics(cols: RawColumn[], rows: ArrayLike<number>, featur
       imputeValues!.push(fill);
     }
     if (standardize) {
-      const val = (i: number) => { const v = X[rows[i]!]!; return Number.isNaN(v) ? fill : v; };
+      const val = (i: number) => {
+        const v = X[rows[i]!]!;
+        return Number.isNaN(v) ? fill : v;
+      };
       let s = 0;
       for (let i = 0; i < rows.length; i++) s += val(i);
       const mean = s / rows.length;
@@ -343,20 +444,32 @@ export function fitStatistics(cols: RawColumn[], rows: ArrayLike<number>, featur
 }
 
 /** A category a model did not see in training, met in a column (reported once per column). */
-export interface Unseen { column: string; value: string; line: number; rows: number; values: Set<string> }
+export interface Unseen {
+  column: string;
+  value: string;
+  line: number;
+  rows: number;
+  values: Set<string>;
+}
 
 /**
  * Apply imputation, standardization and one-hot encoding: the model's input
  * (rows × inputWidth), as float32. An unseen category is encoded as all zeros
  * and reported in `unseen`, once per column. `rows` selects rows (default: all).
  */
-export function transform(t: Table, cols: RawColumn[], p: Pick<Preprocessing, 'features' | 'imputeValues' | 'means' | 'stds' | 'categorical'>, rows?: ArrayLike<number>):
-  { data: Float32Array; shape: [number, number]; unseen: Unseen[] } {
+export function transform(
+  t: Table,
+  cols: RawColumn[],
+  p: Pick<Preprocessing, 'features' | 'imputeValues' | 'means' | 'stds' | 'categorical'>,
+  rows?: ArrayLike<number>,
+): { data: Float32Array; shape: [number, number]; unseen: Unseen[] } {
   const W = inputWidth(p);
   const n = rows ? rows.length : t.rows.length;
   const rowAt = (i: number) => (rows ? rows[i]! : i);
   const out = new Float32Array(n * W);
-  const encoders = new Map(p.categorical.map((c) => [c.column, { c, index: new Map(c.categories.map((v, i) => [v, i])) }]));
+  const encoders = new Map(
+    p.categorical.map((c) => [c.column, { c, index: new Map(c.categories.map((v, i) => [v, i])) }]),
+  );
   const unseen = new Map<string, Unseen>();
   let off = 0;
   for (let k = 0; k < cols.length; k++) {
@@ -371,15 +484,24 @@ export function transform(t: Table, cols: RawColumn[], p: Pick<Preprocessing, 'f
         const at = index.get(categoryKey(s, c.numeric));
         if (at !== undefined) out[i * W + off + at] = 1;
         else {
-          const u = unseen.get(name) ?? { column: name, value: s, line: t.lines[r]!, rows: 0, values: new Set<string>() };
-          u.rows++; u.values.add(s);
+          const u = unseen.get(name) ?? {
+            column: name,
+            value: s,
+            line: t.lines[r]!,
+            rows: 0,
+            values: new Set<string>(),
+          };
+          u.rows++;
+          u.values.add(s);
           unseen.set(name, u);
         }
       }
       off += c.categories.length;
       continue;
     }
-    const mean = p.means?.[k] ?? null, sd = p.stds?.[k] ?? null, fill = p.imputeValues?.[k] ?? NaN;
+    const mean = p.means?.[k] ?? null,
+      sd = p.stds?.[k] ?? null,
+      fill = p.imputeValues?.[k] ?? NaN;
     for (let i = 0; i < n; i++) {
       let v = col.values[rowAt(i)]!;
       if (Number.isNaN(v)) v = fill;
@@ -404,9 +526,19 @@ export function unseenWarning(t: Table, u: Unseen): string {
  * file has the training CSV's columns in training order, with or without the
  * target column (or, when columns were ignored, just the feature columns).
  */
-export function mapColumns(t: Table, p: Preprocessing, needTarget: boolean): { featureIdx: number[]; targetIdx: number } {
+export function mapColumns(
+  t: Table,
+  p: Preprocessing,
+  needTarget: boolean,
+): { featureIdx: number[]; targetIdx: number } {
   const expected = needTarget ? [...p.features, p.target] : p.features;
-  const ignoredNote = p.ignored.length > 0 ? ` (${listForMessage(p.ignored.map((c) => `'${c}'`), 10)} ${p.ignored.length === 1 ? 'is' : 'are'} ignored, present or not)` : '';
+  const ignoredNote =
+    p.ignored.length > 0
+      ? ` (${listForMessage(
+          p.ignored.map((c) => `'${c}'`),
+          10,
+        )} ${p.ignored.length === 1 ? 'is' : 'are'} ignored, present or not)`
+      : '';
   if (p.header && t.header) {
     const missing = expected.filter((c) => !t.columns.includes(c));
     const known = new Set([...p.features, p.target, ...p.ignored]);
@@ -415,23 +547,34 @@ export function mapColumns(t: Table, p: Preprocessing, needTarget: boolean): { f
       const parts: string[] = [];
       if (missing.length > 0) parts.push(`missing ${missing.map((c) => `'${c}'`).join(', ')}`);
       if (extra.length > 0) parts.push(`unexpected ${extra.map((c) => `'${c}'`).join(', ')}`);
-      throw new CliError(`the columns of ${t.file} do not match the model's: ${parts.join('; ')}. The model takes ${listForMessage(p.features, 40)}${needTarget ? ` and the target '${p.target}'` : ` (and optionally the target '${p.target}')`}${ignoredNote}.`);
+      throw new CliError(
+        `the columns of ${t.file} do not match the model's: ${parts.join('; ')}. The model takes ${listForMessage(p.features, 40)}${needTarget ? ` and the target '${p.target}'` : ` (and optionally the target '${p.target}')`}${ignoredNote}.`,
+      );
     }
     return { featureIdx: p.features.map((c) => t.columns.indexOf(c)), targetIdx: t.columns.indexOf(p.target) };
   }
   // By position.
-  const F = p.features.length, C = p.columns.length, n = t.columns.length;
-  if (n === C) return { featureIdx: p.features.map((c) => p.columns.indexOf(c)), targetIdx: p.columns.indexOf(p.target) };
+  const F = p.features.length,
+    C = p.columns.length,
+    n = t.columns.length;
+  if (n === C)
+    return { featureIdx: p.features.map((c) => p.columns.indexOf(c)), targetIdx: p.columns.indexOf(p.target) };
   if (!needTarget && n === C - 1) {
     const rest = p.columns.filter((c) => c !== p.target);
     return { featureIdx: p.features.map((c) => rest.indexOf(c)), targetIdx: -1 };
   }
   if (!needTarget && n === F) return { featureIdx: Array.from({ length: F }, (_, k) => k), targetIdx: -1 };
-  const describeExpected = p.ignored.length === 0
-    ? `${F} feature column${F === 1 ? '' : 's'}${needTarget ? ` plus the target (${F + 1} in all)` : ` (or ${F + 1} with the target)`}`
-    : `the training file's ${C} columns${needTarget ? '' : ` (or ${C - 1} without the target, or its ${F} feature columns)`}`;
-  const note = p.header && !t.header ? ` The model was trained on a CSV with a header (${listForMessage(p.columns, 40)}); pass --header if this file has one.` : '';
-  throw new CliError(`the columns of ${t.file} do not match the model's: it has ${n} column${n === 1 ? '' : 's'}, the model needs ${describeExpected}.${note}`);
+  const describeExpected =
+    p.ignored.length === 0
+      ? `${F} feature column${F === 1 ? '' : 's'}${needTarget ? ` plus the target (${F + 1} in all)` : ` (or ${F + 1} with the target)`}`
+      : `the training file's ${C} columns${needTarget ? '' : ` (or ${C - 1} without the target, or its ${F} feature columns)`}`;
+  const note =
+    p.header && !t.header
+      ? ` The model was trained on a CSV with a header (${listForMessage(p.columns, 40)}); pass --header if this file has one.`
+      : '';
+  throw new CliError(
+    `the columns of ${t.file} do not match the model's: it has ${n} column${n === 1 ? '' : 's'}, the model needs ${describeExpected}.${note}`,
+  );
 }
 
 /**
@@ -440,13 +583,20 @@ export function mapColumns(t: Table, p: Preprocessing, needTarget: boolean): { f
  * columns) load as having no ignored and no categorical columns.
  */
 export function validatePreprocessing(o: unknown, path: string): Preprocessing {
-  const bad = (why: string): never => { throw new CliError(`${path} is corrupt: ${why}. Train the model again with simdnet train.`); };
+  const bad = (why: string): never => {
+    throw new CliError(`${path} is corrupt: ${why}. Train the model again with simdnet train.`);
+  };
   if (typeof o !== 'object' || o === null || Array.isArray(o)) bad('not a JSON object');
   const p = { ...(o as Record<string, unknown>) };
-  if (p.format !== 'simdnet-preprocessing') bad(`'format' is ${JSON.stringify(p.format)}, expected "simdnet-preprocessing"`);
-  if (p.version !== 1 && p.version !== 2) bad(`unsupported version ${JSON.stringify(p.version)} (this simdnet reads versions 1 and 2; a newer simdnet wrote it?)`);
+  if (p.format !== 'simdnet-preprocessing')
+    bad(`'format' is ${JSON.stringify(p.format)}, expected "simdnet-preprocessing"`);
+  if (p.version !== 1 && p.version !== 2)
+    bad(
+      `unsupported version ${JSON.stringify(p.version)} (this simdnet reads versions 1 and 2; a newer simdnet wrote it?)`,
+    );
   if (p.version === 1) {
-    if (p.ignored !== undefined || p.categorical !== undefined) bad("a version 1 file has no 'ignored' or 'categorical'");
+    if (p.ignored !== undefined || p.categorical !== undefined)
+      bad("a version 1 file has no 'ignored' or 'categorical'");
     p.ignored = [];
     p.categorical = [];
   }
@@ -456,45 +606,80 @@ export function validatePreprocessing(o: unknown, path: string): Preprocessing {
     if (nullable && v === null) return;
     if (!isStrings(v)) bad(`'${k}' must be a list of strings`);
   };
-  strings('columns'); strings('features'); strings('metrics'); strings('classes', true); strings('ignored');
+  strings('columns');
+  strings('features');
+  strings('metrics');
+  strings('classes', true);
+  strings('ignored');
   if (typeof p.target !== 'string') bad("'target' must be a string");
-  const cols = p.columns as string[], feats = p.features as string[], ignored = p.ignored as string[];
+  const cols = p.columns as string[],
+    feats = p.features as string[],
+    ignored = p.ignored as string[];
   if (!cols.includes(p.target as string)) bad(`the target '${p.target}' is not among the columns`);
-  if (feats.length === 0 || !feats.every((f) => cols.includes(f) && f !== p.target)) bad("'features' must be columns other than the target");
-  if (!ignored.every((c) => cols.includes(c) && c !== p.target && !feats.includes(c))) bad("'ignored' must be columns that are neither the target nor features");
+  if (feats.length === 0 || !feats.every((f) => cols.includes(f) && f !== p.target))
+    bad("'features' must be columns other than the target");
+  if (!ignored.every((c) => cols.includes(c) && c !== p.target && !feats.includes(c)))
+    bad("'ignored' must be columns that are neither the target nor features");
   if (!Array.isArray(p.categorical)) bad("'categorical' must be a list");
   const catCols = new Set<string>();
   for (const c of p.categorical as unknown[]) {
     const e = c as Record<string, unknown>;
-    if (typeof e !== 'object' || e === null || typeof e.column !== 'string' || !feats.includes(e.column) || catCols.has(e.column)) bad("each 'categorical' entry needs a 'column' that is a feature, once");
+    if (
+      typeof e !== 'object' ||
+      e === null ||
+      typeof e.column !== 'string' ||
+      !feats.includes(e.column) ||
+      catCols.has(e.column)
+    )
+      bad("each 'categorical' entry needs a 'column' that is a feature, once");
     catCols.add(e.column as string);
-    if (!isStrings(e.categories) || e.categories.length === 0 || new Set(e.categories).size !== e.categories.length) bad(`the categories of '${e.column}' must be a non-empty list of distinct strings`);
+    if (!isStrings(e.categories) || e.categories.length === 0 || new Set(e.categories).size !== e.categories.length)
+      bad(`the categories of '${e.column}' must be a non-empty list of distinct strings`);
     if (typeof e.numeric !== 'boolean') bad(`'numeric' of '${e.column}' must be true or false`);
-    if (e.mostFrequent !== null && !(typeof e.mostFrequent === 'string' && (e.categories as string[]).includes(e.mostFrequent))) bad(`'mostFrequent' of '${e.column}' must be null or one of its categories`);
+    if (
+      e.mostFrequent !== null &&
+      !(typeof e.mostFrequent === 'string' && (e.categories as string[]).includes(e.mostFrequent))
+    )
+      bad(`'mostFrequent' of '${e.column}' must be null or one of its categories`);
     if (p.impute !== null && e.mostFrequent === null) bad(`'mostFrequent' of '${e.column}' is missing`);
   }
   // Per-feature numbers: a finite number for a numeric feature, null for a categorical one.
   const numbers = (k: string) => {
     const v = p[k];
     if (v === null) return;
-    if (!Array.isArray(v) || v.length !== feats.length || !v.every((x, i) => (catCols.has(feats[i]!) ? x === null : typeof x === 'number' && Number.isFinite(x)))) {
+    if (
+      !Array.isArray(v) ||
+      v.length !== feats.length ||
+      !v.every((x, i) => (catCols.has(feats[i]!) ? x === null : typeof x === 'number' && Number.isFinite(x)))
+    ) {
       bad(`'${k}' must be null or ${feats.length} finite numbers (null for a categorical feature)`);
     }
   };
   if (!['binary', 'multiclass', 'regression'].includes(p.task as string)) bad(`unknown task ${JSON.stringify(p.task)}`);
-  if (!['binary', 'sparse', 'onehot', 'value'].includes(p.encoding as string)) bad(`unknown encoding ${JSON.stringify(p.encoding)}`);
-  if (!['sigmoid', 'softmax', 'linear'].includes(p.outputActivation as string)) bad(`unknown output activation ${JSON.stringify(p.outputActivation)}`);
+  if (!['binary', 'sparse', 'onehot', 'value'].includes(p.encoding as string))
+    bad(`unknown encoding ${JSON.stringify(p.encoding)}`);
+  if (!['sigmoid', 'softmax', 'linear'].includes(p.outputActivation as string))
+    bad(`unknown output activation ${JSON.stringify(p.outputActivation)}`);
   if (typeof p.loss !== 'string') bad("'loss' must be a string");
-  if (typeof p.header !== 'boolean' || typeof p.standardize !== 'boolean' || typeof p.classesNumeric !== 'boolean') bad("'header', 'standardize' and 'classesNumeric' must be true or false");
-  if (!Number.isInteger(p.outputUnits) || (p.outputUnits as number) < 1) bad("'outputUnits' must be a positive integer");
-  if (p.task !== 'regression' && (!Array.isArray(p.classes) || p.classes.length < 2)) bad('a classifier needs at least two class labels');
-  if (p.impute !== null && p.impute !== 'mean' && p.impute !== 'median') bad(`unknown imputation ${JSON.stringify(p.impute)}`);
-  numbers('imputeValues'); numbers('means'); numbers('stds');
+  if (typeof p.header !== 'boolean' || typeof p.standardize !== 'boolean' || typeof p.classesNumeric !== 'boolean')
+    bad("'header', 'standardize' and 'classesNumeric' must be true or false");
+  if (!Number.isInteger(p.outputUnits) || (p.outputUnits as number) < 1)
+    bad("'outputUnits' must be a positive integer");
+  if (p.task !== 'regression' && (!Array.isArray(p.classes) || p.classes.length < 2))
+    bad('a classifier needs at least two class labels');
+  if (p.impute !== null && p.impute !== 'mean' && p.impute !== 'median')
+    bad(`unknown imputation ${JSON.stringify(p.impute)}`);
+  numbers('imputeValues');
+  numbers('means');
+  numbers('stds');
   if (p.impute !== null && p.imputeValues === null) bad("'imputeValues' is missing");
   if (p.standardize && (p.means === null || p.stds === null)) bad("'means' and 'stds' are missing");
   if ((p.means === null) !== (p.stds === null)) bad("'means' and 'stds' must be given together");
-  if (p.stds !== null && (p.stds as (number | null)[]).some((s) => s !== null && !(s > 0))) bad("'stds' must be positive");
-  for (const k of ['targetMean', 'targetStd']) if (p[k] !== null && !(typeof p[k] === 'number' && Number.isFinite(p[k]))) bad(`'${k}' must be null or a finite number`);
+  if (p.stds !== null && (p.stds as (number | null)[]).some((s) => s !== null && !(s > 0)))
+    bad("'stds' must be positive");
+  for (const k of ['targetMean', 'targetStd'])
+    if (p[k] !== null && !(typeof p[k] === 'number' && Number.isFinite(p[k])))
+      bad(`'${k}' must be null or a finite number`);
   if (p.targetStd !== null && !((p.targetStd as number) > 0)) bad("'targetStd' must be positive");
   return p as unknown as Preprocessing;
 }
@@ -511,11 +696,20 @@ export function permutation(n: number, seed: number): Int32Array {
   };
   const p = new Int32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;
-  for (let i = n - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); const tmp = p[i]!; p[i] = p[j]!; p[j] = tmp; }
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    const tmp = p[i]!;
+    p[i] = p[j]!;
+    p[j] = tmp;
+  }
   return p;
 }
 
-export interface Splits { train: Int32Array; val: Int32Array; test: Int32Array }
+export interface Splits {
+  train: Int32Array;
+  val: Int32Array;
+  test: Int32Array;
+}
 
 /**
  * Shuffle the rows with `seed` and hold out `testSplit` of them for testing,
@@ -529,8 +723,17 @@ export function splitRows(n: number, testSplit: number, validationSplit: number,
   const nVal = Math.round(rest * validationSplit);
   const nTrain = rest - nVal;
   const need = (frac: number) => Math.ceil(0.5 / frac);
-  if (testSplit > 0 && nTest < 1) throw new CliError(`--test-split ${testSplit} of ${n} rows leaves no test row: it needs at least ${need(testSplit)} rows (or pass --test-split 0)`);
-  if (validationSplit > 0 && nVal < 1) throw new CliError(`--validation-split ${validationSplit} of the ${rest} rows left for training leaves no validation row: it needs more rows (or pass --validation-split 0)`);
-  if (nTrain < 1) throw new CliError(`${n} rows are too few: after a test split of ${nTest} and a validation split of ${nVal} no row is left for training`);
+  if (testSplit > 0 && nTest < 1)
+    throw new CliError(
+      `--test-split ${testSplit} of ${n} rows leaves no test row: it needs at least ${need(testSplit)} rows (or pass --test-split 0)`,
+    );
+  if (validationSplit > 0 && nVal < 1)
+    throw new CliError(
+      `--validation-split ${validationSplit} of the ${rest} rows left for training leaves no validation row: it needs more rows (or pass --validation-split 0)`,
+    );
+  if (nTrain < 1)
+    throw new CliError(
+      `${n} rows are too few: after a test split of ${nTest} and a validation split of ${nVal} no row is left for training`,
+    );
   return { train: p.slice(0, nTrain), val: p.slice(nTrain, rest), test: p.slice(rest) };
 }

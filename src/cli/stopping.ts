@@ -32,12 +32,21 @@ export class BestEpoch extends sn.callbacks.Callback {
    * `loss`: the loss to monitor (val_loss, or loss without a validation split);
    * `accuracy`: the accuracy to rank by first (val_accuracy), or null.
    */
-  constructor(readonly loss: string, readonly accuracy: string | null, readonly patience: number) {
+  constructor(
+    readonly loss: string,
+    readonly accuracy: string | null,
+    readonly patience: number,
+  ) {
     super();
   }
 
   override onTrainBegin(): void {
-    this.stoppedEpoch = -1; this.bestEpoch = -1; this.bestAcc = -Infinity; this.bestLoss = Infinity; this.wait = 0; this.weights = null;
+    this.stoppedEpoch = -1;
+    this.bestEpoch = -1;
+    this.bestAcc = -Infinity;
+    this.bestLoss = Infinity;
+    this.wait = 0;
+    this.weights = null;
   }
 
   /** Whether an epoch with these values is better than the best so far. */
@@ -51,9 +60,15 @@ export class BestEpoch extends sn.callbacks.Callback {
   override onEpochEnd(epoch: number, logs: Logs = {}): void {
     const loss = logs[this.loss];
     const acc = this.accuracy === null ? 0 : logs[this.accuracy];
-    if (loss === undefined || acc === undefined) throw new Error(`early stopping: '${this.loss}' or '${this.accuracy}' is not in the logs (${Object.keys(logs).join(', ')})`);
+    if (loss === undefined || acc === undefined)
+      throw new Error(
+        `early stopping: '${this.loss}' or '${this.accuracy}' is not in the logs (${Object.keys(logs).join(', ')})`,
+      );
     if (this.better(acc, loss)) {
-      this.bestAcc = acc; this.bestLoss = loss; this.bestEpoch = epoch; this.wait = 0;
+      this.bestAcc = acc;
+      this.bestLoss = loss;
+      this.bestEpoch = epoch;
+      this.wait = 0;
       this.weights = this.model!.getWeights();
       return;
     }

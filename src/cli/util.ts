@@ -2,13 +2,29 @@
  * Small helpers of the `simdnet` command line: its error type, atomic file
  * writes, CSV field quoting and number formatting.
  */
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** An error the user can fix: printed as one message, with no stack, and a non-zero exit. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
     this.name = 'CliError';
   }
@@ -16,7 +32,10 @@ export class CliError extends Error {
 
 /** A bad command line (unknown option, missing argument): exit code 2, as most tools do. */
 export class UsageError extends CliError {
-  constructor(message: string, readonly command?: string) {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
     super(message, 2);
     this.name = 'UsageError';
   }
@@ -58,8 +77,18 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     fd = -1;
     renameSync(tmp, path);
   } catch (e) {
-    if (fd >= 0) { try { closeSync(fd); } catch { /* ignore */ } }
-    try { unlinkSync(tmp); } catch { /* ignore */ }
+    if (fd >= 0) {
+      try {
+        closeSync(fd);
+      } catch {
+        /* ignore */
+      }
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* ignore */
+    }
     throw new CliError(`cannot write ${path}: ${(e as Error).message}`);
   }
 }
@@ -87,18 +116,32 @@ export function replaceDir(tmp: string, dir: string): void {
   try {
     renameSync(tmp, abs);
   } catch (e) {
-    if (old) { try { renameSync(old, abs); } catch { /* leave the old copy where it is */ } }
+    if (old) {
+      try {
+        renameSync(old, abs);
+      } catch {
+        /* leave the old copy where it is */
+      }
+    }
     throw e;
   }
   if (old) rmSync(old, { recursive: true, force: true });
 }
 
 export function removeQuietly(path: string): void {
-  try { rmSync(path, { recursive: true, force: true }); } catch { /* ignore */ }
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    /* ignore */
+  }
 }
 
 export function isDirectory(path: string): boolean {
-  try { return statSync(path).isDirectory(); } catch { return false; }
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Check that the directory a file will be written to exists (before any long work). */
@@ -125,7 +168,7 @@ export function formatValue(v: number): string {
 
 /** "1st", "2nd", "3rd", "4th" … for messages. */
 export function ordinal(n: number): string {
-  const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th';
+  const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
   return `${n}${s}`;
 }
 

@@ -30,12 +30,24 @@ export class SymbolicTensor {
   readonly id = tensorCounter++;
   /** The per-sample shape (the batch dimension is not included). */
   readonly shape: number[];
-  constructor(readonly node: GraphNode, shape: number[], readonly name: string) { this.shape = shape.slice(); }
+  constructor(
+    readonly node: GraphNode,
+    shape: number[],
+    readonly name: string,
+  ) {
+    this.shape = shape.slice();
+  }
   /** The layer that produces this tensor. */
-  get sourceLayer(): Layer { return this.node.layer; }
+  get sourceLayer(): Layer {
+    return this.node.layer;
+  }
   /** Keras-style shape with the batch dimension: [null, ...shape]. */
-  get batchShape(): (number | null)[] { return [null, ...this.shape]; }
-  toString(): string { return `SymbolicTensor(name=${this.name}, shape=[null, ${this.shape.join(', ')}])`; }
+  get batchShape(): (number | null)[] {
+    return [null, ...this.shape];
+  }
+  toString(): string {
+    return `SymbolicTensor(name=${this.name}, shape=[null, ${this.shape.join(', ')}])`;
+  }
 }
 
 /** A value the program computes: a model input (step −1) or a step's output. */
@@ -95,13 +107,16 @@ export function compileProgram(inputs: readonly SymbolicTensor[], outputs: reado
     const known = ids.get(t);
     if (known !== undefined) return known;
     if (t.node.inputs.length === 0) {
-      throw new ValueError(`Graph disconnected: the outputs need the input '${t.name}' (shape [null, ${t.shape.join(', ')}]), which is not among the model's inputs (${inputs.map((x) => `'${x.name}'`).join(', ') || 'none'}). Pass it in \`inputs\`.`);
+      throw new ValueError(
+        `Graph disconnected: the outputs need the input '${t.name}' (shape [null, ${t.shape.join(', ')}]), which is not among the model's inputs (${inputs.map((x) => `'${x.name}'`).join(', ') || 'none'}). Pass it in \`inputs\`.`,
+      );
     }
     if (visiting.has(t)) throw new ValueError(`The graph has a cycle at '${t.name}'.`);
     visiting.add(t);
     const ins = t.node.inputs.map(visit);
     visiting.delete(t);
-    const step = steps.length, id = values.length;
+    const step = steps.length,
+      id = values.length;
     const layer = t.node.layer;
     const storage = layer.aliasesInput() ? values[ins[0]!]!.storage : id;
     values.push({ shape: t.shape.slice(), feat: shapeSize(t.shape), step, storage, consumers: [] });
@@ -114,7 +129,14 @@ export function compileProgram(inputs: readonly SymbolicTensor[], outputs: reado
   const layers: Layer[] = [];
   for (const t of inputs) if (!layers.includes(t.node.layer)) layers.push(t.node.layer);
   for (const s of steps) if (!layers.includes(s.layer)) layers.push(s.layer);
-  return { values, steps, inputs: inputs.map((t) => ids.get(t)!), outputs: outIds, layers, inputTensors: inputs.slice() };
+  return {
+    values,
+    steps,
+    inputs: inputs.map((t) => ids.get(t)!),
+    outputs: outIds,
+    layers,
+    inputTensors: inputs.slice(),
+  };
 }
 
 /**

@@ -14,12 +14,19 @@ import type { Program } from './graph.js';
 import { type Plan, layOutPlan, planFloats } from './plan.js';
 
 /** Frees a dropped model's kernel memory. */
-const registry = typeof FinalizationRegistry !== 'undefined'
-  ? new FinalizationRegistry<{ be: Backend; blocks: number[] }>((held) => {
-    for (const p of held.blocks) { try { held.be.heap.release(p); } catch { /* already gone */ } }
-    held.blocks.length = 0;
-  })
-  : null;
+const registry =
+  typeof FinalizationRegistry !== 'undefined'
+    ? new FinalizationRegistry<{ be: Backend; blocks: number[] }>((held) => {
+        for (const p of held.blocks) {
+          try {
+            held.be.heap.release(p);
+          } catch {
+            /* already gone */
+          }
+        }
+        held.blocks.length = 0;
+      })
+    : null;
 
 const mib = (b: number) => `${(Math.max(0, b) / 2 ** 20).toFixed(1)} MiB`;
 
@@ -31,15 +38,26 @@ export class ModelMemory {
   private backup = 0;
 
   /** `owner` is the model (weights point back to it, weakly); `name` its name, for messages. */
-  constructor(private readonly owner: object, private readonly name: () => string) {}
+  constructor(
+    private readonly owner: object,
+    private readonly name: () => string,
+  ) {}
 
-  get placed(): boolean { return this.placement !== null; }
+  get placed(): boolean {
+    return this.placement !== null;
+  }
   /** The backend the weights are on (placed models only). */
-  get be(): Backend { return this.placement!.be; }
+  get be(): Backend {
+    return this.placement!.be;
+  }
   /** This model's GEMM workspace. */
-  get ws(): number { return this.placement!.ws; }
+  get ws(): number {
+    return this.placement!.ws;
+  }
   /** Whether the weights are on the current backend. */
-  get current(): boolean { return this.placement?.be === getBackend(); }
+  get current(): boolean {
+    return this.placement?.be === getBackend();
+  }
 
   private alloc(floats: number, into: number[]): number {
     const p = this.placement!.be.heap.allocF32(Math.max(1, floats));
@@ -64,7 +82,8 @@ export class ModelMemory {
   place(weights: Weight[], optimizer: Optimizer | null): void {
     const be = getBackend();
     if (this.placement?.be === be) return;
-    let values: Float32Array[], slotValues: Float32Array[][] | null = null;
+    let values: Float32Array[],
+      slotValues: Float32Array[][] | null = null;
     if (this.placement) {
       const old = this.placement.be.heap;
       values = weights.map((w) => old.read(w.ptr, w.size));
@@ -72,11 +91,16 @@ export class ModelMemory {
     } else {
       values = weights.map((w) => w.pending!);
     }
-    const floats = weights.reduce((a, w) => a + w.size * (1 + (w.trainable ? 1 + (optimizer?.slotNames().length ?? 0) : 0)), 0);
+    const floats = weights.reduce(
+      (a, w) => a + w.size * (1 + (w.trainable ? 1 + (optimizer?.slotNames().length ?? 0) : 0)),
+      0,
+    );
     const need = floats * 4 + be.gemmWorkspaceBytes;
     const free = be.heap.maxBytes - be.heap.liveBytes - 65536;
     if (need > free) {
-      throw new SimdnetError(`Out of kernel memory: model '${this.name()}' needs ${(need / 2 ** 20).toFixed(1)} MiB for its weights, gradients and optimizer state, but only ${mib(free)} of the ${(be.heap.maxBytes / 2 ** 20).toFixed(0)} MiB maximum are free. Use fewer or smaller layers, or release models you no longer need (model.release()).`);
+      throw new SimdnetError(
+        `Out of kernel memory: model '${this.name()}' needs ${(need / 2 ** 20).toFixed(1)} MiB for its weights, gradients and optimizer state, but only ${mib(free)} of the ${(be.heap.maxBytes / 2 ** 20).toFixed(0)} MiB maximum are free. Use fewer or smaller layers, or release models you no longer need (model.release()).`,
+      );
     }
     if (this.placement) this.releaseAll();
     const blocks: number[] = [];
@@ -93,16 +117,26 @@ export class ModelMemory {
       if (optimizer) this.allocateSlots(weights, optimizer, slotValues);
     } catch (e) {
       this.free(this.owned.blocks.slice());
-      weights.forEach((w, i) => { w.pending = values[i]!; w.ptr = 0; w.grad = 0; w.slots = []; });
+      weights.forEach((w, i) => {
+        w.pending = values[i]!;
+        w.ptr = 0;
+        w.grad = 0;
+        w.slots = [];
+      });
       this.placement = null;
       throw e;
     }
     const me = new WeakRef<object>(this.owner);
-    for (const w of weights) { w.pending = null; w.owner = me; }
+    for (const w of weights) {
+      w.pending = null;
+      w.owner = me;
+    }
     registry?.register(this, this.owned, this);
   }
 
-  /** The optimizer's slots for each trainable weight: the values given (same optimizer kind), else its initial value. */
+  /**
+   * The optimizer's slots for each trainable weight: the values given (same optimizer kind), else its initial value.
+   */
   allocateSlots(weights: Weight[], opt: Optimizer, values?: Float32Array[][] | null): void {
     const be = this.be;
     const names = opt.slotNames();
@@ -111,7 +145,8 @@ export class ModelMemory {
       w.slots = names.map((_, k) => {
         const p = this.alloc(w.size, this.placement!.blocks);
         const old = values?.[i]?.[k];
-        if (old && old.length === w.size) be.heap.write(p, old); else be.heap.view(p, w.size).fill(opt.slotInit(k));
+        if (old && old.length === w.size) be.heap.write(p, old);
+        else be.heap.view(p, w.size).fill(opt.slotInit(k));
         return p;
       });
     });
@@ -128,7 +163,10 @@ export class ModelMemory {
     if (!this.placement) return;
     for (const plan of this.plans) this.free(plan.blocks);
     this.plans = [];
-    if (this.backup) { this.free([this.backup]); this.backup = 0; }
+    if (this.backup) {
+      this.free([this.backup]);
+      this.backup = 0;
+    }
     this.free(this.placement.blocks);
     registry?.unregister(this);
     this.placement = null;
@@ -138,7 +176,13 @@ export class ModelMemory {
   release(weights: Weight[]): void {
     if (!this.placement) return;
     const heap = this.be.heap;
-    for (const w of weights) { w.pending = heap.read(w.ptr, w.size); w.ptr = 0; w.grad = 0; w.slots = []; w.owner = null; }
+    for (const w of weights) {
+      w.pending = heap.read(w.ptr, w.size);
+      w.ptr = 0;
+      w.grad = 0;
+      w.slots = [];
+      w.owner = null;
+    }
     this.releaseAll();
   }
 
@@ -159,9 +203,12 @@ export class ModelMemory {
     }
     // Count the plan before laying it out, so one that cannot fit is refused with its numbers, nothing touched.
     const heap = this.be.heap;
-    const need = planFloats(program, B, training, targetWidths) * 4, free = heap.maxBytes - heap.liveBytes - 65536;
+    const need = planFloats(program, B, training, targetWidths) * 4,
+      free = heap.maxBytes - heap.liveBytes - 65536;
     if (need > free) {
-      throw new SimdnetError(`Out of kernel memory: ${training ? 'training' : 'running'} model '${this.name()}' at batch size ${B} needs ${mib(need)} for its ${training ? 'activations and gradients' : 'activations'}, but only ${mib(free)} of the ${(heap.maxBytes / 2 ** 20).toFixed(0)} MiB maximum are free. Use a smaller batchSize, or release models you no longer need (model.release()).`);
+      throw new SimdnetError(
+        `Out of kernel memory: ${training ? 'training' : 'running'} model '${this.name()}' at batch size ${B} needs ${mib(need)} for its ${training ? 'activations and gradients' : 'activations'}, but only ${mib(free)} of the ${(heap.maxBytes / 2 ** 20).toFixed(0)} MiB maximum are free. Use a smaller batchSize, or release models you no longer need (model.release()).`,
+      );
     }
     const blocks: number[] = [];
     try {
@@ -169,7 +216,10 @@ export class ModelMemory {
       plan.blocks = blocks;
       this.plans.push(plan);
       return plan;
-    } catch (e) { this.free(blocks); throw e; }
+    } catch (e) {
+      this.free(blocks);
+      throw e;
+    }
   }
 
   /** Drop every plan (the program changed). */
@@ -188,6 +238,11 @@ export class ModelMemory {
   /** Blocks held and, per plan, its batch size, kind and number of distinct activation buffers. */
   stats(): { blocks: number; heapBytes: number; heapLive: number; plans: Plan[] } {
     const heap = this.placement?.be.heap;
-    return { blocks: this.owned.blocks.length, heapBytes: heap?.byteLength ?? 0, heapLive: heap?.liveCount ?? 0, plans: this.plans };
+    return {
+      blocks: this.owned.blocks.length,
+      heapBytes: heap?.byteLength ?? 0,
+      heapLive: heap?.liveCount ?? 0,
+      plans: this.plans,
+    };
   }
 }

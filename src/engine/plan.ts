@@ -11,25 +11,41 @@ import type { LayerBuffers, Weight } from '../layers.js';
 import type { Program } from './graph.js';
 
 /** After a step's backward pass: add `feat` floats per sample from `from` into `to`. */
-export interface Accumulate { from: number; to: number; feat: number }
+export interface Accumulate {
+  from: number;
+  to: number;
+  feat: number;
+}
 
 export interface Plan {
   B: number;
-  /** A training plan keeps every step's output, pre-activation, gradient and scratch; an inference plan reuses a few buffers. */
+  /**
+   * A training plan keeps every step's output, pre-activation, gradient and scratch; an inference plan reuses a few
+   * buffers.
+   */
   training: boolean;
   /** Input rows, one buffer per model input. */
   xs: number[];
   /** Targets, one buffer per output (`targetWidths[k]` per sample), and the sample weights. */
-  T: number[]; W: number;
+  T: number[];
+  W: number;
   /** Per step: its buffers. */
   bufs: LayerBuffers[];
   /** Per value: its output and gradient (0: none). */
-  y: number[]; dy: number[];
+  y: number[];
+  dy: number[];
   /** Per step: the input pointer (first input) and all of them. */
-  stepX: number[]; stepXs: number[][];
-  /** Per step (training plans): where its backward pass writes each input's gradient (0: not needed) and what to add afterwards. */
-  stepDx: number[][]; adds: (Accumulate[] | null)[];
-  /** Per step (training plans): the weights of a shared layer whose gradients this application adds rather than writes. */
+  stepX: number[];
+  stepXs: number[][];
+  /**
+   * Per step (training plans): where its backward pass writes each input's gradient (0: not needed) and what to add
+   * afterwards.
+   */
+  stepDx: number[][];
+  adds: (Accumulate[] | null)[];
+  /**
+   * Per step (training plans): the weights of a shared layer whose gradients this application adds rather than writes.
+   */
   gradTemps: ({ w: Weight; temp: number }[] | null)[];
   /** Every block the plan owns (filled in by the caller that allocated them). */
   blocks: number[];
@@ -58,13 +74,30 @@ export type PlanAlloc = (floats: number) => number;
  * A deep MLP's inference peak is three of its widest activations.
  */
 export function layOutPlan(p: Program, B: number, training: boolean, targetWidths: number[], alloc: PlanAlloc): Plan {
-  const nv = p.values.length, ns = p.steps.length;
+  const nv = p.values.length,
+    ns = p.steps.length;
   const plan: Plan = {
-    B, training, xs: [], T: targetWidths.map((w) => alloc(B * w)), W: alloc(B), bufs: [],
-    y: new Array<number>(nv).fill(0), dy: new Array<number>(nv).fill(0), stepX: [], stepXs: [],
-    stepDx: [], adds: [], gradTemps: [], blocks: [], pinned: 0,
+    B,
+    training,
+    xs: [],
+    T: targetWidths.map((w) => alloc(B * w)),
+    W: alloc(B),
+    bufs: [],
+    y: new Array<number>(nv).fill(0),
+    dy: new Array<number>(nv).fill(0),
+    stepX: [],
+    stepXs: [],
+    stepDx: [],
+    adds: [],
+    gradTemps: [],
+    blocks: [],
+    pinned: 0,
   };
-  for (const v of p.inputs) { const x = alloc(B * p.values[v]!.feat); plan.xs.push(x); plan.y[v] = x; }
+  for (const v of p.inputs) {
+    const x = alloc(B * p.values[v]!.feat);
+    plan.xs.push(x);
+    plan.y[v] = x;
+  }
   const own = p.steps.filter((s) => !s.layer.aliasesInput());
   const widest = B * Math.max(1, ...own.map((s) => p.values[s.output]!.feat));
 
@@ -72,7 +105,12 @@ export function layOutPlan(p: Program, B: number, training: boolean, targetWidth
     // Liveness: the last step reading each storage (outputs, and the inputs of output steps, to the end).
     const end = ns;
     const lastUse = new Array<number>(nv).fill(-1);
-    p.steps.forEach((s, i) => { for (const u of s.inputs) { const st = p.values[u]!.storage; lastUse[st] = Math.max(lastUse[st]!, i); } });
+    p.steps.forEach((s, i) => {
+      for (const u of s.inputs) {
+        const st = p.values[u]!.storage;
+        lastUse[st] = Math.max(lastUse[st]!, i);
+      }
+    });
     for (const o of p.outputs) {
       lastUse[p.values[o]!.storage] = end;
       const st = p.values[o]!.step;
@@ -81,7 +119,8 @@ export function layOutPlan(p: Program, B: number, training: boolean, targetWidth
     const lastZ = p.steps.reduce((a, s, i) => (!s.layer.aliasesInput() && s.layer.needsZ() ? i : a), -1);
     const outputSteps = new Set(p.outputs.map((o) => p.values[o]!.step));
     let zs = 0;
-    const free: number[] = [], slotOf = new Map<number, number>();
+    const free: number[] = [],
+      slotOf = new Map<number, number>();
     p.steps.forEach((s, i) => {
       const out = s.output;
       if (s.layer.aliasesInput()) {
@@ -99,23 +138,37 @@ export function layOutPlan(p: Program, B: number, training: boolean, targetWidth
       plan.bufs.push({ y: plan.y[out]!, z, dy: 0, scratch: [] });
       // Release the slots whose last reader was this step.
       for (const u of new Set(s.inputs.map((q) => p.values[q]!.storage))) {
-        if (lastUse[u] === i && slotOf.has(u)) { free.push(slotOf.get(u)!); slotOf.delete(u); }
+        if (lastUse[u] === i && slotOf.has(u)) {
+          free.push(slotOf.get(u)!);
+          slotOf.delete(u);
+        }
       }
     });
   } else {
     p.steps.forEach((s) => {
-      const out = s.output, n = B * p.values[out]!.feat;
+      const out = s.output,
+        n = B * p.values[out]!.feat;
       let buf: LayerBuffers;
-      if (s.layer.aliasesInput()) buf = { y: plan.y[s.inputs[0]!]!, z: plan.y[s.inputs[0]!]!, dy: plan.dy[s.inputs[0]!]!, scratch: [] };
+      if (s.layer.aliasesInput())
+        buf = { y: plan.y[s.inputs[0]!]!, z: plan.y[s.inputs[0]!]!, dy: plan.dy[s.inputs[0]!]!, scratch: [] };
       else {
         const y = alloc(n);
-        buf = { y, z: s.layer.needsZ() ? alloc(n) : y, dy: alloc(n), scratch: s.layer.scratchFloats(B).map((f) => alloc(f)) };
+        buf = {
+          y,
+          z: s.layer.needsZ() ? alloc(n) : y,
+          dy: alloc(n),
+          scratch: s.layer.scratchFloats(B).map((f) => alloc(f)),
+        };
       }
-      plan.y[out] = buf.y; plan.dy[out] = buf.dy;
+      plan.y[out] = buf.y;
+      plan.dy[out] = buf.dy;
       plan.bufs.push(buf);
     });
   }
-  for (const s of p.steps) { plan.stepXs.push(s.inputs.map((u) => plan.y[u]!)); plan.stepX.push(plan.y[s.inputs[0]!]!); }
+  for (const s of p.steps) {
+    plan.stepXs.push(s.inputs.map((u) => plan.y[u]!));
+    plan.stepX.push(plan.y[s.inputs[0]!]!);
+  }
   if (!training) return plan;
 
   // Backward: who writes each gradient and who adds to it, decided once.
@@ -124,16 +177,23 @@ export function layOutPlan(p: Program, B: number, training: boolean, targetWidth
   const temps: number[] = [];
   const seenLayer = new Set<unknown>();
   const layerTemps = new Map<unknown, { w: Weight; temp: number }[]>();
-  const stepDx: number[][] = new Array(ns), adds: (Accumulate[] | null)[] = new Array(ns).fill(null);
+  const stepDx: number[][] = new Array(ns),
+    adds: (Accumulate[] | null)[] = new Array(ns).fill(null);
   const gradTemps: ({ w: Weight; temp: number }[] | null)[] = new Array(ns).fill(null);
   for (let i = ns - 1; i >= 0; i--) {
     const s = p.steps[i]!;
-    if (s.layer.aliasesInput()) { stepDx[i] = s.inputs.map(() => 0); continue; }
+    if (s.layer.aliasesInput()) {
+      stepDx[i] = s.inputs.map(() => 0);
+      continue;
+    }
     let t = 0;
     stepDx[i] = s.inputs.map((u) => {
       const st = p.values[u]!.storage;
       if (plan.dy[u] === 0) return 0;
-      if (!written.has(st)) { written.add(st); return plan.dy[u]!; }
+      if (!written.has(st)) {
+        written.add(st);
+        return plan.dy[u]!;
+      }
       const temp = temps[t] ?? (temps[t] = alloc(widest));
       t++;
       (adds[i] ??= []).push({ from: temp, to: plan.dy[u]!, feat: p.values[u]!.feat });
@@ -149,14 +209,20 @@ export function layOutPlan(p: Program, B: number, training: boolean, targetWidth
     }
     seenLayer.add(s.layer);
   }
-  plan.stepDx = stepDx; plan.adds = adds; plan.gradTemps = gradTemps;
+  plan.stepDx = stepDx;
+  plan.adds = adds;
+  plan.gradTemps = gradTemps;
   return plan;
 }
 
 /** The floats a plan would take, laid out with a counting allocator (nothing allocated). */
 export function planFloats(p: Program, B: number, training: boolean, targetWidths: number[]): number {
-  let floats = 0, fake = 0;
-  layOutPlan(p, B, training, targetWidths, (n) => { floats += Math.max(1, n); return (fake += 16); });
+  let floats = 0,
+    fake = 0;
+  layOutPlan(p, B, training, targetWidths, (n) => {
+    floats += Math.max(1, n);
+    return (fake += 16);
+  });
   return floats;
 }
 

@@ -30,11 +30,25 @@ export interface OutputInfo {
 }
 
 /** Copy rows `order[start..end)` of one matrix into a plan buffer. */
-function gatherRows(f: Float32Array, m: Matrix, dst: number, order: Int32Array | null, start: number, end: number): void {
-  const c = m.cols, v = m.values;
-  if (order === null) { f.set(v.subarray(start * c, end * c), dst >> 2); return; }
+function gatherRows(
+  f: Float32Array,
+  m: Matrix,
+  dst: number,
+  order: Int32Array | null,
+  start: number,
+  end: number,
+): void {
+  const c = m.cols,
+    v = m.values;
+  if (order === null) {
+    f.set(v.subarray(start * c, end * c), dst >> 2);
+    return;
+  }
   let d = dst >> 2;
-  for (let r = start; r < end; r++) { const s = order[r]! * c; for (let k = 0; k < c; k++) f[d++] = v[s + k]!; }
+  for (let r = start; r < end; r++) {
+    const s = order[r]! * c;
+    for (let k = 0; k < c; k++) f[d++] = v[s + k]!;
+  }
 }
 
 export class Executor {
@@ -42,15 +56,34 @@ export class Executor {
   private readonly fusedStep: Uint8Array;
   /** Per output: the last loss pass's (unweighted) sum over the batch. */
   readonly outSums: Float64Array;
-  private readonly ctx: StepContext = { be: null as unknown as Backend, ws: 0, training: false, stepSeed: 0, node: 0, fusedOutput: false };
+  private readonly ctx: StepContext = {
+    be: null as unknown as Backend,
+    ws: 0,
+    training: false,
+    stepSeed: 0,
+    node: 0,
+    fusedOutput: false,
+  };
 
-  constructor(readonly program: Program, readonly outs: OutputInfo[]) {
+  constructor(
+    readonly program: Program,
+    readonly outs: OutputInfo[],
+  ) {
     this.fusedStep = new Uint8Array(program.steps.length);
     this.outSums = new Float64Array(outs.length);
   }
 
   /** Copy samples `order[start..end)` of the inputs (and targets, weights) into the plan. */
-  gather(be: Backend, plan: Plan, X: Matrix[], Y: Matrix[] | null, w: Float32Array | null, order: Int32Array | null, start: number, end: number): void {
+  gather(
+    be: Backend,
+    plan: Plan,
+    X: Matrix[],
+    Y: Matrix[] | null,
+    w: Float32Array | null,
+    order: Int32Array | null,
+    start: number,
+    end: number,
+  ): void {
     const heap = be.heap;
     heap.refresh();
     const f = heap.f32;
@@ -58,13 +91,20 @@ export class Executor {
     if (Y) for (let k = 0; k < Y.length; k++) gatherRows(f, Y[k]!, plan.T[k]!, order, start, end);
     if (w) {
       if (order === null) f.set(w.subarray(start, end), plan.W >> 2);
-      else { let dw = plan.W >> 2; for (let r = start; r < end; r++) f[dw++] = w[order[r]!]!; }
+      else {
+        let dw = plan.W >> 2;
+        for (let r = start; r < end; r++) f[dw++] = w[order[r]!]!;
+      }
     }
   }
 
   forward(be: Backend, ws: number, plan: Plan, M: number, training: boolean, stepSeed: number): void {
     const ctx = this.ctx;
-    ctx.be = be; ctx.ws = ws; ctx.training = training; ctx.stepSeed = stepSeed; ctx.fusedOutput = false;
+    ctx.be = be;
+    ctx.ws = ws;
+    ctx.training = training;
+    ctx.stepSeed = stepSeed;
+    ctx.fusedOutput = false;
     const steps = this.program.steps;
     for (let i = 0; i < steps.length; i++) {
       const s = steps[i]!;
@@ -79,18 +119,42 @@ export class Executor {
    * writing each output's gradient (scaled by its loss weight) when `grad`.
    * Each output's unweighted sum is left in `outSums`.
    */
-  lossOn(be: Backend, plan: Plan, M: number, useW: boolean, grad: boolean, losses: (Loss | CustomLoss)[], weights: number[]): number {
+  lossOn(
+    be: Backend,
+    plan: Plan,
+    M: number,
+    useW: boolean,
+    grad: boolean,
+    losses: (Loss | CustomLoss)[],
+    weights: number[],
+  ): number {
     const steps = this.program.steps;
     let total = 0;
     for (let k = 0; k < this.outs.length; k++) {
-      const o = this.outs[k]!, loss = losses[k]!, lw = weights[k]!;
-      const layer = steps[o.step]!.layer, buf = plan.bufs[o.step]!;
-      const G = grad ? plan.dy[o.value]! : 0, P = plan.y[o.value]!;
-      let sum: number, fused = false;
+      const o = this.outs[k]!,
+        loss = losses[k]!,
+        lw = weights[k]!;
+      const layer = steps[o.step]!.layer,
+        buf = plan.bufs[o.step]!;
+      const G = grad ? plan.dy[o.value]! : 0,
+        P = plan.y[o.value]!;
+      let sum: number,
+        fused = false;
       if (isCustomLoss(loss)) sum = customLoss(be, loss, P, plan.T[k]!, G, M, o.feat, lw);
       else {
         const act = o.canFuse ? layer.outputActivation() : 'linear';
-        ({ sum, fused } = loss.run(be, plan.T[k]!, P, layer.logitsPtr(buf, plan.stepX[o.step]!), G, useW ? plan.W : 0, M, o.feat, lw / M, act));
+        ({ sum, fused } = loss.run(
+          be,
+          plan.T[k]!,
+          P,
+          layer.logitsPtr(buf, plan.stepX[o.step]!),
+          G,
+          useW ? plan.W : 0,
+          M,
+          o.feat,
+          lw / M,
+          act,
+        ));
       }
       this.fusedStep[o.step] = fused ? 1 : 0;
       this.outSums[k] = sum;
@@ -108,10 +172,21 @@ export class Executor {
       ctx.fusedOutput = this.fusedStep[i] === 1;
       const gt = plan.gradTemps[i];
       // A shared layer's later applications add their weight gradients: they write into a temporary first.
-      if (gt) for (const g of gt) { const real = g.w.grad; g.w.grad = g.temp; g.temp = real; }
+      if (gt)
+        for (const g of gt) {
+          const real = g.w.grad;
+          g.w.grad = g.temp;
+          g.temp = real;
+        }
       if (s.multi) s.layer.backwardMulti(ctx, plan.bufs[i]!, plan.stepXs[i]!, plan.stepDx[i]!, M);
       else s.layer.backward(ctx, plan.bufs[i]!, plan.stepX[i]!, plan.stepDx[i]![0]!, M);
-      if (gt) for (const g of gt) { const temp = g.w.grad; g.w.grad = g.temp; g.temp = temp; be.axpy(g.w.size, 1, temp, g.w.grad); }
+      if (gt)
+        for (const g of gt) {
+          const temp = g.w.grad;
+          g.w.grad = g.temp;
+          g.temp = temp;
+          be.axpy(g.w.size, 1, temp, g.w.grad);
+        }
       const adds = plan.adds[i];
       if (adds) for (const a of adds) be.axpy(M * a.feat, 1, a.from, a.to);
     }
@@ -122,22 +197,37 @@ export class Executor {
   updateMetrics(be: Backend, metrics: Metric[][], plan: Plan, M: number, useW: boolean): void {
     const f = be.heap.f32;
     for (let k = 0; k < metrics.length; k++) {
-      const o = this.outs[k]!, ms = metrics[k]!;
-      for (let j = 0; j < ms.length; j++) ms[j]!.update(f, plan.y[o.value]! >> 2, plan.T[k]! >> 2, useW ? plan.W >> 2 : -1, M, o.feat);
+      const o = this.outs[k]!,
+        ms = metrics[k]!;
+      for (let j = 0; j < ms.length; j++)
+        ms[j]!.update(f, plan.y[o.value]! >> 2, plan.T[k]! >> 2, useW ? plan.W >> 2 : -1, M, o.feat);
     }
   }
 }
 
 /** A custom loss on one output: its value on copies of the batch and, when G ≠ 0, its gradient written there. */
-function customLoss(be: Backend, loss: CustomLoss, P: number, T: number, G: number, M: number, N: number, lw: number): number {
+function customLoss(
+  be: Backend,
+  loss: CustomLoss,
+  P: number,
+  T: number,
+  G: number,
+  M: number,
+  N: number,
+  lw: number,
+): number {
   const heap = be.heap;
   const yPred = new Tensor(heap.read(P, M * N), [M, N]);
   const yTrue = new Tensor(heap.read(T, M * N), [M, N]);
   const v = loss.value(yTrue, yPred);
-  if (typeof v !== 'number') throw new ValueError(`The custom loss's value() must return a number. Received: ${describe(v)}`);
+  if (typeof v !== 'number')
+    throw new ValueError(`The custom loss's value() must return a number. Received: ${describe(v)}`);
   if (G) {
     const g = loss.gradient(yTrue, yPred);
-    if (!(g instanceof Tensor) || g.size !== M * N) throw new ValueError(`The custom loss's gradient() must return a Tensor shaped like yPred [${M}, ${N}]. Received: ${describe(g)}`);
+    if (!(g instanceof Tensor) || g.size !== M * N)
+      throw new ValueError(
+        `The custom loss's gradient() must return a Tensor shaped like yPred [${M}, ${N}]. Received: ${describe(g)}`,
+      );
     heap.write(G, g.values);
     if (lw !== 1) be.scale(G, M * N, lw);
   }
@@ -158,7 +248,14 @@ export function penalty(be: Backend, weights: Weight[], grad: boolean): number {
  * when `backup` ≠ 0: a non-finite loss skips the update, and weights that turn
  * non-finite are restored from the copy taken before it. Returns the loss (NaN when undone).
  */
-export function applyUpdate(be: Backend, optimizer: Optimizer, trainable: Weight[], all: Weight[], loss: number, backup: number): number {
+export function applyUpdate(
+  be: Backend,
+  optimizer: Optimizer,
+  trainable: Weight[],
+  all: Weight[],
+  loss: number,
+  backup: number,
+): number {
   if (backup) {
     if (!Number.isFinite(loss)) return loss;
     copyWeights(be, all, backup, true);
@@ -166,7 +263,10 @@ export function applyUpdate(be: Backend, optimizer: Optimizer, trainable: Weight
   optimizer.apply(be, trainable);
   if (backup) {
     for (const w of all) {
-      if (!Number.isFinite(be.sumSquares(w.ptr, w.size))) { copyWeights(be, all, backup, false); return NaN; }
+      if (!Number.isFinite(be.sumSquares(w.ptr, w.size))) {
+        copyWeights(be, all, backup, false);
+        return NaN;
+      }
     }
   }
   return loss;

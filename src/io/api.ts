@@ -35,7 +35,10 @@ function sourceName(source: unknown): string {
  * const model = await sn.loadModel('indexeddb://my-model');      // browser
  * const model = await sn.loadModel(sn.io.fromMemory(artifacts)); // any transport
  */
-export async function loadModel(source: string | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<LayersModel> {
+export async function loadModel(
+  source: string | IOHandler | ModelArtifacts,
+  options: LoadOptions = {},
+): Promise<LayersModel> {
   if (typeof options !== 'object' || options === null) invalid('options', 'an object like { compile: false }', options);
   const handler = resolveLoad(source, options);
   const artifacts = await handler.load!();
@@ -46,16 +49,28 @@ export async function loadModel(source: string | IOHandler | ModelArtifacts, opt
  * Load weights by name into a model built in code (for files saved with
  * `saveWeightsOnly`, or to take just the weights of a full save).
  */
-export async function loadWeights(model: LayersModel, source: string | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<void> {
+export async function loadWeights(
+  model: LayersModel,
+  source: string | IOHandler | ModelArtifacts,
+  options: LoadOptions = {},
+): Promise<void> {
   const handler = resolveLoad(source, options);
   loadWeightsInto(model, await handler.load!(), options, sourceName(source));
 }
 
 function resolveLoad(source: unknown, options: LoadOptions): IOHandler {
-  const handler = typeof source === 'string' ? handlerFor(source, false, options)
-    : isHandler(source) ? source
-      : typeof source === 'object' && source !== null && 'modelTopology' in source ? fromMemory(source as ModelArtifacts)
-        : invalid('source', 'a path, a URL, an IOHandler or model artifacts { modelTopology, weightSpecs, weightData }', source);
+  const handler =
+    typeof source === 'string'
+      ? handlerFor(source, false, options)
+      : isHandler(source)
+        ? source
+        : typeof source === 'object' && source !== null && 'modelTopology' in source
+          ? fromMemory(source as ModelArtifacts)
+          : invalid(
+              'source',
+              'a path, a URL, an IOHandler or model artifacts { modelTopology, weightSpecs, weightData }',
+              source,
+            );
   if (typeof handler.load !== 'function') invalid('source', 'an IOHandler with load()', source);
   return handler;
 }

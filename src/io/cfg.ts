@@ -9,8 +9,21 @@
 import { DataError, NotSupportedError, SimdnetError, describe } from '../errors.js';
 import { activationNames, normalizeName, resolveActivation } from '../activations.js';
 import {
-  Initializer, Constant, GlorotNormal, GlorotUniform, HeNormal, HeUniform, LecunNormal, LecunUniform, Ones, Orthogonal,
-  RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling, Zeros,
+  Initializer,
+  Constant,
+  GlorotNormal,
+  GlorotUniform,
+  HeNormal,
+  HeUniform,
+  LecunNormal,
+  LecunUniform,
+  Ones,
+  Orthogonal,
+  RandomNormal,
+  RandomUniform,
+  TruncatedNormal,
+  VarianceScaling,
+  Zeros,
 } from '../initializers.js';
 import { Regularizer } from '../regularizers.js';
 import { at, isPlainObject } from './validate.js';
@@ -22,7 +35,10 @@ export const camel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => 
 
 /** A config object with its JSON path, for typed reads with clear errors. */
 export class Cfg {
-  constructor(readonly o: Record<string, unknown>, readonly path: string) {}
+  constructor(
+    readonly o: Record<string, unknown>,
+    readonly path: string,
+  ) {}
   static of(v: unknown, path: string, what: string): Cfg {
     if (v === undefined || v === null) return new Cfg({}, path);
     if (!isPlainObject(v)) throw new DataError(`${path}: expected ${what}. Received: ${describe(v)}`);
@@ -34,19 +50,33 @@ export class Cfg {
     const v = own(k) ?? own(camel(k));
     return v === null ? undefined : v;
   }
-  p(k: string): string { return at(this.path, k); }
+  p(k: string): string {
+    return at(this.path, k);
+  }
   fail(k: string, expected: string, v: unknown): never {
     throw new DataError(`${this.p(k)}: expected ${expected}. Received: ${describe(v)}`);
   }
   int(k: string, def: number | undefined, min: number, max: number): number {
     const v = this.get(k);
-    if (v === undefined) { if (def === undefined) this.fail(k, `an integer in [${min}, ${max}] (the field is required)`, v); return def; }
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) this.fail(k, `an integer in [${min}, ${max}]`, v);
+    if (v === undefined) {
+      if (def === undefined) this.fail(k, `an integer in [${min}, ${max}] (the field is required)`, v);
+      return def;
+    }
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      this.fail(k, `an integer in [${min}, ${max}]`, v);
     return v;
   }
-  num(k: string, def: number | undefined, ok: (x: number) => boolean = () => true, expected = 'a finite number'): number {
+  num(
+    k: string,
+    def: number | undefined,
+    ok: (x: number) => boolean = () => true,
+    expected = 'a finite number',
+  ): number {
     const v = this.get(k);
-    if (v === undefined) { if (def === undefined) this.fail(k, `${expected} (the field is required)`, v); return def; }
+    if (v === undefined) {
+      if (def === undefined) this.fail(k, `${expected} (the field is required)`, v);
+      return def;
+    }
     if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) this.fail(k, expected, v);
     return v;
   }
@@ -66,18 +96,23 @@ export class Cfg {
   unsupported(k: string, what: string, neutral: (v: unknown) => boolean = () => false): void {
     const v = this.get(k);
     if (v !== undefined && !neutral(v)) {
-      throw new NotSupportedError(`${this.p(k)}: ${what} is not supported by simdnet. Received: ${describe(isPlainObject(v) ? (v.class_name ?? v) : v)}. Remove it from the source model, or re-create the model in simdnet without it.`);
+      throw new NotSupportedError(
+        `${this.p(k)}: ${what} is not supported by simdnet. Received: ${describe(isPlainObject(v) ? (v.class_name ?? v) : v)}. Remove it from the source model, or re-create the model in simdnet without it.`,
+      );
     }
   }
 }
 
-export const isKeras3 = (kerasVersion: string | undefined) => typeof kerasVersion === 'string' && /^3\./.test(kerasVersion);
+export const isKeras3 = (kerasVersion: string | undefined) =>
+  typeof kerasVersion === 'string' && /^3\./.test(kerasVersion);
 
 /** Read `{ class_name, config }` (or TF.js's `{ className, config }`). */
 export function classAndConfig(v: unknown, path: string, what: string): { name: string; cfg: Cfg } {
-  if (!isPlainObject(v)) throw new DataError(`${path}: expected ${what} as { class_name, config }. Received: ${describe(v)}`);
+  if (!isPlainObject(v))
+    throw new DataError(`${path}: expected ${what} as { class_name, config }. Received: ${describe(v)}`);
   const raw = v.class_name ?? v.className;
-  if (typeof raw !== 'string' || raw.length === 0) throw new DataError(`${at(path, 'class_name')}: expected a class name string. Received: ${describe(raw)}`);
+  if (typeof raw !== 'string' || raw.length === 0)
+    throw new DataError(`${at(path, 'class_name')}: expected a class name string. Received: ${describe(raw)}`);
   // Keras 2.11+ writes registered names such as 'Custom>Adam'.
   const name = raw.slice(raw.lastIndexOf('>') + 1);
   return { name, cfg: Cfg.of(v.config, at(path, 'config'), 'a config object') };
@@ -85,7 +120,9 @@ export function classAndConfig(v: unknown, path: string, what: string): { name: 
 
 /** Rethrow a constructor's ValueError as a DataError that names the config. */
 export function wrap<T>(path: string, f: () => T): T {
-  try { return f(); } catch (e) {
+  try {
+    return f();
+  } catch (e) {
     if (e instanceof NotSupportedError || e instanceof DataError) throw e;
     if (e instanceof SimdnetError) throw new DataError(`${path}: ${e.message}`);
     throw e;
@@ -115,8 +152,12 @@ export function readActivation(v: unknown, path: string, kerasVersion?: string):
   if (typeof name !== 'string') throw new DataError(`${path}: expected an activation name. Received: ${describe(v)}`);
   if (name === HARD_SIGMOID_KERAS3) return 'hard_sigmoid';
   let canonical: string;
-  try { canonical = resolveActivation(name).name; } catch {
-    throw new NotSupportedError(`${path}: activation '${name}' is not supported by simdnet. Supported: ${activationNames.join(', ')}.`);
+  try {
+    canonical = resolveActivation(name).name;
+  } catch {
+    throw new NotSupportedError(
+      `${path}: activation '${name}' is not supported by simdnet. Supported: ${activationNames.join(', ')}.`,
+    );
   }
   if (canonical === 'hard_sigmoid' && !isKeras3(kerasVersion)) return 'hard_sigmoid_legacy';
   return canonical;
@@ -132,12 +173,29 @@ export function writeActivation(name: string): string {
 type Mode = 'fan_in' | 'fan_out' | 'fan_avg';
 type Dist = 'truncated_normal' | 'untruncated_normal' | 'uniform';
 const NAMED_VS: [new (seed?: number) => Initializer, number, Mode, Dist][] = [
-  [GlorotUniform, 1, 'fan_avg', 'uniform'], [GlorotNormal, 1, 'fan_avg', 'truncated_normal'],
-  [HeNormal, 2, 'fan_in', 'truncated_normal'], [HeUniform, 2, 'fan_in', 'uniform'],
-  [LecunNormal, 1, 'fan_in', 'truncated_normal'], [LecunUniform, 1, 'fan_in', 'uniform'],
+  [GlorotUniform, 1, 'fan_avg', 'uniform'],
+  [GlorotNormal, 1, 'fan_avg', 'truncated_normal'],
+  [HeNormal, 2, 'fan_in', 'truncated_normal'],
+  [HeUniform, 2, 'fan_in', 'uniform'],
+  [LecunNormal, 1, 'fan_in', 'truncated_normal'],
+  [LecunUniform, 1, 'fan_in', 'uniform'],
 ];
-const INITIALIZER_CLASSES = ['Zeros', 'Ones', 'Constant', 'RandomUniform', 'RandomNormal', 'TruncatedNormal', 'VarianceScaling',
-  'GlorotUniform', 'GlorotNormal', 'HeNormal', 'HeUniform', 'LecunNormal', 'LecunUniform', 'Orthogonal'];
+const INITIALIZER_CLASSES = [
+  'Zeros',
+  'Ones',
+  'Constant',
+  'RandomUniform',
+  'RandomNormal',
+  'TruncatedNormal',
+  'VarianceScaling',
+  'GlorotUniform',
+  'GlorotNormal',
+  'HeNormal',
+  'HeUniform',
+  'LecunNormal',
+  'LecunUniform',
+  'Orthogonal',
+];
 
 function readSeed(c: Cfg): number | undefined {
   const s = c.get('seed');
@@ -150,31 +208,60 @@ function readSeed(c: Cfg): number | undefined {
 export function readInitializer(v: unknown, path: string): Initializer | undefined {
   if (v === undefined || v === null) return undefined;
   let name: string, c: Cfg;
-  if (typeof v === 'string') { name = v; c = new Cfg({}, path); } else ({ name, cfg: c } = classAndConfig(v, path, 'an initializer'));
+  if (typeof v === 'string') {
+    name = v;
+    c = new Cfg({}, path);
+  } else ({ name, cfg: c } = classAndConfig(v, path, 'an initializer'));
   const key = normalizeName(name);
   const seed = readSeed(c);
   switch (key) {
-    case 'zeros': case 'zero': return new Zeros();
-    case 'ones': case 'one': return new Ones();
-    case 'constant': return new Constant(c.num('value', typeof v === 'string' ? 0 : undefined));
-    case 'randomuniform': case 'uniform': {
-      const lo = c.num('minval', -0.05), hi = c.num('maxval', 0.05);
+    case 'zeros':
+    case 'zero':
+      return new Zeros();
+    case 'ones':
+    case 'one':
+      return new Ones();
+    case 'constant':
+      return new Constant(c.num('value', typeof v === 'string' ? 0 : undefined));
+    case 'randomuniform':
+    case 'uniform': {
+      const lo = c.num('minval', -0.05),
+        hi = c.num('maxval', 0.05);
       if (!(hi >= lo)) c.fail('maxval', `a number ≥ minval (${lo})`, hi);
       return new RandomUniform(lo, hi, seed);
     }
-    case 'randomnormal': case 'normal':
-      return new RandomNormal(c.num('mean', 0), c.num('stddev', 0.05, (x) => x >= 0, 'a non-negative number'), seed);
+    case 'randomnormal':
+    case 'normal':
+      return new RandomNormal(
+        c.num('mean', 0),
+        c.num('stddev', 0.05, (x) => x >= 0, 'a non-negative number'),
+        seed,
+      );
     case 'truncatednormal':
-      return new TruncatedNormal(c.num('mean', 0), c.num('stddev', 0.05, (x) => x >= 0, 'a non-negative number'), seed);
-    case 'orthogonal': return new Orthogonal(c.num('gain', 1), seed);
+      return new TruncatedNormal(
+        c.num('mean', 0),
+        c.num('stddev', 0.05, (x) => x >= 0, 'a non-negative number'),
+        seed,
+      );
+    case 'orthogonal':
+      return new Orthogonal(c.num('gain', 1), seed);
     case 'variancescaling': {
       const scale = c.num('scale', 1, (x) => x > 0, 'a positive number');
       const modeRaw = c.str('mode') ?? 'fan_in';
-      const mode = ({ fanin: 'fan_in', fanout: 'fan_out', fanavg: 'fan_avg' } as Record<string, Mode>)[normalizeName(modeRaw)];
+      const mode = ({ fanin: 'fan_in', fanout: 'fan_out', fanavg: 'fan_avg' } as Record<string, Mode>)[
+        normalizeName(modeRaw)
+      ];
       if (!mode) c.fail('mode', "'fan_in', 'fan_out' or 'fan_avg'", modeRaw);
       const distRaw = c.str('distribution') ?? 'truncated_normal';
       // 'normal' is the truncated normal in Keras 2, Keras 3 and TF.js alike.
-      const dist = ({ normal: 'truncated_normal', truncatednormal: 'truncated_normal', untruncatednormal: 'untruncated_normal', uniform: 'uniform' } as Record<string, Dist>)[normalizeName(distRaw)];
+      const dist = (
+        {
+          normal: 'truncated_normal',
+          truncatednormal: 'truncated_normal',
+          untruncatednormal: 'untruncated_normal',
+          uniform: 'uniform',
+        } as Record<string, Dist>
+      )[normalizeName(distRaw)];
       if (!dist) c.fail('distribution', "'truncated_normal' (or 'normal'), 'untruncated_normal' or 'uniform'", distRaw);
       const named = NAMED_VS.find(([, s, m, d]) => s === scale && m === mode && d === dist);
       return named ? new named[0](seed) : new VarianceScaling(scale, mode, dist, seed);
@@ -182,7 +269,9 @@ export function readInitializer(v: unknown, path: string): Initializer | undefin
     default: {
       const named = NAMED_VS.find(([ctor]) => normalizeName(new ctor().className) === key);
       if (named) return new named[0](seed);
-      throw new NotSupportedError(`${path}: initializer '${name}' is not supported by simdnet. Supported: ${INITIALIZER_CLASSES.join(', ')}.`);
+      throw new NotSupportedError(
+        `${path}: initializer '${name}' is not supported by simdnet. Supported: ${INITIALIZER_CLASSES.join(', ')}.`,
+      );
     }
   }
 }
@@ -192,13 +281,24 @@ export function writeInitializer(i: Initializer): { class_name: string; config: 
   if (i instanceof VarianceScaling) {
     // TF.js spells these 'LeCunNormal'/'LeCunUniform', Keras 'LecunNormal': VarianceScaling reads everywhere.
     if (i.className === 'LecunNormal' || i.className === 'LecunUniform') {
-      return { class_name: 'VarianceScaling', config: { scale: i.scale, mode: i.mode, distribution: i.distribution, seed: i.seed ?? null } };
+      return {
+        class_name: 'VarianceScaling',
+        config: { scale: i.scale, mode: i.mode, distribution: i.distribution, seed: i.seed ?? null },
+      };
     }
-    if (i.className === 'VarianceScaling') return { class_name: 'VarianceScaling', config: { ...i.getConfig(), seed: i.seed ?? null } };
+    if (i.className === 'VarianceScaling')
+      return { class_name: 'VarianceScaling', config: { ...i.getConfig(), seed: i.seed ?? null } };
     return { class_name: i.className, config: { seed: i.seed ?? null } };
   }
   const c = i.getConfig();
-  if ('seed' in c || i instanceof RandomUniform || i instanceof RandomNormal || i instanceof TruncatedNormal || i instanceof Orthogonal) c.seed ??= null;
+  if (
+    'seed' in c ||
+    i instanceof RandomUniform ||
+    i instanceof RandomNormal ||
+    i instanceof TruncatedNormal ||
+    i instanceof Orthogonal
+  )
+    c.seed ??= null;
   return { class_name: i.className, config: c };
 }
 
@@ -207,14 +307,26 @@ export function writeInitializer(i: Initializer): { class_name: string; config: 
 export function readRegularizer(v: unknown, path: string): Regularizer | null {
   if (v === undefined || v === null) return null;
   let name: string, c: Cfg;
-  if (typeof v === 'string') { name = v; c = new Cfg({}, path); } else ({ name, cfg: c } = classAndConfig(v, path, 'a regularizer'));
+  if (typeof v === 'string') {
+    name = v;
+    c = new Cfg({}, path);
+  } else ({ name, cfg: c } = classAndConfig(v, path, 'a regularizer'));
   const nonneg = (x: number) => x >= 0;
   const isStr = typeof v === 'string';
   switch (normalizeName(name)) {
-    case 'l1': return new Regularizer(c.num('l1', 0.01, nonneg, 'a non-negative number'), 0);
-    case 'l2': return new Regularizer(0, c.num('l2', 0.01, nonneg, 'a non-negative number'));
-    case 'l1l2': return new Regularizer(c.num('l1', isStr ? 0.01 : 0, nonneg, 'a non-negative number'), c.num('l2', isStr ? 0.01 : 0, nonneg, 'a non-negative number'));
-    default: throw new NotSupportedError(`${path}: regularizer '${name}' is not supported by simdnet. Supported: L1, L2, L1L2.`);
+    case 'l1':
+      return new Regularizer(c.num('l1', 0.01, nonneg, 'a non-negative number'), 0);
+    case 'l2':
+      return new Regularizer(0, c.num('l2', 0.01, nonneg, 'a non-negative number'));
+    case 'l1l2':
+      return new Regularizer(
+        c.num('l1', isStr ? 0.01 : 0, nonneg, 'a non-negative number'),
+        c.num('l2', isStr ? 0.01 : 0, nonneg, 'a non-negative number'),
+      );
+    default:
+      throw new NotSupportedError(
+        `${path}: regularizer '${name}' is not supported by simdnet. Supported: L1, L2, L1L2.`,
+      );
   }
 }
 
@@ -223,15 +335,19 @@ export function writeRegularizer(r: Regularizer | null): { class_name: string; c
   return r ? { class_name: 'L1L2', config: { l1: r.l1, l2: r.l2 } } : null;
 }
 
-
 // ------------------------------------------------------------------ what a layer reader receives
 
 /** Wrap an initializer so its `fill` can be skipped while the weights are about to be overwritten by loaded values. */
-export interface InitGate { skip: boolean }
+export interface InitGate {
+  skip: boolean;
+}
 export function gated(init: Initializer, gate: InitGate): Initializer {
   return new Proxy(init, {
     get(target, prop) {
-      if (prop === 'fill' && gate.skip) return () => { /* values come from the file */ };
+      if (prop === 'fill' && gate.skip)
+        return () => {
+          /* values come from the file */
+        };
       return Reflect.get(target, prop, target);
     },
   });
@@ -261,10 +377,19 @@ export interface LayerReadContext {
 }
 
 /** A layer context for `c` (see LayerReadContext). */
-export function layerReadContext(c: Cfg, path: string, base: LayerReadContext['base'], gate: InitGate, maxParams: number,
-  kerasVersion?: string): LayerReadContext {
+export function layerReadContext(
+  c: Cfg,
+  path: string,
+  base: LayerReadContext['base'],
+  gate: InitGate,
+  maxParams: number,
+  kerasVersion?: string,
+): LayerReadContext {
   return {
-    c, path, base, maxParams,
+    c,
+    path,
+    base,
+    maxParams,
     activation: (key = 'activation') => readActivation(c.get(key), c.p(key), kerasVersion),
     init: (k, def) => gated(readInitializer(c.get(k), c.p(k)) ?? readInitializer(def, c.p(k))!, gate),
     regularizer: (k) => readRegularizer(c.get(k), c.p(k)) ?? undefined,
@@ -289,6 +414,10 @@ export function registerLayer(className: string, read: LayerReader, label = clas
   READERS.set(className, { read, label });
 }
 /** The reader registered for a class name, if any. */
-export function layerReader(className: string): LayerReader | undefined { return READERS.get(className)?.read; }
+export function layerReader(className: string): LayerReader | undefined {
+  return READERS.get(className)?.read;
+}
 /** The supported layer classes, in registration order, as error messages list them. */
-export function layerClassLabels(): string[] { return [...READERS.values()].map((r) => r.label); }
+export function layerClassLabels(): string[] {
+  return [...READERS.values()].map((r) => r.label);
+}

@@ -42,19 +42,34 @@ const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)(?::(0?)(\d*)(?:\.(\d+))?([dfeg])
 /** Fill Keras-style placeholders: `{epoch}`, `{epoch:02d}`, `{val_loss:.4f}`, `{loss:.2e}`. */
 export function formatFilepath(template: string, epoch: number, logs: Logs): string {
   const values: Record<string, number> = { ...logs, epoch };
-  return template.replace(PLACEHOLDER, (_m, key: string, zero: string, width: string, prec: string | undefined, type: string | undefined) => {
-    const v = values[key];
-    if (v === undefined) throw new ValueError(`modelCheckpoint: the filepath placeholder '{${key}}' is not in the logs. Available: ${Object.keys(values).join(', ')}.`);
-    let s: string;
-    switch (type) {
-      case 'd': s = String(Math.trunc(v)); break;
-      case 'f': s = v.toFixed(prec !== undefined ? Number(prec) : 6); break;
-      case 'e': s = v.toExponential(prec !== undefined ? Number(prec) : 6); break;
-      case 'g': s = v.toPrecision(prec !== undefined ? Math.max(1, Number(prec)) : 6); break;
-      default: s = String(v);
-    }
-    return width ? s.padStart(Number(width), zero === '0' ? '0' : ' ') : s;
-  });
+  return template.replace(
+    PLACEHOLDER,
+    (_m, key: string, zero: string, width: string, prec: string | undefined, type: string | undefined) => {
+      const v = values[key];
+      if (v === undefined)
+        throw new ValueError(
+          `modelCheckpoint: the filepath placeholder '{${key}}' is not in the logs. Available: ${Object.keys(values).join(', ')}.`,
+        );
+      let s: string;
+      switch (type) {
+        case 'd':
+          s = String(Math.trunc(v));
+          break;
+        case 'f':
+          s = v.toFixed(prec !== undefined ? Number(prec) : 6);
+          break;
+        case 'e':
+          s = v.toExponential(prec !== undefined ? Number(prec) : 6);
+          break;
+        case 'g':
+          s = v.toPrecision(prec !== undefined ? Math.max(1, Number(prec)) : 6);
+          break;
+        default:
+          s = String(v);
+      }
+      return width ? s.padStart(Number(width), zero === '0' ? '0' : ' ') : s;
+    },
+  );
 }
 
 export class ModelCheckpoint extends Callback {
@@ -76,7 +91,11 @@ export class ModelCheckpoint extends Callback {
     super();
     if (typeof args !== 'object' || args === null) invalid('args', "an object like { filepath: './ckpt' }", args);
     if (typeof args.filepath !== 'function' && (typeof args.filepath !== 'string' || args.filepath.length === 0)) {
-      invalid('filepath', "a path or URL string (e.g. './ckpt/epoch{epoch:02d}') or a function (epoch, logs) => target", args.filepath);
+      invalid(
+        'filepath',
+        "a path or URL string (e.g. './ckpt/epoch{epoch:02d}') or a function (epoch, logs) => target",
+        args.filepath,
+      );
     }
     this.filepath = args.filepath;
     this.monitor = args.monitor ?? 'val_loss';
@@ -86,7 +105,9 @@ export class ModelCheckpoint extends Callback {
     this.saveWeightsOnly = !!args.saveWeightsOnly;
     this.includeOptimizer = args.includeOptimizer ?? true;
     this.verbose = args.verbose ?? 0;
-    this.maximize = this.mode === 'max' || (this.mode === 'auto' && /acc|auc|precision|recall/.test(this.monitor) && !/loss/.test(this.monitor));
+    this.maximize =
+      this.mode === 'max' ||
+      (this.mode === 'auto' && /acc|auc|precision|recall/.test(this.monitor) && !/loss/.test(this.monitor));
     this.best = args.initialValueThreshold ?? NaN;
   }
 
@@ -97,7 +118,9 @@ export class ModelCheckpoint extends Callback {
       const v = logs[this.monitor];
       if (v === undefined || Number.isNaN(v)) {
         if (!this.warned) {
-          console.warn(`modelCheckpoint: can save the best model only with '${this.monitor}' in the logs (available: ${Object.keys(logs).join(', ')}); skipping.${this.monitor.startsWith('val_') ? ' val_* needs validationSplit or validationData.' : ''}`);
+          console.warn(
+            `modelCheckpoint: can save the best model only with '${this.monitor}' in the logs (available: ${Object.keys(logs).join(', ')}); skipping.${this.monitor.startsWith('val_') ? ' val_* needs validationSplit or validationData.' : ''}`,
+          );
           this.warned = true;
         }
         return;
@@ -106,10 +129,19 @@ export class ModelCheckpoint extends Callback {
       if (!improved) return;
       this.best = v;
     }
-    const target = typeof this.filepath === 'function' ? this.filepath(epoch + 1, logs) : formatFilepath(this.filepath, epoch + 1, logs);
-    await saveModel(model, target, { includeOptimizer: this.includeOptimizer && !this.saveWeightsOnly, weightsOnly: this.saveWeightsOnly });
+    const target =
+      typeof this.filepath === 'function'
+        ? this.filepath(epoch + 1, logs)
+        : formatFilepath(this.filepath, epoch + 1, logs);
+    await saveModel(model, target, {
+      includeOptimizer: this.includeOptimizer && !this.saveWeightsOnly,
+      weightsOnly: this.saveWeightsOnly,
+    });
     this.lastSaved = typeof target === 'string' ? target : null;
-    if (this.verbose > 0) console.log(`Epoch ${epoch + 1}: saved ${this.saveWeightsOnly ? 'weights' : 'model'} to ${typeof target === 'string' ? target : 'the handler'}${this.saveBestOnly ? ` (${this.monitor} = ${this.best})` : ''}.`);
+    if (this.verbose > 0)
+      console.log(
+        `Epoch ${epoch + 1}: saved ${this.saveWeightsOnly ? 'weights' : 'model'} to ${typeof target === 'string' ? target : 'the handler'}${this.saveBestOnly ? ` (${this.monitor} = ${this.best})` : ''}.`,
+      );
   }
 }
 

@@ -22,16 +22,41 @@ import type { Layer } from '../layers.js';
 import '../layers.js';
 import '../merge.js';
 import { Optimizer, getOptimizer, optimizerNames } from '../optimizers.js';
-import { Loss, CustomLoss, getLoss, isCustomLoss, lossNames, huber, binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy } from '../losses.js';
+import {
+  Loss,
+  CustomLoss,
+  getLoss,
+  isCustomLoss,
+  lossNames,
+  huber,
+  binaryCrossentropy,
+  categoricalCrossentropy,
+  sparseCategoricalCrossentropy,
+} from '../losses.js';
 import { Metric, getMetric, metricNames } from '../metrics.js';
 import { isPlainObject } from './validate.js';
 import {
-  Cfg, type InitGate, classAndConfig, layerClassLabels, layerReadContext, layerReader, wrap, writeActivation, writeInitializer,
+  Cfg,
+  type InitGate,
+  classAndConfig,
+  layerClassLabels,
+  layerReadContext,
+  layerReader,
+  wrap,
+  writeActivation,
+  writeInitializer,
 } from './cfg.js';
 
 // The shared readers moved to ./cfg.js (layers use them too); re-exported for the modules that read configs.
 export {
-  Cfg, HARD_SIGMOID_KERAS3, readActivation, writeActivation, readInitializer, writeInitializer, readRegularizer, writeRegularizer,
+  Cfg,
+  HARD_SIGMOID_KERAS3,
+  readActivation,
+  writeActivation,
+  readInitializer,
+  writeInitializer,
+  readRegularizer,
+  writeRegularizer,
   type InitGate,
 } from './cfg.js';
 
@@ -41,10 +66,17 @@ export {
 function readBatchShape(c: Cfg, key: string, maxDim: number): (number | null)[] | undefined {
   const v = c.get(key);
   if (v === undefined) return undefined;
-  if (!Array.isArray(v) || v.length < 2 || v.length > 9 || !(v[0] === null || (Number.isInteger(v[0]) && (v[0] as number) >= 0))
-    || v.slice(1).some((d) => typeof d !== 'number' || !Number.isInteger(d) || d <= 0 || d > maxDim)) {
+  if (
+    !Array.isArray(v) ||
+    v.length < 2 ||
+    v.length > 9 ||
+    !(v[0] === null || (Number.isInteger(v[0]) && (v[0] as number) >= 0)) ||
+    v.slice(1).some((d) => typeof d !== 'number' || !Number.isInteger(d) || d <= 0 || d > maxDim)
+  ) {
     if (Array.isArray(v) && v.slice(1).some((d) => d === null)) {
-      throw new NotSupportedError(`${c.p(key)}: variable-sized feature dimensions (${JSON.stringify(v)}) are not supported; simdnet needs every feature dimension fixed.`);
+      throw new NotSupportedError(
+        `${c.p(key)}: variable-sized feature dimensions (${JSON.stringify(v)}) are not supported; simdnet needs every feature dimension fixed.`,
+      );
     }
     c.fail(key, `[batch, ...features] with batch null and features positive integers ≤ ${maxDim}`, v);
   }
@@ -56,7 +88,8 @@ function checkDtype(c: Cfg): void {
   if (d === undefined) return;
   // Keras 3: a DTypePolicy object { class_name: 'DTypePolicy', config: { name: 'float32' } }.
   const name = isPlainObject(d) && isPlainObject(d.config) ? d.config.name : d;
-  if (name !== 'float32') throw new NotSupportedError(`${c.p('dtype')}: simdnet computes in float32 only. Received: ${describe(name)}`);
+  if (name !== 'float32')
+    throw new NotSupportedError(`${c.p('dtype')}: simdnet computes in float32 only. Received: ${describe(name)}`);
 }
 
 /**
@@ -69,14 +102,18 @@ export function readLayer(v: unknown, path: string, gate: InitGate, maxParams: n
   const { name: className, cfg: c } = classAndConfig(v, path, 'a layer');
   const reader = layerReader(className);
   if (!reader) {
-    throw new NotSupportedError(`${path}: layer class '${className}' is not supported by simdnet. Supported: ${layerClassLabels().join(', ')}.`);
+    throw new NotSupportedError(
+      `${path}: layer class '${className}' is not supported by simdnet. Supported: ${layerClassLabels().join(', ')}.`,
+    );
   }
   const name = c.str('name');
-  if (name !== undefined && (name.length === 0 || name.length > 256)) c.fail('name', 'a non-empty string of at most 256 characters', name);
+  if (name !== undefined && (name.length === 0 || name.length > 256))
+    c.fail('name', 'a non-empty string of at most 256 characters', name);
   const trainable = c.bool('trainable', true);
   checkDtype(c);
   c.unsupported('activity_regularizer', 'an activity regularizer');
-  const batchInputShape = readBatchShape(c, 'batch_input_shape', maxParams) ?? readBatchShape(c, 'batch_shape', maxParams);
+  const batchInputShape =
+    readBatchShape(c, 'batch_input_shape', maxParams) ?? readBatchShape(c, 'batch_shape', maxParams);
   const base = { name, trainable, ...(batchInputShape ? { batchInputShape } : {}) };
   return wrap(path, () => reader(layerReadContext(c, path, base, gate, maxParams, kerasVersion)));
 }
@@ -99,7 +136,19 @@ export function writeLayer(l: Layer): { class_name: string; config: Record<strin
 
 // ------------------------------------------------------------------ optimizers
 
-const OPT_CLASSES = ['SGD', 'Momentum (TF.js)', 'Adam', 'AdamW', 'RMSprop / RMSProp (TF.js)', 'Adagrad', 'Adadelta', 'Adamax', 'Nadam', 'Lion', 'Ftrl'];
+const OPT_CLASSES = [
+  'SGD',
+  'Momentum (TF.js)',
+  'Adam',
+  'AdamW',
+  'RMSprop / RMSProp (TF.js)',
+  'Adagrad',
+  'Adadelta',
+  'Adamax',
+  'Nadam',
+  'Lion',
+  'Ftrl',
+];
 const SCHEDULES = ['ExponentialDecay', 'PiecewiseConstantDecay', 'CosineDecay'];
 
 /** TF.js's names for an optimizer's slots, by simdnet slot name. */
@@ -117,16 +166,38 @@ function readSchedule(v: unknown, path: string): Record<string, unknown> {
   const pos = (x: number) => x > 0;
   const nums = (k: string) => {
     const a = cfg.get(k);
-    if (!Array.isArray(a) || a.length > 100_000 || a.some((x) => typeof x !== 'number' || !Number.isFinite(x))) cfg.fail(k, 'an array of finite numbers', a);
+    if (!Array.isArray(a) || a.length > 100_000 || a.some((x) => typeof x !== 'number' || !Number.isFinite(x)))
+      cfg.fail(k, 'an array of finite numbers', a);
     return a as number[];
   };
   switch (name) {
-    case 'ExponentialDecay': return { class_name: name, config: { initial_learning_rate: cfg.num('initial_learning_rate', undefined, pos, 'a positive number'), decay_steps: cfg.num('decay_steps', undefined, pos, 'a positive number'), decay_rate: cfg.num('decay_rate', undefined, pos, 'a positive number'), staircase: cfg.bool('staircase', false) } };
-    case 'PiecewiseConstantDecay': return { class_name: name, config: { boundaries: nums('boundaries'), values: nums('values') } };
+    case 'ExponentialDecay':
+      return {
+        class_name: name,
+        config: {
+          initial_learning_rate: cfg.num('initial_learning_rate', undefined, pos, 'a positive number'),
+          decay_steps: cfg.num('decay_steps', undefined, pos, 'a positive number'),
+          decay_rate: cfg.num('decay_rate', undefined, pos, 'a positive number'),
+          staircase: cfg.bool('staircase', false),
+        },
+      };
+    case 'PiecewiseConstantDecay':
+      return { class_name: name, config: { boundaries: nums('boundaries'), values: nums('values') } };
     case 'CosineDecay':
-      cfg.unsupported('warmup_target', 'a warm-up'); cfg.unsupported('warmup_steps', 'a warm-up', (x) => x === 0);
-      return { class_name: name, config: { initial_learning_rate: cfg.num('initial_learning_rate', undefined, pos, 'a positive number'), decay_steps: cfg.num('decay_steps', undefined, pos, 'a positive number'), alpha: cfg.num('alpha', 0) } };
-    default: throw new NotSupportedError(`${path}: learning-rate schedule '${name}' is not supported. Supported: ${SCHEDULES.join(', ')}.`);
+      cfg.unsupported('warmup_target', 'a warm-up');
+      cfg.unsupported('warmup_steps', 'a warm-up', (x) => x === 0);
+      return {
+        class_name: name,
+        config: {
+          initial_learning_rate: cfg.num('initial_learning_rate', undefined, pos, 'a positive number'),
+          decay_steps: cfg.num('decay_steps', undefined, pos, 'a positive number'),
+          alpha: cfg.num('alpha', 0),
+        },
+      };
+    default:
+      throw new NotSupportedError(
+        `${path}: learning-rate schedule '${name}' is not supported. Supported: ${SCHEDULES.join(', ')}.`,
+      );
   }
 }
 
@@ -137,47 +208,93 @@ export function readOptimizer(v: unknown, path: string): Optimizer {
   const nonneg = (x: number) => x >= 0;
   const out: Record<string, unknown> = {};
   const lrRaw = c.get('learning_rate') ?? c.get('lr');
-  if (lrRaw !== undefined) out.learning_rate = isPlainObject(lrRaw) ? readSchedule(lrRaw, c.p('learning_rate')) : c.num(c.get('learning_rate') !== undefined ? 'learning_rate' : 'lr', undefined, nonneg, 'a non-negative number or a schedule');
-  for (const k of ['clipnorm', 'clipvalue', 'global_clipnorm']) if (c.get(k) !== undefined) out[k] = c.num(k, undefined, (x) => x > 0, 'a positive number');
-  if (c.get('weight_decay') !== undefined) out.weight_decay = c.num('weight_decay', undefined, nonneg, 'a non-negative number');
+  if (lrRaw !== undefined)
+    out.learning_rate = isPlainObject(lrRaw)
+      ? readSchedule(lrRaw, c.p('learning_rate'))
+      : c.num(
+          c.get('learning_rate') !== undefined ? 'learning_rate' : 'lr',
+          undefined,
+          nonneg,
+          'a non-negative number or a schedule',
+        );
+  for (const k of ['clipnorm', 'clipvalue', 'global_clipnorm'])
+    if (c.get(k) !== undefined) out[k] = c.num(k, undefined, (x) => x > 0, 'a positive number');
+  if (c.get('weight_decay') !== undefined)
+    out.weight_decay = c.num('weight_decay', undefined, nonneg, 'a non-negative number');
   const exclude = c.get('exclude_from_weight_decay');
   if (exclude !== undefined) {
-    if (!Array.isArray(exclude) || exclude.length > 10_000 || exclude.some((x) => typeof x !== 'string' || x.length === 0)) {
+    if (
+      !Array.isArray(exclude) ||
+      exclude.length > 10_000 ||
+      exclude.some((x) => typeof x !== 'string' || x.length === 0)
+    ) {
       c.fail('exclude_from_weight_decay', 'an array of weight names or name fragments', exclude);
     }
     out.exclude_from_weight_decay = exclude;
   }
   c.unsupported('use_ema', 'an exponential moving average of the weights', (x) => x === false);
   c.unsupported('gradient_accumulation_steps', 'gradient accumulation');
-  const eps = () => { if (c.get('epsilon') !== undefined) out.epsilon = c.num('epsilon', undefined, (x) => x > 0, 'a positive number'); };
-  const betas = () => { for (const k of ['beta_1', 'beta_2']) if (c.get(k) !== undefined) out[k] = c.num(k, undefined, (x) => x >= 0 && x < 1, 'a number in [0, 1)'); };
+  const eps = () => {
+    if (c.get('epsilon') !== undefined) out.epsilon = c.num('epsilon', undefined, (x) => x > 0, 'a positive number');
+  };
+  const betas = () => {
+    for (const k of ['beta_1', 'beta_2'])
+      if (c.get(k) !== undefined) out[k] = c.num(k, undefined, (x) => x >= 0 && x < 1, 'a number in [0, 1)');
+  };
   // Keras 2's legacy `decay` is a learning-rate decay (TF.js RMSProp's `decay` is rho, handled below).
-  const noLegacyDecay = () => c.unsupported('decay', "the legacy learning-rate `decay` (use a schedule such as ExponentialDecay)", (x) => x === 0);
+  const noLegacyDecay = () =>
+    c.unsupported(
+      'decay',
+      'the legacy learning-rate `decay` (use a schedule such as ExponentialDecay)',
+      (x) => x === 0,
+    );
   let cls: string;
   switch (key) {
-    case 'sgd': case 'momentum':
-      cls = 'sgd'; noLegacyDecay();
-      out.momentum = c.num('momentum', key === 'momentum' ? undefined : 0, (x) => x >= 0 && x <= 1, 'a number in [0, 1]');
+    case 'sgd':
+    case 'momentum':
+      cls = 'sgd';
+      noLegacyDecay();
+      out.momentum = c.num(
+        'momentum',
+        key === 'momentum' ? undefined : 0,
+        (x) => x >= 0 && x <= 1,
+        'a number in [0, 1]',
+      );
       out.nesterov = c.bool('nesterov', false) || c.bool('use_nesterov', false);
       break;
-    case 'adam': case 'adamw': case 'adamax': case 'nadam':
-      cls = key; betas(); eps();
+    case 'adam':
+    case 'adamw':
+    case 'adamax':
+    case 'nadam':
+      cls = key;
+      betas();
+      eps();
       if (key === 'adam' || key === 'adamw') out.amsgrad = c.bool('amsgrad', false);
-      if (key !== 'adamax') noLegacyDecay(); else c.unsupported('decay', 'a learning-rate decay', (x) => x === 0);
+      if (key !== 'adamax') noLegacyDecay();
+      else c.unsupported('decay', 'a learning-rate decay', (x) => x === 0);
       break;
     case 'rmsprop':
-      cls = 'rmsprop'; eps();
-      if (name === 'RMSProp') out.rho = c.num('decay', 0.9, (x) => x >= 0 && x < 1, 'a number in [0, 1) (TF.js RMSProp `decay` is rho)');
-      else { noLegacyDecay(); out.rho = c.num('rho', 0.9, (x) => x >= 0 && x < 1, 'a number in [0, 1)'); }
+      cls = 'rmsprop';
+      eps();
+      if (name === 'RMSProp')
+        out.rho = c.num('decay', 0.9, (x) => x >= 0 && x < 1, 'a number in [0, 1) (TF.js RMSProp `decay` is rho)');
+      else {
+        noLegacyDecay();
+        out.rho = c.num('rho', 0.9, (x) => x >= 0 && x < 1, 'a number in [0, 1)');
+      }
       out.momentum = c.num('momentum', 0, (x) => x >= 0 && x < 1, 'a number in [0, 1)');
       out.centered = c.bool('centered', false);
       break;
     case 'adagrad':
-      cls = 'adagrad'; eps(); noLegacyDecay();
+      cls = 'adagrad';
+      eps();
+      noLegacyDecay();
       out.initial_accumulator_value = c.num('initial_accumulator_value', 0.1, nonneg, 'a non-negative number');
       break;
     case 'adadelta':
-      cls = 'adadelta'; eps(); noLegacyDecay();
+      cls = 'adadelta';
+      eps();
+      noLegacyDecay();
       out.rho = c.num('rho', 0.95, (x) => x >= 0 && x < 1, 'a number in [0, 1)');
       break;
     case 'lion':
@@ -186,15 +303,23 @@ export function readOptimizer(v: unknown, path: string): Optimizer {
       out.beta_2 = c.num('beta_2', 0.99, (x) => x >= 0 && x <= 1, 'a number in [0, 1]');
       break;
     case 'ftrl':
-      cls = 'ftrl'; noLegacyDecay();
+      cls = 'ftrl';
+      noLegacyDecay();
       out.learning_rate_power = c.num('learning_rate_power', -0.5, (x) => x <= 0, 'a number ≤ 0');
       out.initial_accumulator_value = c.num('initial_accumulator_value', 0.1, nonneg, 'a non-negative number');
-      for (const k of ['l1_regularization_strength', 'l2_regularization_strength', 'l2_shrinkage_regularization_strength', 'beta']) {
+      for (const k of [
+        'l1_regularization_strength',
+        'l2_regularization_strength',
+        'l2_shrinkage_regularization_strength',
+        'beta',
+      ]) {
         out[k] = c.num(k, 0, nonneg, 'a non-negative number');
       }
       break;
     default:
-      throw new NotSupportedError(`${path}: optimizer '${name}' is not supported by simdnet. Supported: ${OPT_CLASSES.join(', ')} (${optimizerNames.join(', ')}).`);
+      throw new NotSupportedError(
+        `${path}: optimizer '${name}' is not supported by simdnet. Supported: ${OPT_CLASSES.join(', ')} (${optimizerNames.join(', ')}).`,
+      );
   }
   return wrap(path, () => getOptimizer({ className: cls, config: out }, 'optimizer_config'));
 }
@@ -217,11 +342,19 @@ export function writeOptimizer(o: Optimizer): { class_name: string; config: Reco
 // ------------------------------------------------------------------ losses and metrics
 
 const LOSS_CLASSES: Record<string, string> = {
-  mean_squared_error: 'MeanSquaredError', mean_absolute_error: 'MeanAbsoluteError', huber: 'Huber', log_cosh: 'LogCosh', hinge: 'Hinge',
-  binary_crossentropy: 'BinaryCrossentropy', categorical_crossentropy: 'CategoricalCrossentropy', sparse_categorical_crossentropy: 'SparseCategoricalCrossentropy',
+  mean_squared_error: 'MeanSquaredError',
+  mean_absolute_error: 'MeanAbsoluteError',
+  huber: 'Huber',
+  log_cosh: 'LogCosh',
+  hinge: 'Hinge',
+  binary_crossentropy: 'BinaryCrossentropy',
+  categorical_crossentropy: 'CategoricalCrossentropy',
+  sparse_categorical_crossentropy: 'SparseCategoricalCrossentropy',
 };
 
-/** The loss as TF.js reads it: a name ('logcosh' is TF.js's spelling), or `{ class_name, config }` when it has options. */
+/**
+ * The loss as TF.js reads it: a name ('logcosh' is TF.js's spelling), or `{ class_name, config }` when it has options.
+ */
 export function writeLoss(l: Loss | CustomLoss): string | Record<string, unknown> {
   if (isCustomLoss(l)) return l.name ?? 'custom_loss';
   const opts = l.getConfig();
@@ -235,37 +368,55 @@ const compileHint = 'Load with { compile: false } and compile the model yourself
 
 export function readLoss(v: unknown, path: string): Loss {
   if (typeof v === 'string') {
-    try { return getLoss(v) as Loss; } catch {
-      throw new NotSupportedError(`${path}: loss '${v}' is not supported by simdnet (a custom loss cannot be restored from a file). Supported: ${lossNames.join(', ')}. ${compileHint}`);
+    try {
+      return getLoss(v) as Loss;
+    } catch {
+      throw new NotSupportedError(
+        `${path}: loss '${v}' is not supported by simdnet (a custom loss cannot be restored from a file). Supported: ${lossNames.join(', ')}. ${compileHint}`,
+      );
     }
   }
   const { name, cfg } = classAndConfig(v, path, 'a loss');
   const logits = cfg.bool('from_logits', false);
   const key = normalizeName(name);
   const smoothing = () => cfg.num('label_smoothing', 0, (x) => x >= 0 && x <= 1, 'a number in [0, 1]');
-  if (key !== 'binarycrossentropy' && key !== 'categoricalcrossentropy') cfg.unsupported('label_smoothing', 'label smoothing for this loss', (x) => x === 0);
+  if (key !== 'binarycrossentropy' && key !== 'categoricalcrossentropy')
+    cfg.unsupported('label_smoothing', 'label smoothing for this loss', (x) => x === 0);
   if (key !== 'sparsecategoricalcrossentropy') cfg.unsupported('ignore_class', 'ignore_class for this loss');
   switch (key) {
-    case 'huber': case 'huberloss': return huber({ delta: cfg.num('delta', 1, (x) => x > 0, 'a positive number') });
-    case 'binarycrossentropy': return binaryCrossentropy({ fromLogits: logits, labelSmoothing: smoothing() });
-    case 'categoricalcrossentropy': return categoricalCrossentropy({ fromLogits: logits, labelSmoothing: smoothing() });
+    case 'huber':
+    case 'huberloss':
+      return huber({ delta: cfg.num('delta', 1, (x) => x > 0, 'a positive number') });
+    case 'binarycrossentropy':
+      return binaryCrossentropy({ fromLogits: logits, labelSmoothing: smoothing() });
+    case 'categoricalcrossentropy':
+      return categoricalCrossentropy({ fromLogits: logits, labelSmoothing: smoothing() });
     case 'sparsecategoricalcrossentropy': {
       const ic = cfg.get('ignore_class');
-      if (ic !== undefined && !(typeof ic === 'number' && Number.isInteger(ic))) cfg.fail('ignore_class', 'an integer or null', ic);
+      if (ic !== undefined && !(typeof ic === 'number' && Number.isInteger(ic)))
+        cfg.fail('ignore_class', 'an integer or null', ic);
       return sparseCategoricalCrossentropy({ fromLogits: logits, ignoreClass: ic as number | undefined });
     }
-    default: return readLoss(name, path);
+    default:
+      return readLoss(name, path);
   }
 }
 
-const METRIC_CLASSES: Record<string, string> = { precision: 'Precision', recall: 'Recall', binary_accuracy: 'BinaryAccuracy' };
+const METRIC_CLASSES: Record<string, string> = {
+  precision: 'Precision',
+  recall: 'Recall',
+  binary_accuracy: 'BinaryAccuracy',
+};
 
 /** Metric names as compiled; a metric with a non-default threshold as `{ class_name, config }`. */
 export function writeMetrics(names: string[], metrics: Metric[]): (string | Record<string, unknown>)[] {
   return names.map((n, i) => {
     const m = metrics[i];
     if (m && m.threshold !== 0.5 && METRIC_CLASSES[m.kind]) {
-      return { class_name: METRIC_CLASSES[m.kind], config: { name: n, [m.kind === 'binary_accuracy' ? 'threshold' : 'thresholds']: m.threshold } };
+      return {
+        class_name: METRIC_CLASSES[m.kind],
+        config: { name: n, [m.kind === 'binary_accuracy' ? 'threshold' : 'thresholds']: m.threshold },
+      };
     }
     return n;
   });
@@ -273,8 +424,12 @@ export function writeMetrics(names: string[], metrics: Metric[]): (string | Reco
 
 export function readMetric(v: unknown, path: string): Metric {
   if (typeof v === 'string') {
-    try { return getMetric(v); } catch {
-      throw new NotSupportedError(`${path}: metric '${v}' is not supported by simdnet. Supported: ${metricNames.join(', ')}. ${compileHint}`);
+    try {
+      return getMetric(v);
+    } catch {
+      throw new NotSupportedError(
+        `${path}: metric '${v}' is not supported by simdnet. Supported: ${metricNames.join(', ')}. ${compileHint}`,
+      );
     }
   }
   const { name, cfg } = classAndConfig(v, path, 'a metric');
@@ -283,7 +438,11 @@ export function readMetric(v: unknown, path: string): Metric {
   const base = normalizeName(name) === 'meanmetricwrapper' ? (cfg.str('fn') ?? key) : name;
   const m = readMetric(base.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase(), path);
   let t = cfg.get('thresholds') ?? cfg.get('threshold');
-  if (Array.isArray(t)) { if (t.length !== 1) cfg.fail('thresholds', 'one threshold', t); t = t[0]; }
-  const threshold = t === undefined ? 0.5 : typeof t === 'number' && Number.isFinite(t) ? t : cfg.fail('thresholds', 'a number', t);
+  if (Array.isArray(t)) {
+    if (t.length !== 1) cfg.fail('thresholds', 'one threshold', t);
+    t = t[0];
+  }
+  const threshold =
+    t === undefined ? 0.5 : typeof t === 'number' && Number.isFinite(t) ? t : cfg.fail('thresholds', 'a number', t);
   return new Metric(key, m.kind, threshold);
 }

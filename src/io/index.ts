@@ -9,14 +9,31 @@ export { fromMemory, withSaveHandler } from './memory.js';
 export { fileSystem, FileSystemHandler } from './node-fs.js';
 export type { FileSystemOptions } from './node-fs.js';
 export {
-  browserIndexedDB, BrowserIndexedDB, browserLocalStorage, BrowserLocalStorage, browserDownloads, BrowserDownloads,
-  browserFiles, BrowserFiles, http, HTTPRequest,
+  browserIndexedDB,
+  BrowserIndexedDB,
+  browserLocalStorage,
+  BrowserLocalStorage,
+  browserDownloads,
+  BrowserDownloads,
+  browserFiles,
+  BrowserFiles,
+  http,
+  HTTPRequest,
 } from './browser.js';
 export type { HttpOptions } from './browser.js';
 export { modelToArtifacts, artifactsToModel, SIMDNET_VERSION } from './serialize.js';
 export { modelCheckpoint, ModelCheckpoint } from './checkpoint.js';
 export type { ModelCheckpointArgs } from './checkpoint.js';
 export type {
-  IOHandler, ModelArtifacts, ModelArtifactsInfo, ModelJSON, SaveResult, SaveOptions, LoadOptions,
-  TrainingConfig, WeightSpec, WeightData, WeightsManifestGroup,
+  IOHandler,
+  ModelArtifacts,
+  ModelArtifactsInfo,
+  ModelJSON,
+  SaveResult,
+  SaveOptions,
+  LoadOptions,
+  TrainingConfig,
+  WeightSpec,
+  WeightData,
+  WeightsManifestGroup,
 } from './types.js';

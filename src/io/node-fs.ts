@@ -54,7 +54,9 @@ type PathModule = typeof import('node:path');
 
 async function nodeModules(injected?: FsLike): Promise<{ fs: FsLike; path: PathModule }> {
   if (typeof process === 'undefined' || !process.versions?.node) {
-    throw new SimdnetError('Saving to or loading from a file path needs Node.js. In a browser use indexeddb://, localstorage://, downloads:// or an http(s) URL.');
+    throw new SimdnetError(
+      'Saving to or loading from a file path needs Node.js. In a browser use indexeddb://, localstorage://, downloads:// or an http(s) URL.',
+    );
   }
   const path = (await import(/* @vite-ignore */ PATH_MODULE)) as PathModule;
   const fs = injected ?? ((await import(/* @vite-ignore */ FS_MODULE)) as unknown as FsLike);
@@ -80,7 +82,10 @@ async function writeDurable(fs: FsLike, file: string, data: Uint8Array): Promise
 /** The model directory (or model.json path) as a handler. */
 export class FileSystemHandler implements IOHandler {
   static readonly URL_SCHEME = 'file://';
-  constructor(readonly path: string, private readonly options: FileSystemOptions = {}) {
+  constructor(
+    readonly path: string,
+    private readonly options: FileSystemOptions = {},
+  ) {
     if (typeof path !== 'string' || path.length === 0) invalid('path', 'a directory path', path);
   }
 
@@ -110,24 +115,40 @@ export class FileSystemHandler implements IOHandler {
     const key = path.resolve(dir);
     const previous = saving.get(key) ?? Promise.resolve();
     let release!: () => void;
-    const mine = new Promise<void>((r) => { release = r; });
+    const mine = new Promise<void>((r) => {
+      release = r;
+    });
     saving.set(key, mine);
     await previous;
-    let backedUp = false, weightsSwapped = false;
+    let backedUp = false,
+      weightsSwapped = false;
     try {
       await fs.mkdir(dir, { recursive: true });
       await writeDurable(fs, tmpWeights, weights);
       await writeDurable(fs, tmpJson, json);
       // Keep the old weights reachable (a hard link, no copy) in case the last rename fails.
-      backedUp = await fs.link(finalWeights, backup).then(() => true, () => false);
+      backedUp = await fs.link(finalWeights, backup).then(
+        () => true,
+        () => false,
+      );
       await fs.rename(tmpWeights, finalWeights);
       weightsSwapped = true;
       await fs.rename(tmpJson, path.join(dir, jsonName));
     } catch (e) {
       let restored = !weightsSwapped;
-      if (weightsSwapped && backedUp) restored = await fs.rename(backup, finalWeights).then(() => true, () => false);
-      await Promise.all([tmpWeights, tmpJson, ...(restored ? [backup] : [])].map((f) => fs.rm(f, { force: true }).catch(() => undefined)));
-      const err = new SimdnetError(`Could not save the model to '${dir}': ${(e as Error)?.message ?? e}. ${restored ? 'The previous model there, if any, is unchanged.' : `Its ${weightsName} was already replaced and could not be restored${backedUp ? ` (the old one is kept as '${backup}')` : ''}: save again.`}`);
+      if (weightsSwapped && backedUp)
+        restored = await fs.rename(backup, finalWeights).then(
+          () => true,
+          () => false,
+        );
+      await Promise.all(
+        [tmpWeights, tmpJson, ...(restored ? [backup] : [])].map((f) =>
+          fs.rm(f, { force: true }).catch(() => undefined),
+        ),
+      );
+      const err = new SimdnetError(
+        `Could not save the model to '${dir}': ${(e as Error)?.message ?? e}. ${restored ? 'The previous model there, if any, is unchanged.' : `Its ${weightsName} was already replaced and could not be restored${backedUp ? ` (the old one is kept as '${backup}')` : ''}: save again.`}`,
+      );
       (err as { cause?: unknown }).cause = e;
       throw err;
     } finally {
@@ -136,10 +157,20 @@ export class FileSystemHandler implements IOHandler {
     }
     if (backedUp) await fs.rm(backup, { force: true }).catch(() => undefined);
     // Make the renames themselves durable (best effort: not every platform can open a directory).
-    try { const d = await fs.open(dir, 'r'); try { await d.sync(); } finally { await d.close(); } } catch { /* not supported here */ }
+    try {
+      const d = await fs.open(dir, 'r');
+      try {
+        await d.sync();
+      } finally {
+        await d.close();
+      }
+    } catch {
+      /* not supported here */
+    }
     return {
       modelArtifactsInfo: {
-        dateSaved: new Date(), modelTopologyType: 'JSON',
+        dateSaved: new Date(),
+        modelTopologyType: 'JSON',
         modelTopologyBytes: artifacts.modelTopology ? JSON.stringify(artifacts.modelTopology).length : 0,
         weightSpecsBytes: JSON.stringify(artifacts.weightSpecs ?? []).length,
         weightDataBytes: weightDataBytes(artifacts.weightData),
@@ -152,13 +183,18 @@ export class FileSystemHandler implements IOHandler {
     const { fs, path } = await nodeModules(this.options.fs);
     const maxParams = this.options.maxParams ?? DEFAULT_MAX_PARAMS;
     let jsonPath = this.path;
-    let st = await fs.stat(jsonPath).catch((e) => { throw notFound(jsonPath, e); });
+    let st = await fs.stat(jsonPath).catch((e) => {
+      throw notFound(jsonPath, e);
+    });
     if (st.isDirectory()) {
       jsonPath = path.join(this.path, 'model.json');
-      st = await fs.stat(jsonPath).catch((e) => { throw notFound(jsonPath, e); });
+      st = await fs.stat(jsonPath).catch((e) => {
+        throw notFound(jsonPath, e);
+      });
     }
     if (!st.isFile()) throw new ValueError(`'${jsonPath}' is not a file.`);
-    if (st.size > MAX_JSON_BYTES) throw new DataError(`'${jsonPath}' is ${st.size} bytes; model files over ${MAX_JSON_BYTES} bytes are refused.`);
+    if (st.size > MAX_JSON_BYTES)
+      throw new DataError(`'${jsonPath}' is ${st.size} bytes; model files over ${MAX_JSON_BYTES} bytes are refused.`);
     const dir = path.dirname(jsonPath);
     const text = await readExactly(fs, jsonPath, st.size);
     const checked = checkModelJSON(parseJSONText(text, jsonPath), path.basename(jsonPath), maxParams);
@@ -169,9 +205,14 @@ export class FileSystemHandler implements IOHandler {
       const sizes: { file: string; size: number }[] = [];
       for (const [pi, p] of g.paths.entries()) {
         const file = path.resolve(dir, p);
-        if (!file.startsWith(path.resolve(dir) + path.sep)) throw new DataError(`${path.basename(jsonPath)}.weightsManifest[${gi}].paths[${pi}]: '${p}' points outside the model directory.`);
+        if (!file.startsWith(path.resolve(dir) + path.sep))
+          throw new DataError(
+            `${path.basename(jsonPath)}.weightsManifest[${gi}].paths[${pi}]: '${p}' points outside the model directory.`,
+          );
         const s = await fs.stat(file).catch((e) => {
-          throw new DataError(`Weight file '${p}' listed in ${path.basename(jsonPath)} (weightsManifest[${gi}].paths[${pi}]) cannot be read: ${errno(e) === 'ENOENT' ? 'it is missing' : (e as Error).message}. Copy every file the manifest names next to model.json.`);
+          throw new DataError(
+            `Weight file '${p}' listed in ${path.basename(jsonPath)} (weightsManifest[${gi}].paths[${pi}]) cannot be read: ${errno(e) === 'ENOENT' ? 'it is missing' : (e as Error).message}. Copy every file the manifest names next to model.json.`,
+          );
         });
         if (!s.isFile()) throw new DataError(`Weight file '${p}' (weightsManifest[${gi}].paths[${pi}]) is not a file.`);
         sizes.push({ file, size: s.size });
@@ -179,7 +220,13 @@ export class FileSystemHandler implements IOHandler {
       const found = sizes.reduce((a, b) => a + b.size, 0);
       if (found !== g.bytes) {
         const where = `${g.paths.length === 1 ? `'${g.paths[0]}'` : `the ${g.paths.length} files of weightsManifest[${gi}] (${g.paths.join(', ')})`}`;
-        if (checked.modelTopology) diagnoseWeights(checked.modelTopology, checked.groups.flatMap((x) => x.weights), path.basename(jsonPath), maxParams);
+        if (checked.modelTopology)
+          diagnoseWeights(
+            checked.modelTopology,
+            checked.groups.flatMap((x) => x.weights),
+            path.basename(jsonPath),
+            maxParams,
+          );
         checkGroupBytes(g, found, where);
       }
       files.push(sizes);
@@ -193,11 +240,17 @@ export class FileSystemHandler implements IOHandler {
         off += size;
       }
     }
-    const weightSpecs: WeightSpec[] = checked.groups.flatMap((g) => g.weights.map(({ size: _s, bytes: _b, ...spec }) => spec));
+    const weightSpecs: WeightSpec[] = checked.groups.flatMap((g) =>
+      g.weights.map(({ size: _s, bytes: _b, ...spec }) => spec),
+    );
     const j = checked.json;
     const out: ModelArtifacts = {
-      modelTopology: checked.modelTopology, weightSpecs, weightData: data.buffer,
-      format: j.format, generatedBy: j.generatedBy, convertedBy: j.convertedBy ?? null,
+      modelTopology: checked.modelTopology,
+      weightSpecs,
+      weightData: data.buffer,
+      format: j.format,
+      generatedBy: j.generatedBy,
+      convertedBy: j.convertedBy ?? null,
     };
     if (j.trainingConfig) out.trainingConfig = j.trainingConfig;
     if (j.userDefinedMetadata) out.userDefinedMetadata = j.userDefinedMetadata;
@@ -206,7 +259,10 @@ export class FileSystemHandler implements IOHandler {
 }
 
 function notFound(p: string, e: unknown): Error {
-  if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return new ValueError(`No model at '${p}': the path does not exist. Expected a directory holding model.json (or the model.json file itself).`);
+  if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR')
+    return new ValueError(
+      `No model at '${p}': the path does not exist. Expected a directory holding model.json (or the model.json file itself).`,
+    );
   return e as Error;
 }
 

@@ -18,19 +18,31 @@ export const SIMDNET_VERSION = '0.1.0';
 
 /** A simdnet model, recognized without importing its class (which imports this module). */
 function isModel(m: unknown): m is LayersModel {
-  return typeof m === 'object' && m !== null && Array.isArray((m as LayersModel).layers) &&
-    typeof (m as LayersModel).namedWeights === 'function' && typeof (m as LayersModel).build === 'function';
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    Array.isArray((m as LayersModel).layers) &&
+    typeof (m as LayersModel).namedWeights === 'function' &&
+    typeof (m as LayersModel).build === 'function'
+  );
 }
 
 /** A functional model's topology as TF.js writes it: layers with their inbound nodes, input and output layers. */
 function functionalConfig(model: LayersModel): Record<string, unknown> {
-  const program = model.graph, inputs = model.inputs, outputs = model.outputs;
+  const program = model.graph,
+    inputs = model.inputs,
+    outputs = model.outputs;
   const nodes = nodesByLayer(program);
   const ref = (t: SymbolicTensor) => [t.sourceLayer.name, nodes.get(t.sourceLayer)!.indexOf(t.node), 0];
   const layers = program.layers.map((l) => {
     const w = writeLayer(l);
     const own = l.className === 'InputLayer' ? [] : nodes.get(l)!;
-    return { class_name: w.class_name, config: w.config, name: l.name, inbound_nodes: own.map((n) => n.inputs.map((t) => [...ref(t), {}])) };
+    return {
+      class_name: w.class_name,
+      config: w.config,
+      name: l.name,
+      inbound_nodes: own.map((n) => n.inputs.map((t) => [...ref(t), {}])),
+    };
   });
   return { name: model.name, layers, input_layers: inputs.map(ref), output_layers: outputs.map(ref) };
 }
@@ -45,23 +57,32 @@ export interface ToArtifactsOptions extends SaveOptions {
 /** The artifacts of a model: its topology, weights and (optionally) training state. */
 export function modelToArtifacts(model: LayersModel, options: ToArtifactsOptions = {}): ModelArtifacts {
   if (!isModel(model)) invalid('model', 'a simdnet model', model);
-  if (typeof options !== 'object' || options === null) invalid('options', 'an object like { includeOptimizer: true }', options);
+  if (typeof options !== 'object' || options === null)
+    invalid('options', 'an object like { includeOptimizer: true }', options);
   if (model.layers.length === 0) throw new ValueError('Cannot save a model with no layers.');
   model.build();
-  const entries: Parameters<typeof encodeWeights>[0] = model.namedWeights().map((w) => ({ name: w.name, shape: w.tensor.shape, values: w.tensor.values }));
+  const entries: Parameters<typeof encodeWeights>[0] = model
+    .namedWeights()
+    .map((w) => ({ name: w.name, shape: w.tensor.shape, values: w.tensor.values }));
   let trainingConfig: TrainingConfig | undefined;
   let userDefinedMetadata: Record<string, unknown> | undefined;
   if (options.includeOptimizer && !options.weightsOnly && model.optimizer && model.loss) {
     const opt = model.optimizer;
     const names = model.outputNames;
     if (names.length === 1) {
-      trainingConfig = { loss: writeLoss(model.loss), metrics: writeMetrics(model.metricNames, model.metrics), optimizer_config: writeOptimizer(opt) };
+      trainingConfig = {
+        loss: writeLoss(model.loss),
+        metrics: writeMetrics(model.metricNames, model.metrics),
+        optimizer_config: writeOptimizer(opt),
+      };
     } else {
       // Several outputs: a loss per output in order, metrics keyed by output name (as Keras writes them).
       const mn = model.outputMetricNames;
       trainingConfig = {
         loss: model.losses.map((l) => writeLoss(l)) as unknown as TrainingConfig['loss'],
-        metrics: Object.fromEntries(names.map((n, k) => [n, writeMetrics(mn[k]!, model.outputMetrics[k]!)])) as unknown as TrainingConfig['metrics'],
+        metrics: Object.fromEntries(
+          names.map((n, k) => [n, writeMetrics(mn[k]!, model.outputMetrics[k]!)]),
+        ) as unknown as TrainingConfig['metrics'],
         optimizer_config: writeOptimizer(opt),
       };
       if (model.lossWeights.some((w) => w !== 1)) trainingConfig.loss_weights = model.lossWeights.slice();
@@ -70,24 +91,39 @@ export function modelToArtifacts(model: LayersModel, options: ToArtifactsOptions
     const slots = opt.slotNames();
     const ow = model.getOptimizerWeights();
     const slotOf = (n: string) => slots.indexOf(n.slice(n.lastIndexOf('/') + 1));
-    const sorted = ow.map((w, i) => ({ w, i })).sort((a, b) => slotOf(a.w.name) - slotOf(b.w.name) || a.i - b.i).map((x) => x.w);
-    entries.push({ name: 'iter', shape: [], values: [Math.min(opt.iterations, 2 ** 31 - 1)], dtype: 'int32', group: 'optimizer' });
-    for (const w of sorted) entries.push({ name: w.name, shape: w.tensor.shape, values: w.tensor.values, group: 'optimizer' });
+    const sorted = ow
+      .map((w, i) => ({ w, i }))
+      .sort((a, b) => slotOf(a.w.name) - slotOf(b.w.name) || a.i - b.i)
+      .map((x) => x.w);
+    entries.push({
+      name: 'iter',
+      shape: [],
+      values: [Math.min(opt.iterations, 2 ** 31 - 1)],
+      dtype: 'int32',
+      group: 'optimizer',
+    });
+    for (const w of sorted)
+      entries.push({ name: w.name, shape: w.tensor.shape, values: w.tensor.values, group: 'optimizer' });
     // Exact (float64) optimizer state; TF.js keeps userDefinedMetadata and ignores it.
     userDefinedMetadata = { simdnet: { optimizerState: opt.getState() } };
   }
   const { specs, data } = encodeWeights(entries);
   const sequential = model.className === 'Sequential';
-  const layers = () => model.layers.map((l, i) => {
-    const w = writeLayer(l);
-    if (i === 0 && w.config.batch_input_shape === undefined) w.config.batch_input_shape = [null, ...l.inputShape!];
-    return w;
-  });
+  const layers = () =>
+    model.layers.map((l, i) => {
+      const w = writeLayer(l);
+      if (i === 0 && w.config.batch_input_shape === undefined) w.config.batch_input_shape = [null, ...l.inputShape!];
+      return w;
+    });
   const out: ModelArtifacts = {
-    modelTopology: options.weightsOnly ? null : {
-      class_name: sequential ? 'Sequential' : 'Model', config: sequential ? { name: model.name, layers: layers() } : functionalConfig(model),
-      keras_version: `simdnet ${SIMDNET_VERSION}`, backend: 'simdnet',
-    },
+    modelTopology: options.weightsOnly
+      ? null
+      : {
+          class_name: sequential ? 'Sequential' : 'Model',
+          config: sequential ? { name: model.name, layers: layers() } : functionalConfig(model),
+          keras_version: `simdnet ${SIMDNET_VERSION}`,
+          backend: 'simdnet',
+        },
     format: 'layers-model',
     generatedBy: `simdnet ${SIMDNET_VERSION}`,
     convertedBy: null,
@@ -103,10 +139,18 @@ export function modelToArtifacts(model: LayersModel, options: ToArtifactsOptions
  * Save a model: topology, weights and, with `includeOptimizer`, the compile
  * configuration and optimizer state. `model.save(target, options)` calls this.
  */
-export async function saveModel(model: LayersModel, target: string | IOHandler, options: SaveOptions & { weightsOnly?: boolean } = {}): Promise<SaveResult> {
+export async function saveModel(
+  model: LayersModel,
+  target: string | IOHandler,
+  options: SaveOptions & { weightsOnly?: boolean } = {},
+): Promise<SaveResult> {
   const handler = typeof target === 'string' ? handlerFor(target, true) : target;
   if (!isHandler(handler) || typeof handler.save !== 'function') {
-    invalid('target', 'a path, a URL (indexeddb://, localstorage://, downloads://, http(s)://) or an IOHandler with save()', target);
+    invalid(
+      'target',
+      'a path, a URL (indexeddb://, localstorage://, downloads://, http(s)://) or an IOHandler with save()',
+      target,
+    );
   }
   const artifacts = modelToArtifacts(model, options);
   return handler.save(artifacts);

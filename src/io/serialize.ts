@@ -15,7 +15,16 @@ import type { SymbolicTensor } from '../engine/graph.js';
 import { BatchNormalization } from '../layers.js';
 import { Tensor } from '../tensor.js';
 import type { LoadOptions, ModelArtifacts } from './types.js';
-import { CheckedSpec, DEFAULT_MAX_PARAMS, at, checkFormat, checkPlainData, checkTrainingConfigShape, checkWeightSpecs, isPlainObject } from './validate.js';
+import {
+  CheckedSpec,
+  DEFAULT_MAX_PARAMS,
+  at,
+  checkFormat,
+  checkPlainData,
+  checkTrainingConfigShape,
+  checkWeightSpecs,
+  isPlainObject,
+} from './validate.js';
 import { decodeWeights, joinWeightData, normalizeWeightData } from './weights.js';
 import { Cfg, InitGate, TFJS_SLOT_NAMES, readLoss, readMetric, readOptimizer } from './config.js';
 import { type GraphPlan, matchWeights, parseTopology } from './topology.js';
@@ -23,14 +32,21 @@ import { type GraphPlan, matchWeights, parseTopology } from './topology.js';
 export { SIMDNET_VERSION, modelToArtifacts, type ToArtifactsOptions } from './save.js';
 export { type GraphPlan, type TopologyPlan, diagnoseWeights, matchWeights, parseTopology } from './topology.js';
 
-function checkMovingVariance(model: LayersModel, values: Map<string, { values: Float32Array }>, matched: Map<string, CheckedSpec>): void {
+function checkMovingVariance(
+  model: LayersModel,
+  values: Map<string, { values: Float32Array }>,
+  matched: Map<string, CheckedSpec>,
+): void {
   for (const l of model.layers) {
     if (!(l instanceof BatchNormalization)) continue;
     const name = `${l.name}/moving_variance`;
     const v = values.get(matched.get(name)?.name ?? '')?.values;
     if (!v) continue;
     const i = v.findIndex((x) => x < 0);
-    if (i >= 0) throw new DataError(`Weight '${name}' holds a negative variance (${v[i]}) at index ${i}: the weights file is corrupt.`);
+    if (i >= 0)
+      throw new DataError(
+        `Weight '${name}' holds a negative variance (${v[i]}) at index ${i}: the weights file is corrupt.`,
+      );
   }
 }
 
@@ -41,17 +57,27 @@ function readOptimizerState(meta: unknown): Record<string, number> | null {
   const s = meta.simdnet.optimizerState;
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(s)) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataError(`userDefinedMetadata.simdnet.optimizerState.${k}: expected a finite number. Received: ${describe(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new DataError(
+        `userDefinedMetadata.simdnet.optimizerState.${k}: expected a finite number. Received: ${describe(v)}`,
+      );
     out[k] = v;
   }
   if (out.iterations !== undefined && !(Number.isSafeInteger(out.iterations) && out.iterations >= 0)) {
-    throw new DataError(`userDefinedMetadata.simdnet.optimizerState.iterations: expected a non-negative integer. Received: ${out.iterations}`);
+    throw new DataError(
+      `userDefinedMetadata.simdnet.optimizerState.iterations: expected a non-negative integer. Received: ${out.iterations}`,
+    );
   }
   return out;
 }
 
 /** Restore slots (by simdnet name, or TF.js's) and the step count; all or nothing. */
-function restoreOptimizer(model: LayersModel, decoded: Map<string, { spec: CheckedSpec; values: Float32Array }>, meta: unknown, where: string): void {
+function restoreOptimizer(
+  model: LayersModel,
+  decoded: Map<string, { spec: CheckedSpec; values: Float32Array }>,
+  meta: unknown,
+  where: string,
+): void {
   const saved = new Map([...decoded].filter(([, e]) => e.spec.group === 'optimizer'));
   if (saved.size === 0) return;
   const opt = model.optimizer!;
@@ -66,14 +92,21 @@ function restoreOptimizer(model: LayersModel, decoded: Map<string, { spec: Check
       const alias = aliases[name.slice(cut + 1)];
       if (alias) e = saved.get(`${name.slice(0, cut)}/${alias}`);
     }
-    if (!e) { missing.push(name); continue; }
+    if (!e) {
+      missing.push(name);
+      continue;
+    }
     if (e.values.length !== tensor.size) {
-      throw new DataError(`${where}: optimizer weight '${e.spec.name}' has shape [${e.spec.shape.join(', ')}] but the weight it belongs to has shape [${tensor.shape.join(', ')}].`);
+      throw new DataError(
+        `${where}: optimizer weight '${e.spec.name}' has shape [${e.spec.shape.join(', ')}] but the weight it belongs to has shape [${tensor.shape.join(', ')}].`,
+      );
     }
     out.push({ name, tensor: new Tensor(e.values, tensor.shape) });
   }
   if (missing.length > 0) {
-    console.warn(`simdnet: the saved optimizer state does not match the ${opt.className} optimizer (no '${missing.slice(0, 3).join("', '")}'${missing.length > 3 ? ', …' : ''}); training will start with fresh optimizer state.`);
+    console.warn(
+      `simdnet: the saved optimizer state does not match the ${opt.className} optimizer (no '${missing.slice(0, 3).join("', '")}'${missing.length > 3 ? ', …' : ''}); training will start with fresh optimizer state.`,
+    );
     return;
   }
   model.setOptimizerWeights(out);
@@ -81,7 +114,8 @@ function restoreOptimizer(model: LayersModel, decoded: Map<string, { spec: Check
   const iter = saved.get('iter')?.values[0];
   if (state) opt.setState(state);
   else if (iter !== undefined) {
-    if (!(Number.isSafeInteger(iter) && iter >= 0)) throw new DataError(`${where}: optimizer weight 'iter' must be a non-negative integer. Received: ${iter}`);
+    if (!(Number.isSafeInteger(iter) && iter >= 0))
+      throw new DataError(`${where}: optimizer weight 'iter' must be a non-negative integer. Received: ${iter}`);
     opt.setState({ ...opt.getState(), iterations: iter });
   }
 }
@@ -89,7 +123,8 @@ function restoreOptimizer(model: LayersModel, decoded: Map<string, { spec: Check
 /** Metrics as a file lists them: a list, one list per output ([[...]]), or an object keyed by output name. */
 function readMetricList(v: unknown, path: string) {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.length > 100) throw new DataError(`${path}: expected an array of metrics. Received: ${describe(v)}`);
+  if (!Array.isArray(v) || v.length > 100)
+    throw new DataError(`${path}: expected an array of metrics. Received: ${describe(v)}`);
   return v.map((m, i) => readMetric(m, at(path, i)));
 }
 
@@ -104,7 +139,10 @@ function compileFrom(model: LayersModel, tc: unknown, path: string): void {
   const rawLoss = tc.loss;
   let loss: ReturnType<typeof readLoss>[];
   if (Array.isArray(rawLoss)) {
-    if (rawLoss.length !== names.length) throw new DataError(`${path}.loss: ${rawLoss.length} losses for a model with ${names.length} output(s) (${names.join(', ')}).`);
+    if (rawLoss.length !== names.length)
+      throw new DataError(
+        `${path}.loss: ${rawLoss.length} losses for a model with ${names.length} output(s) (${names.join(', ')}).`,
+      );
     loss = rawLoss.map((l, i) => readLoss(l, at(`${path}.loss`, i)));
   } else if (isPlainObject(rawLoss) && names.every((n) => n in rawLoss) && !('class_name' in rawLoss)) {
     loss = names.map((n) => readLoss(rawLoss[n], `${path}.loss.${n}`));
@@ -114,7 +152,9 @@ function compileFrom(model: LayersModel, tc: unknown, path: string): void {
   if (lw !== undefined) {
     const list = Array.isArray(lw) ? lw : isPlainObject(lw) ? names.map((n) => lw[n]) : [lw];
     if (list.length !== names.length || list.some((x) => typeof x !== 'number' || !Number.isFinite(x) || x < 0)) {
-      throw new DataError(`${path}.loss_weights: expected one non-negative number per output (${names.join(', ')}). Received: ${describe(lw)}`);
+      throw new DataError(
+        `${path}.loss_weights: expected one non-negative number per output (${names.join(', ')}). Received: ${describe(lw)}`,
+      );
     }
     lossWeights = list as number[];
   }
@@ -124,10 +164,14 @@ function compileFrom(model: LayersModel, tc: unknown, path: string): void {
     // Keras 2 may key the metrics by output name.
     const obj = ms;
     const extra = Object.keys(obj).filter((k) => !names.includes(k));
-    if (extra.length > 0 && !(names.length === 1 && Object.keys(obj).length === 1)) throw new DataError(`${path}.metrics: names outputs the model does not have: ${extra.join(', ')}.`);
-    metrics = names.length === 1 && Object.keys(obj).length === 1
-      ? [readMetricList(Object.values(obj)[0], `${path}.metrics`)]
-      : names.map((n) => readMetricList(obj[n] === undefined || Array.isArray(obj[n]) ? obj[n] : [obj[n]], `${path}.metrics.${n}`));
+    if (extra.length > 0 && !(names.length === 1 && Object.keys(obj).length === 1))
+      throw new DataError(`${path}.metrics: names outputs the model does not have: ${extra.join(', ')}.`);
+    metrics =
+      names.length === 1 && Object.keys(obj).length === 1
+        ? [readMetricList(Object.values(obj)[0], `${path}.metrics`)]
+        : names.map((n) =>
+            readMetricList(obj[n] === undefined || Array.isArray(obj[n]) ? obj[n] : [obj[n]], `${path}.metrics.${n}`),
+          );
   } else {
     // Keras 2 writes one list per output: [[...]].
     if (Array.isArray(ms) && ms.length === names.length && ms.every((x) => Array.isArray(x))) {
@@ -138,13 +182,23 @@ function compileFrom(model: LayersModel, tc: unknown, path: string): void {
       metrics = names.map(() => list);
     }
   }
-  model.compile({ optimizer, loss: names.length === 1 ? loss[0]! : loss, metrics: names.length === 1 ? metrics[0]! : metrics, ...(lossWeights ? { lossWeights } : {}) });
+  model.compile({
+    optimizer,
+    loss: names.length === 1 ? loss[0]! : loss,
+    metrics: names.length === 1 ? metrics[0]! : metrics,
+    ...(lossWeights ? { lossWeights } : {}),
+  });
 }
 
-/** Build a functional model from a parsed graph: input layers give tensors, each node applies its layer once its inputs exist. */
+/**
+ * Build a functional model from a parsed graph: input layers give tensors, each node applies its layer once its inputs
+ * exist.
+ */
 function buildFunctional(g: GraphPlan, name: string | undefined): LayersModel {
   const out = new Map<string, SymbolicTensor[]>();
-  g.layers.forEach((l) => { if (l instanceof InputLayer) out.set(l.name, [l.output]); });
+  g.layers.forEach((l) => {
+    if (l instanceof InputLayer) out.set(l.name, [l.output]);
+  });
   const get = (r: { layer: string; node: number }) => out.get(r.layer)?.[r.node];
   let progress = true;
   while (progress) {
@@ -161,11 +215,18 @@ function buildFunctional(g: GraphPlan, name: string | undefined): LayersModel {
       out.set(l.name, made);
     });
   }
-  return new LayersModel({ inputs: g.inputs.map((r) => get(r)!), outputs: g.outputs.map((r) => get(r)!), ...(name !== undefined ? { name } : {}) });
+  return new LayersModel({
+    inputs: g.inputs.map((r) => get(r)!),
+    outputs: g.outputs.map((r) => get(r)!),
+    ...(name !== undefined ? { name } : {}),
+  });
 }
 
 function checkArtifactsObject(a: unknown, where: string): asserts a is ModelArtifacts {
-  if (typeof a !== 'object' || a === null) throw new DataError(`${where}: expected model artifacts { modelTopology, weightSpecs, weightData }. Received: ${describe(a)}`);
+  if (typeof a !== 'object' || a === null)
+    throw new DataError(
+      `${where}: expected model artifacts { modelTopology, weightSpecs, weightData }. Received: ${describe(a)}`,
+    );
   const o = a as Record<string, unknown>;
   for (const k of ['modelTopology', 'trainingConfig', 'userDefinedMetadata'] as const) {
     if (o[k] !== undefined && o[k] !== null) checkPlainData(o[k], k);
@@ -179,7 +240,9 @@ export function artifactsToModel(a: unknown, options: LoadOptions = {}, where = 
   const maxParams = options.maxParams ?? DEFAULT_MAX_PARAMS;
   if (!(typeof maxParams === 'number' && maxParams > 0)) invalid('maxParams', 'a positive number', maxParams);
   if (a.modelTopology === undefined || a.modelTopology === null) {
-    throw new DataError(`${where} holds weights only (no modelTopology): it was saved with saveWeightsOnly. Build the model in code and call sn.io.loadWeights(model, source).`);
+    throw new DataError(
+      `${where} holds weights only (no modelTopology): it was saved with saveWeightsOnly. Build the model in code and call sn.io.loadWeights(model, source).`,
+    );
   }
   const gate: InitGate = { skip: false };
   const plan = parseTopology(a.modelTopology, 'modelTopology', gate, maxParams);
@@ -187,10 +250,20 @@ export function artifactsToModel(a: unknown, options: LoadOptions = {}, where = 
   let matched: CheckedSpec[] = [];
   if (a.weightSpecs !== undefined && a.weightSpecs !== null) {
     const specs = checkWeightSpecs(a.weightSpecs, 'weightSpecs', maxParams);
-    matched = matchWeights(plan.expected, specs.filter((s) => s.group !== 'optimizer'), where);
+    matched = matchWeights(
+      plan.expected,
+      specs.filter((s) => s.group !== 'optimizer'),
+      where,
+    );
     const data = normalizeWeightData(a.weightData, 'weightData');
-    if (!data && specs.length > 0) throw new DataError(`${where}: the weight specs list ${specs.length} weights but there is no weight data.`);
-    decoded = decodeWeights(specs, data ? joinWeightData(data) : new ArrayBuffer(0), `${where}'s weight data`, !!options.allowNonFinite);
+    if (!data && specs.length > 0)
+      throw new DataError(`${where}: the weight specs list ${specs.length} weights but there is no weight data.`);
+    decoded = decodeWeights(
+      specs,
+      data ? joinWeightData(data) : new ArrayBuffer(0),
+      `${where}'s weight data`,
+      !!options.allowNonFinite,
+    );
   }
   gate.skip = decoded !== null;
   let model: LayersModel;
@@ -201,12 +274,16 @@ export function artifactsToModel(a: unknown, options: LoadOptions = {}, where = 
       seq.build(plan.inputShape);
       model = seq;
     }
-  } finally { gate.skip = false; }
+  } finally {
+    gate.skip = false;
+  }
   if (decoded) {
     const byExpected = new Map(plan.expected.map((e, i) => [e.name, matched[i]!]));
     checkMovingVariance(model, decoded, byExpected);
     // In the model's weight order, by name (a functional model orders its layers as its graph runs).
-    model.setWeights(model.namedWeights().map((w) => new Tensor(decoded!.get(byExpected.get(w.name)!.name)!.values, w.tensor.shape)));
+    model.setWeights(
+      model.namedWeights().map((w) => new Tensor(decoded!.get(byExpected.get(w.name)!.name)!.values, w.tensor.shape)),
+    );
   }
   const tc = a.trainingConfig ?? plan.embeddedTrainingConfig;
   if (tc !== undefined && tc !== null && options.compile !== false) {
@@ -227,6 +304,11 @@ export function loadWeightsInto(model: LayersModel, a: unknown, options: LoadOpt
   const expected = model.layers.flatMap((l) => l.weights.map((w) => ({ name: w.name, shape: w.shape })));
   const matched = matchWeights(expected, modelSpecs, where);
   const data = normalizeWeightData(a.weightData, 'weightData');
-  const decoded = decodeWeights(specs, data ? joinWeightData(data) : new ArrayBuffer(0), `${where}'s weight data`, !!options.allowNonFinite);
+  const decoded = decodeWeights(
+    specs,
+    data ? joinWeightData(data) : new ArrayBuffer(0),
+    `${where}'s weight data`,
+    !!options.allowNonFinite,
+  );
   model.setWeights(expected.map((e, i) => new Tensor(decoded.get(matched[i]!.name)!.values, e.shape)));
 }

@@ -15,7 +15,11 @@ const MAX_LAYERS = 10_000;
 // ------------------------------------------------------------------ topology → layers
 
 /** A reference to a layer's output: [layer name, node index, tensor index], as Keras writes it. */
-export interface TensorRef { layer: string; node: number; tensor: number }
+export interface TensorRef {
+  layer: string;
+  node: number;
+  tensor: number;
+}
 
 /** A functional model's graph as read from a file: each layer's calls, and the model's inputs and outputs. */
 export interface GraphPlan {
@@ -43,12 +47,21 @@ export interface TopologyPlan {
 }
 
 function readRef(e: unknown, path: string): TensorRef {
-  if (!Array.isArray(e) || typeof e[0] !== 'string' || (e[1] !== undefined && !Number.isInteger(e[1])) || (e[2] !== undefined && !Number.isInteger(e[2]))) {
+  if (
+    !Array.isArray(e) ||
+    typeof e[0] !== 'string' ||
+    (e[1] !== undefined && !Number.isInteger(e[1])) ||
+    (e[2] !== undefined && !Number.isInteger(e[2]))
+  ) {
     throw new DataError(`${path}: expected [layerName, nodeIndex, tensorIndex]. Received: ${describe(e)}`);
   }
   const ref = { layer: e[0], node: (e[1] as number | undefined) ?? 0, tensor: (e[2] as number | undefined) ?? 0 };
-  if (ref.node < 0 || ref.tensor < 0) throw new DataError(`${path}: node and tensor indices must be ≥ 0. Received: ${describe(e)}`);
-  if (ref.tensor !== 0) throw new NotSupportedError(`${path}: tensor ${ref.tensor} of layer '${ref.layer}' (a layer with several outputs) is not supported; simdnet layers have one output.`);
+  if (ref.node < 0 || ref.tensor < 0)
+    throw new DataError(`${path}: node and tensor indices must be ≥ 0. Received: ${describe(e)}`);
+  if (ref.tensor !== 0)
+    throw new NotSupportedError(
+      `${path}: tensor ${ref.tensor} of layer '${ref.layer}' (a layer with several outputs) is not supported; simdnet layers have one output.`,
+    );
   return ref;
 }
 
@@ -64,12 +77,17 @@ function inboundOf(nodes: unknown, path: string): TensorRef[][] {
       return node.map((e, i) => readRef(e, at(np, i)));
     }
     if (isPlainObject(node)) {
-      // Keras 3: { args: [{ class_name: '__keras_tensor__', config: { keras_history: [name, node, tensor] } }] or [[t1, t2]], kwargs }
+      // Keras 3: { args: [{ class_name: '__keras_tensor__', config: { keras_history: [name, node, tensor] } }] or [[t1,
+      // t2]], kwargs }
       const refs: TensorRef[] = [];
       const visit = (a: unknown, depth: number): void => {
         if (depth > 4) return;
-        if (Array.isArray(a)) { a.forEach((x) => visit(x, depth + 1)); return; }
-        if (isPlainObject(a) && a.class_name === '__keras_tensor__' && isPlainObject(a.config)) refs.push(readRef(a.config.keras_history, `${np}.args`));
+        if (Array.isArray(a)) {
+          a.forEach((x) => visit(x, depth + 1));
+          return;
+        }
+        if (isPlainObject(a) && a.class_name === '__keras_tensor__' && isPlainObject(a.config))
+          refs.push(readRef(a.config.keras_history, `${np}.args`));
       };
       visit(node.args, 0);
       return refs;
@@ -80,28 +98,47 @@ function inboundOf(nodes: unknown, path: string): TensorRef[][] {
 
 /** `input_layers` / `output_layers`: a list of [name, node, tensor], or one such triple. */
 function readRefs(v: unknown, path: string): TensorRef[] {
-  if (!Array.isArray(v) || v.length === 0) throw new DataError(`${path}: expected [[layerName, nodeIndex, tensorIndex], ...]. Received: ${describe(v)}`);
+  if (!Array.isArray(v) || v.length === 0)
+    throw new DataError(`${path}: expected [[layerName, nodeIndex, tensorIndex], ...]. Received: ${describe(v)}`);
   if (typeof v[0] === 'string') return [readRef(v, path)];
   return v.map((e, i) => readRef(e, at(path, i)));
 }
 
 /** A functional model's layers (unbuilt) and graph. */
-function readFunctional(c: Cfg, gate: InitGate, maxParams: number, kerasVersion: string | undefined): { graph: GraphPlan; path: string } {
+function readFunctional(
+  c: Cfg,
+  gate: InitGate,
+  maxParams: number,
+  kerasVersion: string | undefined,
+): { graph: GraphPlan; path: string } {
   const raw = c.get('layers');
   const lp = c.p('layers');
   if (!Array.isArray(raw)) throw new DataError(`${lp}: expected an array of layers. Received: ${describe(raw)}`);
   if (raw.length > MAX_LAYERS) throw new DataError(`${lp}: ${raw.length} layers; at most ${MAX_LAYERS} are accepted.`);
-  const layers: Layer[] = [], nodes: TensorRef[][][] = [];
+  const layers: Layer[] = [],
+    nodes: TensorRef[][][] = [];
   raw.forEach((l, i) => {
     const p = at(lp, i);
-    if (!isPlainObject(l)) throw new DataError(`${p}: expected a layer { class_name, config, name, inbound_nodes }. Received: ${describe(l)}`);
+    if (!isPlainObject(l))
+      throw new DataError(
+        `${p}: expected a layer { class_name, config, name, inbound_nodes }. Received: ${describe(l)}`,
+      );
     const layer = readLayer(l, p, gate, maxParams, kerasVersion);
     const name = l.name ?? (isPlainObject(l.config) ? l.config.name : undefined);
-    if (name !== undefined && name !== layer.name) throw new DataError(`${p}.name: '${describe(name)}' differs from its config's name '${layer.name}'.`);
+    if (name !== undefined && name !== layer.name)
+      throw new DataError(`${p}.name: '${describe(name)}' differs from its config's name '${layer.name}'.`);
     layers.push(layer);
     nodes.push(layer instanceof InputLayer ? [] : inboundOf(l.inbound_nodes, `${p}.inbound_nodes`));
   });
-  return { graph: { layers, nodes, inputs: readRefs(c.get('input_layers'), c.p('input_layers')), outputs: readRefs(c.get('output_layers'), c.p('output_layers')) }, path: lp };
+  return {
+    graph: {
+      layers,
+      nodes,
+      inputs: readRefs(c.get('input_layers'), c.p('input_layers')),
+      outputs: readRefs(c.get('output_layers'), c.p('output_layers')),
+    },
+    path: lp,
+  };
 }
 
 /**
@@ -110,24 +147,34 @@ function readFunctional(c: Cfg, gate: InitGate, maxParams: number, kerasVersion:
  * (a shared layer must see the same shapes every time). Refuses references to
  * layers or nodes that do not exist, and graphs that never complete (cycles).
  */
-function walkGraph(g: GraphPlan, lp: string, maxParams: number): { expected: { name: string; shape: number[] }[]; inputShape: number[] } {
+function walkGraph(
+  g: GraphPlan,
+  lp: string,
+  maxParams: number,
+): { expected: { name: string; shape: number[] }[]; inputShape: number[] } {
   const index = new Map(g.layers.map((l, i) => [l.name, i]));
   const shapes = new Map<string, number[]>(); // `${layer}#${node}` → output shape
   const key = (r: TensorRef) => `${r.layer}#${r.node}`;
-  g.layers.forEach((l) => { if (l instanceof InputLayer) shapes.set(`${l.name}#0`, l.declaredInputShape!.slice()); });
+  g.layers.forEach((l) => {
+    if (l instanceof InputLayer) shapes.set(`${l.name}#0`, l.declaredInputShape!.slice());
+  });
   const check = (r: TensorRef, p: string) => {
     const i = index.get(r.layer);
     if (i === undefined) throw new DataError(`${p}: layer '${r.layer}' is not a layer of the model.`);
     const l = g.layers[i]!;
     const count = l instanceof InputLayer ? 1 : g.nodes[i]!.length;
-    if (r.node >= count) throw new DataError(`${p}: layer '${r.layer}' has ${count} node(s); node ${r.node} does not exist.`);
+    if (r.node >= count)
+      throw new DataError(`${p}: layer '${r.layer}' has ${count} node(s); node ${r.node} does not exist.`);
   };
   g.inputs.forEach((r, i) => {
     check(r, at(`${lp.replace(/\.layers$/, '')}.input_layers`, i));
-    if (!(g.layers[index.get(r.layer)!] instanceof InputLayer)) throw new DataError(`input_layers[${i}]: '${r.layer}' is not an InputLayer.`);
+    if (!(g.layers[index.get(r.layer)!] instanceof InputLayer))
+      throw new DataError(`input_layers[${i}]: '${r.layer}' is not an InputLayer.`);
   });
   g.outputs.forEach((r, i) => check(r, at(`${lp.replace(/\.layers$/, '')}.output_layers`, i)));
-  g.nodes.forEach((ns, i) => ns.forEach((refs, k) => refs.forEach((r, j) => check(r, `${at(lp, i)}.inbound_nodes[${k}][${j}]`))));
+  g.nodes.forEach((ns, i) =>
+    ns.forEach((refs, k) => refs.forEach((r, j) => check(r, `${at(lp, i)}.inbound_nodes[${k}][${j}]`))),
+  );
   const expected: { name: string; shape: number[] }[] = [];
   const firstShapes = new Map<number, number[][]>();
   let params = 0;
@@ -140,9 +187,15 @@ function walkGraph(g: GraphPlan, lp: string, maxParams: number): { expected: { n
         const p = `${at(lp, i)}.inbound_nodes[${k}]`;
         if (refs.length === 0) throw new DataError(`${p}: a node with no inputs.`);
         const ins = refs.map((r) => shapes.get(key(r))!);
-        for (const s of ins) if (s.reduce((a, b) => a * b, 1) > maxParams) throw new DataError(`${p}: an input with more than ${maxParams} features per sample; refused as implausible.`);
+        for (const s of ins)
+          if (s.reduce((a, b) => a * b, 1) > maxParams)
+            throw new DataError(
+              `${p}: an input with more than ${maxParams} features per sample; refused as implausible.`,
+            );
         let out: number[];
-        try { out = l.outputShapeFor(ins); } catch (e) {
+        try {
+          out = l.outputShapeFor(ins);
+        } catch (e) {
           if (e instanceof SimdnetError) throw new NotSupportedError(`${p}: ${e.message}`);
           throw e;
         }
@@ -151,11 +204,16 @@ function walkGraph(g: GraphPlan, lp: string, maxParams: number): { expected: { n
           firstShapes.set(i, ins);
           for (const w of l.expectedWeights(ins[0]!)) {
             params += w.shape.reduce((a, b) => a * b, 1);
-            if (params > maxParams) throw new DataError(`${at(lp, i)}: the model would have more than ${maxParams} parameters (reached at weight '${w.name}'); refused as implausible. Raise the \`maxParams\` load option if this model is genuine.`);
+            if (params > maxParams)
+              throw new DataError(
+                `${at(lp, i)}: the model would have more than ${maxParams} parameters (reached at weight '${w.name}'); refused as implausible. Raise the \`maxParams\` load option if this model is genuine.`,
+              );
             expected.push(w);
           }
         } else if (first.map((s) => s.join()).join('|') !== ins.map((s) => s.join()).join('|')) {
-          throw new NotSupportedError(`${p}: shared layer '${l.name}' is called on shapes ${ins.map((s) => `[${s}]`).join(', ')} after ${first.map((s) => `[${s}]`).join(', ')}; simdnet shares a layer across calls of one shape.`);
+          throw new NotSupportedError(
+            `${p}: shared layer '${l.name}' is called on shapes ${ins.map((s) => `[${s}]`).join(', ')} after ${first.map((s) => `[${s}]`).join(', ')}; simdnet shares a layer across calls of one shape.`,
+          );
         }
         shapes.set(`${l.name}#${k}`, out);
         progress = true;
@@ -163,13 +221,20 @@ function walkGraph(g: GraphPlan, lp: string, maxParams: number): { expected: { n
     });
   }
   const stuck = g.layers.flatMap((l, i) => g.nodes[i]!.map((_, k) => `${l.name}#${k}`)).filter((k) => !shapes.has(k));
-  if (stuck.length > 0) throw new DataError(`${lp}: the graph never computes ${stuck.slice(0, 5).map((k) => `'${k.replace('#', "' node ")}`).join(', ')} (a cycle, or an input that is not a model input).`);
+  if (stuck.length > 0)
+    throw new DataError(
+      `${lp}: the graph never computes ${stuck
+        .slice(0, 5)
+        .map((k) => `'${k.replace('#', "' node ")}`)
+        .join(', ')} (a cycle, or an input that is not a model input).`,
+    );
   return { expected, inputShape: shapes.get(key(g.inputs[0]!))! };
 }
 
 /** Parse a Keras-form topology into (unbuilt) layers, checking shapes and the parameter budget. */
 export function parseTopology(topology: unknown, path: string, gate: InitGate, maxParams: number): TopologyPlan {
-  if (!isPlainObject(topology)) throw new DataError(`${path}: expected the Keras form { class_name, config }. Received: ${describe(topology)}`);
+  if (!isPlainObject(topology))
+    throw new DataError(`${path}: expected the Keras form { class_name, config }. Received: ${describe(topology)}`);
   checkPlainData(topology, path);
   let t: Record<string, unknown> = topology;
   let embeddedTrainingConfig: unknown;
@@ -187,22 +252,32 @@ export function parseTopology(topology: unknown, path: string, gate: InitGate, m
   let name: string | undefined;
   let buildShape: unknown;
   if (cls === 'Sequential') {
-    if (Array.isArray(t.config)) { layersRaw = t.config; layersPath = `${path}.config`; } else {
+    if (Array.isArray(t.config)) {
+      layersRaw = t.config;
+      layersPath = `${path}.config`;
+    } else {
       const c = Cfg.of(t.config, `${path}.config`, 'a model config { name, layers }');
       const l = c.get('layers');
       if (!Array.isArray(l)) c.fail('layers', 'an array of layers', l);
-      layersRaw = l as unknown[]; layersPath = c.p('layers');
+      layersRaw = l as unknown[];
+      layersPath = c.p('layers');
       name = c.str('name');
       buildShape = c.get('build_input_shape');
     }
   } else if (cls === 'Model' || cls === 'Functional') {
     const c = Cfg.of(t.config, `${path}.config`, 'a model config { name, layers, input_layers, output_layers }');
     name = c.str('name');
-    if (name !== undefined && (name.length === 0 || name.length > 256)) throw new DataError(`${path}.config.name: expected a non-empty string of at most 256 characters. Received: ${describe(name)}`);
+    if (name !== undefined && (name.length === 0 || name.length > 256))
+      throw new DataError(
+        `${path}.config.name: expected a non-empty string of at most 256 characters. Received: ${describe(name)}`,
+      );
     const { graph, path: lp } = readFunctional(c, gate, maxParams, kerasVersion);
     const names = new Set<string>();
     graph.layers.forEach((l, i) => {
-      if (names.has(l.name)) throw new DataError(`${at(lp, i)}.config.name: two layers are named '${l.name}'; weight names would be ambiguous.`);
+      if (names.has(l.name))
+        throw new DataError(
+          `${at(lp, i)}.config.name: two layers are named '${l.name}'; weight names would be ambiguous.`,
+        );
       names.add(l.name);
     });
     const layers = graph.layers.filter((l) => !(l instanceof InputLayer));
@@ -210,38 +285,65 @@ export function parseTopology(topology: unknown, path: string, gate: InitGate, m
     const { expected, inputShape } = walkGraph(graph, lp, maxParams);
     return { name, layers, inputShape, expected, kerasVersion, embeddedTrainingConfig, graph };
   } else if (typeof cls === 'string') {
-    throw new NotSupportedError(`${path}.class_name: model class '${cls}' is not supported. Supported: Sequential, and functional models (Model, Functional).`);
-  } else throw new DataError(`${path}.class_name: expected 'Sequential' (or a functional 'Model'). Received: ${describe(cls)}`);
-  if (name !== undefined && (name.length === 0 || name.length > 256)) throw new DataError(`${path}.config.name: expected a non-empty string of at most 256 characters. Received: ${describe(name)}`);
-  if (layersRaw.length > MAX_LAYERS) throw new DataError(`${layersPath}: ${layersRaw.length} layers; at most ${MAX_LAYERS} are accepted.`);
+    throw new NotSupportedError(
+      `${path}.class_name: model class '${cls}' is not supported. Supported: Sequential, and functional models (Model, Functional).`,
+    );
+  } else
+    throw new DataError(
+      `${path}.class_name: expected 'Sequential' (or a functional 'Model'). Received: ${describe(cls)}`,
+    );
+  if (name !== undefined && (name.length === 0 || name.length > 256))
+    throw new DataError(
+      `${path}.config.name: expected a non-empty string of at most 256 characters. Received: ${describe(name)}`,
+    );
+  if (layersRaw.length > MAX_LAYERS)
+    throw new DataError(`${layersPath}: ${layersRaw.length} layers; at most ${MAX_LAYERS} are accepted.`);
   const all = layersRaw.map((l, i) => readLayer(l, at(layersPath, i), gate, maxParams, kerasVersion));
   const names = new Set<string>();
   all.forEach((l, i) => {
-    if (names.has(l.name)) throw new DataError(`${at(layersPath, i)}.config.name: two layers are named '${l.name}'; weight names would be ambiguous.`);
+    if (names.has(l.name))
+      throw new DataError(
+        `${at(layersPath, i)}.config.name: two layers are named '${l.name}'; weight names would be ambiguous.`,
+      );
     names.add(l.name);
     if (l instanceof InputLayer && i > 0) throw new DataError(`${at(layersPath, i)}: an InputLayer must come first.`);
   });
   const layers = all.filter((l) => !(l instanceof InputLayer));
   if (layers.length === 0) throw new DataError(`${layersPath}: the model has no layers.`);
   let inputShape = all[0]!.declaredInputShape;
-  if (!inputShape && Array.isArray(buildShape) && buildShape.length >= 2 && buildShape.slice(1).every((d) => typeof d === 'number' && Number.isInteger(d) && d > 0 && d <= maxParams)) {
+  if (
+    !inputShape &&
+    Array.isArray(buildShape) &&
+    buildShape.length >= 2 &&
+    buildShape.slice(1).every((d) => typeof d === 'number' && Number.isInteger(d) && d > 0 && d <= maxParams)
+  ) {
     inputShape = buildShape.slice(1) as number[];
   }
-  if (!inputShape) throw new DataError(`${at(layersPath, 0)}.config: the first layer declares no input shape (batch_input_shape); the model cannot be built.`);
+  if (!inputShape)
+    throw new DataError(
+      `${at(layersPath, 0)}.config: the first layer declares no input shape (batch_input_shape); the model cannot be built.`,
+    );
   // Walk the shapes and count parameters before anything is allocated.
   const expected: { name: string; shape: number[] }[] = [];
-  let s = inputShape.slice(), params = 0;
+  let s = inputShape.slice(),
+    params = 0;
   for (const l of layers) {
     const p = at(layersPath, all.indexOf(l));
     const inShape = s;
-    if (inShape.reduce((a, b) => a * b, 1) > maxParams) throw new DataError(`${p}: its input has more than ${maxParams} features per sample; refused as implausible.`);
-    try { s = l.computeOutputShape(inShape); } catch (e) {
+    if (inShape.reduce((a, b) => a * b, 1) > maxParams)
+      throw new DataError(`${p}: its input has more than ${maxParams} features per sample; refused as implausible.`);
+    try {
+      s = l.computeOutputShape(inShape);
+    } catch (e) {
       if (e instanceof SimdnetError) throw new NotSupportedError(`${p}: ${e.message}`);
       throw e;
     }
     for (const w of l.expectedWeights(inShape)) {
       params += w.shape.reduce((a, b) => a * b, 1);
-      if (params > maxParams) throw new DataError(`${p}: the model would have more than ${maxParams} parameters (reached at weight '${w.name}'); refused as implausible. Raise the \`maxParams\` load option if this model is genuine.`);
+      if (params > maxParams)
+        throw new DataError(
+          `${p}: the model would have more than ${maxParams} parameters (reached at weight '${w.name}'); refused as implausible. Raise the \`maxParams\` load option if this model is genuine.`,
+        );
       expected.push(w);
     }
   }
@@ -258,10 +360,17 @@ const stripIndex = (n: string) => n.replace(/:\d+$/, '');
  * in `/${name}` (a converter's scope prefix). Shapes must agree exactly, and
  * every model weight in the manifest must be used.
  */
-export function matchWeights(expected: { name: string; shape: readonly number[] }[], specs: CheckedSpec[], where: string): CheckedSpec[] {
+export function matchWeights(
+  expected: { name: string; shape: readonly number[] }[],
+  specs: CheckedSpec[],
+  where: string,
+): CheckedSpec[] {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const byStripped = new Map<string, CheckedSpec | null>();
-  for (const s of specs) { const k = stripIndex(s.name); byStripped.set(k, byStripped.has(k) ? null : s); }
+  for (const s of specs) {
+    const k = stripIndex(s.name);
+    byStripped.set(k, byStripped.has(k) ? null : s);
+  }
   const used = new Set<string>();
   const out = expected.map((e) => {
     let s = byName.get(e.name) ?? byStripped.get(e.name) ?? undefined;
@@ -271,18 +380,28 @@ export function matchWeights(expected: { name: string; shape: readonly number[] 
     }
     if (!s) {
       const have = specs.map((x) => `'${x.name}'`);
-      throw new DataError(`${where}: weight '${e.name}' (shape [${e.shape.join(', ')}]) is missing from the weights manifest. The manifest holds: ${have.slice(0, 20).join(', ')}${have.length > 20 ? `, … (${have.length} in all)` : have.length === 0 ? 'nothing' : ''}.`);
+      throw new DataError(
+        `${where}: weight '${e.name}' (shape [${e.shape.join(', ')}]) is missing from the weights manifest. The manifest holds: ${have.slice(0, 20).join(', ')}${have.length > 20 ? `, … (${have.length} in all)` : have.length === 0 ? 'nothing' : ''}.`,
+      );
     }
-    if (used.has(s.name)) throw new DataError(`${where}: manifest weight '${s.name}' would be used twice (for '${e.name}').`);
+    if (used.has(s.name))
+      throw new DataError(`${where}: manifest weight '${s.name}' would be used twice (for '${e.name}').`);
     if (s.shape.length !== e.shape.length || s.shape.some((d, i) => d !== e.shape[i])) {
-      throw new DataError(`${where}: weight '${e.name}' must have shape [${e.shape.join(', ')}] for this topology, but the manifest gives [${s.shape.join(', ')}] for '${s.name}'.`);
+      throw new DataError(
+        `${where}: weight '${e.name}' must have shape [${e.shape.join(', ')}] for this topology, but the manifest gives [${s.shape.join(', ')}] for '${s.name}'.`,
+      );
     }
     used.add(s.name);
     return s;
   });
   const extra = specs.filter((s) => !used.has(s.name));
   if (extra.length > 0) {
-    throw new DataError(`${where}: the weights manifest holds weights no layer of the model uses: ${extra.slice(0, 10).map((s) => `'${s.name}'`).join(', ')}${extra.length > 10 ? ', …' : ''}. The file does not belong to this topology.`);
+    throw new DataError(
+      `${where}: the weights manifest holds weights no layer of the model uses: ${extra
+        .slice(0, 10)
+        .map((s) => `'${s.name}'`)
+        .join(', ')}${extra.length > 10 ? ', …' : ''}. The file does not belong to this topology.`,
+    );
   }
   return out;
 }
@@ -292,8 +411,21 @@ export function matchWeights(expected: { name: string; shape: readonly number[] 
  * disagrees with the topology, if there is one (a clearer message than
  * "truncated"). Returns quietly when it finds nothing or cannot tell.
  */
-export function diagnoseWeights(topology: unknown, specs: CheckedSpec[], where: string, maxParams = DEFAULT_MAX_PARAMS): void {
+export function diagnoseWeights(
+  topology: unknown,
+  specs: CheckedSpec[],
+  where: string,
+  maxParams = DEFAULT_MAX_PARAMS,
+): void {
   let plan: TopologyPlan;
-  try { plan = parseTopology(topology, 'modelTopology', { skip: true }, maxParams); } catch { return; }
-  matchWeights(plan.expected, specs.filter((s) => s.group !== 'optimizer'), where);
+  try {
+    plan = parseTopology(topology, 'modelTopology', { skip: true }, maxParams);
+  } catch {
+    return;
+  }
+  matchWeights(
+    plan.expected,
+    specs.filter((s) => s.group !== 'optimizer'),
+    where,
+  );
 }

@@ -19,13 +19,19 @@ export type WeightDtype = 'float32' | 'int32' | 'bool' | 'complex64' | 'string';
 
 /** One weight in a manifest. */
 export interface WeightSpec {
-  /** `${layerName}/${weightName}` for model weights (`dense_Dense1/kernel`); `${weight}/${slot}` or `iter` for optimizer state. */
+  /**
+   * `${layerName}/${weightName}` for model weights (`dense_Dense1/kernel`); `${weight}/${slot}` or `iter` for optimizer
+   * state.
+   */
   name: string;
   shape: number[];
   dtype: WeightDtype;
   /** 'optimizer' for optimizer state; absent or 'model' for model weights. */
   group?: 'model' | 'optimizer';
-  /** Affine (uint8/uint16: value = q·scale + min) or float16 storage, as written by `tensorflowjs_converter --quantize_*`. */
+  /**
+   * Affine (uint8/uint16: value = q·scale + min) or float16 storage, as written by `tensorflowjs_converter
+   * --quantize_*`.
+   */
   quantization?: { dtype: 'uint8' | 'uint16' | 'float16'; scale?: number; min?: number; original_dtype?: string };
 }
 
@@ -62,7 +68,10 @@ export interface ModelArtifacts {
 }
 
 /** One group of the weights manifest: its weights are stored across `paths`, in order. */
-export interface WeightsManifestGroup { paths: string[]; weights: WeightSpec[] }
+export interface WeightsManifestGroup {
+  paths: string[];
+  weights: WeightSpec[];
+}
 
 /** The parsed `model.json`. */
 export interface ModelJSON {
@@ -98,14 +107,19 @@ export interface IOHandler {
 }
 
 export interface SaveOptions {
-  /** Also save the compile configuration and the optimizer's state (slots and step count), so training can resume. Defaults to false (as TF.js). */
+  /**
+   * Also save the compile configuration and the optimizer's state (slots and step count), so training can resume.
+   * Defaults to false (as TF.js).
+   */
   includeOptimizer?: boolean;
 }
 
 export interface LoadOptions {
   /** Compile the model from the saved training configuration, if there is one. Defaults to true. */
   compile?: boolean;
-  /** Refuse a model with more parameters than this (before allocating anything). Defaults to 2^28 (1 GiB of float32). */
+  /**
+   * Refuse a model with more parameters than this (before allocating anything). Defaults to 2^28 (1 GiB of float32).
+   */
   maxParams?: number;
   /** Accept NaN or infinite weight values instead of refusing the file. Defaults to false. */
   allowNonFinite?: boolean;

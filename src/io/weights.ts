@@ -21,7 +21,10 @@ export function joinWeightData(d: WeightData): ArrayBuffer {
   if (d.length === 1) return d[0]!;
   const out = new Uint8Array(weightDataBytes(d));
   let off = 0;
-  for (const b of d) { out.set(new Uint8Array(b), off); off += b.byteLength; }
+  for (const b of d) {
+    out.set(new Uint8Array(b), off);
+    off += b.byteLength;
+  }
   return out.buffer;
 }
 
@@ -31,14 +34,19 @@ export function normalizeWeightData(d: unknown, path: string): WeightData | unde
   const one = (x: unknown, p: string): ArrayBuffer => {
     if (x instanceof ArrayBuffer) return x;
     if (ArrayBuffer.isView(x)) return new Uint8Array(x.buffer, x.byteOffset, x.byteLength).slice().buffer;
-    if (typeof SharedArrayBuffer !== 'undefined' && x instanceof SharedArrayBuffer) return new Uint8Array(x).slice().buffer;
-    throw new DataError(`${p}: expected an ArrayBuffer (or an array of them). Received: ${Object.prototype.toString.call(x)}`);
+    if (typeof SharedArrayBuffer !== 'undefined' && x instanceof SharedArrayBuffer)
+      return new Uint8Array(x).slice().buffer;
+    throw new DataError(
+      `${p}: expected an ArrayBuffer (or an array of them). Received: ${Object.prototype.toString.call(x)}`,
+    );
   };
   return Array.isArray(d) ? d.map((x, i) => one(x, `${path}[${i}]`)) : one(d, path);
 }
 
 function float16ToFloat32(h: number): number {
-  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, f = h & 0x3ff;
+  const s = h & 0x8000 ? -1 : 1,
+    e = (h >> 10) & 0x1f,
+    f = h & 0x3ff;
   if (e === 0) return s * f * 2 ** -24;
   if (e === 31) return f ? NaN : s * Infinity;
   return s * (1 + f / 1024) * 2 ** (e - 15);
@@ -49,7 +57,12 @@ function float16ToFloat32(h: number): number {
  * lengths are checked first, so nothing is read past the end. Values become
  * float32 arrays (int32/bool/quantized weights are converted).
  */
-export function decodeWeights(specs: CheckedSpec[], data: ArrayBuffer, where: string, allowNonFinite: boolean): Map<string, { spec: CheckedSpec; values: Float32Array }> {
+export function decodeWeights(
+  specs: CheckedSpec[],
+  data: ArrayBuffer,
+  where: string,
+  allowNonFinite: boolean,
+): Map<string, { spec: CheckedSpec; values: Float32Array }> {
   const total = specs.reduce((a, s) => a + s.bytes, 0);
   checkGroupBytes({ weights: specs, bytes: total }, data.byteLength, where);
   const out = new Map<string, { spec: CheckedSpec; values: Float32Array }>();
@@ -61,9 +74,12 @@ export function decodeWeights(specs: CheckedSpec[], data: ArrayBuffer, where: st
     const q = s.quantization;
     if (q?.dtype === 'uint8' || q?.dtype === 'uint16') {
       values = new Float32Array(n);
-      const scale = q.scale!, min = q.min!;
-      if (q.dtype === 'uint8') { const u = new Uint8Array(data, off, n); for (let i = 0; i < n; i++) values[i] = u[i]! * scale + min; }
-      else for (let i = 0; i < n; i++) values[i] = dv.getUint16(off + 2 * i, true) * scale + min;
+      const scale = q.scale!,
+        min = q.min!;
+      if (q.dtype === 'uint8') {
+        const u = new Uint8Array(data, off, n);
+        for (let i = 0; i < n; i++) values[i] = u[i]! * scale + min;
+      } else for (let i = 0; i < n; i++) values[i] = dv.getUint16(off + 2 * i, true) * scale + min;
     } else if (q?.dtype === 'float16') {
       values = new Float32Array(n);
       for (let i = 0; i < n; i++) values[i] = float16ToFloat32(dv.getUint16(off + 2 * i, true));
@@ -82,7 +98,9 @@ export function decodeWeights(specs: CheckedSpec[], data: ArrayBuffer, where: st
     if (!allowNonFinite) {
       for (let i = 0; i < n; i++) {
         if (!Number.isFinite(values[i]!)) {
-          throw new DataError(`Weight '${s.name}' holds a non-finite value (${values[i]}) at flat index ${i} of shape [${s.shape.join(', ')}]: the weights file is corrupt (or pass { allowNonFinite: true } to load it anyway).`);
+          throw new DataError(
+            `Weight '${s.name}' holds a non-finite value (${values[i]}) at flat index ${i} of shape [${s.shape.join(', ')}]: the weights file is corrupt (or pass { allowNonFinite: true } to load it anyway).`,
+          );
         }
       }
     }
@@ -93,7 +111,15 @@ export function decodeWeights(specs: CheckedSpec[], data: ArrayBuffer, where: st
 }
 
 /** Encode float32 weights (and int32 counters) into one little-endian buffer, with their specs. */
-export function encodeWeights(entries: { name: string; shape: readonly number[]; values: ArrayLike<number>; dtype?: 'float32' | 'int32'; group?: 'optimizer' }[]): { specs: WeightSpec[]; data: ArrayBuffer } {
+export function encodeWeights(
+  entries: {
+    name: string;
+    shape: readonly number[];
+    values: ArrayLike<number>;
+    dtype?: 'float32' | 'int32';
+    group?: 'optimizer';
+  }[],
+): { specs: WeightSpec[]; data: ArrayBuffer } {
   const bytes = entries.reduce((a, e) => a + 4 * e.values.length, 0);
   const data = new ArrayBuffer(bytes);
   const dv = new DataView(data);
@@ -103,7 +129,11 @@ export function encodeWeights(entries: { name: string; shape: readonly number[];
     const dtype = e.dtype ?? 'float32';
     const n = e.values.length;
     if (dtype === 'float32' && LITTLE_ENDIAN) new Float32Array(data, off, n).set(e.values);
-    else for (let i = 0; i < n; i++) { if (dtype === 'int32') dv.setInt32(off + 4 * i, e.values[i]!, true); else dv.setFloat32(off + 4 * i, e.values[i]!, true); }
+    else
+      for (let i = 0; i < n; i++) {
+        if (dtype === 'int32') dv.setInt32(off + 4 * i, e.values[i]!, true);
+        else dv.setFloat32(off + 4 * i, e.values[i]!, true);
+      }
     const spec: WeightSpec = { name: e.name, shape: e.shape.slice(), dtype };
     if (e.group) spec.group = e.group;
     specs.push(spec);

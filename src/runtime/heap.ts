@@ -17,7 +17,10 @@ const PAGE = 65536;
 export const RESERVED_BYTES = PAGE;
 export const ALIGN = 64;
 
-interface FreeBlock { ptr: number; size: number }
+interface FreeBlock {
+  ptr: number;
+  size: number;
+}
 
 export class Heap {
   readonly memory: WebAssembly.Memory;
@@ -39,11 +42,19 @@ export class Heap {
   }
 
   /** Number of blocks currently handed out (the "live count" tests watch). */
-  get liveCount(): number { return this.live.size; }
+  get liveCount(): number {
+    return this.live.size;
+  }
   /** Bytes currently handed out. */
-  get liveBytes(): number { let s = 0; for (const v of this.live.values()) s += v; return s; }
+  get liveBytes(): number {
+    let s = 0;
+    for (const v of this.live.values()) s += v;
+    return s;
+  }
   /** Current size of the memory in bytes. */
-  get byteLength(): number { return this.memory.buffer.byteLength; }
+  get byteLength(): number {
+    return this.memory.buffer.byteLength;
+  }
 
   /** Re-create the views if the memory has grown (possibly from another thread). */
   refresh(): void {
@@ -57,7 +68,9 @@ export class Heap {
   }
 
   /** Call `fn` whenever the views are rebuilt. */
-  onRefresh(fn: () => void): void { this.viewListeners.push(fn); }
+  onRefresh(fn: () => void): void {
+    this.viewListeners.push(fn);
+  }
 
   /** Allocate `bytes` (rounded up to 64), 64-byte aligned. Never returns 0. */
   alloc(bytes: number): number {
@@ -70,7 +83,10 @@ export class Heap {
       if (b.size >= size) {
         const ptr = b.ptr;
         if (b.size === size) this.free.splice(i, 1);
-        else { b.ptr += size; b.size -= size; }
+        else {
+          b.ptr += size;
+          b.size -= size;
+        }
         this.live.set(ptr, size);
         return ptr;
       }
@@ -84,7 +100,9 @@ export class Heap {
   }
 
   /** Allocate room for `n` float32 values. */
-  allocF32(n: number): number { return this.alloc(n * 4); }
+  allocF32(n: number): number {
+    return this.alloc(n * 4);
+  }
 
   /** Return a block. Freeing 0 is a no-op; freeing twice throws. */
   release(ptr: number): void {
@@ -104,22 +122,34 @@ export class Heap {
       return;
     }
     // Insert sorted and coalesce with neighbours.
-    let lo = 0, hi = this.free.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (this.free[mid]!.ptr < ptr) lo = mid + 1; else hi = mid; }
+    let lo = 0,
+      hi = this.free.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.free[mid]!.ptr < ptr) lo = mid + 1;
+      else hi = mid;
+    }
     this.free.splice(lo, 0, { ptr, size });
     const next = this.free[lo + 1];
     const cur = this.free[lo]!;
-    if (next !== undefined && cur.ptr + cur.size === next.ptr) { cur.size += next.size; this.free.splice(lo + 1, 1); }
+    if (next !== undefined && cur.ptr + cur.size === next.ptr) {
+      cur.size += next.size;
+      this.free.splice(lo + 1, 1);
+    }
     const prev = this.free[lo - 1];
-    if (prev !== undefined && prev.ptr + prev.size === cur.ptr) { prev.size += cur.size; this.free.splice(lo, 1); }
+    if (prev !== undefined && prev.ptr + prev.size === cur.ptr) {
+      prev.size += cur.size;
+      this.free.splice(lo, 1);
+    }
   }
 
   private grow(endBytes: number): void {
     if (endBytes > this.maxBytes) {
       throw new SimdnetError(
         `Out of kernel memory: the model needs ${(endBytes / 2 ** 20).toFixed(1)} MiB of kernel memory in all, ` +
-        `more than the maximum of ${(this.maxBytes / 2 ** 20).toFixed(0)} MiB. ` +
-        `Use a smaller batch size or model, or release models you no longer need.`);
+          `more than the maximum of ${(this.maxBytes / 2 ** 20).toFixed(0)} MiB. ` +
+          `Use a smaller batch size or model, or release models you no longer need.`,
+      );
     }
     const have = this.memory.buffer.byteLength;
     // Grow by at least a quarter of the current size, to keep grows rare.

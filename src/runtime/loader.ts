@@ -43,14 +43,13 @@ export interface WasmUnavailable {
 // A function `() -> v128` returning i8x16.popcnt(i8x16.splat(0)): validates
 // only where fixed-width SIMD is supported.
 const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0,
-  65, 0, 253, 15, 253, 98, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
 // `() -> v128` returning f32x4.relaxed_madd of three splats: validates only
 // where relaxed SIMD is enabled.
 const RELAXED_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0,
-  65, 1, 253, 15, 65, 2, 253, 15, 65, 3, 253, 15, 253, 133, 2, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0, 65, 1, 253, 15, 65, 2, 253, 15, 65,
+  3, 253, 15, 253, 133, 2, 11,
 ]);
 
 /** Decode base64 without Buffer: atob where present (browsers, Node ≥ 16), else a small decoder. */
@@ -66,11 +65,13 @@ export function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const lookup = new Uint8Array(128);
   for (let i = 0; i < alphabet.length; i++) lookup[alphabet.charCodeAt(i)] = i;
   const clean = s.replace(/[^A-Za-z0-9+/]/g, '');
-  const out = new Uint8Array(Math.floor(clean.length * 3 / 4));
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
   let o = 0;
   for (let i = 0; i < clean.length; i += 4) {
-    const a = lookup[clean.charCodeAt(i)]!, b = lookup[clean.charCodeAt(i + 1)]!;
-    const c = lookup[clean.charCodeAt(i + 2)] ?? 0, d = lookup[clean.charCodeAt(i + 3)] ?? 0;
+    const a = lookup[clean.charCodeAt(i)]!,
+      b = lookup[clean.charCodeAt(i + 1)]!;
+    const c = lookup[clean.charCodeAt(i + 2)] ?? 0,
+      d = lookup[clean.charCodeAt(i + 3)] ?? 0;
     const n = (a << 18) | (b << 12) | (c << 6) | d;
     if (o < out.length) out[o++] = (n >> 16) & 255;
     if (o < out.length) out[o++] = (n >> 8) & 255;
@@ -126,9 +127,12 @@ export function readEnv(name: string): string | undefined {
 /** The embedded binary of a variant. */
 export function variantBytes(variant: WasmVariant): Uint8Array<ArrayBuffer> {
   switch (variant) {
-    case 'relaxed-simd': return decodeBase64(WASM_RELAXED);
-    case 'simd': return decodeBase64(WASM_SIMD);
-    case 'simd-unshared': return unshareMemoryImport(decodeBase64(WASM_SIMD));
+    case 'relaxed-simd':
+      return decodeBase64(WASM_RELAXED);
+    case 'simd':
+      return decodeBase64(WASM_SIMD);
+    case 'simd-unshared':
+      return unshareMemoryImport(decodeBase64(WASM_SIMD));
   }
 }
 
@@ -141,11 +145,20 @@ export function variantBytes(variant: WasmVariant): Uint8Array<ArrayBuffer> {
 export function unshareMemoryImport(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
   let p = 8;
   const u32 = (): number => {
-    let r = 0, s = 0, b: number;
-    do { b = bytes[p++]!; r += (b & 0x7f) * 2 ** s; s += 7; } while (b & 0x80);
+    let r = 0,
+      s = 0,
+      b: number;
+    do {
+      b = bytes[p++]!;
+      r += (b & 0x7f) * 2 ** s;
+      s += 7;
+    } while (b & 0x80);
     return r;
   };
-  const skipName = (): void => { const n = u32(); p += n; };
+  const skipName = (): void => {
+    const n = u32();
+    p += n;
+  };
   while (p < bytes.length) {
     const id = bytes[p++]!;
     const size = u32();
@@ -153,7 +166,8 @@ export function unshareMemoryImport(bytes: Uint8Array<ArrayBuffer>): Uint8Array<
     if (id === 2) {
       const count = u32();
       for (let i = 0; i < count; i++) {
-        skipName(); skipName();
+        skipName();
+        skipName();
         const kind = bytes[p++]!;
         if (kind === 2) {
           const flags = bytes[p]!;
@@ -162,15 +176,21 @@ export function unshareMemoryImport(bytes: Uint8Array<ArrayBuffer>): Uint8Array<
           return bytes;
         }
         if (kind === 0) u32();
-        else if (kind === 1) { p++; const f = u32(); u32(); if (f & 1) u32(); }
-        else if (kind === 3) p += 2;
+        else if (kind === 1) {
+          p++;
+          const f = u32();
+          u32();
+          if (f & 1) u32();
+        } else if (kind === 3) p += 2;
         else break;
       }
       break;
     }
     p = end;
   }
-  throw new Error('simdnet: the embedded SIMD kernels import no shared memory to unshare (a stale build? run npm run build)');
+  throw new Error(
+    'simdnet: the embedded SIMD kernels import no shared memory to unshare (a stale build? run npm run build)',
+  );
 }
 
 /** Whether the module's imported memory is shared (it decides how the memory is created). */
@@ -179,8 +199,11 @@ export function variantIsShared(variant: WasmVariant): boolean {
 }
 
 const OVERRIDES: Record<string, WasmVariant> = {
-  relaxed: 'relaxed-simd', 'relaxed-simd': 'relaxed-simd', simd: 'simd',
-  unshared: 'simd-unshared', 'simd-unshared': 'simd-unshared',
+  relaxed: 'relaxed-simd',
+  'relaxed-simd': 'relaxed-simd',
+  simd: 'simd',
+  unshared: 'simd-unshared',
+  'simd-unshared': 'simd-unshared',
 };
 
 /** Compile one variant (async: a browser main thread refuses sync compiles of big modules). */
@@ -215,15 +238,21 @@ function* selectVariant(): Generator<WasmVariant, LoadedWasm | WasmUnavailable, 
   if (override !== undefined) {
     const variant = OVERRIDES[override.toLowerCase()];
     if (variant === undefined) {
-      throw new ValueError(`Invalid value for \`SIMDNET_WASM_VARIANT\`: expected one of "relaxed", "simd", ` +
-        `"unshared". Received: ${JSON.stringify(override)}`);
+      throw new ValueError(
+        `Invalid value for \`SIMDNET_WASM_VARIANT\`: expected one of "relaxed", "simd", ` +
+          `"unshared". Received: ${JSON.stringify(override)}`,
+      );
     }
-    const ok = features.simd && (variant !== 'relaxed-simd' || features.relaxedSimd) &&
+    const ok =
+      features.simd &&
+      (variant !== 'relaxed-simd' || features.relaxedSimd) &&
       (!variantIsShared(variant) || features.sharedMemory);
     if (!ok) {
-      throw new ValueError(`SIMDNET_WASM_VARIANT=${override} asks for the ${variant} kernels, which this ` +
-        `platform cannot run (simd: ${features.simd}, relaxed SIMD: ${features.relaxedSimd}, shared memory: ` +
-        `${features.sharedMemory}). Unset it to pick automatically.`);
+      throw new ValueError(
+        `SIMDNET_WASM_VARIANT=${override} asks for the ${variant} kernels, which this ` +
+          `platform cannot run (simd: ${features.simd}, relaxed SIMD: ${features.relaxedSimd}, shared memory: ` +
+          `${features.sharedMemory}). Unset it to pick automatically.`,
+      );
     }
     return { module: yield variant, variant, features };
   }

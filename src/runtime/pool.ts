@@ -69,36 +69,58 @@ export const LAYOUT = {
    * Header: the pool generation (a worker of another generation stops), the
    * task count of the current dispatch, and the workers' wait slices (µs).
    */
-  headerBase: 15360, hGen: 0, hCount: 2, hWarmUs: 3, hSliceUs: 4,
+  headerBase: 15360,
+  hGen: 0,
+  hCount: 2,
+  hWarmUs: 3,
+  hSliceUs: 4,
   /** One 64-byte slot per worker. */
-  slotBase: 15360 + 64, slotBytes: 64,
-  sState: 0, sJob: 1, sT0: 2, sT1: 3, sDone: 4, sStatus: 5, sDbgOp: 6, sDbgArg: 7,
+  slotBase: 15360 + 64,
+  slotBytes: 64,
+  sState: 0,
+  sJob: 1,
+  sT0: 2,
+  sT1: 3,
+  sDone: 4,
+  sStatus: 5,
+  sDbgOp: 6,
+  sDbgArg: 7,
   /** Two float64 in each slot: when the worker started and finished its last job (absolute ms). */
   sTimesByte: 32,
   /** The job offered to the worker: its number (offered), minus it (taken), 0 (revoked). */
   sOffer: 12,
   maxSlots: 63,
   /** Each worker's last error message (ASCII, NUL-terminated). */
-  msgBase: 15360 + 64 + 63 * 64, msgBytes: 128,
+  msgBase: 15360 + 64 + 63 * 64,
+  msgBytes: 128,
   /** The task table: records of 18 float64 (kernel index, 16 arguments, result). */
-  taskBase: 15360 + 64 + 63 * 64 + 63 * 128, recF64: 18, maxTasks: 256,
+  taskBase: 15360 + 64 + 63 * 64 + 63 * 128,
+  recF64: 18,
+  maxTasks: 256,
   /** A claim word per task record: the number of the dispatch that claimed it. */
   claimBase: 15360 + 64 + 63 * 64 + 63 * 128 + 256 * 18 * 8,
   end: 15360 + 64 + 63 * 64 + 63 * 128 + 256 * 18 * 8 + 256 * 4,
   /** A worker's idle wait is bounded too: it wakes up this often to check its generation. */
   idleWaitMs: 10_000,
 } as const;
-if (LAYOUT.end > RESERVED_BYTES || LAYOUT.msgBase + LAYOUT.maxSlots * LAYOUT.msgBytes > LAYOUT.taskBase ||
-  LAYOUT.slotBase + LAYOUT.maxSlots * LAYOUT.slotBytes > LAYOUT.msgBase || LAYOUT.taskBase % 8 !== 0 ||
-  LAYOUT.slotBase % 8 !== 0) {
+if (
+  LAYOUT.end > RESERVED_BYTES ||
+  LAYOUT.msgBase + LAYOUT.maxSlots * LAYOUT.msgBytes > LAYOUT.taskBase ||
+  LAYOUT.slotBase + LAYOUT.maxSlots * LAYOUT.slotBytes > LAYOUT.msgBase ||
+  LAYOUT.taskBase % 8 !== 0 ||
+  LAYOUT.slotBase % 8 !== 0
+) {
   throw new Error('simdnet: the thread control block does not fit the reserved memory');
 }
 
 /** Worker slot states (LAYOUT.sState). */
-const STARTING = 0, READY = 1, DEAD = 3;
+const STARTING = 0,
+  READY = 1,
+  DEAD = 3;
 
 /** Workers keep quick to wake (short wait slices) this long after a job (µs), and the slice (µs). */
-const DEFAULT_WARM_US = 3000, DEFAULT_SLICE_US = 100;
+const DEFAULT_WARM_US = 3000,
+  DEFAULT_SLICE_US = 100;
 
 /** Where this thread spins (a browser's main thread): loads of the done word between checks of the clock. */
 const SPIN_POLLS = 2000;
@@ -193,11 +215,15 @@ export interface PoolOptions {
 /** Debug injections, for tests: what a worker (or the pool) does on the next dispatch. */
 export type Injection = { kind: 'exit' } | { kind: 'throw' } | { kind: 'sleep'; ms: number } | { kind: 'terminate' };
 
-const now: () => number = typeof performance === 'object' && performance !== null && typeof performance.now === 'function'
-  ? () => performance.now() : () => Date.now();
+const now: () => number =
+  typeof performance === 'object' && performance !== null && typeof performance.now === 'function'
+    ? () => performance.now()
+    : () => Date.now();
 /** now() + origin: absolute milliseconds, comparable across threads (each has its own timeOrigin). */
-const origin: number = typeof performance === 'object' && performance !== null && typeof performance.now === 'function'
-  ? performance.timeOrigin : 0;
+const origin: number =
+  typeof performance === 'object' && performance !== null && typeof performance.now === 'function'
+    ? performance.timeOrigin
+    : 0;
 
 interface NodeWorker {
   unref(): void;
@@ -205,7 +231,9 @@ interface NodeWorker {
   on(ev: 'exit', fn: (code: number) => void): void;
   on(ev: 'error', fn: (e: Error) => void): void;
 }
-interface WorkerThreads { Worker: new (src: string, opts: object) => NodeWorker }
+interface WorkerThreads {
+  Worker: new (src: string, opts: object) => NodeWorker;
+}
 
 function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
@@ -218,10 +246,19 @@ function nodeSpawner(wt: WorkerThreads): Spawner {
     const w = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: init, stdout: false, stderr: false });
     w.unref();
     let gone = false;
-    const done = (why: string): void => { if (!gone) { gone = true; onExit(why); } };
+    const done = (why: string): void => {
+      if (!gone) {
+        gone = true;
+        onExit(why);
+      }
+    };
     w.on('error', (e) => done(`it threw: ${e && e.message ? e.message : String(e)}`));
     w.on('exit', (code) => done(`it exited with code ${code}`));
-    return { terminate: () => { void w.terminate(); } };
+    return {
+      terminate: () => {
+        void w.terminate();
+      },
+    };
   };
 }
 
@@ -232,10 +269,23 @@ function browserSpawner(): Spawner {
     url ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
     const w = new Worker(url);
     let gone = false;
-    const done = (why: string): void => { if (!gone) { gone = true; onExit(why); } };
-    w.onerror = (e) => { done(`it threw: ${e.message}`); w.terminate(); };
+    const done = (why: string): void => {
+      if (!gone) {
+        gone = true;
+        onExit(why);
+      }
+    };
+    w.onerror = (e) => {
+      done(`it threw: ${e.message}`);
+      w.terminate();
+    };
     w.postMessage(init);
-    return { terminate: () => { w.terminate(); done('terminated'); } };
+    return {
+      terminate: () => {
+        w.terminate();
+        done('terminated');
+      },
+    };
   };
 }
 
@@ -309,10 +359,18 @@ export class ThreadPool {
    * during warmUs after finishing one.
    */
   sliceUs = 100;
-  get warmUs(): number { return Atomics.load(this.i32, (LAYOUT.headerBase >> 2) + LAYOUT.hWarmUs); }
-  set warmUs(us: number) { Atomics.store(this.i32, (LAYOUT.headerBase >> 2) + LAYOUT.hWarmUs, us | 0); }
-  get workerSliceUs(): number { return Atomics.load(this.i32, (LAYOUT.headerBase >> 2) + LAYOUT.hSliceUs); }
-  set workerSliceUs(us: number) { Atomics.store(this.i32, (LAYOUT.headerBase >> 2) + LAYOUT.hSliceUs, us | 0); }
+  get warmUs(): number {
+    return Atomics.load(this.i32, (LAYOUT.headerBase >> 2) + LAYOUT.hWarmUs);
+  }
+  set warmUs(us: number) {
+    Atomics.store(this.i32, (LAYOUT.headerBase >> 2) + LAYOUT.hWarmUs, us | 0);
+  }
+  get workerSliceUs(): number {
+    return Atomics.load(this.i32, (LAYOUT.headerBase >> 2) + LAYOUT.hSliceUs);
+  }
+  set workerSliceUs(us: number) {
+    Atomics.store(this.i32, (LAYOUT.headerBase >> 2) + LAYOUT.hSliceUs, us | 0);
+  }
   /** Dispatches so far (calls that ran on more than one thread). */
   dispatches = 0;
   /** Jobs revoked from workers that had not started them when this thread had finished every record. */
@@ -361,7 +419,8 @@ export class ThreadPool {
     // data that every worker's instantiation would write again over the block.
     const taken = this.u8.subarray(LAYOUT.headerBase, LAYOUT.end).findIndex((b) => b !== 0);
     if (taken >= 0) {
-      this.disabledReason = `the kernels' static data reaches into the thread control block (a byte set at ${LAYOUT.headerBase + taken}; ` +
+      this.disabledReason =
+        `the kernels' static data reaches into the thread control block (a byte set at ${LAYOUT.headerBase + taken}; ` +
         `it must end below ${LAYOUT.headerBase}): running on one thread`;
       return;
     }
@@ -373,19 +432,33 @@ export class ThreadPool {
     else if (typeof sp === 'function') this.spawner = sp;
     else {
       sp.then(
-        (s) => { this.spawner = s; if (this.wanted > 0) this.ensureStarted(); },
-        (e: unknown) => { this.disabledReason = `workers could not be loaded: ${String(e)}`; });
+        (s) => {
+          this.spawner = s;
+          if (this.wanted > 0) this.ensureStarted();
+        },
+        (e: unknown) => {
+          this.disabledReason = `workers could not be loaded: ${String(e)}`;
+        },
+      );
     }
   }
 
   /** Workers wanted (threads − 1). */
-  get size(): number { return this.wanted; }
+  get size(): number {
+    return this.wanted;
+  }
   /** Workers that have started and not exited. */
-  get liveCount(): number { return this.workers.length; }
+  get liveCount(): number {
+    return this.workers.length;
+  }
   /** Deaths and timeouts so far. */
-  get failureCount(): number { return this.failures; }
+  get failureCount(): number {
+    return this.failures;
+  }
   /** Workers started and not yet exited, those being ended included. */
-  get unexited(): number { return this.unexitedRecs.size; }
+  get unexited(): number {
+    return this.unexitedRecs.size;
+  }
 
   /** Ask for n workers (threads − 1). Extra workers end now; missing ones start at the next ensureStarted(). */
   resize(n: number): void {
@@ -409,12 +482,25 @@ export class ThreadPool {
       Atomics.store(this.i32, base + LAYOUT.sDbgOp, 0);
       Atomics.store(this.i32, base + LAYOUT.sOffer, 0);
       const rec: WorkerRec = {
-        slot, handle: null, ws, state: 'starting', startedAt: now(), retired: false, exited: false, speed: 1,
+        slot,
+        handle: null,
+        ws,
+        state: 'starting',
+        startedAt: now(),
+        retired: false,
+        exited: false,
+        speed: 1,
       };
       this.workers.push(rec);
       const init: WorkerInit = {
-        module: this.module, memory: this.memory, names: this.names, gemmIndex: this.gemmIndex, ws, slot,
-        generation: this.generation, layout: LAYOUT,
+        module: this.module,
+        memory: this.memory,
+        names: this.names,
+        gemmIndex: this.gemmIndex,
+        ws,
+        slot,
+        generation: this.generation,
+        layout: LAYOUT,
       };
       this.unexitedRecs.add(rec);
       try {
@@ -459,7 +545,9 @@ export class ThreadPool {
   }
 
   /** For tests: make the next dispatch fail in a chosen way. */
-  inject(i: Injection | null): void { this.injection = i; }
+  inject(i: Injection | null): void {
+    this.injection = i;
+  }
 
   /**
    * Run task records [0, count) on this thread and `workers`. With `bounds`
@@ -472,8 +560,13 @@ export class ThreadPool {
    * Synchronous; throws if a kernel or a worker failed, after every worker
    * involved has finished or been given up on.
    */
-  run(workers: readonly WorkerRec[], count: number, ownWs: number, bounds?: ArrayLike<number>,
-    shares?: ArrayLike<number>): void {
+  run(
+    workers: readonly WorkerRec[],
+    count: number,
+    ownWs: number,
+    bounds?: ArrayLike<number>,
+    shares?: ArrayLike<number>,
+  ): void {
     const nw = workers.length;
     this.dispatches++;
     let seq = this.seq + 1;
@@ -526,8 +619,12 @@ export class ThreadPool {
       // A worker that has not taken the job yet (its core is slow to wake, or
       // busy elsewhere) is not waited for: every record is done by now, so the
       // job is revoked, and the worker will skip it. (Not with a test injection.)
-      if (inj === null && this.takeOver && Atomics.load(this.i32, s + LAYOUT.sDone) !== seq &&
-        Atomics.compareExchange(this.i32, s + LAYOUT.sOffer, seq, 0) === seq) {
+      if (
+        inj === null &&
+        this.takeOver &&
+        Atomics.load(this.i32, s + LAYOUT.sDone) !== seq &&
+        Atomics.compareExchange(this.i32, s + LAYOUT.sOffer, seq, 0) === seq
+      ) {
         this.revoked++;
         continue;
       }
@@ -548,7 +645,9 @@ export class ThreadPool {
         }
         if (this.spinWait) {
           // No Atomics.wait here: poll the word a while, then check state and clock again.
-          for (let i = 0; i < SPIN_POLLS && Atomics.load(this.i32, s + LAYOUT.sDone) === d; i++) { /* spin */ }
+          for (let i = 0; i < SPIN_POLLS && Atomics.load(this.i32, s + LAYOUT.sDone) === d; i++) {
+            /* spin */
+          }
         } else {
           Atomics.wait(this.i32, s + LAYOUT.sDone, d, this.sliceUs > 0 ? Math.min(left, this.sliceUs / 1000) : left);
         }
@@ -556,8 +655,10 @@ export class ThreadPool {
     }
     if (failure !== null) {
       this.fail(failure);
-      throw new SimdnetError(`A kernel thread failed: ${failure}. The call's outputs are incomplete; ` +
-        (this.disabledReason !== undefined ? 'simdnet now runs on one thread.' : 'the thread pool was restarted.'));
+      throw new SimdnetError(
+        `A kernel thread failed: ${failure}. The call's outputs are incomplete; ` +
+          (this.disabledReason !== undefined ? 'simdnet now runs on one thread.' : 'the thread pool was restarted.'),
+      );
     }
     if (ownError !== null) throw ownError;
     if (kernelError !== null) throw new SimdnetError(`A kernel failed in a worker thread: ${kernelError}`);
@@ -570,8 +671,13 @@ export class ThreadPool {
    * After a static split: how long each worker took for its share (from the
    * dispatch: its wake-up counts) against this thread, folded into its speed.
    */
-  private learnSpeeds(workers: readonly WorkerRec[], shares: ArrayLike<number>, bounds: ArrayLike<number>,
-    at: number, seq: number): void {
+  private learnSpeeds(
+    workers: readonly WorkerRec[],
+    shares: ArrayLike<number>,
+    bounds: ArrayLike<number>,
+    at: number,
+    seq: number,
+  ): void {
     const own = shares[0]! / this.ownRangeMs;
     if (!(own > 0)) return;
     for (let k = 0; k < workers.length; k++) {
@@ -584,7 +690,7 @@ export class ThreadPool {
       const ms = late ? Infinity : this.f64[f + 1]! - at;
       const share = shares[k + 1]!;
       if (!(ms > 0) || !(share > 0)) continue;
-      const s = Math.min(2, Math.max(0.5, (share / ms) / own));
+      const s = Math.min(2, Math.max(0.5, share / ms / own));
       w.speed += SPEED_EMA * (s - w.speed);
     }
   }
@@ -594,8 +700,13 @@ export class ThreadPool {
    * record no thread has claimed, from the last down (see the worker source).
    */
   private runTasks(count: number, ws: number, seq: number, t0: number, t1: number): void {
-    const f = this.f64, i32 = this.i32, fns = this.fns, REC = LAYOUT.recF64, GEMM = this.gemmIndex;
-    const CLAIMS = LAYOUT.claimBase >> 2, TASKS = LAYOUT.taskBase >> 3;
+    const f = this.f64,
+      i32 = this.i32,
+      fns = this.fns,
+      REC = LAYOUT.recF64,
+      GEMM = this.gemmIndex;
+    const CLAIMS = LAYOUT.claimBase >> 2,
+      TASKS = LAYOUT.taskBase >> 3;
     const own = t1 - t0;
     this.tasks += count;
     this.stolen.fill(0, 0, count);
@@ -610,8 +721,24 @@ export class ThreadPool {
       if (k >= own) this.stolen[t] = 1;
       const r = TASKS + t * REC;
       const id = f[r]!;
-      const v = fns[id]!(f[r + 1]!, f[r + 2]!, f[r + 3]!, f[r + 4]!, f[r + 5]!, f[r + 6]!, f[r + 7]!, f[r + 8]!,
-        f[r + 9]!, f[r + 10]!, f[r + 11]!, f[r + 12]!, f[r + 13]!, id === GEMM ? ws : f[r + 14]!, f[r + 15]!, f[r + 16]!);
+      const v = fns[id]!(
+        f[r + 1]!,
+        f[r + 2]!,
+        f[r + 3]!,
+        f[r + 4]!,
+        f[r + 5]!,
+        f[r + 6]!,
+        f[r + 7]!,
+        f[r + 8]!,
+        f[r + 9]!,
+        f[r + 10]!,
+        f[r + 11]!,
+        f[r + 12]!,
+        f[r + 13]!,
+        id === GEMM ? ws : f[r + 14]!,
+        f[r + 15]!,
+        f[r + 16]!,
+      );
       f[r + 17] = v === undefined ? 0 : v;
     }
     if (n === own) this.ownRangeMs = now() - start;
@@ -638,7 +765,10 @@ export class ThreadPool {
         resolve();
         return true;
       };
-      const timer = setTimeout(() => { this.exitWaiters.delete(check); resolve(); }, EXIT_WAIT_MS);
+      const timer = setTimeout(() => {
+        this.exitWaiters.delete(check);
+        resolve();
+      }, EXIT_WAIT_MS);
       this.exitWaiters.add(check);
     });
   }

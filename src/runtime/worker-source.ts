@@ -54,8 +54,12 @@ type Kernel = (...a: number[]) => number | undefined;
 /** The worker's whole program: run in the worker, never here. */
 function kernelWorker(): void {
   const g = globalThis as unknown as {
-    process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown; exit(code: number): void;
-      on(ev: string, fn: () => void): void };
+    process?: {
+      versions?: { node?: string };
+      getBuiltinModule?: (id: string) => unknown;
+      exit(code: number): void;
+      on(ev: string, fn: () => void): void;
+    };
     require?: (id: string) => unknown;
     performance?: { now(): number; timeOrigin: number };
     onmessage: ((e: { data: Init }) => void) | null;
@@ -71,15 +75,29 @@ function kernelWorker(): void {
     const u8 = new Uint8Array(init.memory.buffer, 0, L.end!);
     const S = (L.slotBase! >> 2) + init.slot * (L.slotBytes! >> 2);
     const H = L.headerBase! >> 2;
-    const GEN = H + L.hGen!, COUNT = H + L.hCount!, WARM = H + L.hWarmUs!, SLICE = H + L.hSliceUs!;
-    const CLAIMS = L.claimBase! >> 2, TASKS = L.taskBase! >> 3, REC = L.recF64!;
-    const JOB = S + L.sJob!, DONE = S + L.sDone!, STATUS = S + L.sStatus!, STATE = S + L.sState!;
-    const OFFER = S + L.sOffer!, T0 = S + L.sT0!, T1 = S + L.sT1!, DBG = S + L.sDbgOp!, DBGARG = S + L.sDbgArg!;
+    const GEN = H + L.hGen!,
+      COUNT = H + L.hCount!,
+      WARM = H + L.hWarmUs!,
+      SLICE = H + L.hSliceUs!;
+    const CLAIMS = L.claimBase! >> 2,
+      TASKS = L.taskBase! >> 3,
+      REC = L.recF64!;
+    const JOB = S + L.sJob!,
+      DONE = S + L.sDone!,
+      STATUS = S + L.sStatus!,
+      STATE = S + L.sState!;
+    const OFFER = S + L.sOffer!,
+      T0 = S + L.sT0!,
+      T1 = S + L.sT1!,
+      DBG = S + L.sDbgOp!,
+      DBGARG = S + L.sDbgArg!;
     const TIMES = (L.slotBase! + init.slot * L.slotBytes! + L.sTimesByte!) >> 3;
     const msgBase = L.msgBase! + init.slot * L.msgBytes!;
     const clock = g.performance ?? Date;
     const origin = g.performance ? g.performance.timeOrigin : 0;
-    const WS = init.ws, GEMM = init.gemmIndex, gen = init.generation;
+    const WS = init.ws,
+      GEMM = init.gemmIndex,
+      gen = init.generation;
     let doneAt = -1e9;
 
     const current = (): boolean => Atomics.load(i32, GEN) === gen;
@@ -104,7 +122,9 @@ function kernelWorker(): void {
       const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
       fns = init.names.map((n) => instance.exports[n] as unknown as Kernel);
     } catch (e) {
-      writeMessage('a kernel worker could not instantiate the kernels: ' + (e instanceof Error ? e.message : String(e)));
+      writeMessage(
+        'a kernel worker could not instantiate the kernels: ' + (e instanceof Error ? e.message : String(e)),
+      );
       markDead();
       return;
     }
@@ -149,17 +169,36 @@ function kernelWorker(): void {
       let status = 0;
       try {
         const dop = Atomics.load(i32, DBG);
-        if (dop !== 0) { Atomics.store(i32, DBG, 0); debug(dop, i32[DBGARG]!); }
+        if (dop !== 0) {
+          Atomics.store(i32, DBG, 0);
+          debug(dop, i32[DBGARG]!);
+        }
         // Its own range first, then any record nobody has claimed, from the last down.
-        const t0 = Atomics.load(i32, T0), own = Atomics.load(i32, T1) - t0;
+        const t0 = Atomics.load(i32, T0),
+          own = Atomics.load(i32, T1) - t0;
         for (let k = 0; k < own + count; k++) {
           const t = k < own ? t0 + k : count - 1 - (k - own);
           if (Atomics.exchange(i32, CLAIMS + t, job) === job) continue;
           const r = TASKS + t * REC;
           const id = f64[r]!;
-          const v = fns[id]!(f64[r + 1]!, f64[r + 2]!, f64[r + 3]!, f64[r + 4]!, f64[r + 5]!, f64[r + 6]!,
-            f64[r + 7]!, f64[r + 8]!, f64[r + 9]!, f64[r + 10]!, f64[r + 11]!, f64[r + 12]!, f64[r + 13]!,
-            id === GEMM ? WS : f64[r + 14]!, f64[r + 15]!, f64[r + 16]!);
+          const v = fns[id]!(
+            f64[r + 1]!,
+            f64[r + 2]!,
+            f64[r + 3]!,
+            f64[r + 4]!,
+            f64[r + 5]!,
+            f64[r + 6]!,
+            f64[r + 7]!,
+            f64[r + 8]!,
+            f64[r + 9]!,
+            f64[r + 10]!,
+            f64[r + 11]!,
+            f64[r + 12]!,
+            f64[r + 13]!,
+            id === GEMM ? WS : f64[r + 14]!,
+            f64[r + 15]!,
+            f64[r + 16]!,
+          );
           f64[r + 17] = v === undefined ? 0 : v;
         }
       } catch (e) {
@@ -183,12 +222,20 @@ function kernelWorker(): void {
     // finds none.
     const WT = 'node:worker_threads';
     type WorkerThreads = { workerData: Init };
-    const wt = (proc!.getBuiltinModule ? proc!.getBuiltinModule(WT)
-      : typeof g.require === 'function' ? g.require(WT) : null) as WorkerThreads | null;
+    const wt = (
+      proc!.getBuiltinModule ? proc!.getBuiltinModule(WT) : typeof g.require === 'function' ? g.require(WT) : null
+    ) as WorkerThreads | null;
     if (wt) start(wt.workerData);
-    else (new Function('s', 'return import(s)') as (s: string) => Promise<WorkerThreads>)(WT).then((m) => start(m.workerData));
+    else
+      (new Function('s', 'return import(s)') as (s: string) => Promise<WorkerThreads>)(WT).then((m) =>
+        start(m.workerData),
+      );
   } else {
-    g.onmessage = (e) => { g.onmessage = null; start(e.data); g.close(); };
+    g.onmessage = (e) => {
+      g.onmessage = null;
+      start(e.data);
+      g.close();
+    };
   }
 }
 

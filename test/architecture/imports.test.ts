@@ -16,11 +16,14 @@ function files(dir: string): string[] {
   });
 }
 
-/** Runtime imports of a file: `import … from`, `export … from`, bare `import '…'` and `import('…')`; not `import type`. */
+/**
+ * Runtime imports of a file: `import … from`, `export … from`, bare `import '…'` and `import('…')`; not `import type`.
+ */
 function runtimeImports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const out: string[] = [];
-  const re = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
+  const re =
+    /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     if (m[2]) continue; // import type / export type
     const spec = m[3] ?? m[4]!;
@@ -31,10 +34,20 @@ function runtimeImports(file: string): string[] {
 
 function graph(): Map<string, string[]> {
   const g = new Map<string, string[]>();
-  for (const f of files(SRC)) g.set(f, runtimeImports(f).filter((t) => g.has(t) || statSafe(t)));
+  for (const f of files(SRC))
+    g.set(
+      f,
+      runtimeImports(f).filter((t) => g.has(t) || statSafe(t)),
+    );
   return g;
 }
-const statSafe = (p: string) => { try { return statSync(p).isFile(); } catch { return false; } };
+const statSafe = (p: string) => {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+};
 
 /** A chain of imports from `from` back to `from`, or null. */
 function cycleThrough(g: Map<string, string[]>, from: string): string[] | null {

@@ -21,8 +21,10 @@ export const chromiumArgs: string[] = [
 /** Fail early, with the fix, when there is no Chromium to drive. */
 export function requireChromium(): string {
   if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium not found at ${chromiumPath}. Install it (Debian: \`apt-get install -y chromium\`) ` +
-      'or point CHROMIUM_PATH at a Chromium/Chrome binary.');
+    throw new Error(
+      `Chromium not found at ${chromiumPath}. Install it (Debian: \`apt-get install -y chromium\`) ` +
+        'or point CHROMIUM_PATH at a Chromium/Chrome binary.',
+    );
   }
   return chromiumPath;
 }

@@ -14,7 +14,12 @@ import { trainDigitsAndCheck } from './training.js';
 test('the page is cross-origin isolated and the library uses shared memory', () => {
   expect(globalThis.crossOriginIsolated).toBe(true);
   const info = sn.backendInfo();
-  expect(info).toMatchObject({ backend: 'wasm', simd: true, sharedMemory: true, threads: Math.min(8, navigator.hardwareConcurrency) });
+  expect(info).toMatchObject({
+    backend: 'wasm',
+    simd: true,
+    sharedMemory: true,
+    threads: Math.min(8, navigator.hardwareConcurrency),
+  });
   expect(info.threadsReason).toBeUndefined();
   expect(['relaxed-simd', 'simd']).toContain(info.variant);
   expect(info.reason).toBeUndefined();
@@ -23,6 +28,8 @@ test('the page is cross-origin isolated and the library uses shared memory', () 
 
 test('UCI digits: a short training run reaches ≥ 95% test accuracy without freezing the page', async () => {
   const r = await trainDigitsAndCheck();
-  console.log(`isolated page (${sn.backendInfo().variant}): test accuracy ${(r.accuracy * 100).toFixed(1)}%, ` +
-    `${r.ms.toFixed(0)} ms, longest event-loop gap ${r.maxGapMs.toFixed(0)} ms`);
+  console.log(
+    `isolated page (${sn.backendInfo().variant}): test accuracy ${(r.accuracy * 100).toFixed(1)}%, ` +
+      `${r.ms.toFixed(0)} ms, longest event-loop gap ${r.maxGapMs.toFixed(0)} ms`,
+  );
 });

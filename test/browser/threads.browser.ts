@@ -49,26 +49,38 @@ test('on the main thread, a 1024³ GEMM is faster on 2 threads than on 1 (wall c
   const rounds: Array<Awaited<ReturnType<typeof gemmSpeed>> & { oneMin: number; twoMin: number }> = [];
   for (let k = 0; k < 5; k++) {
     const r = await gemmSpeed(1024, 7);
-    const oneMin = Math.min(...r.one), twoMin = Math.min(...r.threaded);
+    const oneMin = Math.min(...r.one),
+      twoMin = Math.min(...r.threaded);
     rounds.push({ ...r, oneMin, twoMin });
-    console.log(`main thread, 1024³ GEMM, round ${k + 1}: fastest rep 1 thread ${oneMin.toFixed(1)} ms, 2 threads ` +
-      `${twoMin.toFixed(1)} ms (${(oneMin / twoMin).toFixed(2)}×; medians ${r.oneMs.toFixed(1)} / ${r.threadedMs.toFixed(1)} ms); reps 1: ` +
-      `${r.one.map((x) => x.toFixed(0)).join(' ')}; 2: ${r.threaded.map((x) => x.toFixed(0)).join(' ')}`);
+    console.log(
+      `main thread, 1024³ GEMM, round ${k + 1}: fastest rep 1 thread ${oneMin.toFixed(1)} ms, 2 threads ` +
+        `${twoMin.toFixed(1)} ms (${(oneMin / twoMin).toFixed(2)}×; medians ${r.oneMs.toFixed(1)} / ${r.threadedMs.toFixed(1)} ms); reps 1: ` +
+        `${r.one.map((x) => x.toFixed(0)).join(' ')}; 2: ${r.threaded.map((x) => x.toFixed(0)).join(' ')}`,
+    );
     expect(r.dispatches, 'every threaded rep was split').toBe(7);
     expect(r.same, 'same bits both ways').toBe(true);
     if (twoMin < oneMin) break;
   }
   const best = rounds.reduce((a, b) => (b.oneMin / b.twoMin > a.oneMin / a.twoMin ? b : a));
-  expect(best.twoMin, `2 threads faster than 1 (fastest reps) in one of ${rounds.length} rounds`).toBeLessThan(best.oneMin);
+  expect(best.twoMin, `2 threads faster than 1 (fastest reps) in one of ${rounds.length} rounds`).toBeLessThan(
+    best.oneMin,
+  );
 });
 
 test('on the main thread, a worker that throws, dies or hangs fails the call within its bound; the next call works', async () => {
   sn.setThreads(2);
   const b = be();
-  const h = b.heap, n = 256;
-  const A = h.allocF32(n * n), B = h.allocF32(n * n), C = h.allocF32(n * n);
-  h.write(A, data(n * n, 7)); h.write(B, data(n * n, 8));
-  const run = (): Float32Array => { b.gemm(false, false, n, n, n, 1, A, n, B, n, 0, C, n, 0); return h.read(C, n * n); };
+  const h = b.heap,
+    n = 256;
+  const A = h.allocF32(n * n),
+    B = h.allocF32(n * n),
+    C = h.allocF32(n * n);
+  h.write(A, data(n * n, 7));
+  h.write(B, data(n * n, 8));
+  const run = (): Float32Array => {
+    b.gemm(false, false, n, n, n, 1, A, n, B, n, 0, C, n, 0);
+    return h.read(C, n * n);
+  };
   b.base.gemm(false, false, n, n, n, 1, A, n, B, n, 0, C, n, 0);
   const want = Array.from(new Uint32Array(h.read(C, n * n).buffer));
   const pool = b.pool!;
@@ -86,7 +98,11 @@ test('on the main thread, a worker that throws, dies or hangs fails the call wit
       b.inject(c.inj);
       const t0 = performance.now();
       let error: unknown;
-      try { run(); } catch (e) { error = e; }
+      try {
+        run();
+      } catch (e) {
+        error = e;
+      }
       const ms = performance.now() - t0;
       expect(String(error), c.inj.kind).toMatch(c.message);
       expect(ms, `${c.inj.kind}: bounded`).toBeLessThan(3000);
@@ -110,11 +126,17 @@ test('inside a worker: Atomics.wait, 2 threads, the same bits as 1 thread', asyn
     const r = await new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the worker did not answer within 50 s')), 50_000);
       worker.onmessage = (e: MessageEvent) => {
-        if ((e.data as { ready?: boolean }).ready) { worker.postMessage('go'); return; }
+        if ((e.data as { ready?: boolean }).ready) {
+          worker.postMessage('go');
+          return;
+        }
         clearTimeout(timer);
         resolve(e.data as Record<string, unknown>);
       };
-      worker.onerror = (e) => { clearTimeout(timer); reject(new Error(e.message)); };
+      worker.onerror = (e) => {
+        clearTimeout(timer);
+        reject(new Error(e.message));
+      };
     });
     expect(r.error).toBeUndefined();
     expect(r.info).toMatchObject({ backend: 'wasm', sharedMemory: true, threads: 2 });

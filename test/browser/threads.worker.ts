@@ -19,11 +19,16 @@ self.onmessage = async () => {
     const spinWait = (sn.getBackend() as ThreadedBackend).pool?.spinWait;
     await sn.shutdown();
     self.postMessage({
-      info, spinWait, dispatches: two.dispatches, oneDispatches: one.dispatches, workerTasks: two.workerTasks,
-      sameGemm: sameBits(one.gemm, two.gemm), sameWeights: sameBits(one.weights, two.weights),
+      info,
+      spinWait,
+      dispatches: two.dispatches,
+      oneDispatches: one.dispatches,
+      workerTasks: two.workerTasks,
+      sameGemm: sameBits(one.gemm, two.gemm),
+      sameWeights: sameBits(one.weights, two.weights),
     });
   } catch (e) {
-    self.postMessage({ error: String(e instanceof Error ? e.stack ?? e.message : e) });
+    self.postMessage({ error: String(e instanceof Error ? (e.stack ?? e.message) : e) });
   }
 };
 // A message that reaches a module worker while its top-level await (the

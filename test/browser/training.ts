@@ -20,13 +20,26 @@ export async function trainDigitsAndCheck(): Promise<{ accuracy: number; maxGapM
   ]);
   model.compile({ loss: 'sparse_categorical_crossentropy', optimizer: 'adam', metrics: ['accuracy'] });
   const t0 = performance.now();
-  const { result: history, maxGapMs } = await maxEventLoopGap(() => model.fit(d.xTrain, d.yTrain.map((v) => [v]), {
-    epochs: 20, batchSize: 32, verbose: 0, seed: 2, yieldEvery: 20,
-  }));
+  const { result: history, maxGapMs } = await maxEventLoopGap(() =>
+    model.fit(
+      d.xTrain,
+      d.yTrain.map((v) => [v]),
+      {
+        epochs: 20,
+        batchSize: 32,
+        verbose: 0,
+        seed: 2,
+        yieldEvery: 20,
+      },
+    ),
+  );
   const ms = performance.now() - t0;
   expect(history.history.loss!.length).toBe(20);
   expect(history.history.loss!.at(-1)!).toBeLessThan(history.history.loss![0]!);
-  const { accuracy } = model.evaluate(d.xTest, d.yTest.map((v) => [v]));
+  const { accuracy } = model.evaluate(
+    d.xTest,
+    d.yTest.map((v) => [v]),
+  );
   expect(accuracy).toBeGreaterThanOrEqual(DIGITS_ACCURACY_BAR);
   // Not frozen: timers ran during training. (Generous bound: a noisy 2-core CI machine.)
   expect(maxGapMs).toBeLessThan(1000);

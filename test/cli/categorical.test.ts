@@ -29,12 +29,29 @@ const d = scratch();
 afterAll(() => cleanup(d));
 
 /** Run a command function in this process, capturing what it writes. */
-async function run(fn: (args: string[]) => Promise<number>, args: string[]): Promise<{ code: number | undefined; stdout: string; stderr: string; error: Error | undefined }> {
-  const out: string[] = [], err: string[] = [];
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out.push(String(s)); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err.push(String(s)); return true; });
+async function run(
+  fn: (args: string[]) => Promise<number>,
+  args: string[],
+): Promise<{ code: number | undefined; stdout: string; stderr: string; error: Error | undefined }> {
+  const out: string[] = [],
+    err: string[] = [];
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    out.push(String(s));
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    err.push(String(s));
+    return true;
+  });
   let code: number | undefined, error: Error | undefined;
-  try { code = await fn(args); } catch (x) { error = x as Error; } finally { o.mockRestore(); e.mockRestore(); }
+  try {
+    code = await fn(args);
+  } catch (x) {
+    error = x as Error;
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
   return { code, stdout: out.join(''), stderr: err.join(''), error };
 }
 
@@ -58,10 +75,23 @@ function table(text: string): { header: string[]; rows: string[][] } {
   return { header: lines[0]!.split(','), rows: lines.slice(1).map((l) => l.split(',')) };
 }
 
-interface Cat { column: string; categories: string[]; numeric: boolean; mostFrequent: string | null }
+interface Cat {
+  column: string;
+  categories: string[];
+  numeric: boolean;
+  mostFrequent: string | null;
+}
 interface Prep {
-  version: number; features: string[]; ignored: string[]; categorical: Cat[]; classes: string[]; standardize: boolean; impute: string | null;
-  imputeValues: (number | null)[] | null; means: (number | null)[] | null; stds: (number | null)[] | null;
+  version: number;
+  features: string[];
+  ignored: string[];
+  categorical: Cat[];
+  classes: string[];
+  standardize: boolean;
+  impute: string | null;
+  imputeValues: (number | null)[] | null;
+  means: (number | null)[] | null;
+  stds: (number | null)[] | null;
 }
 const readPrep = (dir: string) => JSON.parse(readFileSync(join(dir, 'preprocessing.json'), 'utf8')) as Prep;
 
@@ -86,13 +116,20 @@ function encodeRow(prep: Prep, header: string[], row: string[]): number[] {
 async function expectedProbabilities(dir: string, prep: Prep, header: string[], rows: string[][]): Promise<number[][]> {
   const model = await loadModel(dir);
   const out = model.predict(rows.map((r) => encodeRow(prep, header, r)));
-  const K = prep.classes.length, w = out.shape[1]!;
-  return rows.map((_, i) => (w === 1 ? [1 - out.values[i]!, out.values[i]!] : Array.from(out.values.subarray(i * K, i * K + K))));
+  const K = prep.classes.length,
+    w = out.shape[1]!;
+  return rows.map((_, i) =>
+    w === 1 ? [1 - out.values[i]!, out.values[i]!] : Array.from(out.values.subarray(i * K, i * K + K)),
+  );
 }
 
 function maxDiff(a: number[][], b: number[][]): number {
   let m = 0;
-  a.forEach((r, i) => r.forEach((v, k) => { m = Math.max(m, Math.abs(v - b[i]![k]!)); }));
+  a.forEach((r, i) =>
+    r.forEach((v, k) => {
+      m = Math.max(m, Math.abs(v - b[i]![k]!));
+    }),
+  );
   return m;
 }
 
@@ -101,7 +138,11 @@ const mode = (values: string[]) => {
   for (const v of values) if (v !== '') counts.set(v, (counts.get(v) ?? 0) + 1);
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
 };
-const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 
 describe('penguin-like data: text feature columns, an id column, empty cells', () => {
   // Text columns island and sex, an id column, and 6 rows whose sex is empty.
@@ -112,27 +153,64 @@ describe('penguin-like data: text feature columns, an id column, empty cells', (
   const T = table(data.train);
 
   it('an id column of distinct text values is refused, with a hint to --ignore it', async () => {
-    await fails(train, [trainCsv, '--target', 'species', '--out', model, '-q'],
-      /column 'id' of .*penguins\.csv holds text with 200 distinct values in 200 rows .*looks like an id or free text\. Pass --ignore 'id' to leave it out/);
+    await fails(
+      train,
+      [trainCsv, '--target', 'species', '--out', model, '-q'],
+      /column 'id' of .*penguins\.csv holds text with 200 distinct values in 200 rows .*looks like an id or free text\. Pass --ignore 'id' to leave it out/,
+    );
   });
 
   it('empty categorical cells are an error unless --impute, naming where they are', async () => {
-    await fails(train, [trainCsv, '--target', 'species', '--ignore', 'id', '--out', model, '-q'],
-      /6 empty cells in feature columns: line 2 column 'sex', line 3 column 'sex', .*--impute mean\|median to fill them from the training rows \(a categorical column's with its most frequent category\)/);
+    await fails(
+      train,
+      [trainCsv, '--target', 'species', '--ignore', 'id', '--out', model, '-q'],
+      /6 empty cells in feature columns: line 2 column 'sex', line 3 column 'sex', .*--impute mean\|median to fill them from the training rows \(a categorical column's with its most frequent category\)/,
+    );
   });
 
   it('--ignore id --impute median: one-hot columns and their categories in preprocessing.json', async () => {
     // Every row a training row (no splits), so the statistics can be recomputed here from the CSV.
-    const r = await ok(train, [trainCsv, '--target', 'species', '--ignore', 'id', '--impute', 'median', '--test-split', '0', '--validation-split', '0',
-      '--epochs', '150', '--out', model, '--verbose', '0']);
-    expect(r.stdout).toMatch(/Features: 6: 4 numeric, standardized; 2 categorical, one-hot: island \(3\), sex \(2\) → 9 model inputs; empty cells filled with the median \(categorical: the most frequent category\); ignored: id/);
+    const r = await ok(train, [
+      trainCsv,
+      '--target',
+      'species',
+      '--ignore',
+      'id',
+      '--impute',
+      'median',
+      '--test-split',
+      '0',
+      '--validation-split',
+      '0',
+      '--epochs',
+      '150',
+      '--out',
+      model,
+      '--verbose',
+      '0',
+    ]);
+    expect(r.stdout).toMatch(
+      /Features: 6: 4 numeric, standardized; 2 categorical, one-hot: island \(3\), sex \(2\) → 9 model inputs; empty cells filled with the median \(categorical: the most frequent category\); ignored: id/,
+    );
     const prep = readPrep(model);
     expect(prep.version).toBe(2);
     expect(prep.ignored).toEqual(['id']);
-    expect(prep.features).toEqual(['island', 'bill_length_mm', 'bill_depth_mm', 'flipper_length_mm', 'body_mass_g', 'sex']);
+    expect(prep.features).toEqual([
+      'island',
+      'bill_length_mm',
+      'bill_depth_mm',
+      'flipper_length_mm',
+      'body_mass_g',
+      'sex',
+    ]);
     const col = (name: string) => T.rows.map((row) => row[T.header.indexOf(name)]!);
     expect(prep.categorical).toEqual([
-      { column: 'island', categories: [...new Set(col('island'))].sort(), numeric: false, mostFrequent: mode(col('island')) },
+      {
+        column: 'island',
+        categories: [...new Set(col('island'))].sort(),
+        numeric: false,
+        mostFrequent: mode(col('island')),
+      },
       { column: 'sex', categories: ['FEMALE', 'MALE'], numeric: false, mostFrequent: mode(col('sex')) },
     ]);
     expect(prep.categorical[0]!.categories).toEqual(['Biscoe', 'Dream', 'Torgersen']);
@@ -141,7 +219,11 @@ describe('penguin-like data: text feature columns, an id column, empty cells', (
     expect(prep.imputeValues).toEqual(numeric.map((v) => (v ? median(v) : null)));
     prep.means!.forEach((m, k) => {
       const v = numeric[k];
-      if (!v) { expect(m).toBeNull(); expect(prep.stds![k]).toBeNull(); return; }
+      if (!v) {
+        expect(m).toBeNull();
+        expect(prep.stds![k]).toBeNull();
+        return;
+      }
       const mean = v.reduce((a, b) => a + b, 0) / v.length;
       expect(m).toBeCloseTo(mean, 9);
       expect(prep.stds![k]).toBeCloseTo(Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length), 9);
@@ -166,19 +248,31 @@ describe('penguin-like data: text feature columns, an id column, empty cells', (
     const r = await ok(predict, [model, file]);
     const warnings = r.stderr.trim().split('\n');
     expect(warnings).toHaveLength(2);
-    expect(warnings[0]).toBe(`simdnet: warning: column 'island' has the category 'Atlantis' (${file}, line 3) (and 1 other unseen value), which the model did not see in training: encoded as all zeros in 3 rows.`);
-    expect(warnings[1]).toBe(`simdnet: warning: column 'sex' has the category 'X' (${file}, line 5), which the model did not see in training: encoded as all zeros in 1 row.`);
+    expect(warnings[0]).toBe(
+      `simdnet: warning: column 'island' has the category 'Atlantis' (${file}, line 3) (and 1 other unseen value), which the model did not see in training: encoded as all zeros in 3 rows.`,
+    );
+    expect(warnings[1]).toBe(
+      `simdnet: warning: column 'sex' has the category 'X' (${file}, line 5), which the model did not see in training: encoded as all zeros in 1 row.`,
+    );
     const got = readPredictions(r.stdout);
     expect(got.header).toEqual(['prediction', 'probability_Adelie', 'probability_Chinstrap', 'probability_Gentoo']);
     const want = await expectedProbabilities(model, prep, header, rows);
-    expect(maxDiff(got.rows.map((row) => row.slice(1).map(Number)), want)).toBeLessThan(1e-5);
+    expect(
+      maxDiff(
+        got.rows.map((row) => row.slice(1).map(Number)),
+        want,
+      ),
+    ).toBeLessThan(1e-5);
     // The empty sex cell predicts as the most frequent category written out.
-    const filled = [...rows[4]!]; filled[0] = prep.categorical[1]!.mostFrequent!;
+    const filled = [...rows[4]!];
+    filled[0] = prep.categorical[1]!.mostFrequent!;
     expect(maxDiff([want[4]!], await expectedProbabilities(model, prep, header, [filled]))).toBe(0);
     // The model's input itself: the island block of the unseen rows and the sex block of 'X' are zeros.
     const t = readTable(file, undefined);
     const featureIdx = prep.features.map((f) => t.columns.indexOf(f));
-    const kinds = prep.features.map((f) => (prep.categorical.some((c) => c.column === f) ? 'categorical' as const : 'numeric' as const));
+    const kinds = prep.features.map((f) =>
+      prep.categorical.some((c) => c.column === f) ? ('categorical' as const) : ('numeric' as const),
+    );
     const x = transform(t, readFeatures(t, featureIdx, kinds, true, true), prep as unknown as Preprocessing);
     expect(x.shape).toEqual([6, 9]);
     const input = (i: number) => Array.from(x.data.subarray(i * 9, i * 9 + 9));
@@ -198,9 +292,15 @@ describe('penguin-like data: text feature columns, an id column, empty cells', (
     const s = await ok(summary, [model]);
     const prep = readPrep(model);
     expect(s.stdout).toContain('Ignored columns: id');
-    expect(s.stdout).toContain('Categorical columns, one-hot encoded (9 model inputs in all; an unseen category is all zeros):');
-    expect(s.stdout).toContain(`  island → 3 inputs: island=Biscoe, island=Dream, island=Torgersen; empty cells filled with '${prep.categorical[0]!.mostFrequent}'`);
-    expect(s.stdout).toContain(`  sex → 2 inputs: sex=FEMALE, sex=MALE; empty cells filled with '${prep.categorical[1]!.mostFrequent}'`);
+    expect(s.stdout).toContain(
+      'Categorical columns, one-hot encoded (9 model inputs in all; an unseen category is all zeros):',
+    );
+    expect(s.stdout).toContain(
+      `  island → 3 inputs: island=Biscoe, island=Dream, island=Torgersen; empty cells filled with '${prep.categorical[0]!.mostFrequent}'`,
+    );
+    expect(s.stdout).toContain(
+      `  sex → 2 inputs: sex=FEMALE, sex=MALE; empty cells filled with '${prep.categorical[1]!.mostFrequent}'`,
+    );
     expect(s.stdout).toContain('Standardized: yes (the 4 numeric features)');
   });
 
@@ -219,7 +319,9 @@ describe('--categorical: categories coded as numbers', () => {
   const u = rng(5);
   const lines = ['zone,grade,x,y'];
   for (let i = 0; i < 300; i++) {
-    const zone = 1 + Math.floor(u() * 3), grade = [10, 20][Math.floor(u() * 2)]!, x = (u() - 0.5).toFixed(3);
+    const zone = 1 + Math.floor(u() * 3),
+      grade = [10, 20][Math.floor(u() * 2)]!,
+      x = (u() - 0.5).toFixed(3);
     lines.push(`${zone},${grade},${x},${zone === 2 ? 1 : 0}`);
   }
   const file = write(d, 'zones.csv', `${lines.join('\n')}\n`);
@@ -228,10 +330,14 @@ describe('--categorical: categories coded as numbers', () => {
   it('a numeric column is numeric unless named; named, it is one-hot with numeric categories', async () => {
     await ok(train, [file, ...common, '--out', join(d, 'zones-numeric')]);
     expect(readPrep(join(d, 'zones-numeric')).categorical).toEqual([]);
-    const numeric = JSON.parse((await ok(evaluate, [join(d, 'zones-numeric'), file, '--json'])).stdout) as { accuracy: number };
+    const numeric = JSON.parse((await ok(evaluate, [join(d, 'zones-numeric'), file, '--json'])).stdout) as {
+      accuracy: number;
+    };
     await ok(train, [file, ...common, '--categorical', 'zone', '--out', join(d, 'zones-cat')]);
     const prep = readPrep(join(d, 'zones-cat'));
-    expect(prep.categorical).toEqual([{ column: 'zone', categories: ['1', '2', '3'], numeric: true, mostFrequent: null }]);
+    expect(prep.categorical).toEqual([
+      { column: 'zone', categories: ['1', '2', '3'], numeric: true, mostFrequent: null },
+    ]);
     const cat = JSON.parse((await ok(evaluate, [join(d, 'zones-cat'), file, '--json'])).stdout) as { accuracy: number };
     expect(cat.accuracy).toBe(1);
     expect(numeric.accuracy).toBeLessThan(0.8);
@@ -256,7 +362,19 @@ describe('--categorical: categories coded as numbers', () => {
     expect(await cats(['--categorical', '1,0'], 'z3')).toEqual(['zone', 'grade']);
     // Without a header: col0, col1, … or indices.
     const noHeader = write(d, 'zones-nh.csv', `${lines.slice(1).join('\n')}\n`);
-    await ok(train, [noHeader, '--no-header', '--target', 'last', '--categorical', 'col0', '--epochs', '1', '-q', '--out', join(d, 'z4')]);
+    await ok(train, [
+      noHeader,
+      '--no-header',
+      '--target',
+      'last',
+      '--categorical',
+      'col0',
+      '--epochs',
+      '1',
+      '-q',
+      '--out',
+      join(d, 'z4'),
+    ]);
     expect(readPrep(join(d, 'z4')).categorical.map((c) => c.column)).toEqual(['col0']);
   });
 });
@@ -266,7 +384,7 @@ describe('standardization by default', () => {
   const base = ['--target', 'y', '--test-split', '0', '--validation-split', '0', '--epochs', '1', '-q'];
   const T = table(readFileSync(file, 'utf8'));
 
-  it('standardizes with the training rows\' mean and deviation unless --no-standardize; --standardize is accepted', async () => {
+  it("standardizes with the training rows' mean and deviation unless --no-standardize; --standardize is accepted", async () => {
     await ok(train, [file, ...base, '--out', join(d, 's-default')]);
     const p = readPrep(join(d, 's-default'));
     expect(p.standardize).toBe(true);
@@ -287,7 +405,9 @@ describe('standardization by default', () => {
 
   it('--help states the defaults', async () => {
     const h = await ok(train, ['--help']);
-    expect(h.stdout).toMatch(/--no-standardize +keep numeric features as they are\. By default each numeric feature is\n +scaled/);
+    expect(h.stdout).toMatch(
+      /--no-standardize +keep numeric features as they are\. By default each numeric feature is\n +scaled/,
+    );
     expect(h.stdout).toMatch(/default 32: one\n +hidden layer of 32 units/);
     expect(h.stdout).toMatch(/--learning-rate LR +default 0\.005 with adam/);
     expect(h.stdout).toMatch(/--epochs 500 +at most this many epochs \(default 500/);
@@ -327,6 +447,10 @@ describe('a version 1 preprocessing.json (written before categorical columns)', 
     const bad = join(d, 'v1-bad');
     cpSync(model, bad, { recursive: true });
     writeFileSync(join(bad, 'preprocessing.json'), JSON.stringify({ ...readPrep(model), categorical: [] }));
-    await fails(predict, [bad, file], /preprocessing\.json is corrupt: a version 1 file has no 'ignored' or 'categorical'/);
+    await fails(
+      predict,
+      [bad, file],
+      /preprocessing\.json is corrupt: a version 1 file has no 'ignored' or 'categorical'/,
+    );
   });
 });

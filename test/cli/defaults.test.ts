@@ -26,31 +26,158 @@ const d = scratch();
 afterAll(() => cleanup(d));
 const SEEDS = ['1', '2', '3', '4'];
 
-interface Case { name: string; train: string; test: string; target: string; header: boolean; tuned: string[] }
+interface Case {
+  name: string;
+  train: string;
+  test: string;
+  target: string;
+  header: boolean;
+  tuned: string[];
+}
 
 const pima = ds.holdOut(readFileSync(PIMA, 'utf8'), false, 0.3, 1);
 const digits = ds.holdOut(readFileSync(DIGITS, 'utf8'), false, 0.3, 1);
 const CASES: Case[] = [
   // Logistic regression is the known strong model on Pima.
-  { name: 'pima', ...pima, target: 'last', header: false, tuned: ['--standardize', '--layers', 'none', '--learning-rate', '0.01', '--epochs', '500', '--early-stopping', '30'] },
-  { name: 'digits', ...digits, target: 'last', header: false, tuned: ['--standardize', '--layers', '64', '--learning-rate', '0.005'] },
-  { name: 'flowers', ...ds.flowers(), header: true, tuned: ['--standardize', '--layers', '16', '--learning-rate', '0.003', '--epochs', '1000', '--early-stopping', '50', '--batch-size', '16'] },
-  { name: 'tiny', ...ds.tiny(), header: true, tuned: ['--standardize', '--layers', 'none', '--learning-rate', '0.01', '--epochs', '500', '--early-stopping', '30'] },
+  {
+    name: 'pima',
+    ...pima,
+    target: 'last',
+    header: false,
+    tuned: [
+      '--standardize',
+      '--layers',
+      'none',
+      '--learning-rate',
+      '0.01',
+      '--epochs',
+      '500',
+      '--early-stopping',
+      '30',
+    ],
+  },
+  {
+    name: 'digits',
+    ...digits,
+    target: 'last',
+    header: false,
+    tuned: ['--standardize', '--layers', '64', '--learning-rate', '0.005'],
+  },
+  {
+    name: 'flowers',
+    ...ds.flowers(),
+    header: true,
+    tuned: [
+      '--standardize',
+      '--layers',
+      '16',
+      '--learning-rate',
+      '0.003',
+      '--epochs',
+      '1000',
+      '--early-stopping',
+      '50',
+      '--batch-size',
+      '16',
+    ],
+  },
+  {
+    name: 'tiny',
+    ...ds.tiny(),
+    header: true,
+    tuned: [
+      '--standardize',
+      '--layers',
+      'none',
+      '--learning-rate',
+      '0.01',
+      '--epochs',
+      '500',
+      '--early-stopping',
+      '30',
+    ],
+  },
   { name: 'wide', ...ds.wide(), header: true, tuned: ['--standardize', '--layers', '32', '--learning-rate', '0.003'] },
-  { name: 'unscaled', ...ds.unscaled(), header: true, tuned: ['--standardize', '--layers', '16', '--learning-rate', '0.003', '--epochs', '1000', '--early-stopping', '50', '--batch-size', '16'] },
-  { name: 'imbalanced', ...ds.imbalanced(), header: true, tuned: ['--standardize', '--layers', 'none', '--learning-rate', '0.01', '--epochs', '500', '--early-stopping', '30'] },
-  { name: 'penguins', ...ds.penguins(), header: true, tuned: ['--standardize', '--layers', '10,8', '--learning-rate', '0.01', '--epochs', '300', '--early-stopping', '20'] },
+  {
+    name: 'unscaled',
+    ...ds.unscaled(),
+    header: true,
+    tuned: [
+      '--standardize',
+      '--layers',
+      '16',
+      '--learning-rate',
+      '0.003',
+      '--epochs',
+      '1000',
+      '--early-stopping',
+      '50',
+      '--batch-size',
+      '16',
+    ],
+  },
+  {
+    name: 'imbalanced',
+    ...ds.imbalanced(),
+    header: true,
+    tuned: [
+      '--standardize',
+      '--layers',
+      'none',
+      '--learning-rate',
+      '0.01',
+      '--epochs',
+      '500',
+      '--early-stopping',
+      '30',
+    ],
+  },
+  {
+    name: 'penguins',
+    ...ds.penguins(),
+    header: true,
+    tuned: [
+      '--standardize',
+      '--layers',
+      '10,8',
+      '--learning-rate',
+      '0.01',
+      '--epochs',
+      '300',
+      '--early-stopping',
+      '20',
+    ],
+  },
 ];
 
 /** Mean held-out accuracy (and balanced accuracy) over SEEDS of `simdnet train FILE --target … ${flags}`. */
-async function heldOut(c: Case, flags: string[], tag: string): Promise<{ accuracy: number; balanced: number; each: number[] }> {
-  const trainFile = join(d, `${c.name}-train.csv`), testFile = join(d, `${c.name}-test.csv`);
+async function heldOut(
+  c: Case,
+  flags: string[],
+  tag: string,
+): Promise<{ accuracy: number; balanced: number; each: number[] }> {
+  const trainFile = join(d, `${c.name}-train.csv`),
+    testFile = join(d, `${c.name}-test.csv`);
   writeFileSync(trainFile, c.train);
   writeFileSync(testFile, c.test);
-  const each: number[] = [], balanced: number[] = [];
+  const each: number[] = [],
+    balanced: number[] = [];
   for (const seed of SEEDS) {
     const out = join(d, `${c.name}-${tag}-${seed}`);
-    expect(await train([trainFile, '--target', c.target, c.header ? '--header' : '--no-header', '--seed', seed, '--out', out, '-q', ...flags])).toBe(0);
+    expect(
+      await train([
+        trainFile,
+        '--target',
+        c.target,
+        c.header ? '--header' : '--no-header',
+        '--seed',
+        seed,
+        '--out',
+        out,
+        '-q',
+        ...flags,
+      ]),
+    ).toBe(0);
     const r = evaluateModel(await loadModelDir(out), testFile, c.header);
     each.push(r.accuracy!);
     const conf = r.confusion!;
@@ -66,8 +193,12 @@ describe('simdnet train defaults reach within 2 points of a tuned run', () => {
     const def = await heldOut(c, [], 'default');
     const tuned = await heldOut(c, c.tuned, 'tuned');
     const pct = (x: number) => (100 * x).toFixed(1);
-    console.log(`${c.name}: default ${pct(def.accuracy)}% [${def.each.map(pct).join(' ')}], balanced ${pct(def.balanced)}%; tuned ${pct(tuned.accuracy)}% [${tuned.each.map(pct).join(' ')}], balanced ${pct(tuned.balanced)}%`);
-    expect(def.accuracy, `default ${pct(def.accuracy)}% vs tuned ${pct(tuned.accuracy)}%`).toBeGreaterThanOrEqual(tuned.accuracy - 0.02);
+    console.log(
+      `${c.name}: default ${pct(def.accuracy)}% [${def.each.map(pct).join(' ')}], balanced ${pct(def.balanced)}%; tuned ${pct(tuned.accuracy)}% [${tuned.each.map(pct).join(' ')}], balanced ${pct(tuned.balanced)}%`,
+    );
+    expect(def.accuracy, `default ${pct(def.accuracy)}% vs tuned ${pct(tuned.accuracy)}%`).toBeGreaterThanOrEqual(
+      tuned.accuracy - 0.02,
+    );
     // Not just the majority class: every class is found (this matters for the imbalanced set).
     expect(def.balanced).toBeGreaterThan(0.65);
   });

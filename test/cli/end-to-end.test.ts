@@ -11,7 +11,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as sn from '../../src/index.js';
-import { DIGITS, PIMA, ROOT, cleanup, entries, readPredictions, requireBuild, scratch, simdnet, write } from './helpers.js';
+import {
+  DIGITS,
+  PIMA,
+  ROOT,
+  cleanup,
+  entries,
+  readPredictions,
+  requireBuild,
+  scratch,
+  simdnet,
+  write,
+} from './helpers.js';
 import { loadModel as ioLoadModel } from '../../src/io/api.js';
 
 /** sn.loadModel (the io module's own export until index.ts re-exports it everywhere this runs). */
@@ -21,10 +32,21 @@ beforeAll(requireBuild);
 const d = scratch();
 afterAll(() => cleanup(d));
 
-interface Prep { features: string[]; means: number[] | null; stds: number[] | null; classes: string[] | null; task: string; targetMean: number | null; targetStd: number | null }
+interface Prep {
+  features: string[];
+  means: number[] | null;
+  stds: number[] | null;
+  classes: string[] | null;
+  task: string;
+  targetMean: number | null;
+  targetStd: number | null;
+}
 
 function rowsOf(file: string): number[][] {
-  return readFileSync(file, 'utf8').trim().split(/\r?\n/).map((l) => l.split(',').map(Number));
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split(/\r?\n/)
+    .map((l) => l.split(',').map(Number));
 }
 
 /** The model input for rows (features = all columns but the last), preprocessed as preprocessing.json says. */
@@ -57,8 +79,29 @@ async function matchesCli(dir: string, dataFile: string, predictionsCsv: string)
 
 describe('simdnet end to end', () => {
   it('Pima: train (standardized, early stopping, plot) → predict → evaluate; the saved model loads and agrees', async () => {
-    const r = simdnet(['train', PIMA, '--no-header', '--target', 'last', '--standardize', '--epochs', '40', '--early-stopping', '8',
-      '--seed', '3', '--out', 'pima-model', '--plot', 'pima.svg', '--verbose', '2'], d);
+    const r = simdnet(
+      [
+        'train',
+        PIMA,
+        '--no-header',
+        '--target',
+        'last',
+        '--standardize',
+        '--epochs',
+        '40',
+        '--early-stopping',
+        '8',
+        '--seed',
+        '3',
+        '--out',
+        'pima-model',
+        '--plot',
+        'pima.svg',
+        '--verbose',
+        '2',
+      ],
+      d,
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/768 rows, 9 columns, no header, so columns col0\.\.col8/);
@@ -102,8 +145,27 @@ describe('simdnet end to end', () => {
   });
 
   it('digits: 10 classes inferred from integer labels, sparse labels; predict and evaluate agree with the library', async () => {
-    const r = simdnet(['train', DIGITS, '--target', 'last', '--layers', '32', '--standardize', '--epochs', '12', '--batch-size', '32',
-      '--seed', '5', '--out', 'digits-model', '-q'], d);
+    const r = simdnet(
+      [
+        'train',
+        DIGITS,
+        '--target',
+        'last',
+        '--layers',
+        '32',
+        '--standardize',
+        '--epochs',
+        '12',
+        '--batch-size',
+        '32',
+        '--seed',
+        '5',
+        '--out',
+        'digits-model',
+        '-q',
+      ],
+      d,
+    );
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('');
     expect(r.status).toBe(0);
@@ -126,22 +188,50 @@ describe('simdnet end to end', () => {
     const model = await loadModel(join(d, 'digits-model'));
     model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
     const rows = rowsOf(DIGITS);
-    const logs = model.evaluate(modelInput(rows, prep), rows.map((row) => [row[64]!]));
+    const logs = model.evaluate(
+      modelInput(rows, prep),
+      rows.map((row) => [row[64]!]),
+    );
     expect(logs.loss).toBeCloseTo(ev.loss, 5);
     expect(logs.accuracy).toBeCloseTo(ev.accuracy, 10);
   });
 
   it('string labels from a quoted CSV with CRLF and a BOM, matched by header name in any order', () => {
     let s = 7;
-    const rnd = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296 - 0.5; };
+    const rnd = () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return s / 4294967296 - 0.5;
+    };
     const lines = ['"width","height (cm)","verdict"'];
     for (let i = 0; i < 80; i++) {
-      const w = rnd(), h = rnd();
+      const w = rnd(),
+        h = rnd();
       lines.push(`${w.toFixed(3)},"${h.toFixed(3)}",${w - h > 0 ? '"yes, wide"' : 'tall'}`);
     }
     write(d, 'shapes.csv', `\uFEFF${lines.join('\r\n')}\r\n`);
-    const r = simdnet(['train', 'shapes.csv', '--target', 'verdict', '--epochs', '60', '--learning-rate', '0.05', '--test-split', '0',
-      '--validation-split', '0', '--layers', '8', '--out', 'shapes-model', '--verbose', '0'], d);
+    const r = simdnet(
+      [
+        'train',
+        'shapes.csv',
+        '--target',
+        'verdict',
+        '--epochs',
+        '60',
+        '--learning-rate',
+        '0.05',
+        '--test-split',
+        '0',
+        '--validation-split',
+        '0',
+        '--layers',
+        '8',
+        '--out',
+        'shapes-model',
+        '--verbose',
+        '0',
+      ],
+      d,
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/with a header \(guessed/);
@@ -160,15 +250,37 @@ describe('simdnet end to end', () => {
 
   it('regression: inferred from a real-valued target, standardized target mapped back', () => {
     let s = 11;
-    const rnd = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296 - 0.5; };
+    const rnd = () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return s / 4294967296 - 0.5;
+    };
     const lines = ['x1,x2,price'];
     for (let i = 0; i < 200; i++) {
-      const a = rnd() * 10, b = rnd() * 10;
+      const a = rnd() * 10,
+        b = rnd() * 10;
       lines.push(`${a.toFixed(3)},${b.toFixed(3)},${(1000 + 30 * a - 20 * b + rnd()).toFixed(2)}`);
     }
     write(d, 'prices.csv', `${lines.join('\n')}\n`);
-    const r = simdnet(['train', 'prices.csv', '--target', 'price', '--standardize', '--layers', 'none', '--learning-rate', '0.05',
-      '--epochs', '40', '--out', 'prices-model', '--verbose', '0'], d);
+    const r = simdnet(
+      [
+        'train',
+        'prices.csv',
+        '--target',
+        'price',
+        '--standardize',
+        '--layers',
+        'none',
+        '--learning-rate',
+        '0.05',
+        '--epochs',
+        '40',
+        '--out',
+        'prices-model',
+        '--verbose',
+        '0',
+      ],
+      d,
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Target: 'price' → regression/);

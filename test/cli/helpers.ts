@@ -19,7 +19,11 @@ export function requireBuild(): void {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does).`);
 }
 
-export interface Run { status: number | null; stdout: string; stderr: string }
+export interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Run `node dist/cli/main.js ...args` in `cwd`. */
 export function simdnet(args: string[], cwd: string, env: Record<string, string> = {}): Run {
@@ -55,10 +59,14 @@ export function write(dir: string, name: string, text: string | Buffer): string 
 /** A small, learnable binary data set with a header: y = 1 when a + b > 0. */
 export function smallBinaryCsv(rows = 60, seed = 1): string {
   let s = seed >>> 0;
-  const rnd = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296 - 0.5; };
+  const rnd = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296 - 0.5;
+  };
   const lines = ['a,b,y'];
   for (let i = 0; i < rows; i++) {
-    const a = rnd(), b = rnd();
+    const a = rnd(),
+      b = rnd();
     lines.push(`${a.toFixed(4)},${b.toFixed(4)},${a + b > 0 ? 1 : 0}`);
   }
   return `${lines.join('\n')}\n`;

@@ -11,7 +11,15 @@ import { BestEpoch, MIN_DELTA } from '../../src/cli/stopping.js';
 
 /** A stand-in for the model: its "weights" are the epoch number they were taken at. */
 function fakeModel() {
-  const m = { epoch: -1, stopTraining: false, restored: -1, getWeights: () => [m.epoch] as never, setWeights: (w: never) => { m.restored = (w as number[])[0]!; } };
+  const m = {
+    epoch: -1,
+    stopTraining: false,
+    restored: -1,
+    getWeights: () => [m.epoch] as never,
+    setWeights: (w: never) => {
+      m.restored = (w as number[])[0]!;
+    },
+  };
   return m;
 }
 
@@ -20,7 +28,10 @@ function replay(cb: BestEpoch, logs: Record<string, number>[]) {
   cb.setModel(m as never);
   cb.onTrainBegin();
   let ran = 0;
-  for (let e = 0; e < logs.length && !m.stopTraining; e++, ran++) { m.epoch = e; cb.onEpochEnd(e, logs[e]); }
+  for (let e = 0; e < logs.length && !m.stopTraining; e++, ran++) {
+    m.epoch = e;
+    cb.onEpochEnd(e, logs[e]);
+  }
   cb.onTrainEnd();
   return { ran, restored: m.restored };
 }
@@ -29,12 +40,12 @@ describe('BestEpoch', () => {
   it('a classifier: highest validation accuracy first, then lowest validation loss', () => {
     const cb = new BestEpoch('val_loss', 'val_accuracy', 3);
     const r = replay(cb, [
-      { val_accuracy: 0.6, val_loss: 0.60 }, // 0
-      { val_accuracy: 0.7, val_loss: 0.90 }, // 1: better accuracy, worse loss: better
-      { val_accuracy: 1.0, val_loss: 0.50 }, // 2: saturated accuracy
-      { val_accuracy: 1.0, val_loss: 0.30 }, // 3: same accuracy, lower loss: better
+      { val_accuracy: 0.6, val_loss: 0.6 }, // 0
+      { val_accuracy: 0.7, val_loss: 0.9 }, // 1: better accuracy, worse loss: better
+      { val_accuracy: 1.0, val_loss: 0.5 }, // 2: saturated accuracy
+      { val_accuracy: 1.0, val_loss: 0.3 }, // 3: same accuracy, lower loss: better
       { val_accuracy: 1.0, val_loss: 0.35 }, // 4
-      { val_accuracy: 0.9, val_loss: 0.10 }, // 5: lower loss, worse accuracy: not better
+      { val_accuracy: 0.9, val_loss: 0.1 }, // 5: lower loss, worse accuracy: not better
       { val_accuracy: 1.0, val_loss: 0.31 }, // 6: third epoch without a better one: stop
       { val_accuracy: 1.0, val_loss: 0.01 }, // 7: not reached
     ]);
@@ -75,6 +86,8 @@ describe('BestEpoch', () => {
     expect(r.ran).toBe(3);
     expect(cb.stoppedEpoch).toBe(-1);
     expect(r.restored).toBe(2);
-    expect(() => replay(new BestEpoch('val_loss', 'val_accuracy', 1), [{ loss: 1 }])).toThrow(/'val_loss' or 'val_accuracy' is not in the logs \(loss\)/);
+    expect(() => replay(new BestEpoch('val_loss', 'val_accuracy', 1), [{ loss: 1 }])).toThrow(
+      /'val_loss' or 'val_accuracy' is not in the logs \(loss\)/,
+    );
   });
 });

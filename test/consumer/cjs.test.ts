@@ -18,9 +18,18 @@ afterAll(cleanup);
 describe('Node, CommonJS', () => {
   it('require("simdnet"): ready at once; train, evaluate, predict, save, load', () => {
     const r = lastJson<{
-      resolved: string; readyAtRequire: { backend: string }; backend: { backend: string }; lossFirst: number;
-      lossLast: number; accuracy: number; pred: number[]; predShape: number[]; isTensor: boolean; saved: string[];
-      loadedSame: boolean; importSame: boolean;
+      resolved: string;
+      readyAtRequire: { backend: string };
+      backend: { backend: string };
+      lossFirst: number;
+      lossLast: number;
+      accuracy: number;
+      pred: number[];
+      predShape: number[];
+      isTensor: boolean;
+      saved: string[];
+      loadedSame: boolean;
+      importSame: boolean;
     }>(run('node', ['train.js'], dir));
     expect(r.resolved).toMatch(/[\\/]node_modules[\\/]simdnet[\\/]dist[\\/]cjs[\\/]index\.cjs$/);
     expect(r.readyAtRequire.backend).toBe('wasm');
@@ -37,13 +46,19 @@ describe('Node, CommonJS', () => {
   });
 
   it('SIMDNET_BACKEND and SIMDNET_WASM_VARIANT work on the synchronous path', () => {
-    const js = lastJson<{ info: { backend: string }; matMul: number[] }>(run('node', ['env.js'], dir, { env: { SIMDNET_BACKEND: 'js' } }));
+    const js = lastJson<{ info: { backend: string }; matMul: number[] }>(
+      run('node', ['env.js'], dir, { env: { SIMDNET_BACKEND: 'js' } }),
+    );
     expect(js.info.backend).toBe('js');
     expect(js.matMul).toEqual([11]);
-    const simd = lastJson<{ info: { variant: string }; matMul: number[] }>(run('node', ['env.js'], dir, { env: { SIMDNET_WASM_VARIANT: 'simd' } }));
+    const simd = lastJson<{ info: { variant: string }; matMul: number[] }>(
+      run('node', ['env.js'], dir, { env: { SIMDNET_WASM_VARIANT: 'simd' } }),
+    );
     expect(simd.info.variant).toBe('simd');
     expect(simd.matMul).toEqual([11]);
-    const bad = lastJson<{ error: string; message: string }>(run('node', ['env.js'], dir, { env: { SIMDNET_WASM_VARIANT: 'nope' } }));
+    const bad = lastJson<{ error: string; message: string }>(
+      run('node', ['env.js'], dir, { env: { SIMDNET_WASM_VARIANT: 'nope' } }),
+    );
     expect(bad.error).toBe('ValueError');
     expect(bad.message).toMatch(/SIMDNET_WASM_VARIANT/);
   });

@@ -18,8 +18,16 @@ afterAll(cleanup);
 describe('Node, ES modules', () => {
   it('import * as sn from "simdnet": train, evaluate, predict, save, load', () => {
     const r = lastJson<{
-      resolved: string; backend: { backend: string }; lossFirst: number; lossLast: number; accuracy: number;
-      pred: number[]; predShape: number[]; isTensor: boolean; saved: string[]; loadedSame: boolean;
+      resolved: string;
+      backend: { backend: string };
+      lossFirst: number;
+      lossLast: number;
+      accuracy: number;
+      pred: number[];
+      predShape: number[];
+      isTensor: boolean;
+      saved: string[];
+      loadedSame: boolean;
     }>(run('node', ['train.mjs'], dir));
     expect(r.resolved).toMatch(/\/node_modules\/simdnet\/dist\/cjs\/index\.cjs$/);
     expect(r.backend.backend).toBe('wasm');
@@ -52,8 +60,12 @@ describe('Node, ES modules', () => {
   });
 
   it('every export of the ES-module build is a named export of what Node imports', () => {
-    const r = lastJson<{ esmNames: string[]; names: string[]; missing: string[]; extra: string[] }>(run('node', ['exports.mjs'], dir));
-    expect(r.esmNames).toEqual(expect.arrayContaining(['Tensor', 'sequential', 'layers', 'loadModel', 'io', 'ready', 'backendInfo']));
+    const r = lastJson<{ esmNames: string[]; names: string[]; missing: string[]; extra: string[] }>(
+      run('node', ['exports.mjs'], dir),
+    );
+    expect(r.esmNames).toEqual(
+      expect.arrayContaining(['Tensor', 'sequential', 'layers', 'loadModel', 'io', 'ready', 'backendInfo']),
+    );
     expect(r.missing).toEqual([]);
     expect(r.extra).toEqual([]);
   });

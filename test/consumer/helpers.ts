@@ -18,22 +18,36 @@ import { fileURLToPath } from 'node:url';
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const PROJECTS = join(REPO, 'test', 'consumer', 'projects');
 export const PKG = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
-  name: string; version: string; dependencies: Record<string, string>;
+  name: string;
+  version: string;
+  dependencies: Record<string, string>;
 };
 
-export interface Run { status: number | null; stdout: string; stderr: string }
+export interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Run a command; `check` (default) throws with its output when it fails. */
-export function run(cmd: string, args: string[], cwd: string,
-  opts: { env?: Record<string, string | undefined>; check?: boolean; timeout?: number } = {}): Run {
+export function run(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  opts: { env?: Record<string, string | undefined>; check?: boolean; timeout?: number } = {},
+): Run {
   const r = spawnSync(cmd, args, {
-    cwd, encoding: 'utf8', timeout: opts.timeout ?? 120_000,
+    cwd,
+    encoding: 'utf8',
+    timeout: opts.timeout ?? 120_000,
     env: { ...process.env, npm_config_update_notifier: 'false', ...opts.env },
   });
   const out: Run = { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   if ((opts.check ?? true) && (r.error !== undefined || r.status !== 0)) {
-    throw new Error(`\`${cmd} ${args.join(' ')}\` in ${cwd} failed (${r.error?.message ?? `exit ${r.status}`}):\n` +
-      `${out.stdout}\n${out.stderr}`);
+    throw new Error(
+      `\`${cmd} ${args.join(' ')}\` in ${cwd} failed (${r.error?.message ?? `exit ${r.status}`}):\n` +
+        `${out.stdout}\n${out.stderr}`,
+    );
   }
   return out;
 }
@@ -65,15 +79,27 @@ export interface Packed {
 
 /** `npm pack` the current build into a temporary directory (scripts off: it packs what is built). */
 export function pack(): Packed {
-  for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/cjs/index.cjs', 'dist/cjs/index.d.cts', 'dist/cjs/package.json', 'dist/cli/main.js']) {
+  for (const f of [
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/cjs/index.cjs',
+    'dist/cjs/index.d.cts',
+    'dist/cjs/package.json',
+    'dist/cli/main.js',
+  ]) {
     if (!existsSync(join(REPO, f))) {
-      throw new Error(`${f} is missing: the consumer tests pack the built package. Run \`npm run build\` first (npm test does).`);
+      throw new Error(
+        `${f} is missing: the consumer tests pack the built package. Run \`npm run build\` first (npm test does).`,
+      );
     }
   }
   const dest = tempDir('pack');
   const r = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dest], REPO);
   const report = (JSON.parse(r.stdout) as Packed['report'][])[0]!;
-  const tarball = join(dest, readdirSync(dest).find((f) => f.endsWith('.tgz'))!);
+  const tarball = join(
+    dest,
+    readdirSync(dest).find((f) => f.endsWith('.tgz'))!,
+  );
   return { tarball, report };
 }
 
@@ -84,7 +110,10 @@ function localCsvParse(): string {
   if (csvParseTarball === undefined) {
     const dest = tempDir('deps');
     run('npm', ['pack', '--ignore-scripts', '--pack-destination', dest, join(REPO, 'node_modules', 'csv-parse')], REPO);
-    csvParseTarball = join(dest, readdirSync(dest).find((f) => f.endsWith('.tgz'))!);
+    csvParseTarball = join(
+      dest,
+      readdirSync(dest).find((f) => f.endsWith('.tgz'))!,
+    );
   }
   return csvParseTarball;
 }
@@ -96,7 +125,10 @@ function localCsvParse(): string {
 export function project(name: string, tarball: string, pkg: Record<string, unknown> = {}): string {
   const dir = tempDir(name);
   cpSync(join(PROJECTS, name), dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${name}`, version: '1.0.0', private: true, ...pkg }, null, 2));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: `consumer-${name}`, version: '1.0.0', private: true, ...pkg }, null, 2),
+  );
   const flags = ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'];
   const first = run('npm', [...flags, tarball], dir, { check: false });
   if (first.status !== 0) {

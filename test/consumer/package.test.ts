@@ -17,19 +17,36 @@ afterAll(cleanup);
 describe('npm pack', () => {
   it('holds the compiled library (ES module and CommonJS builds, with types), the CLI, README, LICENSE and package.json', () => {
     for (const f of [
-      'package.json', 'README.md', 'LICENSE',
-      'dist/index.js', 'dist/index.d.ts', 'dist/api.js', 'dist/api.d.ts', 'dist/generated/wasm.js',
-      'dist/cjs/package.json', 'dist/cjs/index.cjs', 'dist/cjs/index.d.cts', 'dist/cjs/api.js', 'dist/cjs/api.d.ts', 'dist/cjs/generated/wasm.js',
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/api.js',
+      'dist/api.d.ts',
+      'dist/generated/wasm.js',
+      'dist/cjs/package.json',
+      'dist/cjs/index.cjs',
+      'dist/cjs/index.d.cts',
+      'dist/cjs/api.js',
+      'dist/cjs/api.d.ts',
+      'dist/cjs/generated/wasm.js',
       'dist/cli/main.js',
-    ]) expect(paths, f).toContain(f);
+    ])
+      expect(paths, f).toContain(f);
   });
 
   it('holds nothing else: no sources, tests, benchmarks, examples, docs, source maps or CLI typings', () => {
-    const unexpected = paths.filter((p) => !['package.json', 'README.md', 'LICENSE'].includes(p) && !(
-      /^dist\/(?!cjs\/|cli\/|docs\/).+\.(js|d\.ts)$/.test(p) ||
-      /^dist\/cjs\/.+\.(js|d\.ts)$/.test(p) ||
-      ['dist/cjs/index.cjs', 'dist/cjs/index.d.cts', 'dist/cjs/package.json'].includes(p) ||
-      /^dist\/cli\/.+\.js$/.test(p)));
+    const unexpected = paths.filter(
+      (p) =>
+        !['package.json', 'README.md', 'LICENSE'].includes(p) &&
+        !(
+          /^dist\/(?!cjs\/|cli\/|docs\/).+\.(js|d\.ts)$/.test(p) ||
+          /^dist\/cjs\/.+\.(js|d\.ts)$/.test(p) ||
+          ['dist/cjs/index.cjs', 'dist/cjs/index.d.cts', 'dist/cjs/package.json'].includes(p) ||
+          /^dist\/cli\/.+\.js$/.test(p)
+        ),
+    );
     expect(unexpected).toEqual([]);
     // Every module of the ES build has its CommonJS twin (the CLI is ES-module only).
     const esm = paths.filter((p) => /^dist\/(?!cjs\/|cli\/).+\.js$/.test(p) && p !== 'dist/index.js');
@@ -39,7 +56,12 @@ describe('npm pack', () => {
 
   it('the bin, main, module, types and every exports target are in it', () => {
     const pkg = PKG as unknown as {
-      bin: Record<string, string>; main: string; module: string; types: string; exports: unknown; sideEffects: string[];
+      bin: Record<string, string>;
+      main: string;
+      module: string;
+      types: string;
+      exports: unknown;
+      sideEffects: string[];
     };
     const targets: string[] = [...Object.values(pkg.bin), pkg.main, pkg.module, pkg.types, ...pkg.sideEffects];
     const walk = (v: unknown): void => {
@@ -52,8 +74,10 @@ describe('npm pack', () => {
 
   it('reports its size and file count', () => {
     const { size, unpackedSize, entryCount } = packed.report;
-    console.log(`simdnet ${PKG.version} tarball: ${(size / 1024).toFixed(0)} KiB packed, ` +
-      `${(unpackedSize / 1024).toFixed(0)} KiB unpacked, ${entryCount} files`);
+    console.log(
+      `simdnet ${PKG.version} tarball: ${(size / 1024).toFixed(0)} KiB packed, ` +
+        `${(unpackedSize / 1024).toFixed(0)} KiB unpacked, ${entryCount} files`,
+    );
     // Two builds of ~0.6 MB, most of it the two embedded kernel binaries each.
     expect(size).toBeLessThan(600 * 1024);
     expect(entryCount).toBeLessThan(250);
@@ -63,7 +87,8 @@ describe('npm pack', () => {
 describe('npm publish --dry-run', () => {
   it('is clean: no warning about the package (only, offline, that nobody is logged in)', () => {
     const r = run('npm', ['publish', '--dry-run', '--ignore-scripts'], REPO);
-    const warnings = (r.stdout + r.stderr).split('\n')
+    const warnings = (r.stdout + r.stderr)
+      .split('\n')
       .filter((l) => /\bwarn\b/i.test(l))
       .filter((l) => !/requires you to be logged in/.test(l));
     expect(warnings).toEqual([]);

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { cleanup, installed, join, lastJson, pack, project, REPO, repoBin, run, writeFileSync } from './helpers.js';
+import { cleanup, installed, join, lastJson, pack, project, REPO, run, writeFileSync } from './helpers.js';
 
 let dir: string;
 const TYPE_ROOTS = [join(REPO, 'node_modules', '@types')];
@@ -16,26 +16,48 @@ const TYPE_ROOTS = [join(REPO, 'node_modules', '@types')];
 beforeAll(() => {
   dir = project('ts', pack().tarball, { type: 'module' });
   // A Node project (the shape of @tsconfig/node20: strict, node16, skipLibCheck).
-  writeFileSync(join(dir, 'tsconfig.node16.json'), JSON.stringify({
-    compilerOptions: {
-      strict: true, module: 'node16', moduleResolution: 'node16', target: 'es2022', lib: ['es2023'],
-      types: ['node'], typeRoots: TYPE_ROOTS, skipLibCheck: true, noEmitOnError: true,
-      outDir: 'out', rootDir: '.',
-    },
-    files: ['main.ts', 'main-cjs.cts'],
-  }));
+  writeFileSync(
+    join(dir, 'tsconfig.node16.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        module: 'node16',
+        moduleResolution: 'node16',
+        target: 'es2022',
+        lib: ['es2023'],
+        types: ['node'],
+        typeRoots: TYPE_ROOTS,
+        skipLibCheck: true,
+        noEmitOnError: true,
+        outDir: 'out',
+        rootDir: '.',
+      },
+      files: ['main.ts', 'main-cjs.cts'],
+    }),
+  );
   // A bundled (browser) project: DOM types, and the library's declarations checked too.
-  writeFileSync(join(dir, 'tsconfig.bundler.json'), JSON.stringify({
-    compilerOptions: {
-      strict: true, module: 'esnext', moduleResolution: 'bundler', target: 'es2022', lib: ['es2022', 'dom'],
-      types: ['node'], typeRoots: TYPE_ROOTS, skipLibCheck: false, noEmit: true,
-    },
-    files: ['main.ts'],
-  }));
+  writeFileSync(
+    join(dir, 'tsconfig.bundler.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        module: 'esnext',
+        moduleResolution: 'bundler',
+        target: 'es2022',
+        lib: ['es2022', 'dom'],
+        types: ['node'],
+        typeRoots: TYPE_ROOTS,
+        skipLibCheck: false,
+        noEmit: true,
+      },
+      files: ['main.ts'],
+    }),
+  );
 });
 afterAll(cleanup);
 
-const tsc = (args: string[]) => run(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), ...args], dir, { check: false });
+const tsc = (args: string[]) =>
+  run(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), ...args], dir, { check: false });
 
 /** Compile with --listFiles: no diagnostics, and the files it read (to see which declarations it resolved). */
 function compileClean(config: string): string {
@@ -47,8 +69,14 @@ function compileClean(config: string): string {
 }
 
 interface Result {
-  backend: string; lossLast: number; accuracy: number; pred: number[]; predShape: number[];
-  batchOne: number[]; loadedSame: boolean; isTensor: boolean;
+  backend: string;
+  lossLast: number;
+  accuracy: number;
+  pred: number[];
+  predShape: number[];
+  batchOne: number[];
+  loadedSame: boolean;
+  isTensor: boolean;
 }
 
 describe('strict TypeScript consumers', () => {
@@ -70,7 +98,7 @@ describe('strict TypeScript consumers', () => {
     expect(c.losses).toHaveLength(2);
   });
 
-  it('bundler: type-checks against the ES-module declarations, the library\'s own declarations included', () => {
+  it("bundler: type-checks against the ES-module declarations, the library's own declarations included", () => {
     const files = compileClean('tsconfig.bundler.json');
     expect(files).toMatch(/node_modules\/simdnet\/dist\/index\.d\.ts/);
     expect(files).not.toMatch(/dist\/cjs\//);
@@ -83,7 +111,13 @@ describe('strict TypeScript consumers', () => {
     const original = readFileSync(dts, 'utf8');
     expect(original).toMatch(/predict\(x: ModelData, args\?: PredictArgs\): Tensor;/);
     try {
-      writeFileSync(dts, original.replace(/predict\(x: ModelData, args\?: PredictArgs\): Tensor;/, 'predict(x: ModelData, args?: PredictArgs): any;'));
+      writeFileSync(
+        dts,
+        original.replace(
+          /predict\(x: ModelData, args\?: PredictArgs\): Tensor;/,
+          'predict(x: ModelData, args?: PredictArgs): any;',
+        ),
+      );
       const r = tsc(['-p', 'tsconfig.node16.json', '--noEmit']);
       expect(r.status).not.toBe(0);
       expect(r.stdout).toMatch(/main\.ts\(\d+,\d+\): error TS2578: Unused '@ts-expect-error' directive/);
@@ -101,7 +135,8 @@ describe('strict TypeScript consumers', () => {
         else if (/\.d\.c?ts$/.test(name)) {
           // Comments and string literals removed, then look for the keyword.
           const code = readFileSync(p, 'utf8')
-            .replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '')
+            .replace(/\/\*[\s\S]*?\*\//g, '')
+            .replace(/\/\/.*$/gm, '')
             .replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g, '""');
           code.split('\n').forEach((line, i) => {
             if (/\bany\b/.test(line)) offenders.push(`${p.slice(installed(dir).length + 1)}:${i + 1}: ${line.trim()}`);

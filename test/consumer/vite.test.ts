@@ -27,14 +27,25 @@ afterAll(async () => {
   cleanup();
 });
 
-interface Chunk { type: 'chunk'; fileName: string; code: string; moduleIds: string[] }
-interface Asset { type: 'asset'; fileName: string }
+interface Chunk {
+  type: 'chunk';
+  fileName: string;
+  code: string;
+  moduleIds: string[];
+}
+interface Asset {
+  type: 'asset';
+  fileName: string;
+}
 
 /** Serve a directory (the built app) over http: module scripts do not run from file://. */
 function serve(root: string): Promise<string> {
   const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
   server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
+      /^(\.\.[/\\])+/,
+      '',
+    );
     try {
       const body = await readFile(join(root, path.endsWith('/') ? `${path}index.html` : path));
       res.writeHead(200, { 'content-type': types[extname(path) || '.html'] ?? 'application/octet-stream' }).end(body);
@@ -42,21 +53,37 @@ function serve(root: string): Promise<string> {
       res.writeHead(404).end();
     }
   });
-  return new Promise((resolve) => server!.listen(0, '127.0.0.1', () => {
-    const a = server!.address();
-    resolve(`http://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}/`);
-  }));
+  return new Promise((resolve) =>
+    server!.listen(0, '127.0.0.1', () => {
+      const a = server!.address();
+      resolve(`http://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}/`);
+    }),
+  );
 }
 
 describe('Vite browser build', () => {
   it('bundles the ES-module build and runs a train-and-predict in Chromium', async () => {
     const warnings: string[] = [];
     const logger: Logger = {
-      info() {}, clearScreen() {}, hasErrorLogged: () => false, hasWarned: false,
-      warn: (m) => { warnings.push(m); }, warnOnce: (m) => { warnings.push(m); }, error: (m) => { warnings.push(m); },
+      info() {},
+      clearScreen() {},
+      hasErrorLogged: () => false,
+      hasWarned: false,
+      warn: (m) => {
+        warnings.push(m);
+      },
+      warnOnce: (m) => {
+        warnings.push(m);
+      },
+      error: (m) => {
+        warnings.push(m);
+      },
     };
     const out = await build({
-      root: dir, configFile: false, logLevel: 'warn', customLogger: logger,
+      root: dir,
+      configFile: false,
+      logLevel: 'warn',
+      customLogger: logger,
       build: { outDir: join(dir, 'dist'), emptyOutDir: true },
     });
     const outputs = (Array.isArray(out) ? out : [out]) as { output: (Chunk | Asset)[] }[];
@@ -77,10 +104,17 @@ describe('Vite browser build', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(await serve(join(dir, 'dist')));
-    await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, null, { timeout: 60_000 });
-    const r = await page.evaluate(() => (window as unknown as { __result: Record<string, unknown> }).__result) as {
-      error?: string; backend: { backend: string; variant: string }; lossFirst: number; lossLast: number;
-      accuracy: number; pred: number[]; loadedSame: boolean;
+    await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, null, {
+      timeout: 60_000,
+    });
+    const r = (await page.evaluate(() => (window as unknown as { __result: Record<string, unknown> }).__result)) as {
+      error?: string;
+      backend: { backend: string; variant: string };
+      lossFirst: number;
+      lossLast: number;
+      accuracy: number;
+      pred: number[];
+      loadedSame: boolean;
     };
     expect(r.error).toBeUndefined();
     expect(errors).toEqual([]);

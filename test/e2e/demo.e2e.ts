@@ -29,13 +29,18 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const OUT = join(REPO, 'test', 'e2e', 'output');
 const VITE_OUT = join(OUT, 'vite-build');
 
-interface Served { url: string; close: () => Promise<void> }
+interface Served {
+  url: string;
+  close: () => Promise<void>;
+}
 let browser: Browser;
 const servers: Served[] = [];
 
 beforeAll(async () => {
   if (!existsSync(join(REPO, 'dist', 'index.js'))) {
-    throw new Error('dist/index.js is missing: the demo imports the built library. Run `npm run build` first (npm test does).');
+    throw new Error(
+      'dist/index.js is missing: the demo imports the built library. Run `npm run build` first (npm test does).',
+    );
   }
   mkdirSync(OUT, { recursive: true });
   browser = await chromium.launch({ executablePath: requireChromium(), args: chromiumArgs, headless: true });
@@ -58,7 +63,9 @@ async function open(url: string): Promise<{ page: Page; errors: string[] }> {
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console.error: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
+  });
   await page.goto(url);
   return { page, errors };
 }
@@ -68,7 +75,10 @@ async function waitReady(page: Page): Promise<Record<string, string | undefined>
   try {
     await page.waitForSelector('#train:not([disabled])', { timeout: 30_000 });
   } catch (e) {
-    throw new Error(`The demo did not become ready. Status: "${await page.textContent('#status')}", backend: "${await page.textContent('#backend')}"`, { cause: e });
+    throw new Error(
+      `The demo did not become ready. Status: "${await page.textContent('#status')}", backend: "${await page.textContent('#backend')}"`,
+      { cause: e },
+    );
   }
   return page.$eval('#backend', (el) => ({ ...(el as HTMLElement).dataset, text: el.textContent ?? '' }));
 }
@@ -82,18 +92,27 @@ async function trainTo(page: Page, bar: number, epochs = 30): Promise<{ accuracy
   for (;;) {
     const t0 = Date.now();
     // A frame must be rendered for this to resolve: the main thread is free while the worker trains.
-    const state = await page.evaluate(() => new Promise<{ acc: number; trained: boolean; status: string }>((resolve) => requestAnimationFrame(() => resolve({
-      acc: Number((document.getElementById('val-acc') as HTMLElement).dataset.value),
-      trained: document.body.dataset.trained === 'true',
-      status: document.getElementById('status')!.textContent ?? '',
-    }))));
+    const state = await page.evaluate(
+      () =>
+        new Promise<{ acc: number; trained: boolean; status: string }>((resolve) =>
+          requestAnimationFrame(() =>
+            resolve({
+              acc: Number((document.getElementById('val-acc') as HTMLElement).dataset.value),
+              trained: document.body.dataset.trained === 'true',
+              status: document.getElementById('status')!.textContent ?? '',
+            }),
+          ),
+        ),
+    );
     maxRoundTripMs = Math.max(maxRoundTripMs, Date.now() - t0);
     if (state.trained) {
-      if (!(state.acc > bar)) throw new Error(`Training finished at test accuracy ${state.acc}, not above ${bar}. Status: ${state.status}`);
+      if (!(state.acc > bar))
+        throw new Error(`Training finished at test accuracy ${state.acc}, not above ${bar}. Status: ${state.status}`);
       return { accuracy: state.acc, maxRoundTripMs };
     }
     if (/error|could not|failed/i.test(state.status)) throw new Error(`The demo reported: ${state.status}`);
-    if (Date.now() > deadline) throw new Error(`No trained model within 60 s (test accuracy ${state.acc}). Status: ${state.status}`);
+    if (Date.now() > deadline)
+      throw new Error(`No trained model within 60 s (test accuracy ${state.acc}). Status: ${state.status}`);
     await page.waitForTimeout(50);
   }
 }
@@ -101,7 +120,11 @@ async function trainTo(page: Page, bar: number, epochs = 30): Promise<{ accuracy
 /** Wait for the status line to match; on timeout, say what it shows. */
 async function waitStatus(page: Page, re: RegExp): Promise<void> {
   try {
-    await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('status')!.textContent ?? ''), re.source, { timeout: 15_000 });
+    await page.waitForFunction(
+      (src) => new RegExp(src).test(document.getElementById('status')!.textContent ?? ''),
+      re.source,
+      { timeout: 15_000 },
+    );
   } catch (e) {
     throw new Error(`Status never matched ${re}: "${await page.textContent('#status')}"`, { cause: e });
   }
@@ -110,7 +133,10 @@ async function waitStatus(page: Page, re: RegExp): Promise<void> {
 /** Draw a "0": an upright ellipse, as one pen stroke on the pad. */
 async function drawZero(page: Page): Promise<void> {
   const box = (await page.locator('#pad').boundingBox())!;
-  const cx = box.x + box.width / 2, cy = box.y + box.height / 2, rx = box.width * 0.24, ry = box.height * 0.38;
+  const cx = box.x + box.width / 2,
+    cy = box.y + box.height / 2,
+    rx = box.width * 0.24,
+    ry = box.height * 0.38;
   await page.mouse.move(cx, cy - ry);
   await page.mouse.down();
   for (let i = 1; i <= 48; i++) {
@@ -121,17 +147,26 @@ async function drawZero(page: Page): Promise<void> {
 }
 
 async function readPrediction(page: Page): Promise<{ digit: number; confidence: number; pixels: number[] }> {
-  await page.waitForFunction(() => (document.getElementById('prediction') as HTMLElement).dataset.digit !== '', null, { timeout: 15_000 });
+  await page.waitForFunction(() => (document.getElementById('prediction') as HTMLElement).dataset.digit !== '', null, {
+    timeout: 15_000,
+  });
   return page.evaluate(() => {
     const el = document.getElementById('prediction') as HTMLElement;
     return {
-      digit: Number(el.dataset.digit), confidence: Number(el.dataset.confidence),
+      digit: Number(el.dataset.digit),
+      confidence: Number(el.dataset.confidence),
       pixels: (window as unknown as { simdnetDemo: { pixels: () => number[] } }).simdnetDemo.pixels(),
     };
   });
 }
 
-const grid = (px: number[]) => Array.from({ length: 8 }, (_, r) => px.slice(r * 8, r * 8 + 8).map((v) => String(v).padStart(3)).join('')).join('\n');
+const grid = (px: number[]) =>
+  Array.from({ length: 8 }, (_, r) =>
+    px
+      .slice(r * 8, r * 8 + 8)
+      .map((v) => String(v).padStart(3))
+      .join(''),
+  ).join('\n');
 
 test('native ES modules, cross-origin isolated: train past 90%, draw a digit, read the prediction', async () => {
   const { page, errors } = await open(await serve({}));
@@ -156,8 +191,10 @@ test('native ES modules, cross-origin isolated: train past 90%, draw a digit, re
   console.log(`drawn 8×8 input:\n${grid(pred.pixels)}`);
   // An ellipse is the least ambiguous digit there is.
   expect(pred.digit).toBe(0);
-  console.log(`native: ${backend.text}\n  test accuracy ${(accuracy * 100).toFixed(1)}%, drawn ellipse → ${pred.digit} ` +
-    `(${(pred.confidence * 100).toFixed(1)}%), slowest main-thread frame probe while training ${maxRoundTripMs} ms`);
+  console.log(
+    `native: ${backend.text}\n  test accuracy ${(accuracy * 100).toFixed(1)}%, drawn ellipse → ${pred.digit} ` +
+      `(${(pred.confidence * 100).toFixed(1)}%), slowest main-thread frame probe while training ${maxRoundTripMs} ms`,
+  );
   // Slow CI machines: generous, but a page frozen by training would take seconds.
   expect(maxRoundTripMs).toBeLessThan(2000);
   // Save to IndexedDB and load it back through the page's buttons.
@@ -192,30 +229,42 @@ test('Vite build: the bundle carries the wasm and no Node built-ins; the built p
     build: { outDir: VITE_OUT, emptyOutDir: true },
   });
   const assets = join(VITE_OUT, 'assets');
-  const js = readdirSync(assets).filter((f) => f.endsWith('.js')).map((f) => ({ file: f, code: readFileSync(join(assets, f)) }));
+  const js = readdirSync(assets)
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => ({ file: f, code: readFileSync(join(assets, f)) }));
   const wasmFiles = readdirSync(assets).filter((f) => f.endsWith('.wasm'));
   const all = Buffer.concat([...js.map((f) => f.code), ...wasmFiles.map((f) => readFileSync(join(assets, f)))]);
   const text = js.map((f) => f.code.toString('utf8')).join('\n');
   // The kernels are embedded as base64 ("AGFzbQ" = "\0asm"). Without them the library cannot initialize.
   if (!text.includes('AGFzbQ') && wasmFiles.length === 0) {
-    throw new Error('The Vite bundle contains no wasm kernels: the bundler dropped the library\'s initialization ' +
-      '(`await initBackends()` in src/index.ts, whose module is marked side-effect free by package.json ' +
-      '"sideEffects": false). Mark dist/index.js as having side effects: "sideEffects": ["./dist/index.js"].');
+    throw new Error(
+      "The Vite bundle contains no wasm kernels: the bundler dropped the library's initialization " +
+        '(`await initBackends()` in src/index.ts, whose module is marked side-effect free by package.json ' +
+        '"sideEffects": false). Mark dist/index.js as having side effects: "sideEffects": ["./dist/index.js"].',
+    );
   }
   // Node built-ins: never imported statically (node-fs.ts loads them lazily, from names in variables, only in Node).
   expect(text).not.toMatch(/from\s*["']node:|import\s*["']node:|require\(["']node:/);
   const size = {
-    files: [...js.map((f) => ({ file: f.file, bytes: f.code.length, gzip: gzipSync(f.code, { level: 9 }).length })),
-      ...wasmFiles.map((f) => ({ file: f, bytes: readFileSync(join(assets, f)).length }))],
+    files: [
+      ...js.map((f) => ({ file: f.file, bytes: f.code.length, gzip: gzipSync(f.code, { level: 9 }).length })),
+      ...wasmFiles.map((f) => ({ file: f, bytes: readFileSync(join(assets, f)).length })),
+    ],
     totalBytes: all.length,
-    gzipBytes: js.reduce((a, f) => a + gzipSync(f.code, { level: 9 }).length, 0) +
+    gzipBytes:
+      js.reduce((a, f) => a + gzipSync(f.code, { level: 9 }).length, 0) +
       wasmFiles.reduce((a, f) => a + gzipSync(readFileSync(join(assets, f)), { level: 9 }).length, 0),
-    brotliBytes: js.reduce((a, f) => a + brotliCompressSync(f.code, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).length, 0),
+    brotliBytes: js.reduce(
+      (a, f) => a + brotliCompressSync(f.code, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).length,
+      0,
+    ),
   };
   writeFileSync(join(OUT, 'bundle-size.json'), JSON.stringify(size, null, 2) + '\n');
-  console.log(`Vite bundle (JS + wasm, minified): ${(size.totalBytes / 1024).toFixed(1)} KiB, ` +
-    `gzip -9 ${(size.gzipBytes / 1024).toFixed(1)} KiB, brotli ${(size.brotliBytes / 1024).toFixed(1)} KiB\n` +
-    size.files.map((f) => `  ${f.file}: ${f.bytes} B${'gzip' in f ? `, gzip ${f.gzip} B` : ''}`).join('\n'));
+  console.log(
+    `Vite bundle (JS + wasm, minified): ${(size.totalBytes / 1024).toFixed(1)} KiB, ` +
+      `gzip -9 ${(size.gzipBytes / 1024).toFixed(1)} KiB, brotli ${(size.brotliBytes / 1024).toFixed(1)} KiB\n` +
+      size.files.map((f) => `  ${f.file}: ${f.bytes} B${'gzip' in f ? `, gzip ${f.gzip} B` : ''}`).join('\n'),
+  );
   // The issue's target.
   expect(size.gzipBytes).toBeLessThanOrEqual(150 * 1024);
 

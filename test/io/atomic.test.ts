@@ -14,23 +14,34 @@ import { inputs, io, tempDir } from './helpers.js';
 
 function model(seed: number, units: number): sn.Sequential {
   sn.setSeed(seed);
-  return sn.sequential([sn.layers.dense({ units, inputDim: 3, activation: 'tanh', name: 'a' }), sn.layers.dense({ units: 2, name: 'b' })]);
+  return sn.sequential([
+    sn.layers.dense({ units, inputDim: 3, activation: 'tanh', name: 'a' }),
+    sn.layers.dense({ units: 2, name: 'b' }),
+  ]);
 }
 
 type Step = 'open' | 'write-weights' | 'write-json' | 'rename-weights' | 'rename-json' | 'mkdir';
 
 /** The real fs, failing at one step: a write stores half its bytes and then fails with ENOSPC. */
 function failingAt(step: Step): FsLike {
-  const fail = (what: string) => Object.assign(new Error(`${what}: injected failure`), { code: step.startsWith('write') ? 'ENOSPC' : 'EACCES' });
+  const fail = (what: string) =>
+    Object.assign(new Error(`${what}: injected failure`), { code: step.startsWith('write') ? 'ENOSPC' : 'EACCES' });
   let renames = 0;
   return {
-    mkdir: async (p, o) => { if (step === 'mkdir') throw fail('mkdir'); return fsp.mkdir(p, o); },
+    mkdir: async (p, o) => {
+      if (step === 'mkdir') throw fail('mkdir');
+      return fsp.mkdir(p, o);
+    },
     stat: (p) => fsp.stat(p),
     rm: (p, o) => fsp.rm(p, o),
     link: (a, b) => fsp.link(a, b),
     rename: async (a, b) => {
       renames++;
-      if ((step === 'rename-weights' && renames === 1) || (step === 'rename-json' && renames === 2 && b.endsWith('model.json'))) throw fail('rename');
+      if (
+        (step === 'rename-weights' && renames === 1) ||
+        (step === 'rename-json' && renames === 2 && b.endsWith('model.json'))
+      )
+        throw fail('rename');
       return fsp.rename(a, b);
     },
     open: async (p, flags) => {
@@ -61,7 +72,10 @@ describe('atomic save to a directory', () => {
       await old.save(dir);
       const before = { json: readFileSync(join(dir, 'model.json')), weights: readFileSync(join(dir, 'weights.bin')) };
       const next = model(2, 6); // another architecture: a mixed-up pair would not load
-      const err = await io.saveModel(next, io.fileSystem(dir, { fs: failingAt(step) })).then(() => new Error('no failure'), (e: unknown) => e as Error);
+      const err = await io.saveModel(next, io.fileSystem(dir, { fs: failingAt(step) })).then(
+        () => new Error('no failure'),
+        (e: unknown) => e as Error,
+      );
       expect(err, step).toBeInstanceOf(sn.SimdnetError);
       expect(err.message, step).toMatch(/injected failure\. The previous model there, if any, is unchanged\./);
       expect(readdirSync(dir).sort(), step).toEqual(['model.json', 'weights.bin']); // no temporary files left
@@ -78,7 +92,12 @@ describe('atomic save to a directory', () => {
   it('a path that cannot be created fails cleanly, and leftovers of a killed save do not matter', async () => {
     const dir = tempDir('atomic');
     writeFileSync(join(dir, 'file'), 'not a directory');
-    const err = await model(1, 4).save(join(dir, 'file', 'sub')).then(() => new Error('no failure'), (e: unknown) => e as Error);
+    const err = await model(1, 4)
+      .save(join(dir, 'file', 'sub'))
+      .then(
+        () => new Error('no failure'),
+        (e: unknown) => e as Error,
+      );
     expect(err).toBeInstanceOf(sn.SimdnetError);
     expect(err.message).toMatch(/Could not save the model to .*file\/sub.*(ENOTDIR|EEXIST)/);
     expect(readFileSync(join(dir, 'file'), 'utf8')).toBe('not a directory');

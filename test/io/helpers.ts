@@ -15,14 +15,26 @@ export function tempDir(tag = 'io'): string {
 /** Deterministic inputs in [-1, 1). */
 export function inputs(rows: number, cols: number, seed = 1): number[][] {
   let s = seed >>> 0;
-  const next = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32; };
+  const next = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
   return Array.from({ length: rows }, () => Array.from({ length: cols }, () => 2 * next() - 1));
 }
 
 /** Capture everything saved through a handler. */
-export async function saveToMemory(model: sn.LayersModel, options: { includeOptimizer?: boolean } = {}): Promise<io.ModelArtifacts> {
+export async function saveToMemory(
+  model: sn.LayersModel,
+  options: { includeOptimizer?: boolean } = {},
+): Promise<io.ModelArtifacts> {
   let out: io.ModelArtifacts | undefined;
-  await io.saveModel(model, io.withSaveHandler(async (a) => { out = a; }), options);
+  await io.saveModel(
+    model,
+    io.withSaveHandler(async (a) => {
+      out = a;
+    }),
+    options,
+  );
   return out!;
 }
 
@@ -38,14 +50,23 @@ export function cloneArtifacts(a: io.ModelArtifacts): io.ModelArtifacts {
  * order (TF.js's matmul vs simdnet's kernels) differ by a few ulps of the
  * summands, which is a large relative error on an output that cancels to near zero.
  */
-export function closeTo(actual: ArrayLike<number>, expected: ArrayLike<number>): { ok: boolean; at: number; message: string } {
-  if (actual.length !== expected.length) return { ok: false, at: -1, message: `length ${actual.length} vs ${expected.length}` };
+export function closeTo(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+): { ok: boolean; at: number; message: string } {
+  if (actual.length !== expected.length)
+    return { ok: false, at: -1, message: `length ${actual.length} vs ${expected.length}` };
   let scale = 0;
   for (let i = 0; i < expected.length; i++) scale += Math.abs(expected[i]!);
   scale /= Math.max(1, expected.length);
   for (let i = 0; i < expected.length; i++) {
     const tol = 1e-5 * Math.max(Math.abs(expected[i]!), scale) + 1e-9;
-    if (!(Math.abs(actual[i]! - expected[i]!) <= tol)) return { ok: false, at: i, message: `index ${i}: ${actual[i]} vs ${expected[i]} (tolerance ${tol.toExponential(2)})` };
+    if (!(Math.abs(actual[i]! - expected[i]!) <= tol))
+      return {
+        ok: false,
+        at: i,
+        message: `index ${i}: ${actual[i]} vs ${expected[i]} (tolerance ${tol.toExponential(2)})`,
+      };
   }
   return { ok: true, at: -1, message: '' };
 }

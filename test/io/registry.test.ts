@@ -19,11 +19,26 @@ const topology = (className: string) => ({
     ],
   },
 });
-const artifacts = (className: string) => ({ modelTopology: topology(className), format: 'layers-model', generatedBy: 'test' });
+const artifacts = (className: string) => ({
+  modelTopology: topology(className),
+  format: 'layers-model',
+  generatedBy: 'test',
+});
 
 describe('layer registry', () => {
   it('every built-in class is registered, in the order the refusal lists them', () => {
-    for (const c of ['InputLayer', 'Dense', 'Dropout', 'BatchNormalization', 'Flatten', 'Activation', 'LeakyReLU', 'ELU', 'ReLU', 'Softmax']) {
+    for (const c of [
+      'InputLayer',
+      'Dense',
+      'Dropout',
+      'BatchNormalization',
+      'Flatten',
+      'Activation',
+      'LeakyReLU',
+      'ELU',
+      'ReLU',
+      'Softmax',
+    ]) {
       expect(layerReader(c), c).toBeTypeOf('function');
     }
     expect(layerClassLabels()[0]).toBe('InputLayer');
@@ -32,8 +47,14 @@ describe('layer registry', () => {
 
   it('a class registered under a new name loads from a file; before, it is refused with the registered list', async () => {
     await expect(sn.loadModel(io.fromMemory(artifacts('MyDense')))).rejects.toThrow(
-      /layer class 'MyDense' is not supported by simdnet\. Supported: InputLayer, Dense, .*Softmax \(last axis\), Reshape, Permute, RepeatVector, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate\./);
-    registerLayer('MyDense', ({ c, base, activation }) => new sn.layers.Dense({ ...base, units: c.int('units', undefined, 1, 100), activation: activation() }), 'MyDense (test)');
+      /layer class 'MyDense' is not supported by simdnet\. Supported: InputLayer, Dense, .*Softmax \(last axis\), Reshape, Permute, RepeatVector, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate\./,
+    );
+    registerLayer(
+      'MyDense',
+      ({ c, base, activation }) =>
+        new sn.layers.Dense({ ...base, units: c.int('units', undefined, 1, 100), activation: activation() }),
+      'MyDense (test)',
+    );
     const m = await sn.loadModel(io.fromMemory(artifacts('MyDense')));
     expect(m.layers.map((l) => l.className)).toEqual(['Dense', 'Dense']);
     expect(m.predict([[0.5, -1]]).shape).toEqual([1, 1]);
@@ -41,6 +62,8 @@ describe('layer registry', () => {
     // The shared fields are read for the class: a bad name is refused with its path.
     const bad = artifacts('MyDense');
     (bad.modelTopology.config.layers[1]!.config as Record<string, unknown>).name = '';
-    await expect(sn.loadModel(io.fromMemory(bad))).rejects.toThrow(/layers\[1\]\.config\.name: expected a non-empty string/);
+    await expect(sn.loadModel(io.fromMemory(bad))).rejects.toThrow(
+      /layers\[1\]\.config\.name: expected a non-empty string/,
+    );
   });
 });

@@ -10,11 +10,16 @@ import { describeWasm, js, withArena } from '../kernels/helpers.js';
 
 /** `body` once per backend: js, then each wasm target. */
 export function describeBackends(title: string, body: (load: () => Promise<Backend>) => void): void {
-  describe(`${title} [js]`, () => { body(async () => js); });
+  describe(`${title} [js]`, () => {
+    body(async () => js);
+  });
   describeWasm(title, body);
 }
 
-export interface Var { value: number[]; name?: string }
+export interface Var {
+  value: number[];
+  name?: string;
+}
 
 /**
  * Apply `opt` to the variables `vars` with the gradients of each step in
@@ -22,13 +27,24 @@ export interface Var { value: number[]; name?: string }
  * optimizer.apply_gradients(zip(grads, vars)) does; returns the values after
  * every step and the (clipped) gradients of the last step.
  */
-export function runOptimizer(be: Backend, opt: Optimizer, vars: Var[], steps: number[][][]): { values: number[][][]; grads: number[][] } {
+export function runOptimizer(
+  be: Backend,
+  opt: Optimizer,
+  vars: Var[],
+  steps: number[][][],
+): { values: number[][][]; grads: number[][] } {
   return withArena(be, (a) => {
     const slotCount = opt.slotNames().length;
     const params = vars.map((v) => {
       const n = v.value.length;
       const slots = Array.from({ length: slotCount }, (_, k) => a.put(new Float32Array(n).fill(opt.slotInit(k))));
-      return { ptr: a.put(v.value), grad: a.empty(n), size: n, slots, ...(v.name !== undefined ? { name: v.name } : {}) };
+      return {
+        ptr: a.put(v.value),
+        grad: a.empty(n),
+        size: n,
+        slots,
+        ...(v.name !== undefined ? { name: v.name } : {}),
+      };
     });
     const values: number[][][] = [];
     let grads: number[][] = [];
@@ -43,12 +59,19 @@ export function runOptimizer(be: Backend, opt: Optimizer, vars: Var[], steps: nu
 }
 
 /** Keras's assertAllClose: |a − e| ≤ atol + rtol·|e| elementwise. */
-export function allClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number): string | null {
+export function allClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  rtol: number,
+  atol: number,
+): string | null {
   if (actual.length !== expected.length) return `length ${actual.length} ≠ ${expected.length}`;
   for (let i = 0; i < actual.length; i++) {
-    const x = actual[i]!, e = expected[i]!;
+    const x = actual[i]!,
+      e = expected[i]!;
     if (x === e) continue; // equal infinities match, as in numpy's assert_allclose
-    if (!(Math.abs(x - e) <= atol + rtol * Math.abs(e))) return `at [${i}]: got ${x}, Keras ${e} (|diff| ${Math.abs(x - e).toExponential(2)})\n  got   [${Array.from(actual, (v) => v.toFixed(5)).join(', ')}]\n  Keras [${Array.from(expected).join(', ')}]`;
+    if (!(Math.abs(x - e) <= atol + rtol * Math.abs(e)))
+      return `at [${i}]: got ${x}, Keras ${e} (|diff| ${Math.abs(x - e).toExponential(2)})\n  got   [${Array.from(actual, (v) => v.toFixed(5)).join(', ')}]\n  Keras [${Array.from(expected).join(', ')}]`;
   }
   return null;
 }

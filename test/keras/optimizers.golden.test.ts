@@ -21,10 +21,15 @@ import type { Backend } from '../../src/backend/types.js';
 const ARANGE = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
 const tile = (col: number[]): number[][] => col.map((v) => new Array(10).fill(v));
 
-interface Golden { name: string; make: () => O.Optimizer; golden: number[][] }
+interface Golden {
+  name: string;
+  make: () => O.Optimizer;
+  golden: number[][];
+}
 const GOLDEN: Golden[] = [
   {
-    name: 'sgd_test.py test_correctness_with_golden: SGD(nesterov=True)', make: () => new O.SGD({ nesterov: true }),
+    name: 'sgd_test.py test_correctness_with_golden: SGD(nesterov=True)',
+    make: () => new O.SGD({ nesterov: true }),
     golden: [
       [0.9999, 0.9999, 0.9999, 0.9999, 0.9999, 0.9999, 0.9999, 0.9999, 0.9999, 0.9999],
       [0.9989, 0.9979, 0.9969, 0.9959, 0.9949, 0.9939, 0.9929, 0.9919, 0.9909, 0.9899],
@@ -33,7 +38,11 @@ const GOLDEN: Golden[] = [
       [0.9959, 0.9919, 0.9879, 0.9839, 0.9799, 0.9759, 0.9719, 0.9679, 0.9639, 0.9599],
     ],
   },
-  { name: 'adam_test.py test_correctness_with_golden: Adam(amsgrad=True)', make: () => new O.Adam({ amsgrad: true }), golden: tile([0.999, 0.9982, 0.9974, 0.9965, 0.9955]) },
+  {
+    name: 'adam_test.py test_correctness_with_golden: Adam(amsgrad=True)',
+    make: () => new O.Adam({ amsgrad: true }),
+    golden: tile([0.999, 0.9982, 0.9974, 0.9965, 0.9955]),
+  },
   {
     name: 'adamw_test.py test_correctness_with_golden: AdamW(learning_rate=1.0, weight_decay=0.5, epsilon=2)',
     make: () => new O.AdamW({ learningRate: 1, weightDecay: 0.5, epsilon: 2 }),
@@ -45,7 +54,11 @@ const GOLDEN: Golden[] = [
       [0.0263, 0.0215, 0.0167, 0.012, 0.0073, 0.0026, -0.0021, -0.0067, -0.0113, -0.0159],
     ],
   },
-  { name: 'rmsprop_test.py test_correctness_with_golden: RMSprop(centered=True)', make: () => new O.RMSprop({ centered: true }), golden: tile([0.9967, 0.9933, 0.9908, 0.9885, 0.9864]) },
+  {
+    name: 'rmsprop_test.py test_correctness_with_golden: RMSprop(centered=True)',
+    make: () => new O.RMSprop({ centered: true }),
+    golden: tile([0.9967, 0.9933, 0.9908, 0.9885, 0.9864]),
+  },
   {
     name: 'adagrad_test.py test_correctness_with_golden: Adagrad(learning_rate=0.2, initial_accumulator_value=0.3, epsilon=1e-6)',
     make: () => new O.Adagrad({ learningRate: 0.2, initialAccumulatorValue: 0.3, epsilon: 1e-6 }),
@@ -59,7 +72,8 @@ const GOLDEN: Golden[] = [
   },
   {
     name: 'adadelta_test.py test_correctness_with_golden: Adadelta(learning_rate=1.0, rho=0.8, epsilon=1e-6)',
-    make: () => new O.Adadelta({ learningRate: 1, rho: 0.8, epsilon: 1e-6 }), golden: tile([0.9978, 0.9947, 0.9915, 0.9882, 0.9849]),
+    make: () => new O.Adadelta({ learningRate: 1, rho: 0.8, epsilon: 1e-6 }),
+    golden: tile([0.9978, 0.9947, 0.9915, 0.9882, 0.9849]),
   },
   {
     name: 'adamax_test.py test_correctness_with_golden: Adamax(learning_rate=0.2, beta_1=0.85, beta_2=0.95, epsilon=1e-6)',
@@ -83,13 +97,23 @@ const GOLDEN: Golden[] = [
       [-1.7492, -1.7478, -1.7469, -1.7464, -1.7461, -1.7459, -1.7457, -1.7456, -1.7455, -1.7454],
     ],
   },
-  { name: 'lion_test.py test_correctness_with_golden: Lion()', make: () => new O.Lion(), golden: tile([0.999, 0.998, 0.997, 0.996, 0.995]) },
+  {
+    name: 'lion_test.py test_correctness_with_golden: Lion()',
+    make: () => new O.Lion(),
+    golden: tile([0.999, 0.998, 0.997, 0.996, 0.995]),
+  },
   {
     name: 'ftrl_test.py test_correctness_with_golden: Ftrl(learning_rate=0.05, learning_rate_power=-0.2, initial_accumulator_value=0.4, l1=0.05, l2=0.15, l2_shrinkage=0.01, beta=0.3)',
-    make: () => new O.Ftrl({
-      learningRate: 0.05, learningRatePower: -0.2, initialAccumulatorValue: 0.4, l1RegularizationStrength: 0.05,
-      l2RegularizationStrength: 0.15, l2ShrinkageRegularizationStrength: 0.01, beta: 0.3,
-    }),
+    make: () =>
+      new O.Ftrl({
+        learningRate: 0.05,
+        learningRatePower: -0.2,
+        initialAccumulatorValue: 0.4,
+        l1RegularizationStrength: 0.05,
+        l2RegularizationStrength: 0.15,
+        l2ShrinkageRegularizationStrength: 0.01,
+        beta: 0.3,
+      }),
     golden: [
       [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
       [-0.0034, -0.0077, -0.0118, -0.0157, -0.0194, -0.023, -0.0263, -0.0294, -0.0325, -0.0354],
@@ -103,7 +127,7 @@ const GOLDEN: Golden[] = [
 const SINGLE: [string, () => O.Optimizer, number[]][] = [
   ['sgd_test.py test_single_step', () => new O.SGD({ learningRate: 0.5 }), [0.5, -1.0, -0.5, 3.0]],
   ['adam_test.py test_single_step', () => new O.Adam({ learningRate: 0.5 }), [0.5, 1.5, 2.5, 3.5]],
-  ['adamw_test.py test_single_step', () => new O.AdamW({ learningRate: 0.5 }), [0.4980, 1.4960, 2.494, 3.492]],
+  ['adamw_test.py test_single_step', () => new O.AdamW({ learningRate: 0.5 }), [0.498, 1.496, 2.494, 3.492]],
   ['rmsprop_test.py test_single_step', () => new O.RMSprop({ learningRate: 0.5 }), [-0.5811, 0.4189, 1.4189, 2.4189]],
   ['adagrad_test.py test_single_step', () => new O.Adagrad({ learningRate: 0.5 }), [0.5233, 1.5007, 2.5005, 3.5061]],
   ['adadelta_test.py test_single_step', () => new O.Adadelta({ learningRate: 0.5 }), [0.9993, 1.9993, 2.9993, 3.9993]],
@@ -113,17 +137,28 @@ const SINGLE: [string, () => O.Optimizer, number[]][] = [
   ['ftrl_test.py test_single_step', () => new O.Ftrl({ learningRate: 0.5 }), [0.2218, 1.3954, 2.3651, 2.8814]],
 ];
 
-/** Every optimizer class with its Keras test file, for the weight-decay and clipping tests (Keras's Ftrl test has no weight-decay case). */
+/**
+ * Every optimizer class with its Keras test file, for the weight-decay and clipping tests (Keras's Ftrl test has no
+ * weight-decay case).
+ */
 const CLASSES: [string, (a: O.OptimizerArgs) => O.Optimizer, boolean][] = [
-  ['sgd', (a) => new O.SGD(a), true], ['adam', (a) => new O.Adam(a), true], ['adamw', (a) => new O.AdamW(a), true],
-  ['rmsprop', (a) => new O.RMSprop(a), true], ['adagrad', (a) => new O.Adagrad(a), true], ['adadelta', (a) => new O.Adadelta(a), true],
-  ['adamax', (a) => new O.Adamax(a), true], ['nadam', (a) => new O.Nadam(a), true], ['lion', (a) => new O.Lion(a), true],
+  ['sgd', (a) => new O.SGD(a), true],
+  ['adam', (a) => new O.Adam(a), true],
+  ['adamw', (a) => new O.AdamW(a), true],
+  ['rmsprop', (a) => new O.RMSprop(a), true],
+  ['adagrad', (a) => new O.Adagrad(a), true],
+  ['adadelta', (a) => new O.Adadelta(a), true],
+  ['adamax', (a) => new O.Adamax(a), true],
+  ['nadam', (a) => new O.Nadam(a), true],
+  ['lion', (a) => new O.Lion(a), true],
   ['ftrl', (a) => new O.Ftrl(a), false],
 ];
 
 describeBackends('Keras 3 optimizer golden values', (load) => {
   let be: Backend;
-  beforeAll(async () => { be = await load(); });
+  beforeAll(async () => {
+    be = await load();
+  });
 
   for (const g of GOLDEN) {
     test(g.name, () => {
@@ -146,15 +181,33 @@ describeBackends('Keras 3 optimizer golden values', (load) => {
   for (const [name, make, hasWd] of CLASSES) {
     if (hasWd) {
       test(`${name}_test.py test_weight_decay: 2·0.996³ = 1.9760959, excluded by name fragment and by full name stay 2`, () => {
-        const v1 = [2], zero = [[0]], zero2 = [[0], [0]];
+        const v1 = [2],
+          zero = [[0]],
+          zero2 = [[0], [0]];
         let r = runOptimizer(be, make({ learningRate: 1, weightDecay: 0.004 }), [{ value: v1, name: 'var1' }], [zero]);
         const opt2 = make({ learningRate: 1, weightDecay: 0.004 });
         opt2.excludeFromWeightDecay(['exclude']); // Keras: exclude_from_weight_decay(var_names=['exclude'])
-        r = runOptimizer(be, opt2, [{ value: r.values[0]![0]!, name: 'var1' }, { value: [2], name: 'exclude' }], [zero2]);
+        r = runOptimizer(
+          be,
+          opt2,
+          [
+            { value: r.values[0]![0]!, name: 'var1' },
+            { value: [2], name: 'exclude' },
+          ],
+          [zero2],
+        );
         const var2 = r.values[0]![1]![0]!;
         // Keras's var_list=[var3] exclusion, by the weight's full name here.
         const opt3 = make({ learningRate: 1, weightDecay: 0.004, excludeFromWeightDecay: ['dense_3/kernel'] });
-        r = runOptimizer(be, opt3, [{ value: r.values[0]![0]!, name: 'var1' }, { value: [2], name: 'dense_3/kernel' }], [zero2]);
+        r = runOptimizer(
+          be,
+          opt3,
+          [
+            { value: r.values[0]![0]!, name: 'var1' },
+            { value: [2], name: 'dense_3/kernel' },
+          ],
+          [zero2],
+        );
         expect(Math.abs(r.values[0]![0]![0]! - 1.9760959)).toBeLessThan(1.5e-6);
         expect(var2).toBe(2);
         expect(r.values[0]![1]![0]).toBe(2);
@@ -169,12 +222,17 @@ describeBackends('Keras 3 optimizer golden values', (load) => {
   }
 
   test('Adagrad divides by √(a + ε) (Keras 3 adagrad.py): accumulator 0 and g = 1e-4 step by 0.0301511, not 0.0999', () => {
-    const { values } = runOptimizer(be, new O.Adagrad({ learningRate: 0.1, initialAccumulatorValue: 0 }), [{ value: [1] }], [[[1e-4]]]);
+    const { values } = runOptimizer(
+      be,
+      new O.Adagrad({ learningRate: 0.1, initialAccumulatorValue: 0 }),
+      [{ value: [1] }],
+      [[[1e-4]]],
+    );
     expect(1 - values[0]![0]![0]!).toBeCloseTo(0.0301511, 6);
   });
 });
 
-test('base_optimizer.py: only one of clipnorm, clipvalue and global_clipnorm, refused with Keras\'s message', () => {
+test("base_optimizer.py: only one of clipnorm, clipvalue and global_clipnorm, refused with Keras's message", () => {
   const msg = (a: string, b: string, c: string) =>
     `Only one of \`clipnorm\`, \`clipvalue\` and \`global_clipnorm\` can be set. Received: clipnorm=${a}, clipvalue=${b}, global_clipnorm=${c}. (Here the arguments are \`clipnorm\`, \`clipvalue\` and \`globalClipnorm\`: keep one.)`;
   for (const [make] of CLASSES.map(([, m]) => [m] as const)) {
@@ -183,11 +241,14 @@ test('base_optimizer.py: only one of clipnorm, clipvalue and global_clipnorm, re
     expect(() => make({ clipnorm: 1, globalClipnorm: 2 })).toThrow(new ValueError(msg('1', 'None', '2')));
   }
   // Through a config (Keras snake_case), too.
-  expect(() => O.getOptimizer({ className: 'Adam', config: { clipnorm: 1, clipvalue: 1 } })).toThrow(/Only one of `clipnorm`, `clipvalue` and `global_clipnorm`/);
+  expect(() => O.getOptimizer({ className: 'Adam', config: { clipnorm: 1, clipvalue: 1 } })).toThrow(
+    /Only one of `clipnorm`, `clipvalue` and `global_clipnorm`/,
+  );
 });
 
 test('lion_test.py test_invalid_beta_1: beta_1 of -0.1, 0 and 1.1 are refused, naming the argument', () => {
-  for (const b of [-0.1, 0, 1.1]) expect(() => new O.Lion({ beta1: b })).toThrow(/`beta1`.*\(0, 1\].*SignSGD.*Received: /);
+  for (const b of [-0.1, 0, 1.1])
+    expect(() => new O.Lion({ beta1: b })).toThrow(/`beta1`.*\(0, 1\].*SignSGD.*Received: /);
   expect(() => new O.Lion({ beta1: 1 })).not.toThrow();
 });
 
@@ -195,7 +256,15 @@ test('ftrl.py argument checks and test_config (both name styles round-trip)', ()
   expect(() => new O.Ftrl({ learningRatePower: 0.1 })).toThrow(/`learningRatePower`/);
   expect(() => new O.Ftrl({ initialAccumulatorValue: -1 })).toThrow(/`initialAccumulatorValue`/);
   expect(() => new O.Ftrl({ l1RegularizationStrength: -1 })).toThrow(/`l1RegularizationStrength`/);
-  const f = new O.Ftrl({ learningRate: 0.05, learningRatePower: -0.2, initialAccumulatorValue: 0.4, l1RegularizationStrength: 0.05, l2RegularizationStrength: 0.15, l2ShrinkageRegularizationStrength: 0.01, beta: 0.3 });
+  const f = new O.Ftrl({
+    learningRate: 0.05,
+    learningRatePower: -0.2,
+    initialAccumulatorValue: 0.4,
+    l1RegularizationStrength: 0.05,
+    l2RegularizationStrength: 0.15,
+    l2ShrinkageRegularizationStrength: 0.01,
+    beta: 0.3,
+  });
   const back = O.getOptimizer({ className: 'Ftrl', config: f.getConfig() });
   expect(back).toBeInstanceOf(O.Ftrl);
   expect(back.getConfig()).toEqual(f.getConfig());
@@ -206,7 +275,9 @@ test('ftrl.py argument checks and test_config (both name styles round-trip)', ()
   const ex = O.getOptimizer({ className: 'AdamW', config: { exclude_from_weight_decay: ['bias'] } });
   expect(ex.excludedFromWeightDecay).toEqual(['bias']);
   expect(ex.getConfig().exclude_from_weight_decay).toEqual(['bias']);
-  expect(() => new O.Adam({ excludeFromWeightDecay: 'bias' as unknown as string[] })).toThrow(/`excludeFromWeightDecay`: expected an array/);
+  expect(() => new O.Adam({ excludeFromWeightDecay: 'bias' as unknown as string[] })).toThrow(
+    /`excludeFromWeightDecay`: expected an array/,
+  );
 });
 
 test('excludeFromWeightDecay in training: the model passes each weight\'s name, so a "bias" fragment spares every bias', async () => {
@@ -214,8 +285,13 @@ test('excludeFromWeightDecay in training: the model passes each weight\'s name, 
   for (const backend of ['js', 'wasm'] as const) {
     sn.setBackend(backend);
     // x = 0 and y = 1 = the prediction (kernel ones, bias one): every gradient is 0, so only decay moves a weight.
-    const model = sn.sequential([sn.layers.dense({ units: 2, inputDim: 3, kernelInitializer: 'ones', biasInitializer: 'ones' })]);
-    model.compile({ optimizer: sn.optimizers.sgd({ learningRate: 0.1, weightDecay: 0.5, excludeFromWeightDecay: ['bias'] }), loss: 'mse' });
+    const model = sn.sequential([
+      sn.layers.dense({ units: 2, inputDim: 3, kernelInitializer: 'ones', biasInitializer: 'ones' }),
+    ]);
+    model.compile({
+      optimizer: sn.optimizers.sgd({ learningRate: 0.1, weightDecay: 0.5, excludeFromWeightDecay: ['bias'] }),
+      loss: 'mse',
+    });
     await model.fit([[0, 0, 0]], [[1, 1]], { epochs: 1, batchSize: 1, verbose: 0 });
     const [kernel, bias] = model.getWeights();
     expect(Array.from(kernel!.values), backend).toEqual(new Array(6).fill(Math.fround(0.95)));

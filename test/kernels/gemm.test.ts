@@ -8,18 +8,33 @@ import type { Backend } from '../../src/backend/types.js';
 import { describeWasm, js, mulberry32, randArray, refGemm, withArena, type Rng } from './helpers.js';
 
 const SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64, 127, 129, 257];
-const TRANS: ReadonlyArray<readonly [boolean, boolean]> = [[false, false], [true, false], [false, true], [true, true]];
+const TRANS: ReadonlyArray<readonly [boolean, boolean]> = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
 const U = 2 ** -24; // float32 unit roundoff
 const SENTINEL = 12345.5;
 
 interface GemmCase {
-  tA: boolean; tB: boolean; M: number; N: number; K: number;
-  alpha: number; beta: number; padA: number; padB: number; padC: number;
+  tA: boolean;
+  tB: boolean;
+  M: number;
+  N: number;
+  K: number;
+  alpha: number;
+  beta: number;
+  padA: number;
+  padB: number;
+  padC: number;
 }
 
 function describeCase(c: GemmCase): string {
-  return `gemm(${c.tA ? 'T' : 'N'}${c.tB ? 'T' : 'N'}, M=${c.M}, N=${c.N}, K=${c.K}, alpha=${c.alpha}, beta=${c.beta}, ` +
-    `pads=${c.padA}/${c.padB}/${c.padC})`;
+  return (
+    `gemm(${c.tA ? 'T' : 'N'}${c.tB ? 'T' : 'N'}, M=${c.M}, N=${c.N}, K=${c.K}, alpha=${c.alpha}, beta=${c.beta}, ` +
+    `pads=${c.padA}/${c.padB}/${c.padC})`
+  );
 }
 
 /**
@@ -36,17 +51,24 @@ function describeCase(c: GemmCase): string {
  */
 function runCase(b: Backend, c: GemmCase, rng: Rng): void {
   const { tA, tB, M, N, K, alpha, beta } = c;
-  const aRows = tA ? K : M, aCols = tA ? M : K, lda = aCols + c.padA;
-  const bRows = tB ? N : K, bCols = tB ? K : N, ldb = bCols + c.padB;
+  const aRows = tA ? K : M,
+    aCols = tA ? M : K,
+    lda = aCols + c.padA;
+  const bRows = tB ? N : K,
+    bCols = tB ? K : N,
+    ldb = bCols + c.padB;
   const ldc = N + c.padC;
-  const A = randArray(rng, aRows * lda), B = randArray(rng, bRows * ldb);
+  const A = randArray(rng, aRows * lda),
+    B = randArray(rng, bRows * ldb);
   const C0 = new Float32Array(M * ldc).fill(SENTINEL);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) C0[i * ldc + j] = beta === 0 ? NaN : rng() * 2 - 1;
   }
   const ref = refGemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C0, ldc);
   withArena(b, (a) => {
-    const pA = a.put(A), pB = a.put(B), pC = a.put(C0);
+    const pA = a.put(A),
+      pB = a.put(B),
+      pC = a.put(C0);
     const ws = a.bytes(b.gemmWorkspaceBytes);
     b.gemm(tA, tB, M, N, K, alpha, pA, lda, pB, ldb, beta, pC, ldc, ws);
     const C = a.read(pC, M * ldc);
@@ -57,21 +79,31 @@ function runCase(b: Backend, c: GemmCase, rng: Rng): void {
       for (let j = 0; j < ldc; j++) {
         const got = C[i * ldc + j]!;
         if (j >= N) {
-          if (got !== SENTINEL) { nBad++; if (bad.length < 6) bad.push(`  padding at [${i}, ${j}] overwritten: ${got}`); }
+          if (got !== SENTINEL) {
+            nBad++;
+            if (bad.length < 6) bad.push(`  padding at [${i}, ${j}] overwritten: ${got}`);
+          }
           continue;
         }
-        const e = ref.c[i * N + j]!, bound = tol * ref.mag[i * N + j]! + 1e-30;
+        const e = ref.c[i * N + j]!,
+          bound = tol * ref.mag[i * N + j]! + 1e-30;
         if (!(Math.abs(got - e) <= bound)) {
           nBad++;
-          if (bad.length < 6) bad.push(`  at [${i}, ${j}]: expected ${e}, actual ${got}, |diff| ${Math.abs(got - e).toExponential(3)} > bound ${bound.toExponential(3)}`);
+          if (bad.length < 6)
+            bad.push(
+              `  at [${i}, ${j}]: expected ${e}, actual ${got}, |diff| ${Math.abs(got - e).toExponential(3)} > bound ${bound.toExponential(3)}`,
+            );
         }
       }
     }
     if (nBad > 0) throw new Error(`${b.name} ${describeCase(c)}: ${nBad} bad elements\n${bad.join('\n')}`);
     // The inputs are read-only.
-    const A1 = a.read(pA, A.length), B1 = a.read(pB, B.length);
-    for (let i = 0; i < A.length; i++) if (!Object.is(A1[i], A[i])) throw new Error(`${b.name} ${describeCase(c)}: A modified at ${i}`);
-    for (let i = 0; i < B.length; i++) if (!Object.is(B1[i], B[i])) throw new Error(`${b.name} ${describeCase(c)}: B modified at ${i}`);
+    const A1 = a.read(pA, A.length),
+      B1 = a.read(pB, B.length);
+    for (let i = 0; i < A.length; i++)
+      if (!Object.is(A1[i], A[i])) throw new Error(`${b.name} ${describeCase(c)}: A modified at ${i}`);
+    for (let i = 0; i < B.length; i++)
+      if (!Object.is(B1[i], B[i])) throw new Error(`${b.name} ${describeCase(c)}: B modified at ${i}`);
   });
 }
 
@@ -79,8 +111,13 @@ function runCase(b: Backend, c: GemmCase, rng: Rng): void {
 function makeCase(idx: number, tA: boolean, tB: boolean, M: number, N: number, K: number): GemmCase {
   const general = idx % 2 === 1;
   return {
-    tA, tB, M, N, K,
-    alpha: general ? -0.75 : 1, beta: general ? 0.5 : 0,
+    tA,
+    tB,
+    M,
+    N,
+    K,
+    alpha: general ? -0.75 : 1,
+    beta: general ? 0.5 : 0,
     padA: idx % 3 === 0 ? 0 : idx % 3 === 1 ? 3 : 5,
     padB: idx % 4 === 0 ? 0 : idx % 4,
     padC: idx % 5 === 0 ? 0 : (idx % 5) + 1,
@@ -97,15 +134,29 @@ function sweep(): GemmCase[] {
   let idx = 0;
   for (const [tA, tB] of TRANS) {
     for (const s of SIZES) {
-      for (const [x, y] of [[7, 9], [16, 33]] as const) cases.push(makeCase(idx++, tA, tB, s, x, y));
-      for (const [x, y] of [[5, 17], [9, 4]] as const) cases.push(makeCase(idx++, tA, tB, x, s, y));
-      for (const [x, y] of [[3, 8], [17, 15]] as const) cases.push(makeCase(idx++, tA, tB, x, y, s));
+      for (const [x, y] of [
+        [7, 9],
+        [16, 33],
+      ] as const)
+        cases.push(makeCase(idx++, tA, tB, s, x, y));
+      for (const [x, y] of [
+        [5, 17],
+        [9, 4],
+      ] as const)
+        cases.push(makeCase(idx++, tA, tB, x, s, y));
+      for (const [x, y] of [
+        [3, 8],
+        [17, 15],
+      ] as const)
+        cases.push(makeCase(idx++, tA, tB, x, y, s));
     }
     const rng = mulberry32(1000 + idx);
     let added = 0;
     while (added < 12) {
       const pick = (): number => SIZES[Math.floor(rng() * SIZES.length)]!;
-      const M = pick(), N = pick(), K = pick();
+      const M = pick(),
+        N = pick(),
+        K = pick();
       if (M * N * K > 2_000_000) continue; // keep the float64 reference and the js side fast
       cases.push(makeCase(idx++, tA, tB, M, N, K));
       added++;
@@ -131,7 +182,12 @@ function packedBlockCases(idx0: number, tA: boolean, tB: boolean): GemmCase[] {
   let idx = idx0;
   for (const M of [20, 21, 22, 23, 24]) out.push(makeCase(idx++, tA, tB, M, 19, 513));
   for (const M of [20, 21, 22, 23, 24]) out.push(makeCase(idx++, tA, tB, M, 24, 40));
-  for (const [M, N, K] of [[101, 24, 784], [203, 13, 300], [26, 130, 257], [45, 33, 1000]] as const) {
+  for (const [M, N, K] of [
+    [101, 24, 784],
+    [203, 13, 300],
+    [26, 130, 257],
+    [45, 33, 1000],
+  ] as const) {
     out.push(makeCase(idx++, tA, tB, M, N, K));
     out.push(makeCase(idx++, tA, tB, M, N, K));
   }
@@ -142,8 +198,17 @@ function packedBlockCases(idx0: number, tA: boolean, tB: boolean): GemmCase[] {
 function zeroCases(): GemmCase[] {
   const cases: GemmCase[] = [];
   for (const [tA, tB] of TRANS) {
-    for (const [M, N, K] of [[0, 5, 3], [4, 0, 3], [4, 5, 0], [0, 0, 0], [3, 7, 0]] as const) {
-      for (const [alpha, beta] of [[1, 0], [0.5, -2]] as const) {
+    for (const [M, N, K] of [
+      [0, 5, 3],
+      [4, 0, 3],
+      [4, 5, 0],
+      [0, 0, 0],
+      [3, 7, 0],
+    ] as const) {
+      for (const [alpha, beta] of [
+        [1, 0],
+        [0.5, -2],
+      ] as const) {
         cases.push({ tA, tB, M, N, K, alpha, beta, padA: 1, padB: 2, padC: 3 });
       }
     }
@@ -158,7 +223,9 @@ function runAll(b: Backend, seed: number): void {
 }
 
 describe('gemm: js backend against the float64 reference', () => {
-  test('sweep over tails, transposes, alpha/beta and strides', () => { runAll(js, 1); });
+  test('sweep over tails, transposes, alpha/beta and strides', () => {
+    runAll(js, 1);
+  });
 
   test('K = 0 with beta = 0 overwrites NaN garbage with zeros', () => {
     withArena(js, (a) => {
@@ -171,7 +238,13 @@ describe('gemm: js backend against the float64 reference', () => {
 
 describeWasm('gemm: wasm backend against the float64 reference', (load) => {
   let w: Backend;
-  beforeAll(async () => { w = await load(); });
-  test('sweep over tails, transposes, alpha/beta and strides', () => { runAll(w, 1); });
-  test('same sweep with other data', () => { runAll(w, 2); });
+  beforeAll(async () => {
+    w = await load();
+  });
+  test('sweep over tails, transposes, alpha/beta and strides', () => {
+    runAll(w, 1);
+  });
+  test('same sweep with other data', () => {
+    runAll(w, 2);
+  });
 });

@@ -5,7 +5,7 @@
  * loader that finds the wasm backend.
  */
 import { fileURLToPath } from 'node:url';
-import { describe, test } from 'vitest';
+import { describe } from 'vitest';
 import type { Backend } from '../../src/backend/types.js';
 import { createJsBackend } from '../../src/backend/js.js';
 
@@ -35,7 +35,11 @@ export function randProbRows(rng: Rng, rows: number, cols: number): Float32Array
   const a = new Float32Array(rows * cols);
   for (let i = 0; i < rows; i++) {
     let s = 0;
-    for (let j = 0; j < cols; j++) { const v = 0.05 + rng(); a[i * cols + j] = v; s += v; }
+    for (let j = 0; j < cols; j++) {
+      const v = 0.05 + rng();
+      a[i * cols + j] = v;
+      s += v;
+    }
     for (let j = 0; j < cols; j++) a[i * cols + j] = a[i * cols + j]! / s;
   }
   return a;
@@ -45,7 +49,10 @@ export function randProbRows(rng: Rng, rows: number, cols: number): Float32Array
 export class Arena {
   private ptrs: number[] = [];
   /** `fill` is what `empty()` fills with by default (see conform: each backend gets its own). */
-  constructor(readonly b: Backend, readonly fill = NaN) {}
+  constructor(
+    readonly b: Backend,
+    readonly fill = NaN,
+  ) {}
   /** Allocate and fill with `data` (a copy). */
   put(data: ArrayLike<number>): number {
     const p = this.b.heap.allocF32(Math.max(1, data.length));
@@ -65,14 +72,23 @@ export class Arena {
     this.ptrs.push(p);
     return p;
   }
-  read(p: number, n: number): Float32Array { return this.b.heap.read(p, n); }
-  free(): void { for (const p of this.ptrs) this.b.heap.release(p); this.ptrs = []; }
+  read(p: number, n: number): Float32Array {
+    return this.b.heap.read(p, n);
+  }
+  free(): void {
+    for (const p of this.ptrs) this.b.heap.release(p);
+    this.ptrs = [];
+  }
 }
 
 /** Run `fn` with a fresh arena on `b`, freeing it afterwards even on failure. */
 export function withArena<R>(b: Backend, fn: (a: Arena) => R, fill = NaN): R {
   const a = new Arena(b, fill);
-  try { return fn(a); } finally { a.free(); }
+  try {
+    return fn(a);
+  } finally {
+    a.free();
+  }
 }
 
 function fmtPos(i: number, shape?: readonly number[]): string {
@@ -96,16 +112,24 @@ export interface Tol {
  * bad positions with expected and actual values and the shape. NaN must match
  * NaN and ±Infinity must match exactly.
  */
-export function expectClose(label: string, actual: ArrayLike<number>, expected: ArrayLike<number>,
-  tol: Tol, shape?: readonly number[]): void {
+export function expectClose(
+  label: string,
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: Tol,
+  shape?: readonly number[],
+): void {
   if (actual.length !== expected.length) {
     throw new Error(`${label}: length ${actual.length} ≠ expected ${expected.length}`);
   }
-  const rel = tol.rel ?? 0, abs = tol.abs ?? 0, st = tol.scaleTol ?? 0;
+  const rel = tol.rel ?? 0,
+    abs = tol.abs ?? 0,
+    st = tol.scaleTol ?? 0;
   const bad: string[] = [];
   let nBad = 0;
   for (let i = 0; i < actual.length; i++) {
-    const a = actual[i]!, e = expected[i]!;
+    const a = actual[i]!,
+      e = expected[i]!;
     let ok: boolean;
     if (Number.isNaN(e) || Number.isNaN(a)) ok = Number.isNaN(e) && Number.isNaN(a);
     else if (!Number.isFinite(e) || !Number.isFinite(a)) ok = a === e;
@@ -117,12 +141,16 @@ export function expectClose(label: string, actual: ArrayLike<number>, expected: 
       nBad++;
       if (bad.length < 6) {
         const bound = rel * Math.abs(e) + abs + (tol.scale !== undefined ? st * Math.abs(tol.scale[i]!) : 0);
-        bad.push(`  at ${fmtPos(i, shape)}: expected ${e}, actual ${a}, |diff| ${Math.abs(a - e).toExponential(3)} > bound ${bound.toExponential(3)}`);
+        bad.push(
+          `  at ${fmtPos(i, shape)}: expected ${e}, actual ${a}, |diff| ${Math.abs(a - e).toExponential(3)} > bound ${bound.toExponential(3)}`,
+        );
       }
     }
   }
   if (nBad > 0) {
-    throw new Error(`${label}${shape ? ` (shape ${shape.join('×')})` : ''}: ${nBad} of ${actual.length} elements differ\n${bad.join('\n')}`);
+    throw new Error(
+      `${label}${shape ? ` (shape ${shape.join('×')})` : ''}: ${nBad} of ${actual.length} elements differ\n${bad.join('\n')}`,
+    );
   }
 }
 
@@ -132,8 +160,14 @@ export function expectNear(label: string, actual: number, expected: number, rel:
 }
 
 /** Bit-for-bit equality of two float32 arrays (distinguishes −0 from 0 and NaN payloads). */
-export function expectBitEqual(label: string, actual: Float32Array, expected: Float32Array, shape?: readonly number[]): void {
-  if (actual.length !== expected.length) throw new Error(`${label}: length ${actual.length} ≠ expected ${expected.length}`);
+export function expectBitEqual(
+  label: string,
+  actual: Float32Array,
+  expected: Float32Array,
+  shape?: readonly number[],
+): void {
+  if (actual.length !== expected.length)
+    throw new Error(`${label}: length ${actual.length} ≠ expected ${expected.length}`);
   const ua = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
   const ue = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
   const bad: string[] = [];
@@ -141,7 +175,10 @@ export function expectBitEqual(label: string, actual: Float32Array, expected: Fl
   for (let i = 0; i < ua.length; i++) {
     if (ua[i] !== ue[i]) {
       nBad++;
-      if (bad.length < 6) bad.push(`  at ${fmtPos(i, shape)}: expected ${expected[i]} (0x${ue[i]!.toString(16)}), actual ${actual[i]} (0x${ua[i]!.toString(16)})`);
+      if (bad.length < 6)
+        bad.push(
+          `  at ${fmtPos(i, shape)}: expected ${expected[i]} (0x${ue[i]!.toString(16)}), actual ${actual[i]} (0x${ua[i]!.toString(16)})`,
+        );
     }
   }
   if (nBad > 0) throw new Error(`${label}: ${nBad} of ${ua.length} elements differ bit-wise\n${bad.join('\n')}`);
@@ -162,13 +199,17 @@ export function getWasm(): Promise<Backend> {
   wasmPromise ??= (async () => {
     let mod: { initBackends: () => Promise<unknown>; getBackendByName: (n: string) => Backend | undefined };
     try {
-      mod = await import(/* @vite-ignore */ INDEX_TS) as typeof mod;
+      mod = (await import(/* @vite-ignore */ INDEX_TS)) as typeof mod;
       await mod.initBackends();
     } catch (e) {
-      throw new Error(`The wasm backend could not be loaded (run \`npm run build:wasm\` first?): ${String((e as Error)?.stack ?? e)}`);
+      throw new Error(
+        `The wasm backend could not be loaded (run \`npm run build:wasm\` first?): ${String((e as Error)?.stack ?? e)}`,
+        { cause: e },
+      );
     }
     const b = mod.getBackendByName('wasm');
-    if (b === undefined || b === null || b.name !== 'wasm') throw new Error(`getBackendByName('wasm') returned ${String(b)}`);
+    if (b === undefined || b === null || b.name !== 'wasm')
+      throw new Error(`getBackendByName('wasm') returned ${String(b)}`);
     return b;
   })();
   return wasmPromise;
@@ -187,8 +228,8 @@ const VARIANTS = ['simd', 'simd-unshared', 'relaxed-simd'] as const;
  */
 async function listWasmTargets(): Promise<string[]> {
   try {
-    const b = await getWasm() as Backend & { variant?: string };
-    const loader = await import(/* @vite-ignore */ LOADER_TS) as {
+    const b = (await getWasm()) as Backend & { variant?: string };
+    const loader = (await import(/* @vite-ignore */ LOADER_TS)) as {
       detectFeatures: () => { simd: boolean; relaxedSimd: boolean; sharedMemory: boolean };
     };
     const f = loader.detectFeatures();
@@ -215,8 +256,12 @@ export function getWasmTarget(target: string): Promise<Backend> {
   let p = variantBackends.get(target);
   if (p === undefined) {
     p = (async () => {
-      const loader = await import(/* @vite-ignore */ LOADER_TS) as { compileVariant: (v: string) => Promise<WebAssembly.Module> };
-      const wasm = await import(/* @vite-ignore */ WASM_TS) as { createWasmBackend: (m: WebAssembly.Module, v: string) => Backend };
+      const loader = (await import(/* @vite-ignore */ LOADER_TS)) as {
+        compileVariant: (v: string) => Promise<WebAssembly.Module>;
+      };
+      const wasm = (await import(/* @vite-ignore */ WASM_TS)) as {
+        createWasmBackend: (m: WebAssembly.Module, v: string) => Backend;
+      };
       return wasm.createWasmBackend(await loader.compileVariant(target), target);
     })();
     variantBackends.set(target, p);
@@ -230,22 +275,39 @@ export function getWasmTarget(target: string): Promise<Backend> {
  */
 export function describeWasm(title: string, body: (load: () => Promise<Backend>) => void): void {
   for (const target of wasmTargets) {
-    describe(`${title} [wasm ${target}]`, () => { body(() => getWasmTarget(target)); });
+    describe(`${title} [wasm ${target}]`, () => {
+      body(() => getWasmTarget(target));
+    });
   }
 }
 
 /** float64 reference GEMM: returns C (M×N dense) and the per-element Σ|a||b| bound scale. */
-export function refGemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
-  A: Float32Array, lda: number, B: Float32Array, ldb: number, beta: number, C: Float32Array, ldc: number):
-  { c: Float64Array; mag: Float64Array } {
-  const c = new Float64Array(M * N), mag = new Float64Array(M * N);
+export function refGemm(
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  A: Float32Array,
+  lda: number,
+  B: Float32Array,
+  ldb: number,
+  beta: number,
+  C: Float32Array,
+  ldc: number,
+): { c: Float64Array; mag: Float64Array } {
+  const c = new Float64Array(M * N),
+    mag = new Float64Array(M * N);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
-      let s = 0, m = 0;
+      let s = 0,
+        m = 0;
       for (let k = 0; k < K; k++) {
         const a = transA ? A[k * lda + i]! : A[i * lda + k]!;
         const b = transB ? B[j * ldb + k]! : B[k * ldb + j]!;
-        s += a * b; m += Math.abs(a * b);
+        s += a * b;
+        m += Math.abs(a * b);
       }
       const c0 = C[i * ldc + j]!;
       c[i * N + j] = alpha * s + (beta === 0 ? 0 : beta * c0);
@@ -262,7 +324,8 @@ export type Outputs = Record<string, Float32Array | number>;
  * side, so an element that neither backend writes differs (NaN on one side, a
  * huge finite value on the other) instead of matching NaN with NaN.
  */
-export const REF_SENTINEL = NaN, OTHER_SENTINEL = -3.0e38;
+export const REF_SENTINEL = NaN,
+  OTHER_SENTINEL = -3.0e38;
 
 /**
  * Run the same case on the js backend (the reference) and on `other`, each in
@@ -271,16 +334,27 @@ export const REF_SENTINEL = NaN, OTHER_SENTINEL = -3.0e38;
  * allocated with `a.empty(n)` start as different sentinels on the two sides,
  * so every element of every output must be written by both backends.
  */
-export function conform(label: string, other: Backend, run: (a: Arena) => Outputs,
-  tol: Tol | ((key: string) => Tol), shape?: readonly number[]): void {
+export function conform(
+  label: string,
+  other: Backend,
+  run: (a: Arena) => Outputs,
+  tol: Tol | ((key: string) => Tol),
+  shape?: readonly number[],
+): void {
   const ref = withArena(js, run, REF_SENTINEL);
   const got = withArena(other, run, OTHER_SENTINEL);
   for (const key of Object.keys(ref)) {
-    const r = ref[key]!, g = got[key];
+    const r = ref[key]!,
+      g = got[key];
     if (g === undefined) throw new Error(`${label}: output ${key} missing`);
     const t = typeof tol === 'function' ? tol(key) : tol;
-    expectClose(`${label}: ${key}`, typeof g === 'number' ? [g] : g, typeof r === 'number' ? [r] : r, t,
-      typeof r === 'number' ? undefined : shape);
+    expectClose(
+      `${label}: ${key}`,
+      typeof g === 'number' ? [g] : g,
+      typeof r === 'number' ? [r] : r,
+      t,
+      typeof r === 'number' ? undefined : shape,
+    );
   }
 }
 

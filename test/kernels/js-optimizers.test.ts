@@ -25,11 +25,16 @@ function nadamCoefficients(t: number, beta1: number, beta2: number): { c1: numbe
 }
 
 /** Put W, G and the named slots in the js memory, run `step`, read everything back. */
-function oneStep(w: number[], g: number[], slots: Record<string, number[]>,
-  step: (a: Arena, W: number, G: number, s: Record<string, number>, n: number) => void): Record<string, number[]> {
+function oneStep(
+  w: number[],
+  g: number[],
+  slots: Record<string, number[]>,
+  step: (a: Arena, W: number, G: number, s: Record<string, number>, n: number) => void,
+): Record<string, number[]> {
   return withArena(js, (a) => {
     const n = w.length;
-    const W = a.put(w), G = a.put(g);
+    const W = a.put(w),
+      G = a.put(g);
     const s: Record<string, number> = {};
     for (const k of Object.keys(slots)) s[k] = a.put(slots[k]!);
     step(a, W, G, s, n);
@@ -48,9 +53,14 @@ describe('js optimizer kernels: first steps by hand', () => {
   test('SGD momentum, plain and Nesterov: two steps of w = 1, g = 0.5, lr = 0.1, m = 0.9', () => {
     // Plain: V1 = −0.05, W1 = 0.95; V2 = 0.9·(−0.05) − 0.05 = −0.095, W2 = 0.855.
     // Nesterov: W1 = 1 + 0.9·(−0.05) − 0.05 = 0.905; W2 = 0.905 + 0.9·(−0.095) − 0.05 = 0.7695.
-    for (const [nesterov, w1, w2] of [[false, 0.95, 0.855], [true, 0.905, 0.7695]] as const) {
+    for (const [nesterov, w1, w2] of [
+      [false, 0.95, 0.855],
+      [true, 0.905, 0.7695],
+    ] as const) {
       withArena(js, (a) => {
-        const W = a.put([1]), G = a.put([0.5]), V = a.put([0]);
+        const W = a.put([1]),
+          G = a.put([0.5]),
+          V = a.put([0]);
         js.sgdMomentum(W, G, V, 1, 0.1, 0.9, nesterov);
         expect(a.read(W, 1)[0]).toBeCloseTo(w1, 6);
         expect(a.read(V, 1)[0]).toBeCloseTo(-0.05, 7);
@@ -62,11 +72,18 @@ describe('js optimizer kernels: first steps by hand', () => {
   });
 
   test('Adam step 1 (lr = 0.1, w = 1, g = 0.5) moves w by lr·sign(g), up to eps', () => {
-    const lr = 0.1, b1 = 0.9, b2 = 0.999, eps = 1e-7, g = 0.5;
-    const alpha = lr * Math.sqrt(1 - b2) / (1 - b1);
-    const m = (1 - b1) * g, v = (1 - b2) * g * g;
-    const expected = 1 - alpha * m / (Math.sqrt(v) + eps);
-    const r = oneStep([1], [g], { M: [0], V: [0] }, (_a, W, G, s, n) => js.adam(W, G, s.M!, s.V!, 0, n, alpha, b1, b2, eps));
+    const lr = 0.1,
+      b1 = 0.9,
+      b2 = 0.999,
+      eps = 1e-7,
+      g = 0.5;
+    const alpha = (lr * Math.sqrt(1 - b2)) / (1 - b1);
+    const m = (1 - b1) * g,
+      v = (1 - b2) * g * g;
+    const expected = 1 - (alpha * m) / (Math.sqrt(v) + eps);
+    const r = oneStep([1], [g], { M: [0], V: [0] }, (_a, W, G, s, n) =>
+      js.adam(W, G, s.M!, s.V!, 0, n, alpha, b1, b2, eps),
+    );
     expect(r.W![0]).toBeCloseTo(expected, 7);
     expect(r.W![0]).toBeCloseTo(0.9, 5);
     expect(r.M![0]).toBeCloseTo(0.05, 8);
@@ -75,9 +92,15 @@ describe('js optimizer kernels: first steps by hand', () => {
 
   test('Adam with amsgrad keeps the running max of V and uses it', () => {
     // Step 2 with a smaller gradient: V shrinks, VMAX keeps step 1's value.
-    const b1 = 0.9, b2 = 0.5, eps = 1e-7;
+    const b1 = 0.9,
+      b2 = 0.5,
+      eps = 1e-7;
     withArena(js, (a) => {
-      const W = a.put([0]), G = a.put([2]), M = a.put([0]), V = a.put([0]), VM = a.put([0]);
+      const W = a.put([0]),
+        G = a.put([2]),
+        M = a.put([0]),
+        V = a.put([0]),
+        VM = a.put([0]);
       js.adam(W, G, M, V, VM, 1, 1, b1, b2, eps); // V = 0.5·4 = 2
       expect(a.read(VM, 1)[0]).toBe(2);
       a.b.heap.write(G, [0]);
@@ -104,7 +127,9 @@ describe('js optimizer kernels: first steps by hand', () => {
   });
 
   test('Lion step 1: w − lr·sign((1 − β1)·g) from M = 0, then M = (1 − β2)·g; sign(0) = 0', () => {
-    const r = oneStep([1, 1, 1], [0.5, -3, 0], { M: [0, 0, 0] }, (_a, W, G, s, n) => js.lion(W, G, s.M!, n, 0.1, 0.9, 0.99));
+    const r = oneStep([1, 1, 1], [0.5, -3, 0], { M: [0, 0, 0] }, (_a, W, G, s, n) =>
+      js.lion(W, G, s.M!, n, 0.1, 0.9, 0.99),
+    );
     expectClose('W', r.W!, [0.9, 1.1, 1], { rel: 1e-7 });
     expectClose('M', r.M!, [0.005, -0.03, 0], { rel: 1e-6 });
     // Step 2 with M = 0.5, g = −0.1: c = 0.9·0.5 − 0.01 = 0.44 > 0, so w falls by lr though g < 0.
@@ -115,37 +140,54 @@ describe('js optimizer kernels: first steps by hand', () => {
 
   test('FTRL step 1 by hand (lr_power −0.5, l1 = l2 = shrinkage = 0)', () => {
     // A' = 0.1 + 1 = 1.1; Z = g − (√1.1 − √0.1)/lr·w; w = (clip(Z, 0, 0) − Z)/(√1.1/lr) = −Z·lr/√1.1.
-    const lr = 0.5, g = 1, w = 1;
-    const z = g - (Math.sqrt(1.1) - Math.sqrt(0.1)) / lr * w;
-    const r = oneStep([w], [g], { A: [0.1], Z: [0] }, (_a, W, G, s, n) => js.ftrl(W, G, s.A!, s.Z!, n, lr, -0.5, 0, 0, 0));
+    const lr = 0.5,
+      g = 1,
+      w = 1;
+    const z = g - ((Math.sqrt(1.1) - Math.sqrt(0.1)) / lr) * w;
+    const r = oneStep([w], [g], { A: [0.1], Z: [0] }, (_a, W, G, s, n) =>
+      js.ftrl(W, G, s.A!, s.Z!, n, lr, -0.5, 0, 0, 0),
+    );
     expect(r.A![0]).toBeCloseTo(1.1, 6);
     expect(r.Z![0]).toBeCloseTo(z, 6);
-    expect(r.W![0]).toBeCloseTo(-z * lr / Math.sqrt(1.1), 6);
+    expect(r.W![0]).toBeCloseTo((-z * lr) / Math.sqrt(1.1), 6);
     // With |Z| ≤ l1 the weight is exactly 0.
-    const r1 = oneStep([w], [g], { A: [0.1], Z: [0] }, (_a, W, G, s, n) => js.ftrl(W, G, s.A!, s.Z!, n, lr, -0.5, 1, 0, 0));
+    const r1 = oneStep([w], [g], { A: [0.1], Z: [0] }, (_a, W, G, s, n) =>
+      js.ftrl(W, G, s.A!, s.Z!, n, lr, -0.5, 1, 0, 0),
+    );
     expect(r1.W![0]).toBe(0);
   });
 
   test('RMSprop step 1: plain, centered, with momentum', () => {
-    const lr = 0.01, rho = 0.9, eps = 1e-7, g = 0.5, mom = 0.5;
+    const lr = 0.01,
+      rho = 0.9,
+      eps = 1e-7,
+      g = 0.5,
+      mom = 0.5;
     const v = (1 - rho) * g * g; // 0.025
     const mg = (1 - rho) * g; // 0.05
-    const incPlain = lr * g / Math.sqrt(v + eps);
-    const incCentered = lr * g / Math.sqrt(v - mg * mg + eps);
+    const incPlain = (lr * g) / Math.sqrt(v + eps);
+    const incCentered = (lr * g) / Math.sqrt(v - mg * mg + eps);
     let r = oneStep([1], [g], { V: [0] }, (_a, W, G, s, n) => js.rmsprop(W, G, s.V!, 0, 0, n, lr, rho, 0, eps));
     expect(r.W![0]).toBeCloseTo(1 - incPlain, 7);
-    r = oneStep([1], [g], { V: [0], MG: [0] }, (_a, W, G, s, n) => js.rmsprop(W, G, s.V!, s.MG!, 0, n, lr, rho, 0, eps));
+    r = oneStep([1], [g], { V: [0], MG: [0] }, (_a, W, G, s, n) =>
+      js.rmsprop(W, G, s.V!, s.MG!, 0, n, lr, rho, 0, eps),
+    );
     expect(r.W![0]).toBeCloseTo(1 - incCentered, 7);
     expect(r.MG![0]).toBeCloseTo(mg, 8);
-    r = oneStep([1], [g], { V: [0], MOM: [0.2] }, (_a, W, G, s, n) => js.rmsprop(W, G, s.V!, 0, s.MOM!, n, lr, rho, mom, eps));
+    r = oneStep([1], [g], { V: [0], MOM: [0.2] }, (_a, W, G, s, n) =>
+      js.rmsprop(W, G, s.V!, 0, s.MOM!, n, lr, rho, mom, eps),
+    );
     expect(r.MOM![0]).toBeCloseTo(mom * 0.2 + incPlain, 7);
     expect(r.W![0]).toBeCloseTo(1 - (mom * 0.2 + incPlain), 7);
   });
 
   test('Adadelta step 1 from zero accumulators', () => {
-    const lr = 1, rho = 0.95, eps = 1e-7, g = 0.5;
+    const lr = 1,
+      rho = 0.95,
+      eps = 1e-7,
+      g = 0.5;
     const A = (1 - rho) * g * g;
-    const d = Math.sqrt(eps) / Math.sqrt(A + eps) * g;
+    const d = (Math.sqrt(eps) / Math.sqrt(A + eps)) * g;
     const r = oneStep([1], [g], { A: [0], D: [0] }, (_a, W, G, s, n) => js.adadelta(W, G, s.A!, s.D!, n, lr, rho, eps));
     expect(r.A![0]).toBeCloseTo(A, 9);
     expect(r.D![0]! / ((1 - rho) * d * d)).toBeCloseTo(1, 6);
@@ -153,23 +195,35 @@ describe('js optimizer kernels: first steps by hand', () => {
   });
 
   test('Adamax step 1 moves w by lr·sign(g), up to eps', () => {
-    const lr = 0.002, b1 = 0.9, b2 = 0.999, eps = 1e-7;
-    const r = oneStep([1, 1], [0.5, -3], { M: [0, 0], U: [0, 0] },
-      (_a, W, G, s, n) => js.adamax(W, G, s.M!, s.U!, n, lr / (1 - b1), b1, b2, eps));
-    expectClose('W', r.W!, [1 - lr * 0.5 / (0.5 + eps), 1 + lr * 3 / (3 + eps)], { rel: 1e-7 });
+    const lr = 0.002,
+      b1 = 0.9,
+      b2 = 0.999,
+      eps = 1e-7;
+    const r = oneStep([1, 1], [0.5, -3], { M: [0, 0], U: [0, 0] }, (_a, W, G, s, n) =>
+      js.adamax(W, G, s.M!, s.U!, n, lr / (1 - b1), b1, b2, eps),
+    );
+    expectClose('W', r.W!, [1 - (lr * 0.5) / (0.5 + eps), 1 + (lr * 3) / (3 + eps)], { rel: 1e-7 });
     expectClose('U', r.U!, [0.5, 3], { rel: 0 });
   });
 
   test('Nadam step 1 with the Keras 3 schedule', () => {
-    const lr = 0.002, b1 = 0.9, b2 = 0.999, eps = 1e-7, g = 0.5;
+    const lr = 0.002,
+      b1 = 0.9,
+      b2 = 0.999,
+      eps = 1e-7,
+      g = 0.5;
     const { c1, c2, c3 } = nadamCoefficients(1, b1, b2);
-    const m = (1 - b1) * g, v = (1 - b2) * g * g;
+    const m = (1 - b1) * g,
+      v = (1 - b2) * g * g;
     // Written out: u1 = 0.9·(1 − ½·0.96), u2 = 0.9·(1 − ½·0.96²) (Keras 3 nadam.py: 0.96^t).
-    const u1 = 0.9 * (1 - 0.5 * 0.96), u2 = 0.9 * (1 - 0.5 * 0.96 ** 2);
-    const mHat = u2 * m / (1 - u1 * u2) + (1 - u1) * g / (1 - u1);
+    const u1 = 0.9 * (1 - 0.5 * 0.96),
+      u2 = 0.9 * (1 - 0.5 * 0.96 ** 2);
+    const mHat = (u2 * m) / (1 - u1 * u2) + ((1 - u1) * g) / (1 - u1);
     const vHat = v / (1 - b2);
-    const r = oneStep([1], [g], { M: [0], V: [0] }, (_a, W, G, s, n) => js.nadam(W, G, s.M!, s.V!, n, lr, b1, b2, eps, c1, c2, c3));
-    expect(r.W![0]).toBeCloseTo(1 - lr * mHat / (Math.sqrt(vHat) + eps), 7);
+    const r = oneStep([1], [g], { M: [0], V: [0] }, (_a, W, G, s, n) =>
+      js.nadam(W, G, s.M!, s.V!, n, lr, b1, b2, eps, c1, c2, c3),
+    );
+    expect(r.W![0]).toBeCloseTo(1 - (lr * mHat) / (Math.sqrt(vHat) + eps), 7);
   });
 });
 
@@ -177,73 +231,97 @@ describe('js optimizer kernels: first steps by hand', () => {
 
 type Rule = (w: number, g: number, s: Record<string, number>, t: number) => number;
 
-const B1 = 0.9, B2 = 0.999, EPS = 1e-7;
+const B1 = 0.9,
+  B2 = 0.999,
+  EPS = 1e-7;
 
 /** Each rule as Keras documents it, on one float64 scalar and its slots; returns the new w. */
-const RULES: Array<{ name: string; slots: Record<string, number>; rule: Rule;
-  kernel: (W: number, G: number, s: Record<string, number>, n: number, t: number) => void }> = [
+const RULES: Array<{
+  name: string;
+  slots: Record<string, number>;
+  rule: Rule;
+  kernel: (W: number, G: number, s: Record<string, number>, n: number, t: number) => void;
+}> = [
   {
-    name: 'sgdMomentum', slots: { V: 0 },
-    rule: (w, g, s) => { s.V = 0.9 * s.V! - 0.05 * g; return w + s.V; },
+    name: 'sgdMomentum',
+    slots: { V: 0 },
+    rule: (w, g, s) => {
+      s.V = 0.9 * s.V! - 0.05 * g;
+      return w + s.V;
+    },
     kernel: (W, G, s, n) => js.sgdMomentum(W, G, s.V!, n, 0.05, 0.9, false),
   },
   {
-    name: 'sgdMomentum nesterov', slots: { V: 0 },
-    rule: (w, g, s) => { s.V = 0.9 * s.V! - 0.05 * g; return w + 0.9 * s.V - 0.05 * g; },
+    name: 'sgdMomentum nesterov',
+    slots: { V: 0 },
+    rule: (w, g, s) => {
+      s.V = 0.9 * s.V! - 0.05 * g;
+      return w + 0.9 * s.V - 0.05 * g;
+    },
     kernel: (W, G, s, n) => js.sgdMomentum(W, G, s.V!, n, 0.05, 0.9, true),
   },
   {
-    name: 'adagrad', slots: { A: 0.1 },
-    rule: (w, g, s) => { s.A = s.A! + g * g; return w - 0.1 * g / Math.sqrt(s.A + EPS); },
+    name: 'adagrad',
+    slots: { A: 0.1 },
+    rule: (w, g, s) => {
+      s.A = s.A! + g * g;
+      return w - (0.1 * g) / Math.sqrt(s.A + EPS);
+    },
     kernel: (W, G, s, n) => js.adagrad(W, G, s.A!, n, 0.1, EPS),
   },
   {
-    name: 'rmsprop centered momentum', slots: { V: 0, MG: 0, MOM: 0 },
+    name: 'rmsprop centered momentum',
+    slots: { V: 0, MG: 0, MOM: 0 },
     rule: (w, g, s) => {
       s.V = 0.9 * s.V! + 0.1 * g * g;
       s.MG = 0.9 * s.MG! + 0.1 * g;
-      s.MOM = 0.5 * s.MOM! + 0.01 * g / Math.sqrt(s.V - s.MG * s.MG + EPS);
+      s.MOM = 0.5 * s.MOM! + (0.01 * g) / Math.sqrt(s.V - s.MG * s.MG + EPS);
       return w - s.MOM;
     },
     kernel: (W, G, s, n) => js.rmsprop(W, G, s.V!, s.MG!, s.MOM!, n, 0.01, 0.9, 0.5, EPS),
   },
   {
-    name: 'adam', slots: { M: 0, V: 0 },
+    name: 'adam',
+    slots: { M: 0, V: 0 },
     rule: (w, g, s, t) => {
       s.M = B1 * s.M! + (1 - B1) * g;
       s.V = B2 * s.V! + (1 - B2) * g * g;
       // The textbook form with bias-corrected moments; equal to the folded alpha form up to where eps enters.
-      const alpha = 0.01 * Math.sqrt(1 - B2 ** t) / (1 - B1 ** t);
-      return w - alpha * s.M / (Math.sqrt(s.V) + EPS);
+      const alpha = (0.01 * Math.sqrt(1 - B2 ** t)) / (1 - B1 ** t);
+      return w - (alpha * s.M) / (Math.sqrt(s.V) + EPS);
     },
-    kernel: (W, G, s, n, t) => js.adam(W, G, s.M!, s.V!, 0, n, 0.01 * Math.sqrt(1 - B2 ** t) / (1 - B1 ** t), B1, B2, EPS),
+    kernel: (W, G, s, n, t) =>
+      js.adam(W, G, s.M!, s.V!, 0, n, (0.01 * Math.sqrt(1 - B2 ** t)) / (1 - B1 ** t), B1, B2, EPS),
   },
   {
-    name: 'adadelta', slots: { A: 0, D: 0 },
+    name: 'adadelta',
+    slots: { A: 0, D: 0 },
     rule: (w, g, s) => {
       s.A = 0.95 * s.A! + 0.05 * g * g;
-      const d = Math.sqrt(s.D! + EPS) / Math.sqrt(s.A + EPS) * g;
+      const d = (Math.sqrt(s.D! + EPS) / Math.sqrt(s.A + EPS)) * g;
       s.D = 0.95 * s.D! + 0.05 * d * d;
       return w - d;
     },
     kernel: (W, G, s, n) => js.adadelta(W, G, s.A!, s.D!, n, 1, 0.95, EPS),
   },
   {
-    name: 'adamax', slots: { M: 0, U: 0 },
+    name: 'adamax',
+    slots: { M: 0, U: 0 },
     rule: (w, g, s, t) => {
       s.M = B1 * s.M! + (1 - B1) * g;
       s.U = Math.max(B2 * s.U!, Math.abs(g));
-      return w - 0.002 / (1 - B1 ** t) * s.M / (s.U + EPS);
+      return w - ((0.002 / (1 - B1 ** t)) * s.M) / (s.U + EPS);
     },
     kernel: (W, G, s, n, t) => js.adamax(W, G, s.M!, s.U!, n, 0.002 / (1 - B1 ** t), B1, B2, EPS),
   },
   {
-    name: 'nadam', slots: { M: 0, V: 0 },
+    name: 'nadam',
+    slots: { M: 0, V: 0 },
     rule: (w, g, s, t) => {
       s.M = B1 * s.M! + (1 - B1) * g;
       s.V = B2 * s.V! + (1 - B2) * g * g;
       const { c1, c2, c3 } = nadamCoefficients(t, B1, B2);
-      return w - 0.002 * (c1 * s.M + c2 * g) / (Math.sqrt(c3 * s.V) + EPS);
+      return w - (0.002 * (c1 * s.M + c2 * g)) / (Math.sqrt(c3 * s.V) + EPS);
     },
     kernel: (W, G, s, n, t) => {
       const { c1, c2, c3 } = nadamCoefficients(t, B1, B2);
@@ -251,7 +329,8 @@ const RULES: Array<{ name: string; slots: Record<string, number>; rule: Rule;
     },
   },
   {
-    name: 'lion', slots: { M: 0 },
+    name: 'lion',
+    slots: { M: 0 },
     rule: (w, g, s) => {
       const c = 0.9 * s.M! + 0.1 * g;
       s.M = 0.99 * s.M! + 0.01 * g;
@@ -260,12 +339,17 @@ const RULES: Array<{ name: string; slots: Record<string, number>; rule: Rule;
     kernel: (W, G, s, n) => js.lion(W, G, s.M!, n, 0.003, 0.9, 0.99),
   },
   {
-    name: 'ftrl (lr_power −0.2, l1, l2, shrinkage, beta)', slots: { A: 0.4, Z: 0 },
+    name: 'ftrl (lr_power −0.2, l1, l2, shrinkage, beta)',
+    slots: { A: 0.4, Z: 0 },
     rule: (w, g, s) => {
       // Keras 3 ftrl.py with lr 0.05, lr_power −0.2, l1 0.05, l2 0.15 + beta/(2·lr) (beta 0.3), shrinkage 0.01.
-      const lr = 0.05, p = -0.2, l1 = 0.05, l2 = 0.15 + 0.3 / (2 * lr), sh = 0.01;
+      const lr = 0.05,
+        p = -0.2,
+        l1 = 0.05,
+        l2 = 0.15 + 0.3 / (2 * lr),
+        sh = 0.01;
       const a1 = s.A! + g * g;
-      s.Z = s.Z! + (g + 2 * sh * w) - (a1 ** -p - s.A! ** -p) / lr * w;
+      s.Z = s.Z! + (g + 2 * sh * w) - ((a1 ** -p - s.A! ** -p) / lr) * w;
       s.A = a1;
       return (Math.min(Math.max(s.Z, -l1), l1) - s.Z) / (a1 ** -p / lr + 2 * l2);
     },
@@ -283,7 +367,8 @@ describe('js optimizer kernels: five steps against the rules in float64', () => 
       const w = Array.from(w0);
       const st = Array.from({ length: n }, () => ({ ...slots }));
       withArena(js, (a) => {
-        const W = a.put(w0), G = a.empty(n);
+        const W = a.put(w0),
+          G = a.empty(n);
         const s: Record<string, number> = {};
         for (const k of Object.keys(slots)) s[k] = a.put(new Float32Array(n).fill(slots[k]!));
         for (let t = 1; t <= grads.length; t++) {
@@ -292,7 +377,13 @@ describe('js optimizer kernels: five steps against the rules in float64', () => 
           for (let i = 0; i < n; i++) w[i] = rule(w[i]!, grads[t - 1]![i]!, st[i]!, t);
           expectClose(`${name} step ${t}: W`, a.read(W, n), w, { rel: 1e-6, abs: 1e-7 }, [n]);
           for (const k of Object.keys(slots)) {
-            expectClose(`${name} step ${t}: ${k}`, a.read(s[k]!, n), st.map((x) => x[k]!), { rel: 1e-6, abs: 1e-7 }, [n]);
+            expectClose(
+              `${name} step ${t}: ${k}`,
+              a.read(s[k]!, n),
+              st.map((x) => x[k]!),
+              { rel: 1e-6, abs: 1e-7 },
+              [n],
+            );
           }
         }
       });

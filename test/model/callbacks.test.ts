@@ -5,19 +5,37 @@ import { pima } from '../helpers/data.js';
 
 function smallModel(seed: number, lr = 0.01) {
   sn.setSeed(seed);
-  const m = sn.sequential([sn.layers.dense({ units: 6, inputDim: 8, activation: 'relu' }), sn.layers.dense({ units: 1, activation: 'sigmoid' })]);
-  m.compile({ loss: 'binary_crossentropy', optimizer: sn.optimizers.adam({ learningRate: lr }), metrics: ['accuracy'] });
+  const m = sn.sequential([
+    sn.layers.dense({ units: 6, inputDim: 8, activation: 'relu' }),
+    sn.layers.dense({ units: 1, activation: 'sigmoid' }),
+  ]);
+  m.compile({
+    loss: 'binary_crossentropy',
+    optimizer: sn.optimizers.adam({ learningRate: lr }),
+    metrics: ['accuracy'],
+  });
   return m;
 }
 
 describe('callbacks', () => {
-  it('earlyStopping with restoreBestWeights leaves exactly the best epoch\'s weights', async () => {
+  it("earlyStopping with restoreBestWeights leaves exactly the best epoch's weights", async () => {
     const d = pima();
     const model = smallModel(5, 0.05);
     const snapshots: sn.Tensor[][] = [];
-    const record = { onEpochEnd: () => { snapshots.push(model.getWeights()); } };
+    const record = {
+      onEpochEnd: () => {
+        snapshots.push(model.getWeights());
+      },
+    };
     const es = sn.callbacks.earlyStopping({ monitor: 'val_loss', patience: 3, restoreBestWeights: true });
-    const h = await model.fit(d.xTrain, d.yTrain, { epochs: 200, batchSize: 16, validationSplit: 0.3, verbose: 0, seed: 1, callbacks: [record, es] });
+    const h = await model.fit(d.xTrain, d.yTrain, {
+      epochs: 200,
+      batchSize: 16,
+      validationSplit: 0.3,
+      verbose: 0,
+      seed: 1,
+      callbacks: [record, es],
+    });
     const vl = h.history.val_loss!;
     expect(vl.length).toBeLessThan(200); // it stopped
     const best = vl.indexOf(Math.min(...vl));
@@ -31,12 +49,21 @@ describe('callbacks', () => {
 
   it('reduceLROnPlateau lowers the rate after `patience` epochs without improvement', async () => {
     const model = smallModel(6);
-    const x = [[1, 2, 3, 4, 5, 6, 7, 8]], y = [[1]];
+    const x = [[1, 2, 3, 4, 5, 6, 7, 8]],
+      y = [[1]];
     const seen: number[] = [];
     // A monitored value that never improves after epoch 0.
-    const fake = { onEpochEnd: (_e: number, logs?: sn.callbacks.Logs) => { logs!.fake = 1; } };
+    const fake = {
+      onEpochEnd: (_e: number, logs?: sn.callbacks.Logs) => {
+        logs!.fake = 1;
+      },
+    };
     const rl = sn.callbacks.reduceLROnPlateau({ monitor: 'fake', patience: 2, factor: 0.5, mode: 'min' });
-    const spy = { onEpochEnd: () => { seen.push(model.optimizer!.currentLearningRate); } };
+    const spy = {
+      onEpochEnd: () => {
+        seen.push(model.optimizer!.currentLearningRate);
+      },
+    };
     await model.fit(x, y, { epochs: 7, batchSize: 1, verbose: 0, callbacks: [fake, rl, spy] });
     expect(seen.map((v) => +v.toPrecision(6))).toEqual([0.01, 0.01, 0.005, 0.005, 0.0025, 0.0025, 0.00125]);
   });
@@ -44,8 +71,17 @@ describe('callbacks', () => {
   it('learningRateScheduler and schedules set the rate', async () => {
     const model = smallModel(7);
     const seen: number[] = [];
-    const spy = { onEpochBegin: () => { seen.push(model.optimizer!.currentLearningRate); } };
-    await model.fit([[0, 0, 0, 0, 0, 0, 0, 1]], [[1]], { epochs: 3, batchSize: 1, verbose: 0, callbacks: [sn.callbacks.learningRateScheduler((e) => 0.1 / (e + 1)), spy] });
+    const spy = {
+      onEpochBegin: () => {
+        seen.push(model.optimizer!.currentLearningRate);
+      },
+    };
+    await model.fit([[0, 0, 0, 0, 0, 0, 0, 1]], [[1]], {
+      epochs: 3,
+      batchSize: 1,
+      verbose: 0,
+      callbacks: [sn.callbacks.learningRateScheduler((e) => 0.1 / (e + 1)), spy],
+    });
     expect(model.optimizer!.currentLearningRate).toBeCloseTo(0.1 / 3, 12);
     const s = sn.schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 });
     expect(s.at(10)).toBeCloseTo(0.05, 12);
@@ -60,7 +96,8 @@ describe('callbacks', () => {
     sn.setSeed(8);
     const model = sn.sequential([sn.layers.dense({ units: 1, inputDim: 1 })]);
     model.compile({ loss: 'mse', optimizer: sn.optimizers.sgd({ learningRate: 10 }) }); // diverges
-    const x = Array.from({ length: 8 }, (_, i) => [i * 100]), y = x.map(([v]) => [v! * 2]);
+    const x = Array.from({ length: 8 }, (_, i) => [i * 100]),
+      y = x.map(([v]) => [v! * 2]);
     const t = sn.callbacks.terminateOnNaN();
     const h = await model.fit(x, y, { epochs: 50, batchSize: 8, verbose: 0, shuffle: false, callbacks: [t] });
     expect(h.history.loss!.length).toBeLessThan(50);
@@ -71,20 +108,44 @@ describe('callbacks', () => {
     const model = smallModel(9);
     const events: string[] = [];
     const cb = {
-      onTrainBegin: async () => { await new Promise((r) => setTimeout(r, 1)); events.push('trainBegin'); },
-      onEpochBegin: (e: number) => { events.push(`epochBegin${e}`); },
-      onBatchEnd: async (b: number) => { await Promise.resolve(); events.push(`batch${b}`); },
-      onEpochEnd: (e: number) => { events.push(`epochEnd${e}`); },
-      onTrainEnd: () => { events.push('trainEnd'); },
+      onTrainBegin: async () => {
+        await new Promise((r) => setTimeout(r, 1));
+        events.push('trainBegin');
+      },
+      onEpochBegin: (e: number) => {
+        events.push(`epochBegin${e}`);
+      },
+      onBatchEnd: async (b: number) => {
+        await Promise.resolve();
+        events.push(`batch${b}`);
+      },
+      onEpochEnd: (e: number) => {
+        events.push(`epochEnd${e}`);
+      },
+      onTrainEnd: () => {
+        events.push('trainEnd');
+      },
     };
-    const x = Array.from({ length: 4 }, () => [1, 0, 0, 0, 0, 0, 0, 0]), y = [[1], [0], [1], [0]];
+    const x = Array.from({ length: 4 }, () => [1, 0, 0, 0, 0, 0, 0, 0]),
+      y = [[1], [0], [1], [0]];
     const p = model.fit(x, y, { epochs: 2, batchSize: 2, verbose: 0, callbacks: [cb] });
     await expect(model.fit(x, y, { verbose: 0 })).rejects.toThrow(/second fit/);
     await p;
-    expect(events).toEqual(['trainBegin', 'epochBegin0', 'batch0', 'batch1', 'epochEnd0', 'epochBegin1', 'batch0', 'batch1', 'epochEnd1', 'trainEnd']);
+    expect(events).toEqual([
+      'trainBegin',
+      'epochBegin0',
+      'batch0',
+      'batch1',
+      'epochEnd0',
+      'epochBegin1',
+      'batch0',
+      'batch1',
+      'epochEnd1',
+      'trainEnd',
+    ]);
   });
 
-  it('history has Keras\'s keys with validation, and toSVG draws them', async () => {
+  it("history has Keras's keys with validation, and toSVG draws them", async () => {
     const d = pima();
     const model = smallModel(10);
     const h = await model.fit(d.xTrain, d.yTrain, { epochs: 3, validationData: [d.xTest, d.yTest], verbose: 0 });

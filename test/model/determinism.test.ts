@@ -20,7 +20,8 @@ async function train(backend: 'js' | 'wasm', seed: number): Promise<Float32Array
 describe('determinism', () => {
   it('same seed, same data, same backend → bit-identical weights', async () => {
     for (const be of ['wasm', 'js'] as const) {
-      const a = await train(be, 21), b = await train(be, 21);
+      const a = await train(be, 21),
+        b = await train(be, 21);
       a.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(b[i]!)));
       const c = await train(be, 22);
       expect(Array.from(c[0]!)).not.toEqual(Array.from(a[0]!));
@@ -28,9 +29,14 @@ describe('determinism', () => {
   });
 
   it('js and wasm backends agree after a short training run (max abs diff < 1e-3)', async () => {
-    const a = await train('wasm', 31), b = await train('js', 31);
+    const a = await train('wasm', 31),
+      b = await train('js', 31);
     let maxDiff = 0;
-    a.forEach((w, i) => w.forEach((v, k) => { maxDiff = Math.max(maxDiff, Math.abs(v - b[i]![k]!)); }));
+    a.forEach((w, i) =>
+      w.forEach((v, k) => {
+        maxDiff = Math.max(maxDiff, Math.abs(v - b[i]![k]!));
+      }),
+    );
     expect(maxDiff).toBeLessThan(1e-3);
     sn.setBackend('wasm');
   });

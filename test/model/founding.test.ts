@@ -30,12 +30,24 @@ describe('the founding example', () => {
     // A linear one-unit model with set weights: its predictions are known, so
     // evaluate() shows which loss each name resolved to (a name that resolved
     // to another loss, say 'MSE' to mean absolute error, gives another number).
-    const x = [[1, 0], [0, 1], [1, 1], [0, 0]];
+    const x = [
+      [1, 0],
+      [0, 1],
+      [1, 1],
+      [0, 0],
+    ];
     const yBin = [[0], [1], [1], [1]];
     const cases: Array<[string, 'mse' | 'mae' | 'bce']> = [
-      ['mean_squared_error', 'mse'], ['meanSquaredError', 'mse'], ['mse', 'mse'], ['MSE', 'mse'],
-      ['mean_absolute_error', 'mae'], ['meanAbsoluteError', 'mae'], ['mae', 'mae'], ['MAE', 'mae'],
-      ['binary_crossentropy', 'bce'], ['binaryCrossentropy', 'bce'],
+      ['mean_squared_error', 'mse'],
+      ['meanSquaredError', 'mse'],
+      ['mse', 'mse'],
+      ['MSE', 'mse'],
+      ['mean_absolute_error', 'mae'],
+      ['meanAbsoluteError', 'mae'],
+      ['mae', 'mae'],
+      ['MAE', 'mae'],
+      ['binary_crossentropy', 'bce'],
+      ['binaryCrossentropy', 'bce'],
     ];
     for (const [loss, kind] of cases) {
       const m = sn.sequential([sn.layers.dense({ units: 1, inputDim: 2, activation: 'linear' })]);
@@ -44,20 +56,35 @@ describe('the founding example', () => {
       m.compile({ loss, optimizer: 'adam' });
       const pp = Array.from(m.predict(x).values);
       expect(pp.map((v) => +v.toFixed(6))).toEqual([0.2, 0.7, 0.5, 0.4]);
-      const want = kind === 'mse' ? pp.reduce((s, v, i) => s + (v - yBin[i]![0]!) ** 2, 0) / 4
-        : kind === 'mae' ? pp.reduce((s, v, i) => s + Math.abs(v - yBin[i]![0]!), 0) / 4
-          : -pp.reduce((s, v, i) => s + (yBin[i]![0]! ? Math.log(v) : Math.log(1 - v)), 0) / 4;
+      const want =
+        kind === 'mse'
+          ? pp.reduce((s, v, i) => s + (v - yBin[i]![0]!) ** 2, 0) / 4
+          : kind === 'mae'
+            ? pp.reduce((s, v, i) => s + Math.abs(v - yBin[i]![0]!), 0) / 4
+            : -pp.reduce((s, v, i) => s + (yBin[i]![0]! ? Math.log(v) : Math.log(1 - v)), 0) / 4;
       expect(m.evaluate(x, yBin).loss, `loss '${loss}'`).toBeCloseTo(want, 5);
     }
     // Sparse names take integer labels and mean the sparse cross-entropy.
     for (const loss of ['sparse_categorical_crossentropy', 'sparseCategoricalCrossentropy']) {
       const m = sn.sequential([sn.layers.dense({ units: 2, inputDim: 2, activation: 'softmax' })]);
-      m.setWeights([sn.tensor([[1, -1], [0.5, 2]]), sn.tensor([0, 0.1])]);
+      m.setWeights([
+        sn.tensor([
+          [1, -1],
+          [0.5, 2],
+        ]),
+        sn.tensor([0, 0.1]),
+      ]);
       m.compile({ loss, optimizer: 'adam' });
       const probs = m.predict(x).toArray() as number[][];
       const labels = [0, 1, 1, 0];
       const want = -labels.reduce((s, c, i) => s + Math.log(probs[i]![c]!), 0) / 4;
-      expect(m.evaluate(x, labels.map((c) => [c])).loss, `loss '${loss}'`).toBeCloseTo(want, 5);
+      expect(
+        m.evaluate(
+          x,
+          labels.map((c) => [c]),
+        ).loss,
+        `loss '${loss}'`,
+      ).toBeCloseTo(want, 5);
     }
     for (const act of ['leaky_relu', 'leakyRelu', 'hard_sigmoid', 'hardSigmoid', 'silu', 'swish']) {
       expect(() => sn.layers.dense({ units: 1, activation: act })).not.toThrow();
@@ -66,12 +93,22 @@ describe('the founding example', () => {
 
   it('learns XOR to 100% accuracy', async () => {
     sn.setSeed(3);
-    const x = [[0, 0], [0, 1], [1, 0], [1, 1]], y = [[0], [1], [1], [0]];
+    const x = [
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ],
+      y = [[0], [1], [1], [0]];
     const model = sn.sequential([
       sn.layers.dense({ units: 8, inputDim: 2, activation: 'tanh' }),
       sn.layers.dense({ units: 1, activation: 'sigmoid' }),
     ]);
-    model.compile({ loss: 'binary_crossentropy', optimizer: sn.optimizers.adam({ learningRate: 0.05 }), metrics: ['accuracy'] });
+    model.compile({
+      loss: 'binary_crossentropy',
+      optimizer: sn.optimizers.adam({ learningRate: 0.05 }),
+      metrics: ['accuracy'],
+    });
     await model.fit(x, y, { epochs: 300, batchSize: 4, verbose: 0 });
     const p = model.predict(x).values;
     expect(Array.from(p, (v) => (v > 0.5 ? 1 : 0))).toEqual([0, 1, 1, 0]);
@@ -84,7 +121,11 @@ describe('the founding example', () => {
     const flat = new Float32Array([1, 2, 3, 4, 5, 6]);
     const a = model.predict({ data: flat, shape: [3, 2] });
     const b = model.predict(sn.tensor(flat, [3, 2]));
-    const c = model.predict([[1, 2], [3, 4], [5, 6]]);
+    const c = model.predict([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     expect(Array.from(a.values)).toEqual(Array.from(b.values));
     expect(Array.from(a.values)).toEqual(Array.from(c.values));
     const rows = a.toArray() as number[][];
@@ -105,11 +146,15 @@ describe('the founding example', () => {
     expect(() => model.getLayer('out', 1)).toThrow(/`name`.*exactly one/);
   });
 
-  it('batchNormalization({ axis }) takes -1 or the last axis\'s index (the batch axis is 0), with the same result', () => {
-    const x = Array.from({ length: 8 }, (_, i) => Array.from({ length: 3 }, (_, t) => Array.from({ length: 4 }, (_, j) => Math.sin(i * 12 + t * 4 + j))));
+  it("batchNormalization({ axis }) takes -1 or the last axis's index (the batch axis is 0), with the same result", () => {
+    const x = Array.from({ length: 8 }, (_, i) =>
+      Array.from({ length: 3 }, (_, t) => Array.from({ length: 4 }, (_, j) => Math.sin(i * 12 + t * 4 + j))),
+    );
     const run = (axis?: number) => {
       sn.setSeed(8);
-      const m = sn.sequential([sn.layers.batchNormalization({ inputShape: [3, 4], ...(axis !== undefined ? { axis } : {}) })]);
+      const m = sn.sequential([
+        sn.layers.batchNormalization({ inputShape: [3, 4], ...(axis !== undefined ? { axis } : {}) }),
+      ]);
       m.compile({ loss: 'mse', optimizer: 'sgd' });
       return Array.from(m.computeGradients(x as unknown as number[][], x as unknown as number[][]).grads[0]!.values);
     };
@@ -117,7 +162,7 @@ describe('the founding example', () => {
     expect(run(-1)).toEqual(run());
   });
 
-  it('summary() prints Keras\'s table and countParams matches', () => {
+  it("summary() prints Keras's table and countParams matches", () => {
     const model = sn.sequential([
       sn.layers.dense({ units: 10, inputDim: 8, activation: 'relu', name: 'hidden1' }),
       sn.layers.dense({ units: 8, activation: 'relu' }),

@@ -10,19 +10,31 @@ import { digits } from '../helpers/data.js';
 
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
-const rand = (r: () => number, n: number, k: number) => Array.from({ length: n }, () => Array.from({ length: k }, () => r() * 2 - 1));
+const rand = (r: () => number, n: number, k: number) =>
+  Array.from({ length: n }, () => Array.from({ length: k }, () => r() * 2 - 1));
 
 /** ‖g − g_fd‖ over every trainable weight (central differences, with the kink rule of test/model/gradcheck.test.ts). */
 function gradError(model: sn.LayersModel, x: sn.ModelData, y: sn.ModelData): { err: number; norm: number } {
   const { grads, loss: l0 } = model.computeGradients(x, y, { seed: 3 });
   const weights = model.getWeights();
-  const idx = model.namedWeights().map((w, i) => (w.trainable ? i : -1)).filter((i) => i >= 0);
+  const idx = model
+    .namedWeights()
+    .map((w, i) => (w.trainable ? i : -1))
+    .filter((i) => i >= 0);
   const h = 1e-3;
-  let errSq = 0, normSq = 0;
+  let errSq = 0,
+    normSq = 0;
   const at = (wi: number, k: number, v: number) => {
-    const ws = weights.map((t) => t.clone()); (ws[wi]!.values as Float32Array)[k] = v;
+    const ws = weights.map((t) => t.clone());
+    (ws[wi]!.values as Float32Array)[k] = v;
     model.setWeights(ws);
     return model.computeLoss(x, y, { seed: 3 });
   };
@@ -30,12 +42,19 @@ function gradError(model: sn.LayersModel, x: sn.ModelData, y: sn.ModelData): { e
     const g = grads[gi]!.values;
     for (let k = 0; k < g.length; k++) {
       const orig = weights[wi]!.values[k]!;
-      const hi = Math.fround(orig + h), lo = Math.fround(orig - h);
-      const lp = at(wi, k, hi), lm = at(wi, k, lo);
+      const hi = Math.fround(orig + h),
+        lo = Math.fround(orig - h);
+      const lp = at(wi, k, hi),
+        lm = at(wi, k, lo);
       const central = (lp - lm) / (hi - lo);
-      const fwd = (lp - l0) / (hi - orig), bwd = (l0 - lm) / (orig - lo);
-      const e = Math.min(Math.abs(central - g[k]!), Math.max(0, Math.min(fwd, bwd) - g[k]!, g[k]! - Math.max(fwd, bwd)));
-      errSq += e * e; normSq += g[k]! ** 2;
+      const fwd = (lp - l0) / (hi - orig),
+        bwd = (l0 - lm) / (orig - lo);
+      const e = Math.min(
+        Math.abs(central - g[k]!),
+        Math.max(0, Math.min(fwd, bwd) - g[k]!, g[k]! - Math.max(fwd, bwd)),
+      );
+      errSq += e * e;
+      normSq += g[k]! ** 2;
     }
   });
   model.setWeights(weights);
@@ -47,13 +66,18 @@ const MERGES = ['add', 'subtract', 'multiply', 'average', 'maximum', 'minimum', 
 /** Two inputs, a shared Dense applied to both, a merge, two outputs (one reading the merge, one a branch). */
 function graphModel(merge: (typeof MERGES)[number], seed: number) {
   sn.setSeed(seed);
-  const a = sn.input({ shape: [3], name: 'a' }), b = sn.input({ shape: [3], name: 'b' });
+  const a = sn.input({ shape: [3], name: 'a' }),
+    b = sn.input({ shape: [3], name: 'b' });
   const shared = sn.layers.dense({ units: 4, activation: 'tanh', name: 'shared' });
-  const ha = shared.apply(a), hb = shared.apply(b);
-  const m = merge === 'concatenate' ? sn.layers.concatenate({ axis: -1 }).apply([ha, hb]) : sn.layers[merge]().apply([ha, hb]);
+  const ha = shared.apply(a),
+    hb = shared.apply(b);
+  const m =
+    merge === 'concatenate' ? sn.layers.concatenate({ axis: -1 }).apply([ha, hb]) : sn.layers[merge]().apply([ha, hb]);
   const hidden = sn.layers.dense({ units: 5, activation: 'swish', name: 'hidden' }).apply(m);
   const cls = sn.layers.dense({ units: 3, activation: 'softmax', name: 'cls' }).apply(hidden);
-  const reg = sn.layers.dense({ units: 2, name: 'reg' }).apply(sn.layers.add().apply([ha, sn.layers.dense({ units: 4, name: 'proj' }).apply(hidden)]));
+  const reg = sn.layers
+    .dense({ units: 2, name: 'reg' })
+    .apply(sn.layers.add().apply([ha, sn.layers.dense({ units: 4, name: 'proj' }).apply(hidden)]));
   return sn.model({ inputs: [a, b], outputs: [cls, reg], name: `g_${merge}` });
 }
 
@@ -64,7 +88,17 @@ describe('building functional models', () => {
     expect(m.outputNames).toEqual(['cls', 'reg']);
     expect(m.inputs.map((t) => t.shape)).toEqual([[3], [3]]);
     expect(m.outputShapes).toEqual([[3], [2]]);
-    expect(m.layers.map((l) => l.className)).toEqual(['InputLayer', 'InputLayer', 'Dense', 'Concatenate', 'Dense', 'Dense', 'Dense', 'Add', 'Dense']);
+    expect(m.layers.map((l) => l.className)).toEqual([
+      'InputLayer',
+      'InputLayer',
+      'Dense',
+      'Concatenate',
+      'Dense',
+      'Dense',
+      'Dense',
+      'Add',
+      'Dense',
+    ]);
     // shared: 3·4 + 4 once; hidden 8·5 + 5; cls 5·3 + 3; proj 5·4 + 4; reg 4·2 + 2
     expect(m.countParams()).toBe(16 + 45 + 18 + 24 + 10);
     expect(m.getLayer('shared').weights).toHaveLength(2);
@@ -72,21 +106,29 @@ describe('building functional models', () => {
   });
 
   it('refuses bad graphs and calls, naming what is wrong', () => {
-    const a = sn.input({ shape: [3], name: 'ia' }), b = sn.input({ shape: [2], name: 'ib' });
+    const a = sn.input({ shape: [3], name: 'ia' }),
+      b = sn.input({ shape: [2], name: 'ib' });
     const d = sn.layers.dense({ units: 2 });
     const h = d.apply(a);
     expect(() => d.apply(b)).toThrow(/was built for input shape \[null, 3\] and cannot be applied to \[null, 2\]/);
-    expect(() => sn.layers.add().apply([a, b])).toThrow(/needs inputs of one shape\. Received: \[null, 3\], \[null, 2\]/);
+    expect(() => sn.layers.add().apply([a, b])).toThrow(
+      /needs inputs of one shape\. Received: \[null, 3\], \[null, 2\]/,
+    );
     expect(() => sn.layers.subtract().apply([a, a, a])).toThrow(/exactly 2 inputs/);
     expect(() => sn.layers.concatenate({ axis: 0 })).toThrow(/axis/);
     expect(() => sn.layers.dense({ units: 1 }).apply([a, b])).toThrow(/takes one input\. Received: 2 inputs/);
     expect(() => sn.layers.dense({ units: 1 }).apply(sn.tensor([[1, 2, 3]]) as never)).toThrow(/symbolic tensors/);
-    expect(() => sn.model({ inputs: a, outputs: sn.layers.add().apply([h, sn.layers.dense({ units: 2 }).apply(b)]) })).toThrow(/Graph disconnected: .*'ib'/);
+    expect(() =>
+      sn.model({ inputs: a, outputs: sn.layers.add().apply([h, sn.layers.dense({ units: 2 }).apply(b)]) }),
+    ).toThrow(/Graph disconnected: .*'ib'/);
     expect(() => sn.model({ inputs: h, outputs: h })).toThrow(/inputs\[0\]/);
     expect(() => sn.model({ inputs: a, outputs: a })).toThrow(/outputs\[0\]/);
     expect(() => sn.model({ inputs: a, outputs: [h, h] })).toThrow(/lists .* twice/);
-    const same1 = sn.layers.dense({ units: 2, name: 'twin' }).apply(a), same2 = sn.layers.dense({ units: 2, name: 'twin' }).apply(a);
-    expect(() => sn.model({ inputs: a, outputs: sn.layers.add([same1, same2]) })).toThrow(/Two layers of the model are named 'twin'/);
+    const same1 = sn.layers.dense({ units: 2, name: 'twin' }).apply(a),
+      same2 = sn.layers.dense({ units: 2, name: 'twin' }).apply(a);
+    expect(() => sn.model({ inputs: a, outputs: sn.layers.add([same1, same2]) })).toThrow(
+      /Two layers of the model are named 'twin'/,
+    );
   });
 
   it('a layer already used by another model is refused with how to fix it; after release() it can be used', () => {
@@ -95,17 +137,28 @@ describe('building functional models', () => {
     const m1 = sn.model({ inputs: x, outputs: d.apply(x) });
     m1.predict([[1, 2]]);
     const m2 = sn.model({ inputs: x, outputs: sn.layers.dense({ units: 1 }).apply(d.apply(x)) });
-    expect(() => m2.predict([[1, 2]])).toThrow(/Weight 'owned\/kernel' is held by model '.*': .*Call release\(\) on that model first/);
+    expect(() => m2.predict([[1, 2]])).toThrow(
+      /Weight 'owned\/kernel' is held by model '.*': .*Call release\(\) on that model first/,
+    );
     expect(() => m2.getWeights()).toThrow(/held by model/);
     const before = m1.getWeights();
     m1.release();
     expect((m2.predict([[1, 2]]) as sn.Tensor).shape).toEqual([1, 1]);
-    expect(m2.getWeights().slice(0, 2).map((t) => Array.from(t.values))).toEqual(before.map((t) => Array.from(t.values)));
+    expect(
+      m2
+        .getWeights()
+        .slice(0, 2)
+        .map((t) => Array.from(t.values)),
+    ).toEqual(before.map((t) => Array.from(t.values)));
   });
 
   it('a sequential model is the same engine: same weights, same data → bit-identical training and predictions', async () => {
     const data = digits(0.2, 3);
-    const layers = () => [sn.layers.dense({ units: 24, activation: 'relu' }), sn.layers.dropout({ rate: 0.2 }), sn.layers.dense({ units: 10, activation: 'softmax' })];
+    const layers = () => [
+      sn.layers.dense({ units: 24, activation: 'relu' }),
+      sn.layers.dropout({ rate: 0.2 }),
+      sn.layers.dense({ units: 10, activation: 'softmax' }),
+    ];
     sn.setSeed(11);
     const sl = layers();
     const seq = sn.sequential([sn.layers.input({ shape: [64] }), ...sl]);
@@ -116,11 +169,14 @@ describe('building functional models', () => {
     for (const l of fl) t = l.apply(t);
     const fun = sn.model({ inputs: x, outputs: t });
     fun.setWeights(seq.getWeights());
-    for (const m of [seq, fun]) m.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
+    for (const m of [seq, fun])
+      m.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
     const h1 = await seq.fit(data.xTrain, data.yTrain, { epochs: 2, batchSize: 64, seed: 5, verbose: 0 });
     const h2 = await fun.fit(data.xTrain, data.yTrain, { epochs: 2, batchSize: 64, seed: 5, verbose: 0 });
     expect(h2.history).toEqual(h1.history);
-    expect(Array.from((fun.predict(data.xTest) as sn.Tensor).values)).toEqual(Array.from(seq.predict(data.xTest).values));
+    expect(Array.from((fun.predict(data.xTest) as sn.Tensor).values)).toEqual(
+      Array.from(seq.predict(data.xTest).values),
+    );
   });
 });
 
@@ -129,15 +185,21 @@ for (const backend of ['js', 'wasm'] as const) {
     it('through every merge kind, a shared layer, a branch read twice and two weighted output losses', () => {
       sn.setBackend(backend);
       const r = rng(9);
-      const xa = rand(r, 6, 3), xb = rand(r, 6, 3);
-      const yc = Array.from({ length: 6 }, () => { const row = [0, 0, 0]; row[Math.floor(r() * 3)] = 1; return row; });
+      const xa = rand(r, 6, 3),
+        xb = rand(r, 6, 3);
+      const yc = Array.from({ length: 6 }, () => {
+        const row = [0, 0, 0];
+        row[Math.floor(r() * 3)] = 1;
+        return row;
+      });
       const yr = rand(r, 6, 2);
       const failures: string[] = [];
       for (const merge of MERGES) {
         const m = graphModel(merge, 20);
         m.compile({ optimizer: 'sgd', loss: ['categorical_crossentropy', 'mse'], lossWeights: [0.7, 1.9] });
         const { err, norm } = gradError(m, [xa, xb], { cls: yc, reg: yr });
-        if (!(err <= 2e-2 * Math.max(norm, 1e-3))) failures.push(`${merge}: err ${err.toExponential(2)} vs norm ${norm.toExponential(2)}`);
+        if (!(err <= 2e-2 * Math.max(norm, 1e-3)))
+          failures.push(`${merge}: err ${err.toExponential(2)} vs norm ${norm.toExponential(2)}`);
       }
       expect(failures).toEqual([]);
       sn.setBackend('wasm');
@@ -146,18 +208,28 @@ for (const backend of ['js', 'wasm'] as const) {
     it('the total loss is Σ lossWeight·loss of each output, and the gradient follows the weights', () => {
       sn.setBackend(backend);
       const r = rng(4);
-      const xa = rand(r, 8, 3), xb = rand(r, 8, 3);
+      const xa = rand(r, 8, 3),
+        xb = rand(r, 8, 3);
       const yc = Array.from({ length: 8 }, () => [Math.floor(r() * 3)]);
       const yr = rand(r, 8, 2);
       const m = graphModel('add', 3);
-      m.compile({ optimizer: 'sgd', loss: { cls: 'sparse_categorical_crossentropy', reg: 'mse' }, lossWeights: { cls: 2, reg: 0.5 }, metrics: { cls: ['accuracy'], reg: ['mae'] } });
+      m.compile({
+        optimizer: 'sgd',
+        loss: { cls: 'sparse_categorical_crossentropy', reg: 'mse' },
+        lossWeights: { cls: 2, reg: 0.5 },
+        metrics: { cls: ['accuracy'], reg: ['mae'] },
+      });
       const e = m.evaluate({ a: xa, b: xb }, [yc, yr]);
       expect(Object.keys(e)).toEqual(['loss', 'cls_loss', 'reg_loss', 'cls_accuracy', 'reg_mae']);
       expect(e.loss).toBeCloseTo(2 * e.cls_loss! + 0.5 * e.reg_loss!, 5);
-      // Only the classifier's loss: its weights get the same gradient with either second weight, the regression head none.
+      // Only the classifier's loss: its weights get the same gradient with either second weight, the regression head
+      // none.
       m.compile({ optimizer: 'sgd', loss: ['sparse_categorical_crossentropy', 'mse'], lossWeights: [1, 0] });
       const g0 = m.computeGradients([xa, xb], [yc, yr]).grads;
-      const names = m.namedWeights().filter((w) => w.trainable).map((w) => w.name);
+      const names = m
+        .namedWeights()
+        .filter((w) => w.trainable)
+        .map((w) => w.name);
       expect(Math.max(...g0[names.indexOf('reg/kernel')]!.values.map(Math.abs))).toBe(0);
       const { err, norm } = gradError(m, [xa, xb], [yc, yr]);
       expect(err).toBeLessThanOrEqual(2e-2 * Math.max(norm, 1e-3));
@@ -167,7 +239,8 @@ for (const backend of ['js', 'wasm'] as const) {
     it('concatenate on a middle axis, reshape/permute/flatten on rank 3, and maximum with ties', () => {
       sn.setBackend(backend);
       const r = rng(5);
-      const a = sn.input({ shape: [2, 3] }), b = sn.input({ shape: [4, 3] });
+      const a = sn.input({ shape: [2, 3] }),
+        b = sn.input({ shape: [4, 3] });
       const c = sn.layers.concatenate({ axis: 1 }).apply([a, b]); // [6, 3]
       const p = sn.layers.permute({ dims: [2, 1] }).apply(sn.layers.dense({ units: 3, activation: 'elu' }).apply(c)); // [3, 6]
       const f = sn.layers.flatten().apply(p);
@@ -175,7 +248,8 @@ for (const backend of ['js', 'wasm'] as const) {
       const out = sn.layers.dense({ units: 2, activation: 'sigmoid' }).apply(mx);
       const m = sn.model({ inputs: [a, b], outputs: out });
       m.compile({ optimizer: 'sgd', loss: 'binary_crossentropy' });
-      const xa = Array.from({ length: 5 }, () => rand(r, 2, 3)), xb = Array.from({ length: 5 }, () => rand(r, 4, 3));
+      const xa = Array.from({ length: 5 }, () => rand(r, 2, 3)),
+        xb = Array.from({ length: 5 }, () => rand(r, 4, 3));
       const y = Array.from({ length: 5 }, () => [r() < 0.5 ? 0 : 1, r() < 0.5 ? 0 : 1]);
       const { err, norm } = gradError(m, [xa, xb], y);
       expect(err).toBeLessThanOrEqual(2e-2 * Math.max(norm, 1e-3));
@@ -187,21 +261,43 @@ for (const backend of ['js', 'wasm'] as const) {
 describe('training and predicting with several inputs and outputs', () => {
   it('UCI digits split into top and bottom halves, two heads (digit, even/odd): both reach a stated test accuracy', async () => {
     const d = digits(0.2, 7);
-    const top = (x: number[][]) => x.map((r) => r.slice(0, 32)), bottom = (x: number[][]) => x.map((r) => r.slice(32));
+    const top = (x: number[][]) => x.map((r) => r.slice(0, 32)),
+      bottom = (x: number[][]) => x.map((r) => r.slice(32));
     const even = (y: number[][]) => y.map((r) => [r[0]! % 2 === 0 ? 1 : 0]);
     sn.setSeed(1);
-    const t = sn.input({ shape: [32], name: 'top' }), b = sn.input({ shape: [32], name: 'bottom' });
+    const t = sn.input({ shape: [32], name: 'top' }),
+      b = sn.input({ shape: [32], name: 'bottom' });
     const half = sn.layers.dense({ units: 32, activation: 'relu', name: 'half' }); // shared by both halves
     const h = sn.layers.concatenate().apply([half.apply(t), half.apply(b)]);
     const body = sn.layers.dense({ units: 48, activation: 'relu', name: 'body' }).apply(h);
     const digit = sn.layers.dense({ units: 10, activation: 'softmax', name: 'digit' }).apply(body);
     const parity = sn.layers.dense({ units: 1, activation: 'sigmoid', name: 'parity' }).apply(body);
     const m = sn.model({ inputs: [t, b], outputs: [digit, parity] });
-    m.compile({ optimizer: sn.optimizers.adam({ learningRate: 0.005 }), loss: ['sparse_categorical_crossentropy', 'binary_crossentropy'], lossWeights: [1, 0.5], metrics: ['accuracy'] });
-    const hist = await m.fit({ top: top(d.xTrain), bottom: bottom(d.xTrain) }, { digit: d.yTrain, parity: even(d.yTrain) },
-      { epochs: 30, batchSize: 32, seed: 2, verbose: 0, validationSplit: 0.1 });
-    expect(Object.keys(hist.history).sort()).toEqual(['digit_accuracy', 'digit_loss', 'loss', 'parity_accuracy', 'parity_loss',
-      'val_digit_accuracy', 'val_digit_loss', 'val_loss', 'val_parity_accuracy', 'val_parity_loss'].sort());
+    m.compile({
+      optimizer: sn.optimizers.adam({ learningRate: 0.005 }),
+      loss: ['sparse_categorical_crossentropy', 'binary_crossentropy'],
+      lossWeights: [1, 0.5],
+      metrics: ['accuracy'],
+    });
+    const hist = await m.fit(
+      { top: top(d.xTrain), bottom: bottom(d.xTrain) },
+      { digit: d.yTrain, parity: even(d.yTrain) },
+      { epochs: 30, batchSize: 32, seed: 2, verbose: 0, validationSplit: 0.1 },
+    );
+    expect(Object.keys(hist.history).sort()).toEqual(
+      [
+        'digit_accuracy',
+        'digit_loss',
+        'loss',
+        'parity_accuracy',
+        'parity_loss',
+        'val_digit_accuracy',
+        'val_digit_loss',
+        'val_loss',
+        'val_parity_accuracy',
+        'val_parity_loss',
+      ].sort(),
+    );
     const e = m.evaluate([top(d.xTest), bottom(d.xTest)], [d.yTest, even(d.yTest)]);
     expect(e.digit_accuracy).toBeGreaterThanOrEqual(0.93);
     expect(e.parity_accuracy).toBeGreaterThanOrEqual(0.93);
@@ -209,26 +305,49 @@ describe('training and predicting with several inputs and outputs', () => {
     expect(pd!.shape).toEqual([d.xTest.length, 10]);
     expect(pp!.shape).toEqual([d.xTest.length, 1]);
     // trainOnBatch reports the same keys; predictOnBatch gives one tensor per output.
-    const logs = m.trainOnBatch([top(d.xTest.slice(0, 8)), bottom(d.xTest.slice(0, 8))], [d.yTest.slice(0, 8), even(d.yTest.slice(0, 8))]);
+    const logs = m.trainOnBatch(
+      [top(d.xTest.slice(0, 8)), bottom(d.xTest.slice(0, 8))],
+      [d.yTest.slice(0, 8), even(d.yTest.slice(0, 8))],
+    );
     expect(Object.keys(logs)).toEqual(['loss', 'digit_loss', 'parity_loss', 'digit_accuracy', 'parity_accuracy']);
-    expect((m.predictOnBatch([top(d.xTest.slice(0, 3)), bottom(d.xTest.slice(0, 3))]) as sn.Tensor[]).map((x) => x.shape)).toEqual([[3, 10], [3, 1]]);
+    expect(
+      (m.predictOnBatch([top(d.xTest.slice(0, 3)), bottom(d.xTest.slice(0, 3))]) as sn.Tensor[]).map((x) => x.shape),
+    ).toEqual([
+      [3, 10],
+      [3, 1],
+    ]);
   });
 
   it('refuses data of the wrong structure, naming inputs and outputs', () => {
     const m = graphModel('add', 2);
     m.compile({ optimizer: 'sgd', loss: 'mse' });
     const x = [[[1, 2, 3]], [[1, 2, 3]]];
-    expect(() => m.predict([[1, 2, 3]])).toThrow(/2 inputs: an array in input order or an object keyed by input name \(a, b\)/);
+    expect(() => m.predict([[1, 2, 3]])).toThrow(
+      /2 inputs: an array in input order or an object keyed by input name \(a, b\)/,
+    );
     expect(() => m.predict({ a: [[1, 2, 3]] })).toThrow(/no data for input 'b'/);
     expect(() => m.predict({ a: [[1, 2, 3]], b: [[1, 2, 3]], c: [[1]] })).toThrow(/does not have: c/);
-    expect(() => m.predict([[[1, 2, 3]], [[1, 2, 3], [4, 5, 6]]])).toThrow(/different numbers of samples/);
+    expect(() =>
+      m.predict([
+        [[1, 2, 3]],
+        [
+          [1, 2, 3],
+          [4, 5, 6],
+        ],
+      ]),
+    ).toThrow(/different numbers of samples/);
     expect(() => m.evaluate(x, { cls: [[1, 0, 0]] })).toThrow(/no data for output 'reg'/);
     expect(() => m.compile({ optimizer: 'sgd', loss: ['mse'] })).toThrow(/one entry per output \(2: cls, reg\)/);
     expect(() => m.compile({ optimizer: 'sgd', loss: { cls: 'mse', other: 'mse' } })).toThrow(/does not have: other/);
     expect(() => m.compile({ optimizer: 'sgd', loss: 'mse', lossWeights: [1, -1] })).toThrow(/lossWeights/);
     // The model is still usable after every refusal.
-    expect((m.predict(x) as sn.Tensor[]).map((t) => t.shape)).toEqual([[1, 3], [1, 2]]);
-    return expect(m.fit(x, [[[1, 0, 0]], [[0, 0]]], { classWeight: { 0: 1 }, verbose: 0 })).rejects.toThrow(/classWeight.*one output/);
+    expect((m.predict(x) as sn.Tensor[]).map((t) => t.shape)).toEqual([
+      [1, 3],
+      [1, 2],
+    ]);
+    return expect(m.fit(x, [[[1, 0, 0]], [[0, 0]]], { classWeight: { 0: 1 }, verbose: 0 })).rejects.toThrow(
+      /classWeight.*one output/,
+    );
   });
 
   it('summary shows Keras\'s "Connected to" column', () => {
@@ -256,7 +375,10 @@ describe('inference plans of graphs', () => {
     const first = sn.layers.dense({ units: 16 }).apply(xs);
     let u = first;
     for (let i = 0; i < 4; i++) u = sn.layers.dense({ units: 16, activation: 'relu' }).apply(u);
-    const skip = sn.model({ inputs: xs, outputs: sn.layers.dense({ units: 2 }).apply(sn.layers.add().apply([first, u])) });
+    const skip = sn.model({
+      inputs: xs,
+      outputs: sn.layers.dense({ units: 2 }).apply(sn.layers.add().apply([first, u])),
+    });
     skip.predict(new sn.Tensor(new Float32Array(4 * 8), [4, 8]));
     expect(skip.memoryStats().plans[0]!.activationBuffers).toBe(4);
   });

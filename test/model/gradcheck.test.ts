@@ -14,11 +14,42 @@ import * as sn from '../../src/index.js';
 
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
-const ACTIVATIONS = ['linear', 'relu', 'leaky_relu', 'elu', 'selu', 'sigmoid', 'tanh', 'exponential', 'softplus', 'softsign', 'gelu', 'swish', 'hard_sigmoid', 'hard_sigmoid_legacy', 'softmax'];
-const LOSSES = ['mean_squared_error', 'mean_absolute_error', 'huber', 'log_cosh', 'hinge', 'binary_crossentropy', 'categorical_crossentropy', 'sparse_categorical_crossentropy'];
+const ACTIVATIONS = [
+  'linear',
+  'relu',
+  'leaky_relu',
+  'elu',
+  'selu',
+  'sigmoid',
+  'tanh',
+  'exponential',
+  'softplus',
+  'softsign',
+  'gelu',
+  'swish',
+  'hard_sigmoid',
+  'hard_sigmoid_legacy',
+  'softmax',
+];
+const LOSSES = [
+  'mean_squared_error',
+  'mean_absolute_error',
+  'huber',
+  'log_cosh',
+  'hinge',
+  'binary_crossentropy',
+  'categorical_crossentropy',
+  'sparse_categorical_crossentropy',
+];
 const REGS: (string | undefined)[] = [undefined, 'l1', 'l2', 'l1l2'];
 
 function outputActivationFor(loss: string, hidden: string): string {
@@ -30,7 +61,11 @@ function outputActivationFor(loss: string, hidden: string): string {
 function targets(loss: string, n: number, k: number, r: () => number): number[][] {
   return Array.from({ length: n }, () => {
     if (loss === 'sparse_categorical_crossentropy') return [Math.floor(r() * k)];
-    if (loss === 'categorical_crossentropy') { const row = new Array(k).fill(0); row[Math.floor(r() * k)] = 1; return row; }
+    if (loss === 'categorical_crossentropy') {
+      const row = new Array(k).fill(0);
+      row[Math.floor(r() * k)] = 1;
+      return row;
+    }
     if (loss === 'binary_crossentropy' || loss === 'hinge') return Array.from({ length: k }, () => (r() < 0.5 ? 0 : 1));
     return Array.from({ length: k }, () => r() * 2 - 1);
   });
@@ -39,11 +74,16 @@ function targets(loss: string, n: number, k: number, r: () => number): number[][
 function check(model: sn.Sequential, x: number[][], y: number[][], seed = 5): { err: number; norm: number } {
   const { grads, loss: l0 } = model.computeGradients(x, y, { seed });
   const weights = model.getWeights();
-  const trainableIdx = model.namedWeights().map((w, i) => (w.trainable ? i : -1)).filter((i) => i >= 0);
+  const trainableIdx = model
+    .namedWeights()
+    .map((w, i) => (w.trainable ? i : -1))
+    .filter((i) => i >= 0);
   const h = 1e-3;
-  let errSq = 0, normSq = 0;
+  let errSq = 0,
+    normSq = 0;
   const at = (wi: number, k: number, v: number) => {
-    const ws = weights.map((t) => t.clone()); (ws[wi]!.values as Float32Array)[k] = v;
+    const ws = weights.map((t) => t.clone());
+    (ws[wi]!.values as Float32Array)[k] = v;
     model.setWeights(ws);
     return model.computeLoss(x, y, { seed });
   };
@@ -51,17 +91,21 @@ function check(model: sn.Sequential, x: number[][], y: number[][], seed = 5): { 
     const g = grads[gi]!.values;
     for (let k = 0; k < g.length; k++) {
       const orig = weights[wi]!.values[k]!;
-      const hi = Math.fround(orig + h), lo = Math.fround(orig - h);
-      const lp = at(wi, k, hi), lm = at(wi, k, lo);
+      const hi = Math.fround(orig + h),
+        lo = Math.fround(orig - h);
+      const lp = at(wi, k, hi),
+        lm = at(wi, k, lo);
       const central = (lp - lm) / (hi - lo);
       let e = Math.abs(central - g[k]!);
       // At a kink (relu, |x| of L1 or MAE, ELU with alpha ≠ 1, hard sigmoid) the
       // central difference averages two slopes; the analytic (sub)gradient is
       // right if it lies between the one-sided differences.
-      const fwd = (lp - l0) / (hi - orig), bwd = (l0 - lm) / (orig - lo);
+      const fwd = (lp - l0) / (hi - orig),
+        bwd = (l0 - lm) / (orig - lo);
       const inBracket = Math.max(0, Math.min(fwd, bwd) - g[k]!, g[k]! - Math.max(fwd, bwd));
       e = Math.min(e, inBracket);
-      errSq += e * e; normSq += g[k]! ** 2;
+      errSq += e * e;
+      normSq += g[k]! ** 2;
     }
   });
   model.setWeights(weights);
@@ -83,13 +127,21 @@ for (const backend of ['js', 'wasm'] as const) {
           sn.setSeed(1000 + i);
           const model = sn.sequential([
             sn.layers.dense({ units: 4, inputDim: 3, activation: act, kernelRegularizer: reg, biasRegularizer: reg }),
-            sn.layers.dense({ units: k, activation: outAct, kernelInitializer: 'glorot_normal', biasInitializer: sn.initializers.randomNormal({ stddev: 0.1, seed: i }) }),
+            sn.layers.dense({
+              units: k,
+              activation: outAct,
+              kernelInitializer: 'glorot_normal',
+              biasInitializer: sn.initializers.randomNormal({ stddev: 0.1, seed: i }),
+            }),
           ]);
           model.compile({ optimizer: 'sgd', loss: loss === 'huber' ? sn.losses.huber({ delta: 0.5 }) : loss });
           const x = Array.from({ length: 5 }, () => [r() * 2 - 1, r() * 2 - 1, r() * 2 - 1]);
           const y = targets(loss, 5, k, r);
           const { err, norm } = check(model, x, y);
-          if (!(err <= 2e-2 * Math.max(norm, 1e-3))) failures.push(`${act} + ${loss} + ${reg ?? 'no reg'}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`);
+          if (!(err <= 2e-2 * Math.max(norm, 1e-3)))
+            failures.push(
+              `${act} + ${loss} + ${reg ?? 'no reg'}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`,
+            );
         }
       }
       expect(failures).toEqual([]);
@@ -113,14 +165,27 @@ for (const backend of ['js', 'wasm'] as const) {
       let i = 0;
       for (const [name, make] of variants) {
         for (const reg of REGS) {
-          for (const [loss, outAct] of [['categorical_crossentropy', 'softmax'], ['binary_crossentropy', 'sigmoid'], ['sparse_categorical_crossentropy', 'softmax'], ['mse', 'linear'], ['categorical_crossentropy', 'linear_softmax_layer']] as const) {
+          for (const [loss, outAct] of [
+            ['categorical_crossentropy', 'softmax'],
+            ['binary_crossentropy', 'sigmoid'],
+            ['sparse_categorical_crossentropy', 'softmax'],
+            ['mse', 'linear'],
+            ['categorical_crossentropy', 'linear_softmax_layer'],
+          ] as const) {
             i++;
             sn.setSeed(2000 + i);
-            const last = outAct === 'linear_softmax_layer'
-              ? [sn.layers.dense({ units: 3 }), sn.layers.activation({ activation: 'softmax' })]
-              : [sn.layers.dense({ units: 3, activation: outAct, kernelRegularizer: reg })];
+            const last =
+              outAct === 'linear_softmax_layer'
+                ? [sn.layers.dense({ units: 3 }), sn.layers.activation({ activation: 'softmax' })]
+                : [sn.layers.dense({ units: 3, activation: outAct, kernelRegularizer: reg })];
             const model = sn.sequential([
-              sn.layers.dense({ units: 5, inputDim: 4, activation: 'tanh', kernelRegularizer: reg, biasRegularizer: reg }),
+              sn.layers.dense({
+                units: 5,
+                inputDim: 4,
+                activation: 'tanh',
+                kernelRegularizer: reg,
+                biasRegularizer: reg,
+              }),
               ...make(),
               ...last,
             ]);
@@ -128,7 +193,10 @@ for (const backend of ['js', 'wasm'] as const) {
             const x = Array.from({ length: 6 }, () => [r() * 2 - 1, r() * 2 - 1, r() * 2 - 1, r() * 2 - 1]);
             const y = targets(loss, 6, 3, r);
             const { err, norm } = check(model, x, y, 11 + i);
-            if (!(err <= 2e-2 * Math.max(norm, 1e-3))) failures.push(`${name} + ${reg ?? 'no reg'} + ${loss}/${outAct}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`);
+            if (!(err <= 2e-2 * Math.max(norm, 1e-3)))
+              failures.push(
+                `${name} + ${reg ?? 'no reg'} + ${loss}/${outAct}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`,
+              );
           }
         }
       }
@@ -156,11 +224,22 @@ for (const backend of ['js', 'wasm'] as const) {
           ]);
           model.compile({ optimizer: 'sgd', loss });
           expect(model.layers[0]!.outputShape).toEqual([3, 5]);
-          const x = Array.from({ length: 4 }, () => Array.from({ length: 3 }, () => Array.from({ length: 4 }, () => r() * 2 - 1)));
-          const y = loss === 'categorical_crossentropy' ? targets(loss, 4, 3, r)
-            : Array.from({ length: 4 }, () => Array.from({ length: 3 }, () => Array.from({ length: 2 }, () => (loss === 'mse' ? r() * 2 - 1 : r() < 0.5 ? 0 : 1))));
+          const x = Array.from({ length: 4 }, () =>
+            Array.from({ length: 3 }, () => Array.from({ length: 4 }, () => r() * 2 - 1)),
+          );
+          const y =
+            loss === 'categorical_crossentropy'
+              ? targets(loss, 4, 3, r)
+              : Array.from({ length: 4 }, () =>
+                  Array.from({ length: 3 }, () =>
+                    Array.from({ length: 2 }, () => (loss === 'mse' ? r() * 2 - 1 : r() < 0.5 ? 0 : 1)),
+                  ),
+                );
           const { err, norm } = check(model, x as unknown as number[][], y as unknown as number[][], 17 + i);
-          if (!(err <= 2e-2 * Math.max(norm, 1e-3))) failures.push(`${loss}${bn ? ' + batchNormalization' : ''}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`);
+          if (!(err <= 2e-2 * Math.max(norm, 1e-3)))
+            failures.push(
+              `${loss}${bn ? ' + batchNormalization' : ''}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`,
+            );
         }
       }
       expect(failures).toEqual([]);
@@ -171,12 +250,27 @@ for (const backend of ['js', 'wasm'] as const) {
       const r = rng(21);
       const failures: string[] = [];
       const cases: [string, string, () => sn.layers.Layer[]][] = [
-        ['permute + reshape', 'categorical_crossentropy', () => [
-          sn.layers.dense({ units: 5, inputShape: [3, 4], activation: 'tanh' }), sn.layers.permute({ dims: [2, 1] }),
-          sn.layers.dense({ units: 2, activation: 'elu' }), sn.layers.reshape({ targetShape: [-1] }), sn.layers.dense({ units: 3, activation: 'softmax' })]],
-        ['repeatVector', 'mse', () => [
-          sn.layers.reshape({ inputShape: [3, 4], targetShape: [12] }), sn.layers.dense({ units: 4, activation: 'swish' }),
-          sn.layers.repeatVector({ n: 3 }), sn.layers.dense({ units: 2, activation: 'tanh' })]],
+        [
+          'permute + reshape',
+          'categorical_crossentropy',
+          () => [
+            sn.layers.dense({ units: 5, inputShape: [3, 4], activation: 'tanh' }),
+            sn.layers.permute({ dims: [2, 1] }),
+            sn.layers.dense({ units: 2, activation: 'elu' }),
+            sn.layers.reshape({ targetShape: [-1] }),
+            sn.layers.dense({ units: 3, activation: 'softmax' }),
+          ],
+        ],
+        [
+          'repeatVector',
+          'mse',
+          () => [
+            sn.layers.reshape({ inputShape: [3, 4], targetShape: [12] }),
+            sn.layers.dense({ units: 4, activation: 'swish' }),
+            sn.layers.repeatVector({ n: 3 }),
+            sn.layers.dense({ units: 2, activation: 'tanh' }),
+          ],
+        ],
       ];
       let i = 0;
       for (const [name, loss, make] of cases) {
@@ -184,10 +278,16 @@ for (const backend of ['js', 'wasm'] as const) {
         sn.setSeed(4000 + i);
         const model = sn.sequential(make());
         model.compile({ optimizer: 'sgd', loss });
-        const x = Array.from({ length: 4 }, () => Array.from({ length: 3 }, () => Array.from({ length: 4 }, () => r() * 2 - 1)));
-        const y = loss === 'mse' ? Array.from({ length: 4 }, () => Array.from({ length: 3 }, () => [r() * 2 - 1, r() * 2 - 1])) : targets(loss, 4, 3, r);
+        const x = Array.from({ length: 4 }, () =>
+          Array.from({ length: 3 }, () => Array.from({ length: 4 }, () => r() * 2 - 1)),
+        );
+        const y =
+          loss === 'mse'
+            ? Array.from({ length: 4 }, () => Array.from({ length: 3 }, () => [r() * 2 - 1, r() * 2 - 1]))
+            : targets(loss, 4, 3, r);
         const { err, norm } = check(model, x as unknown as number[][], y as unknown as number[][], 23 + i);
-        if (!(err <= 2e-2 * Math.max(norm, 1e-3))) failures.push(`${name}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`);
+        if (!(err <= 2e-2 * Math.max(norm, 1e-3)))
+          failures.push(`${name}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`);
       }
       expect(failures).toEqual([]);
     });
@@ -196,18 +296,33 @@ for (const backend of ['js', 'wasm'] as const) {
       sn.setBackend(backend);
       const r = rng(9);
       const custom = {
-        value: (t: sn.Tensor, p: sn.Tensor) => { let s = 0; for (let i = 0; i < p.size; i++) s += (p.values[i]! - t.values[i]!) ** 4; return s / t.shape[0]!; },
-        gradient: (t: sn.Tensor, p: sn.Tensor) => sn.tensor(p.values.map((v, i) => (4 * (v - t.values[i]!) ** 3) / t.shape[0]!), [...p.shape]),
+        value: (t: sn.Tensor, p: sn.Tensor) => {
+          let s = 0;
+          for (let i = 0; i < p.size; i++) s += (p.values[i]! - t.values[i]!) ** 4;
+          return s / t.shape[0]!;
+        },
+        gradient: (t: sn.Tensor, p: sn.Tensor) =>
+          sn.tensor(
+            p.values.map((v, i) => (4 * (v - t.values[i]!) ** 3) / t.shape[0]!),
+            [...p.shape],
+          ),
       };
       const cases: [string, sn.losses.Loss | typeof custom, string][] = [
         ['custom quartic', custom, 'mse'],
         ['bce fromLogits', sn.losses.binaryCrossentropy({ fromLogits: true }), 'binary_crossentropy'],
         ['cce fromLogits', sn.losses.categoricalCrossentropy({ fromLogits: true }), 'categorical_crossentropy'],
-        ['sparse fromLogits', sn.losses.sparseCategoricalCrossentropy({ fromLogits: true }), 'sparse_categorical_crossentropy'],
+        [
+          'sparse fromLogits',
+          sn.losses.sparseCategoricalCrossentropy({ fromLogits: true }),
+          'sparse_categorical_crossentropy',
+        ],
       ];
       for (const [name, loss, kind] of cases) {
         sn.setSeed(77);
-        const model = sn.sequential([sn.layers.dense({ units: 4, inputDim: 3, activation: 'elu' }), sn.layers.dense({ units: 3 })]);
+        const model = sn.sequential([
+          sn.layers.dense({ units: 4, inputDim: 3, activation: 'elu' }),
+          sn.layers.dense({ units: 3 }),
+        ]);
         model.compile({ optimizer: 'sgd', loss });
         const x = Array.from({ length: 4 }, () => [r() * 2 - 1, r() * 2 - 1, r() * 2 - 1]);
         const { err, norm } = check(model, x, targets(kind, 4, 3, r));
@@ -223,27 +338,71 @@ for (const backend of ['js', 'wasm'] as const) {
       // cross-entropy gives rows that do not sum to 1: the unfused kernels rescale them (Keras 3).
       const cases: [string, sn.losses.Loss, string, string][] = [
         ['cce on sigmoid rows', L.categoricalCrossentropy(), 'categorical_crossentropy', 'sigmoid'],
-        ['cce on sigmoid rows, smoothing 0.2', L.categoricalCrossentropy({ labelSmoothing: 0.2 }), 'categorical_crossentropy', 'sigmoid'],
-        ['cce fused softmax, smoothing 0.2', L.categoricalCrossentropy({ labelSmoothing: 0.2 }), 'categorical_crossentropy', 'softmax'],
-        ['cce fromLogits, smoothing 0.1', L.categoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.1 }), 'categorical_crossentropy', 'linear'],
+        [
+          'cce on sigmoid rows, smoothing 0.2',
+          L.categoricalCrossentropy({ labelSmoothing: 0.2 }),
+          'categorical_crossentropy',
+          'sigmoid',
+        ],
+        [
+          'cce fused softmax, smoothing 0.2',
+          L.categoricalCrossentropy({ labelSmoothing: 0.2 }),
+          'categorical_crossentropy',
+          'softmax',
+        ],
+        [
+          'cce fromLogits, smoothing 0.1',
+          L.categoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.1 }),
+          'categorical_crossentropy',
+          'linear',
+        ],
         ['bce sigmoid, smoothing 0.3', L.binaryCrossentropy({ labelSmoothing: 0.3 }), 'binary_crossentropy', 'sigmoid'],
-        ['bce on hard_sigmoid probabilities, smoothing 0.3', L.binaryCrossentropy({ label_smoothing: 0.3 }), 'binary_crossentropy', 'hard_sigmoid'],
-        ['bce fromLogits, smoothing 0.1', L.binaryCrossentropy({ fromLogits: true, labelSmoothing: 0.1 }), 'binary_crossentropy', 'linear'],
+        [
+          'bce on hard_sigmoid probabilities, smoothing 0.3',
+          L.binaryCrossentropy({ label_smoothing: 0.3 }),
+          'binary_crossentropy',
+          'hard_sigmoid',
+        ],
+        [
+          'bce fromLogits, smoothing 0.1',
+          L.binaryCrossentropy({ fromLogits: true, labelSmoothing: 0.1 }),
+          'binary_crossentropy',
+          'linear',
+        ],
         ['sparse on sigmoid rows', L.sparseCategoricalCrossentropy(), 'sparse_categorical_crossentropy', 'sigmoid'],
-        ['sparse fused softmax, ignore_class 1', L.sparseCategoricalCrossentropy({ ignoreClass: 1 }), 'sparse_categorical_crossentropy', 'softmax'],
-        ['sparse on sigmoid rows, ignore_class 2', L.sparseCategoricalCrossentropy({ ignore_class: 2 }), 'sparse_categorical_crossentropy', 'sigmoid'],
-        ['sparse fromLogits, ignore_class 0', L.sparseCategoricalCrossentropy({ fromLogits: true, ignoreClass: 0 }), 'sparse_categorical_crossentropy', 'linear'],
+        [
+          'sparse fused softmax, ignore_class 1',
+          L.sparseCategoricalCrossentropy({ ignoreClass: 1 }),
+          'sparse_categorical_crossentropy',
+          'softmax',
+        ],
+        [
+          'sparse on sigmoid rows, ignore_class 2',
+          L.sparseCategoricalCrossentropy({ ignore_class: 2 }),
+          'sparse_categorical_crossentropy',
+          'sigmoid',
+        ],
+        [
+          'sparse fromLogits, ignore_class 0',
+          L.sparseCategoricalCrossentropy({ fromLogits: true, ignoreClass: 0 }),
+          'sparse_categorical_crossentropy',
+          'linear',
+        ],
       ];
       const failures: string[] = [];
       for (const [name, loss, kind, outAct] of cases) {
         sn.setSeed(91);
         const k = kind === 'binary_crossentropy' ? 2 : 3;
-        const model = sn.sequential([sn.layers.dense({ units: 4, inputDim: 3, activation: 'tanh' }), sn.layers.dense({ units: k, activation: outAct })]);
+        const model = sn.sequential([
+          sn.layers.dense({ units: 4, inputDim: 3, activation: 'tanh' }),
+          sn.layers.dense({ units: k, activation: outAct }),
+        ]);
         model.compile({ optimizer: 'sgd', loss });
         const x = Array.from({ length: 6 }, () => [r() * 2 - 1, r() * 2 - 1, r() * 2 - 1]);
         const y = targets(kind, 6, k, r);
         const { err, norm } = check(model, x, y);
-        if (!(norm > 0 && err <= 2e-2 * Math.max(norm, 1e-3))) failures.push(`${name}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`);
+        if (!(norm > 0 && err <= 2e-2 * Math.max(norm, 1e-3)))
+          failures.push(`${name}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`);
       }
       expect(failures).toEqual([]);
     });

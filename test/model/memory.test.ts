@@ -16,14 +16,28 @@ describe('memory plan', () => {
         sn.layers.batchNormalization(),
         sn.layers.dense({ units: 4, activation: 'softmax' }),
       ]);
-      model.compile({ loss: 'categorical_crossentropy', optimizer: sn.optimizers.adam({ globalClipnorm: 1 }), metrics: ['accuracy'] });
+      model.compile({
+        loss: 'categorical_crossentropy',
+        optimizer: sn.optimizers.adam({ globalClipnorm: 1 }),
+        metrics: ['accuracy'],
+      });
       const x = Array.from({ length: 64 }, (_, i) => Array.from({ length: 16 }, (_, j) => Math.sin(i * 16 + j)));
-      const y = x.map((r) => { const o = [0, 0, 0, 0]; o[Math.abs(Math.floor(r[0]! * 4)) % 4] = 1; return o; });
+      const y = x.map((r) => {
+        const o = [0, 0, 0, 0];
+        o[Math.abs(Math.floor(r[0]! * 4)) % 4] = 1;
+        return o;
+      });
       await model.fit(x, y, { epochs: 1, batchSize: 16, verbose: 0 });
       const before = model.memoryStats();
       let after = before;
       // 50 epochs × 4 steps = 200 steps.
-      const probe = { onBatchEnd: () => { after = model.memoryStats(); if (after.heapLive !== before.heapLive || after.heapBytes !== before.heapBytes) throw new Error('kernel memory changed during a step'); } };
+      const probe = {
+        onBatchEnd: () => {
+          after = model.memoryStats();
+          if (after.heapLive !== before.heapLive || after.heapBytes !== before.heapBytes)
+            throw new Error('kernel memory changed during a step');
+        },
+      };
       await model.fit(x, y, { epochs: 50, batchSize: 16, verbose: 0, callbacks: [probe] });
       expect(after).toEqual(before);
     });
@@ -32,9 +46,18 @@ describe('memory plan', () => {
   it('an inference plan holds three activation buffers for a 10-layer, 1024-wide MLP at batch 1024; a training plan three per layer', () => {
     sn.setBackend('wasm');
     sn.setSeed(2);
-    const layers = Array.from({ length: 10 }, (_, i) => sn.layers.dense({ units: 1024, activation: i === 9 ? 'softmax' : 'relu', ...(i === 0 ? { inputDim: 1024 } : {}) }));
+    const layers = Array.from({ length: 10 }, (_, i) =>
+      sn.layers.dense({
+        units: 1024,
+        activation: i === 9 ? 'softmax' : 'relu',
+        ...(i === 0 ? { inputDim: 1024 } : {}),
+      }),
+    );
     const model = sn.sequential(layers);
-    const x = sn.tensor(new Float32Array(1024 * 1024).map((_, i) => Math.sin(i)), [1024, 1024]);
+    const x = sn.tensor(
+      new Float32Array(1024 * 1024).map((_, i) => Math.sin(i)),
+      [1024, 1024],
+    );
     const heap0 = model.memoryStats().heapLive;
     model.predict(x, { batchSize: 1024 });
     const [plan] = model.memoryStats().plans;
@@ -42,8 +65,14 @@ describe('memory plan', () => {
     expect(model.memoryStats().heapLive - heap0).toBeGreaterThan(0);
     // A gradient at the same batch size lays out a training plan: output, pre-activation and gradient per layer.
     model.compile({ loss: 'categorical_crossentropy', optimizer: 'sgd' });
-    const small = sn.tensor(new Float32Array(8 * 1024).map((_, i) => Math.cos(i)), [8, 1024]);
-    const onehot = sn.tensor(new Float32Array(8 * 1024).map((_, i) => (i % 1025 === 0 ? 1 : 0)), [8, 1024]);
+    const small = sn.tensor(
+      new Float32Array(8 * 1024).map((_, i) => Math.cos(i)),
+      [8, 1024],
+    );
+    const onehot = sn.tensor(
+      new Float32Array(8 * 1024).map((_, i) => (i % 1025 === 0 ? 1 : 0)),
+      [8, 1024],
+    );
     model.computeGradients(small, onehot);
     expect(model.memoryStats().plans.find((p) => p.training)).toEqual({ B: 8, training: true, activationBuffers: 30 });
     model.release();
@@ -66,13 +95,23 @@ describe('memory plan', () => {
       return m;
     };
     const x = Array.from({ length: 20 }, (_, i) => Array.from({ length: 6 }, (_, j) => Math.sin(i * 7 + j)));
-    const y = x.map((r) => { const o = [0, 0, 0]; o[Math.abs(Math.floor(r[0]! * 3)) % 3] = 1; return o; });
-    for (const [loss, out] of [['categorical_crossentropy', 'softmax'], ['binary_crossentropy', 'sigmoid'], ['mse', 'linear']] as const) {
+    const y = x.map((r) => {
+      const o = [0, 0, 0];
+      o[Math.abs(Math.floor(r[0]! * 3)) % 3] = 1;
+      return o;
+    });
+    for (const [loss, out] of [
+      ['categorical_crossentropy', 'softmax'],
+      ['binary_crossentropy', 'sigmoid'],
+      ['mse', 'linear'],
+    ] as const) {
       // a: inference plan (predict first); b: the same weights, a training plan laid out first at the same batch size.
-      const a = build(loss, out), b = build(loss, out);
+      const a = build(loss, out),
+        b = build(loss, out);
       b.setWeights(a.getWeights());
       b.computeGradients(x, y, { training: false });
-      const pa = a.predict(x, { batchSize: 20 }).values, pb = b.predict(x, { batchSize: 20 }).values;
+      const pa = a.predict(x, { batchSize: 20 }).values,
+        pb = b.predict(x, { batchSize: 20 }).values;
       expect(a.memoryStats().plans.map((p) => p.training)).toEqual([false]);
       expect(b.memoryStats().plans.map((p) => p.training)).toEqual([true]);
       expect(Array.from(pa), loss).toEqual(Array.from(pb));
@@ -83,12 +122,17 @@ describe('memory plan', () => {
   it('a plan that cannot fit is refused before anything is allocated, with its numbers; a smaller batch then works', () => {
     sn.setBackend('wasm');
     sn.setSeed(5);
-    const m = sn.sequential([sn.layers.dense({ units: 65536, inputDim: 8, activation: 'relu' }), sn.layers.dense({ units: 2 })]);
+    const m = sn.sequential([
+      sn.layers.dense({ units: 65536, inputDim: 8, activation: 'relu' }),
+      sn.layers.dense({ units: 2 }),
+    ]);
     const x = sn.tensor(new Float32Array(8192 * 8).fill(0.1), [8192, 8]);
     m.predict(x, { batchSize: 4 }); // placed, with a small plan
     const before = m.memoryStats();
     // Three buffers of 8192 × 65536 floats: 6 GiB, over the 2 GiB the kernel memory can ever hold.
-    expect(() => m.predict(x, { batchSize: 8192 })).toThrow(/Out of kernel memory: running model '.+' at batch size 8192 needs 614\d\.\d MiB for its activations, but only \d+\.\d MiB of the 2048 MiB maximum are free\. Use a smaller batchSize/);
+    expect(() => m.predict(x, { batchSize: 8192 })).toThrow(
+      /Out of kernel memory: running model '.+' at batch size 8192 needs 614\d\.\d MiB for its activations, but only \d+\.\d MiB of the 2048 MiB maximum are free\. Use a smaller batchSize/,
+    );
     expect(m.memoryStats().heapBytes).toBe(before.heapBytes); // nothing grown
     expect(m.predict(x, { batchSize: 64 }).shape).toEqual([8192, 2]);
     m.release();
@@ -109,7 +153,10 @@ describe('memory plan', () => {
   it('a model switches backends, carrying its weights, and both agree', async () => {
     sn.setBackend('wasm');
     sn.setSeed(5);
-    const m = sn.sequential([sn.layers.dense({ units: 16, inputDim: 4, activation: 'tanh' }), sn.layers.dense({ units: 2, activation: 'softmax' })]);
+    const m = sn.sequential([
+      sn.layers.dense({ units: 16, inputDim: 4, activation: 'tanh' }),
+      sn.layers.dense({ units: 2, activation: 'softmax' }),
+    ]);
     m.compile({ loss: 'sparse_categorical_crossentropy', optimizer: 'adam' });
     const x = Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(i), Math.sin(2 * i), 1]);
     const y = x.map((r) => [r[0]! > 0 ? 1 : 0]);

@@ -21,7 +21,11 @@ describe('real data', () => {
       ]);
       model.compile({ loss: 'binary_crossentropy', optimizer: 'adam', metrics: ['accuracy'] });
       await model.fit(d.xTrain, d.yTrain, {
-        epochs: 200, batchSize: 32, verbose: 0, validationSplit: 0.2, seed: s,
+        epochs: 200,
+        batchSize: 32,
+        verbose: 0,
+        validationSplit: 0.2,
+        seed: s,
         callbacks: [sn.callbacks.earlyStopping({ monitor: 'val_loss', patience: 20, restoreBestWeights: true })],
       });
       accs.push(model.evaluate(d.xTest, d.yTest).accuracy!);
@@ -48,19 +52,36 @@ describe('real data', () => {
     sn.setSeed(13);
     const { images, labels, n } = mnist();
     const p = permutation(n, 99);
-    const nTrain = 8000, nTest = n - nTrain;
-    const xTr = new Float32Array(nTrain * 784), yTr = new Float32Array(nTrain), xTe = new Float32Array(nTest * 784), yTe = new Float32Array(nTest);
+    const nTrain = 8000,
+      nTest = n - nTrain;
+    const xTr = new Float32Array(nTrain * 784),
+      yTr = new Float32Array(nTrain),
+      xTe = new Float32Array(nTest * 784),
+      yTe = new Float32Array(nTest);
     p.forEach((src, i) => {
-      if (i < nTrain) { xTr.set(images.subarray(src * 784, src * 784 + 784), i * 784); yTr[i] = labels[src]!; }
-      else { xTe.set(images.subarray(src * 784, src * 784 + 784), (i - nTrain) * 784); yTe[i - nTrain] = labels[src]!; }
+      if (i < nTrain) {
+        xTr.set(images.subarray(src * 784, src * 784 + 784), i * 784);
+        yTr[i] = labels[src]!;
+      } else {
+        xTe.set(images.subarray(src * 784, src * 784 + 784), (i - nTrain) * 784);
+        yTe[i - nTrain] = labels[src]!;
+      }
     });
     const model = sn.sequential([
       sn.layers.dense({ units: 128, inputShape: [784], activation: 'relu' }),
       sn.layers.dense({ units: 10, activation: 'softmax' }),
     ]);
     model.compile({ loss: 'sparse_categorical_crossentropy', optimizer: 'adam', metrics: ['accuracy'] });
-    await model.fit({ data: xTr, shape: [nTrain, 784] }, { data: yTr, shape: [nTrain] }, { epochs: 10, batchSize: 128, verbose: 0, seed: 3 });
-    const { accuracy } = model.evaluate({ data: xTe, shape: [nTest, 784] }, { data: yTe, shape: [nTest] }, { batchSize: 500 });
+    await model.fit(
+      { data: xTr, shape: [nTrain, 784] },
+      { data: yTr, shape: [nTrain] },
+      { epochs: 10, batchSize: 128, verbose: 0, seed: 3 },
+    );
+    const { accuracy } = model.evaluate(
+      { data: xTe, shape: [nTest, 784] },
+      { data: yTe, shape: [nTest] },
+      { batchSize: 500 },
+    );
     expect(accuracy).toBeGreaterThanOrEqual(0.93);
   });
 });

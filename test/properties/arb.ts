@@ -37,11 +37,26 @@ export const U = 2 ** -24;
 
 /** Values every kernel should get right: signed zeros, subnormals, the normal boundary, ±1, near the overflow limit. */
 export const SPECIALS: readonly number[] = [
-  0, -0, MIN_SUB, -MIN_SUB, f32(1e-40), f32(-1e-40), f32(3e-39), MIN_NORMAL, -MIN_NORMAL,
-  1, -1, f32(3e38), f32(-3e38), FLT_MAX, -FLT_MAX,
+  0,
+  -0,
+  MIN_SUB,
+  -MIN_SUB,
+  f32(1e-40),
+  f32(-1e-40),
+  f32(3e-39),
+  MIN_NORMAL,
+  -MIN_NORMAL,
+  1,
+  -1,
+  f32(3e38),
+  f32(-3e38),
+  FLT_MAX,
+  -FLT_MAX,
 ];
 
-/** Any finite float32: the specials, fast-check's float (biased to extremes, subnormals included) and ordinary values. */
+/**
+ * Any finite float32: the specials, fast-check's float (biased to extremes, subnormals included) and ordinary values.
+ */
 export const anyF32: fc.Arbitrary<number> = fc.oneof(
   { arbitrary: fc.constantFrom(...SPECIALS), weight: 2 },
   { arbitrary: fc.float({ noNaN: true, noDefaultInfinity: true }), weight: 3 },
@@ -60,7 +75,19 @@ export function f32In(lo: number, hi: number): fc.Arbitrary<number> {
 
 /** Small values near 0: signed zeros and subnormals first, then the rest of [−1e-30, 1e-30]. */
 export const tinyF32: fc.Arbitrary<number> = fc.oneof(
-  fc.constantFrom(0, -0, MIN_SUB, -MIN_SUB, 2 * MIN_SUB, f32(1e-40), f32(-1e-40), f32(3e-39), f32(-3e-39), MIN_NORMAL, -MIN_NORMAL),
+  fc.constantFrom(
+    0,
+    -0,
+    MIN_SUB,
+    -MIN_SUB,
+    2 * MIN_SUB,
+    f32(1e-40),
+    f32(-1e-40),
+    f32(3e-39),
+    f32(-3e-39),
+    MIN_NORMAL,
+    -MIN_NORMAL,
+  ),
   fc.float({ min: f32(-1e-30), max: f32(1e-30), noNaN: true }),
 );
 
@@ -80,20 +107,34 @@ export function dim0(max: number): fc.Arbitrary<number> {
 }
 
 /** An M×N matrix of values from `value`. */
-export function matrix(M: fc.Arbitrary<number>, N: fc.Arbitrary<number>, value: fc.Arbitrary<number>):
-  fc.Arbitrary<{ M: number; N: number; X: Float32Array }> {
-  return fc.tuple(M, N).chain(([m, n]) => fc.array(value, { minLength: m * n, maxLength: m * n })
-    .map((xs) => ({ M: m, N: n, X: Float32Array.from(xs) })));
+export function matrix(
+  M: fc.Arbitrary<number>,
+  N: fc.Arbitrary<number>,
+  value: fc.Arbitrary<number>,
+): fc.Arbitrary<{ M: number; N: number; X: Float32Array }> {
+  return fc
+    .tuple(M, N)
+    .chain(([m, n]) =>
+      fc.array(value, { minLength: m * n, maxLength: m * n }).map((xs) => ({ M: m, N: n, X: Float32Array.from(xs) })),
+    );
 }
 
 // ------------------------------------------------------------------ checks
 
 /** Throw (with the first offenders) unless every element satisfies `ok`. */
-export function expectAll(label: string, xs: ArrayLike<number>, ok: (x: number, i: number) => boolean, what: string): void {
+export function expectAll(
+  label: string,
+  xs: ArrayLike<number>,
+  ok: (x: number, i: number) => boolean,
+  what: string,
+): void {
   const bad: string[] = [];
   let n = 0;
   for (let i = 0; i < xs.length; i++) {
-    if (!ok(xs[i]!, i)) { n++; if (bad.length < 6) bad.push(`  [${i}] = ${Object.is(xs[i], -0) ? '-0' : xs[i]}`); }
+    if (!ok(xs[i]!, i)) {
+      n++;
+      if (bad.length < 6) bad.push(`  [${i}] = ${Object.is(xs[i], -0) ? '-0' : xs[i]}`);
+    }
   }
   if (n > 0) throw new Error(`${label}: ${n} of ${xs.length} elements are not ${what}\n${bad.join('\n')}`);
 }
@@ -105,13 +146,21 @@ export const notNaN = (x: number): boolean => !Number.isNaN(x);
  * boundary and the other within a few ulps of it (one backend rounds to
  * FLT_MAX, the other to Infinity) counts as agreement.
  */
-export function expectAgree(label: string, actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tol,
-  shape?: readonly number[]): void {
+export function expectAgree(
+  label: string,
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: Tol,
+  shape?: readonly number[],
+): void {
   const near = (x: number): boolean => Number.isFinite(x) && Math.abs(x) >= FLT_MAX * (1 - 1e-5);
-  const a = Float64Array.from(actual as ArrayLike<number>), e = Float64Array.from(expected as ArrayLike<number>);
+  const a = Float64Array.from(actual as ArrayLike<number>),
+    e = Float64Array.from(expected as ArrayLike<number>);
   for (let i = 0; i < a.length; i++) {
-    if (!Number.isFinite(a[i]!) && !Number.isNaN(a[i]!) && near(e[i]!) && Math.sign(a[i]!) === Math.sign(e[i]!)) a[i] = e[i]!;
-    if (!Number.isFinite(e[i]!) && !Number.isNaN(e[i]!) && near(a[i]!) && Math.sign(a[i]!) === Math.sign(e[i]!)) e[i] = a[i]!;
+    if (!Number.isFinite(a[i]!) && !Number.isNaN(a[i]!) && near(e[i]!) && Math.sign(a[i]!) === Math.sign(e[i]!))
+      a[i] = e[i]!;
+    if (!Number.isFinite(e[i]!) && !Number.isNaN(e[i]!) && near(a[i]!) && Math.sign(a[i]!) === Math.sign(e[i]!))
+      e[i] = a[i]!;
   }
   expectClose(label, a, e, tol, shape);
 }

@@ -33,10 +33,20 @@ import { FLT_MAX, MIN_SUB, SPECIALS, U, dim0, fc, params, show } from './arb.js'
 const SENTINEL = 12345.5;
 
 interface Case {
-  tA: boolean; tB: boolean; M: number; N: number; K: number;
-  alpha: number; beta: number; padA: number; padB: number; padC: number;
+  tA: boolean;
+  tB: boolean;
+  M: number;
+  N: number;
+  K: number;
+  alpha: number;
+  beta: number;
+  padA: number;
+  padB: number;
+  padC: number;
   /** Magnitude class of A's and B's entries and the fraction of signed zeros. */
-  magA: number; magB: number; zeros: number;
+  magA: number;
+  magB: number;
+  zeros: number;
   seed: number;
   /** Single values written over the random fill (index taken modulo the matrix length). */
   specials: { m: 'A' | 'B' | 'C'; at: number; v: number }[];
@@ -45,27 +55,48 @@ interface Case {
 const MAGS = [1, 1, 1e-3, 1e3, 1e-20, 1e-30, 1e-38, 1e-41, 1e15, 1e19, 1e30, 3e38];
 
 const caseArb: fc.Arbitrary<Case> = fc.record({
-  tA: fc.boolean(), tB: fc.boolean(),
-  M: fc.oneof({ arbitrary: dim0(40), weight: 8 }, { arbitrary: fc.constantFrom(95, 96, 97, 99, 100, 101, 105), weight: 1 }),
+  tA: fc.boolean(),
+  tB: fc.boolean(),
+  M: fc.oneof(
+    { arbitrary: dim0(40), weight: 8 },
+    { arbitrary: fc.constantFrom(95, 96, 97, 99, 100, 101, 105), weight: 1 },
+  ),
   N: fc.oneof({ arbitrary: dim0(40), weight: 8 }, { arbitrary: fc.constantFrom(63, 64, 65, 130), weight: 1 }),
   K: fc.oneof({ arbitrary: dim0(48), weight: 8 }, { arbitrary: fc.constantFrom(255, 256, 257, 300, 513), weight: 1 }),
   alpha: fc.constantFrom(1, 1, -1, 0.5, -0.75, 1.5, 0),
   beta: fc.constantFrom(0, 0, 1, 0.5, -2),
-  padA: fc.integer({ min: 0, max: 3 }), padB: fc.integer({ min: 0, max: 3 }), padC: fc.integer({ min: 0, max: 3 }),
-  magA: fc.constantFrom(...MAGS), magB: fc.constantFrom(...MAGS),
+  padA: fc.integer({ min: 0, max: 3 }),
+  padB: fc.integer({ min: 0, max: 3 }),
+  padC: fc.integer({ min: 0, max: 3 }),
+  magA: fc.constantFrom(...MAGS),
+  magB: fc.constantFrom(...MAGS),
   zeros: fc.constantFrom(0, 0.1, 0.5),
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-  specials: fc.array(fc.record({ m: fc.constantFrom('A' as const, 'B' as const, 'C' as const), at: fc.nat(), v: fc.constantFrom(...SPECIALS) }), { maxLength: 6 }),
+  specials: fc.array(
+    fc.record({
+      m: fc.constantFrom('A' as const, 'B' as const, 'C' as const),
+      at: fc.nat(),
+      v: fc.constantFrom(...SPECIALS),
+    }),
+    { maxLength: 6 },
+  ),
 });
 
 function describeCase(c: Case): string {
-  return `gemm(${c.tA ? 'T' : 'N'}${c.tB ? 'T' : 'N'}, M=${c.M}, N=${c.N}, K=${c.K}, alpha=${c.alpha}, beta=${c.beta}, ` +
+  return (
+    `gemm(${c.tA ? 'T' : 'N'}${c.tB ? 'T' : 'N'}, M=${c.M}, N=${c.N}, K=${c.K}, alpha=${c.alpha}, beta=${c.beta}, ` +
     `pads=${c.padA}/${c.padB}/${c.padC}, |A|~${c.magA}, |B|~${c.magB}, zeros=${c.zeros}, seed=${c.seed}, ` +
-    `specials=${JSON.stringify(c.specials.map((s) => `${s.m}[${s.at}]=${Object.is(s.v, -0) ? '-0' : s.v}`))})`;
+    `specials=${JSON.stringify(c.specials.map((s) => `${s.m}[${s.at}]=${Object.is(s.v, -0) ? '-0' : s.v}`))})`
+  );
 }
 
 interface Data {
-  A: Float32Array; B: Float32Array; C0: Float32Array; lda: number; ldb: number; ldc: number;
+  A: Float32Array;
+  B: Float32Array;
+  C0: Float32Array;
+  lda: number;
+  ldb: number;
+  ldc: number;
   ref: { c: Float64Array; mag: Float64Array };
   /** Per element: the underflow allowance 2⁻¹⁴⁹·(Σ_k|a_ik| + Σ_k|b_kj| + K). */
   uf: Float64Array;
@@ -84,21 +115,30 @@ function fill(n: number, mag: number, zeros: number, rng: () => number): Float32
 function build(c: Case): Data | null {
   const { tA, tB, M, N, K, alpha, beta } = c;
   const rng = mulberry32(c.seed);
-  const aRows = tA ? K : M, aCols = tA ? M : K, lda = aCols + c.padA;
-  const bRows = tB ? N : K, bCols = tB ? K : N, ldb = bCols + c.padB;
+  const aRows = tA ? K : M,
+    aCols = tA ? M : K,
+    lda = aCols + c.padA;
+  const bRows = tB ? N : K,
+    bCols = tB ? K : N,
+    ldb = bCols + c.padB;
   const ldc = N + c.padC;
-  const A = fill(aRows * lda, c.magA, c.zeros, rng), B = fill(bRows * ldb, c.magB, c.zeros, rng);
+  const A = fill(aRows * lda, c.magA, c.zeros, rng),
+    B = fill(bRows * ldb, c.magB, c.zeros, rng);
   const C0 = new Float32Array(M * ldc).fill(SENTINEL);
   for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) C0[i * ldc + j] = beta === 0 ? NaN : 2 * rng() - 1;
   for (const s of c.specials) {
     if (s.m === 'A' && A.length > 0) A[s.at % A.length] = s.v;
     if (s.m === 'B' && B.length > 0) B[s.at % B.length] = s.v;
     // C: only inside the matrix (padding holds the sentinel) and only where it is read.
-    if (s.m === 'C' && beta !== 0 && M * N > 0) { const k = s.at % (M * N); C0[Math.floor(k / N) * ldc + (k % N)] = s.v; }
+    if (s.m === 'C' && beta !== 0 && M * N > 0) {
+      const k = s.at % (M * N);
+      C0[Math.floor(k / N) * ldc + (k % N)] = s.v;
+    }
   }
   const limit = FLT_MAX / 4;
   const amp = Math.max(1, Math.abs(alpha));
-  let maxA = 0, maxB = 0;
+  let maxA = 0,
+    maxB = 0;
   for (const v of A) maxA = Math.max(maxA, Math.abs(v));
   for (const v of B) maxB = Math.max(maxB, Math.abs(v));
   if (amp * maxA > limit || amp * maxB > limit) return null;
@@ -106,11 +146,15 @@ function build(c: Case): Data | null {
   const uf = new Float64Array(M * N);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
-      let sa = 0, sb = 0, sab = 0;
+      let sa = 0,
+        sb = 0,
+        sab = 0;
       for (let k = 0; k < K; k++) {
         const a = tA ? A[k * lda + i]! : A[i * lda + k]!;
         const b = tB ? B[j * ldb + k]! : B[k * ldb + j]!;
-        sa += Math.abs(a); sb += Math.abs(b); sab += Math.abs(a * b);
+        sa += Math.abs(a);
+        sb += Math.abs(b);
+        sab += Math.abs(a * b);
       }
       const bc = beta === 0 ? 0 : Math.abs(beta * C0[i * ldc + j]!);
       if (amp * sab + bc > limit) return null;
@@ -124,7 +168,9 @@ function build(c: Case): Data | null {
 function check(b: Backend, c: Case, d: Data): void {
   const { tA, tB, M, N, K, alpha, beta } = c;
   withArena(b, (a) => {
-    const pA = a.put(d.A), pB = a.put(d.B), pC = a.put(d.C0);
+    const pA = a.put(d.A),
+      pB = a.put(d.B),
+      pC = a.put(d.C0);
     b.gemm(tA, tB, M, N, K, alpha, pA, d.lda, pB, d.ldb, beta, pC, d.ldc, a.bytes(b.gemmWorkspaceBytes));
     const C = a.read(pC, M * d.ldc);
     const tol = 2 * (K + 4) * U;
@@ -134,44 +180,61 @@ function check(b: Backend, c: Case, d: Data): void {
       for (let j = 0; j < d.ldc; j++) {
         const got = C[i * d.ldc + j]!;
         if (j >= N) {
-          if (got !== SENTINEL) { nBad++; if (bad.length < 6) bad.push(`  padding at [${i}, ${j}] overwritten: ${got}`); }
+          if (got !== SENTINEL) {
+            nBad++;
+            if (bad.length < 6) bad.push(`  padding at [${i}, ${j}] overwritten: ${got}`);
+          }
           continue;
         }
-        const e = d.ref.c[i * N + j]!, bound = tol * d.ref.mag[i * N + j]! + 1e-30 + d.uf[i * N + j]!;
+        const e = d.ref.c[i * N + j]!,
+          bound = tol * d.ref.mag[i * N + j]! + 1e-30 + d.uf[i * N + j]!;
         if (!(Math.abs(got - e) <= bound)) {
           nBad++;
-          if (bad.length < 6) bad.push(`  at [${i}, ${j}]: expected ${e}, actual ${got}, |diff| ${Math.abs(got - e).toExponential(3)} > bound ${bound.toExponential(3)}`);
+          if (bad.length < 6)
+            bad.push(
+              `  at [${i}, ${j}]: expected ${e}, actual ${got}, |diff| ${Math.abs(got - e).toExponential(3)} > bound ${bound.toExponential(3)}`,
+            );
         }
       }
     }
     if (nBad > 0) {
-      throw new Error(`${b.name} ${describeCase(c)}: ${nBad} bad elements\n${bad.join('\n')}\n  A = ${show(d.A)}\n  B = ${show(d.B)}`);
+      throw new Error(
+        `${b.name} ${describeCase(c)}: ${nBad} bad elements\n${bad.join('\n')}\n  A = ${show(d.A)}\n  B = ${show(d.B)}`,
+      );
     }
-    const A1 = a.read(pA, d.A.length), B1 = a.read(pB, d.B.length);
-    for (let i = 0; i < d.A.length; i++) if (!Object.is(A1[i], d.A[i])) throw new Error(`${b.name} ${describeCase(c)}: A modified at ${i}`);
-    for (let i = 0; i < d.B.length; i++) if (!Object.is(B1[i], d.B[i])) throw new Error(`${b.name} ${describeCase(c)}: B modified at ${i}`);
+    const A1 = a.read(pA, d.A.length),
+      B1 = a.read(pB, d.B.length);
+    for (let i = 0; i < d.A.length; i++)
+      if (!Object.is(A1[i], d.A[i])) throw new Error(`${b.name} ${describeCase(c)}: A modified at ${i}`);
+    for (let i = 0; i < d.B.length; i++)
+      if (!Object.is(B1[i], d.B[i])) throw new Error(`${b.name} ${describeCase(c)}: B modified at ${i}`);
   });
 }
 
 function gemmProperty(b: () => Backend, numRuns: number): void {
-  fc.assert(fc.property(caseArb, (c) => {
-    const d = build(c);
-    fc.pre(d !== null);
-    check(b(), c, d!);
-  }), params(numRuns));
+  fc.assert(
+    fc.property(caseArb, (c) => {
+      const d = build(c);
+      fc.pre(d !== null);
+      check(b(), c, d!);
+    }),
+    params(numRuns),
+  );
 }
 
 describe('gemm property: js backend against the float64 reference', () => {
-  test('random shapes, transposes, strides, alpha/beta; values across float32\'s range', () => {
+  test("random shapes, transposes, strides, alpha/beta; values across float32's range", () => {
     gemmProperty(() => js, 150);
   });
 });
 
 describeWasm('gemm property: wasm against the float64 reference', (load) => {
   let w: Backend;
-  beforeAll(async () => { w = await load(); });
+  beforeAll(async () => {
+    w = await load();
+  });
 
-  test('random shapes, transposes, strides, alpha/beta; values across float32\'s range', () => {
+  test("random shapes, transposes, strides, alpha/beta; values across float32's range", () => {
     gemmProperty(() => w, 250);
   });
 
@@ -185,8 +248,12 @@ describeWasm('gemm property: wasm against the float64 reference', (load) => {
    * noticed either way.
    */
   test('alpha folded into a subnormal operand: error within the underflow allowance', () => {
-    const M = 8, N = 20, K = 1, alpha = 0.5;
-    const A = new Float32Array(M * K).fill(MIN_SUB), B = new Float32Array(K * N).fill(3e38);
+    const M = 8,
+      N = 20,
+      K = 1,
+      alpha = 0.5;
+    const A = new Float32Array(M * K).fill(MIN_SUB),
+      B = new Float32Array(K * N).fill(3e38);
     const exact = alpha * MIN_SUB * Math.fround(3e38);
     for (const be of [w, js]) {
       const C = withArena(be, (a) => {

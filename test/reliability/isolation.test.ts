@@ -17,7 +17,8 @@ function model(seed: number, units = 24) {
 describe('isolation', () => {
   it('interleaved async fits of three models give the same weights as each trained alone', async () => {
     const d = digits();
-    const x = d.xTrain.slice(0, 400), y = d.yTrain.slice(0, 400);
+    const x = d.xTrain.slice(0, 400),
+      y = d.yTrain.slice(0, 400);
     const alone: Float32Array[][] = [];
     for (const s of [1, 2, 3]) {
       const m = model(s, 16 + s * 8);
@@ -27,13 +28,29 @@ describe('isolation', () => {
     const ms = [1, 2, 3].map((s) => model(s, 16 + s * 8));
     // yieldEvery: 0 makes every fit yield after each step, so the three really interleave.
     const order: number[] = [];
-    await Promise.all(ms.map((m, i) => m.fit(x, y, {
-      epochs: 3, batchSize: 16, verbose: 0, seed: i + 1, yieldEvery: 0,
-      callbacks: [{ onBatchEnd: () => { order.push(i); } }],
-    })));
+    await Promise.all(
+      ms.map((m, i) =>
+        m.fit(x, y, {
+          epochs: 3,
+          batchSize: 16,
+          verbose: 0,
+          seed: i + 1,
+          yieldEvery: 0,
+          callbacks: [
+            {
+              onBatchEnd: () => {
+                order.push(i);
+              },
+            },
+          ],
+        }),
+      ),
+    );
     // They did interleave:
     expect(new Set(order.slice(0, 10)).size).toBeGreaterThan(1);
-    ms.forEach((m, i) => m.getWeights().forEach((t, k) => expect(Array.from(t.values)).toEqual(Array.from(alone[i]![k]!))));
+    ms.forEach((m, i) =>
+      m.getWeights().forEach((t, k) => expect(Array.from(t.values)).toEqual(Array.from(alone[i]![k]!))),
+    );
   });
 
   it('a model too big for the kernel memory is a clear error before training, and other models keep working', async () => {
@@ -53,6 +70,8 @@ describe('isolation', () => {
   });
 
   it('a single weight larger than the kernel memory can hold is refused when the layer is built', () => {
-    expect(() => sn.sequential([sn.layers.dense({ units: 2 ** 20, inputDim: 2 ** 10 })])).toThrow(/more than the kernel memory can ever hold/);
+    expect(() => sn.sequential([sn.layers.dense({ units: 2 ** 20, inputDim: 2 ** 10 })])).toThrow(
+      /more than the kernel memory can ever hold/,
+    );
   });
 });

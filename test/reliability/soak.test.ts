@@ -11,7 +11,11 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('soak', () => {
   it('3,000 steps: JS heap and kernel memory flat after warm-up', () => {
-    const r = spawnSync(process.execPath, ['--expose-gc', 'bench/soak.mjs', '--steps', '3000', '--json'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, ['--expose-gc', 'bench/soak.mjs', '--steps', '3000', '--json'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     const res = JSON.parse(r.stdout.trim().split('\n').pop()!);
     expect(res.steps).toBe(3000);

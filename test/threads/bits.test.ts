@@ -29,8 +29,11 @@ afterAll(async () => {
  * with 1, 2 and 3 threads; return the outputs read back and the returned
  * values, and how many multi-threaded dispatches each count made.
  */
-async function acrossThreads(setup: () => void, fn: () => number | void, outs: Array<[number, number]>):
-  Promise<Array<{ arrays: Float32Array[]; value: number | void; dispatches: number; workerTasks: number }>> {
+async function acrossThreads(
+  setup: () => void,
+  fn: () => number | void,
+  outs: Array<[number, number]>,
+): Promise<Array<{ arrays: Float32Array[]; value: number | void; dispatches: number; workerTasks: number }>> {
   const res = [];
   for (const n of [1, 2, 3]) {
     await useThreads(tb, n);
@@ -56,7 +59,8 @@ function compare(res: Awaited<ReturnType<typeof acrossThreads>>, what: string, e
   }
   for (const k of [1, 2]) {
     res[0]!.arrays.forEach((a, i) => expectSameBits(a, res[k]!.arrays[i]!, `${what}, output ${i}, ${k + 1} threads`));
-    if (typeof res[0]!.value === 'number') expectSameF64(res[0]!.value, res[k]!.value as number, `${what}, result, ${k + 1} threads`);
+    if (typeof res[0]!.value === 'number')
+      expectSameF64(res[0]!.value, res[k]!.value as number, `${what}, result, ${k + 1} threads`);
   }
 }
 
@@ -80,12 +84,19 @@ describe('GEMM: same bits for 1, 2 and 3 threads', () => {
   for (const [M, N, K, tA, tB, alpha, beta] of shapes) {
     it(`${M}×${N}×${K}${tA ? ' Aᵀ' : ''}${tB ? ' Bᵀ' : ''} alpha ${alpha} beta ${beta}`, async () => {
       const h = tb.heap;
-      const A = h.allocF32(M * K), B = h.allocF32(K * N), C = h.allocF32(M * N);
+      const A = h.allocF32(M * K),
+        B = h.allocF32(K * N),
+        C = h.allocF32(M * N);
       const c0 = data(M * N, 3);
-      h.write(A, data(M * K, 1)); h.write(B, data(K * N, 2));
-      const lda = tA ? M : K, ldb = tB ? K : N;
-      const res = await acrossThreads(() => h.write(C, c0),
-        () => tb.gemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, N, 0), [[C, M * N]]);
+      h.write(A, data(M * K, 1));
+      h.write(B, data(K * N, 2));
+      const lda = tA ? M : K,
+        ldb = tB ? K : N;
+      const res = await acrossThreads(
+        () => h.write(C, c0),
+        () => tb.gemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, N, 0),
+        [[C, M * N]],
+      );
       // And the plain single-threaded backend gives the same bits too.
       h.write(C, c0);
       tb.base.gemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, N, 0);
@@ -101,24 +112,52 @@ describe('elementwise and optimizer kernels: same bits for 1, 2 and 3 threads', 
   it('adam (with amsgrad), rmsprop (centered, momentum), sgdMomentum (nesterov), nadam', async () => {
     const h = tb.heap;
     const g = data(n, 11);
-    const W = h.allocF32(n), G = h.allocF32(n), S = [0, 1, 2].map(() => h.allocF32(n));
-    const init = (): void => { h.write(W, data(n, 10)); h.write(G, g); for (const [i, p] of S.entries()) h.write(p, data(n, 20 + i, 0, 0.1)); };
+    const W = h.allocF32(n),
+      G = h.allocF32(n),
+      S = [0, 1, 2].map(() => h.allocF32(n));
+    const init = (): void => {
+      h.write(W, data(n, 10));
+      h.write(G, g);
+      for (const [i, p] of S.entries()) h.write(p, data(n, 20 + i, 0, 0.1));
+    };
     const outs: Array<[number, number]> = [[W, n], ...S.map((p) => [p, n] as [number, number])];
-    compare(await acrossThreads(init, () => tb.adam(W, G, S[0]!, S[1]!, S[2]!, n, 1e-3, 0.9, 0.999, 1e-7), outs), 'adam');
-    compare(await acrossThreads(init, () => tb.rmsprop(W, G, S[0]!, S[1]!, S[2]!, n, 1e-3, 0.9, 0.5, 1e-7), outs), 'rmsprop');
+    compare(
+      await acrossThreads(init, () => tb.adam(W, G, S[0]!, S[1]!, S[2]!, n, 1e-3, 0.9, 0.999, 1e-7), outs),
+      'adam',
+    );
+    compare(
+      await acrossThreads(init, () => tb.rmsprop(W, G, S[0]!, S[1]!, S[2]!, n, 1e-3, 0.9, 0.5, 1e-7), outs),
+      'rmsprop',
+    );
     compare(await acrossThreads(init, () => tb.sgdMomentum(W, G, S[0]!, n, 0.01, 0.9, true), outs), 'sgdMomentum');
-    compare(await acrossThreads(init, () => tb.nadam(W, G, S[0]!, S[1]!, n, 1e-3, 0.9, 0.999, 1e-7, 0.5, 0.1, 1.1), outs), 'nadam');
+    compare(
+      await acrossThreads(init, () => tb.nadam(W, G, S[0]!, S[1]!, n, 1e-3, 0.9, 0.999, 1e-7, 0.5, 0.1, 1.1), outs),
+      'nadam',
+    );
     for (const p of [W, G, ...S]) h.release(p);
   });
 
   it('dropout (the PRNG counter follows the element across ranges), activations with bias, backward, softmax', async () => {
     const h = tb.heap;
-    const M = 1001, N = 300; // rows × columns, N not a multiple of 4
-    const X = h.allocF32(M * N), Y = h.allocF32(M * N), Z = h.allocF32(M * N), mask = h.allocF32(M * N);
+    const M = 1001,
+      N = 300; // rows × columns, N not a multiple of 4
+    const X = h.allocF32(M * N),
+      Y = h.allocF32(M * N),
+      Z = h.allocF32(M * N),
+      mask = h.allocF32(M * N);
     const bias = h.allocF32(N);
     const x0 = data(M * N, 30, -3, 3);
-    const init = (): void => { h.write(X, x0); h.write(Z, x0); h.write(bias, data(N, 31)); };
-    const all: Array<[number, number]> = [[X, M * N], [Y, M * N], [Z, M * N], [mask, M * N]];
+    const init = (): void => {
+      h.write(X, x0);
+      h.write(Z, x0);
+      h.write(bias, data(N, 31));
+    };
+    const all: Array<[number, number]> = [
+      [X, M * N],
+      [Y, M * N],
+      [Z, M * N],
+      [mask, M * N],
+    ];
     compare(await acrossThreads(init, () => tb.dropout(X, Y, mask, M * N, 0.3, 1234, 777), all), 'dropout');
     compare(await acrossThreads(init, () => tb.biasAct(10, 0, Z, bias, Y, M, N), all), 'biasAct gelu');
     compare(await acrossThreads(init, () => tb.biasAct(5, 0, Z, 0, Y, M, N), all), 'biasAct sigmoid, no bias');
@@ -126,7 +165,19 @@ describe('elementwise and optimizer kernels: same bits for 1, 2 and 3 threads', 
     compare(await acrossThreads(init, () => tb.softmaxRows(X, Y, M, N), all), 'softmaxRows');
     compare(await acrossThreads(init, () => tb.logSoftmaxRows(X, Y, M, N), all), 'logSoftmaxRows');
     compare(await acrossThreads(init, () => tb.softmaxBackward(Z, X, Y, M, N), all), 'softmaxBackward');
-    compare(await acrossThreads(init, () => { tb.scale(X, M * N, 0.75); tb.clipValue(X, M * N, 0.5); tb.axpy(M * N, 0.25, Z, X); tb.mul(X, Z, Y, M * N); }, all), 'scale, clip, axpy, mul');
+    compare(
+      await acrossThreads(
+        init,
+        () => {
+          tb.scale(X, M * N, 0.75);
+          tb.clipValue(X, M * N, 0.5);
+          tb.axpy(M * N, 0.25, Z, X);
+          tb.mul(X, Z, Y, M * N);
+        },
+        all,
+      ),
+      'scale, clip, axpy, mul',
+    );
     for (const p of [X, Y, Z, mask, bias]) h.release(p);
   });
 
@@ -135,22 +186,54 @@ describe('elementwise and optimizer kernels: same bits for 1, 2 and 3 threads', 
     // per column). With every threshold at its lowest, a split of them would
     // show as a dispatch here, and a split that reorders the sums as other bits.
     const h = tb.heap;
-    const M = 4096, N = 130; // big: well above every split threshold
-    const X = h.allocF32(M * N), out = h.allocF32(N), dY = h.allocF32(M * N), Y = h.allocF32(M * N);
+    const M = 4096,
+      N = 130; // big: well above every split threshold
+    const X = h.allocF32(M * N),
+      out = h.allocF32(N),
+      dY = h.allocF32(M * N),
+      Y = h.allocF32(M * N);
     const stats = [0, 1, 2, 3, 4, 5, 6].map(() => h.allocF32(N)); // per-column vectors
-    const [gamma, beta, mean, invStd, movMean, movVar, dGamma] = stats as [number, number, number, number, number, number, number];
-    const dBeta = h.allocF32(N), dX = h.allocF32(M * N);
-    const x = data(M * N, 40), out0 = data(N, 41);
-    h.write(X, x); h.write(dY, data(M * N, 42));
-    h.write(gamma, data(N, 43, 0.5, 1.5)); h.write(beta, data(N, 44));
-    const init = (): void => { h.write(out, out0); h.write(movMean, data(N, 45)); h.write(movVar, data(N, 46, 0.5, 2)); };
+    const [gamma, beta, mean, invStd, movMean, movVar, dGamma] = stats as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const dBeta = h.allocF32(N),
+      dX = h.allocF32(M * N);
+    const x = data(M * N, 40),
+      out0 = data(N, 41);
+    h.write(X, x);
+    h.write(dY, data(M * N, 42));
+    h.write(gamma, data(N, 43, 0.5, 1.5));
+    h.write(beta, data(N, 44));
+    const init = (): void => {
+      h.write(out, out0);
+      h.write(movMean, data(N, 45));
+      h.write(movVar, data(N, 46, 0.5, 2));
+    };
 
     const colSum = await acrossThreads(init, () => tb.colSum(X, M, N, out, 0.5), [[out, N]]);
     const bn = await acrossThreads(init, () => {
       tb.bnForwardTrain(X, Y, M, N, gamma, beta, mean, invStd, 1e-3, movMean, movVar, 0.99);
       tb.bnBackward(X, dY, dX, M, N, gamma, mean, invStd, dGamma, dBeta);
-    }, [[Y, M * N], [mean, N], [invStd, N], [movMean, N], [movVar, N], [dX, M * N], [dGamma, N], [dBeta, N]]);
-    for (const [what, res] of [['colSum', colSum], ['batch norm', bn]] as const) {
+    }, [
+      [Y, M * N],
+      [mean, N],
+      [invStd, N],
+      [movMean, N],
+      [movVar, N],
+      [dX, M * N],
+      [dGamma, N],
+      [dBeta, N],
+    ]);
+    for (const [what, res] of [
+      ['colSum', colSum],
+      ['batch norm', bn],
+    ] as const) {
       for (const [k, r] of res.entries()) expect(r.dispatches, `${what} on ${k + 1} threads: never split`).toBe(0);
       compare(res, what, false); // the same bits for 1, 2 and 3 threads
     }
@@ -159,7 +242,9 @@ describe('elementwise and optimizer kernels: same bits for 1, 2 and 3 threads', 
       let s = 0;
       for (let i = 0; i < M; i++) s += x[i * N + j]!;
       const want = 0.5 * out0[j]! + s;
-      expect(Math.abs(colSum[0]!.arrays[0]![j]! - want), `colSum column ${j}`).toBeLessThan(1e-3 * (1 + Math.abs(want)));
+      expect(Math.abs(colSum[0]!.arrays[0]![j]! - want), `colSum column ${j}`).toBeLessThan(
+        1e-3 * (1 + Math.abs(want)),
+      );
     }
     for (const p of [X, out, dY, Y, dBeta, dX, ...stats]) h.release(p);
   });
@@ -168,13 +253,24 @@ describe('elementwise and optimizer kernels: same bits for 1, 2 and 3 threads', 
 describe('reductions: a fixed block partition, the same float64 for 1, 2 and 3 threads', () => {
   it('every loss (sum and gradient) on a batch spanning many blocks', async () => {
     const h = tb.heap;
-    const M = 2049, N = 100; // M·N ≫ LOSS_BLOCK: several row blocks
+    const M = 2049,
+      N = 100; // M·N ≫ LOSS_BLOCK: several row blocks
     expect(M * N).toBeGreaterThan(4 * LOSS_BLOCK);
-    const T = h.allocF32(M * N), P = h.allocF32(M * N), G = h.allocF32(M * N), W = h.allocF32(M), L = h.allocF32(M);
-    const Z = h.allocF32(M * N), P2 = h.allocF32(M * N);
-    h.write(T, data(M * N, 50, 0, 1)); h.write(P, data(M * N, 51, 0.01, 0.99)); h.write(W, data(M, 52, 0, 2));
+    const T = h.allocF32(M * N),
+      P = h.allocF32(M * N),
+      G = h.allocF32(M * N),
+      W = h.allocF32(M),
+      L = h.allocF32(M);
+    const Z = h.allocF32(M * N),
+      P2 = h.allocF32(M * N);
+    h.write(T, data(M * N, 50, 0, 1));
+    h.write(P, data(M * N, 51, 0.01, 0.99));
+    h.write(W, data(M, 52, 0, 2));
     h.write(Z, data(M * N, 53, -5, 5));
-    h.write(L, Float32Array.from({ length: M }, (_, i) => (i * 7) % N));
+    h.write(
+      L,
+      Float32Array.from({ length: M }, (_, i) => (i * 7) % N),
+    );
     const none = (): void => {};
     const outs: Array<[number, number]> = [[G, M * N]];
     for (const name of ['mse', 'mae', 'logCosh', 'hinge', 'bce', 'cce'] as const) {
@@ -182,20 +278,30 @@ describe('reductions: a fixed block partition, the same float64 for 1, 2 and 3 t
     }
     compare(await acrossThreads(none, () => tb.huber(T, P, G, 0, M, N, 1 / M, 0.3), outs), 'huber, no weights');
     compare(await acrossThreads(none, () => tb.sparseCce(L, P, G, W, M, N, 1 / M), outs), 'sparseCce');
-    const outs2: Array<[number, number]> = [[G, M * N], [P2, M * N]];
+    const outs2: Array<[number, number]> = [
+      [G, M * N],
+      [P2, M * N],
+    ];
     compare(await acrossThreads(none, () => tb.sigmoidBce(T, Z, P2, G, W, M, N, 1 / M), outs2), 'sigmoidBce');
     compare(await acrossThreads(none, () => tb.softmaxCce(T, Z, P2, G, 0, M, N, 1 / M), outs2), 'softmaxCce');
-    compare(await acrossThreads(none, () => tb.sparseSoftmaxCce(L, Z, P2, G, W, M, N, 1 / M), outs2), 'sparseSoftmaxCce');
+    compare(
+      await acrossThreads(none, () => tb.sparseSoftmaxCce(L, Z, P2, G, W, M, N, 1 / M), outs2),
+      'sparseSoftmaxCce',
+    );
     for (const p of [T, P, G, W, L, Z, P2]) h.release(p);
   });
 
   it('a bad sparse label is reported with its row, whatever the thread count', async () => {
     const h = tb.heap;
-    const M = 2000, N = 50;
-    const L = h.allocF32(M), Z = h.allocF32(M * N), G = h.allocF32(M * N);
+    const M = 2000,
+      N = 50;
+    const L = h.allocF32(M),
+      Z = h.allocF32(M * N),
+      G = h.allocF32(M * N);
     const labels = Float32Array.from({ length: M }, (_, i) => i % N);
     labels[1717] = 3.5;
-    h.write(L, labels); h.write(Z, data(M * N, 60));
+    h.write(L, labels);
+    h.write(Z, data(M * N, 60));
     for (const n of [1, 2]) {
       await useThreads(tb, n);
       expect(() => tb.sparseSoftmaxCce(L, Z, 0, G, 0, M, N, 1 / M)).toThrow(/row 1717/);
@@ -206,7 +312,8 @@ describe('reductions: a fixed block partition, the same float64 for 1, 2 and 3 t
   it('sumSquares and l1l2 over many blocks', async () => {
     const h = tb.heap;
     const n = 9 * SUM_BLOCK + 3;
-    const X = h.allocF32(n), G = h.allocF32(n);
+    const X = h.allocF32(n),
+      G = h.allocF32(n);
     h.write(X, data(n, 70, -2, 2));
     const init = (): void => h.write(G, data(n, 71));
     compare(await acrossThreads(init, () => tb.sumSquares(X, n), []), 'sumSquares');

@@ -42,10 +42,13 @@ export function bits(a: Float32Array): Uint32Array {
 /** Expect two float32 arrays to be bit-identical, naming the first difference. */
 export function expectSameBits(a: Float32Array, b: Float32Array, what: string): void {
   expect(a.length, `${what}: length`).toBe(b.length);
-  const x = bits(a), y = bits(b);
+  const x = bits(a),
+    y = bits(b);
   for (let i = 0; i < x.length; i++) {
     if (x[i] !== y[i]) {
-      expect.fail(`${what}: element ${i} differs: ${a[i]} vs ${b[i]} (bits ${x[i]!.toString(16)} vs ${y[i]!.toString(16)})`);
+      expect.fail(
+        `${what}: element ${i} differs: ${a[i]} vs ${b[i]} (bits ${x[i]!.toString(16)} vs ${y[i]!.toString(16)})`,
+      );
     }
   }
 }

@@ -19,7 +19,17 @@ import { data, expectSameBits } from './helpers.js';
 /** The active data segments of a binary: [offset, end) each. */
 function dataSegments(bytes: Uint8Array): Array<[number, number]> {
   let p = 8;
-  const u32 = (): number => { let r = 0, s = 0, b; do { b = bytes[p++]!; r += (b & 0x7f) * 2 ** s; s += 7; } while (b & 0x80); return r; };
+  const u32 = (): number => {
+    let r = 0,
+      s = 0,
+      b;
+    do {
+      b = bytes[p++]!;
+      r += (b & 0x7f) * 2 ** s;
+      s += 7;
+    } while (b & 0x80);
+    return r;
+  };
   const out: Array<[number, number]> = [];
   while (p < bytes.length) {
     const id = bytes[p++]!;
@@ -30,8 +40,10 @@ function dataSegments(bytes: Uint8Array): Array<[number, number]> {
         const flags = u32();
         expect(flags, 'an active segment in memory 0').toBe(0);
         expect(bytes[p++], 'offset by i32.const').toBe(0x41);
-        const off = u32(); p++; // `end`
-        const len = u32(); p += len;
+        const off = u32();
+        p++; // `end`
+        const len = u32();
+        p += len;
         out.push([off, off + len]);
       }
     }
@@ -43,12 +55,14 @@ function dataSegments(bytes: Uint8Array): Array<[number, number]> {
 const VARIANTS: WasmVariant[] = ['relaxed-simd', 'simd', 'simd-unshared'];
 
 describe('the control block and the static data', () => {
-  it('the control block lies in the reserved memory, above every binary\'s static data', () => {
+  it("the control block lies in the reserved memory, above every binary's static data", () => {
     expect(LAYOUT.end).toBeLessThanOrEqual(RESERVED_BYTES);
     for (const v of VARIANTS) {
       for (const [a, b] of dataSegments(variantBytes(v))) {
-        expect(b, `${v}: static data [${a}, ${b}) must end below the control block (${LAYOUT.headerBase})`)
-          .toBeLessThanOrEqual(LAYOUT.headerBase);
+        expect(
+          b,
+          `${v}: static data [${a}, ${b}) must end below the control block (${LAYOUT.headerBase})`,
+        ).toBeLessThanOrEqual(LAYOUT.headerBase);
       }
     }
   });
@@ -56,7 +70,11 @@ describe('the control block and the static data', () => {
   it('instantiating the kernels on a fresh memory leaves the control block zero', async () => {
     for (const v of ['simd', 'simd-unshared'] as const) {
       const module = await compileVariant(v);
-      const memory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared: v === 'simd' } as WebAssembly.MemoryDescriptor);
+      const memory = new WebAssembly.Memory({
+        initial: 2,
+        maximum: 2,
+        shared: v === 'simd',
+      } as WebAssembly.MemoryDescriptor);
       new WebAssembly.Instance(module, { env: { memory } });
       const block = new Uint8Array(memory.buffer, LAYOUT.headerBase, LAYOUT.end - LAYOUT.headerBase);
       const at = block.findIndex((x) => x !== 0);
@@ -74,9 +92,15 @@ describe('the control block and the static data', () => {
     expect(tb.threads).toBe(1);
     expect(tb.threadsReason).toMatch(/static data reaches into the thread control block/);
     expect(u8[LAYOUT.headerBase + 100], 'the pool wrote nothing there').toBe(7);
-    const h = tb.heap, M = 256, N = 128, K = 200;
-    const A = h.allocF32(M * K), B = h.allocF32(K * N), C = h.allocF32(M * N);
-    h.write(A, data(M * K, 1)); h.write(B, data(K * N, 2));
+    const h = tb.heap,
+      M = 256,
+      N = 128,
+      K = 200;
+    const A = h.allocF32(M * K),
+      B = h.allocF32(K * N),
+      C = h.allocF32(M * N);
+    h.write(A, data(M * K, 1));
+    h.write(B, data(K * N, 2));
     tb.base.gemm(false, false, M, N, K, 1, A, K, B, N, 0, C, N, 0);
     const want = h.read(C, M * N);
     tb.gemm(false, false, M, N, K, 1, A, K, B, N, 0, C, N, 0);

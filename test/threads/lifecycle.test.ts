@@ -20,14 +20,30 @@ import { data, expectSameBits, freshThreaded, waitWorkers } from './helpers.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A product big enough to be split: returns a function running it and reading C. */
-function bigGemm(tb: ThreadedBackend, M = 384, N = 256, K = 300): { run: () => Float32Array; plain: () => Float32Array; free: () => void } {
+function bigGemm(
+  tb: ThreadedBackend,
+  M = 384,
+  N = 256,
+  K = 300,
+): { run: () => Float32Array; plain: () => Float32Array; free: () => void } {
   const h = tb.heap;
-  const A = h.allocF32(M * K), B = h.allocF32(K * N), C = h.allocF32(M * N);
-  h.write(A, data(M * K, 1)); h.write(B, data(K * N, 2));
+  const A = h.allocF32(M * K),
+    B = h.allocF32(K * N),
+    C = h.allocF32(M * N);
+  h.write(A, data(M * K, 1));
+  h.write(B, data(K * N, 2));
   return {
-    run: () => { tb.gemm(false, false, M, N, K, 1, A, K, B, N, 0, C, N, 0); return h.read(C, M * N); },
-    plain: () => { tb.base.gemm(false, false, M, N, K, 1, A, K, B, N, 0, C, N, 0); return h.read(C, M * N); },
-    free: () => { for (const p of [A, B, C]) h.release(p); },
+    run: () => {
+      tb.gemm(false, false, M, N, K, 1, A, K, B, N, 0, C, N, 0);
+      return h.read(C, M * N);
+    },
+    plain: () => {
+      tb.base.gemm(false, false, M, N, K, 1, A, K, B, N, 0, C, N, 0);
+      return h.read(C, M * N);
+    },
+    free: () => {
+      for (const p of [A, B, C]) h.release(p);
+    },
   };
 }
 
@@ -95,7 +111,9 @@ describe('pool start and stop', () => {
     tb.pool!.takeOver = false; // the worker must compute its part
     expectSameBits(g.run(), want, 'after a grow');
     expect(tb.pool!.dispatches).toBe(d0 + 1);
-    g.free(); small.free(); tb.heap.release(pad);
+    g.free();
+    small.free();
+    tb.heap.release(pad);
     await tb.shutdown();
   });
 
@@ -103,8 +121,7 @@ describe('pool start and stop', () => {
     const tb = await freshThreaded();
     tb.setThreads(2);
     const module = await compileVariant(tb.variant);
-    expect(() => createThreadedBackend(tb.base, module).setThreads(2))
-      .toThrow(/already has a thread pool/);
+    expect(() => createThreadedBackend(tb.base, module).setThreads(2)).toThrow(/already has a thread pool/);
   });
 });
 
@@ -118,33 +135,37 @@ describe('failures surface as errors from the call, and the next call works', ()
   ];
   // Both ways the calling thread can wait: Atomics.wait (Node, workers) and
   // polling (a browser's main thread, where Atomics.wait is forbidden).
-  for (const c of cases) for (const spin of [false, true]) {
-    it(`a worker that ${c.kind === 'sleep' ? 'hangs' : c.kind === 'exit' ? 'exits' : c.kind + 's'} mid-call` +
-      ` (the caller ${spin ? 'polls' : 'waits'})`, async () => {
-      const tb = await freshThreaded({ timeoutMs: 300 });
-      tb.setThreads(2);
-      tb.pool!.spinWait = spin;
-      const g = bigGemm(tb);
-      const want = g.plain();
-      g.run();
-      await waitWorkers(tb, 1);
-      tb.inject(c.kind === 'sleep' ? { kind: 'sleep', ms: 5000 } : { kind: c.kind });
-      const r = await timed(() => g.run());
-      expect(r.error).toBeInstanceOf(SimdnetError);
-      expect(String(r.error)).toMatch(c.message);
-      expect(r.ms).toBeLessThan(3000); // bounded: no hang
-      expect(tb.pool!.failureCount).toBe(c.fatal ? 1 : 0);
-      // The next call works (on one thread, or on new workers), with the same bits.
-      expectSameBits(g.run(), want, 'next call');
-      await waitWorkers(tb, 1);
-      const d0 = tb.pool!.dispatches;
-      expectSameBits(g.run(), want, 'on threads again');
-      expect(tb.pool!.dispatches).toBe(d0 + 1);
-      expect(tb.threads).toBe(2);
-      g.free();
-      await tb.shutdown();
-    });
-  }
+  for (const c of cases)
+    for (const spin of [false, true]) {
+      it(
+        `a worker that ${c.kind === 'sleep' ? 'hangs' : c.kind === 'exit' ? 'exits' : c.kind + 's'} mid-call` +
+          ` (the caller ${spin ? 'polls' : 'waits'})`,
+        async () => {
+          const tb = await freshThreaded({ timeoutMs: 300 });
+          tb.setThreads(2);
+          tb.pool!.spinWait = spin;
+          const g = bigGemm(tb);
+          const want = g.plain();
+          g.run();
+          await waitWorkers(tb, 1);
+          tb.inject(c.kind === 'sleep' ? { kind: 'sleep', ms: 5000 } : { kind: c.kind });
+          const r = await timed(() => g.run());
+          expect(r.error).toBeInstanceOf(SimdnetError);
+          expect(String(r.error)).toMatch(c.message);
+          expect(r.ms).toBeLessThan(3000); // bounded: no hang
+          expect(tb.pool!.failureCount).toBe(c.fatal ? 1 : 0);
+          // The next call works (on one thread, or on new workers), with the same bits.
+          expectSameBits(g.run(), want, 'next call');
+          await waitWorkers(tb, 1);
+          const d0 = tb.pool!.dispatches;
+          expectSameBits(g.run(), want, 'on threads again');
+          expect(tb.pool!.dispatches).toBe(d0 + 1);
+          expect(tb.threads).toBe(2);
+          g.free();
+          await tb.shutdown();
+        },
+      );
+    }
 
   it(`after ${MAX_FAILURES} failures it stays on one thread and says why`, async () => {
     const tb = await freshThreaded();
@@ -177,7 +198,11 @@ describe('fallback to one thread', () => {
   });
 
   it('when starting a worker throws: the calls still work, and threads give up after repeated failures', async () => {
-    const tb = await freshThreaded({ spawner: () => { throw new Error('no threads for you'); } });
+    const tb = await freshThreaded({
+      spawner: () => {
+        throw new Error('no threads for you');
+      },
+    });
     tb.setThreads(2);
     const g = bigGemm(tb);
     const want = g.plain();
@@ -239,19 +264,33 @@ describe('a Node process that used threads exits by itself', () => {
     await m.fit(X, Y, { epochs: 2, batchSize: 256, verbose: 0 });
     console.log(JSON.stringify({ threads: sn.backendInfo().threads, dispatches: be.pool.dispatches - d0, end: Date.now() }));`;
 
-  for (const [kind, src] of [['ES module', esm], ['CommonJS', cjs]] as const) {
+  for (const [kind, src] of [
+    ['ES module', esm],
+    ['CommonJS', cjs],
+  ] as const) {
     it(`${kind} entry: exits within 5 s of its last statement, without shutdown()`, async () => {
       const dist = kind === 'CommonJS' ? `${ROOT}dist/cjs/index.cjs` : `${ROOT}dist/index.js`;
       if (!existsSync(dist)) expect.fail(`${dist} is missing: run \`npm run build\` (npm test does)`);
       const code = src.replace('__BODY__', body);
       const args = kind === 'CommonJS' ? ['-e', code] : ['--input-type=module', '-e', code];
       const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, SIMDNET_THREADS: '' } });
-      let out = '', err = '';
-      child.stdout.on('data', (d: Buffer) => { out += d; });
-      child.stderr.on('data', (d: Buffer) => { err += d; });
+      let out = '',
+        err = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d;
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        err += d;
+      });
       const code_ = await new Promise<number | null>((resolve) => {
-        const timer = setTimeout(() => { child.kill('SIGKILL'); resolve(null); }, 60_000);
-        child.on('exit', (c) => { clearTimeout(timer); resolve(c); });
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          resolve(null);
+        }, 60_000);
+        child.on('exit', (c) => {
+          clearTimeout(timer);
+          resolve(c);
+        });
       });
       const exitedAt = Date.now();
       expect(out, 'dist/ predates setThreads: run `npm run build`').not.toContain('STALE');

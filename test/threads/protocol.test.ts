@@ -23,33 +23,52 @@ afterAll(async () => {
 
 function busy(us: number): void {
   const t0 = performance.now();
-  while (performance.now() - t0 < us / 1000) { /* a pause long enough for a worker's core to fall asleep */ }
+  while (performance.now() - t0 < us / 1000) {
+    /* a pause long enough for a worker's core to fall asleep */
+  }
 }
 
 function same(a: Float32Array, b: Float32Array): boolean {
-  const x = bits(a), y = bits(b);
+  const x = bits(a),
+    y = bits(b);
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
   return x.length === y.length;
 }
 
 describe('the dispatch protocol', () => {
   // The caller waits with Atomics.wait, or polls (as on a browser's main thread).
-  for (const [threads, spin] of [[2, false], [3, false], [2, true]] as const) {
+  for (const [threads, spin] of [
+    [2, false],
+    [3, false],
+    [2, true],
+  ] as const) {
     it(`${threads} threads${spin ? ', the caller polling' : ''}: 1,500 split calls with random pauses, every result exact`, async () => {
       await useThreads(tb, threads);
       const pool = tb.pool!;
       pool.spinWait = spin;
       const h = tb.heap;
       let rnd = 12345;
-      const rand = (): number => { rnd = (Math.imul(rnd, 1103515245) + 12345) >>> 0; return rnd / 2 ** 32; };
-      const M = 200, N = 96, K = 64, n = 5000;
-      const A = h.allocF32(M * K), B = h.allocF32(K * N), C1 = h.allocF32(M * N), C2 = h.allocF32(M * N);
-      h.write(A, data(M * K, 1)); h.write(B, data(K * N, 2));
+      const rand = (): number => {
+        rnd = (Math.imul(rnd, 1103515245) + 12345) >>> 0;
+        return rnd / 2 ** 32;
+      };
+      const M = 200,
+        N = 96,
+        K = 64,
+        n = 5000;
+      const A = h.allocF32(M * K),
+        B = h.allocF32(K * N),
+        C1 = h.allocF32(M * N),
+        C2 = h.allocF32(M * N);
+      h.write(A, data(M * K, 1));
+      h.write(B, data(K * N, 2));
       // Two copies of Adam's state, one updated by each backend.
       const G = h.allocF32(n);
-      const S1 = [0, 1, 2].map(() => h.allocF32(n)), S2 = [0, 1, 2].map(() => h.allocF32(n));
+      const S1 = [0, 1, 2].map(() => h.allocF32(n)),
+        S2 = [0, 1, 2].map(() => h.allocF32(n));
       for (const [i, p] of [...S1, ...S2].entries()) h.write(p, data(n, 10 + (i % 3), 0, 0.5));
-      const revoked0 = pool.revoked, worker0 = pool.tasks - pool.ownTasks;
+      const revoked0 = pool.revoked,
+        worker0 = pool.tasks - pool.ownTasks;
       let bad = 0;
       for (let i = 0; i < 1500; i++) {
         busy(rand() < 0.5 ? rand() * 30 : rand() * 600);

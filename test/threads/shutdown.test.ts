@@ -36,14 +36,25 @@ let g: { run: () => Float32Array; want: Float32Array; free: () => void };
 
 beforeAll(async () => {
   tb = await freshThreaded();
-  const h = tb.heap, M = 256, N = 128, K = 200; // 6.5 M multiply-adds: split on 2 or 3 threads
-  const A = h.allocF32(M * K), B = h.allocF32(K * N), C = h.allocF32(M * N);
-  h.write(A, data(M * K, 1)); h.write(B, data(K * N, 2));
+  const h = tb.heap,
+    M = 256,
+    N = 128,
+    K = 200; // 6.5 M multiply-adds: split on 2 or 3 threads
+  const A = h.allocF32(M * K),
+    B = h.allocF32(K * N),
+    C = h.allocF32(M * N);
+  h.write(A, data(M * K, 1));
+  h.write(B, data(K * N, 2));
   tb.base.gemm(false, false, M, N, K, 1, A, K, B, N, 0, C, N, 0);
   g = {
     want: h.read(C, M * N),
-    run: () => { tb.gemm(false, false, M, N, K, 1, A, K, B, N, 0, C, N, 0); return h.read(C, M * N); },
-    free: () => { for (const p of [A, B, C]) h.release(p); },
+    run: () => {
+      tb.gemm(false, false, M, N, K, 1, A, K, B, N, 0, C, N, 0);
+      return h.read(C, M * N);
+    },
+    free: () => {
+      for (const p of [A, B, C]) h.release(p);
+    },
   };
 });
 afterAll(async () => {
@@ -54,7 +65,9 @@ afterAll(async () => {
 /** How long `p` took to settle, or Infinity if it has not within `limit` ms. */
 async function settleTime(p: Promise<unknown>, since: number, limit = SETTLE_MS + 4000): Promise<number> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<number>((r) => { timer = setTimeout(() => r(Infinity), limit); });
+  const late = new Promise<number>((r) => {
+    timer = setTimeout(() => r(Infinity), limit);
+  });
   const ms = await Promise.race([p.then(() => performance.now() - since), late]);
   clearTimeout(timer);
   return ms;
@@ -67,8 +80,9 @@ async function play(seq: string): Promise<string[]> {
   for (let i = 0; i < seq.length; i++) {
     const op = seq[i]!;
     if (op === 'c') expectSameBits(g.run(), g.want, `${seq}: call ${i}`);
-    else if (op === 'w') { if (tb.threads > 1) await waitWorkers(tb, tb.threads - 1, 20_000); }
-    else if (op === 'd') pending.push({ at: `shutdown at step ${i}`, t0: performance.now(), p: tb.shutdown() });
+    else if (op === 'w') {
+      if (tb.threads > 1) await waitWorkers(tb, tb.threads - 1, 20_000);
+    } else if (op === 'd') pending.push({ at: `shutdown at step ${i}`, t0: performance.now(), p: tb.shutdown() });
     else tb.setThreads(Number(op));
   }
   pending.push({ at: 'the final shutdown', t0: performance.now(), p: tb.shutdown() });
@@ -92,7 +106,7 @@ describe('shutdown() settles promptly after any order of calls', () => {
   it('a shutdown while the worker a resize ended is still exiting (3 → 2, 2 → 1), and a call in between', async () => {
     const problems: string[] = [];
     for (const seq of ['3cw2', '3cw2c', '2cw1', '2cw1c', '3cw1c2c', '3c2d1d', '2c1c2c1', '2cw1c2cw1c']) {
-      problems.push(...await play(seq));
+      problems.push(...(await play(seq)));
     }
     expect(problems).toEqual([]);
   });
@@ -100,7 +114,7 @@ describe('shutdown() settles promptly after any order of calls', () => {
   for (const len of [1, 2, 3]) {
     it(`every sequence of ${len} of setThreads(1|2|3), call, wait for workers, shutdown — then shutdown`, async () => {
       const problems: string[] = [];
-      for (const seq of sequences(len)) problems.push(...await play(seq));
+      for (const seq of sequences(len)) problems.push(...(await play(seq)));
       expect(problems).toEqual([]);
     });
   }
@@ -126,14 +140,27 @@ describe('a script with nothing else pending: shutdown settles, the script goes 
   async function runChild(code: string): Promise<{ code: number | null; out: string; err: string; ms: number }> {
     if (!existsSync(dist)) expect.fail(`${dist} is missing: run \`npm run build\` (npm test does)`);
     const t0 = Date.now();
-    const child = spawn(process.execPath, ['--input-type=module', '-e', code],
-      { cwd: ROOT, env: { ...process.env, SIMDNET_THREADS: '' } });
-    let out = '', err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d; });
-    child.stderr.on('data', (d: Buffer) => { err += d; });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+      cwd: ROOT,
+      env: { ...process.env, SIMDNET_THREADS: '' },
+    });
+    let out = '',
+      err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d;
+    });
     const exit = await new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => { child.kill('SIGKILL'); resolve(null); }, 60_000);
-      child.on('exit', (c) => { clearTimeout(timer); resolve(c); });
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve(null);
+      }, 60_000);
+      child.on('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
     });
     return { code: exit, out, err, ms: Date.now() - t0 };
   }
@@ -182,7 +209,12 @@ console.log(JSON.stringify({ n: seqs.length, worst, worstSeq, unexited: be.pool 
 `;
     const r = await runChild(script);
     expect(r.code, `exit code (13: a shutdown never settled); stderr: ${r.err}`).toBe(0);
-    const res = JSON.parse(r.out.trim().split('\n').pop()!) as { n: number; worst: number; worstSeq: string; unexited: number };
+    const res = JSON.parse(r.out.trim().split('\n').pop()!) as {
+      n: number;
+      worst: number;
+      worstSeq: string;
+      unexited: number;
+    };
     expect(res.n).toBe(OPS.length ** 3);
     expect(res.worst, `the slowest shutdown (after ${res.worstSeq})`).toBeLessThan(SETTLE_MS);
     expect(res.unexited).toBe(0);

@@ -13,7 +13,9 @@ afterAll(async () => {
   await sn.shutdown();
 });
 
-async function trainOnce(threads: number): Promise<{ weights: Float32Array[]; loss: number[]; pred: Float32Array; dispatches: number }> {
+async function trainOnce(
+  threads: number,
+): Promise<{ weights: Float32Array[]; loss: number[]; pred: Float32Array; dispatches: number }> {
   sn.setBackend('wasm');
   sn.setThreads(threads);
   const be = sn.getBackend() as ThreadedBackend;
@@ -21,11 +23,21 @@ async function trainOnce(threads: number): Promise<{ weights: Float32Array[]; lo
   if (be.pool) be.pool.takeOver = threads < 3; // with 3 threads, make sure the workers compute their shares
   const d0 = be.pool?.dispatches ?? 0;
   sn.setSeed(5);
-  const n = 640, features = 784, classes = 10;
+  const n = 640,
+    features = 784,
+    classes = 10;
   const x = sn.tensor(data(n * features, 1, 0, 1), [n, features]);
-  const y = sn.tensor(Float32Array.from({ length: n }, (_, i) => (i * 3) % classes), [n, 1]);
+  const y = sn.tensor(
+    Float32Array.from({ length: n }, (_, i) => (i * 3) % classes),
+    [n, 1],
+  );
   const model = sn.sequential([
-    sn.layers.dense({ units: 256, inputDim: features, activation: 'relu', kernelRegularizer: sn.regularizers.l2({ l2: 1e-4 }) }),
+    sn.layers.dense({
+      units: 256,
+      inputDim: features,
+      activation: 'relu',
+      kernelRegularizer: sn.regularizers.l2({ l2: 1e-4 }),
+    }),
     sn.layers.dropout({ rate: 0.2 }),
     sn.layers.batchNormalization(),
     sn.layers.dense({ units: 64, activation: 'gelu' }),
@@ -33,7 +45,9 @@ async function trainOnce(threads: number): Promise<{ weights: Float32Array[]; lo
   ]);
   model.compile({ loss: 'sparse_categorical_crossentropy', optimizer: sn.optimizers.adam({ clipnorm: 1 }) });
   const h = await model.fit(x, y, { epochs: 2, batchSize: 320, verbose: 0, seed: 9 });
-  const pred = model.predict(sn.tensor(data(1000 * features, 2, 0, 1), [1000, features]), { batchSize: 1000 }).dataSync();
+  const pred = model
+    .predict(sn.tensor(data(1000 * features, 2, 0, 1), [1000, features]), { batchSize: 1000 })
+    .dataSync();
   return {
     weights: model.getWeights().map((t) => t.values.slice()),
     loss: h.history.loss as number[],
@@ -50,7 +64,9 @@ describe('a short training run', () => {
       const r = await trainOnce(t);
       expect(r.dispatches, `${t} threads: calls were split`).toBeGreaterThan(10);
       expect(r.loss).toEqual(one.loss);
-      r.weights.forEach((w, i) => expect(Array.from(bits(w)), `${t} threads, weight ${i}`).toEqual(Array.from(bits(one.weights[i]!))));
+      r.weights.forEach((w, i) =>
+        expect(Array.from(bits(w)), `${t} threads, weight ${i}`).toEqual(Array.from(bits(one.weights[i]!))),
+      );
       expect(Array.from(bits(r.pred)), `${t} threads, predictions`).toEqual(Array.from(bits(one.pred)));
     }
   });
@@ -75,7 +91,11 @@ describe('thread controls', () => {
     }
     sn.setThreads(2);
     sn.setBackend('js');
-    expect(sn.backendInfo()).toMatchObject({ backend: 'js', threads: 1, threadsReason: 'only the wasm backend uses threads' });
+    expect(sn.backendInfo()).toMatchObject({
+      backend: 'js',
+      threads: 1,
+      threadsReason: 'only the wasm backend uses threads',
+    });
     sn.setBackend('wasm');
     expect(sn.backendInfo().threads).toBe(2);
   });

@@ -54,13 +54,29 @@ export function evaluateModel(m: LoadedModel, file: string, header: boolean | un
     const yModel = new Float32Array(n);
     for (let i = 0; i < n; i++) yModel[i] = p.targetStd !== null ? (y[i]! - p.targetMean!) / p.targetStd : y[i]!;
     const logs = m.model.evaluate(x, { data: yModel, shape: [n, 1] }, { batchSize: 256 });
-    let se = 0, ae = 0, mean = 0;
+    let se = 0,
+      ae = 0,
+      mean = 0;
     for (let i = 0; i < n; i++) mean += y[i]! / n;
     let ss = 0;
-    for (let i = 0; i < n; i++) { const e = d.values![i]! - y[i]!; se += e * e; ae += Math.abs(e); ss += (y[i]! - mean) ** 2; }
-    return { rows: n, task: p.task, loss: logs.loss!, mse: se / n, rmse: Math.sqrt(se / n), mae: ae / n, r2: ss > 0 ? 1 - se / ss : null };
+    for (let i = 0; i < n; i++) {
+      const e = d.values![i]! - y[i]!;
+      se += e * e;
+      ae += Math.abs(e);
+      ss += (y[i]! - mean) ** 2;
+    }
+    return {
+      rows: n,
+      task: p.task,
+      loss: logs.loss!,
+      mse: se / n,
+      rmse: Math.sqrt(se / n),
+      mae: ae / n,
+      r2: ss > 0 ? 1 - se / ss : null,
+    };
   }
-  const classes = p.classes!, K = classes.length;
+  const classes = p.classes!,
+    K = classes.length;
   const idx = classIndices(table, targetIdx, cells, classes, p.classesNumeric);
   let y: { data: Float32Array; shape: number[] };
   if (p.encoding === 'onehot') {
@@ -80,7 +96,10 @@ export function evaluateModel(m: LoadedModel, file: string, header: boolean | un
 
 export async function evaluate(args: string[]): Promise<number> {
   const { values: v, positionals: pos } = parseCommandArgs('evaluate', args, options);
-  if (v.help) { process.stdout.write(evaluateHelp); return 0; }
+  if (v.help) {
+    process.stdout.write(evaluateHelp);
+    return 0;
+  }
   const [dir, file] = positionals('evaluate', pos, ['DIR', 'DATA.csv']);
   const m = await loadModelDir(dir);
   const p = m.prep;
@@ -93,15 +112,21 @@ export async function evaluate(args: string[]): Promise<number> {
   const f = (k: string) => (typeof result[k] === 'number' ? (result[k] as number).toFixed(4) : String(result[k]));
   process.stdout.write(`Evaluated ${n} rows of ${file} (${p.task}, target '${p.target}')\n`);
   if (p.task === 'regression') {
-    process.stdout.write(`loss: ${f('loss')}${p.targetStd !== null ? ' (standardized units)' : ''} - mse: ${f('mse')} - rmse: ${f('rmse')} - mae: ${f('mae')} - r2: ${f('r2')}\n`);
+    process.stdout.write(
+      `loss: ${f('loss')}${p.targetStd !== null ? ' (standardized units)' : ''} - mse: ${f('mse')} - rmse: ${f('rmse')} - mae: ${f('mae')} - r2: ${f('r2')}\n`,
+    );
   } else {
     process.stdout.write(`loss: ${f('loss')} - accuracy: ${f('accuracy')}\n`);
     const classes = p.classes!;
     if (classes.length <= 12) {
       const conf = result.confusion as number[][];
       const w = Math.max(6, ...classes.map((c) => c.length + 1), ...conf.flat().map((c) => String(c).length + 1));
-      process.stdout.write(`Confusion (rows: true class, columns: predicted)\n${''.padStart(w)}${classes.map((c) => c.padStart(w)).join('')}\n`);
-      conf.forEach((row, i) => process.stdout.write(`${classes[i]!.padStart(w)}${row.map((c) => String(c).padStart(w)).join('')}\n`));
+      process.stdout.write(
+        `Confusion (rows: true class, columns: predicted)\n${''.padStart(w)}${classes.map((c) => c.padStart(w)).join('')}\n`,
+      );
+      conf.forEach((row, i) =>
+        process.stdout.write(`${classes[i]!.padStart(w)}${row.map((c) => String(c).padStart(w)).join('')}\n`),
+      );
     }
   }
   return 0;

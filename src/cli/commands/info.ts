@@ -15,11 +15,22 @@ const options = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h'
 
 export async function info(args: string[]): Promise<number> {
   const { values: v, positionals: pos } = parseCommandArgs('info', args, options);
-  if (v.help) { process.stdout.write(infoHelp); return 0; }
+  if (v.help) {
+    process.stdout.write(infoHelp);
+    return 0;
+  }
   positionals('info', pos, []);
   const b = sn.backendInfo();
-  const record = { version: packageVersion(), node: process.versions.node, platform: `${process.platform}-${process.arch}`, ...b };
-  if (v.json) { process.stdout.write(`${JSON.stringify(record)}\n`); return 0; }
+  const record = {
+    version: packageVersion(),
+    node: process.versions.node,
+    platform: `${process.platform}-${process.arch}`,
+    ...b,
+  };
+  if (v.json) {
+    process.stdout.write(`${JSON.stringify(record)}\n`);
+    return 0;
+  }
   const yes = (x: boolean) => (x ? 'yes' : 'no');
   const lines = [
     `simdnet ${record.version}`,

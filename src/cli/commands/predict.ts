@@ -48,7 +48,10 @@ export function modelInput(m: LoadedModel, file: string, header: boolean | undef
 
 export async function predict(args: string[]): Promise<number> {
   const { values: v, positionals: pos } = parseCommandArgs('predict', args, options);
-  if (v.help) { process.stdout.write(predictHelp); return 0; }
+  if (v.help) {
+    process.stdout.write(predictHelp);
+    return 0;
+  }
   const [dir, file] = positionals('predict', pos, ['DIR', 'DATA.csv']);
   if (v.out !== undefined && v.out !== '-') checkParentDir(v.out, 'the predictions');
   const m = await loadModelDir(dir);
@@ -61,7 +64,8 @@ export async function predict(args: string[]): Promise<number> {
   const lines = [csvLine(head)];
   for (let i = 0; i < n; i++) {
     const f = [d.predictions[i]!];
-    if (classes) for (let k = 0; k < classes.length; k++) f.push(formatValue(d.probabilities![i * classes.length + k]!));
+    if (classes)
+      for (let k = 0; k < classes.length; k++) f.push(formatValue(d.probabilities![i * classes.length + k]!));
     lines.push(csvLine(f));
   }
   const text = `${lines.join('\n')}\n`;

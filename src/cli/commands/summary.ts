@@ -17,7 +17,10 @@ const options = { help: { type: 'boolean', short: 'h' } } as const;
 
 export async function summary(args: string[]): Promise<number> {
   const { values: v, positionals: pos } = parseCommandArgs('summary', args, options);
-  if (v.help) { process.stdout.write(summaryHelp); return 0; }
+  if (v.help) {
+    process.stdout.write(summaryHelp);
+    return 0;
+  }
   const [dir] = positionals('summary', pos, ['DIR']);
   const { model, prep: p } = await loadModelDir(dir);
   model.summary({ print: (line) => process.stdout.write(`${line}\n`) });
@@ -29,9 +32,16 @@ export async function summary(args: string[]): Promise<number> {
   ];
   if (p.ignored.length > 0) lines.push(`Ignored columns: ${listForMessage(p.ignored, 40)}`);
   if (p.categorical.length > 0) {
-    lines.push(`Categorical columns, one-hot encoded (${inputWidth(p)} model inputs in all; an unseen category is all zeros):`);
+    lines.push(
+      `Categorical columns, one-hot encoded (${inputWidth(p)} model inputs in all; an unseen category is all zeros):`,
+    );
     for (const c of p.categorical) {
-      lines.push(`  ${c.column} → ${c.categories.length} input${c.categories.length === 1 ? '' : 's'}: ${listForMessage(c.categories.map((v) => `${c.column}=${v}`), 20)}${c.mostFrequent !== null ? `; empty cells filled with '${c.mostFrequent}'` : ''}`);
+      lines.push(
+        `  ${c.column} → ${c.categories.length} input${c.categories.length === 1 ? '' : 's'}: ${listForMessage(
+          c.categories.map((v) => `${c.column}=${v}`),
+          20,
+        )}${c.mostFrequent !== null ? `; empty cells filled with '${c.mostFrequent}'` : ''}`,
+      );
     }
   }
   const numeric = p.features.length - p.categorical.length;

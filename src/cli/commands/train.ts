@@ -12,13 +12,45 @@ import { join } from 'node:path';
 import * as sn from '../../index.js';
 import { readTable } from '../csv.js';
 import {
-  Encoding, Impute, Preprocessing, Task, classIndices, featureKinds, fitStatistics, inferTask, inputWidth, readFeatures, readTargetCells,
-  resolveColumnList, resolveTarget, splitRows, targetValues, transform, unseenWarning,
+  Encoding,
+  Impute,
+  Preprocessing,
+  Task,
+  classIndices,
+  featureKinds,
+  fitStatistics,
+  inferTask,
+  inputWidth,
+  readFeatures,
+  readTargetCells,
+  resolveColumnList,
+  resolveTarget,
+  splitRows,
+  targetValues,
+  transform,
+  unseenWarning,
 } from '../preprocess.js';
 import { BestEpoch } from '../stopping.js';
-import { CliError, UsageError, checkParentDir, listForMessage, removeQuietly, replaceDir, tempDirBeside, writeFileAtomic } from '../util.js';
 import {
-  PREPROCESSING_FILE, checkOutDir, dirArg, fractionOption, intOption, numberOption, parseCommandArgs, positionals, saveModel,
+  CliError,
+  UsageError,
+  checkParentDir,
+  listForMessage,
+  removeQuietly,
+  replaceDir,
+  tempDirBeside,
+  writeFileAtomic,
+} from '../util.js';
+import {
+  PREPROCESSING_FILE,
+  checkOutDir,
+  dirArg,
+  fractionOption,
+  intOption,
+  numberOption,
+  parseCommandArgs,
+  positionals,
+  saveModel,
 } from './common.js';
 
 /** The defaults, chosen on small tabular data (see test/cli/defaults.test.ts). */
@@ -113,33 +145,67 @@ const options = {
 } as const;
 
 interface TrainOptions {
-  file: string; target: string; header: boolean | undefined; impute: Impute | null; standardize: boolean; categorical: string[]; ignore: string[];
-  task: Task | undefined; layers: number[]; activation: string; loss: string | undefined; optimizer: string;
-  learningRate: number | undefined; epochs: number; batchSize: number; validationSplit: number; testSplit: number;
-  seed: number; patience: number; verbose: 0 | 1 | 2; quiet: boolean; out: string; plot: string | undefined;
+  file: string;
+  target: string;
+  header: boolean | undefined;
+  impute: Impute | null;
+  standardize: boolean;
+  categorical: string[];
+  ignore: string[];
+  task: Task | undefined;
+  layers: number[];
+  activation: string;
+  loss: string | undefined;
+  optimizer: string;
+  learningRate: number | undefined;
+  epochs: number;
+  batchSize: number;
+  validationSplit: number;
+  testSplit: number;
+  seed: number;
+  patience: number;
+  verbose: 0 | 1 | 2;
+  quiet: boolean;
+  out: string;
+  plot: string | undefined;
 }
 
 function readOptions(args: string[]): TrainOptions | null {
   const { values: v, positionals: pos } = parseCommandArgs('train', args, options);
   if (v.help) return null;
   const [file] = positionals('train', pos, ['DATA.csv']);
-  if (v.target === undefined) throw new UsageError('--target COLUMN is required (a header name, a 0-based index, or last)', 'train');
-  if (v.impute !== undefined && v.impute !== 'mean' && v.impute !== 'median') throw new UsageError(`--impute expects mean or median; got '${v.impute}'`, 'train');
-  if (v.task !== undefined && !['binary', 'multiclass', 'regression'].includes(v.task)) throw new UsageError(`--task expects binary, multiclass or regression; got '${v.task}'`, 'train');
+  if (v.target === undefined)
+    throw new UsageError('--target COLUMN is required (a header name, a 0-based index, or last)', 'train');
+  if (v.impute !== undefined && v.impute !== 'mean' && v.impute !== 'median')
+    throw new UsageError(`--impute expects mean or median; got '${v.impute}'`, 'train');
+  if (v.task !== undefined && !['binary', 'multiclass', 'regression'].includes(v.task))
+    throw new UsageError(`--task expects binary, multiclass or regression; got '${v.task}'`, 'train');
   let layers: number[] = [...DEFAULTS.layers];
   if (v.layers !== undefined) {
     const s = v.layers.trim();
-    layers = s === '' || s === 'none' ? [] : s.split(',').map((u) => {
-      const n = Number(u.trim());
-      if (u.trim() === '' || !Number.isInteger(n) || n < 1) throw new UsageError(`--layers expects comma-separated positive integers like 10,8 (or none); got '${v.layers}'`, 'train');
-      return n;
-    });
+    layers =
+      s === '' || s === 'none'
+        ? []
+        : s.split(',').map((u) => {
+            const n = Number(u.trim());
+            if (u.trim() === '' || !Number.isInteger(n) || n < 1)
+              throw new UsageError(
+                `--layers expects comma-separated positive integers like 10,8 (or none); got '${v.layers}'`,
+                'train',
+              );
+            return n;
+          });
   }
   const activation = v.activation ?? 'relu';
   if (!sn.activationNames.includes(activation) || activation === 'softmax') {
     // The library also accepts camelCase spellings; let it decide, with a clear message.
-    try { sn.layers.dense({ units: 1, activation }); } catch {
-      throw new UsageError(`--activation: unknown activation '${activation}'. Known: ${sn.activationNames.filter((a) => a !== 'softmax').join(', ')}`, 'train');
+    try {
+      sn.layers.dense({ units: 1, activation });
+    } catch {
+      throw new UsageError(
+        `--activation: unknown activation '${activation}'. Known: ${sn.activationNames.filter((a) => a !== 'softmax').join(', ')}`,
+        'train',
+      );
     }
   }
   const validationSplit = fractionOption('validation-split', v['validation-split'], 0.2);
@@ -164,7 +230,10 @@ function readOptions(args: string[]): TrainOptions | null {
     activation,
     loss: v.loss,
     optimizer: v.optimizer ?? 'adam',
-    learningRate: v['learning-rate'] === undefined ? undefined : numberOption('learning-rate', v['learning-rate'], 0, (x) => x > 0, 'a positive number'),
+    learningRate:
+      v['learning-rate'] === undefined
+        ? undefined
+        : numberOption('learning-rate', v['learning-rate'], 0, (x) => x > 0, 'a positive number'),
     epochs: intOption('epochs', v.epochs, DEFAULTS.epochs, 1),
     batchSize: intOption('batch-size', v['batch-size'], DEFAULTS.batchSize, 1),
     validationSplit,
@@ -179,10 +248,15 @@ function readOptions(args: string[]): TrainOptions | null {
 }
 
 /** The loss, output layer and target encoding for a task (and an optional --loss). */
-function chooseHead(task: Task, K: number, lossName: string | undefined): { loss: string; activation: 'sigmoid' | 'softmax' | 'linear'; units: number; encoding: Encoding } {
+function chooseHead(
+  task: Task,
+  K: number,
+  lossName: string | undefined,
+): { loss: string; activation: 'sigmoid' | 'softmax' | 'linear'; units: number; encoding: Encoding } {
   if (lossName === undefined) {
     if (task === 'binary') return { loss: 'binary_crossentropy', activation: 'sigmoid', units: 1, encoding: 'binary' };
-    if (task === 'multiclass') return { loss: 'sparse_categorical_crossentropy', activation: 'softmax', units: K, encoding: 'sparse' };
+    if (task === 'multiclass')
+      return { loss: 'sparse_categorical_crossentropy', activation: 'softmax', units: K, encoding: 'sparse' };
     return { loss: 'mean_squared_error', activation: 'linear', units: 1, encoding: 'value' };
   }
   let loss: sn.losses.Loss;
@@ -196,20 +270,35 @@ function chooseHead(task: Task, K: number, lossName: string | undefined): { loss
   const kind = loss.kind;
   if (task === 'regression') {
     if (kind === 'bce' || kind === 'cce' || kind === 'sparse_cce' || kind === 'hinge') {
-      throw new UsageError(`--loss ${lossName} is for classification, but the task is regression. Use mse, mae, huber or log_cosh, or pass --task.`, 'train');
+      throw new UsageError(
+        `--loss ${lossName} is for classification, but the task is regression. Use mse, mae, huber or log_cosh, or pass --task.`,
+        'train',
+      );
     }
     return { loss: loss.name, activation: 'linear', units: 1, encoding: 'value' };
   }
   if (kind === 'sparse_cce') return { loss: loss.name, activation: 'softmax', units: K, encoding: 'sparse' };
   if (kind === 'cce') return { loss: loss.name, activation: 'softmax', units: K, encoding: 'onehot' };
   if (task === 'binary') return { loss: loss.name, activation: 'sigmoid', units: 1, encoding: 'binary' };
-  if (kind === 'bce') throw new UsageError(`--loss ${lossName} needs two classes, but the target has ${K}. Use sparse_categorical_crossentropy or categorical_crossentropy.`, 'train');
+  if (kind === 'bce')
+    throw new UsageError(
+      `--loss ${lossName} needs two classes, but the target has ${K}. Use sparse_categorical_crossentropy or categorical_crossentropy.`,
+      'train',
+    );
   if (kind === 'hinge') throw new UsageError(`--loss hinge needs two classes, but the target has ${K}.`, 'train');
   return { loss: loss.name, activation: 'softmax', units: K, encoding: 'onehot' };
 }
 
 /** Target rows for the loss: 0/1 or class index (one column), one-hot rows, or values. */
-function encodeTargets(enc: Encoding, idx: Int32Array | null, vals: Float64Array | null, rows: Int32Array, K: number, tMean: number | null, tStd: number | null): { data: Float32Array; shape: number[] } {
+function encodeTargets(
+  enc: Encoding,
+  idx: Int32Array | null,
+  vals: Float64Array | null,
+  rows: Int32Array,
+  K: number,
+  tMean: number | null,
+  tStd: number | null,
+): { data: Float32Array; shape: number[] } {
   const n = rows.length;
   if (enc === 'onehot') {
     const d = new Float32Array(n * K);
@@ -224,7 +313,11 @@ function encodeTargets(enc: Encoding, idx: Int32Array | null, vals: Float64Array
   return { data: d, shape: [n, 1] };
 }
 
-function gatherRows({ data: X }: { data: Float32Array }, F: number, rows: Int32Array): { data: Float32Array; shape: number[] } {
+function gatherRows(
+  { data: X }: { data: Float32Array },
+  F: number,
+  rows: Int32Array,
+): { data: Float32Array; shape: number[] } {
   const d = new Float32Array(rows.length * F);
   for (let i = 0; i < rows.length; i++) d.set(X.subarray(rows[i]! * F, rows[i]! * F + F), i * F);
   return { data: d, shape: [rows.length, F] };
@@ -232,8 +325,13 @@ function gatherRows({ data: X }: { data: Float32Array }, F: number, rows: Int32A
 
 export async function train(args: string[]): Promise<number> {
   const o = readOptions(args);
-  if (o === null) { process.stdout.write(trainHelp); return 0; }
-  const say = (s: string) => { if (!o.quiet) process.stdout.write(`${s}\n`); };
+  if (o === null) {
+    process.stdout.write(trainHelp);
+    return 0;
+  }
+  const say = (s: string) => {
+    if (!o.quiet) process.stdout.write(`${s}\n`);
+  };
 
   // Where output goes: checked first, so a bad path fails before any work.
   checkOutDir(o.out);
@@ -246,17 +344,27 @@ export async function train(args: string[]): Promise<number> {
   const targetName = table.columns[ti]!;
   const ignoredIdx = resolveColumnList(table, 'ignore', o.ignore);
   const namedIdx = resolveColumnList(table, 'categorical', o.categorical);
-  if (ignoredIdx.includes(ti)) throw new CliError(`--ignore '${targetName}': that is the target column (--target ${o.target}). A column cannot be both ignored and predicted; choose another --target or drop it from --ignore.`);
+  if (ignoredIdx.includes(ti))
+    throw new CliError(
+      `--ignore '${targetName}': that is the target column (--target ${o.target}). A column cannot be both ignored and predicted; choose another --target or drop it from --ignore.`,
+    );
   if (namedIdx.includes(ti)) {
-    throw new CliError(`--categorical '${targetName}': that is the target column (--target ${o.target}). --categorical names feature columns; the target's classes are inferred (pass --task multiclass to make a numeric target a classifier).`);
+    throw new CliError(
+      `--categorical '${targetName}': that is the target column (--target ${o.target}). --categorical names feature columns; the target's classes are inferred (pass --task multiclass to make a numeric target a classifier).`,
+    );
   }
   const both = namedIdx.filter((j) => ignoredIdx.includes(j));
-  if (both.length > 0) throw new CliError(`column${both.length === 1 ? '' : 's'} ${both.map((j) => `'${table.columns[j]}'`).join(', ')} given to both --categorical and --ignore: a column is either ignored or used`);
+  if (both.length > 0)
+    throw new CliError(
+      `column${both.length === 1 ? '' : 's'} ${both.map((j) => `'${table.columns[j]}'`).join(', ')} given to both --categorical and --ignore: a column is either ignored or used`,
+    );
   const featureIdx = table.columns.map((_, j) => j).filter((j) => j !== ti && !ignoredIdx.includes(j));
   if (featureIdx.length === 0) {
-    throw new CliError(ignoredIdx.length > 0
-      ? `--ignore leaves no feature column: ${o.file} has only the target '${targetName}' besides the ignored ${ignoredIdx.map((j) => `'${table.columns[j]}'`).join(', ')}`
-      : `${o.file} has only the target column '${targetName}': there are no features to learn from`);
+    throw new CliError(
+      ignoredIdx.length > 0
+        ? `--ignore leaves no feature column: ${o.file} has only the target '${targetName}' besides the ignored ${ignoredIdx.map((j) => `'${table.columns[j]}'`).join(', ')}`
+        : `${o.file} has only the target column '${targetName}': there are no features to learn from`,
+    );
   }
   const features = featureIdx.map((j) => table.columns[j]!);
   const n = table.rows.length;
@@ -271,7 +379,8 @@ export async function train(args: string[]): Promise<number> {
 
   const split = splitRows(n, o.testSplit, o.validationSplit, o.seed);
   const stats = fitStatistics(cols, split.train, features, o.impute, o.standardize);
-  let targetMean: number | null = null, targetStd: number | null = null;
+  let targetMean: number | null = null,
+    targetStd: number | null = null;
   if (vals && o.standardize) {
     let s = 0;
     for (const r of split.train) s += vals[r]!;
@@ -316,32 +425,62 @@ export async function train(args: string[]): Promise<number> {
     ? `with a header${table.headerGuessed ? ' (guessed: pass --no-header if the first line is data)' : ''}`
     : `no header, so columns col0..col${table.columns.length - 1}${table.headerGuessed ? ' (guessed: pass --header if the first line is one)' : ''}`;
   say(`Data: ${o.file}: ${n} rows, ${table.columns.length} columns, ${headerNote}`);
-  const taskText = info.task === 'regression' ? 'regression'
-    : `${info.task} classification, ${K} classes: ${listForMessage(info.classes!, 12)}`;
+  const taskText =
+    info.task === 'regression'
+      ? 'regression'
+      : `${info.task} classification, ${K} classes: ${listForMessage(info.classes!, 12)}`;
   say(`Target: '${prep.target}' → ${taskText}${o.task ? '' : ' (inferred; --task to override)'}`);
-  const nCat = prep.categorical.length, nNum = features.length - nCat;
+  const nCat = prep.categorical.length,
+    nNum = features.length - nCat;
   const catText = prep.categorical.map((c) => `${c.column} (${c.categories.length})`).join(', ');
-  say(`Features: ${features.length}${nCat > 0 ? `: ${nNum} numeric${nNum > 0 && o.standardize ? ', standardized' : ''}; ${nCat} categorical, one-hot: ${catText} → ${F} model inputs` : o.standardize ? ', standardized' : ''}${o.impute ? `; empty cells filled with the ${o.impute}${nCat > 0 ? ' (categorical: the most frequent category)' : ''}` : ''}${prep.ignored.length > 0 ? `; ignored: ${listForMessage(prep.ignored, 20)}` : ''}`);
-  if (!o.quiet) for (const u of X.unseen) process.stderr.write(unseenWarning(table, u).replace('which the model did not see in training', 'which no training row has (only validation or test rows)'));
+  say(
+    `Features: ${features.length}${nCat > 0 ? `: ${nNum} numeric${nNum > 0 && o.standardize ? ', standardized' : ''}; ${nCat} categorical, one-hot: ${catText} → ${F} model inputs` : o.standardize ? ', standardized' : ''}${o.impute ? `; empty cells filled with the ${o.impute}${nCat > 0 ? ' (categorical: the most frequent category)' : ''}` : ''}${prep.ignored.length > 0 ? `; ignored: ${listForMessage(prep.ignored, 20)}` : ''}`,
+  );
+  if (!o.quiet)
+    for (const u of X.unseen)
+      process.stderr.write(
+        unseenWarning(table, u).replace(
+          'which the model did not see in training',
+          'which no training row has (only validation or test rows)',
+        ),
+      );
   say(`Split (seed ${o.seed}): ${split.train.length} train, ${split.val.length} validation, ${split.test.length} test`);
 
   // Model.
   sn.setSeed(o.seed);
   const layers: sn.layers.Layer[] = [];
-  o.layers.forEach((units, i) => layers.push(sn.layers.dense({ units, activation: o.activation, ...(i === 0 ? { inputDim: F } : {}) })));
-  layers.push(sn.layers.dense({ units: head.units, activation: head.activation, ...(o.layers.length === 0 ? { inputDim: F } : {}) }));
+  o.layers.forEach((units, i) =>
+    layers.push(sn.layers.dense({ units, activation: o.activation, ...(i === 0 ? { inputDim: F } : {}) })),
+  );
+  layers.push(
+    sn.layers.dense({
+      units: head.units,
+      activation: head.activation,
+      ...(o.layers.length === 0 ? { inputDim: F } : {}),
+    }),
+  );
   const model = sn.sequential(layers);
-  // The default learning rate is adam's here (the default optimizer); another optimizer keeps its own unless --learning-rate.
+  // The default learning rate is adam's here (the default optimizer); another optimizer keeps its own unless
+  // --learning-rate.
   const learningRate = o.learningRate ?? (o.optimizer.toLowerCase() === 'adam' ? DEFAULTS.learningRate : undefined);
   let optimizer: sn.optimizers.Optimizer;
   try {
-    optimizer = sn.optimizers.getOptimizer(learningRate === undefined ? o.optimizer : { className: o.optimizer, config: { learning_rate: learningRate } }, 'optimizer');
+    optimizer = sn.optimizers.getOptimizer(
+      learningRate === undefined ? o.optimizer : { className: o.optimizer, config: { learning_rate: learningRate } },
+      'optimizer',
+    );
   } catch (e) {
     throw new UsageError(`--optimizer: ${(e as Error).message.replace(/ or an Optimizer\./, '.')}`, 'train');
   }
   model.compile({ optimizer, loss: head.loss, metrics });
-  say(`Loss: ${head.loss}; output: ${head.units} ${head.activation} unit${head.units === 1 ? '' : 's'}; optimizer: ${o.optimizer} (learning rate ${learningRate ?? optimizer.learningRate})${o.patience > 0 ? `; early stopping after ${o.patience} epochs without improvement` : ''}`);
-  if (!o.quiet) { say(''); model.summary(); say(''); }
+  say(
+    `Loss: ${head.loss}; output: ${head.units} ${head.activation} unit${head.units === 1 ? '' : 's'}; optimizer: ${o.optimizer} (learning rate ${learningRate ?? optimizer.learningRate})${o.patience > 0 ? `; early stopping after ${o.patience} epochs without improvement` : ''}`,
+  );
+  if (!o.quiet) {
+    say('');
+    model.summary();
+    say('');
+  }
 
   const xTrain = gatherRows(X, F, split.train);
   const yTrain = encodeTargets(head.encoding, idx, vals, split.train, K, targetMean, targetStd);
@@ -349,7 +488,11 @@ export async function train(args: string[]): Promise<number> {
   const callbacks: sn.callbacks.Callback[] = [];
   let es: BestEpoch | null = null;
   if (o.patience > 0) {
-    es = new BestEpoch(hasVal ? 'val_loss' : 'loss', hasVal && info.task !== 'regression' ? 'val_accuracy' : null, o.patience);
+    es = new BestEpoch(
+      hasVal ? 'val_loss' : 'loss',
+      hasVal && info.task !== 'regression' ? 'val_accuracy' : null,
+      o.patience,
+    );
     callbacks.push(es);
   }
   const t0 = performance.now();
@@ -359,18 +502,32 @@ export async function train(args: string[]): Promise<number> {
     verbose: o.verbose,
     seed: o.seed,
     callbacks,
-    ...(hasVal ? { validationData: [gatherRows(X, F, split.val), encodeTargets(head.encoding, idx, vals, split.val, K, targetMean, targetStd)] as [sn.DataLike, sn.DataLike] } : {}),
+    ...(hasVal
+      ? {
+          validationData: [
+            gatherRows(X, F, split.val),
+            encodeTargets(head.encoding, idx, vals, split.val, K, targetMean, targetStd),
+          ] as [sn.DataLike, sn.DataLike],
+        }
+      : {}),
   });
   const seconds = (performance.now() - t0) / 1000;
   const ran = history.epoch.length;
-  if (es && es.stoppedEpoch >= 0) say(`Early stopping after epoch ${es.stoppedEpoch + 1}; kept the weights of epoch ${es.bestEpoch + 1}.`);
+  if (es && es.stoppedEpoch >= 0)
+    say(`Early stopping after epoch ${es.stoppedEpoch + 1}; kept the weights of epoch ${es.bestEpoch + 1}.`);
   else if (es && es.bestEpoch !== ran - 1) say(`Kept the weights of epoch ${es.bestEpoch + 1}, the best.`);
   if (o.verbose === 0) say(`Trained ${ran} epoch${ran === 1 ? '' : 's'} in ${seconds.toFixed(1)}s`);
 
   if (split.test.length > 0) {
-    const logs = model.evaluate(gatherRows(X, F, split.test), encodeTargets(head.encoding, idx, vals, split.test, K, targetMean, targetStd), { batchSize: 256 });
+    const logs = model.evaluate(
+      gatherRows(X, F, split.test),
+      encodeTargets(head.encoding, idx, vals, split.test, K, targetMean, targetStd),
+      { batchSize: 256 },
+    );
     const parts = Object.entries(logs).map(([k, v]) => `${k}: ${v.toFixed(4)}`);
-    say(`Test (${split.test.length} rows): ${parts.join(' - ')}${info.task === 'regression' && targetStd !== null ? ' (in standardized target units)' : ''}`);
+    say(
+      `Test (${split.test.length} rows): ${parts.join(' - ')}${info.task === 'regression' && targetStd !== null ? ' (in standardized target units)' : ''}`,
+    );
   }
 
   // Output: the model directory under a temporary name, renamed into place; then the plot.

@@ -6,17 +6,20 @@ import { Tensor, type BackendInfo } from 'simdnet';
 
 /** Compile-time assertions: `check<Equal<A, B>>()` fails to compile unless A is exactly B. */
 type IsAny<T> = 0 extends 1 & T ? true : false;
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Not<T extends boolean> = T extends true ? false : true;
-function check<T extends true>(): void { /* types only */ }
+function check<T extends true>(): void {
+  /* types only */
+}
 
 sn.setSeed(7);
 const xs: number[][] = [];
 const ys: number[][] = [];
-for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) {
-  xs.push([i / 7, j / 7]);
-  ys.push([i + j > 7 ? 1 : 0]);
-}
+for (let i = 0; i < 8; i++)
+  for (let j = 0; j < 8; j++) {
+    xs.push([i / 7, j / 7]);
+    ys.push([i + j > 7 ? 1 : 0]);
+  }
 
 const model = sn.sequential([
   sn.layers.dense({ units: 8, inputDim: 2, activation: 'relu', kernelInitializer: 'heNormal' }),
@@ -24,10 +27,17 @@ const model = sn.sequential([
   sn.layers.dense({ units: 1, activation: 'sigmoid' }),
 ]);
 check<Equal<typeof model, sn.Sequential>>();
-model.compile({ optimizer: sn.optimizers.adam({ learningRate: 0.05 }), loss: 'binary_crossentropy', metrics: ['accuracy'] });
+model.compile({
+  optimizer: sn.optimizers.adam({ learningRate: 0.05 }),
+  loss: 'binary_crossentropy',
+  metrics: ['accuracy'],
+});
 
 const history = await model.fit(xs, ys, {
-  epochs: 120, batchSize: 16, verbose: 0, shuffle: true,
+  epochs: 120,
+  batchSize: 16,
+  verbose: 0,
+  shuffle: true,
   callbacks: [sn.callbacks.earlyStopping({ monitor: 'loss', patience: 50 })],
 });
 check<Equal<typeof history, sn.callbacks.History>>();
@@ -38,7 +48,10 @@ check<Not<IsAny<typeof logs>>>();
 check<Equal<typeof logs, Record<string, number>>>();
 const accuracy = logs['accuracy'];
 
-const x: sn.Tensor = sn.tensor([[0.95, 0.9], [0.05, 0.1]]);
+const x: sn.Tensor = sn.tensor([
+  [0.95, 0.9],
+  [0.05, 0.1],
+]);
 const pred = model.predict(x);
 check<Equal<typeof pred, Tensor>>();
 const t: sn.Tensor = model.predict(x, { batchSize: 1 });
@@ -86,17 +99,21 @@ async function probes(): Promise<void> {
   const notTensor: sn.Tensor = await sn.loadModel(dir);
   // @ts-expect-error fit resolves to a History, whose series are numbers
   const notStrings: string[] = (await model.fit(xs, ys)).history['loss'] ?? [];
-  void notString; void notTensor; void notStrings;
+  void notString;
+  void notTensor;
+  void notStrings;
 }
 void probes;
 
-console.log(JSON.stringify({
-  backend: info.backend,
-  lossLast: history.history['loss']?.at(-1),
-  accuracy,
-  pred: Array.from(values),
-  predShape: pred.shape,
-  batchOne: Array.from(t.dataSync()),
-  loadedSame: Array.from(again.dataSync()).every((v, i) => v === values[i]),
-  isTensor: pred instanceof Tensor,
-}));
+console.log(
+  JSON.stringify({
+    backend: info.backend,
+    lossLast: history.history['loss']?.at(-1),
+    accuracy,
+    pred: Array.from(values),
+    predShape: pred.shape,
+    batchOne: Array.from(t.dataSync()),
+    loadedSame: Array.from(again.dataSync()).every((v, i) => v === values[i]),
+    isTensor: pred instanceof Tensor,
+  }),
+);

@@ -57,6 +57,8 @@ export interface StepContext {
   be: Backend;
   /** GEMM workspace. */
   ws: number;
+  /** The plan's transient workspace: room for the largest `transientFloats` of its layers, valid within one call. */
+  transient: number;
   training: boolean;
   /** Seed of this step's dropout masks (mixed with the node's index). */
   stepSeed: number;
@@ -161,9 +163,20 @@ export abstract class Layer {
   aliasesInput(): boolean {
     return false;
   }
-  /** Extra float buffers this layer needs for a batch of B rows. */
+  /**
+   * Buffers this layer keeps for a batch of B samples from its forward pass to
+   * its backward pass (a dropout mask, batch statistics): training plans only.
+   */
   scratchFloats(_B: number): number[] {
     return [];
+  }
+  /**
+   * Floats of scratch this layer needs only within one forward or backward
+   * call (an im2col matrix, a gradient it discards) for B samples. Every layer
+   * of a plan shares one such block, `ctx.transient`: the plan's transient workspace.
+   */
+  transientFloats(_B: number): number {
+    return 0;
   }
   /** The canonical name of the output activation, for the fused losses. */
   outputActivation(): string {
@@ -659,10 +672,14 @@ export class BatchNormalization extends Layer {
     ].indexOf(key);
     return i >= 0 ? this.inits[i] : undefined;
   }
-  /** mean, invStd (N each) and a dX scratch for the first layer (B×N). */
-  override scratchFloats(B: number): number[] {
+  /** mean and invStd (N each), kept from the forward pass for the backward pass. */
+  override scratchFloats(_B: number): number[] {
     const N = this.outFeatures / this.rowsPerSample;
-    return [N, N, B * this.outFeatures];
+    return [N, N];
+  }
+  /** The input gradient the kernel writes when no earlier layer wants it (B×N), discarded. */
+  override transientFloats(B: number): number {
+    return B * this.outFeatures;
   }
   forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
     const M = samples * this.rowsPerSample,
@@ -695,7 +712,7 @@ export class BatchNormalization extends Layer {
     ctx.be.bnBackward(
       x,
       buf.dy,
-      dx !== 0 ? dx : buf.scratch[2]!,
+      dx !== 0 ? dx : ctx.transient,
       M,
       N,
       this.gamma ? this.gamma.ptr : 0,

@@ -47,6 +47,8 @@ export interface Plan {
    * Per step (training plans): the weights of a shared layer whose gradients this application adds rather than writes.
    */
   gradTemps: ({ w: Weight; temp: number }[] | null)[];
+  /** The transient workspace every layer shares within one call (0 when no layer asks for one). */
+  transient: number;
   /** Every block the plan owns (filled in by the caller that allocated them). */
   blocks: number[];
   /** Calls using the plan right now (a pinned plan is never evicted). */
@@ -72,6 +74,9 @@ export type PlanAlloc = (floats: number) => number;
  * output's own where a later step would overwrite it before the loss reads
  * it); no gradients and no scratch, since no layer's inference pass uses any.
  * A deep MLP's inference peak is three of its widest activations.
+ *
+ * Both: one transient workspace, the largest any layer asks for
+ * (`transientFloats`), shared by every layer within a call.
  */
 export function layOutPlan(p: Program, B: number, training: boolean, targetWidths: number[], alloc: PlanAlloc): Plan {
   const nv = p.values.length,
@@ -82,6 +87,7 @@ export function layOutPlan(p: Program, B: number, training: boolean, targetWidth
     xs: [],
     T: targetWidths.map((w) => alloc(B * w)),
     W: alloc(B),
+    transient: 0,
     bufs: [],
     y: new Array<number>(nv).fill(0),
     dy: new Array<number>(nv).fill(0),
@@ -93,6 +99,8 @@ export function layOutPlan(p: Program, B: number, training: boolean, targetWidth
     blocks: [],
     pinned: 0,
   };
+  const transient = Math.max(0, ...p.steps.map((s) => s.layer.transientFloats(B)));
+  if (transient > 0) plan.transient = alloc(transient);
   for (const v of p.inputs) {
     const x = alloc(B * p.values[v]!.feat);
     plan.xs.push(x);

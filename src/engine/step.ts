@@ -57,6 +57,7 @@ export class Executor {
   /** Per output: the last loss pass's (unweighted) sum over the batch. */
   readonly outSums: Float64Array;
   private readonly ctx: StepContext = {
+    transient: 0,
     be: null as unknown as Backend,
     ws: 0,
     training: false,
@@ -101,6 +102,7 @@ export class Executor {
   forward(be: Backend, ws: number, plan: Plan, M: number, training: boolean, stepSeed: number): void {
     const ctx = this.ctx;
     ctx.be = be;
+    ctx.transient = plan.transient;
     ctx.ws = ws;
     ctx.training = training;
     ctx.stepSeed = stepSeed;

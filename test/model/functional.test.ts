@@ -131,6 +131,12 @@ describe('building functional models', () => {
     );
   });
 
+  it('a sequential model may start with sn.input(...)', () => {
+    const m = sn.sequential([sn.input({ shape: [3] }), sn.layers.dense({ units: 2 })]);
+    expect(m.inputs[0]!.shape).toEqual([3]);
+    expect(m.predict([[1, 2, 3]]).shape).toEqual([1, 2]);
+  });
+
   it('a layer already used by another model is refused with how to fix it; after release() it can be used', () => {
     const x = sn.input({ shape: [2] });
     const d = sn.layers.dense({ units: 3, name: 'owned' });
@@ -232,6 +238,22 @@ for (const backend of ['js', 'wasm'] as const) {
         .map((w) => w.name);
       expect(Math.max(...g0[names.indexOf('reg/kernel')]!.values.map(Math.abs))).toBe(0);
       const { err, norm } = gradError(m, [xa, xb], [yc, yr]);
+      expect(err).toBeLessThanOrEqual(2e-2 * Math.max(norm, 1e-3));
+      sn.setBackend('wasm');
+    });
+
+    it('batch normalization on a model input writes its unused input gradient into the shared transient workspace', () => {
+      sn.setBackend(backend);
+      const r = rng(8);
+      const x = sn.input({ shape: [5] });
+      const bn = sn.layers.batchNormalization({ betaInitializer: 'randomNormal', gammaInitializer: 'randomUniform' });
+      const out = sn.layers.dense({ units: 2, activation: 'tanh' }).apply(bn.apply(x));
+      const m = sn.model({
+        inputs: x,
+        outputs: sn.layers.add([out, sn.layers.dense({ units: 2 }).apply(bn.apply(x))]),
+      });
+      m.compile({ optimizer: 'sgd', loss: 'mse' });
+      const { err, norm } = gradError(m, rand(r, 7, 5), rand(r, 7, 2));
       expect(err).toBeLessThanOrEqual(2e-2 * Math.max(norm, 1e-3));
       sn.setBackend('wasm');
     });

@@ -175,7 +175,7 @@ export abstract class Layer {
    * call (an im2col matrix, a gradient it discards) for B samples. Every layer
    * of a plan shares one such block, `ctx.transient`: the plan's transient workspace.
    */
-  transientFloats(_B: number): number {
+  transientFloats(_B: number, _training: boolean): number {
     return 0;
   }
   /** The canonical name of the output activation, for the fused losses. */
@@ -677,9 +677,9 @@ export class BatchNormalization extends Layer {
     const N = this.outFeatures / this.rowsPerSample;
     return [N, N];
   }
-  /** The input gradient the kernel writes when no earlier layer wants it (B×N), discarded. */
-  override transientFloats(B: number): number {
-    return B * this.outFeatures;
+  /** The input gradient the kernel writes when no earlier layer wants it (B×N), discarded: training only. */
+  override transientFloats(B: number, training: boolean): number {
+    return training ? B * this.outFeatures : 0;
   }
   forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
     const M = samples * this.rowsPerSample,
@@ -916,6 +916,14 @@ export class InputLayer extends Layer {
   constructor(args: { shape?: number[]; batchShape?: (number | null)[]; name?: string }) {
     if (typeof args !== 'object' || args === null || (args.shape === undefined && args.batchShape === undefined)) {
       invalid('shape', 'an array of positive integers (the feature shape)', args?.shape);
+    }
+    const sh = args.shape;
+    if (sh !== undefined && (!Array.isArray(sh) || sh.length === 0 || sh.some((d) => !Number.isInteger(d) || d <= 0))) {
+      invalid(
+        'shape',
+        'a non-empty array of positive integers (the shape of one sample, without the batch dimension)',
+        sh,
+      );
     }
     super({ name: args.name, inputShape: args.shape, batchInputShape: args.batchShape }, 'Input');
   }

@@ -22,13 +22,14 @@ import { Optimizer, getOptimizer } from './optimizers.js';
 import { Callback, CustomCallback, History, Logs, TerminateOnNaN, TrainParams } from './callbacks.js';
 import { DataLike, Matrix, checkFinite, featureMatrix, sampleWeights, sliceRows, targetMatrix } from './data.js';
 import { Tensor, shapeSize } from './tensor.js';
-import { Printer, ProgbarLogger, defaultPrinter, formatLogs, hasConsoleStdout, now } from './progress.js';
+import { Printer, ProgbarLogger, defaultPrinter, formatLogs, hasConsoleStdout } from './progress.js';
 import { Rng, nextSeed } from './random.js';
 import { summarize, type SummaryArgs } from './summary.js';
 import { type Plan, activationBuffers } from './engine/plan.js';
 import { type Program, SymbolicTensor, compileProgram } from './engine/graph.js';
 import { ModelMemory } from './engine/memory.js';
 import { Executor, type OutputInfo, applyUpdate, penalty } from './engine/step.js';
+import { type LoopHost, runEpochs } from './engine/loop.js';
 import type { IOHandler, SaveOptions, SaveResult } from './io/types.js';
 import { saveModel } from './io/save.js';
 
@@ -106,12 +107,6 @@ function modelName(base: string): string {
   const n = modelCounters.get(base) ?? 0;
   modelCounters.set(base, n + 1);
   return n === 0 ? base : `${base}_${n}`;
-}
-
-/** Yield to the event loop (a macrotask), so timers, I/O and rendering can run. */
-function yieldToEventLoop(): Promise<void> {
-  const si = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate;
-  return new Promise((r) => (si ? si(r) : setTimeout(r, 0)));
 }
 
 const isDataObject = (d: unknown): d is Record<string, unknown> =>
@@ -294,8 +289,19 @@ export class LayersModel {
   /**
    * Per-output values for a compile argument: one for all, an array in output order, or an object keyed by output name.
    */
-  private perOutput<T>(v: unknown, arg: string, isOne: (x: unknown) => boolean): unknown[] {
-    const names = this.outs.map((o) => o.name);
+  /**
+   * The outputs' names, known before a model is built: a functional model is
+   * built when made; a Sequential model has one output, its last layer.
+   */
+  private compiledNames(): string[] {
+    if (this.program) return this.outs.map((o) => o.name);
+    const last = this.layers[this.layers.length - 1];
+    return [last ? last.name : 'output'];
+  }
+
+  /** `missing`: the value of an output an object leaves out (undefined: every output must be named). */
+  private perOutput<T>(v: unknown, arg: string, isOne: (x: unknown) => boolean, missing?: unknown): unknown[] {
+    const names = this.compiledNames();
     if (isOne(v)) return names.map(() => v);
     if (Array.isArray(v)) {
       if (v.length !== names.length) invalid(arg, `one entry per output (${names.length}: ${names.join(', ')})`, v);
@@ -308,6 +314,7 @@ export class LayersModel {
           `\`${arg}\` names outputs the model does not have: ${extra.join(', ')}. Its outputs are: ${names.join(', ')}.`,
         );
       return names.map((n) => {
+        if (!(n in v) && missing !== undefined) return missing;
         if (!(n in v))
           throw new ValueError(
             `\`${arg}\` has no entry for output '${n}'. Give one for each output: ${names.join(', ')}.`,
@@ -329,25 +336,27 @@ export class LayersModel {
   compile(args: CompileArgs): void {
     if (typeof args !== 'object' || args === null) invalid('args', 'an object { optimizer, loss, metrics }', args);
     if (this.fitting) throw new SimdnetError('Cannot compile while fit() is running.');
-    this.build();
+    // Compiling needs the outputs' names only (a Sequential model may be built later, as in Keras).
+    const names = this.compiledNames(),
+      one = names.length === 1;
     const optimizer = getOptimizer(args.optimizer, 'optimizer');
     const isLoss = (x: unknown) => typeof x === 'string' || x instanceof Loss || isCustomLoss(x as LossId);
     const losses = this.perOutput(args.loss, 'loss', isLoss).map((l, k) =>
-      getLoss(l as LossId, this.single ? 'loss' : `loss (output '${this.outs[k]!.name}')`),
+      getLoss(l as LossId, one ? 'loss' : `loss (output '${names[k]}')`),
     );
-    let lossWeights = this.outs.map(() => 1);
+    let lossWeights = names.map(() => 1);
     if (args.lossWeights !== undefined) {
-      lossWeights = this.perOutput(args.lossWeights, 'lossWeights', (x) => typeof x === 'number').map((w, k) => {
+      lossWeights = this.perOutput(args.lossWeights, 'lossWeights', (x) => typeof x === 'number', 1).map((w, k) => {
         if (typeof w !== 'number' || !Number.isFinite(w) || w < 0)
-          invalid(`lossWeights (output '${this.outs[k]!.name}')`, 'a finite number ≥ 0', w);
+          invalid(`lossWeights (output '${names[k]}')`, 'a finite number ≥ 0', w);
         return w as number;
       });
     }
     const mIn = args.metrics ?? [];
     const isMetric = (x: unknown) => typeof x === 'string' || x instanceof Metric;
     let perOut: unknown[];
-    if (Array.isArray(mIn) && mIn.every(isMetric)) perOut = this.outs.map(() => mIn);
-    else if (Array.isArray(mIn) || isDataObject(mIn)) perOut = this.perOutput(mIn, 'metrics', () => false);
+    if (Array.isArray(mIn) && mIn.every(isMetric)) perOut = names.map(() => mIn);
+    else if (Array.isArray(mIn) || isDataObject(mIn)) perOut = this.perOutput(mIn, 'metrics', () => false, null);
     else
       return invalid(
         'metrics',
@@ -356,7 +365,7 @@ export class LayersModel {
       );
     const metrics = perOut.map((ms, k) => {
       const list = ms === undefined || ms === null ? [] : Array.isArray(ms) ? ms : [ms];
-      const arg = this.single ? 'metrics' : `metrics (output '${this.outs[k]!.name}')`;
+      const arg = one ? 'metrics' : `metrics (output '${names[k]}')`;
       return list.map((m) => {
         const got = getMetric(m as MetricId, arg);
         return new Metric(got.name, got.kind, got.threshold); // each output counts on its own
@@ -369,8 +378,15 @@ export class LayersModel {
     this.lossWeights = lossWeights;
     this.outputMetrics = metrics;
     this.compiledMetricNames = metrics.map((ms) => ms.map((m) => m.name));
+    // Log keys, made once (not per batch).
+    this.lossKeys = names.map((n) => `${n}_loss`);
+    this.metricKeys = names.map((n, k) => metrics[k]!.map((m) => (one ? m.name : `${n}_${m.name}`)));
+    // A plan's target buffers are as wide as the loss wants (one class index for a sparse loss): lay out anew.
+    this.mem.dropPlans();
     if (this.mem.placed) this.mem.allocateSlots(this.allWeights, optimizer);
   }
+  private lossKeys: string[] = [];
+  private metricKeys: string[][] = [];
 
   // ------------------------------------------------------------------ memory and steps (src/engine/)
 
@@ -440,7 +456,9 @@ export class LayersModel {
     this.exec!.gather(this.be, plan, X, Y, w, order, start, end);
   }
 
+  /** The trainable weights, and all of them, as of the last fit or trainOnBatch (not rebuilt per step). */
   private trainable: Weight[] = [];
+  private stepWeights: Weight[] = [];
 
   /** One optimizer step on the M samples already copied into the plan. Returns the batch loss. */
   private trainStep(plan: Plan, M: number, useW: boolean, stepSeed: number, backup: number): number {
@@ -449,8 +467,8 @@ export class LayersModel {
     exec.forward(be, this.mem.ws, plan, M, true, stepSeed);
     const sum = exec.lossOn(be, plan, M, useW, true, this.losses, this.lossWeights);
     exec.backward(be, plan, M);
-    const loss = sum / M + penalty(be, this.allWeights, true);
-    return applyUpdate(be, this.optimizer!, this.trainable, this.allWeights, loss, backup);
+    const loss = sum / M + penalty(be, this.stepWeights, true);
+    return applyUpdate(be, this.optimizer!, this.trainable, this.stepWeights, loss, backup);
   }
 
   /**
@@ -533,7 +551,8 @@ export class LayersModel {
     );
   }
 
-  private inputMatrices(x: ModelData, arg = 'x'): Matrix[] {
+  /** The inputs' matrices; `names` receives the argument name of each (x, x[1], x['b']) for later messages. */
+  private inputMatrices(x: ModelData, arg = 'x', names?: string[]): Matrix[] {
     const ins = this.graphInputs;
     const parts = this.split(
       x,
@@ -548,6 +567,7 @@ export class LayersModel {
           `The inputs have different numbers of samples: ${parts[0]!.name} has ${X[0]!.rows}, ${parts[k]!.name} has ${m.rows}.`,
         );
     });
+    if (names) for (const p of parts) names.push(p.name);
     return X;
   }
 
@@ -560,7 +580,8 @@ export class LayersModel {
   ): { X: Matrix[]; Y: Matrix[] } {
     this.build();
     this.checkOutputRank();
-    const X = this.inputMatrices(x, nameX);
+    const xNames: string[] = [];
+    const X = this.inputMatrices(x, nameX, xNames);
     const parts = this.split(
       y,
       this.outs.map((o) => o.name),
@@ -572,8 +593,8 @@ export class LayersModel {
       return targetMatrix(p.data, p.name, this.outs[k]!.feat, l instanceof Loss && l.sparse, X[0]!.rows);
     });
     if (!allowNonFinite) {
-      X.forEach((m, k) => checkFinite(m, X.length === 1 ? nameX : `${nameX}[${k}]`));
-      Y.forEach((m, k) => checkFinite(m, Y.length === 1 ? nameY : `${nameY}[${k}]`));
+      X.forEach((m, k) => checkFinite(m, xNames[k]!));
+      Y.forEach((m, k) => checkFinite(m, parts[k]!.name));
     }
     return { X, Y };
   }
@@ -621,16 +642,15 @@ export class LayersModel {
 
   /** Write per-output losses (means over `count` samples) and metric results into logs. */
   private writeLogs(logs: Logs, metrics: Metric[][], outLossSums: Float64Array | null, count: number): void {
-    if (this.single) {
-      for (const m of metrics[0]!) logs[m.name] = m.result();
-      return;
+    const one = this.outs.length === 1;
+    for (let k = 0; k < metrics.length; k++) {
+      if (!one && outLossSums) logs[this.lossKeys[k]!] = count > 0 ? outLossSums[k]! / count : NaN;
     }
-    this.outs.forEach((o, k) => {
-      if (outLossSums) logs[`${o.name}_loss`] = count > 0 ? outLossSums[k]! / count : NaN;
-    });
-    this.outs.forEach((o, k) => {
-      for (const m of metrics[k]!) logs[`${o.name}_${m.name}`] = m.result();
-    });
+    for (let k = 0; k < metrics.length; k++) {
+      const ms = metrics[k]!,
+        keys = this.metricKeys[k]!;
+      for (let j = 0; j < ms.length; j++) logs[keys[j]!] = ms[j]!.result();
+    }
   }
 
   /**
@@ -732,6 +752,7 @@ export class LayersModel {
     const guardNaN = callbacksIn.some((c) => c instanceof TerminateOnNaN);
     const backup = guardNaN ? this.mem.backupFor(this.allWeights.reduce((a, w) => a + w.size, 0)) : 0;
     this.trainable = this.trainableWeights;
+    this.stepWeights = this.allWeights;
     const steps = Math.ceil(n / batchSize);
     const params: TrainParams = { epochs, steps, samples: n, batchSize, verbose };
     for (const c of cbs)
@@ -739,63 +760,40 @@ export class LayersModel {
         c.setModel(this);
         c.setParams(params);
       }
-    const batchBegin = cbs.filter((c) => typeof c.onBatchBegin === 'function');
-    const batchEnd = cbs.filter((c) => typeof c.onBatchEnd === 'function');
-    const rng = new Rng(args.seed ?? nextSeed());
-    const dropoutSeed = rng.nextU32();
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    const shuffle = args.shuffle ?? true;
     const metrics = this.freshMetrics(Y);
-    const outLoss = new Float64Array(this.outs.length);
-    const batchLogs: Logs = { batch: 0, size: 0 };
-    for (const k of keys) batchLogs[k] = 0;
-
+    const useW = SW !== null;
+    const host: LoopHost = {
+      stopping: () => this.stopTraining,
+      stop: () => {
+        this.stopTraining = true;
+      },
+      iterations: () => this.optimizer!.iterations,
+      step: (order, start, end, stepSeed) => {
+        this.gather(plan, X, Y, SW, order, start, end);
+        return this.trainStep(plan, end - start, useW, stepSeed, backup);
+      },
+      outSums: this.exec!.outSums,
+      resetMetrics: () => {
+        for (const ms of metrics) for (const m of ms) m.reset();
+      },
+      updateMetrics: (M) => this.updateMetrics(metrics, plan, M, useW),
+      writeLogs: (logs, outLoss, count) => this.writeLogs(logs, metrics, outLoss, count),
+      validate: () => (val ? this.evaluateMatrices(val.X, val.Y, val.W, batchSize) : null),
+    };
     this.fitting = true;
     this.stopTraining = false;
     try {
-      for (const c of cbs) await c.onTrainBegin?.({});
-      let lastYield = now();
-      for (let epoch = initialEpoch; epoch < epochs && !this.stopTraining; epoch++) {
-        for (const c of cbs) await c.onEpochBegin?.(epoch, {});
-        if (shuffle) rng.shuffle(order);
-        for (const ms of metrics) for (const m of ms) m.reset();
-        outLoss.fill(0);
-        let lossSum = 0,
-          seen = 0;
-        for (let s = 0; s < steps; s++) {
-          const start = s * batchSize,
-            end = Math.min(n, start + batchSize),
-            M = end - start;
-          batchLogs.batch = s;
-          batchLogs.size = M;
-          for (const c of batchBegin) await c.onBatchBegin!(s, batchLogs);
-          this.gather(plan, X, Y, SW, shuffle ? order : null, start, end);
-          const stepSeed = hash32(dropoutSeed, this.optimizer!.iterations);
-          const loss = this.trainStep(plan, M, SW !== null, stepSeed, backup);
-          lossSum += loss * M;
-          seen += M;
-          for (let k = 0; k < outLoss.length; k++) outLoss[k] = outLoss[k]! + this.exec!.outSums[k]!;
-          this.updateMetrics(metrics, plan, M, SW !== null);
-          batchLogs.loss = lossSum / seen;
-          this.writeLogs(batchLogs, metrics, outLoss, seen);
-          for (const c of batchEnd) await c.onBatchEnd!(s, batchLogs);
-          if (!Number.isFinite(loss) && guardNaN) this.stopTraining = true;
-          if (this.stopTraining) break;
-          if (yieldEvery >= 0 && now() - lastYield >= yieldEvery) {
-            await yieldToEventLoop();
-            lastYield = now();
-          }
-        }
-        const logs: Logs = { loss: seen > 0 ? lossSum / seen : NaN };
-        this.writeLogs(logs, metrics, outLoss, seen);
-        if (val) {
-          const v = this.evaluateMatrices(val.X, val.Y, val.W, batchSize);
-          for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
-        }
-        for (const c of cbs) await c.onEpochEnd?.(epoch, logs);
-      }
-      for (const c of cbs) await c.onTrainEnd?.({});
+      await runEpochs(host, cbs, {
+        epochs,
+        initialEpoch,
+        samples: n,
+        batchSize,
+        shuffle: args.shuffle ?? true,
+        rng: new Rng(args.seed ?? nextSeed()),
+        keys,
+        guardNaN,
+        yieldEvery,
+      });
     } finally {
       this.fitting = false;
       plan.pinned--;
@@ -829,6 +827,7 @@ export class LayersModel {
    * (several outputs: also `<output>_loss` and `<output>_<metric>`).
    */
   evaluate(x: ModelData, y: ModelData, args: EvaluateArgs = {}): Logs {
+    if (typeof args !== 'object' || args === null) invalid('args', 'an object like { batchSize: 32 }', args);
     this.requireCompiled('evaluate()');
     const batchSize = checkPositiveInt('batchSize', args.batchSize ?? 32);
     const { X, Y } = this.prepareXY(x, y, !!args.allowNonFinite);
@@ -879,6 +878,7 @@ export class LayersModel {
   /** One optimizer step on the given batch; returns the loss and metrics for it. */
   trainOnBatch(x: ModelData, y: ModelData, args: { sampleWeight?: DataLike } = {}): Logs {
     if (this.fitting) throw new SimdnetError('Cannot call trainOnBatch() while fit() is running.');
+    if (typeof args !== 'object' || args === null) invalid('args', 'an object like { sampleWeight }', args);
     this.requireCompiled('trainOnBatch()');
     const { X, Y } = this.prepareXY(x, y, false);
     const rows = X[0]!.rows;
@@ -886,6 +886,7 @@ export class LayersModel {
     const W = args.sampleWeight !== undefined ? sampleWeights(args.sampleWeight, rows) : null;
     this.ensurePlaced();
     this.trainable = this.trainableWeights;
+    this.stepWeights = this.allWeights;
     const plan = this.planFor(rows, true);
     this.gather(plan, X, Y, W, null, 0, rows);
     const loss = this.trainStep(plan, rows, W !== null, hash32(nextSeed(), this.optimizer!.iterations), 0);

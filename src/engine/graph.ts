@@ -102,28 +102,45 @@ export function compileProgram(inputs: readonly SymbolicTensor[], outputs: reado
     ids.set(t, values.length);
     values.push({ shape: t.shape.slice(), feat: shapeSize(t.shape), step: -1, storage: values.length, consumers: [] });
   }
+  // Depth first from the outputs, with an explicit stack (a deep model must not overflow the call stack):
+  // a tensor is entered, its inputs visited in order, then it gets its step.
   const visiting = new Set<SymbolicTensor>();
-  const visit = (t: SymbolicTensor): number => {
-    const known = ids.get(t);
-    if (known !== undefined) return known;
-    if (t.node.inputs.length === 0) {
-      throw new ValueError(
-        `Graph disconnected: the outputs need the input '${t.name}' (shape [null, ${t.shape.join(', ')}]), which is not among the model's inputs (${inputs.map((x) => `'${x.name}'`).join(', ') || 'none'}). Pass it in \`inputs\`.`,
-      );
+  const visit = (root: SymbolicTensor): number => {
+    const stack: { t: SymbolicTensor; next: number }[] = [{ t: root, next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!,
+        t = top.t;
+      if (top.next === 0) {
+        if (ids.has(t)) {
+          stack.pop();
+          continue;
+        }
+        if (t.node.inputs.length === 0) {
+          throw new ValueError(
+            `Graph disconnected: the outputs need the input '${t.name}' (shape [null, ${t.shape.join(', ')}]), which is not among the model's inputs (${inputs.map((x) => `'${x.name}'`).join(', ') || 'none'}). Pass it in \`inputs\`.`,
+          );
+        }
+        if (visiting.has(t)) throw new ValueError(`The graph has a cycle at '${t.name}'.`);
+        visiting.add(t);
+      }
+      if (top.next < t.node.inputs.length) {
+        const inp = t.node.inputs[top.next++]!;
+        if (!ids.has(inp)) stack.push({ t: inp, next: 0 });
+        continue;
+      }
+      stack.pop();
+      visiting.delete(t);
+      const ins = t.node.inputs.map((x) => ids.get(x)!);
+      const step = steps.length,
+        id = values.length;
+      const layer = t.node.layer;
+      const storage = layer.aliasesInput() ? values[ins[0]!]!.storage : id;
+      values.push({ shape: t.shape.slice(), feat: shapeSize(t.shape), step, storage, consumers: [] });
+      for (const i of ins) values[i]!.consumers.push(step);
+      steps.push({ layer, inputs: ins, output: id, node: t.node, multi: layer.multiInput });
+      ids.set(t, id);
     }
-    if (visiting.has(t)) throw new ValueError(`The graph has a cycle at '${t.name}'.`);
-    visiting.add(t);
-    const ins = t.node.inputs.map(visit);
-    visiting.delete(t);
-    const step = steps.length,
-      id = values.length;
-    const layer = t.node.layer;
-    const storage = layer.aliasesInput() ? values[ins[0]!]!.storage : id;
-    values.push({ shape: t.shape.slice(), feat: shapeSize(t.shape), step, storage, consumers: [] });
-    for (const i of ins) values[i]!.consumers.push(step);
-    steps.push({ layer, inputs: ins, output: id, node: t.node, multi: layer.multiInput });
-    ids.set(t, id);
-    return id;
+    return ids.get(root)!;
   };
   const outIds = outputs.map(visit);
   const layers: Layer[] = [];

@@ -99,7 +99,7 @@ export function layOutPlan(p: Program, B: number, training: boolean, targetWidth
     blocks: [],
     pinned: 0,
   };
-  const transient = Math.max(0, ...p.steps.map((s) => s.layer.transientFloats(B)));
+  const transient = Math.max(0, ...p.steps.map((s) => s.layer.transientFloats(B, training)));
   if (transient > 0) plan.transient = alloc(transient);
   for (const v of p.inputs) {
     const x = alloc(B * p.values[v]!.feat);

@@ -131,6 +131,49 @@ describe('building functional models', () => {
     );
   });
 
+  it('compiles before it is built (a Sequential model without an input shape), and a deep graph builds without recursion', () => {
+    const m = sn.sequential([sn.layers.dense({ units: 4 }), sn.layers.dense({ units: 1, name: 'last_one' })]);
+    m.compile({ optimizer: 'sgd', loss: { last_one: 'mse' }, metrics: ['mae'] });
+    m.build([3]);
+    expect(Object.keys(m.evaluate([[1, 2, 3]], [[1]]))).toEqual(['loss', 'mae']);
+    const x = sn.input({ shape: [1] });
+    let t = x;
+    for (let i = 0; i < 12000; i++) t = sn.layers.activation({ activation: 'linear' }).apply(t);
+    expect((sn.model({ inputs: x, outputs: t }).predict([[2]]) as sn.Tensor).values[0]).toBe(2);
+    expect(() => sn.input({ shape: [0] })).toThrow(/`shape`/);
+  });
+
+  it('recompiling with a loss that wants wider targets lays the plans out anew (no overrun of the old target buffer)', async () => {
+    sn.setSeed(5);
+    const x = sn.input({ shape: [4] });
+    const m = sn.model({ inputs: x, outputs: sn.layers.dense({ units: 10, activation: 'softmax' }).apply(x) });
+    const r = rng(3);
+    const xs = rand(r, 32, 4),
+      labels = xs.map((_, i) => [i % 10]),
+      onehot = labels.map(([c]) => Array.from({ length: 10 }, (_, j) => (j === c ? 1 : 0)));
+    m.compile({ optimizer: 'sgd', loss: 'sparse_categorical_crossentropy' });
+    const sparse = m.evaluate(xs, labels, { batchSize: 32, sampleWeight: xs.map(() => 1) });
+    m.compile({ optimizer: 'sgd', loss: 'categorical_crossentropy' });
+    const dense = m.evaluate(xs, onehot, { batchSize: 32, sampleWeight: xs.map(() => 1) });
+    expect(dense.loss).toBeCloseTo(sparse.loss!, 5);
+  });
+
+  it('partial per-output objects: a missing output gets no metrics and loss weight 1, as in Keras', () => {
+    const m = graphModel('add', 4);
+    m.compile({ optimizer: 'sgd', loss: 'mse', metrics: { cls: ['mae'] }, lossWeights: { reg: 3 } });
+    expect(m.lossWeights).toEqual([1, 3]);
+    expect(m.outputMetricNames).toEqual([['mae'], []]);
+    const e = m.evaluate(
+      { a: [[1, 2, 3]], b: [[0, 1, 0]] },
+      { cls: [[1, 0, 0]], reg: [[NaN, 0]] },
+      { allowNonFinite: true },
+    );
+    expect(Object.keys(e)).toEqual(['loss', 'cls_loss', 'reg_loss', 'cls_mae']);
+    expect(() => m.evaluate({ a: [[1, 2, 3]], b: [[0, 1, 0]] }, { cls: [[1, 0, 0]], reg: [[NaN, 0]] })).toThrow(
+      /y\['reg'\]/,
+    );
+  });
+
   it('a sequential model may start with sn.input(...)', () => {
     const m = sn.sequential([sn.input({ shape: [3] }), sn.layers.dense({ units: 2 })]);
     expect(m.inputs[0]!.shape).toEqual([3]);

@@ -531,118 +531,374 @@ export function createThreadedBackend(
    * arity (the arguments go into one preallocated array, so a call allocates
    * nothing); kernels that never split are the plain binding itself.
    */
+  /**
+   * The method: the plain binding behind a gate and a router, at the
+   * binding's exact arity. The gate — one or two size arguments against a
+   * threshold — lets every small call through to the plain binding at once;
+   * a call past it has its arguments copied into one preallocated array for
+   * the router (nothing allocates). Kernels that never split are the plain binding itself.
+   */
   function method(name: Name): F {
     const plain = bound[name],
       route = router(name);
     if (route === null) return plain;
     const n = raw[name].length,
       a = new Array<number>(n).fill(0);
+    const sp = KERNELS[name].split as Exclude<Split, { kind: 'gemm' } | { kind: 'none' }>;
+    // Size arguments: n (elem, sum) or M and N (rows, loss).
+    const gi = sp.kind === 'elem' || sp.kind === 'sum' ? sp.n : sp.m,
+      gj = sp.kind === 'elem' || sp.kind === 'sum' ? -1 : sp.m + 1;
+    // Losses and sums are blocked past a fixed size even on one thread; the rest split only with threads.
+    const fixed = sp.kind === 'loss' ? LOSS_BLOCK + 1 : sp.kind === 'sum' ? SUM_BLOCK + 1 : 0;
+    const top = sp.kind === 'elem' || sp.kind === 'rows' ? maxCost(sp.cost) : 1;
+    // The gate: fixed > 0: size ≥ fixed; else size·top ≥ splitMinNs, with threads.
     switch (n) {
       case 2:
-        return (x0, x1) => {
-          a[0] = x0!;
-          a[1] = x1!;
-          return route(a) ? routed : plain(x0!, x1!);
+        return function (x0: number, x1: number) {
+          const size = (gi === 0 ? x0 : x1) * (gj < 0 ? 1 : gj === 0 ? x0 : x1);
+          if (fixed > 0 ? size >= fixed : wanted > 1 && size * top >= splitMinNs) {
+            a[0] = x0;
+            a[1] = x1;
+            if (route(a)) return routed;
+          }
+          return plain(x0, x1);
         };
       case 3:
-        return (x0, x1, x2) => {
-          a[0] = x0!;
-          a[1] = x1!;
-          a[2] = x2!;
-          return route(a) ? routed : plain(x0!, x1!, x2!);
+        return function (x0: number, x1: number, x2: number) {
+          const size = (gi === 0 ? x0 : gi === 1 ? x1 : x2) * (gj < 0 ? 1 : gj === 0 ? x0 : gj === 1 ? x1 : x2);
+          if (fixed > 0 ? size >= fixed : wanted > 1 && size * top >= splitMinNs) {
+            a[0] = x0;
+            a[1] = x1;
+            a[2] = x2;
+            if (route(a)) return routed;
+          }
+          return plain(x0, x1, x2);
         };
       case 4:
-        return (x0, x1, x2, x3) => {
-          a[0] = x0!;
-          a[1] = x1!;
-          a[2] = x2!;
-          a[3] = x3!;
-          return route(a) ? routed : plain(x0!, x1!, x2!, x3!);
+        return function (x0: number, x1: number, x2: number, x3: number) {
+          const size =
+            (gi === 0 ? x0 : gi === 1 ? x1 : gi === 2 ? x2 : x3) *
+            (gj < 0 ? 1 : gj === 0 ? x0 : gj === 1 ? x1 : gj === 2 ? x2 : x3);
+          if (fixed > 0 ? size >= fixed : wanted > 1 && size * top >= splitMinNs) {
+            a[0] = x0;
+            a[1] = x1;
+            a[2] = x2;
+            a[3] = x3;
+            if (route(a)) return routed;
+          }
+          return plain(x0, x1, x2, x3);
         };
       case 5:
-        return (x0, x1, x2, x3, x4) => {
-          a[0] = x0!;
-          a[1] = x1!;
-          a[2] = x2!;
-          a[3] = x3!;
-          a[4] = x4!;
-          return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!);
+        return function (x0: number, x1: number, x2: number, x3: number, x4: number) {
+          const size =
+            (gi === 0 ? x0 : gi === 1 ? x1 : gi === 2 ? x2 : gi === 3 ? x3 : x4) *
+            (gj < 0 ? 1 : gj === 0 ? x0 : gj === 1 ? x1 : gj === 2 ? x2 : gj === 3 ? x3 : x4);
+          if (fixed > 0 ? size >= fixed : wanted > 1 && size * top >= splitMinNs) {
+            a[0] = x0;
+            a[1] = x1;
+            a[2] = x2;
+            a[3] = x3;
+            a[4] = x4;
+            if (route(a)) return routed;
+          }
+          return plain(x0, x1, x2, x3, x4);
         };
       case 6:
-        return (x0, x1, x2, x3, x4, x5) => {
-          a[0] = x0!;
-          a[1] = x1!;
-          a[2] = x2!;
-          a[3] = x3!;
-          a[4] = x4!;
-          a[5] = x5!;
-          return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!);
+        return function (x0: number, x1: number, x2: number, x3: number, x4: number, x5: number) {
+          const size =
+            (gi === 0 ? x0 : gi === 1 ? x1 : gi === 2 ? x2 : gi === 3 ? x3 : gi === 4 ? x4 : x5) *
+            (gj < 0 ? 1 : gj === 0 ? x0 : gj === 1 ? x1 : gj === 2 ? x2 : gj === 3 ? x3 : gj === 4 ? x4 : x5);
+          if (fixed > 0 ? size >= fixed : wanted > 1 && size * top >= splitMinNs) {
+            a[0] = x0;
+            a[1] = x1;
+            a[2] = x2;
+            a[3] = x3;
+            a[4] = x4;
+            a[5] = x5;
+            if (route(a)) return routed;
+          }
+          return plain(x0, x1, x2, x3, x4, x5);
         };
       case 7:
-        return (x0, x1, x2, x3, x4, x5, x6) => {
-          a[0] = x0!;
-          a[1] = x1!;
-          a[2] = x2!;
-          a[3] = x3!;
-          a[4] = x4!;
-          a[5] = x5!;
-          a[6] = +x6!;
-          return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!);
+        return function (x0: number, x1: number, x2: number, x3: number, x4: number, x5: number, x6: number) {
+          const size =
+            (gi === 0 ? x0 : gi === 1 ? x1 : gi === 2 ? x2 : gi === 3 ? x3 : gi === 4 ? x4 : gi === 5 ? x5 : x6) *
+            (gj < 0
+              ? 1
+              : gj === 0
+                ? x0
+                : gj === 1
+                  ? x1
+                  : gj === 2
+                    ? x2
+                    : gj === 3
+                      ? x3
+                      : gj === 4
+                        ? x4
+                        : gj === 5
+                          ? x5
+                          : x6);
+          if (fixed > 0 ? size >= fixed : wanted > 1 && size * top >= splitMinNs) {
+            a[0] = x0;
+            a[1] = x1;
+            a[2] = x2;
+            a[3] = x3;
+            a[4] = x4;
+            a[5] = x5;
+            a[6] = +x6;
+            if (route(a)) return routed;
+          }
+          return plain(x0, x1, x2, x3, x4, x5, x6);
         };
       case 8:
-        return (x0, x1, x2, x3, x4, x5, x6, x7) => {
-          a[0] = x0!;
-          a[1] = x1!;
-          a[2] = x2!;
-          a[3] = x3!;
-          a[4] = x4!;
-          a[5] = x5!;
-          a[6] = x6!;
-          a[7] = x7 ?? NaN;
-          return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!, x7!);
+        return function (
+          x0: number,
+          x1: number,
+          x2: number,
+          x3: number,
+          x4: number,
+          x5: number,
+          x6: number,
+          x7?: number,
+        ) {
+          const size =
+            (gi === 0 ? x0 : gi === 1 ? x1 : gi === 2 ? x2 : gi === 3 ? x3 : gi === 4 ? x4 : gi === 5 ? x5 : x6) *
+            (gj < 0
+              ? 1
+              : gj === 0
+                ? x0
+                : gj === 1
+                  ? x1
+                  : gj === 2
+                    ? x2
+                    : gj === 3
+                      ? x3
+                      : gj === 4
+                        ? x4
+                        : gj === 5
+                          ? x5
+                          : x6);
+          if (fixed > 0 ? size >= fixed : wanted > 1 && size * top >= splitMinNs) {
+            a[0] = x0;
+            a[1] = x1;
+            a[2] = x2;
+            a[3] = x3;
+            a[4] = x4;
+            a[5] = x5;
+            a[6] = x6;
+            a[7] = x7 ?? NaN;
+            if (route(a)) return routed;
+          }
+          return plain(x0, x1, x2, x3, x4, x5, x6, x7!);
         };
       case 9:
-        return (x0, x1, x2, x3, x4, x5, x6, x7, x8) => {
-          a[0] = x0!;
-          a[1] = x1!;
-          a[2] = x2!;
-          a[3] = x3!;
-          a[4] = x4!;
-          a[5] = x5!;
-          a[6] = x6!;
-          a[7] = x7!;
-          a[8] = x8 ?? NaN;
-          return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!, x7!, x8!);
+        return function (
+          x0: number,
+          x1: number,
+          x2: number,
+          x3: number,
+          x4: number,
+          x5: number,
+          x6: number,
+          x7: number,
+          x8?: number,
+        ) {
+          const size =
+            (gi === 0
+              ? x0
+              : gi === 1
+                ? x1
+                : gi === 2
+                  ? x2
+                  : gi === 3
+                    ? x3
+                    : gi === 4
+                      ? x4
+                      : gi === 5
+                        ? x5
+                        : gi === 6
+                          ? x6
+                          : x7) *
+            (gj < 0
+              ? 1
+              : gj === 0
+                ? x0
+                : gj === 1
+                  ? x1
+                  : gj === 2
+                    ? x2
+                    : gj === 3
+                      ? x3
+                      : gj === 4
+                        ? x4
+                        : gj === 5
+                          ? x5
+                          : gj === 6
+                            ? x6
+                            : x7);
+          if (fixed > 0 ? size >= fixed : wanted > 1 && size * top >= splitMinNs) {
+            a[0] = x0;
+            a[1] = x1;
+            a[2] = x2;
+            a[3] = x3;
+            a[4] = x4;
+            a[5] = x5;
+            a[6] = x6;
+            a[7] = x7;
+            a[8] = x8 ?? NaN;
+            if (route(a)) return routed;
+          }
+          return plain(x0, x1, x2, x3, x4, x5, x6, x7, x8!);
         };
       case 10:
-        return (x0, x1, x2, x3, x4, x5, x6, x7, x8, x9) => {
-          a[0] = x0!;
-          a[1] = x1!;
-          a[2] = x2!;
-          a[3] = x3!;
-          a[4] = x4!;
-          a[5] = x5!;
-          a[6] = x6!;
-          a[7] = x7!;
-          a[8] = x8!;
-          a[9] = x9!;
-          return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!, x7!, x8!, x9!);
+        return function (
+          x0: number,
+          x1: number,
+          x2: number,
+          x3: number,
+          x4: number,
+          x5: number,
+          x6: number,
+          x7: number,
+          x8: number,
+          x9: number,
+        ) {
+          const size =
+            (gi === 0
+              ? x0
+              : gi === 1
+                ? x1
+                : gi === 2
+                  ? x2
+                  : gi === 3
+                    ? x3
+                    : gi === 4
+                      ? x4
+                      : gi === 5
+                        ? x5
+                        : gi === 6
+                          ? x6
+                          : gi === 7
+                            ? x7
+                            : gi === 8
+                              ? x8
+                              : x9) *
+            (gj < 0
+              ? 1
+              : gj === 0
+                ? x0
+                : gj === 1
+                  ? x1
+                  : gj === 2
+                    ? x2
+                    : gj === 3
+                      ? x3
+                      : gj === 4
+                        ? x4
+                        : gj === 5
+                          ? x5
+                          : gj === 6
+                            ? x6
+                            : gj === 7
+                              ? x7
+                              : gj === 8
+                                ? x8
+                                : x9);
+          if (fixed > 0 ? size >= fixed : wanted > 1 && size * top >= splitMinNs) {
+            a[0] = x0;
+            a[1] = x1;
+            a[2] = x2;
+            a[3] = x3;
+            a[4] = x4;
+            a[5] = x5;
+            a[6] = x6;
+            a[7] = x7;
+            a[8] = x8;
+            a[9] = x9;
+            if (route(a)) return routed;
+          }
+          return plain(x0, x1, x2, x3, x4, x5, x6, x7, x8, x9);
         };
       case 12:
-        return (x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11) => {
-          a[0] = x0!;
-          a[1] = x1!;
-          a[2] = x2!;
-          a[3] = x3!;
-          a[4] = x4!;
-          a[5] = x5!;
-          a[6] = x6!;
-          a[7] = x7!;
-          a[8] = x8!;
-          a[9] = x9!;
-          a[10] = x10!;
-          a[11] = x11!;
-          return route(a) ? routed : plain(x0!, x1!, x2!, x3!, x4!, x5!, x6!, x7!, x8!, x9!, x10!, x11!);
+        return function (
+          x0: number,
+          x1: number,
+          x2: number,
+          x3: number,
+          x4: number,
+          x5: number,
+          x6: number,
+          x7: number,
+          x8: number,
+          x9: number,
+          x10: number,
+          x11: number,
+        ) {
+          const size =
+            (gi === 0
+              ? x0
+              : gi === 1
+                ? x1
+                : gi === 2
+                  ? x2
+                  : gi === 3
+                    ? x3
+                    : gi === 4
+                      ? x4
+                      : gi === 5
+                        ? x5
+                        : gi === 6
+                          ? x6
+                          : gi === 7
+                            ? x7
+                            : gi === 8
+                              ? x8
+                              : gi === 9
+                                ? x9
+                                : gi === 10
+                                  ? x10
+                                  : x11) *
+            (gj < 0
+              ? 1
+              : gj === 0
+                ? x0
+                : gj === 1
+                  ? x1
+                  : gj === 2
+                    ? x2
+                    : gj === 3
+                      ? x3
+                      : gj === 4
+                        ? x4
+                        : gj === 5
+                          ? x5
+                          : gj === 6
+                            ? x6
+                            : gj === 7
+                              ? x7
+                              : gj === 8
+                                ? x8
+                                : gj === 9
+                                  ? x9
+                                  : gj === 10
+                                    ? x10
+                                    : x11);
+          if (fixed > 0 ? size >= fixed : wanted > 1 && size * top >= splitMinNs) {
+            a[0] = x0;
+            a[1] = x1;
+            a[2] = x2;
+            a[3] = x3;
+            a[4] = x4;
+            a[5] = x5;
+            a[6] = x6;
+            a[7] = x7;
+            a[8] = x8;
+            a[9] = x9;
+            a[10] = x10;
+            a[11] = x11;
+            if (route(a)) return routed;
+          }
+          return plain(x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11);
         };
       default:
         throw new Error(`simdnet: no threaded wrapper for kernel '${name}' of ${n} arguments`);

@@ -19,16 +19,20 @@ import { Regularizer, RegularizerIdentifier, getRegularizer } from './regularize
 import { Tensor, shapeSize } from './tensor.js';
 import { type GraphNode, SymbolicTensor } from './engine/graph.js';
 
-/** A weight of a layer. Its values live in kernel memory once the model is placed. */
+/**
+ * A weight of a layer. Its value and gradient live in one backend's kernel
+ * memory once a model using it runs there (src/engine/memory.ts places them);
+ * every model using the layer shares them, and they are freed when the weight
+ * is garbage-collected or a model using it is released.
+ */
 export class Weight {
-  /** Byte offsets of the value, its gradient and optimizer slots in the backend's memory (0 until placed). */
+  /** Byte offsets of the value and its gradient in `be`'s memory (0 until placed; no gradient if not trainable). */
   ptr = 0;
   grad = 0;
-  slots: number[] = [];
-  /** The values before placement (initializer output) — dropped once placed. */
+  /** The backend whose memory holds the value (null: the value is `pending`, in JS memory). */
+  be: Backend | null = null;
+  /** The values while not placed (the initializer's output, or what release() brought back). */
   pending: Float32Array | null = null;
-  /** The model whose kernel memory holds the values (weakly: a model dropped without release() takes them along). */
-  owner: WeakRef<object> | null = null;
   readonly size: number;
   constructor(
     readonly name: string,

@@ -18,7 +18,7 @@ import { NotSupportedError, SimdnetError, ValueError, checkPositiveInt, describe
 import { Layer, InputLayer, Weight } from './layers.js';
 import { Loss, CustomLoss, getLoss, isCustomLoss } from './losses.js';
 import { Metric, getMetric } from './metrics.js';
-import { Optimizer, getOptimizer } from './optimizers.js';
+import { Optimizer, type ParamSlots, getOptimizer } from './optimizers.js';
 import { Callback, CustomCallback, History, Logs, TerminateOnNaN, TrainParams } from './callbacks.js';
 import { DataLike, Matrix, checkFinite, featureMatrix, sampleWeights, sliceRows, targetMatrix } from './data.js';
 import { Tensor, shapeSize } from './tensor.js';
@@ -143,7 +143,7 @@ export class LayersModel {
   protected program: Program | null = null;
   private outs: OutputInfo[] = [];
   /** Kernel memory: placement of the weights, plans (src/engine/memory.ts). */
-  protected readonly mem: ModelMemory = new ModelMemory(this, () => this.name);
+  protected readonly mem: ModelMemory = new ModelMemory(() => this.name);
   /** Runs the program on a plan (src/engine/step.ts). */
   private exec: Executor | null = null;
   private fitting = false;
@@ -222,6 +222,7 @@ export class LayersModel {
     this.mem.dropPlans();
     (this.layers as Layer[]).length = 0;
     for (const l of program.layers) if (listInputs || !(l instanceof InputLayer)) this.layers.push(l);
+    this.weightCache = this.layers.flatMap((l) => l.weights);
   }
 
   /** 'Model' for a functional model, 'Sequential' for a sequential one (the class name files use). */
@@ -276,8 +277,10 @@ export class LayersModel {
   get metrics(): Metric[] {
     return this.outputMetrics[0] ?? [];
   }
+  /** Every weight, in layer order (cached with the graph: layers have created their weights by then). */
+  protected weightCache: Weight[] | null = null;
   private get allWeights(): Weight[] {
-    return this.layers.flatMap((l) => l.weights);
+    return this.weightCache ?? this.layers.flatMap((l) => l.weights);
   }
   private get trainableWeights(): Weight[] {
     return this.layers.filter((l) => l.trainable).flatMap((l) => l.weights.filter((w) => w.trainable));
@@ -372,7 +375,7 @@ export class LayersModel {
       });
     });
     // Everything validated: now swap in (a failed compile leaves the model as it was).
-    if (this.mem.placed && this.optimizer) this.mem.releaseSlots(this.allWeights);
+    if (this.mem.placed && this.optimizer) this.mem.releaseSlots();
     this.optimizer = optimizer;
     this.losses = losses;
     this.lossWeights = lossWeights;
@@ -394,27 +397,12 @@ export class LayersModel {
     return this.mem.be;
   }
 
-  /** Put the weights in the current backend's memory (moving them if the backend changed). */
+  /** Put the model and its weights in the current backend's memory (moving them if the backend changed). */
   private ensurePlaced(): void {
     this.build();
-    if (this.mem.current) return;
-    for (const w of this.allWeights) this.checkOwner(w);
-    this.mem.place(this.allWeights, this.optimizer);
-  }
-
-  /** A weight placed by another model (a layer shared across models) cannot be used here: say so, and how to fix it. */
-  private checkOwner(w: Weight): void {
-    if (w.pending) return;
-    const owner = w.owner?.deref();
-    if (owner === this) return;
-    if (owner) {
-      throw new NotSupportedError(
-        `Weight '${w.name}' is held by model '${(owner as LayersModel).name}': a layer's weights live in one model's memory, and sharing layers between models is not supported yet. Call release() on that model first (its weights return to JS memory), or build this model from new layers.`,
-      );
-    }
-    throw new NotSupportedError(
-      `Weight '${w.name}' belonged to a model that was garbage-collected without release(); its values are gone. Build this model from new layers.`,
-    );
+    const ws = this.allWeights;
+    if (this.mem.ready(ws)) return;
+    this.mem.place(ws, this.optimizer);
   }
 
   /**
@@ -459,6 +447,8 @@ export class LayersModel {
   /** The trainable weights, and all of them, as of the last fit or trainOnBatch (not rebuilt per step). */
   private trainable: Weight[] = [];
   private stepWeights: Weight[] = [];
+  /** The optimizer's view of the trainable weights (pointers and this model's slots), made once per fit. */
+  private params: ParamSlots[] = [];
 
   /** One optimizer step on the M samples already copied into the plan. Returns the batch loss. */
   private trainStep(plan: Plan, M: number, useW: boolean, stepSeed: number, backup: number): number {
@@ -468,7 +458,7 @@ export class LayersModel {
     const sum = exec.lossOn(be, plan, M, useW, true, this.losses, this.lossWeights);
     exec.backward(be, plan, M);
     const loss = sum / M + penalty(be, this.stepWeights, true);
-    return applyUpdate(be, this.optimizer!, this.trainable, this.stepWeights, loss, backup);
+    return applyUpdate(be, this.optimizer!, this.params, this.stepWeights, loss, backup);
   }
 
   /**
@@ -753,6 +743,7 @@ export class LayersModel {
     const backup = guardNaN ? this.mem.backupFor(this.allWeights.reduce((a, w) => a + w.size, 0)) : 0;
     this.trainable = this.trainableWeights;
     this.stepWeights = this.allWeights;
+    this.params = this.mem.params(this.trainable);
     const steps = Math.ceil(n / batchSize);
     const params: TrainParams = { epochs, steps, samples: n, batchSize, verbose };
     for (const c of cbs)
@@ -887,6 +878,7 @@ export class LayersModel {
     this.ensurePlaced();
     this.trainable = this.trainableWeights;
     this.stepWeights = this.allWeights;
+    this.params = this.mem.params(this.trainable);
     const plan = this.planFor(rows, true);
     this.gather(plan, X, Y, W, null, 0, rows);
     const loss = this.trainStep(plan, rows, W !== null, hash32(nextSeed(), this.optimizer!.iterations), 0);
@@ -949,11 +941,7 @@ export class LayersModel {
   /** Every weight (trainable and not), in layer order, as tensors (copies). */
   getWeights(): Tensor[] {
     this.build();
-    const heap = this.mem.placed ? this.be.heap : null;
-    return this.allWeights.map((w) => {
-      this.checkOwner(w);
-      return new Tensor(w.pending ? w.pending.slice() : heap!.read(w.ptr, w.size), w.shape);
-    });
+    return this.allWeights.map((w) => new Tensor(w.be ? w.be.heap.read(w.ptr, w.size) : w.pending!.slice(), w.shape));
   }
 
   /** Set every weight, in the order of getWeights(). Shapes must match. */
@@ -967,7 +955,6 @@ export class LayersModel {
     }
     weights.forEach((t, i) => {
       const w = ws[i]!;
-      this.checkOwner(w);
       if (!(t instanceof Tensor) || t.shape.join() !== w.shape.join()) {
         throw new ValueError(
           `setWeights: weight ${i} (${w.name}) must have shape [${w.shape}]. Received: ${t instanceof Tensor ? `shape [${t.shape}]` : describe(t)}`,
@@ -976,8 +963,8 @@ export class LayersModel {
     });
     weights.forEach((t, i) => {
       const w = ws[i]!;
-      if (w.pending || !this.mem.placed) w.pending = t.values.slice();
-      else this.be.heap.write(w.ptr, t.values);
+      if (w.be) w.be.heap.write(w.ptr, t.values);
+      else w.pending = t.values.slice();
     });
   }
 
@@ -999,9 +986,11 @@ export class LayersModel {
     const names = this.optimizer.slotNames();
     const out: { name: string; tensor: Tensor }[] = [];
     for (const w of this.trainableWeights) {
-      w.slots.forEach((p, k) =>
-        out.push({ name: `${w.name}/${names[k]}`, tensor: new Tensor(heap.read(p, w.size), w.shape) }),
-      );
+      this.mem
+        .slotsOf(w)
+        .forEach((p, k) =>
+          out.push({ name: `${w.name}/${names[k]}`, tensor: new Tensor(heap.read(p, w.size), w.shape) }),
+        );
     }
     return out;
   }
@@ -1014,7 +1003,7 @@ export class LayersModel {
     const byName = new Map(weights.map((w) => [w.name, w.tensor]));
     const todo: [number, Tensor][] = [];
     for (const w of this.trainableWeights) {
-      w.slots.forEach((p, k) => {
+      this.mem.slotsOf(w).forEach((p, k) => {
         const name = `${w.name}/${names[k]}`;
         const t = byName.get(name);
         if (!t)
@@ -1155,6 +1144,7 @@ export class Sequential extends LayersModel {
       this.inputShape = layer.declaredInputShape.slice();
     this.layers.push(layer);
     this.program = null;
+    this.weightCache = null;
     // Like Keras, a model whose input shape is known builds (creates its
     // weights) as layers are added, so initial weights follow setSeed in
     // construction order.

@@ -1,19 +1,23 @@
 /**
- * A model's kernel memory: where its weights, their gradients and optimizer
- * slots live on the current backend (its "placement"), the cache of buffer
- * plans (src/engine/plan.ts decides their layout), and the backup TerminateOnNaN
- * restores. Every block is recorded, so a dropped model's memory is freed by
- * a FinalizationRegistry and `release()` frees it at once.
+ * Kernel memory. A weight's value and gradient belong to the weight: placed
+ * on a backend the first time a model using it runs there, shared by every
+ * model that uses its layer (an encoder and the autoencoder around it), moved
+ * when the backend changes, brought back to JS memory by `release()`, and
+ * freed when the weight itself is garbage-collected. A model's own memory —
+ * its GEMM workspace, its optimizer's slots per weight, its buffer plans
+ * (src/engine/plan.ts decides their layout) and TerminateOnNaN's backup — is
+ * recorded here and freed by a FinalizationRegistry when the model is dropped,
+ * or at once by `release()`.
  */
 import { getBackend } from '../backend/index.js';
 import type { Backend } from '../backend/types.js';
 import { SimdnetError } from '../errors.js';
 import type { Weight } from '../layers.js';
-import type { Optimizer } from '../optimizers.js';
+import type { Optimizer, ParamSlots } from '../optimizers.js';
 import type { Program } from './graph.js';
 import { type Plan, layOutPlan, planFloats } from './plan.js';
 
-/** Frees a dropped model's kernel memory. */
+/** Frees blocks of a dropped model or weight. */
 const registry =
   typeof FinalizationRegistry !== 'undefined'
     ? new FinalizationRegistry<{ be: Backend; blocks: number[] }>((held) => {
@@ -30,23 +34,61 @@ const registry =
 
 const mib = (b: number) => `${(Math.max(0, b) / 2 ** 20).toFixed(1)} MiB`;
 
+/** Put a weight's value (and gradient, if trainable) on `be`, moving it from JS memory or another backend. */
+export function placeWeight(w: Weight, be: Backend): void {
+  if (w.be === be) return;
+  const values = w.be ? w.be.heap.read(w.ptr, w.size) : w.pending!;
+  const ptr = be.heap.allocF32(Math.max(1, w.size));
+  let grad: number;
+  try {
+    grad = w.trainable ? be.heap.allocF32(Math.max(1, w.size)) : 0;
+  } catch (e) {
+    be.heap.release(ptr);
+    throw e;
+  }
+  be.heap.write(ptr, values);
+  if (grad) be.heap.view(grad, w.size).fill(0);
+  if (w.be) freeWeight(w);
+  w.ptr = ptr;
+  w.grad = grad;
+  w.be = be;
+  w.pending = null;
+  registry?.register(w, { be, blocks: grad ? [ptr, grad] : [ptr] }, w);
+}
+
+/** Bring a weight's value back to JS memory and free its blocks. */
+export function unplaceWeight(w: Weight): void {
+  if (!w.be) return;
+  w.pending = w.be.heap.read(w.ptr, w.size);
+  freeWeight(w);
+}
+
+function freeWeight(w: Weight): void {
+  const heap = w.be!.heap;
+  heap.release(w.ptr);
+  if (w.grad) heap.release(w.grad);
+  registry?.unregister(w);
+  w.be = null;
+  w.ptr = 0;
+  w.grad = 0;
+}
+
 export class ModelMemory {
   private placement: { be: Backend; blocks: number[]; ws: number } | null = null;
   private plans: Plan[] = [];
-  /** Every block of the placement and plans, for the finalizer. */
+  /** The optimizer's slots of each trainable weight (this model's: a shared weight has one set per model). */
+  private slots = new Map<Weight, number[]>();
+  /** Every block this model owns, for the finalizer. */
   private owned = { be: null as unknown as Backend, blocks: [] as number[] };
   private backup = 0;
 
-  /** `owner` is the model (weights point back to it, weakly); `name` its name, for messages. */
-  constructor(
-    private readonly owner: object,
-    private readonly name: () => string,
-  ) {}
+  /** `name` gives the model's name, for messages. */
+  constructor(private readonly name: () => string) {}
 
   get placed(): boolean {
     return this.placement !== null;
   }
-  /** The backend the weights are on (placed models only). */
+  /** The backend the model runs on (placed models only). */
   get be(): Backend {
     return this.placement!.be;
   }
@@ -54,9 +96,13 @@ export class ModelMemory {
   get ws(): number {
     return this.placement!.ws;
   }
-  /** Whether the weights are on the current backend. */
-  get current(): boolean {
-    return this.placement?.be === getBackend();
+
+  /** Whether the model and every one of `weights` are on the current backend (nothing to do before a call). */
+  ready(weights: readonly Weight[]): boolean {
+    const be = getBackend();
+    if (this.placement?.be !== be) return false;
+    for (let i = 0; i < weights.length; i++) if (weights[i]!.be !== be) return false;
+    return true;
   }
 
   private alloc(floats: number, into: number[]): number {
@@ -74,89 +120,82 @@ export class ModelMemory {
   }
 
   /**
-   * Put the weights in the current backend's memory (moving them, and the
-   * optimizer state, if the backend changed). Refuses, with the numbers, a
-   * model that cannot fit, before touching anything; a failure leaves the
-   * weights in JS memory.
+   * Put the model on the current backend: its workspace, its weights (those
+   * not there yet: another model may have placed or released them) and its
+   * optimizer's slots, carried across when the backend changed. Refuses, with
+   * the numbers, a model that cannot fit, before touching anything.
    */
   place(weights: Weight[], optimizer: Optimizer | null): void {
     const be = getBackend();
-    if (this.placement?.be === be) return;
-    let values: Float32Array[],
-      slotValues: Float32Array[][] | null = null;
-    if (this.placement) {
-      const old = this.placement.be.heap;
-      values = weights.map((w) => old.read(w.ptr, w.size));
-      slotValues = weights.map((w) => w.slots.map((s) => old.read(s, w.size)));
-    } else {
-      values = weights.map((w) => w.pending!);
+    const slotCount = optimizer?.slotNames().length ?? 0;
+    const moving = this.placement !== null && this.placement.be !== be;
+    let floats = this.placement?.be === be ? 0 : be.gemmWorkspaceBytes / 4;
+    for (const w of weights) {
+      if (w.be !== be) floats += w.size * (w.trainable ? 2 : 1);
+      if (w.trainable && (moving || this.placement === null)) floats += w.size * slotCount;
     }
-    const floats = weights.reduce(
-      (a, w) => a + w.size * (1 + (w.trainable ? 1 + (optimizer?.slotNames().length ?? 0) : 0)),
-      0,
-    );
-    const need = floats * 4 + be.gemmWorkspaceBytes;
     const free = be.heap.maxBytes - be.heap.liveBytes - 65536;
-    if (need > free) {
+    if (floats * 4 > free) {
       throw new SimdnetError(
-        `Out of kernel memory: model '${this.name()}' needs ${(need / 2 ** 20).toFixed(1)} MiB for its weights, gradients and optimizer state, but only ${mib(free)} of the ${(be.heap.maxBytes / 2 ** 20).toFixed(0)} MiB maximum are free. Use fewer or smaller layers, or release models you no longer need (model.release()).`,
+        `Out of kernel memory: model '${this.name()}' needs ${mib(floats * 4)} for its weights, gradients and optimizer state, but only ${mib(free)} of the ${(be.heap.maxBytes / 2 ** 20).toFixed(0)} MiB maximum are free. Use fewer or smaller layers, or release models you no longer need (model.release()).`,
       );
     }
-    if (this.placement) this.releaseAll();
-    const blocks: number[] = [];
-    this.placement = { be, blocks, ws: 0 };
-    this.owned = { be, blocks: [] };
-    try {
-      this.placement.ws = this.alloc(Math.ceil(be.gemmWorkspaceBytes / 4), blocks);
-      weights.forEach((w, i) => {
-        w.ptr = this.alloc(w.size, blocks);
-        be.heap.write(w.ptr, values[i]!);
-        w.grad = w.trainable ? this.alloc(w.size, blocks) : 0;
-        if (w.grad) be.heap.view(w.grad, w.size).fill(0);
-      });
-      if (optimizer) this.allocateSlots(weights, optimizer, slotValues);
-    } catch (e) {
-      this.free(this.owned.blocks.slice());
-      weights.forEach((w, i) => {
-        w.pending = values[i]!;
-        w.ptr = 0;
-        w.grad = 0;
-        w.slots = [];
-      });
-      this.placement = null;
-      throw e;
+    if (this.placement?.be !== be) {
+      // First placement, or the backend changed: the optimizer state comes along.
+      const slotValues = moving
+        ? weights.map((w) => (this.slots.get(w) ?? []).map((s) => this.placement!.be.heap.read(s, w.size)))
+        : null;
+      this.releaseAll();
+      this.placement = { be, blocks: [], ws: 0 };
+      this.owned = { be, blocks: [] };
+      try {
+        this.placement.ws = this.alloc(Math.ceil(be.gemmWorkspaceBytes / 4), this.placement.blocks);
+        for (const w of weights) placeWeight(w, be);
+        if (optimizer) this.allocateSlots(weights, optimizer, slotValues);
+      } catch (e) {
+        this.releaseAll();
+        throw e;
+      }
+      registry?.register(this, this.owned, this);
+      return;
     }
-    const me = new WeakRef<object>(this.owner);
-    for (const w of weights) {
-      w.pending = null;
-      w.owner = me;
-    }
-    registry?.register(this, this.owned, this);
+    for (const w of weights) placeWeight(w, be);
   }
 
-  /**
-   * The optimizer's slots for each trainable weight: the values given (same optimizer kind), else its initial value.
-   */
+  /** The optimizer's slots for each trainable weight: the values given (same kind of optimizer), else initial. */
   allocateSlots(weights: Weight[], opt: Optimizer, values?: Float32Array[][] | null): void {
     const be = this.be;
     const names = opt.slotNames();
     weights.forEach((w, i) => {
       if (!w.trainable) return;
-      w.slots = names.map((_, k) => {
-        const p = this.alloc(w.size, this.placement!.blocks);
-        const old = values?.[i]?.[k];
-        if (old && old.length === w.size) be.heap.write(p, old);
-        else be.heap.view(p, w.size).fill(opt.slotInit(k));
-        return p;
-      });
+      this.slots.set(
+        w,
+        names.map((_, k) => {
+          const p = this.alloc(w.size, this.placement!.blocks);
+          const old = values?.[i]?.[k];
+          if (old && old.length === w.size) be.heap.write(p, old);
+          else be.heap.view(p, w.size).fill(opt.slotInit(k));
+          return p;
+        }),
+      );
     });
   }
 
-  releaseSlots(weights: Weight[]): void {
-    const slots = weights.flatMap((w) => w.slots);
+  releaseSlots(): void {
+    const slots = [...this.slots.values()].flat();
     this.placement!.blocks = this.placement!.blocks.filter((p) => !slots.includes(p));
     this.free(slots);
-    for (const w of weights) w.slots = [];
+    this.slots.clear();
+  }
+
+  /** A weight's slots in this model (empty before the model is compiled and placed). */
+  slotsOf(w: Weight): number[] {
+    return this.slots.get(w) ?? [];
+  }
+
+  /** The optimizer's view of `trainable`: pointers, sizes, names and this model's slots (made once per fit). */
+  params(trainable: Weight[]): ParamSlots[] {
+    return trainable.map((w) => ({ ptr: w.ptr, grad: w.grad, size: w.size, name: w.name, slots: this.slotsOf(w) }));
   }
 
   private releaseAll(): void {
@@ -168,21 +207,17 @@ export class ModelMemory {
       this.backup = 0;
     }
     this.free(this.placement.blocks);
+    this.slots.clear();
     registry?.unregister(this);
     this.placement = null;
   }
 
-  /** Bring the weights back to JS memory and free every block. */
+  /**
+   * Free this model's memory and bring `weights` back to JS memory (a model
+   * sharing them places them again when it runs).
+   */
   release(weights: Weight[]): void {
-    if (!this.placement) return;
-    const heap = this.be.heap;
-    for (const w of weights) {
-      w.pending = heap.read(w.ptr, w.size);
-      w.ptr = 0;
-      w.grad = 0;
-      w.slots = [];
-      w.owner = null;
-    }
+    for (const w of weights) unplaceWeight(w);
     this.releaseAll();
   }
 
@@ -222,7 +257,7 @@ export class ModelMemory {
     }
   }
 
-  /** Drop every plan (the program changed). */
+  /** Drop every plan (the program or the losses changed). */
   dropPlans(): void {
     if (!this.placement) return;
     for (const plan of this.plans) this.free(plan.blocks);
@@ -235,7 +270,7 @@ export class ModelMemory {
     return this.backup;
   }
 
-  /** Blocks held and, per plan, its batch size, kind and number of distinct activation buffers. */
+  /** Blocks this model owns (not its weights') and its plans. */
   stats(): { blocks: number; heapBytes: number; heapLive: number; plans: Plan[] } {
     const heap = this.placement?.be.heap;
     return {

@@ -10,7 +10,7 @@ import { ValueError, describe } from '../errors.js';
 import type { StepContext, Weight } from '../layers.js';
 import { type CustomLoss, type Loss, isCustomLoss } from '../losses.js';
 import type { Metric } from '../metrics.js';
-import type { Optimizer } from '../optimizers.js';
+import type { Optimizer, ParamSlots } from '../optimizers.js';
 import type { Matrix } from '../data.js';
 import { Tensor } from '../tensor.js';
 import type { Program } from './graph.js';
@@ -253,7 +253,7 @@ export function penalty(be: Backend, weights: Weight[], grad: boolean): number {
 export function applyUpdate(
   be: Backend,
   optimizer: Optimizer,
-  trainable: Weight[],
+  trainable: readonly ParamSlots[],
   all: Weight[],
   loss: number,
   backup: number,

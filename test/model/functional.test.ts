@@ -180,25 +180,46 @@ describe('building functional models', () => {
     expect(m.predict([[1, 2, 3]]).shape).toEqual([1, 2]);
   });
 
-  it('a layer already used by another model is refused with how to fix it; after release() it can be used', () => {
-    const x = sn.input({ shape: [2] });
-    const d = sn.layers.dense({ units: 3, name: 'owned' });
-    const m1 = sn.model({ inputs: x, outputs: d.apply(x) });
-    m1.predict([[1, 2]]);
-    const m2 = sn.model({ inputs: x, outputs: sn.layers.dense({ units: 1 }).apply(d.apply(x)) });
-    expect(() => m2.predict([[1, 2]])).toThrow(
-      /Weight 'owned\/kernel' is held by model '.*': .*Call release\(\) on that model first/,
-    );
-    expect(() => m2.getWeights()).toThrow(/held by model/);
-    const before = m1.getWeights();
-    m1.release();
-    expect((m2.predict([[1, 2]]) as sn.Tensor).shape).toEqual([1, 1]);
-    expect(
-      m2
+  it('models share layers: an encoder inside an autoencoder sees its training, each with its own optimizer state; release() of one leaves the other working', async () => {
+    sn.setSeed(6);
+    const x = sn.input({ shape: [6], name: 'x' });
+    const enc = sn.layers.dense({ units: 2, activation: 'tanh', name: 'enc' });
+    const code = enc.apply(x);
+    const auto = sn.model({ inputs: x, outputs: sn.layers.dense({ units: 6, name: 'dec' }).apply(code) });
+    const encoder = sn.model({ inputs: x, outputs: code });
+    const r = rng(12);
+    const xs = rand(r, 64, 6);
+    const p0 = Array.from((encoder.predict(xs) as sn.Tensor).values);
+    auto.compile({ optimizer: 'adam', loss: 'mse' });
+    await auto.fit(xs, xs, { epochs: 3, verbose: 0, seed: 1 });
+    const p1 = Array.from((encoder.predict(xs) as sn.Tensor).values);
+    expect(p1).not.toEqual(p0);
+    expect(encoder.getWeights().map((t) => Array.from(t.values))).toEqual(
+      auto
         .getWeights()
         .slice(0, 2)
         .map((t) => Array.from(t.values)),
-    ).toEqual(before.map((t) => Array.from(t.values)));
+    );
+    // The encoder trains too, with its own Adam slots; the autoencoder's are untouched by it.
+    const autoSlots = auto.getOptimizerWeights().map((w) => Array.from(w.tensor.values));
+    encoder.compile({ optimizer: 'adam', loss: 'mse' });
+    await encoder.fit(
+      xs,
+      xs.map((row) => [row[0]!, row[1]!]),
+      { epochs: 1, verbose: 0, seed: 2 },
+    );
+    expect(auto.getOptimizerWeights().map((w) => Array.from(w.tensor.values))).toEqual(autoSlots);
+    expect(encoder.getOptimizerWeights().map((w) => w.name)).toEqual([
+      'enc/kernel/momentum',
+      'enc/kernel/velocity',
+      'enc/bias/momentum',
+      'enc/bias/velocity',
+    ]);
+    const p2 = Array.from((encoder.predict(xs) as sn.Tensor).values);
+    auto.release();
+    expect(Array.from((encoder.predict(xs) as sn.Tensor).values)).toEqual(p2);
+    const code2 = Array.from((auto.predict(xs) as sn.Tensor).values);
+    expect(code2.every(Number.isFinite)).toBe(true);
   });
 
   it('a sequential model is the same engine: same weights, same data → bit-identical training and predictions', async () => {

@@ -43,6 +43,41 @@ describe('memory plan', () => {
     });
   }
 
+  it('a functional model with two inputs, a shared layer, a merge and two outputs: 200 steps change no kernel memory', async () => {
+    sn.setBackend('wasm');
+    sn.setSeed(3);
+    const a = sn.input({ shape: [6] }),
+      b = sn.input({ shape: [6] });
+    const shared = sn.layers.dense({ units: 8, activation: 'relu' });
+    const h = sn.layers.concatenate([shared.apply(a), shared.apply(b)]);
+    const m = sn.model({
+      inputs: [a, b],
+      outputs: [sn.layers.dense({ units: 3, activation: 'softmax' }).apply(h), sn.layers.dense({ units: 1 }).apply(h)],
+    });
+    m.compile({
+      optimizer: 'adam',
+      loss: ['sparse_categorical_crossentropy', 'mse'],
+      lossWeights: [1, 0.5],
+      metrics: ['accuracy'],
+    });
+    const xa = Array.from({ length: 64 }, (_, i) => Array.from({ length: 6 }, (_, j) => Math.sin(i * 6 + j)));
+    const xb = xa.map((r) => r.map((v) => v * v));
+    const y1 = xa.map((r) => [Math.abs(Math.floor(r[0]! * 3)) % 3]),
+      y2 = xa.map((r) => [r[1]! + r[2]!]);
+    await m.fit([xa, xb], [y1, y2], { epochs: 1, batchSize: 16, verbose: 0 });
+    const before = m.memoryStats();
+    let changed = false;
+    const probe = {
+      onBatchEnd: () => {
+        const now = m.memoryStats();
+        if (now.heapLive !== before.heapLive || now.heapBytes !== before.heapBytes) changed = true;
+      },
+    };
+    await m.fit([xa, xb], [y1, y2], { epochs: 50, batchSize: 16, verbose: 0, callbacks: [probe] });
+    expect(changed).toBe(false);
+    expect(m.memoryStats()).toEqual(before);
+  });
+
   it('an inference plan holds three activation buffers for a 10-layer, 1024-wide MLP at batch 1024; a training plan three per layer', () => {
     sn.setBackend('wasm');
     sn.setSeed(2);

@@ -7,59 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.js';
 import { digits } from '../helpers/data.js';
+import { gradError, rng } from '../helpers/gradcheck.js';
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = (r: () => number, n: number, k: number) =>
   Array.from({ length: n }, () => Array.from({ length: k }, () => r() * 2 - 1));
-
-/** ‖g − g_fd‖ over every trainable weight (central differences, with the kink rule of test/model/gradcheck.test.ts). */
-function gradError(model: sn.LayersModel, x: sn.ModelData, y: sn.ModelData): { err: number; norm: number } {
-  const { grads, loss: l0 } = model.computeGradients(x, y, { seed: 3 });
-  const weights = model.getWeights();
-  const idx = model
-    .namedWeights()
-    .map((w, i) => (w.trainable ? i : -1))
-    .filter((i) => i >= 0);
-  const h = 1e-3;
-  let errSq = 0,
-    normSq = 0;
-  const at = (wi: number, k: number, v: number) => {
-    const ws = weights.map((t) => t.clone());
-    (ws[wi]!.values as Float32Array)[k] = v;
-    model.setWeights(ws);
-    return model.computeLoss(x, y, { seed: 3 });
-  };
-  idx.forEach((wi, gi) => {
-    const g = grads[gi]!.values;
-    for (let k = 0; k < g.length; k++) {
-      const orig = weights[wi]!.values[k]!;
-      const hi = Math.fround(orig + h),
-        lo = Math.fround(orig - h);
-      const lp = at(wi, k, hi),
-        lm = at(wi, k, lo);
-      const central = (lp - lm) / (hi - lo);
-      const fwd = (lp - l0) / (hi - orig),
-        bwd = (l0 - lm) / (orig - lo);
-      const e = Math.min(
-        Math.abs(central - g[k]!),
-        Math.max(0, Math.min(fwd, bwd) - g[k]!, g[k]! - Math.max(fwd, bwd)),
-      );
-      errSq += e * e;
-      normSq += g[k]! ** 2;
-    }
-  });
-  model.setWeights(weights);
-  return { err: Math.sqrt(errSq), norm: Math.sqrt(normSq) };
-}
 
 const MERGES = ['add', 'subtract', 'multiply', 'average', 'maximum', 'minimum', 'concatenate'] as const;
 
@@ -267,7 +218,7 @@ for (const backend of ['js', 'wasm'] as const) {
       for (const merge of MERGES) {
         const m = graphModel(merge, 20);
         m.compile({ optimizer: 'sgd', loss: ['categorical_crossentropy', 'mse'], lossWeights: [0.7, 1.9] });
-        const { err, norm } = gradError(m, [xa, xb], { cls: yc, reg: yr });
+        const { err, norm } = gradError(m, [xa, xb], { cls: yc, reg: yr }, 3);
         if (!(err <= 2e-2 * Math.max(norm, 1e-3)))
           failures.push(`${merge}: err ${err.toExponential(2)} vs norm ${norm.toExponential(2)}`);
       }
@@ -301,7 +252,7 @@ for (const backend of ['js', 'wasm'] as const) {
         .filter((w) => w.trainable)
         .map((w) => w.name);
       expect(Math.max(...g0[names.indexOf('reg/kernel')]!.values.map(Math.abs))).toBe(0);
-      const { err, norm } = gradError(m, [xa, xb], [yc, yr]);
+      const { err, norm } = gradError(m, [xa, xb], [yc, yr], 3);
       expect(err).toBeLessThanOrEqual(2e-2 * Math.max(norm, 1e-3));
       sn.setBackend('wasm');
     });
@@ -317,7 +268,7 @@ for (const backend of ['js', 'wasm'] as const) {
         outputs: sn.layers.add([out, sn.layers.dense({ units: 2 }).apply(bn.apply(x))]),
       });
       m.compile({ optimizer: 'sgd', loss: 'mse' });
-      const { err, norm } = gradError(m, rand(r, 7, 5), rand(r, 7, 2));
+      const { err, norm } = gradError(m, rand(r, 7, 5), rand(r, 7, 2), 3);
       expect(err).toBeLessThanOrEqual(2e-2 * Math.max(norm, 1e-3));
       sn.setBackend('wasm');
     });
@@ -337,7 +288,7 @@ for (const backend of ['js', 'wasm'] as const) {
       const xa = Array.from({ length: 5 }, () => rand(r, 2, 3)),
         xb = Array.from({ length: 5 }, () => rand(r, 4, 3));
       const y = Array.from({ length: 5 }, () => [r() < 0.5 ? 0 : 1, r() < 0.5 ? 0 : 1]);
-      const { err, norm } = gradError(m, [xa, xb], y);
+      const { err, norm } = gradError(m, [xa, xb], y, 3);
       expect(err).toBeLessThanOrEqual(2e-2 * Math.max(norm, 1e-3));
       sn.setBackend('wasm');
     });

@@ -11,17 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as sn from '../../src/index.js';
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { gradError, rng } from '../helpers/gradcheck.js';
 
 const ACTIVATIONS = [
   'linear',
@@ -71,47 +61,6 @@ function targets(loss: string, n: number, k: number, r: () => number): number[][
   });
 }
 
-function check(model: sn.Sequential, x: number[][], y: number[][], seed = 5): { err: number; norm: number } {
-  const { grads, loss: l0 } = model.computeGradients(x, y, { seed });
-  const weights = model.getWeights();
-  const trainableIdx = model
-    .namedWeights()
-    .map((w, i) => (w.trainable ? i : -1))
-    .filter((i) => i >= 0);
-  const h = 1e-3;
-  let errSq = 0,
-    normSq = 0;
-  const at = (wi: number, k: number, v: number) => {
-    const ws = weights.map((t) => t.clone());
-    (ws[wi]!.values as Float32Array)[k] = v;
-    model.setWeights(ws);
-    return model.computeLoss(x, y, { seed });
-  };
-  trainableIdx.forEach((wi, gi) => {
-    const g = grads[gi]!.values;
-    for (let k = 0; k < g.length; k++) {
-      const orig = weights[wi]!.values[k]!;
-      const hi = Math.fround(orig + h),
-        lo = Math.fround(orig - h);
-      const lp = at(wi, k, hi),
-        lm = at(wi, k, lo);
-      const central = (lp - lm) / (hi - lo);
-      let e = Math.abs(central - g[k]!);
-      // At a kink (relu, |x| of L1 or MAE, ELU with alpha ≠ 1, hard sigmoid) the
-      // central difference averages two slopes; the analytic (sub)gradient is
-      // right if it lies between the one-sided differences.
-      const fwd = (lp - l0) / (hi - orig),
-        bwd = (l0 - lm) / (orig - lo);
-      const inBracket = Math.max(0, Math.min(fwd, bwd) - g[k]!, g[k]! - Math.max(fwd, bwd));
-      e = Math.min(e, inBracket);
-      errSq += e * e;
-      normSq += g[k]! ** 2;
-    }
-  });
-  model.setWeights(weights);
-  return { err: Math.sqrt(errSq), norm: Math.sqrt(normSq) };
-}
-
 for (const backend of ['js', 'wasm'] as const) {
   describe(`gradient check (${backend} backend)`, () => {
     it('every hidden/output activation × loss × regularizer', () => {
@@ -137,7 +86,7 @@ for (const backend of ['js', 'wasm'] as const) {
           model.compile({ optimizer: 'sgd', loss: loss === 'huber' ? sn.losses.huber({ delta: 0.5 }) : loss });
           const x = Array.from({ length: 5 }, () => [r() * 2 - 1, r() * 2 - 1, r() * 2 - 1]);
           const y = targets(loss, 5, k, r);
-          const { err, norm } = check(model, x, y);
+          const { err, norm } = gradError(model, x, y);
           if (!(err <= 2e-2 * Math.max(norm, 1e-3)))
             failures.push(
               `${act} + ${loss} + ${reg ?? 'no reg'}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`,
@@ -192,7 +141,7 @@ for (const backend of ['js', 'wasm'] as const) {
             model.compile({ optimizer: 'adam', loss });
             const x = Array.from({ length: 6 }, () => [r() * 2 - 1, r() * 2 - 1, r() * 2 - 1, r() * 2 - 1]);
             const y = targets(loss, 6, 3, r);
-            const { err, norm } = check(model, x, y, 11 + i);
+            const { err, norm } = gradError(model, x, y, 11 + i);
             if (!(err <= 2e-2 * Math.max(norm, 1e-3)))
               failures.push(
                 `${name} + ${reg ?? 'no reg'} + ${loss}/${outAct}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`,
@@ -235,7 +184,7 @@ for (const backend of ['js', 'wasm'] as const) {
                     Array.from({ length: 2 }, () => (loss === 'mse' ? r() * 2 - 1 : r() < 0.5 ? 0 : 1)),
                   ),
                 );
-          const { err, norm } = check(model, x as unknown as number[][], y as unknown as number[][], 17 + i);
+          const { err, norm } = gradError(model, x as unknown as number[][], y as unknown as number[][], 17 + i);
           if (!(err <= 2e-2 * Math.max(norm, 1e-3)))
             failures.push(
               `${loss}${bn ? ' + batchNormalization' : ''}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`,
@@ -285,7 +234,7 @@ for (const backend of ['js', 'wasm'] as const) {
           loss === 'mse'
             ? Array.from({ length: 4 }, () => Array.from({ length: 3 }, () => [r() * 2 - 1, r() * 2 - 1]))
             : targets(loss, 4, 3, r);
-        const { err, norm } = check(model, x as unknown as number[][], y as unknown as number[][], 23 + i);
+        const { err, norm } = gradError(model, x as unknown as number[][], y as unknown as number[][], 23 + i);
         if (!(err <= 2e-2 * Math.max(norm, 1e-3)))
           failures.push(`${name}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`);
       }
@@ -325,7 +274,7 @@ for (const backend of ['js', 'wasm'] as const) {
         ]);
         model.compile({ optimizer: 'sgd', loss });
         const x = Array.from({ length: 4 }, () => [r() * 2 - 1, r() * 2 - 1, r() * 2 - 1]);
-        const { err, norm } = check(model, x, targets(kind, 4, 3, r));
+        const { err, norm } = gradError(model, x, targets(kind, 4, 3, r));
         expect(err, name).toBeLessThanOrEqual(2e-2 * Math.max(norm, 1e-3));
       }
     });
@@ -400,7 +349,7 @@ for (const backend of ['js', 'wasm'] as const) {
         model.compile({ optimizer: 'sgd', loss });
         const x = Array.from({ length: 6 }, () => [r() * 2 - 1, r() * 2 - 1, r() * 2 - 1]);
         const y = targets(kind, 6, k, r);
-        const { err, norm } = check(model, x, y);
+        const { err, norm } = gradError(model, x, y);
         if (!(norm > 0 && err <= 2e-2 * Math.max(norm, 1e-3)))
           failures.push(`${name}: |g - fd| = ${err.toExponential(2)}, |g| = ${norm.toExponential(2)}`);
       }

@@ -337,8 +337,8 @@ export abstract class Layer {
   }
 }
 
-const serializeInit = (i: Initializer) => ({ class_name: i.className, config: i.getConfig() });
-const serializeReg = (r: Regularizer | null) => (r ? { class_name: r.className, config: r.getConfig() } : null);
+export const serializeInit = (i: Initializer) => ({ class_name: i.className, config: i.getConfig() });
+export const serializeReg = (r: Regularizer | null) => (r ? { class_name: r.className, config: r.getConfig() } : null);
 
 export interface DenseArgs extends LayerArgs {
   units: number;

@@ -21,6 +21,7 @@ import type { Layer } from '../layers.js';
 // For its side effect: src/layers.ts registers every layer class's reader when it loads.
 import '../layers.js';
 import '../merge.js';
+import '../conv.js';
 import { Optimizer, getOptimizer, optimizerNames } from '../optimizers.js';
 import {
   Loss,

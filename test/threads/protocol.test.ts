@@ -85,8 +85,10 @@ describe('the dispatch protocol', () => {
         }
       }
       expect(bad).toBe(0);
-      // Both ways through the protocol were taken.
-      expect(pool.tasks - pool.ownTasks - worker0, 'records run by workers').toBeGreaterThan(100);
+      // Both ways through the protocol were taken. (How many records the worker wins depends on
+      // how busy the other core is: with another test file training a CNN beside this one it won
+      // exactly 100 once; 20 still shows the worker's path taken many times.)
+      expect(pool.tasks - pool.ownTasks - worker0, 'records run by workers').toBeGreaterThan(20);
       expect(pool.revoked - revoked0, 'jobs revoked from late workers').toBeGreaterThan(0);
       expect(pool.failureCount).toBe(0);
       for (const p of [A, B, C1, C2, G, ...S1, ...S2]) h.release(p);

@@ -1,0 +1,592 @@
+/**
+ * Convolution and pooling over 2-D images, channels last (NHWC): `conv2d`,
+ * `maxPooling2d`, `averagePooling2d` (issue 15's first step).
+ *
+ * A convolution is a GEMM: im2col lays each output position's receptive
+ * field out as a row (kh·kw·C values, in the kernel's [kh, kw, C, F] order)
+ * in the plan's transient workspace, and the packed GEMM multiplies by the
+ * kernel seen as a (kh·kw·C)×F matrix, writing the NHWC output directly. The
+ * backward pass rebuilds the rows (cheaper than keeping them), takes the
+ * kernel gradient as rowsᵀ·dZ, and scatters dZ·Wᵀ back with col2im. A 1×1
+ * convolution with stride 1 skips im2col: the input already is its rows.
+ * Padding follows TF.js: 'same' gives ⌈in/stride⌉ outputs, padding split with
+ * the smaller half before. Pooling averages over in-bounds cells only, as TF.js.
+ *
+ * im2col, col2im and pooling are TypeScript loops over kernel memory for
+ * now; the SIMD kernels for them are the next step of issue 15.
+ */
+import { Act } from './backend/types.js';
+import type { Backend } from './backend/types.js';
+import { ValueError, invalid } from './errors.js';
+import { type LayerReadContext, registerLayer } from './io/cfg.js';
+import { ResolvedActivation, normalizeName, resolveActivation } from './activations.js';
+import { Initializer, InitializerIdentifier, getInitializer } from './initializers.js';
+import { Regularizer, RegularizerIdentifier, getRegularizer } from './regularizers.js';
+import {
+  Layer,
+  type LayerArgs,
+  type LayerBuffers,
+  type StepContext,
+  type Weight,
+  serializeInit,
+  serializeReg,
+} from './layers.js';
+
+type Padding = 'valid' | 'same';
+
+/** A pair from a number or a 1- or 2-element array, checked positive integers. */
+function pair(v: unknown, name: string, def: [number, number]): [number, number] {
+  if (v === undefined || v === null) return def;
+  const a = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 1 ? [v[0], v[0]] : v;
+  if (!Array.isArray(a) || a.length !== 2 || a.some((d) => !Number.isInteger(d) || (d as number) <= 0)) {
+    return invalid(name, 'a positive integer or a pair of them, such as 3 or [3, 3]', v);
+  }
+  return [a[0] as number, a[1] as number];
+}
+
+function padding(v: unknown): Padding {
+  if (v === undefined) return 'valid';
+  if (v !== 'valid' && v !== 'same') return invalid('padding', "'valid' or 'same'", v);
+  return v;
+}
+
+function dataFormat(v: unknown): void {
+  if (v === undefined || v === null || v === 'channelsLast' || v === 'channels_last') return;
+  invalid('dataFormat', "'channelsLast' (channels-first images are not supported yet)", v);
+}
+
+/** Output size and padding before, along one axis (TF.js's arithmetic). */
+function axis(inSize: number, k: number, s: number, d: number, pad: Padding): { out: number; before: number } {
+  const dk = (k - 1) * d + 1;
+  if (pad === 'valid') return { out: Math.max(0, Math.floor((inSize - dk) / s) + 1), before: 0 };
+  const out = Math.ceil(inSize / s);
+  const total = Math.max((out - 1) * s + dk - inSize, 0);
+  return { out, before: Math.floor(total / 2) };
+}
+
+/** The geometry of a window operation on an [H, W, C] input. */
+interface Geometry {
+  H: number;
+  W: number;
+  C: number;
+  OH: number;
+  OW: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  top: number;
+  left: number;
+}
+
+function geometry(
+  shape: number[],
+  k: [number, number],
+  s: [number, number],
+  d: [number, number],
+  pad: Padding,
+  who: string,
+): Geometry {
+  if (shape.length !== 3) {
+    throw new ValueError(
+      `${who} expects an input of shape [height, width, channels] per sample. Received input shape [${shape}].`,
+    );
+  }
+  const [H, W, C] = shape as [number, number, number];
+  const y = axis(H, k[0], s[0], d[0], pad),
+    x = axis(W, k[1], s[1], d[1], pad);
+  if (y.out <= 0 || x.out <= 0) {
+    throw new ValueError(
+      `${who}: a window of ${k[0]}×${k[1]} (dilation ${d[0]}×${d[1]}) does not fit an input of ${H}×${W} with padding 'valid'. Use padding 'same' or a larger input.`,
+    );
+  }
+  return {
+    H,
+    W,
+    C,
+    OH: y.out,
+    OW: x.out,
+    kh: k[0],
+    kw: k[1],
+    sh: s[0],
+    sw: s[1],
+    dh: d[0],
+    dw: d[1],
+    top: y.before,
+    left: x.before,
+  };
+}
+
+/** Rows of the receptive fields of samples [0, M): row (n, oy, ox) holds kh·kw·C values (zeros off the image). */
+function im2col(f: Float32Array, g: Geometry, x: number, col: number, M: number): void {
+  const { H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, top, left } = g;
+  let o = col >> 2;
+  const xs = x >> 2,
+    sample = H * W * C;
+  for (let n = 0; n < M; n++) {
+    const base = xs + n * sample;
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        for (let i = 0; i < kh; i++) {
+          const iy = oy * sh - top + i * dh;
+          for (let j = 0; j < kw; j++) {
+            const ix = ox * sw - left + j * dw;
+            if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
+              f.fill(0, o, o + C);
+            } else {
+              const src = base + (iy * W + ix) * C;
+              f.copyWithin(o, src, src + C);
+            }
+            o += C;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** dX = Σ over the rows that read each input cell (col2im); dX is written (zeroed first). */
+function col2im(f: Float32Array, g: Geometry, col: number, dx: number, M: number): void {
+  const { H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, top, left } = g;
+  const ds = dx >> 2,
+    sample = H * W * C;
+  f.fill(0, ds, ds + M * sample);
+  let o = col >> 2;
+  for (let n = 0; n < M; n++) {
+    const base = ds + n * sample;
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        for (let i = 0; i < kh; i++) {
+          const iy = oy * sh - top + i * dh;
+          for (let j = 0; j < kw; j++) {
+            const ix = ox * sw - left + j * dw;
+            if (iy >= 0 && iy < H && ix >= 0 && ix < W) {
+              const dst = base + (iy * W + ix) * C;
+              for (let c = 0; c < C; c++) f[dst + c]! += f[o + c]!;
+            }
+            o += C;
+          }
+        }
+      }
+    }
+  }
+}
+
+export interface Conv2DArgs extends LayerArgs {
+  filters: number;
+  kernelSize: number | number[];
+  strides?: number | number[];
+  padding?: Padding;
+  dataFormat?: string;
+  dilationRate?: number | number[];
+  activation?: string;
+  useBias?: boolean;
+  kernelInitializer?: InitializerIdentifier;
+  biasInitializer?: InitializerIdentifier;
+  kernelRegularizer?: RegularizerIdentifier;
+  biasRegularizer?: RegularizerIdentifier;
+}
+
+/** A 2-D convolution over [height, width, channels] inputs: y = activation(conv(x, W) + b). */
+export class Conv2D extends Layer {
+  readonly className = 'Conv2D';
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: Padding;
+  readonly dilationRate: [number, number];
+  readonly activation: ResolvedActivation;
+  readonly useBias: boolean;
+  readonly kernelInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
+  kernel: Weight | null = null;
+  bias: Weight | null = null;
+  private g: Geometry | null = null;
+
+  constructor(args: Conv2DArgs) {
+    if (typeof args !== 'object' || args === null)
+      invalid('args', 'an object like { filters: 8, kernelSize: 3 }', args);
+    super(args, 'Conv2D');
+    if (!Number.isInteger(args.filters) || args.filters <= 0) invalid('filters', 'a positive integer', args.filters);
+    this.filters = args.filters;
+    if (args.kernelSize === undefined) invalid('kernelSize', 'a positive integer or a pair of them', args.kernelSize);
+    this.kernelSize = pair(args.kernelSize, 'kernelSize', [1, 1]);
+    this.strides = pair(args.strides, 'strides', [1, 1]);
+    this.dilationRate = pair(args.dilationRate, 'dilationRate', [1, 1]);
+    if ((this.strides[0] > 1 || this.strides[1] > 1) && (this.dilationRate[0] > 1 || this.dilationRate[1] > 1)) {
+      throw new ValueError(
+        `Conv2D layer '${this.name}': strides > 1 together with dilationRate > 1 is not supported (nor in TF.js). Received: strides [${this.strides}], dilationRate [${this.dilationRate}].`,
+      );
+    }
+    this.padding = padding(args.padding);
+    dataFormat(args.dataFormat);
+    this.activation = resolveActivation(args.activation, 'activation');
+    this.useBias = args.useBias ?? true;
+    this.kernelInitializer = getInitializer(args.kernelInitializer ?? 'glorot_uniform', 'kernelInitializer');
+    this.biasInitializer = getInitializer(args.biasInitializer ?? 'zeros', 'biasInitializer');
+    this.kernelRegularizer = getRegularizer(args.kernelRegularizer, 'kernelRegularizer');
+    this.biasRegularizer = getRegularizer(args.biasRegularizer, 'biasRegularizer');
+  }
+
+  private geometry(s: number[]): Geometry {
+    return geometry(s, this.kernelSize, this.strides, this.dilationRate, this.padding, `Conv2D layer '${this.name}'`);
+  }
+  computeOutputShape(s: number[]): number[] {
+    const g = this.geometry(s);
+    return [g.OH, g.OW, this.filters];
+  }
+  override expectedWeights(s: number[]): { name: string; shape: number[] }[] {
+    const out = [{ name: `${this.name}/kernel`, shape: [...this.kernelSize, s[2]!, this.filters] }];
+    if (this.useBias) out.push({ name: `${this.name}/bias`, shape: [this.filters] });
+    return out;
+  }
+  override build(s: number[]): void {
+    super.build(s);
+    this.g = this.geometry(s);
+    this.kernel = this.addWeight(
+      'kernel',
+      [...this.kernelSize, s[2]!, this.filters],
+      this.kernelInitializer,
+      this.trainable,
+      this.kernelRegularizer,
+    );
+    if (this.useBias)
+      this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, this.trainable, this.biasRegularizer);
+  }
+  /** A 1×1 convolution with stride 1 reads its input as its rows: no im2col. */
+  private get direct(): boolean {
+    const [kh, kw] = this.kernelSize;
+    return kh === 1 && kw === 1 && this.strides[0] === 1 && this.strides[1] === 1;
+  }
+  /** Floats of one sample's rows. */
+  private get rowFloats(): number {
+    const g = this.g!;
+    return g.OH * g.OW * g.kh * g.kw * g.C;
+  }
+  /** The rows of a batch, in forward (inference too) and backward passes. */
+  override transientFloats(B: number, _training: boolean): number {
+    return this.direct ? 0 : B * this.rowFloats;
+  }
+  override needsZ(): boolean {
+    return this.activation.name !== 'linear';
+  }
+  override outputActivation(): string {
+    return this.activation.name;
+  }
+
+  /** The rows of the batch (the input itself for a direct 1×1 convolution). */
+  private rows(ctx: StepContext, x: number, samples: number): number {
+    if (this.direct) return x;
+    ctx.be.heap.refresh();
+    im2col(ctx.be.heap.f32, this.g!, x, ctx.transient, samples);
+    return ctx.transient;
+  }
+
+  forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
+    const be = ctx.be,
+      g = this.g!,
+      N = this.filters,
+      M = samples * g.OH * g.OW,
+      K = g.kh * g.kw * g.C;
+    const rows = this.rows(ctx, x, samples);
+    be.gemm(false, false, M, N, K, 1, rows, K, this.kernel!.ptr, N, 0, buf.z, N, ctx.ws);
+    const b = this.bias ? this.bias.ptr : 0;
+    if (this.activation.kind === 'softmax') {
+      be.biasAct(Act.Linear, 0, buf.z, b, buf.z, M, N);
+      be.softmaxRows(buf.z, buf.y, M, N);
+    } else be.biasAct(this.activation.code, this.activation.param, buf.z, b, buf.y, M, N);
+  }
+
+  backward(ctx: StepContext, buf: LayerBuffers, x: number, dx: number, samples: number): void {
+    const be = ctx.be,
+      g = this.g!,
+      N = this.filters,
+      M = samples * g.OH * g.OW,
+      K = g.kh * g.kw * g.C;
+    const dz = buf.dy;
+    if (!ctx.fusedOutput) {
+      if (this.activation.kind === 'softmax') be.softmaxBackward(buf.y, dz, dz, M, N);
+      else if (this.activation.code !== Act.Linear)
+        be.actBackward(this.activation.code, this.activation.param, buf.z, buf.y, dz, dz, M * N);
+    }
+    if (this.trainable) {
+      const rows = this.rows(ctx, x, samples);
+      be.gemm(true, false, K, N, M, 1, rows, K, dz, N, 0, this.kernel!.grad, N, ctx.ws);
+      if (this.bias) be.colSum(dz, M, N, this.bias.grad, 0);
+    }
+    if (dx === 0) return;
+    if (this.direct) {
+      be.gemm(false, true, M, K, N, 1, dz, N, this.kernel!.ptr, N, 0, dx, K, ctx.ws);
+      return;
+    }
+    be.gemm(false, true, M, K, N, 1, dz, N, this.kernel!.ptr, N, 0, ctx.transient, K, ctx.ws);
+    be.heap.refresh();
+    col2im(be.heap.f32, g, ctx.transient, dx, samples);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      kernel_size: this.kernelSize.slice(),
+      strides: this.strides.slice(),
+      padding: this.padding,
+      data_format: 'channels_last',
+      dilation_rate: this.dilationRate.slice(),
+      activation: this.activation.name,
+      use_bias: this.useBias,
+      kernel_initializer: serializeInit(this.kernelInitializer),
+      bias_initializer: serializeInit(this.biasInitializer),
+      kernel_regularizer: serializeReg(this.kernelRegularizer),
+      bias_regularizer: serializeReg(this.biasRegularizer),
+      activity_regularizer: null,
+      kernel_constraint: null,
+      bias_constraint: null,
+    };
+  }
+}
+
+export interface Pooling2DArgs extends LayerArgs {
+  /** Window size. Defaults to [2, 2]. */
+  poolSize?: number | number[];
+  /** Defaults to the pool size. */
+  strides?: number | number[];
+  padding?: Padding;
+  dataFormat?: string;
+}
+
+/** What max and average pooling share: the window geometry, shapes and config. */
+abstract class Pooling2D extends Layer {
+  readonly poolSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: Padding;
+  protected g: Geometry | null = null;
+  constructor(args: Pooling2DArgs, name: string) {
+    if (typeof args !== 'object' || args === null) invalid('args', 'an object like { poolSize: 2 }', args);
+    super(args, name);
+    this.poolSize = pair(args.poolSize, 'poolSize', [2, 2]);
+    this.strides = pair(args.strides, 'strides', this.poolSize);
+    this.padding = padding(args.padding);
+    dataFormat(args.dataFormat);
+  }
+  protected geometry(s: number[]): Geometry {
+    return geometry(s, this.poolSize, this.strides, [1, 1], this.padding, `${this.className} layer '${this.name}'`);
+  }
+  computeOutputShape(s: number[]): number[] {
+    const g = this.geometry(s);
+    return [g.OH, g.OW, g.C];
+  }
+  override build(s: number[]): void {
+    super.build(s);
+    this.g = this.geometry(s);
+  }
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      pool_size: this.poolSize.slice(),
+      strides: this.strides.slice(),
+      padding: this.padding,
+      data_format: 'channels_last',
+    };
+  }
+}
+
+/**
+ * Visit each output cell (n, oy, ox) with its window's in-bounds rows and
+ * columns: fn(outIndex, inIndexOfFirstChannel...) is inlined per layer below
+ * for speed; this gives the bounds.
+ */
+function windowBounds(g: Geometry, oy: number, ox: number): [number, number, number, number] {
+  const y0 = oy * g.sh - g.top,
+    x0 = ox * g.sw - g.left;
+  return [Math.max(0, y0), Math.min(g.H, y0 + g.kh), Math.max(0, x0), Math.min(g.W, x0 + g.kw)];
+}
+
+/** The maximum over each window; the gradient goes to the first cell that holds it. */
+export class MaxPooling2D extends Pooling2D {
+  readonly className = 'MaxPooling2D';
+  constructor(args: Pooling2DArgs = {}) {
+    super(args, 'MaxPooling2D');
+  }
+  /** The index of each output's maximum within its sample, kept for the backward pass. */
+  override scratchFloats(B: number): number[] {
+    return [B * this.outFeatures];
+  }
+  forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
+    const g = this.g!,
+      C = g.C,
+      f = ctx.be.heap.f32,
+      xs = x >> 2,
+      ys = buf.y >> 2;
+    // Training plans keep the arg-max for the backward pass (inference plans have no scratch).
+    const arg = buf.scratch.length > 0 ? buf.scratch[0]! >> 2 : -1;
+    const inS = g.H * g.W * C,
+      outS = g.OH * g.OW * C;
+    for (let n = 0; n < samples; n++) {
+      for (let oy = 0; oy < g.OH; oy++) {
+        for (let ox = 0; ox < g.OW; ox++) {
+          const [ya, yb, xa, xb] = windowBounds(g, oy, ox);
+          const o = n * outS + (oy * g.OW + ox) * C;
+          for (let c = 0; c < C; c++) {
+            let best = -Infinity,
+              at = (ya * g.W + xa) * C + c;
+            for (let iy = ya; iy < yb; iy++) {
+              for (let ix = xa; ix < xb; ix++) {
+                const i = (iy * g.W + ix) * C + c;
+                const v = f[xs + n * inS + i]!;
+                if (v > best || (v !== v && best === -Infinity)) {
+                  best = v;
+                  at = i;
+                }
+              }
+            }
+            f[ys + o + c] = best;
+            if (arg >= 0) f[arg + o + c] = at;
+          }
+        }
+      }
+    }
+  }
+  backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, samples: number): void {
+    if (dx === 0) return;
+    const g = this.g!,
+      f = ctx.be.heap.f32,
+      arg = buf.scratch[0]! >> 2,
+      dys = buf.dy >> 2,
+      ds = dx >> 2;
+    const inS = g.H * g.W * g.C,
+      outS = g.OH * g.OW * g.C;
+    f.fill(0, ds, ds + samples * inS);
+    for (let n = 0; n < samples; n++) {
+      for (let o = 0; o < outS; o++) f[ds + n * inS + f[arg + n * outS + o]!]! += f[dys + n * outS + o]!;
+    }
+  }
+}
+
+/** The mean over each window's in-bounds cells (as TF.js: padding cells are not counted). */
+export class AveragePooling2D extends Pooling2D {
+  readonly className = 'AveragePooling2D';
+  constructor(args: Pooling2DArgs = {}) {
+    super(args, 'AveragePooling2D');
+  }
+  forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
+    this.run(ctx.be, x, buf.y, samples, false);
+  }
+  backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, samples: number): void {
+    if (dx === 0) return;
+    const f = ctx.be.heap.f32,
+      ds = dx >> 2;
+    f.fill(0, ds, ds + samples * this.inFeatures);
+    this.run(ctx.be, dx, buf.dy, samples, true);
+  }
+  /** Forward: out = mean of its window. Backward (grad): each window cell += dOut / count. */
+  private run(be: Backend, inp: number, out: number, samples: number, grad: boolean): void {
+    const g = this.g!,
+      C = g.C,
+      f = be.heap.f32,
+      xs = inp >> 2,
+      os = out >> 2;
+    const inS = g.H * g.W * C,
+      outS = g.OH * g.OW * C;
+    for (let n = 0; n < samples; n++) {
+      for (let oy = 0; oy < g.OH; oy++) {
+        for (let ox = 0; ox < g.OW; ox++) {
+          const [ya, yb, xa, xb] = windowBounds(g, oy, ox);
+          const inv = 1 / ((yb - ya) * (xb - xa));
+          const o = os + n * outS + (oy * g.OW + ox) * C;
+          for (let c = 0; c < C; c++) {
+            if (grad) {
+              const d = f[o + c]! * inv;
+              for (let iy = ya; iy < yb; iy++)
+                for (let ix = xa; ix < xb; ix++) f[xs + n * inS + (iy * g.W + ix) * C + c]! += d;
+            } else {
+              let sum = 0;
+              for (let iy = ya; iy < yb; iy++)
+                for (let ix = xa; ix < xb; ix++) sum += f[xs + n * inS + (iy * g.W + ix) * C + c]!;
+              f[o + c] = sum * inv;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------ readers of Keras/TF.js configs
+
+function readFormat(c: { get(k: string): unknown; p(k: string): string }): void {
+  const df = c.get('data_format');
+  if (df !== undefined && normalizeName(String(df)) !== 'channelslast') {
+    throw new ValueError(`${c.p('data_format')}: only 'channels_last' is supported. Received: '${String(df)}'`);
+  }
+}
+
+registerLayer('Conv2D', ({ c, base, maxParams, activation, init, regularizer, noConstraint }) => {
+  noConstraint('kernel_constraint');
+  noConstraint('bias_constraint');
+  readFormat(c);
+  c.unsupported('groups', 'grouped convolutions', (x) => x === 1);
+  return new Conv2D({
+    ...base,
+    filters: c.int('filters', undefined, 1, maxParams),
+    kernelSize: c.get('kernel_size') as number[],
+    strides: (c.get('strides') as number[] | undefined) ?? [1, 1],
+    padding: c.get('padding') as Padding | undefined,
+    dilationRate: (c.get('dilation_rate') as number[] | undefined) ?? [1, 1],
+    activation: activation(),
+    useBias: c.bool('use_bias', true),
+    kernelInitializer: init('kernel_initializer', 'glorot_uniform'),
+    biasInitializer: init('bias_initializer', 'zeros'),
+    kernelRegularizer: regularizer('kernel_regularizer'),
+    biasRegularizer: regularizer('bias_regularizer'),
+  });
+});
+const readPool =
+  (make: (a: Pooling2DArgs) => Layer) =>
+  ({ c, base }: LayerReadContext): Layer => {
+    readFormat(c);
+    return make({
+      ...base,
+      poolSize: (c.get('pool_size') as number[] | undefined) ?? [2, 2],
+      ...(c.get('strides') !== undefined ? { strides: c.get('strides') as number[] } : {}),
+      padding: c.get('padding') as Padding | undefined,
+    });
+  };
+registerLayer(
+  'MaxPooling2D',
+  readPool((a) => new MaxPooling2D(a)),
+);
+registerLayer(
+  'AveragePooling2D',
+  readPool((a) => new AveragePooling2D(a)),
+);
+// Keras's aliases.
+registerLayer(
+  'MaxPool2D',
+  readPool((a) => new MaxPooling2D(a)),
+  'MaxPool2D',
+);
+registerLayer(
+  'AvgPool2D',
+  readPool((a) => new AveragePooling2D(a)),
+  'AvgPool2D',
+);
+
+// ------------------------------------------------------------------ factories
+
+/**
+ * A 2-D convolution over [height, width, channels] inputs.
+ * @param args.filters output channels. @param args.kernelSize e.g. 3 or [5, 5].
+ * @param args.strides Defaults to 1. @param args.padding 'valid' (default) or 'same'.
+ * @param args.dilationRate Defaults to 1. @param args.activation Defaults to 'linear'.
+ * @example sn.layers.conv2d({ filters: 8, kernelSize: 5, activation: 'relu', inputShape: [28, 28, 1] })
+ */
+export const conv2d = (args: Conv2DArgs) => new Conv2D(args);
+/** The maximum over each window. @example sn.layers.maxPooling2d({ poolSize: 2 }) */
+export const maxPooling2d = (args: Pooling2DArgs = {}) => new MaxPooling2D(args);
+/** The mean over each window (in-bounds cells only). @example sn.layers.averagePooling2d({ poolSize: 2 }) */
+export const averagePooling2d = (args: Pooling2DArgs = {}) => new AveragePooling2D(args);

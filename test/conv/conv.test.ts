@@ -1,0 +1,198 @@
+/**
+ * Convolution and pooling (issue 15, first step): finite-difference gradients
+ * on both backends over the options (padding, strides, dilation, even kernels,
+ * 1×1, pooling windows that overhang), TF.js's predictions for models built in
+ * TF.js, and ours loaded in tf.loadLayersModel.
+ */
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import * as sn from '../../src/index.js';
+import { gradError, rng } from '../helpers/gradcheck.js';
+import { closeTo, io, saveToMemory } from '../io/helpers.js';
+import { mnist } from '../helpers/data.js';
+
+const images = (r: () => number, n: number, h: number, w: number, c: number) =>
+  Array.from({ length: n }, () =>
+    Array.from({ length: h }, () => Array.from({ length: w }, () => Array.from({ length: c }, () => r() * 2 - 1))),
+  );
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  const res = closeTo(actual, expected);
+  expect(res.ok, `${what}: ${res.message}`).toBe(true);
+}
+
+async function tfArtifacts(m: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let out: tf.io.ModelArtifacts | undefined;
+  await m.save(
+    tf.io.withSaveHandler(async (a) => {
+      out = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  return out!;
+}
+
+/** Small CNNs over every option, as [name, layers, input shape]. */
+const CASES: [string, () => sn.layers.Layer[], number[]][] = [
+  [
+    'valid 3×3 relu, then same 3×3 (overlapping windows: col2im sums), max pool 2, dense softmax',
+    () => [
+      sn.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'relu' }),
+      sn.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'sigmoid' }),
+      sn.layers.maxPooling2d({ poolSize: 2 }),
+      sn.layers.flatten(),
+      sn.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+    [6, 6, 2],
+  ],
+  [
+    'same, even 2×2 kernel, stride 2, tanh; average pool 3 stride 1 same',
+    () => [
+      sn.layers.conv2d({ filters: 4, kernelSize: 2, strides: 2, padding: 'same', activation: 'tanh' }),
+      sn.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }),
+      sn.layers.flatten(),
+      sn.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+    [5, 7, 3],
+  ],
+  [
+    'dilation 2, odd sizes, a single channel; max pool 3 stride 2 same',
+    () => [
+      sn.layers.conv2d({ filters: 2, kernelSize: [3, 2], dilationRate: 2, activation: 'elu' }),
+      sn.layers.conv2d({ filters: 2, kernelSize: 2, dilationRate: [1, 2], padding: 'same' }),
+      sn.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }),
+      sn.layers.flatten(),
+      sn.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+    [7, 6, 1],
+  ],
+  [
+    '1×1 (no im2col), stride larger than the kernel, batch normalization over channels',
+    () => [
+      sn.layers.conv2d({ filters: 5, kernelSize: 1, activation: 'swish' }),
+      sn.layers.batchNormalization(),
+      sn.layers.conv2d({ filters: 2, kernelSize: 2, strides: 3 }),
+      sn.layers.flatten(),
+      sn.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+    [7, 7, 3],
+  ],
+];
+
+for (const backend of ['js', 'wasm'] as const) {
+  describe(`convolution gradients (${backend} backend)`, () => {
+    for (const [name, layers, shape] of CASES) {
+      it(name, () => {
+        sn.setBackend(backend);
+        sn.setSeed(3);
+        const r = rng(7);
+        const m = sn.sequential([sn.layers.input({ shape }), ...layers()]);
+        m.compile({ optimizer: 'sgd', loss: 'categorical_crossentropy' });
+        const x = images(r, 4, shape[0]!, shape[1]!, shape[2]!);
+        const y = x.map((_, i) => [0, 1, 2].map((k) => (k === i % 3 ? 1 : 0)));
+        const { err, norm } = gradError(m, x as unknown as number[][], y);
+        expect(err).toBeLessThanOrEqual(2e-2 * Math.max(norm, 1e-3));
+        sn.setBackend('wasm');
+      });
+    }
+  });
+}
+
+describe('convolutional models and TensorFlow.js', () => {
+  it('a TF.js CNN over every option loads here and predicts the same; ours loads in tf.loadLayersModel and predicts the same', async () => {
+    const tm = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({
+          filters: 4,
+          kernelSize: 3,
+          strides: 2,
+          activation: 'relu',
+          inputShape: [11, 9, 2],
+          biasInitializer: 'randomNormal',
+        }),
+        tfl.layers.conv2d({
+          filters: 3,
+          kernelSize: 2,
+          padding: 'same',
+          activation: 'tanh',
+          biasInitializer: 'randomNormal',
+        }),
+        tfl.layers.maxPooling2d({ poolSize: 2, padding: 'same' }),
+        tfl.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }),
+        tfl.layers.conv2d({ filters: 2, kernelSize: 2, dilationRate: 2, padding: 'same' }),
+        tfl.layers.conv2d({ filters: 3, kernelSize: 1 }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 4, activation: 'softmax' }),
+      ],
+    });
+    const r = rng(21);
+    const x = images(r, 5, 11, 9, 2);
+    const want = Array.from((tm.predict(tf.tensor(x)) as tf.Tensor).dataSync());
+    const ours = await sn.loadModel(io.fromMemory(await tfArtifacts(tm)));
+    expect(ours.layers.map((l) => l.className)).toEqual([
+      'Conv2D',
+      'Conv2D',
+      'MaxPooling2D',
+      'AveragePooling2D',
+      'Conv2D',
+      'Conv2D',
+      'Flatten',
+      'Dense',
+    ]);
+    expectClose((ours.predict(x as unknown as number[][]) as sn.Tensor).values, want, 'TF.js → simdnet');
+    // Train ours a little, then TF.js reads it back.
+    ours.compile({ optimizer: 'adam', loss: 'categorical_crossentropy' });
+    await ours.fit(
+      x as unknown as number[][],
+      x.map((_, i) => [0, 1, 2, 3].map((k) => (k === i % 4 ? 1 : 0))),
+      { epochs: 3, verbose: 0 },
+    );
+    const mine = Array.from((ours.predict(x as unknown as number[][]) as sn.Tensor).values);
+    const back = await tfl.loadLayersModel(tf.io.fromMemory(await saveToMemory(ours)));
+    expectClose(Array.from((back.predict(tf.tensor(x)) as tf.Tensor).dataSync()), mine, 'simdnet → TF.js');
+  });
+
+  it('refuses what it cannot do, naming the argument', () => {
+    expect(() => sn.layers.conv2d({ filters: 0, kernelSize: 3 })).toThrow(/filters/);
+    expect(() => sn.layers.conv2d({ filters: 2, kernelSize: [3, 0] })).toThrow(/kernelSize/);
+    expect(() => sn.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'full' as 'same' })).toThrow(/padding/);
+    expect(() => sn.layers.conv2d({ filters: 2, kernelSize: 3, strides: 2, dilationRate: 2 })).toThrow(
+      /strides > 1 together with dilationRate > 1/,
+    );
+    expect(() =>
+      sn.sequential([sn.layers.input({ shape: [4, 4, 1] }), sn.layers.conv2d({ filters: 1, kernelSize: 5 })]),
+    ).toThrow(/does not fit an input of 4×4/);
+    expect(() =>
+      sn.sequential([sn.layers.input({ shape: [16] }), sn.layers.conv2d({ filters: 1, kernelSize: 3 })]),
+    ).toThrow(/\[height, width, channels\]/);
+  });
+
+  it('the TF.js tutorial CNN (conv 8@5×5 → max pool → conv 16@5×5 → max pool → dense 10) learns MNIST: ≥ 92% on 1,000 held-out images after 3 epochs on 2,000', async () => {
+    const { images: px, labels, n } = mnist();
+    expect(n).toBe(10000);
+    const nTrain = 2000,
+      nTest = 1000;
+    sn.setSeed(1);
+    const m = sn.sequential([
+      sn.layers.conv2d({ filters: 8, kernelSize: 5, activation: 'relu', inputShape: [28, 28, 1] }),
+      sn.layers.maxPooling2d({ poolSize: 2 }),
+      sn.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'relu' }),
+      sn.layers.maxPooling2d({ poolSize: 2 }),
+      sn.layers.flatten(),
+      sn.layers.dense({ units: 10, activation: 'softmax' }),
+    ]);
+    m.compile({
+      optimizer: sn.optimizers.adam({ learningRate: 0.005 }),
+      loss: 'sparse_categorical_crossentropy',
+      metrics: ['accuracy'],
+    });
+    const x = new sn.Tensor(px.subarray(0, nTrain * 784), [nTrain, 28, 28, 1]);
+    const y = new sn.Tensor(labels.subarray(0, nTrain), [nTrain, 1]);
+    await m.fit(x, y, { epochs: 3, batchSize: 32, verbose: 0, seed: 1 });
+    const xt = new sn.Tensor(px.subarray(nTrain * 784, (nTrain + nTest) * 784), [nTest, 28, 28, 1]);
+    const yt = new sn.Tensor(labels.subarray(nTrain, nTrain + nTest), [nTest, 1]);
+    expect(m.evaluate(xt, yt).accuracy).toBeGreaterThanOrEqual(0.92);
+  }, 120_000);
+});

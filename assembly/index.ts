@@ -12,4 +12,5 @@ export {
   mse, mae, huber, logCosh, hinge, bce, cce, sparseCce, sigmoidBce, softmaxCce, sparseSoftmaxCce,
 } from './reduce/losses';
 export { bnForwardTrain, bnForwardInfer, bnBackward } from './norm/batchnorm';
+export { im2col, col2im } from './conv/im2col';
 export { sgd, sgdMomentum, adagrad, rmsprop, adam, adadelta, adamax, nadam, lion, ftrl } from './optim/optimizers';

@@ -12,8 +12,9 @@
  * Padding follows TF.js: 'same' gives ⌈in/stride⌉ outputs, padding split with
  * the smaller half before. Pooling averages over in-bounds cells only, as TF.js.
  *
- * im2col, col2im and pooling are TypeScript loops over kernel memory for
- * now; the SIMD kernels for them are the next step of issue 15.
+ * im2col and col2im are kernels (assembly/conv/im2col.ts; their JS
+ * references in src/backend/js.ts); pooling is a TypeScript loop over kernel
+ * memory for now.
  */
 import { Act } from './backend/types.js';
 import type { Backend } from './backend/types.js';
@@ -117,61 +118,6 @@ function geometry(
     top: y.before,
     left: x.before,
   };
-}
-
-/** Rows of the receptive fields of samples [0, M): row (n, oy, ox) holds kh·kw·C values (zeros off the image). */
-function im2col(f: Float32Array, g: Geometry, x: number, col: number, M: number): void {
-  const { H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, top, left } = g;
-  let o = col >> 2;
-  const xs = x >> 2,
-    sample = H * W * C;
-  for (let n = 0; n < M; n++) {
-    const base = xs + n * sample;
-    for (let oy = 0; oy < OH; oy++) {
-      for (let ox = 0; ox < OW; ox++) {
-        for (let i = 0; i < kh; i++) {
-          const iy = oy * sh - top + i * dh;
-          for (let j = 0; j < kw; j++) {
-            const ix = ox * sw - left + j * dw;
-            if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
-              f.fill(0, o, o + C);
-            } else {
-              const src = base + (iy * W + ix) * C;
-              f.copyWithin(o, src, src + C);
-            }
-            o += C;
-          }
-        }
-      }
-    }
-  }
-}
-
-/** dX = Σ over the rows that read each input cell (col2im); dX is written (zeroed first). */
-function col2im(f: Float32Array, g: Geometry, col: number, dx: number, M: number): void {
-  const { H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, top, left } = g;
-  const ds = dx >> 2,
-    sample = H * W * C;
-  f.fill(0, ds, ds + M * sample);
-  let o = col >> 2;
-  for (let n = 0; n < M; n++) {
-    const base = ds + n * sample;
-    for (let oy = 0; oy < OH; oy++) {
-      for (let ox = 0; ox < OW; ox++) {
-        for (let i = 0; i < kh; i++) {
-          const iy = oy * sh - top + i * dh;
-          for (let j = 0; j < kw; j++) {
-            const ix = ox * sw - left + j * dw;
-            if (iy >= 0 && iy < H && ix >= 0 && ix < W) {
-              const dst = base + (iy * W + ix) * C;
-              for (let c = 0; c < C; c++) f[dst + c]! += f[o + c]!;
-            }
-            o += C;
-          }
-        }
-      }
-    }
-  }
 }
 
 export interface Conv2DArgs extends LayerArgs {
@@ -281,8 +227,25 @@ export class Conv2D extends Layer {
   /** The rows of the batch (the input itself for a direct 1×1 convolution). */
   private rows(ctx: StepContext, x: number, samples: number): number {
     if (this.direct) return x;
-    ctx.be.heap.refresh();
-    im2col(ctx.be.heap.f32, this.g!, x, ctx.transient, samples);
+    const g = this.g!;
+    ctx.be.im2col(
+      x,
+      ctx.transient,
+      samples,
+      g.H,
+      g.W,
+      g.C,
+      g.OH,
+      g.OW,
+      g.kh,
+      g.kw,
+      g.sh,
+      g.sw,
+      g.dh,
+      g.dw,
+      g.top,
+      g.left,
+    );
     return ctx.transient;
   }
 
@@ -324,8 +287,7 @@ export class Conv2D extends Layer {
       return;
     }
     be.gemm(false, true, M, K, N, 1, dz, N, this.kernel!.ptr, N, 0, ctx.transient, K, ctx.ws);
-    be.heap.refresh();
-    col2im(be.heap.f32, g, ctx.transient, dx, samples);
+    be.col2im(ctx.transient, dx, samples, g.H, g.W, g.C, g.OH, g.OW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.top, g.left);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -1093,6 +1093,57 @@ export function createJsBackend(initialPages = 16): Backend {
       }
     },
 
+    im2col(X, rows, M, H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, top, left) {
+      const f = mem();
+      let o = rows >> 2;
+      const sample = H * W * C;
+      for (let n = 0; n < M; n++) {
+        const base = (X >> 2) + n * sample;
+        for (let oy = 0; oy < OH; oy++) {
+          for (let ox = 0; ox < OW; ox++) {
+            for (let i = 0; i < kh; i++) {
+              const iy = oy * sh - top + i * dh;
+              for (let j = 0; j < kw; j++) {
+                const ix = ox * sw - left + j * dw;
+                if (iy < 0 || iy >= H || ix < 0 || ix >= W) f.fill(0, o, o + C);
+                else {
+                  const src = base + (iy * W + ix) * C;
+                  f.copyWithin(o, src, src + C);
+                }
+                o += C;
+              }
+            }
+          }
+        }
+      }
+    },
+
+    col2im(rows, dX, M, H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, top, left) {
+      const f = mem();
+      const sample = H * W * C,
+        d0 = dX >> 2;
+      f.fill(0, d0, d0 + M * sample);
+      let o = rows >> 2;
+      for (let n = 0; n < M; n++) {
+        const base = d0 + n * sample;
+        for (let oy = 0; oy < OH; oy++) {
+          for (let ox = 0; ox < OW; ox++) {
+            for (let i = 0; i < kh; i++) {
+              const iy = oy * sh - top + i * dh;
+              for (let j = 0; j < kw; j++) {
+                const ix = ox * sw - left + j * dw;
+                if (iy >= 0 && iy < H && ix >= 0 && ix < W) {
+                  const dst = base + (iy * W + ix) * C;
+                  for (let c = 0; c < C; c++) f[dst + c] = Math.fround(f[dst + c]! + f[o + c]!);
+                }
+                o += C;
+              }
+            }
+          }
+        }
+      }
+    },
+
     ftrl(W, G, A, Z, n, lr, lrPower, l1, l2, shrink) {
       const f = mem();
       const w0 = W >> 2,

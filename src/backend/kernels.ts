@@ -408,6 +408,52 @@ export const KERNELS = {
   >({
     split: { kind: 'elem', n: 4, ptrs: [0, 1, 2, 3], cost: 4 /* not measured: scalar f64, two roots per element */ },
   }),
+  /**
+   * 2-D convolution rows (NHWC): rows[(n, oy, ox)] = the receptive field of output (oy, ox) of sample n
+   * — kh·kw·C floats in the kernel's [kh, kw, C] order, zeros where the window leaves the H×W image —
+   * for samples [0, M). Window origin: (oy·sh − top, ox·sw − left); cell (i, j) is at dilation (dh, dw).
+   */
+  im2col: k<
+    (
+      X: number,
+      rows: number,
+      M: number,
+      H: number,
+      W: number,
+      C: number,
+      OH: number,
+      OW: number,
+      kh: number,
+      kw: number,
+      sh: number,
+      sw: number,
+      dh: number,
+      dw: number,
+      top: number,
+      left: number,
+    ) => void
+  >({ split: { kind: 'none' } }),
+  /** The adjoint of im2col: dX (written, zeroed first) = Σ of the rows' values over every row reading each cell. */
+  col2im: k<
+    (
+      rows: number,
+      dX: number,
+      M: number,
+      H: number,
+      W: number,
+      C: number,
+      OH: number,
+      OW: number,
+      kh: number,
+      kw: number,
+      sh: number,
+      sw: number,
+      dh: number,
+      dw: number,
+      top: number,
+      left: number,
+    ) => void
+  >({ split: { kind: 'none' } }),
 };
 
 export type KernelName = keyof typeof KERNELS;

@@ -1,0 +1,90 @@
+/**
+ * Conformance of the wasm im2col / col2im kernels against the js backend on
+ * awkward geometries: odd sizes, batch 1, stride larger than the kernel,
+ * 'same' padding with even kernels (more padding after than before), dilation,
+ * 1×1, a single channel, channels not a multiple of 4. Both are exact: im2col
+ * copies, col2im adds each element's terms in one fixed order.
+ */
+import { beforeAll, test } from 'vitest';
+import type { Backend } from '../../src/backend/types.js';
+import { conform, describeWasm, mulberry32, randArray } from './helpers.js';
+
+interface Geo {
+  M: number;
+  H: number;
+  W: number;
+  C: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  same: boolean;
+}
+
+function layout(g: Geo): { OH: number; OW: number; top: number; left: number } {
+  const ax = (n: number, k: number, s: number, d: number) => {
+    const dk = (k - 1) * d + 1;
+    if (!g.same) return { out: Math.floor((n - dk) / s) + 1, before: 0 };
+    const out = Math.ceil(n / s);
+    return { out, before: Math.floor(Math.max((out - 1) * s + dk - n, 0) / 2) };
+  };
+  const y = ax(g.H, g.kh, g.sh, g.dh),
+    x = ax(g.W, g.kw, g.sw, g.dw);
+  return { OH: y.out, OW: x.out, top: y.before, left: x.before };
+}
+
+const GEOS: Geo[] = [
+  { M: 1, H: 5, W: 5, C: 1, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, same: false },
+  { M: 2, H: 7, W: 6, C: 3, kh: 2, kw: 2, sh: 1, sw: 1, dh: 1, dw: 1, same: true },
+  { M: 3, H: 9, W: 7, C: 5, kh: 3, kw: 2, sh: 2, sw: 3, dh: 1, dw: 1, same: true },
+  { M: 2, H: 8, W: 8, C: 4, kh: 3, kw: 3, sh: 1, sw: 1, dh: 2, dw: 2, same: true },
+  { M: 1, H: 10, W: 11, C: 7, kh: 2, kw: 3, sh: 4, sw: 4, dh: 1, dw: 1, same: false },
+  { M: 2, H: 6, W: 6, C: 9, kh: 1, kw: 1, sh: 2, sw: 2, dh: 1, dw: 1, same: false },
+  { M: 2, H: 4, W: 13, C: 2, kh: 4, kw: 5, sh: 1, sw: 2, dh: 1, dw: 1, same: true },
+  { M: 1, H: 12, W: 12, C: 16, kh: 5, kw: 5, sh: 1, sw: 1, dh: 1, dw: 1, same: false },
+];
+
+describeWasm('convolution kernels: wasm against js', (load) => {
+  let w: Backend;
+  beforeAll(async () => {
+    w = await load();
+  });
+
+  test('im2col and col2im on awkward geometries, exact', () => {
+    const rng = mulberry32(31);
+    for (const g of GEOS) {
+      const { OH, OW, top, left } = layout(g);
+      const K = g.kh * g.kw * g.C,
+        rowsN = g.M * OH * OW * K,
+        inN = g.M * g.H * g.W * g.C;
+      const x = randArray(rng, inN),
+        r = randArray(rng, rowsN);
+      const label = `${JSON.stringify(g)}`;
+      const args = [g.M, g.H, g.W, g.C, OH, OW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, top, left] as const;
+      conform(
+        `im2col ${label}`,
+        w,
+        (a) => {
+          const X = a.put(x),
+            R = a.empty(rowsN);
+          a.b.im2col(X, R, ...args);
+          return { rows: a.read(R, rowsN) };
+        },
+        { rel: 0, abs: 0 },
+      );
+      conform(
+        `col2im ${label}`,
+        w,
+        (a) => {
+          const R = a.put(r),
+            D = a.empty(inN);
+          a.b.col2im(R, D, ...args);
+          return { dX: a.read(D, inN) };
+        },
+        { rel: 0, abs: 0 },
+      );
+    }
+  });
+});

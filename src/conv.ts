@@ -478,6 +478,293 @@ export class AveragePooling2D extends Pooling2D {
   }
 }
 
+/** The mean (or the maximum) over height and width: [H, W, C] → [C]. */
+abstract class GlobalPooling2D extends Layer {
+  constructor(args: LayerArgs & { dataFormat?: string; keepDims?: boolean }, name: string) {
+    if (typeof args !== 'object' || args === null) invalid('args', 'an object of layer options', args);
+    super(args, name);
+    dataFormat(args.dataFormat);
+    if (args.keepDims) invalid('keepDims', 'false (keepDims is not supported yet)', args.keepDims);
+  }
+  computeOutputShape(s: number[]): number[] {
+    if (s.length !== 3) {
+      throw new ValueError(
+        `${this.className} layer '${this.name}' expects an input of shape [height, width, channels] per sample. Received input shape [${s}].`,
+      );
+    }
+    return [s[2]!];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), data_format: 'channels_last', keepdims: false };
+  }
+}
+
+/** The mean over height and width of each channel. */
+export class GlobalAveragePooling2D extends GlobalPooling2D {
+  readonly className = 'GlobalAveragePooling2D';
+  constructor(args: LayerArgs & { dataFormat?: string; keepDims?: boolean } = {}) {
+    super(args, 'GlobalAveragePooling2D');
+  }
+  forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
+    const C = this.outFeatures,
+      P = this.inFeatures / C;
+    for (let n = 0; n < samples; n++) ctx.be.colSum(x + n * P * C * 4, P, C, buf.y + n * C * 4, 0);
+    ctx.be.scale(buf.y, samples * C, 1 / P);
+  }
+  backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, samples: number): void {
+    if (dx === 0) return;
+    const C = this.outFeatures,
+      P = this.inFeatures / C,
+      f = ctx.be.heap.f32,
+      d = dx >> 2,
+      g = buf.dy >> 2;
+    for (let n = 0; n < samples; n++)
+      for (let p = 0; p < P; p++) for (let c = 0; c < C; c++) f[d + (n * P + p) * C + c] = f[g + n * C + c]! / P;
+  }
+}
+
+/** The maximum over height and width of each channel; the gradient goes to the first cell that holds it. */
+export class GlobalMaxPooling2D extends GlobalPooling2D {
+  readonly className = 'GlobalMaxPooling2D';
+  constructor(args: LayerArgs & { dataFormat?: string; keepDims?: boolean } = {}) {
+    super(args, 'GlobalMaxPooling2D');
+  }
+  override scratchFloats(B: number): number[] {
+    return [B * this.outFeatures];
+  }
+  forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
+    const C = this.outFeatures,
+      P = this.inFeatures / C,
+      f = ctx.be.heap.f32,
+      xs = x >> 2,
+      ys = buf.y >> 2;
+    const arg = buf.scratch.length > 0 ? buf.scratch[0]! >> 2 : -1;
+    for (let n = 0; n < samples; n++) {
+      for (let c = 0; c < C; c++) {
+        let best = -Infinity,
+          at = c;
+        for (let p = 0; p < P; p++) {
+          const v = f[xs + (n * P + p) * C + c]!;
+          if (v > best) {
+            best = v;
+            at = p * C + c;
+          }
+        }
+        f[ys + n * C + c] = best;
+        if (arg >= 0) f[arg + n * C + c] = at;
+      }
+    }
+  }
+  backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, samples: number): void {
+    if (dx === 0) return;
+    const C = this.outFeatures,
+      inS = this.inFeatures,
+      f = ctx.be.heap.f32,
+      d = dx >> 2,
+      arg = buf.scratch[0]! >> 2,
+      g = buf.dy >> 2;
+    f.fill(0, d, d + samples * inS);
+    for (let n = 0; n < samples; n++)
+      for (let c = 0; c < C; c++) f[d + n * inS + f[arg + n * C + c]!] = f[g + n * C + c]!;
+  }
+}
+
+/** [[top, bottom], [left, right]] from a number, a pair, or the pair of pairs (Keras's forms). */
+function margins(v: unknown, name: string, def: number): [[number, number], [number, number]] {
+  const ok = (d: unknown) => Number.isInteger(d) && (d as number) >= 0;
+  if (v === undefined || v === null)
+    return [
+      [def, def],
+      [def, def],
+    ];
+  if (ok(v))
+    return [
+      [v as number, v as number],
+      [v as number, v as number],
+    ];
+  if (Array.isArray(v) && v.length === 2 && v.every(ok))
+    return [
+      [v[0], v[0]],
+      [v[1], v[1]],
+    ];
+  if (Array.isArray(v) && v.length === 2 && v.every((p) => Array.isArray(p) && p.length === 2 && p.every(ok))) {
+    return [
+      [v[0][0], v[0][1]],
+      [v[1][0], v[1][1]],
+    ];
+  }
+  return invalid(name, 'a non-negative integer, [rows, cols], or [[top, bottom], [left, right]]', v);
+}
+
+/** Copy sample blocks between a [H, W, C] image and a window of a [H2, W2, C] one at (top, left). */
+function blit(
+  f: Float32Array,
+  small: number,
+  big: number,
+  M: number,
+  H: number,
+  W: number,
+  C: number,
+  H2: number,
+  W2: number,
+  top: number,
+  left: number,
+  intoBig: boolean,
+): void {
+  const s0 = small >> 2,
+    b0 = big >> 2;
+  for (let n = 0; n < M; n++) {
+    for (let y = 0; y < H; y++) {
+      const sr = s0 + (n * H + y) * W * C,
+        br = b0 + ((n * H2 + y + top) * W2 + left) * C;
+      if (intoBig) f.copyWithin(br, sr, sr + W * C);
+      else f.copyWithin(sr, br, br + W * C);
+    }
+  }
+}
+
+/** Zeros around each image: [H, W, C] → [H + top + bottom, W + left + right, C]. */
+export class ZeroPadding2D extends Layer {
+  readonly className = 'ZeroPadding2D';
+  readonly padding: [[number, number], [number, number]];
+  constructor(args: LayerArgs & { padding?: number | number[] | number[][]; dataFormat?: string } = {}) {
+    if (typeof args !== 'object' || args === null) invalid('args', 'an object like { padding: 1 }', args);
+    super(args, 'ZeroPadding2D');
+    this.padding = margins(args.padding, 'padding', 1);
+    dataFormat(args.dataFormat);
+  }
+  computeOutputShape(s: number[]): number[] {
+    if (s.length !== 3)
+      throw new ValueError(
+        `ZeroPadding2D layer '${this.name}' expects an input of shape [height, width, channels] per sample. Received input shape [${s}].`,
+      );
+    const [[t, b], [l, r]] = this.padding;
+    return [s[0]! + t + b, s[1]! + l + r, s[2]!];
+  }
+  forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
+    const [H, W, C] = this.inputShape as [number, number, number],
+      [H2, W2] = this.outputShape as [number, number, number];
+    const f = ctx.be.heap.f32;
+    f.fill(0, buf.y >> 2, (buf.y >> 2) + samples * this.outFeatures);
+    blit(f, x, buf.y, samples, H, W, C, H2, W2, this.padding[0][0], this.padding[1][0], true);
+  }
+  backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, samples: number): void {
+    if (dx === 0) return;
+    const [H, W, C] = this.inputShape as [number, number, number],
+      [H2, W2] = this.outputShape as [number, number, number];
+    blit(ctx.be.heap.f32, dx, buf.dy, samples, H, W, C, H2, W2, this.padding[0][0], this.padding[1][0], false);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), padding: this.padding.map((p) => p.slice()), data_format: 'channels_last' };
+  }
+}
+
+/** Cuts margins off each image: [H, W, C] → [H − top − bottom, W − left − right, C]. */
+export class Cropping2D extends Layer {
+  readonly className = 'Cropping2D';
+  readonly cropping: [[number, number], [number, number]];
+  constructor(args: LayerArgs & { cropping?: number | number[] | number[][]; dataFormat?: string } = {}) {
+    if (typeof args !== 'object' || args === null) invalid('args', 'an object like { cropping: 1 }', args);
+    super(args, 'Cropping2D');
+    this.cropping = margins(args.cropping, 'cropping', 0);
+    dataFormat(args.dataFormat);
+  }
+  computeOutputShape(s: number[]): number[] {
+    if (s.length !== 3)
+      throw new ValueError(
+        `Cropping2D layer '${this.name}' expects an input of shape [height, width, channels] per sample. Received input shape [${s}].`,
+      );
+    const [[t, b], [l, r]] = this.cropping;
+    const out = [s[0]! - t - b, s[1]! - l - r, s[2]!];
+    if (out[0]! <= 0 || out[1]! <= 0)
+      throw new ValueError(
+        `Cropping2D layer '${this.name}': cropping [[${t}, ${b}], [${l}, ${r}]] leaves nothing of an input of ${s[0]}×${s[1]}.`,
+      );
+    return out;
+  }
+  forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
+    const [H2, W2, C] = this.inputShape as [number, number, number],
+      [H, W] = this.outputShape as [number, number, number];
+    blit(ctx.be.heap.f32, buf.y, x, samples, H, W, C, H2, W2, this.cropping[0][0], this.cropping[1][0], false);
+  }
+  backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, samples: number): void {
+    if (dx === 0) return;
+    const [H2, W2, C] = this.inputShape as [number, number, number],
+      [H, W] = this.outputShape as [number, number, number];
+    const f = ctx.be.heap.f32;
+    f.fill(0, dx >> 2, (dx >> 2) + samples * this.inFeatures);
+    blit(f, buf.dy, dx, samples, H, W, C, H2, W2, this.cropping[0][0], this.cropping[1][0], true);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), cropping: this.cropping.map((p) => p.slice()), data_format: 'channels_last' };
+  }
+}
+
+/** Repeats each pixel size[0]×size[1] times (nearest neighbour): [H, W, C] → [H·sh, W·sw, C]. */
+export class UpSampling2D extends Layer {
+  readonly className = 'UpSampling2D';
+  readonly size: [number, number];
+  constructor(args: LayerArgs & { size?: number | number[]; interpolation?: string; dataFormat?: string } = {}) {
+    if (typeof args !== 'object' || args === null) invalid('args', 'an object like { size: 2 }', args);
+    super(args, 'UpSampling2D');
+    this.size = pair(args.size, 'size', [2, 2]);
+    if (args.interpolation !== undefined && args.interpolation !== 'nearest') {
+      invalid('interpolation', "'nearest' (bilinear is not supported yet)", args.interpolation);
+    }
+    dataFormat(args.dataFormat);
+  }
+  computeOutputShape(s: number[]): number[] {
+    if (s.length !== 3)
+      throw new ValueError(
+        `UpSampling2D layer '${this.name}' expects an input of shape [height, width, channels] per sample. Received input shape [${s}].`,
+      );
+    return [s[0]! * this.size[0], s[1]! * this.size[1], s[2]!];
+  }
+  forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
+    const [H, W, C] = this.inputShape as [number, number, number],
+      [sh, sw] = this.size,
+      f = ctx.be.heap.f32;
+    const W2 = W * sw;
+    let o = buf.y >> 2;
+    for (let n = 0; n < samples; n++)
+      for (let y = 0; y < H; y++) {
+        const row = o;
+        for (let xx = 0; xx < W; xx++) {
+          const src = (x >> 2) + ((n * H + y) * W + xx) * C;
+          for (let k = 0; k < sw; k++) {
+            f.copyWithin(o, src, src + C);
+            o += C;
+          }
+        }
+        for (let k = 1; k < sh; k++) {
+          f.copyWithin(o, row, row + W2 * C);
+          o += W2 * C;
+        }
+      }
+  }
+  backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, samples: number): void {
+    if (dx === 0) return;
+    const [H, W, C] = this.inputShape as [number, number, number],
+      [sh, sw] = this.size,
+      f = ctx.be.heap.f32;
+    const W2 = W * sw,
+      d0 = dx >> 2,
+      g0 = buf.dy >> 2;
+    for (let n = 0; n < samples; n++)
+      for (let y = 0; y < H; y++)
+        for (let xx = 0; xx < W; xx++)
+          for (let c = 0; c < C; c++) {
+            let sum = 0;
+            for (let a = 0; a < sh; a++)
+              for (let b = 0; b < sw; b++) sum += f[g0 + ((n * H * sh + y * sh + a) * W2 + xx * sw + b) * C + c]!;
+            f[d0 + ((n * H + y) * W + xx) * C + c] = sum;
+          }
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), size: this.size.slice(), data_format: 'channels_last', interpolation: 'nearest' };
+  }
+}
+
 // ------------------------------------------------------------------ readers of Keras/TF.js configs
 
 function readFormat(c: { get(k: string): unknown; p(k: string): string }): void {
@@ -538,6 +825,33 @@ registerLayer(
   'AvgPool2D',
 );
 
+registerLayer('GlobalAveragePooling2D', ({ c, base }) => {
+  readFormat(c);
+  c.unsupported('keepdims', 'keepdims', (x) => x === false);
+  return new GlobalAveragePooling2D(base);
+});
+registerLayer('GlobalMaxPooling2D', ({ c, base }) => {
+  readFormat(c);
+  c.unsupported('keepdims', 'keepdims', (x) => x === false);
+  return new GlobalMaxPooling2D(base);
+});
+registerLayer('ZeroPadding2D', ({ c, base }) => {
+  readFormat(c);
+  return new ZeroPadding2D({ ...base, padding: c.get('padding') as number[][] });
+});
+registerLayer('Cropping2D', ({ c, base }) => {
+  readFormat(c);
+  return new Cropping2D({ ...base, cropping: c.get('cropping') as number[][] });
+});
+registerLayer('UpSampling2D', ({ c, base }) => {
+  readFormat(c);
+  const interp = c.get('interpolation');
+  if (interp !== undefined && interp !== 'nearest') {
+    throw new ValueError(`${c.p('interpolation')}: only 'nearest' is supported. Received: '${String(interp)}'`);
+  }
+  return new UpSampling2D({ ...base, size: (c.get('size') as number[] | undefined) ?? [2, 2] });
+});
+
 // ------------------------------------------------------------------ factories
 
 /**
@@ -552,3 +866,17 @@ export const conv2d = (args: Conv2DArgs) => new Conv2D(args);
 export const maxPooling2d = (args: Pooling2DArgs = {}) => new MaxPooling2D(args);
 /** The mean over each window (in-bounds cells only). @example sn.layers.averagePooling2d({ poolSize: 2 }) */
 export const averagePooling2d = (args: Pooling2DArgs = {}) => new AveragePooling2D(args);
+/** The mean over height and width of each channel: [H, W, C] → [C]. @example sn.layers.globalAveragePooling2d() */
+export const globalAveragePooling2d = (args: LayerArgs & { dataFormat?: string } = {}) =>
+  new GlobalAveragePooling2D(args);
+/** The maximum over height and width of each channel: [H, W, C] → [C]. @example sn.layers.globalMaxPooling2d() */
+export const globalMaxPooling2d = (args: LayerArgs & { dataFormat?: string } = {}) => new GlobalMaxPooling2D(args);
+/** Zeros around each image. @example sn.layers.zeroPadding2d({ padding: [[1, 2], [0, 1]] }) */
+export const zeroPadding2d = (args: LayerArgs & { padding?: number | number[] | number[][] } = {}) =>
+  new ZeroPadding2D(args);
+/** Cuts margins off each image. @example sn.layers.cropping2d({ cropping: [[1, 1], [2, 0]] }) */
+export const cropping2d = (args: LayerArgs & { cropping?: number | number[] | number[][] } = {}) =>
+  new Cropping2D(args);
+/** Repeats each pixel (nearest neighbour). @example sn.layers.upSampling2d({ size: 2 }) */
+export const upSampling2d = (args: LayerArgs & { size?: number | number[]; interpolation?: string } = {}) =>
+  new UpSampling2D(args);

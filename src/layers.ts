@@ -92,10 +92,11 @@ function uniqueName(base: string): string {
   layerCounters.set(base, n);
   return n === 1 ? base : `${base}_${n - 1}`;
 }
+/** Keras's to_snake_case: MaxPooling2D → max_pooling2d, LeakyReLU → leaky_re_lu, Conv2DTranspose → conv2d_transpose. */
 const snake = (s: string) =>
   s
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/ReLU/g, 'Re_LU')
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
     .toLowerCase();
 
 export abstract class Layer {

@@ -79,6 +79,38 @@ const CASES: [string, () => sn.layers.Layer[], number[]][] = [
     ],
     [7, 7, 3],
   ],
+  [
+    'zero padding, cropping, nearest upsampling, global max and average pooling over two branches',
+    () => [
+      sn.layers.zeroPadding2d({
+        padding: [
+          [1, 2],
+          [0, 1],
+        ],
+      }),
+      sn.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'tanh' }),
+      sn.layers.upSampling2d({ size: [2, 1] }),
+      sn.layers.cropping2d({
+        cropping: [
+          [1, 0],
+          [0, 1],
+        ],
+      }),
+      sn.layers.conv2d({ filters: 4, kernelSize: 2, activation: 'softplus' }),
+      sn.layers.globalMaxPooling2d(),
+      sn.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+    [5, 5, 2],
+  ],
+  [
+    'global average pooling',
+    () => [
+      sn.layers.conv2d({ filters: 4, kernelSize: 2, activation: 'selu' }),
+      sn.layers.globalAveragePooling2d(),
+      sn.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+    [4, 5, 3],
+  ],
 ];
 
 for (const backend of ['js', 'wasm'] as const) {
@@ -123,6 +155,19 @@ describe('convolutional models and TensorFlow.js', () => {
         tfl.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }),
         tfl.layers.conv2d({ filters: 2, kernelSize: 2, dilationRate: 2, padding: 'same' }),
         tfl.layers.conv2d({ filters: 3, kernelSize: 1 }),
+        tfl.layers.zeroPadding2d({
+          padding: [
+            [1, 0],
+            [2, 1],
+          ],
+        }),
+        tfl.layers.upSampling2d({ size: [1, 2] }),
+        tfl.layers.cropping2D({
+          cropping: [
+            [0, 1],
+            [1, 1],
+          ],
+        }),
         tfl.layers.flatten(),
         tfl.layers.dense({ units: 4, activation: 'softmax' }),
       ],
@@ -138,6 +183,9 @@ describe('convolutional models and TensorFlow.js', () => {
       'AveragePooling2D',
       'Conv2D',
       'Conv2D',
+      'ZeroPadding2D',
+      'UpSampling2D',
+      'Cropping2D',
       'Flatten',
       'Dense',
     ]);
@@ -152,6 +200,28 @@ describe('convolutional models and TensorFlow.js', () => {
     const mine = Array.from((ours.predict(x as unknown as number[][]) as sn.Tensor).values);
     const back = await tfl.loadLayersModel(tf.io.fromMemory(await saveToMemory(ours)));
     expectClose(Array.from((back.predict(tf.tensor(x)) as tf.Tensor).dataSync()), mine, 'simdnet → TF.js');
+  });
+
+  it('global pooling layers from TF.js load and predict the same, both ways', async () => {
+    for (const pool of [tfl.layers.globalAveragePooling2d({}), tfl.layers.globalMaxPooling2d({})]) {
+      const tm = tfl.sequential({
+        layers: [
+          tfl.layers.conv2d({ filters: 5, kernelSize: 3, inputShape: [6, 7, 2], activation: 'relu' }),
+          pool,
+          tfl.layers.dense({ units: 2 }),
+        ],
+      });
+      const x = images(rng(4), 3, 6, 7, 2);
+      const want = Array.from((tm.predict(tf.tensor(x)) as tf.Tensor).dataSync());
+      const ours = await sn.loadModel(io.fromMemory(await tfArtifacts(tm)));
+      expectClose((ours.predict(x as unknown as number[][]) as sn.Tensor).values, want, pool.getClassName());
+      const back = await tfl.loadLayersModel(tf.io.fromMemory(await saveToMemory(ours)));
+      expectClose(
+        Array.from((back.predict(tf.tensor(x)) as tf.Tensor).dataSync()),
+        want,
+        `${pool.getClassName()} back`,
+      );
+    }
   });
 
   it('refuses what it cannot do, naming the argument', () => {

@@ -28,6 +28,10 @@ export const TARGETS = [
   { case: 'train-mnist-mlp', min: 20000, issue: 3 },
   { case: 'train-wide-mlp', min: 3000, issue: 3 },
   { case: 'predict-b1', max: 20, issue: 3 },
+  // issue 15: the TF.js tutorial CNN
+  { case: 'train-cnn-mnist', min: 2000, issue: 15 },
+  { case: 'train-cnn-mnist', peer: 'tfjs-cpu', ratio: 100, issue: 15 },
+  { case: 'train-cnn-mnist', peer: 'simdnet-js', ratio: 10, issue: 15 },
   // issue 13: the plain form ahead of XNNPACK at every size and at the shapes training uses
   ...[
     'gemm-nn-64',

@@ -47,6 +47,15 @@ const MODELS = {
   seed: () => mlp([10, 8, 1], 8, ['relu', 'relu', 'sigmoid']),
   'mnist-mlp': () => mlp([128, 10], 784, ['relu', 'softmax']),
   'wide-mlp': () => mlp([512, 512, 10], 784, ['relu', 'relu', 'softmax']),
+  'cnn-mnist': () =>
+    sn.sequential([
+      sn.layers.conv2d({ filters: 8, kernelSize: 5, activation: 'relu', inputShape: [28, 28, 1] }),
+      sn.layers.maxPooling2d({ poolSize: 2 }),
+      sn.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'relu' }),
+      sn.layers.maxPooling2d({ poolSize: 2 }),
+      sn.layers.flatten(),
+      sn.layers.dense({ units: 10, activation: 'softmax' }),
+    ]),
 };
 
 export async function setup(spec, opts) {
@@ -101,7 +110,7 @@ export async function setup(spec, opts) {
       model.compile({ loss: 'mean_squared_error', optimizer: 'adam', metrics: ['accuracy'] });
     } else {
       const d = mnist(spec.samples);
-      x = sn.tensor(d.x, [d.n, 784]);
+      x = sn.tensor(d.x, spec.model === 'cnn-mnist' ? [d.n, 28, 28, 1] : [d.n, 784]);
       y = sn.tensor(d.y, [d.n, 10]);
       model.compile({ loss: 'categorical_crossentropy', optimizer: 'adam', metrics: ['accuracy'] });
     }

@@ -51,6 +51,17 @@ const MODELS = {
   seed: () => mlp([10, 8, 1], 8, ['relu', 'relu', 'sigmoid']),
   'mnist-mlp': () => mlp([128, 10], 784, ['relu', 'softmax']),
   'wide-mlp': () => mlp([512, 512, 10], 784, ['relu', 'relu', 'softmax']),
+  'cnn-mnist': () =>
+    tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ filters: 8, kernelSize: 5, activation: 'relu', inputShape: [28, 28, 1] }),
+        tfl.layers.maxPooling2d({ poolSize: 2 }),
+        tfl.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'relu' }),
+        tfl.layers.maxPooling2d({ poolSize: 2 }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 10, activation: 'softmax' }),
+      ],
+    }),
 };
 
 export async function setup(spec) {
@@ -87,7 +98,7 @@ export async function setup(spec) {
       model.compile({ loss: 'meanSquaredError', optimizer: 'adam', metrics: ['accuracy'] });
     } else {
       const d = mnist(spec.samples);
-      xs = tf.tensor2d(d.x, [d.n, 784]);
+      xs = spec.model === 'cnn-mnist' ? tf.tensor4d(d.x, [d.n, 28, 28, 1]) : tf.tensor2d(d.x, [d.n, 784]);
       ys = tf.tensor2d(d.y, [d.n, 10]);
       model.compile({ loss: 'categoricalCrossentropy', optimizer: 'adam', metrics: ['accuracy'] });
     }

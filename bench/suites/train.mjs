@@ -4,6 +4,11 @@
 //   train-mnist-mlp 784 → 128 relu → 10 softmax, categorical cross-entropy, batch 128,
 //                   one epoch over the first MNIST images; samples/s.
 //   train-wide-mlp  784 → 512 relu → 512 relu → 10 softmax, batch 256; samples/s.
+//   train-cnn-mnist the TF.js tutorial CNN: conv2d 8@5×5 relu → max pool 2 → conv2d 16@5×5 relu
+//                   → max pool 2 → flatten → dense 10 softmax, batch 64, one epoch over the
+//                   first MNIST images; samples/s. TF.js's wasm backend cannot train a
+//                   convolution (no Conv2DBackpropFilter kernel): its setup fails, with TF.js's
+//                   message, and the run records that as a note.
 export function cases({ quick }) {
   const mnistN = quick ? 1024 : 2048;
   const wideN = quick ? 512 : 1024;
@@ -37,6 +42,17 @@ export function cases({ quick }) {
       work: { samples: wideN },
       timeMs: quick ? 250 : 600,
       capMs: quick ? 2500 : 15000,
+    },
+    {
+      suite: 'train',
+      case: 'train-cnn-mnist',
+      unit: 'samples/s',
+      higherIsBetter: true,
+      spec: { kind: 'train', model: 'cnn-mnist', samples: quick ? 128 : 256, epochs: 1, batchSize: 64 },
+      work: { samples: quick ? 128 : 256 },
+      timeMs: quick ? 250 : 600,
+      capMs: quick ? 2500 : 12000,
+      extra: ['simdnet-wasm-relaxed', 'simdnet-wasm-2t'],
     },
   ];
 }

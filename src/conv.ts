@@ -137,7 +137,9 @@ export interface Conv2DArgs extends LayerArgs {
 
 /** A 2-D convolution over [height, width, channels] inputs: y = activation(conv(x, W) + b). */
 export class Conv2D extends Layer {
-  readonly className = 'Conv2D';
+  readonly className: string = 'Conv2D';
+  /** Conv1D: inputs [steps, channels], seen as images of height 1. */
+  protected readonly oneD: boolean = false;
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
@@ -153,10 +155,10 @@ export class Conv2D extends Layer {
   bias: Weight | null = null;
   private g: Geometry | null = null;
 
-  constructor(args: Conv2DArgs) {
+  constructor(args: Conv2DArgs, defaultName = 'Conv2D') {
     if (typeof args !== 'object' || args === null)
       invalid('args', 'an object like { filters: 8, kernelSize: 3 }', args);
-    super(args, 'Conv2D');
+    super(args, defaultName);
     if (!Number.isInteger(args.filters) || args.filters <= 0) invalid('filters', 'a positive integer', args.filters);
     this.filters = args.filters;
     if (args.kernelSize === undefined) invalid('kernelSize', 'a positive integer or a pair of them', args.kernelSize);
@@ -179,14 +181,25 @@ export class Conv2D extends Layer {
   }
 
   private geometry(s: number[]): Geometry {
-    return geometry(s, this.kernelSize, this.strides, this.dilationRate, this.padding, `Conv2D layer '${this.name}'`);
+    const who = `${this.className} layer '${this.name}'`;
+    if (this.oneD && s.length !== 2) {
+      throw new ValueError(
+        `${who} expects an input of shape [steps, channels] per sample. Received input shape [${s}].`,
+      );
+    }
+    return geometry(this.oneD ? [1, ...s] : s, this.kernelSize, this.strides, this.dilationRate, this.padding, who);
   }
   computeOutputShape(s: number[]): number[] {
     const g = this.geometry(s);
-    return [g.OH, g.OW, this.filters];
+    return this.oneD ? [g.OW, this.filters] : [g.OH, g.OW, this.filters];
+  }
+  /** The kernel's shape: [kh, kw, C, F] ([k, C, F] for Conv1D, as Keras stores it). */
+  private kernelShape(s: number[]): number[] {
+    const C = s[s.length - 1]!;
+    return this.oneD ? [this.kernelSize[1], C, this.filters] : [...this.kernelSize, C, this.filters];
   }
   override expectedWeights(s: number[]): { name: string; shape: number[] }[] {
-    const out = [{ name: `${this.name}/kernel`, shape: [...this.kernelSize, s[2]!, this.filters] }];
+    const out = [{ name: `${this.name}/kernel`, shape: this.kernelShape(s) }];
     if (this.useBias) out.push({ name: `${this.name}/bias`, shape: [this.filters] });
     return out;
   }
@@ -195,7 +208,7 @@ export class Conv2D extends Layer {
     this.g = this.geometry(s);
     this.kernel = this.addWeight(
       'kernel',
-      [...this.kernelSize, s[2]!, this.filters],
+      this.kernelShape(s),
       this.kernelInitializer,
       this.trainable,
       this.kernelRegularizer,
@@ -294,11 +307,11 @@ export class Conv2D extends Layer {
     return {
       ...super.getConfig(),
       filters: this.filters,
-      kernel_size: this.kernelSize.slice(),
-      strides: this.strides.slice(),
+      kernel_size: this.oneD ? [this.kernelSize[1]] : this.kernelSize.slice(),
+      strides: this.oneD ? [this.strides[1]] : this.strides.slice(),
       padding: this.padding,
       data_format: 'channels_last',
-      dilation_rate: this.dilationRate.slice(),
+      dilation_rate: this.oneD ? [this.dilationRate[1]] : this.dilationRate.slice(),
       activation: this.activation.name,
       use_bias: this.useBias,
       kernel_initializer: serializeInit(this.kernelInitializer),
@@ -323,6 +336,8 @@ export interface Pooling2DArgs extends LayerArgs {
 
 /** What max and average pooling share: the window geometry, shapes and config. */
 abstract class Pooling2D extends Layer {
+  /** The 1-D poolings: inputs [steps, channels], seen as images of height 1. */
+  protected readonly oneD: boolean = false;
   readonly poolSize: [number, number];
   readonly strides: [number, number];
   readonly padding: Padding;
@@ -336,11 +351,17 @@ abstract class Pooling2D extends Layer {
     dataFormat(args.dataFormat);
   }
   protected geometry(s: number[]): Geometry {
-    return geometry(s, this.poolSize, this.strides, [1, 1], this.padding, `${this.className} layer '${this.name}'`);
+    const who = `${this.className} layer '${this.name}'`;
+    if (this.oneD && s.length !== 2) {
+      throw new ValueError(
+        `${who} expects an input of shape [steps, channels] per sample. Received input shape [${s}].`,
+      );
+    }
+    return geometry(this.oneD ? [1, ...s] : s, this.poolSize, this.strides, [1, 1], this.padding, who);
   }
   computeOutputShape(s: number[]): number[] {
     const g = this.geometry(s);
-    return [g.OH, g.OW, g.C];
+    return this.oneD ? [g.OW, g.C] : [g.OH, g.OW, g.C];
   }
   override build(s: number[]): void {
     super.build(s);
@@ -349,8 +370,8 @@ abstract class Pooling2D extends Layer {
   override getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(),
-      pool_size: this.poolSize.slice(),
-      strides: this.strides.slice(),
+      pool_size: this.oneD ? [this.poolSize[1]] : this.poolSize.slice(),
+      strides: this.oneD ? [this.strides[1]] : this.strides.slice(),
       padding: this.padding,
       data_format: 'channels_last',
     };
@@ -370,9 +391,9 @@ function windowBounds(g: Geometry, oy: number, ox: number): [number, number, num
 
 /** The maximum over each window; the gradient goes to the first cell that holds it. */
 export class MaxPooling2D extends Pooling2D {
-  readonly className = 'MaxPooling2D';
-  constructor(args: Pooling2DArgs = {}) {
-    super(args, 'MaxPooling2D');
+  readonly className: string = 'MaxPooling2D';
+  constructor(args: Pooling2DArgs = {}, name = 'MaxPooling2D') {
+    super(args, name);
   }
   /** The index of each output's maximum within its sample, kept for the backward pass. */
   override scratchFloats(B: number): number[] {
@@ -431,9 +452,9 @@ export class MaxPooling2D extends Pooling2D {
 
 /** The mean over each window's in-bounds cells (as TF.js: padding cells are not counted). */
 export class AveragePooling2D extends Pooling2D {
-  readonly className = 'AveragePooling2D';
-  constructor(args: Pooling2DArgs = {}) {
-    super(args, 'AveragePooling2D');
+  readonly className: string = 'AveragePooling2D';
+  constructor(args: Pooling2DArgs = {}, name = 'AveragePooling2D') {
+    super(args, name);
   }
   forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
     this.run(ctx.be, x, buf.y, samples, false);
@@ -480,6 +501,8 @@ export class AveragePooling2D extends Pooling2D {
 
 /** The mean (or the maximum) over height and width: [H, W, C] → [C]. */
 abstract class GlobalPooling2D extends Layer {
+  /** The rank of the input per sample: 3 ([H, W, C]); 2 ([steps, C]) for the 1-D ones. */
+  protected readonly rank: number = 3;
   constructor(args: LayerArgs & { dataFormat?: string; keepDims?: boolean }, name: string) {
     if (typeof args !== 'object' || args === null) invalid('args', 'an object of layer options', args);
     super(args, name);
@@ -487,12 +510,13 @@ abstract class GlobalPooling2D extends Layer {
     if (args.keepDims) invalid('keepDims', 'false (keepDims is not supported yet)', args.keepDims);
   }
   computeOutputShape(s: number[]): number[] {
-    if (s.length !== 3) {
+    if (s.length !== this.rank) {
+      const want = this.rank === 3 ? '[height, width, channels]' : '[steps, channels]';
       throw new ValueError(
-        `${this.className} layer '${this.name}' expects an input of shape [height, width, channels] per sample. Received input shape [${s}].`,
+        `${this.className} layer '${this.name}' expects an input of shape ${want} per sample. Received input shape [${s}].`,
       );
     }
-    return [s[2]!];
+    return [s[s.length - 1]!];
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), data_format: 'channels_last', keepdims: false };
@@ -501,9 +525,9 @@ abstract class GlobalPooling2D extends Layer {
 
 /** The mean over height and width of each channel. */
 export class GlobalAveragePooling2D extends GlobalPooling2D {
-  readonly className = 'GlobalAveragePooling2D';
-  constructor(args: LayerArgs & { dataFormat?: string; keepDims?: boolean } = {}) {
-    super(args, 'GlobalAveragePooling2D');
+  readonly className: string = 'GlobalAveragePooling2D';
+  constructor(args: LayerArgs & { dataFormat?: string; keepDims?: boolean } = {}, name = 'GlobalAveragePooling2D') {
+    super(args, name);
   }
   forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
     const C = this.outFeatures,
@@ -525,9 +549,9 @@ export class GlobalAveragePooling2D extends GlobalPooling2D {
 
 /** The maximum over height and width of each channel; the gradient goes to the first cell that holds it. */
 export class GlobalMaxPooling2D extends GlobalPooling2D {
-  readonly className = 'GlobalMaxPooling2D';
-  constructor(args: LayerArgs & { dataFormat?: string; keepDims?: boolean } = {}) {
-    super(args, 'GlobalMaxPooling2D');
+  readonly className: string = 'GlobalMaxPooling2D';
+  constructor(args: LayerArgs & { dataFormat?: string; keepDims?: boolean } = {}, name = 'GlobalMaxPooling2D') {
+    super(args, name);
   }
   override scratchFloats(B: number): number[] {
     return [B * this.outFeatures];
@@ -765,6 +789,86 @@ export class UpSampling2D extends Layer {
   }
 }
 
+/** A number or a one-element array (Keras writes [3]) for a 1-D window. */
+function single(v: unknown, name: string, def: number): number {
+  if (v === undefined || v === null) return def;
+  const n = Array.isArray(v) && v.length === 1 ? v[0] : v;
+  if (!Number.isInteger(n) || (n as number) <= 0) return invalid(name, 'a positive integer (or [n])', v);
+  return n as number;
+}
+
+export interface Conv1DArgs extends Omit<Conv2DArgs, 'kernelSize' | 'strides' | 'dilationRate'> {
+  kernelSize: number | number[];
+  strides?: number | number[];
+  dilationRate?: number | number[];
+}
+
+/** A 1-D convolution over [steps, channels] inputs (a 2-D one of height 1; its kernel is [k, C, F], as Keras's). */
+export class Conv1D extends Conv2D {
+  override readonly className: string = 'Conv1D';
+  protected override readonly oneD: boolean = true;
+  constructor(args: Conv1DArgs) {
+    if (typeof args !== 'object' || args === null)
+      invalid('args', 'an object like { filters: 8, kernelSize: 3 }', args);
+    if ((args.padding as string) === 'causal')
+      invalid('padding', "'valid' or 'same' (causal padding is not supported yet)", args.padding);
+    super(
+      {
+        ...args,
+        kernelSize: [1, single(args.kernelSize, 'kernelSize', 1)],
+        strides: [1, single(args.strides, 'strides', 1)],
+        dilationRate: [1, single(args.dilationRate, 'dilationRate', 1)],
+      },
+      'Conv1D',
+    );
+  }
+}
+
+export interface Pooling1DArgs extends LayerArgs {
+  poolSize?: number | number[];
+  strides?: number | number[];
+  padding?: Padding;
+  dataFormat?: string;
+}
+const pool1 = (a: Pooling1DArgs): Pooling2DArgs => {
+  if (typeof a !== 'object' || a === null) return invalid('args', 'an object like { poolSize: 2 }', a);
+  const p = single(a.poolSize, 'poolSize', 2);
+  return { ...a, poolSize: [1, p], strides: [1, single(a.strides, 'strides', p)] };
+};
+
+/** The maximum over each window of steps. */
+export class MaxPooling1D extends MaxPooling2D {
+  override readonly className: string = 'MaxPooling1D';
+  protected override readonly oneD: boolean = true;
+  constructor(args: Pooling1DArgs = {}) {
+    super(pool1(args), 'MaxPooling1D');
+  }
+}
+/** The mean over each window of steps (in-bounds steps only). */
+export class AveragePooling1D extends AveragePooling2D {
+  override readonly className: string = 'AveragePooling1D';
+  protected override readonly oneD: boolean = true;
+  constructor(args: Pooling1DArgs = {}) {
+    super(pool1(args), 'AveragePooling1D');
+  }
+}
+/** The mean over the steps of each channel: [steps, C] → [C]. */
+export class GlobalAveragePooling1D extends GlobalAveragePooling2D {
+  override readonly className: string = 'GlobalAveragePooling1D';
+  protected override readonly rank: number = 2;
+  constructor(args: LayerArgs & { dataFormat?: string } = {}) {
+    super(args, 'GlobalAveragePooling1D');
+  }
+}
+/** The maximum over the steps of each channel: [steps, C] → [C]. */
+export class GlobalMaxPooling1D extends GlobalMaxPooling2D {
+  override readonly className: string = 'GlobalMaxPooling1D';
+  protected override readonly rank: number = 2;
+  constructor(args: LayerArgs & { dataFormat?: string } = {}) {
+    super(args, 'GlobalMaxPooling1D');
+  }
+}
+
 // ------------------------------------------------------------------ readers of Keras/TF.js configs
 
 function readFormat(c: { get(k: string): unknown; p(k: string): string }): void {
@@ -852,6 +956,59 @@ registerLayer('UpSampling2D', ({ c, base }) => {
   return new UpSampling2D({ ...base, size: (c.get('size') as number[] | undefined) ?? [2, 2] });
 });
 
+registerLayer('Conv1D', ({ c, base, maxParams, activation, init, regularizer, noConstraint }) => {
+  noConstraint('kernel_constraint');
+  noConstraint('bias_constraint');
+  readFormat(c);
+  c.unsupported('groups', 'grouped convolutions', (x) => x === 1);
+  const pad = c.get('padding');
+  if (pad === 'causal')
+    throw new ValueError(`${c.p('padding')}: causal padding is not supported yet. Received: 'causal'`);
+  return new Conv1D({
+    ...base,
+    filters: c.int('filters', undefined, 1, maxParams),
+    kernelSize: c.get('kernel_size') as number[],
+    strides: (c.get('strides') as number[] | undefined) ?? [1],
+    padding: pad as Padding | undefined,
+    dilationRate: (c.get('dilation_rate') as number[] | undefined) ?? [1],
+    activation: activation(),
+    useBias: c.bool('use_bias', true),
+    kernelInitializer: init('kernel_initializer', 'glorot_uniform'),
+    biasInitializer: init('bias_initializer', 'zeros'),
+    kernelRegularizer: regularizer('kernel_regularizer'),
+    biasRegularizer: regularizer('bias_regularizer'),
+  });
+});
+const readPool1 =
+  (make: (a: Pooling1DArgs) => Layer) =>
+  ({ c, base }: LayerReadContext): Layer => {
+    readFormat(c);
+    return make({
+      ...base,
+      poolSize: (c.get('pool_size') as number[] | undefined) ?? [2],
+      ...(c.get('strides') !== undefined ? { strides: c.get('strides') as number[] } : {}),
+      padding: c.get('padding') as Padding | undefined,
+    });
+  };
+registerLayer(
+  'MaxPooling1D',
+  readPool1((a) => new MaxPooling1D(a)),
+);
+registerLayer(
+  'AveragePooling1D',
+  readPool1((a) => new AveragePooling1D(a)),
+);
+registerLayer('GlobalAveragePooling1D', ({ c, base }) => {
+  readFormat(c);
+  c.unsupported('keepdims', 'keepdims', (x) => x === false);
+  return new GlobalAveragePooling1D(base);
+});
+registerLayer('GlobalMaxPooling1D', ({ c, base }) => {
+  readFormat(c);
+  c.unsupported('keepdims', 'keepdims', (x) => x === false);
+  return new GlobalMaxPooling1D(base);
+});
+
 // ------------------------------------------------------------------ factories
 
 /**
@@ -880,3 +1037,17 @@ export const cropping2d = (args: LayerArgs & { cropping?: number | number[] | nu
 /** Repeats each pixel (nearest neighbour). @example sn.layers.upSampling2d({ size: 2 }) */
 export const upSampling2d = (args: LayerArgs & { size?: number | number[]; interpolation?: string } = {}) =>
   new UpSampling2D(args);
+/**
+ * A 1-D convolution over [steps, channels].
+ * @example sn.layers.conv1d({ filters: 16, kernelSize: 3, inputShape: [100, 4] })
+ */
+export const conv1d = (args: Conv1DArgs) => new Conv1D(args);
+/** The maximum over each window of steps. @example sn.layers.maxPooling1d({ poolSize: 2 }) */
+export const maxPooling1d = (args: Pooling1DArgs = {}) => new MaxPooling1D(args);
+/** The mean over each window of steps. @example sn.layers.averagePooling1d({ poolSize: 2 }) */
+export const averagePooling1d = (args: Pooling1DArgs = {}) => new AveragePooling1D(args);
+/** The mean over the steps of each channel. @example sn.layers.globalAveragePooling1d() */
+export const globalAveragePooling1d = (args: LayerArgs & { dataFormat?: string } = {}) =>
+  new GlobalAveragePooling1D(args);
+/** The maximum over the steps of each channel. @example sn.layers.globalMaxPooling1d() */
+export const globalMaxPooling1d = (args: LayerArgs & { dataFormat?: string } = {}) => new GlobalMaxPooling1D(args);

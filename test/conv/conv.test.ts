@@ -111,6 +111,27 @@ const CASES: [string, () => sn.layers.Layer[], number[]][] = [
     ],
     [4, 5, 3],
   ],
+  [
+    '1-D: conv1d same with dilation, max pool 1d same, conv1d stride 2, average pool 1d, global max and average pooling 1d',
+    () => [
+      sn.layers.conv1d({ filters: 3, kernelSize: 3, padding: 'same', dilationRate: 2, activation: 'tanh' }),
+      sn.layers.maxPooling1d({ poolSize: 2, padding: 'same' }),
+      sn.layers.conv1d({ filters: 4, kernelSize: 2, strides: 2, activation: 'elu' }),
+      sn.layers.averagePooling1d({ poolSize: 2, strides: 1 }),
+      sn.layers.globalMaxPooling1d(),
+      sn.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+    [9, 2],
+  ],
+  [
+    '1-D: global average pooling',
+    () => [
+      sn.layers.conv1d({ filters: 4, kernelSize: 3 }),
+      sn.layers.globalAveragePooling1d(),
+      sn.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+    [6, 3],
+  ],
 ];
 
 for (const backend of ['js', 'wasm'] as const) {
@@ -122,7 +143,10 @@ for (const backend of ['js', 'wasm'] as const) {
         const r = rng(7);
         const m = sn.sequential([sn.layers.input({ shape }), ...layers()]);
         m.compile({ optimizer: 'sgd', loss: 'categorical_crossentropy' });
-        const x = images(r, 4, shape[0]!, shape[1]!, shape[2]!);
+        const x =
+          shape.length === 3
+            ? images(r, 4, shape[0]!, shape[1]!, shape[2]!)
+            : images(r, 4, 1, shape[0]!, shape[1]!).map((img) => img[0]!);
         const y = x.map((_, i) => [0, 1, 2].map((k) => (k === i % 3 ? 1 : 0)));
         const { err, norm } = gradError(m, x as unknown as number[][], y);
         expect(err).toBeLessThanOrEqual(2e-2 * Math.max(norm, 1e-3));
@@ -222,6 +246,56 @@ describe('convolutional models and TensorFlow.js', () => {
         `${pool.getClassName()} back`,
       );
     }
+  });
+
+  it('1-D convolution and pooling from TF.js load and predict the same, both ways', async () => {
+    const tm = tfl.sequential({
+      layers: [
+        tfl.layers.conv1d({
+          filters: 4,
+          kernelSize: 3,
+          padding: 'same',
+          activation: 'relu',
+          inputShape: [12, 3],
+          biasInitializer: 'randomNormal',
+        }),
+        tfl.layers.maxPooling1d({ poolSize: 2 }),
+        tfl.layers.conv1d({ filters: 3, kernelSize: 2, strides: 2, dilationRate: 1 }),
+        tfl.layers.averagePooling1d({ poolSize: 2, strides: 1, padding: 'same' }),
+        tfl.layers.conv1d({ filters: 2, kernelSize: 2, dilationRate: 2, padding: 'same' }),
+        tfl.layers.globalAveragePooling1d({}),
+        tfl.layers.dense({ units: 2 }),
+      ],
+    });
+    const x = images(rng(8), 4, 1, 12, 3).map((img) => img[0]!);
+    const want = Array.from((tm.predict(tf.tensor(x)) as tf.Tensor).dataSync());
+    const ours = await sn.loadModel(io.fromMemory(await tfArtifacts(tm)));
+    expect(ours.layers.map((l) => l.className)).toEqual([
+      'Conv1D',
+      'MaxPooling1D',
+      'Conv1D',
+      'AveragePooling1D',
+      'Conv1D',
+      'GlobalAveragePooling1D',
+      'Dense',
+    ]);
+    expectClose((ours.predict(x as unknown as number[][]) as sn.Tensor).values, want, 'TF.js → simdnet (1-D)');
+    const back = await tfl.loadLayersModel(tf.io.fromMemory(await saveToMemory(ours)));
+    expectClose(Array.from((back.predict(tf.tensor(x)) as tf.Tensor).dataSync()), want, 'simdnet → TF.js (1-D)');
+    const gm = tfl.sequential({
+      layers: [
+        tfl.layers.conv1d({ filters: 3, kernelSize: 2, inputShape: [7, 2] }),
+        tfl.layers.globalMaxPooling1d({}),
+        tfl.layers.dense({ units: 2 }),
+      ],
+    });
+    const x2 = images(rng(9), 3, 1, 7, 2).map((img) => img[0]!);
+    const ours2 = await sn.loadModel(io.fromMemory(await tfArtifacts(gm)));
+    expectClose(
+      (ours2.predict(x2 as unknown as number[][]) as sn.Tensor).values,
+      Array.from((gm.predict(tf.tensor(x2)) as tf.Tensor).dataSync()),
+      'global max 1-D',
+    );
   });
 
   it('refuses what it cannot do, naming the argument', () => {

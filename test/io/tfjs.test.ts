@@ -540,7 +540,7 @@ describe('TensorFlow.js → simdnet', () => {
 
     const conv = tfl.sequential({
       layers: [
-        tfl.layers.conv1d({ filters: 2, kernelSize: 2, inputShape: [5, 1] }),
+        tfl.layers.depthwiseConv2d({ kernelSize: 2, inputShape: [5, 5, 1] }),
         tfl.layers.flatten(),
         tfl.layers.dense({ units: 1 }),
       ],
@@ -548,7 +548,7 @@ describe('TensorFlow.js → simdnet', () => {
     const err = await sn.loadModel(io.fromMemory(await tfArtifacts(conv))).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(sn.NotSupportedError);
     expect(String(err)).toMatch(
-      /layer class 'Conv1D' is not supported.*Supported: InputLayer, Dense, Dropout, BatchNormalization/,
+      /layer class 'DepthwiseConv2D' is not supported.*Supported: InputLayer, Dense, Dropout, BatchNormalization/,
     );
 
     for (const activation of ['relu6', 'mish'] as const) {

@@ -28,7 +28,14 @@ test("the page's main thread gets every core by default, and polls for its worke
 
 test('on the main thread, training on 2 threads has the same bits as on 1, and the workers did part of it', async () => {
   const one = await runOn(1);
-  const two = await runOn(2);
+  let two = await runOn(2);
+  // A worker that wakes late has its part taken over by the caller (pool.ts): with the other core busy
+  // (a CI machine finishing other work) a whole run can go that way. Up to four more runs for the
+  // workers to take part; every run must have the same bits.
+  for (let i = 0; i < 4 && two.workerTasks === 0; i++) {
+    expect(sameBits(one.weights, two.weights), 'trained weights bits').toBe(true);
+    two = await runOn(2);
+  }
   expect(sn.backendInfo()).toMatchObject({ threads: 2 });
   expect(one.dispatches).toBe(0);
   expect(two.dispatches).toBeGreaterThan(0);

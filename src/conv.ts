@@ -378,11 +378,7 @@ abstract class Pooling2D extends Layer {
   }
 }
 
-/**
- * Visit each output cell (n, oy, ox) with its window's in-bounds rows and
- * columns: fn(outIndex, inIndexOfFirstChannel...) is inlined per layer below
- * for speed; this gives the bounds.
- */
+/** The in-bounds rows [ya, yb) and columns [xa, xb) of output cell (oy, ox)'s window. */
 function windowBounds(g: Geometry, oy: number, ox: number): [number, number, number, number] {
   const y0 = oy * g.sh - g.top,
     x0 = ox * g.sw - g.left;
@@ -878,33 +874,43 @@ function readFormat(c: { get(k: string): unknown; p(k: string): string }): void 
   }
 }
 
-registerLayer('Conv2D', ({ c, base, maxParams, activation, init, regularizer, noConstraint }) => {
-  noConstraint('kernel_constraint');
-  noConstraint('bias_constraint');
-  readFormat(c);
-  c.unsupported('groups', 'grouped convolutions', (x) => x === 1);
-  return new Conv2D({
-    ...base,
-    filters: c.int('filters', undefined, 1, maxParams),
-    kernelSize: c.get('kernel_size') as number[],
-    strides: (c.get('strides') as number[] | undefined) ?? [1, 1],
-    padding: c.get('padding') as Padding | undefined,
-    dilationRate: (c.get('dilation_rate') as number[] | undefined) ?? [1, 1],
-    activation: activation(),
-    useBias: c.bool('use_bias', true),
-    kernelInitializer: init('kernel_initializer', 'glorot_uniform'),
-    biasInitializer: init('bias_initializer', 'zeros'),
-    kernelRegularizer: regularizer('kernel_regularizer'),
-    biasRegularizer: regularizer('bias_regularizer'),
-  });
-});
+/** Conv2D's and Conv1D's configs: the same keys, one-element windows for 1-D (and no causal padding). */
+const readConv =
+  (oneD: boolean) =>
+  ({ c, base, maxParams, activation, init, regularizer, noConstraint }: LayerReadContext): Layer => {
+    noConstraint('kernel_constraint');
+    noConstraint('bias_constraint');
+    readFormat(c);
+    c.unsupported('groups', 'grouped convolutions', (x) => x === 1);
+    const pad = c.get('padding');
+    if (oneD && pad === 'causal')
+      throw new ValueError(`${c.p('padding')}: causal padding is not supported yet. Received: 'causal'`);
+    const ones = oneD ? [1] : [1, 1];
+    const args = {
+      ...base,
+      filters: c.int('filters', undefined, 1, maxParams),
+      kernelSize: c.get('kernel_size') as number[],
+      strides: (c.get('strides') as number[] | undefined) ?? ones,
+      padding: pad as Padding | undefined,
+      dilationRate: (c.get('dilation_rate') as number[] | undefined) ?? ones,
+      activation: activation(),
+      useBias: c.bool('use_bias', true),
+      kernelInitializer: init('kernel_initializer', 'glorot_uniform'),
+      biasInitializer: init('bias_initializer', 'zeros'),
+      kernelRegularizer: regularizer('kernel_regularizer'),
+      biasRegularizer: regularizer('bias_regularizer'),
+    };
+    return oneD ? new Conv1D(args) : new Conv2D(args);
+  };
+registerLayer('Conv2D', readConv(false));
+/** A pooling layer's config; `window` is the default pool size ([2, 2], or [2] for the 1-D ones). */
 const readPool =
-  (make: (a: Pooling2DArgs) => Layer) =>
+  (make: (a: Pooling2DArgs & Pooling1DArgs) => Layer, window = [2, 2]) =>
   ({ c, base }: LayerReadContext): Layer => {
     readFormat(c);
     return make({
       ...base,
-      poolSize: (c.get('pool_size') as number[] | undefined) ?? [2, 2],
+      poolSize: (c.get('pool_size') as number[] | undefined) ?? window,
       ...(c.get('strides') !== undefined ? { strides: c.get('strides') as number[] } : {}),
       padding: c.get('padding') as Padding | undefined,
     });
@@ -929,16 +935,22 @@ registerLayer(
   'AvgPool2D',
 );
 
-registerLayer('GlobalAveragePooling2D', ({ c, base }) => {
-  readFormat(c);
-  c.unsupported('keepdims', 'keepdims', (x) => x === false);
-  return new GlobalAveragePooling2D(base);
-});
-registerLayer('GlobalMaxPooling2D', ({ c, base }) => {
-  readFormat(c);
-  c.unsupported('keepdims', 'keepdims', (x) => x === false);
-  return new GlobalMaxPooling2D(base);
-});
+/** A global pooling's config: channels last, no keepdims. */
+const readGlobal =
+  (make: (a: LayerArgs) => Layer) =>
+  ({ c, base }: LayerReadContext): Layer => {
+    readFormat(c);
+    c.unsupported('keepdims', 'keepdims', (x) => x === false);
+    return make(base);
+  };
+registerLayer(
+  'GlobalAveragePooling2D',
+  readGlobal((a) => new GlobalAveragePooling2D(a)),
+);
+registerLayer(
+  'GlobalMaxPooling2D',
+  readGlobal((a) => new GlobalMaxPooling2D(a)),
+);
 registerLayer('ZeroPadding2D', ({ c, base }) => {
   readFormat(c);
   return new ZeroPadding2D({ ...base, padding: c.get('padding') as number[][] });
@@ -956,58 +968,23 @@ registerLayer('UpSampling2D', ({ c, base }) => {
   return new UpSampling2D({ ...base, size: (c.get('size') as number[] | undefined) ?? [2, 2] });
 });
 
-registerLayer('Conv1D', ({ c, base, maxParams, activation, init, regularizer, noConstraint }) => {
-  noConstraint('kernel_constraint');
-  noConstraint('bias_constraint');
-  readFormat(c);
-  c.unsupported('groups', 'grouped convolutions', (x) => x === 1);
-  const pad = c.get('padding');
-  if (pad === 'causal')
-    throw new ValueError(`${c.p('padding')}: causal padding is not supported yet. Received: 'causal'`);
-  return new Conv1D({
-    ...base,
-    filters: c.int('filters', undefined, 1, maxParams),
-    kernelSize: c.get('kernel_size') as number[],
-    strides: (c.get('strides') as number[] | undefined) ?? [1],
-    padding: pad as Padding | undefined,
-    dilationRate: (c.get('dilation_rate') as number[] | undefined) ?? [1],
-    activation: activation(),
-    useBias: c.bool('use_bias', true),
-    kernelInitializer: init('kernel_initializer', 'glorot_uniform'),
-    biasInitializer: init('bias_initializer', 'zeros'),
-    kernelRegularizer: regularizer('kernel_regularizer'),
-    biasRegularizer: regularizer('bias_regularizer'),
-  });
-});
-const readPool1 =
-  (make: (a: Pooling1DArgs) => Layer) =>
-  ({ c, base }: LayerReadContext): Layer => {
-    readFormat(c);
-    return make({
-      ...base,
-      poolSize: (c.get('pool_size') as number[] | undefined) ?? [2],
-      ...(c.get('strides') !== undefined ? { strides: c.get('strides') as number[] } : {}),
-      padding: c.get('padding') as Padding | undefined,
-    });
-  };
+registerLayer('Conv1D', readConv(true));
 registerLayer(
   'MaxPooling1D',
-  readPool1((a) => new MaxPooling1D(a)),
+  readPool((a) => new MaxPooling1D(a), [2]),
 );
 registerLayer(
   'AveragePooling1D',
-  readPool1((a) => new AveragePooling1D(a)),
+  readPool((a) => new AveragePooling1D(a), [2]),
 );
-registerLayer('GlobalAveragePooling1D', ({ c, base }) => {
-  readFormat(c);
-  c.unsupported('keepdims', 'keepdims', (x) => x === false);
-  return new GlobalAveragePooling1D(base);
-});
-registerLayer('GlobalMaxPooling1D', ({ c, base }) => {
-  readFormat(c);
-  c.unsupported('keepdims', 'keepdims', (x) => x === false);
-  return new GlobalMaxPooling1D(base);
-});
+registerLayer(
+  'GlobalAveragePooling1D',
+  readGlobal((a) => new GlobalAveragePooling1D(a)),
+);
+registerLayer(
+  'GlobalMaxPooling1D',
+  readGlobal((a) => new GlobalMaxPooling1D(a)),
+);
 
 // ------------------------------------------------------------------ factories
 

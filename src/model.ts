@@ -607,12 +607,7 @@ export class LayersModel {
 
   /** The log keys of a loss pass: `loss`, then per output `<name>_loss` (several outputs) and the metrics. */
   private logKeys(): string[] {
-    if (this.single) return ['loss', ...this.outputMetrics[0]!.map((m) => m.name)];
-    return [
-      'loss',
-      ...this.outs.map((o) => `${o.name}_loss`),
-      ...this.outs.flatMap((o, k) => this.outputMetrics[k]!.map((m) => `${o.name}_${m.name}`)),
-    ];
+    return ['loss', ...(this.single ? [] : this.lossKeys), ...this.metricKeys.flat()];
   }
 
   /** Fresh metric counters per output, resolved against the targets' widths. */
@@ -632,7 +627,7 @@ export class LayersModel {
 
   /** Write per-output losses (means over `count` samples) and metric results into logs. */
   private writeLogs(logs: Logs, metrics: Metric[][], outLossSums: Float64Array | null, count: number): void {
-    const one = this.outs.length === 1;
+    const one = this.single;
     for (let k = 0; k < metrics.length; k++) {
       if (!one && outLossSums) logs[this.lossKeys[k]!] = count > 0 ? outLossSums[k]! / count : NaN;
     }

@@ -13,4 +13,5 @@ export {
 } from './reduce/losses';
 export { bnForwardTrain, bnForwardInfer, bnBackward } from './norm/batchnorm';
 export { im2col, col2im } from './conv/im2col';
+export { depthwiseConv, depthwiseConvBackInput, depthwiseConvBackFilter } from './conv/depthwise';
 export { sgd, sgdMomentum, adagrad, rmsprop, adam, adadelta, adamax, nadam, lion, ftrl } from './optim/optimizers';

@@ -37,6 +37,7 @@ const TABLE: Record<string, Omit<ResolvedActivation, 'name'> & { name: string }>
   silu: { name: 'swish', kind: 'elementwise', code: Act.Swish, param: 0 },
   hardsigmoid: { name: 'hard_sigmoid', kind: 'elementwise', code: Act.HardSigmoid, param: 0 },
   hardsigmoidlegacy: { name: 'hard_sigmoid_legacy', kind: 'elementwise', code: Act.HardSigmoidLegacy, param: 0 },
+  relu6: { name: 'relu6', kind: 'elementwise', code: Act.ReluMax, param: 6 },
   softmax: { name: 'softmax', kind: 'softmax', code: Act.Linear, param: 0 },
 };
 
@@ -56,6 +57,7 @@ export const activationNames: readonly string[] = [
   'swish',
   'silu',
   'hard_sigmoid',
+  'relu6',
   'softmax',
 ];
 

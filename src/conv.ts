@@ -33,10 +33,10 @@ import {
   serializeReg,
 } from './layers.js';
 
-type Padding = 'valid' | 'same';
+export type Padding = 'valid' | 'same';
 
 /** A pair from a number or a 1- or 2-element array, checked positive integers. */
-function pair(v: unknown, name: string, def: [number, number]): [number, number] {
+export function pair(v: unknown, name: string, def: [number, number]): [number, number] {
   if (v === undefined || v === null) return def;
   const a = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 1 ? [v[0], v[0]] : v;
   if (!Array.isArray(a) || a.length !== 2 || a.some((d) => !Number.isInteger(d) || (d as number) <= 0)) {
@@ -45,13 +45,13 @@ function pair(v: unknown, name: string, def: [number, number]): [number, number]
   return [a[0] as number, a[1] as number];
 }
 
-function padding(v: unknown): Padding {
+export function padding(v: unknown): Padding {
   if (v === undefined) return 'valid';
   if (v !== 'valid' && v !== 'same') return invalid('padding', "'valid' or 'same'", v);
   return v;
 }
 
-function dataFormat(v: unknown): void {
+export function dataFormat(v: unknown): void {
   if (v === undefined || v === null || v === 'channelsLast' || v === 'channels_last') return;
   invalid('dataFormat', "'channelsLast' (channels-first images are not supported yet)", v);
 }
@@ -66,7 +66,7 @@ function axis(inSize: number, k: number, s: number, d: number, pad: Padding): { 
 }
 
 /** The geometry of a window operation on an [H, W, C] input. */
-interface Geometry {
+export interface Geometry {
   H: number;
   W: number;
   C: number;
@@ -82,7 +82,7 @@ interface Geometry {
   left: number;
 }
 
-function geometry(
+export function geometry(
   shape: number[],
   k: [number, number],
   s: [number, number],
@@ -867,7 +867,7 @@ export class GlobalMaxPooling1D extends GlobalMaxPooling2D {
 
 // ------------------------------------------------------------------ readers of Keras/TF.js configs
 
-function readFormat(c: { get(k: string): unknown; p(k: string): string }): void {
+export function readFormat(c: { get(k: string): unknown; p(k: string): string }): void {
   const df = c.get('data_format');
   if (df !== undefined && normalizeName(String(df)) !== 'channelslast') {
     throw new ValueError(`${c.p('data_format')}: only 'channels_last' is supported. Received: '${String(df)}'`);

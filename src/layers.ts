@@ -550,6 +550,50 @@ export class ELU extends Activation {
   }
 }
 
+export interface ReLUArgs extends LayerArgs {
+  /** The cap: 6 gives ReLU6 (MobileNet's). Defaults to none. */
+  maxValue?: number | null;
+  /** Keras 3's slope below the threshold (TF.js has none). Defaults to 0. */
+  negativeSlope?: number;
+  /** Keras 3's threshold; only 0 is supported. */
+  threshold?: number;
+}
+
+/**
+ * ReLU as a layer: max(x, 0), capped at `maxValue` when given (ReLU6 with 6), a leaky ReLU with `negativeSlope`
+ * (Keras 3); `threshold` must be 0, and a slope cannot be combined with a cap.
+ */
+export class ReLU extends Activation {
+  override readonly className = 'ReLU';
+  readonly maxValue: number | null;
+  readonly negativeSlope: number;
+  constructor(args: ReLUArgs = {}) {
+    if (typeof args !== 'object' || args === null) invalid('args', 'an object like { maxValue: 6 }', args);
+    const max = args.maxValue ?? null;
+    if (max !== null) checkNumberInRange('maxValue', max, 0, Infinity);
+    const slope = args.negativeSlope ?? 0;
+    checkNumberInRange('negativeSlope', slope, 0, Infinity);
+    if (args.threshold !== undefined && args.threshold !== 0)
+      invalid('threshold', '0 (a non-zero threshold is not supported yet)', args.threshold);
+    if (max !== null && slope > 0)
+      invalid('negativeSlope', '0 when maxValue is set (a capped leaky ReLU is not supported yet)', slope);
+    const resolved: ResolvedActivation =
+      max !== null
+        ? { name: 'relu', kind: 'elementwise', code: Act.ReluMax, param: max }
+        : slope > 0
+          ? { name: 'leaky_relu', kind: 'elementwise', code: Act.LeakyRelu, param: slope }
+          : resolveActivation('relu');
+    super({ ...args, activation: 'relu' }, 'ReLU', resolved);
+    this.maxValue = max;
+    this.negativeSlope = slope;
+  }
+  override getConfig(): Record<string, unknown> {
+    const c = super.getConfig();
+    delete c.activation;
+    return { ...c, max_value: this.maxValue, negative_slope: this.negativeSlope, threshold: 0 };
+  }
+}
+
 export interface DropoutArgs extends LayerArgs {
   rate: number;
   seed?: number;
@@ -1052,12 +1096,18 @@ registerLayer(
 registerLayer(
   'ReLU',
   ({ c, base }) => {
-    c.unsupported('max_value', 'ReLU with max_value');
     c.unsupported('threshold', 'ReLU with a threshold', (x) => x === 0);
+    const max = c.get('max_value');
     const slope = c.num('negative_slope', 0, (x) => x >= 0, 'a non-negative number');
-    return slope > 0 ? new LeakyReLU({ ...base, alpha: slope }) : new Activation({ ...base, activation: 'relu' });
+    if (max !== undefined && max !== null) c.unsupported('negative_slope', 'a capped leaky ReLU', (x) => x === 0);
+    return new ReLU({
+      ...base,
+      maxValue:
+        max === undefined || max === null ? null : c.num('max_value', 0, (x) => x >= 0, 'a non-negative number'),
+      negativeSlope: slope,
+    });
   },
-  'ReLU (without max_value/threshold)',
+  'ReLU (threshold 0)',
 );
 registerLayer(
   'Softmax',
@@ -1141,3 +1191,8 @@ export const leakyReLU = (args: LayerArgs & { alpha?: number; negativeSlope?: nu
  * @param args.alpha Defaults to 1. @example sn.layers.elu()
  */
 export const elu = (args: LayerArgs & { alpha?: number } = {}) => new ELU(args);
+/**
+ * ReLU as a layer, capped at `maxValue` if given (ReLU6: `{ maxValue: 6 }`).
+ * @example sn.layers.reLU({ maxValue: 6 })
+ */
+export const reLU = (args: ReLUArgs = {}) => new ReLU(args);

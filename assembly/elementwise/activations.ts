@@ -40,6 +40,8 @@ import { vexp, vexpm1, vtanh, vsigmoid, vsoftplus, vnormcdf, vnormpdf } from '..
 @inline const HARD_SIGMOID = 12;
 // @ts-ignore: decorator
 @inline const HARD_SIGMOID_LEGACY = 13;
+// @ts-ignore: decorator
+@inline const RELU_MAX = 14;
 
 // SELU constants (Klambauer et al.), and their product, rounded to f32 once.
 // @ts-ignore: decorator
@@ -284,6 +286,21 @@ import { vexp, vexpm1, vtanh, vsigmoid, vsoftplus, vnormcdf, vnormpdf } from '..
   @inline get usesY(): bool { return true; }
 }
 
+// min(max(z, 0), a): ReLU capped at a (relu6, Keras's ReLU(max_value)); the gradient passes where 0 < y < a.
+// @ts-ignore: decorator
+@final @unmanaged class ReluMax {
+  // @ts-ignore: decorator
+  @inline fwd(a: v128, z: v128): v128 { return f32x4.min(f32x4.max(z, f32x4.splat(0.0)), a); }
+  // @ts-ignore: decorator
+  @inline grad(a: v128, z: v128, y: v128, dy: v128): v128 {
+    return select(dy, f32x4.splat(0.0), v128.and(f32x4.gt(y, f32x4.splat(0.0)), f32x4.lt(y, a)));
+  }
+  // @ts-ignore: decorator
+  @inline get usesZ(): bool { return false; }
+  // @ts-ignore: decorator
+  @inline get usesY(): bool { return true; }
+}
+
 /** Z += bias (per column) then Y = act(Z) over an M×N block, for the activation class T. */
 // @ts-ignore: decorator
 @inline function biasActLoop<T>(param: f32, Z: usize, bias: usize, Y: usize, M: i32, N: i32): void {
@@ -340,6 +357,7 @@ export function biasAct(act: i32, param: f32, Z: usize, bias: usize, Y: usize, M
     case SWISH: biasActLoop<Swish>(param, Z, bias, Y, M, N); break;
     case HARD_SIGMOID: biasActLoop<HardSigmoid>(param, Z, bias, Y, M, N); break;
     case HARD_SIGMOID_LEGACY: biasActLoop<HardSigmoidLegacy>(param, Z, bias, Y, M, N); break;
+    case RELU_MAX: biasActLoop<ReluMax>(param, Z, bias, Y, M, N); break;
     default: biasActLoop<Linear>(param, Z, bias, Y, M, N); break;
   }
 }
@@ -381,6 +399,7 @@ export function actBackward(act: i32, param: f32, Z: usize, Y: usize, dY: usize,
     case SWISH: actBackwardLoop<Swish>(param, Z, Y, dY, dX, n); break;
     case HARD_SIGMOID: actBackwardLoop<HardSigmoid>(param, Z, Y, dY, dX, n); break;
     case HARD_SIGMOID_LEGACY: actBackwardLoop<HardSigmoidLegacy>(param, Z, Y, dY, dX, n); break;
+    case RELU_MAX: actBackwardLoop<ReluMax>(param, Z, Y, dY, dX, n); break;
     default: actBackwardLoop<Linear>(param, Z, Y, dY, dX, n); break;
   }
 }

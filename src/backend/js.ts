@@ -103,6 +103,12 @@ function actForwardLoop(f: Float32Array, act: Act, p: number, z0: number, y0: nu
         f[y0 + i] = h < 0 ? 0 : h > 1 ? 1 : h;
       }
       return;
+    case Act.ReluMax:
+      for (let i = 0; i < n; i++) {
+        const z = f[z0 + i]!;
+        f[y0 + i] = z < 0 ? 0 : z > p ? p : z;
+      }
+      return;
     default:
       throw new DataError(`Unknown activation code ${String(act)}`);
   }
@@ -196,6 +202,12 @@ function actBackwardLoop(
       for (let i = 0; i < n; i++) {
         const y = f[y0 + i]!;
         f[x0 + i] = y > 0 && y < 1 ? 0.2 * f[g0 + i]! : 0;
+      }
+      return;
+    case Act.ReluMax:
+      for (let i = 0; i < n; i++) {
+        const y = f[y0 + i]!;
+        f[x0 + i] = y > 0 && y < p ? f[g0 + i]! : 0;
       }
       return;
     default:
@@ -1139,6 +1151,93 @@ export function createJsBackend(initialPages = 16): Backend {
                 o += C;
               }
             }
+          }
+        }
+      }
+    },
+
+    depthwiseConv(X, K, Y, M, H, W, C, Dm, OH, OW, kh, kw, sh, sw, dh, dw, top, left) {
+      const f = mem();
+      const CO = C * Dm;
+      let y = Y >> 2;
+      for (let n = 0; n < M; n++) {
+        const xs = (X >> 2) + n * H * W * C;
+        for (let oy = 0; oy < OH; oy++) {
+          for (let ox = 0; ox < OW; ox++) {
+            for (let o = 0; o < CO; o++) {
+              const c = Math.floor(o / Dm);
+              let acc = 0;
+              for (let i = 0; i < kh; i++) {
+                const iy = oy * sh - top + i * dh;
+                if (iy < 0 || iy >= H) continue;
+                for (let j = 0; j < kw; j++) {
+                  const ix = ox * sw - left + j * dw;
+                  if (ix < 0 || ix >= W) continue;
+                  acc = Math.fround(
+                    acc + Math.fround(f[xs + (iy * W + ix) * C + c]! * f[(K >> 2) + (i * kw + j) * CO + o]!),
+                  );
+                }
+              }
+              f[y + o] = acc;
+            }
+            y += CO;
+          }
+        }
+      }
+    },
+
+    depthwiseConvBackInput(dY, K, dX, M, H, W, C, Dm, OH, OW, kh, kw, sh, sw, dh, dw, top, left) {
+      const f = mem();
+      const CO = C * Dm;
+      f.fill(0, dX >> 2, (dX >> 2) + M * H * W * C);
+      let g = dY >> 2;
+      for (let n = 0; n < M; n++) {
+        const xs = (dX >> 2) + n * H * W * C;
+        for (let oy = 0; oy < OH; oy++) {
+          for (let ox = 0; ox < OW; ox++) {
+            for (let i = 0; i < kh; i++) {
+              const iy = oy * sh - top + i * dh;
+              if (iy < 0 || iy >= H) continue;
+              for (let j = 0; j < kw; j++) {
+                const ix = ox * sw - left + j * dw;
+                if (ix < 0 || ix >= W) continue;
+                const d = xs + (iy * W + ix) * C,
+                  k = (K >> 2) + (i * kw + j) * CO;
+                for (let o = 0; o < CO; o++) {
+                  const c = d + Math.floor(o / Dm);
+                  f[c] = Math.fround(f[c]! + Math.fround(f[g + o]! * f[k + o]!));
+                }
+              }
+            }
+            g += CO;
+          }
+        }
+      }
+    },
+
+    depthwiseConvBackFilter(X, dY, dK, M, H, W, C, Dm, OH, OW, kh, kw, sh, sw, dh, dw, top, left) {
+      const f = mem();
+      const CO = C * Dm;
+      f.fill(0, dK >> 2, (dK >> 2) + kh * kw * CO);
+      let g = dY >> 2;
+      for (let n = 0; n < M; n++) {
+        const xs = (X >> 2) + n * H * W * C;
+        for (let oy = 0; oy < OH; oy++) {
+          for (let ox = 0; ox < OW; ox++) {
+            for (let i = 0; i < kh; i++) {
+              const iy = oy * sh - top + i * dh;
+              if (iy < 0 || iy >= H) continue;
+              for (let j = 0; j < kw; j++) {
+                const ix = ox * sw - left + j * dw;
+                if (ix < 0 || ix >= W) continue;
+                const x = xs + (iy * W + ix) * C,
+                  k = (dK >> 2) + (i * kw + j) * CO;
+                for (let o = 0; o < CO; o++) {
+                  f[k + o] = Math.fround(f[k + o]! + Math.fround(f[x + Math.floor(o / Dm)]! * f[g + o]!));
+                }
+              }
+            }
+            g += CO;
           }
         }
       }

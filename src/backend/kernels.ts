@@ -454,6 +454,78 @@ export const KERNELS = {
       left: number,
     ) => void
   >({ split: { kind: 'none' } }),
+  /**
+   * Depthwise 2-D convolution (NHWC; kernel [kh, kw, C, Dm]): Y[n, oy, ox, c·Dm + m] = Σ over the in-bounds
+   * taps (i, j), in that order, of X[n, oy·sh − top + i·dh, ox·sw − left + j·dw, c] · K[i, j, c, m].
+   */
+  depthwiseConv: k<
+    (
+      X: number,
+      K: number,
+      Y: number,
+      M: number,
+      H: number,
+      W: number,
+      C: number,
+      Dm: number,
+      OH: number,
+      OW: number,
+      kh: number,
+      kw: number,
+      sh: number,
+      sw: number,
+      dh: number,
+      dw: number,
+      top: number,
+      left: number,
+    ) => void
+  >({ split: { kind: 'none' } }),
+  /** depthwiseConv's input gradient: dX written (zeroed first), terms added in order (n, oy, ox, i, j, m). */
+  depthwiseConvBackInput: k<
+    (
+      dY: number,
+      K: number,
+      dX: number,
+      M: number,
+      H: number,
+      W: number,
+      C: number,
+      Dm: number,
+      OH: number,
+      OW: number,
+      kh: number,
+      kw: number,
+      sh: number,
+      sw: number,
+      dh: number,
+      dw: number,
+      top: number,
+      left: number,
+    ) => void
+  >({ split: { kind: 'none' } }),
+  /** depthwiseConv's kernel gradient: dK written (zeroed first), terms added in order (n, oy, ox). */
+  depthwiseConvBackFilter: k<
+    (
+      X: number,
+      dY: number,
+      dK: number,
+      M: number,
+      H: number,
+      W: number,
+      C: number,
+      Dm: number,
+      OH: number,
+      OW: number,
+      kh: number,
+      kw: number,
+      sh: number,
+      sw: number,
+      dh: number,
+      dw: number,
+      top: number,
+      left: number,
+    ) => void
+  >({ split: { kind: 'none' } }),
 };
 
 export type KernelName = keyof typeof KERNELS;

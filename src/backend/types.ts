@@ -31,6 +31,8 @@ export enum Act {
    * by 'hard_sigmoid').
    */
   HardSigmoidLegacy = 13,
+  /** min(max(x, 0), param): ReLU capped at param (relu6 is param 6; Keras's ReLU(max_value)). */
+  ReluMax = 14,
 }
 
 /** Activations whose backward pass needs the pre-activation Z (not just the output Y). */

@@ -22,6 +22,7 @@ import type { Layer } from '../layers.js';
 import '../layers.js';
 import '../merge.js';
 import '../conv.js';
+import '../depthwise.js';
 import { Optimizer, getOptimizer, optimizerNames } from '../optimizers.js';
 import {
   Loss,

@@ -10,29 +10,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as sn from '../../src/index.js';
 import { gradError, rng } from '../helpers/gradcheck.js';
-import { closeTo, io, saveToMemory } from '../io/helpers.js';
+import { io, saveToMemory } from '../io/helpers.js';
+import { expectClose, images, tfArtifacts } from './helpers.js';
 import { mnist } from '../helpers/data.js';
-
-const images = (r: () => number, n: number, h: number, w: number, c: number) =>
-  Array.from({ length: n }, () =>
-    Array.from({ length: h }, () => Array.from({ length: w }, () => Array.from({ length: c }, () => r() * 2 - 1))),
-  );
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
-  const res = closeTo(actual, expected);
-  expect(res.ok, `${what}: ${res.message}`).toBe(true);
-}
-
-async function tfArtifacts(m: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let out: tf.io.ModelArtifacts | undefined;
-  await m.save(
-    tf.io.withSaveHandler(async (a) => {
-      out = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return out!;
-}
 
 /** Small CNNs over every option, as [name, layers, input shape]. */
 const CASES: [string, () => sn.layers.Layer[], number[]][] = [

@@ -87,4 +87,39 @@ describeWasm('convolution kernels: wasm against js', (load) => {
       );
     }
   });
+
+  test('depthwise convolution forward and both gradients on awkward geometries, multipliers 1 to 3, exact', () => {
+    const rng = mulberry32(37);
+    for (const g of GEOS) {
+      for (const Dm of [1, 2, 3]) {
+        const { OH, OW, top, left } = layout(g);
+        const CO = g.C * Dm,
+          inN = g.M * g.H * g.W * g.C,
+          outN = g.M * OH * OW * CO,
+          kN = g.kh * g.kw * CO;
+        const x = randArray(rng, inN),
+          k = randArray(rng, kN),
+          dy = randArray(rng, outN);
+        const label = `${JSON.stringify(g)} Dm ${Dm}`;
+        const args = [g.M, g.H, g.W, g.C, Dm, OH, OW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, top, left] as const;
+        conform(
+          `depthwiseConv ${label}`,
+          w,
+          (a) => {
+            const X = a.put(x),
+              Kp = a.put(k),
+              Y = a.empty(outN),
+              dY = a.put(dy),
+              dX = a.empty(inN),
+              dK = a.empty(kN);
+            a.b.depthwiseConv(X, Kp, Y, ...args);
+            a.b.depthwiseConvBackInput(dY, Kp, dX, ...args);
+            a.b.depthwiseConvBackFilter(X, dY, dK, ...args);
+            return { y: a.read(Y, outN), dX: a.read(dX, inN), dK: a.read(dK, kN) };
+          },
+          { rel: 0, abs: 0 },
+        );
+      }
+    }
+  });
 });

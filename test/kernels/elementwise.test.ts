@@ -45,6 +45,8 @@ const ACTS: ReadonlyArray<readonly [Act, number]> = [
   [Act.Swish, 0],
   [Act.HardSigmoid, 0],
   [Act.HardSigmoidLegacy, 0],
+  [Act.ReluMax, 6],
+  [Act.ReluMax, 0.5],
 ];
 const EXTREMES = [1e4, -1e4, 1e3, -1e3, 100, -100, 50, -50, 20, -20, 10, -10, 3, -3, 2.5, -2.5, 1, -1, 1e-6, -1e-6, 0];
 const ACT_TOL = { rel: 1e-5, abs: 1e-6 };

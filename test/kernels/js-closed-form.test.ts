@@ -72,6 +72,8 @@ function actRef(act: Act, p: number, z: number): number {
     // TF.js / Keras 2: clip(0.2·x + 0.5, 0, 1).
     case Act.HardSigmoidLegacy:
       return Math.min(1, Math.max(0, 0.2 * z + 0.5));
+    case Act.ReluMax:
+      return Math.min(p, Math.max(0, z));
   }
 }
 
@@ -91,6 +93,7 @@ const ACTS: ReadonlyArray<readonly [Act, number]> = [
   [Act.Swish, 0],
   [Act.HardSigmoid, 0],
   [Act.HardSigmoidLegacy, 0],
+  [Act.ReluMax, 6],
 ];
 
 /** Points of [lo, hi) as float32, at least `gap` away from the activation's kinks (0, ±2.5 and ±3). */
@@ -157,6 +160,7 @@ describe('js activations against closed forms', () => {
       [Act.Softsign]: Z.map((z) => z / (1 + Math.abs(z))),
       [Act.HardSigmoid]: [1, 0, 1, 0, 1, 0],
       [Act.HardSigmoidLegacy]: [1, 0, 1, 0, 1, 0],
+      [Act.ReluMax]: [p, 0, p, 0, p, 0],
       [Act.Exponential]: [Infinity, 0, Infinity, 0, Infinity, 3.720075976020836e-44],
     });
     for (const [act, p] of ACTS) {

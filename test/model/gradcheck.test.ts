@@ -28,6 +28,7 @@ const ACTIVATIONS = [
   'swish',
   'hard_sigmoid',
   'hard_sigmoid_legacy',
+  'relu6',
   'softmax',
 ];
 const LOSSES = [

@@ -227,6 +227,7 @@ for (const kase of allCases) {
   const entrants = [];
   for (const c of alive) {
     if (c.extraOnly && !(kase.extra ?? []).includes(c.name)) continue;
+    if ((kase.skip ?? []).includes(c.name)) continue;
     const h = hosts.get(c.process);
     try {
       const r = await h.call('setup', { name: c.name, spec: kase.spec, opts: c.opts ?? {} });

@@ -32,6 +32,11 @@ export const TARGETS = [
   { case: 'train-cnn-mnist', min: 2000, issue: 15 },
   { case: 'train-cnn-mnist', peer: 'tfjs-cpu', ratio: 100, issue: 15 },
   { case: 'train-cnn-mnist', peer: 'simdnet-js', ratio: 10, issue: 15 },
+  // issue 15: MobileNetV2 inference, XNNPACK matched at least
+  ...['predict-mobilenet-v2-b1', 'predict-mobilenet-v2-b8'].flatMap((c) => [
+    { case: c, peer: 'tfjs-wasm', ratio: 1.0, issue: 15 },
+    { case: c, peer: 'tfjs-cpu', ratio: 10, issue: 15 },
+  ]),
   // issue 13: the plain form ahead of XNNPACK at every size and at the shapes training uses
   ...[
     'gemm-nn-64',

@@ -120,6 +120,29 @@ export async function setup(spec, opts) {
     };
     return { fn };
   }
+  if (spec.kind === 'predict-mobilenet-v2') {
+    // Built in TF.js (its cpu backend only builds and saves it), loaded from the artifacts TF.js writes.
+    const { createRequire } = await import('node:module');
+    const require = createRequire(import.meta.url);
+    const tf = require('@tensorflow/tfjs-core');
+    require('@tensorflow/tfjs-backend-cpu');
+    const tfl = require('@tensorflow/tfjs-layers');
+    await tf.setBackend('cpu');
+    const { mobileNetV2, mobileNetInput } = await import('../mobilenet-v2.mjs');
+    const tm = mobileNetV2(tfl, tf);
+    let artifacts;
+    await tm.save(
+      tf.io.withSaveHandler(async (a) => {
+        artifacts = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    tm.dispose();
+    const model = await sn.loadModel(sn.io.fromMemory(artifacts));
+    const x = sn.tensor(mobileNetInput(spec.batch), [spec.batch, 224, 224, 3]);
+    const fn = () => model.predict(x, { batchSize: spec.batch }).dataSync();
+    return { fn };
+  }
   if (spec.kind === 'predict') {
     const model = MODELS['mnist-mlp']();
     const d = mnist(spec.batch);

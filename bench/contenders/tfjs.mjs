@@ -115,6 +115,24 @@ export async function setup(spec) {
       },
     };
   }
+  if (spec.kind === 'predict-mobilenet-v2') {
+    const { mobileNetV2, mobileNetInput } = await import('../mobilenet-v2.mjs');
+    const model = mobileNetV2(tfl, tf);
+    const x = tf.tensor4d(mobileNetInput(spec.batch), [spec.batch, 224, 224, 3]);
+    const fn = () => {
+      const y = model.predict(x, { batchSize: spec.batch });
+      const v = y.dataSync();
+      y.dispose();
+      return v;
+    };
+    return {
+      fn,
+      teardown: () => {
+        model.dispose();
+        x.dispose();
+      },
+    };
+  }
   if (spec.kind === 'predict') {
     const model = MODELS['mnist-mlp']();
     const d = mnist(spec.batch);

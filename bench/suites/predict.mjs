@@ -1,7 +1,23 @@
 // Inference with the 784 → 128 relu → 10 softmax model on MNIST images:
-// one sample per call (µs) and 1,000 samples in one call with batchSize 1,000 (ms).
+// one sample per call (µs) and 1,000 samples in one call with batchSize 1,000 (ms);
+// and MobileNetV2 (α 1.0, 224×224×3, bench/mobilenet-v2.mjs: keras.applications'
+// architecture built in TF.js with seeded weights, loaded into simdnet from TF.js's
+// saved artifacts, so every contender runs the same weights) on 1 and 8 images (ms).
 export function cases({ quick }) {
   return [
+    ...[1, 8].map((batch) => ({
+      suite: 'predict',
+      case: `predict-mobilenet-v2-b${batch}`,
+      unit: 'ms',
+      higherIsBetter: false,
+      spec: { kind: 'predict-mobilenet-v2', batch },
+      work: {},
+      timeMs: quick ? 1500 : 4000,
+      capMs: quick ? 30000 : 90000,
+      extra: ['simdnet-wasm-relaxed', 'simdnet-wasm-2t'],
+      // The pure-JS kernels take seconds per image here; the issue's contenders are the wasm rows and TF.js.
+      skip: ['simdnet-js'],
+    })),
     {
       suite: 'predict',
       case: 'predict-b1',

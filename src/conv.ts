@@ -153,7 +153,7 @@ export class Conv2D extends Layer {
   readonly biasRegularizer: Regularizer | null;
   kernel: Weight | null = null;
   bias: Weight | null = null;
-  private g: Geometry | null = null;
+  protected g: Geometry | null = null;
 
   constructor(args: Conv2DArgs, defaultName = 'Conv2D') {
     if (typeof args !== 'object' || args === null)
@@ -180,7 +180,7 @@ export class Conv2D extends Layer {
     this.biasRegularizer = getRegularizer(args.biasRegularizer, 'biasRegularizer');
   }
 
-  private geometry(s: number[]): Geometry {
+  protected geometry(s: number[]): Geometry {
     const who = `${this.className} layer '${this.name}'`;
     if (this.oneD && s.length !== 2) {
       throw new ValueError(
@@ -194,7 +194,7 @@ export class Conv2D extends Layer {
     return this.oneD ? [g.OW, this.filters] : [g.OH, g.OW, this.filters];
   }
   /** The kernel's shape: [kh, kw, C, F] ([k, C, F] for Conv1D, as Keras stores it). */
-  private kernelShape(s: number[]): number[] {
+  protected kernelShape(s: number[]): number[] {
     const C = s[s.length - 1]!;
     return this.oneD ? [this.kernelSize[1], C, this.filters] : [...this.kernelSize, C, this.filters];
   }
@@ -785,6 +785,93 @@ export class UpSampling2D extends Layer {
   }
 }
 
+/** im2col's and col2im's arguments after the two pointers. */
+type Im2colArgs = Parameters<Backend['im2col']> extends [number, number, ...infer R] ? R : never;
+
+/**
+ * The transposed convolution (the gradient of a convolution with respect to its input, run forward):
+ * [H, W, C] → [H·s + max(k − s, 0), …, filters] with padding 'valid', [H·s, W·s, filters] with 'same', as TF.js.
+ * Its kernel is [kh, kw, filters, C]. Forward: each input cell times the kernel spreads a kh×kw window of
+ * outputs (one GEMM into rows, then col2im sums them); backward: im2col of the output gradient, then two GEMMs.
+ */
+
+export class Conv2DTranspose extends Conv2D {
+  override readonly className: string = 'Conv2DTranspose';
+  constructor(args: Conv2DArgs & { outputPadding?: number | number[] | null }) {
+    super(args, 'Conv2DTranspose');
+    if (this.dilationRate[0] !== 1 || this.dilationRate[1] !== 1)
+      invalid('dilationRate', '1 (a dilated transposed convolution is not supported, nor in TF.js)', args.dilationRate);
+    if (args.outputPadding !== undefined && args.outputPadding !== null)
+      invalid('outputPadding', 'null (output padding is not supported yet)', args.outputPadding);
+  }
+  /** The geometry of the convolution this layer transposes: from the [OH, OW, filters] output to the input. */
+  protected override geometry(s: number[]): Geometry {
+    const who = `${this.className} layer '${this.name}'`;
+    if (s.length !== 3) {
+      throw new ValueError(
+        `${who} expects an input of shape [height, width, channels] per sample. Received input shape [${s}].`,
+      );
+    }
+    const len = (n: number, k: number, st: number) => (this.padding === 'same' ? n * st : n * st + Math.max(k - st, 0));
+    const out = [len(s[0]!, this.kernelSize[0], this.strides[0]), len(s[1]!, this.kernelSize[1], this.strides[1])];
+    const g = geometry([out[0]!, out[1]!, this.filters], this.kernelSize, this.strides, [1, 1], this.padding, who);
+    return { ...g, OH: s[0]!, OW: s[1]! };
+  }
+  override computeOutputShape(s: number[]): number[] {
+    const g = this.geometry(s);
+    return [g.H, g.W, this.filters];
+  }
+  protected override kernelShape(s: number[]): number[] {
+    return [...this.kernelSize, this.filters, s[2]!];
+  }
+  /** The rows: B·H·W windows of kh·kw·filters floats. */
+  override transientFloats(B: number, _training: boolean): number {
+    const g = this.g!;
+    return B * g.OH * g.OW * g.kh * g.kw * g.C;
+  }
+  private geo(samples: number): Im2colArgs {
+    const g = this.g!;
+    return [samples, g.H, g.W, g.C, g.OH, g.OW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.top, g.left];
+  }
+  override forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
+    const be = ctx.be,
+      g = this.g!,
+      Cin = this.inputShape![2]!,
+      M = samples * g.OH * g.OW,
+      R = g.kh * g.kw * g.C;
+    be.gemm(false, true, M, R, Cin, 1, x, Cin, this.kernel!.ptr, Cin, 0, ctx.transient, R, ctx.ws);
+    be.col2im(ctx.transient, buf.z, ...this.geo(samples));
+    const b = this.bias ? this.bias.ptr : 0,
+      P = samples * g.H * g.W;
+    if (this.activation.kind === 'softmax') {
+      be.biasAct(Act.Linear, 0, buf.z, b, buf.z, P, g.C);
+      be.softmaxRows(buf.z, buf.y, P, g.C);
+    } else be.biasAct(this.activation.code, this.activation.param, buf.z, b, buf.y, P, g.C);
+  }
+  override backward(ctx: StepContext, buf: LayerBuffers, x: number, dx: number, samples: number): void {
+    const be = ctx.be,
+      g = this.g!,
+      Cin = this.inputShape![2]!,
+      M = samples * g.OH * g.OW,
+      R = g.kh * g.kw * g.C,
+      P = samples * g.H * g.W,
+      dz = buf.dy;
+    if (!ctx.fusedOutput) {
+      if (this.activation.kind === 'softmax') be.softmaxBackward(buf.y, dz, dz, P, g.C);
+      else if (this.activation.code !== Act.Linear)
+        be.actBackward(this.activation.code, this.activation.param, buf.z, buf.y, dz, dz, P * g.C);
+    }
+    if (this.trainable && this.bias) be.colSum(dz, P, g.C, this.bias.grad, 0);
+    if (!this.trainable && dx === 0) return;
+    be.im2col(dz, ctx.transient, ...this.geo(samples));
+    if (this.trainable) be.gemm(true, false, R, Cin, M, 1, ctx.transient, R, x, Cin, 0, this.kernel!.grad, Cin, ctx.ws);
+    if (dx !== 0) be.gemm(false, false, M, Cin, R, 1, ctx.transient, R, this.kernel!.ptr, Cin, 0, dx, Cin, ctx.ws);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), output_padding: null };
+  }
+}
+
 /** A number or a one-element array (Keras writes [3]) for a 1-D window. */
 function single(v: unknown, name: string, def: number): number {
   if (v === undefined || v === null) return def;
@@ -876,7 +963,7 @@ export function readFormat(c: { get(k: string): unknown; p(k: string): string })
 
 /** Conv2D's and Conv1D's configs: the same keys, one-element windows for 1-D (and no causal padding). */
 const readConv =
-  (oneD: boolean) =>
+  (make: (a: Conv2DArgs) => Layer, oneD = false) =>
   ({ c, base, maxParams, activation, init, regularizer, noConstraint }: LayerReadContext): Layer => {
     noConstraint('kernel_constraint');
     noConstraint('bias_constraint');
@@ -900,9 +987,12 @@ const readConv =
       kernelRegularizer: regularizer('kernel_regularizer'),
       biasRegularizer: regularizer('bias_regularizer'),
     };
-    return oneD ? new Conv1D(args) : new Conv2D(args);
+    return make(args);
   };
-registerLayer('Conv2D', readConv(false));
+registerLayer(
+  'Conv2D',
+  readConv((a) => new Conv2D(a)),
+);
 /** A pooling layer's config; `window` is the default pool size ([2, 2], or [2] for the 1-D ones). */
 const readPool =
   (make: (a: Pooling2DArgs & Pooling1DArgs) => Layer, window = [2, 2]) =>
@@ -968,7 +1058,10 @@ registerLayer('UpSampling2D', ({ c, base }) => {
   return new UpSampling2D({ ...base, size: (c.get('size') as number[] | undefined) ?? [2, 2] });
 });
 
-registerLayer('Conv1D', readConv(true));
+registerLayer(
+  'Conv1D',
+  readConv((a) => new Conv1D(a), true),
+);
 registerLayer(
   'MaxPooling1D',
   readPool((a) => new MaxPooling1D(a), [2]),
@@ -985,6 +1078,10 @@ registerLayer(
   'GlobalMaxPooling1D',
   readGlobal((a) => new GlobalMaxPooling1D(a)),
 );
+registerLayer('Conv2DTranspose', (ctx) => {
+  ctx.c.unsupported('output_padding', 'output padding', (x) => x === null);
+  return readConv((a) => new Conv2DTranspose(a))(ctx);
+});
 
 // ------------------------------------------------------------------ factories
 
@@ -1019,6 +1116,12 @@ export const upSampling2d = (args: LayerArgs & { size?: number | number[]; inter
  * @example sn.layers.conv1d({ filters: 16, kernelSize: 3, inputShape: [100, 4] })
  */
 export const conv1d = (args: Conv1DArgs) => new Conv1D(args);
+/**
+ * A transposed 2-D convolution (sometimes called deconvolution): upsamples by its strides.
+ * @example sn.layers.conv2dTranspose({ filters: 8, kernelSize: 3, strides: 2, padding: 'same' })
+ */
+export const conv2dTranspose = (args: Conv2DArgs & { outputPadding?: number | number[] | null }) =>
+  new Conv2DTranspose(args);
 /** The maximum over each window of steps. @example sn.layers.maxPooling1d({ poolSize: 2 }) */
 export const maxPooling1d = (args: Pooling1DArgs = {}) => new MaxPooling1D(args);
 /** The mean over each window of steps. @example sn.layers.averagePooling1d({ poolSize: 2 }) */

@@ -9,6 +9,7 @@
  * im2col. Geometry, padding ('same' as TF.js) and the config readers are conv.ts's.
  */
 import { Act } from './backend/types.js';
+import type { Backend } from './backend/types.js';
 import { ValueError, invalid } from './errors.js';
 import { type LayerReadContext, registerLayer } from './io/cfg.js';
 import { ResolvedActivation, resolveActivation } from './activations.js';
@@ -48,23 +49,7 @@ export interface SeparableConv2DArgs extends DepthwiseConv2DArgs {
 }
 
 /** The depthwise kernels' geometry arguments, after the three pointers. */
-type DwArgs = [
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-];
+type DwArgs = Parameters<Backend['depthwiseConv']> extends [number, number, number, ...infer R] ? R : never;
 
 /** What the depthwise and separable convolutions share: window options, the depthwise kernel, bias and activation. */
 abstract class DepthwiseBase extends Layer {

@@ -104,6 +104,17 @@ const CASES: [string, () => sn.layers.Layer[], number[]][] = [
     [9, 2],
   ],
   [
+    'transposed: 3×3 stride 2 valid (windows overlap), 2×2 stride 2 same, 1×1 stride 2 valid (kernel smaller than stride)',
+    () => [
+      sn.layers.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, activation: 'tanh' }),
+      sn.layers.conv2dTranspose({ filters: 2, kernelSize: 2, strides: [2, 1], padding: 'same', useBias: false }),
+      sn.layers.conv2dTranspose({ filters: 2, kernelSize: 1, strides: 2, activation: 'elu' }),
+      sn.layers.flatten(),
+      sn.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+    [3, 2, 2],
+  ],
+  [
     '1-D: global average pooling',
     () => [
       sn.layers.conv1d({ filters: 4, kernelSize: 3 }),
@@ -276,6 +287,43 @@ describe('convolutional models and TensorFlow.js', () => {
       Array.from((gm.predict(tf.tensor(x2)) as tf.Tensor).dataSync()),
       'global max 1-D',
     );
+  });
+
+  it('transposed convolutions from TF.js load and predict the same, both ways, after training here', async () => {
+    const tm = tfl.sequential({
+      layers: [
+        tfl.layers.conv2dTranspose({
+          filters: 4,
+          kernelSize: 3,
+          strides: 2,
+          inputShape: [5, 4, 3],
+          activation: 'relu',
+          biasInitializer: 'randomNormal',
+        }),
+        tfl.layers.conv2dTranspose({ filters: 3, kernelSize: [2, 3], strides: [1, 2], padding: 'same' }),
+        tfl.layers.conv2dTranspose({ filters: 2, kernelSize: 1, strides: 3 }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    const x = images(rng(12), 4, 5, 4, 3);
+    const want = Array.from((tm.predict(tf.tensor(x)) as tf.Tensor).dataSync());
+    const ours = await sn.loadModel(io.fromMemory(await tfArtifacts(tm)));
+    expect(ours.layers[0]!.outputShape).toEqual([11, 9, 4]);
+    expect(ours.layers[1]!.outputShape).toEqual([11, 18, 3]);
+    expect(ours.layers[2]!.outputShape).toEqual([33, 54, 2]);
+    expectClose((ours.predict(x as unknown as number[][]) as sn.Tensor).values, want, 'TF.js → simdnet (transposed)');
+    ours.compile({ optimizer: 'adam', loss: 'categorical_crossentropy' });
+    await ours.fit(
+      x as unknown as number[][],
+      x.map((_, i) => [0, 1, 2].map((k) => (k === i % 3 ? 1 : 0))),
+      { epochs: 2, verbose: 0 },
+    );
+    const mine = Array.from((ours.predict(x as unknown as number[][]) as sn.Tensor).values);
+    const back = await tfl.loadLayersModel(tf.io.fromMemory(await saveToMemory(ours)));
+    expectClose(Array.from((back.predict(tf.tensor(x)) as tf.Tensor).dataSync()), mine, 'simdnet → TF.js (transposed)');
+    expect(() => sn.layers.conv2dTranspose({ filters: 2, kernelSize: 3, dilationRate: 2 })).toThrow(/dilationRate/);
+    expect(() => sn.layers.conv2dTranspose({ filters: 2, kernelSize: 3, outputPadding: 1 })).toThrow(/outputPadding/);
   });
 
   it('refuses what it cannot do, naming the argument', () => {

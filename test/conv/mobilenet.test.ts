@@ -56,7 +56,10 @@ function quantize(a: tf.io.ModelArtifacts): tf.io.ModelArtifacts {
     if (/kernel/.test(s.name)) {
       let lo = Infinity,
         hi = -Infinity;
-      for (const x of v) ((lo = Math.min(lo, x)), (hi = Math.max(hi, x)));
+      for (const x of v) {
+        lo = Math.min(lo, x);
+        hi = Math.max(hi, x);
+      }
       const scale = (hi - lo) / 255 || 1;
       parts.push(Uint8Array.from(v, (x) => Math.round((x - lo) / scale)));
       outSpecs.push({ ...s, quantization: { dtype: 'uint8', scale, min: lo } });
@@ -67,7 +70,10 @@ function quantize(a: tf.io.ModelArtifacts): tf.io.ModelArtifacts {
   }
   const bytes = new Uint8Array(parts.reduce((t, p) => t + p.length, 0));
   let at = 0;
-  for (const p of parts) (bytes.set(p, at), (at += p.length));
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.length;
+  }
   return { ...a, weightSpecs: outSpecs, weightData: bytes.buffer };
 }
 

@@ -18,7 +18,8 @@
  */
 import { Act } from './backend/types.js';
 import type { Backend } from './backend/types.js';
-import { ValueError, invalid } from './errors.js';
+import { NotSupportedError, ValueError, checkNumberInRange, describe, invalid } from './errors.js';
+import { hash32 } from './backend/prng.js';
 import { type LayerReadContext, registerLayer } from './io/cfg.js';
 import { ResolvedActivation, normalizeName, resolveActivation } from './activations.js';
 import { Initializer, InitializerIdentifier, getInitializer } from './initializers.js';
@@ -34,6 +35,9 @@ import {
 } from './layers.js';
 
 export type Padding = 'valid' | 'same';
+
+/** How simdnet writes Keras's half-pixel bilinear upsampling (a name TF.js refuses: it would compute another). */
+const BILINEAR_HALF_PIXEL = 'bilinear_half_pixel';
 
 /** A pair from a number or a 1- or 2-element array, checked positive integers. */
 export function pair(v: unknown, name: string, def: [number, number]): [number, number] {
@@ -720,18 +724,85 @@ export class Cropping2D extends Layer {
   }
 }
 
-/** Repeats each pixel size[0]×size[1] times (nearest neighbour): [H, W, C] → [H·sh, W·sw, C]. */
+export interface UpSampling2DArgs extends LayerArgs {
+  size?: number | number[];
+  /** 'nearest' (default) or 'bilinear'. */
+  interpolation?: string;
+  /**
+   * Bilinear sample positions: false (default) puts output cell o at input o/s, as TF.js's resizeBilinear;
+   * true at (o + ½)/s − ½, as Keras's (TensorFlow 2's tf.image.resize). Files from Keras load with true.
+   */
+  halfPixelCenters?: boolean;
+  dataFormat?: string;
+}
+
+/** One axis of bilinear sampling for output cell o: the two input cells and the weight of the second. */
+function lerpAxis(o: number, s: number, n: number, half: boolean): [number, number, number] {
+  const src = half ? Math.max((o + 0.5) / s - 0.5, 0) : o / s;
+  const a = Math.min(Math.floor(src), n - 1);
+  return [a, Math.min(a + 1, n - 1), src - a];
+}
+
+/**
+ * Upsamples each image by size[0]×size[1]: [H, W, C] → [H·sh, W·sw, C], repeating each pixel (nearest) or
+ * interpolating between the two nearest rows and columns (bilinear).
+ */
 export class UpSampling2D extends Layer {
   readonly className = 'UpSampling2D';
   readonly size: [number, number];
-  constructor(args: LayerArgs & { size?: number | number[]; interpolation?: string; dataFormat?: string } = {}) {
+  readonly interpolation: 'nearest' | 'bilinear';
+  readonly halfPixelCenters: boolean;
+  constructor(args: UpSampling2DArgs = {}) {
     if (typeof args !== 'object' || args === null) invalid('args', 'an object like { size: 2 }', args);
     super(args, 'UpSampling2D');
     this.size = pair(args.size, 'size', [2, 2]);
-    if (args.interpolation !== undefined && args.interpolation !== 'nearest') {
-      invalid('interpolation', "'nearest' (bilinear is not supported yet)", args.interpolation);
-    }
+    const interp = args.interpolation ?? 'nearest';
+    if (interp !== 'nearest' && interp !== 'bilinear') invalid('interpolation', "'nearest' or 'bilinear'", interp);
+    this.interpolation = interp;
+    this.halfPixelCenters = args.halfPixelCenters ?? false;
     dataFormat(args.dataFormat);
+  }
+  /** Bilinear forward (grad false: Y from X) or backward (grad true: dX, written, from dY). */
+  private bilinear(f: Float32Array, src: number, dst: number, samples: number, grad: boolean): void {
+    const [H, W, C] = this.inputShape as [number, number, number],
+      [sh, sw] = this.size,
+      H2 = H * sh,
+      W2 = W * sw,
+      half = this.halfPixelCenters;
+    const xs = src >> 2,
+      ys = dst >> 2;
+    if (grad) f.fill(0, ys, ys + samples * H * W * C);
+    const cols = Array.from({ length: W2 }, (_, o) => lerpAxis(o, sw, W, half));
+    for (let n = 0; n < samples; n++) {
+      const inBase = (grad ? ys : xs) + n * H * W * C,
+        outBase = (grad ? xs : ys) + n * H2 * W2 * C;
+      for (let oy = 0; oy < H2; oy++) {
+        const [y0, y1, fy] = lerpAxis(oy, sh, H, half);
+        for (let ox = 0; ox < W2; ox++) {
+          const [x0, x1, fx] = cols[ox]!;
+          const a = inBase + (y0 * W + x0) * C,
+            b = inBase + (y0 * W + x1) * C,
+            c = inBase + (y1 * W + x0) * C,
+            d = inBase + (y1 * W + x1) * C,
+            o = outBase + (oy * W2 + ox) * C;
+          for (let k = 0; k < C; k++) {
+            if (grad) {
+              const g = f[o + k]!,
+                top = g * (1 - fy),
+                bot = g * fy;
+              f[a + k]! += top * (1 - fx);
+              f[b + k]! += top * fx;
+              f[c + k]! += bot * (1 - fx);
+              f[d + k]! += bot * fx;
+            } else {
+              const top = f[a + k]! + (f[b + k]! - f[a + k]!) * fx,
+                bot = f[c + k]! + (f[d + k]! - f[c + k]!) * fx;
+              f[o + k] = top + (bot - top) * fy;
+            }
+          }
+        }
+      }
+    }
   }
   computeOutputShape(s: number[]): number[] {
     if (s.length !== 3)
@@ -741,6 +812,7 @@ export class UpSampling2D extends Layer {
     return [s[0]! * this.size[0], s[1]! * this.size[1], s[2]!];
   }
   forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
+    if (this.interpolation === 'bilinear') return this.bilinear(ctx.be.heap.f32, x, buf.y, samples, false);
     const [H, W, C] = this.inputShape as [number, number, number],
       [sh, sw] = this.size,
       f = ctx.be.heap.f32;
@@ -764,6 +836,7 @@ export class UpSampling2D extends Layer {
   }
   backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, samples: number): void {
     if (dx === 0) return;
+    if (this.interpolation === 'bilinear') return this.bilinear(ctx.be.heap.f32, buf.dy, dx, samples, true);
     const [H, W, C] = this.inputShape as [number, number, number],
       [sh, sw] = this.size,
       f = ctx.be.heap.f32;
@@ -781,7 +854,10 @@ export class UpSampling2D extends Layer {
           }
   }
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), size: this.size.slice(), data_format: 'channels_last', interpolation: 'nearest' };
+    // Half-pixel bilinear is written under a name TF.js refuses, rather than letting it compute something else.
+    const interpolation =
+      this.interpolation === 'bilinear' && this.halfPixelCenters ? BILINEAR_HALF_PIXEL : this.interpolation;
+    return { ...super.getConfig(), size: this.size.slice(), data_format: 'channels_last', interpolation };
   }
 }
 
@@ -869,6 +945,112 @@ export class Conv2DTranspose extends Conv2D {
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), output_padding: null };
+  }
+}
+
+export interface SpatialDropoutArgs extends LayerArgs {
+  rate: number;
+  seed?: number;
+  dataFormat?: string;
+}
+
+/**
+ * Dropout of whole channels: while training, each (sample, channel) is zeroed with probability `rate` over all
+ * its positions and the rest scaled by 1/(1 − rate) — for convolutional features, whose neighbours are
+ * correlated. The mask ([samples, C], the dropout kernel's seeded PRNG) multiplies each sample's [H·W, C]
+ * block as a 1×1 depthwise convolution, forward and backward.
+ */
+export class SpatialDropout2D extends Layer {
+  readonly className: string = 'SpatialDropout2D';
+  /** The input's rank per sample: 3 ([H, W, C]); 2 ([steps, C]) for SpatialDropout1D. */
+  protected readonly rank: number = 3;
+  readonly rate: number;
+  readonly seed: number | undefined;
+  constructor(args: SpatialDropoutArgs, name = 'SpatialDropout2D') {
+    if (typeof args !== 'object' || args === null) invalid('args', 'an object like { rate: 0.2 }', args);
+    super(args, name);
+    this.rate = checkNumberInRange('rate', args.rate, 0, 1, false, true);
+    if (args.seed !== undefined && !Number.isInteger(args.seed)) invalid('seed', 'an integer', args.seed);
+    this.seed = args.seed;
+    dataFormat(args.dataFormat);
+  }
+  computeOutputShape(s: number[]): number[] {
+    if (s.length !== this.rank) {
+      const want = this.rank === 3 ? '[height, width, channels]' : '[steps, channels]';
+      throw new ValueError(
+        `${this.className} layer '${this.name}' expects an input of shape ${want} per sample. Received input shape [${s}].`,
+      );
+    }
+    return s.slice();
+  }
+  private get channels(): number {
+    return this.outputShape![this.rank - 1]!;
+  }
+  override scratchFloats(B: number): number[] {
+    return [B * this.channels];
+  }
+  /** Each sample's [P, C] block times its channel mask (a 1×1 depthwise convolution). */
+  private masked(be: Backend, src: number, mask: number, dst: number, samples: number): void {
+    const C = this.channels,
+      P = this.outFeatures / C;
+    for (let n = 0; n < samples; n++)
+      be.depthwiseConv(
+        src + n * P * C * 4,
+        mask + n * C * 4,
+        dst + n * P * C * 4,
+        1,
+        1,
+        P,
+        C,
+        1,
+        1,
+        P,
+        1,
+        1,
+        1,
+        1,
+        1,
+        1,
+        0,
+        0,
+      );
+  }
+  forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
+    const be = ctx.be;
+    if (!ctx.training || this.rate === 0) {
+      be.heap.f32.copyWithin(buf.y >> 2, x >> 2, (x >> 2) + samples * this.outFeatures);
+      return;
+    }
+    const mask = buf.scratch[0]!,
+      n = samples * this.channels;
+    be.heap.f32.fill(1, mask >> 2, (mask >> 2) + n);
+    be.dropout(mask, mask, mask, n, this.rate, hash32(this.seed ?? ctx.stepSeed, ctx.node), 0);
+    this.masked(be, x, mask, buf.y, samples);
+  }
+  backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, samples: number): void {
+    if (dx === 0) return;
+    if (this.rate === 0) {
+      ctx.be.heap.f32.copyWithin(dx >> 2, buf.dy >> 2, (buf.dy >> 2) + samples * this.outFeatures);
+      return;
+    }
+    this.masked(ctx.be, buf.dy, buf.scratch[0]!, dx, samples);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), rate: this.rate, seed: this.seed ?? null, data_format: 'channels_last' };
+  }
+}
+
+/** Dropout of whole channels of [steps, channels] inputs. */
+export class SpatialDropout1D extends SpatialDropout2D {
+  override readonly className: string = 'SpatialDropout1D';
+  protected override readonly rank: number = 2;
+  constructor(args: SpatialDropoutArgs) {
+    super(args, 'SpatialDropout1D');
+  }
+  override getConfig(): Record<string, unknown> {
+    const c = super.getConfig();
+    delete c.data_format;
+    return c;
   }
 }
 
@@ -1049,13 +1231,23 @@ registerLayer('Cropping2D', ({ c, base }) => {
   readFormat(c);
   return new Cropping2D({ ...base, cropping: c.get('cropping') as number[][] });
 });
-registerLayer('UpSampling2D', ({ c, base }) => {
+registerLayer('UpSampling2D', ({ c, base, kerasVersion }) => {
   readFormat(c);
-  const interp = c.get('interpolation');
-  if (interp !== undefined && interp !== 'nearest') {
-    throw new ValueError(`${c.p('interpolation')}: only 'nearest' is supported. Received: '${String(interp)}'`);
+  const interp = c.get('interpolation') ?? 'nearest';
+  if (interp !== 'nearest' && interp !== 'bilinear' && interp !== BILINEAR_HALF_PIXEL) {
+    throw new NotSupportedError(
+      `${c.p('interpolation')}: 'nearest' and 'bilinear' are supported. Received: ${describe(interp)}`,
+    );
   }
-  return new UpSampling2D({ ...base, size: (c.get('size') as number[] | undefined) ?? [2, 2] });
+  // 'bilinear' means what the writer computed: TF.js's resizeBilinear (and simdnet's default), or, from Keras
+  // (a plain version number: TensorFlow 2's tf.image.resize, Keras 3's ops.image.resize), half-pixel centers.
+  const keras = typeof kerasVersion === 'string' && /^\d/.test(kerasVersion);
+  return new UpSampling2D({
+    ...base,
+    size: (c.get('size') as number[] | undefined) ?? [2, 2],
+    interpolation: interp === 'nearest' ? 'nearest' : 'bilinear',
+    halfPixelCenters: interp === BILINEAR_HALF_PIXEL || (interp === 'bilinear' && keras),
+  });
 });
 
 registerLayer(
@@ -1077,6 +1269,26 @@ registerLayer(
 registerLayer(
   'GlobalMaxPooling1D',
   readGlobal((a) => new GlobalMaxPooling1D(a)),
+);
+const readSpatialDropout =
+  (make: (a: SpatialDropoutArgs) => Layer) =>
+  ({ c, base }: LayerReadContext): Layer => {
+    readFormat(c);
+    c.unsupported('noise_shape', 'a noise shape', (x) => x === null);
+    const seed = c.get('seed');
+    return make({
+      ...base,
+      rate: c.num('rate', 0, (x) => x >= 0 && x < 1, 'a number in [0, 1)'),
+      ...(seed !== undefined && seed !== null ? { seed: seed as number } : {}),
+    });
+  };
+registerLayer(
+  'SpatialDropout2D',
+  readSpatialDropout((a) => new SpatialDropout2D(a)),
+);
+registerLayer(
+  'SpatialDropout1D',
+  readSpatialDropout((a) => new SpatialDropout1D(a)),
 );
 registerLayer('Conv2DTranspose', (ctx) => {
   ctx.c.unsupported('output_padding', 'output padding', (x) => x === null);
@@ -1108,9 +1320,8 @@ export const zeroPadding2d = (args: LayerArgs & { padding?: number | number[] | 
 /** Cuts margins off each image. @example sn.layers.cropping2d({ cropping: [[1, 1], [2, 0]] }) */
 export const cropping2d = (args: LayerArgs & { cropping?: number | number[] | number[][] } = {}) =>
   new Cropping2D(args);
-/** Repeats each pixel (nearest neighbour). @example sn.layers.upSampling2d({ size: 2 }) */
-export const upSampling2d = (args: LayerArgs & { size?: number | number[]; interpolation?: string } = {}) =>
-  new UpSampling2D(args);
+/** Upsamples each image (nearest neighbour, or bilinear). @example sn.layers.upSampling2d({ size: 2, interpolation: 'bilinear' }) */
+export const upSampling2d = (args: UpSampling2DArgs = {}) => new UpSampling2D(args);
 /**
  * A 1-D convolution over [steps, channels].
  * @example sn.layers.conv1d({ filters: 16, kernelSize: 3, inputShape: [100, 4] })
@@ -1122,6 +1333,12 @@ export const conv1d = (args: Conv1DArgs) => new Conv1D(args);
  */
 export const conv2dTranspose = (args: Conv2DArgs & { outputPadding?: number | number[] | null }) =>
   new Conv2DTranspose(args);
+/**
+ * Dropout of whole channels while training. @example sn.layers.spatialDropout2d({ rate: 0.2 })
+ */
+export const spatialDropout2d = (args: SpatialDropoutArgs) => new SpatialDropout2D(args);
+/** Dropout of whole channels of [steps, channels] inputs. @example sn.layers.spatialDropout1d({ rate: 0.2 }) */
+export const spatialDropout1d = (args: SpatialDropoutArgs) => new SpatialDropout1D(args);
 /** The maximum over each window of steps. @example sn.layers.maxPooling1d({ poolSize: 2 }) */
 export const maxPooling1d = (args: Pooling1DArgs = {}) => new MaxPooling1D(args);
 /** The mean over each window of steps. @example sn.layers.averagePooling1d({ poolSize: 2 }) */

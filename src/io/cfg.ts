@@ -374,6 +374,8 @@ export interface LayerReadContext {
   noConstraint(key: string): void;
   /** True for an axis field that means the last axis of flat features (-1 or 1, alone or in a list). */
   lastAxis(v: unknown): boolean;
+  /** The topology's keras_version: '3.1.0' or '2.15.0' from Keras, 'tfjs-layers 4.22.0', 'simdnet 0.1.0', or none. */
+  kerasVersion?: string;
 }
 
 /** A layer context for `c` (see LayerReadContext). */
@@ -395,6 +397,7 @@ export function layerReadContext(
     regularizer: (k) => readRegularizer(c.get(k), c.p(k)) ?? undefined,
     noConstraint: (k) => c.unsupported(k, 'a weight constraint'),
     lastAxis: (x) => x === -1 || x === 1 || (Array.isArray(x) && x.length === 1 && (x[0] === -1 || x[0] === 1)),
+    ...(kerasVersion !== undefined ? { kerasVersion } : {}),
   };
 }
 

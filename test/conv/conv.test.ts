@@ -115,6 +115,29 @@ const CASES: [string, () => sn.layers.Layer[], number[]][] = [
     [3, 2, 2],
   ],
   [
+    'bilinear upsampling (TF.js positions, then half-pixel centers), spatial dropout of whole channels',
+    () => [
+      sn.layers.conv2d({ filters: 3, kernelSize: 2, activation: 'tanh' }),
+      sn.layers.upSampling2d({ size: [2, 3], interpolation: 'bilinear' }),
+      sn.layers.spatialDropout2d({ rate: 0.4 }),
+      sn.layers.upSampling2d({ size: 2, interpolation: 'bilinear', halfPixelCenters: true }),
+      sn.layers.conv2d({ filters: 2, kernelSize: 3, strides: 3 }),
+      sn.layers.flatten(),
+      sn.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+    [3, 3, 2],
+  ],
+  [
+    '1-D: spatial dropout',
+    () => [
+      sn.layers.conv1d({ filters: 4, kernelSize: 2, activation: 'tanh' }),
+      sn.layers.spatialDropout1d({ rate: 0.5 }),
+      sn.layers.flatten(),
+      sn.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+    [5, 2],
+  ],
+  [
     '1-D: global average pooling',
     () => [
       sn.layers.conv1d({ filters: 4, kernelSize: 3 }),
@@ -324,6 +347,68 @@ describe('convolutional models and TensorFlow.js', () => {
     expectClose(Array.from((back.predict(tf.tensor(x)) as tf.Tensor).dataSync()), mine, 'simdnet → TF.js (transposed)');
     expect(() => sn.layers.conv2dTranspose({ filters: 2, kernelSize: 3, dilationRate: 2 })).toThrow(/dilationRate/);
     expect(() => sn.layers.conv2dTranspose({ filters: 2, kernelSize: 3, outputPadding: 1 })).toThrow(/outputPadding/);
+  });
+
+  it("bilinear upsampling from TF.js predicts the same, both ways; Keras's 'bilinear' loads with half-pixel centers", async () => {
+    const tm = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ filters: 3, kernelSize: 2, inputShape: [4, 5, 2], biasInitializer: 'randomNormal' }),
+        tfl.layers.upSampling2d({ size: [3, 2], interpolation: 'bilinear' }),
+        tfl.layers.conv2d({ filters: 2, kernelSize: 3 }),
+        tfl.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear' }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 2 }),
+      ],
+    });
+    const x = images(rng(13), 3, 4, 5, 2);
+    const want = Array.from((tm.predict(tf.tensor(x)) as tf.Tensor).dataSync());
+    const art = await tfArtifacts(tm);
+    const ours = await sn.loadModel(io.fromMemory(art));
+    expectClose((ours.predict(x as unknown as number[][]) as sn.Tensor).values, want, 'TF.js → simdnet (bilinear)');
+    const back = await tfl.loadLayersModel(tf.io.fromMemory(await saveToMemory(ours)));
+    expectClose(Array.from((back.predict(tf.tensor(x)) as tf.Tensor).dataSync()), want, 'simdnet → TF.js (bilinear)');
+    // The same file as Keras 3 wrote it: half-pixel centers (TensorFlow's resize), so other values, which
+    // simdnet writes under a name TF.js refuses.
+    const keras = structuredClone({ ...art, weightData: undefined }) as tf.io.ModelArtifacts;
+    (keras.modelTopology as { keras_version: string }).keras_version = '3.6.0';
+    const k3 = await sn.loadModel(io.fromMemory({ ...keras, weightData: art.weightData! }));
+    expect((k3.layers[1] as sn.layers.UpSampling2D).halfPixelCenters).toBe(true);
+    const k3y = (k3.predict(x as unknown as number[][]) as sn.Tensor).values;
+    expect(Math.max(...Array.from(k3y, (v, i) => Math.abs(v - want[i]!)))).toBeGreaterThan(1e-3);
+    await expect(tfl.loadLayersModel(tf.io.fromMemory(await saveToMemory(k3)))).rejects.toThrow();
+    // Half-pixel positions on a ramp: 4 cells upsampled by 2 sample at 0, 0.25, 0.75, … as TensorFlow's resize.
+    const ramp = sn.sequential([
+      sn.layers.input({ shape: [1, 4, 1] }),
+      sn.layers.upSampling2d({ size: [1, 2], interpolation: 'bilinear', halfPixelCenters: true }),
+    ]);
+    expect(Array.from((ramp.predict([[[[0], [1], [2], [3]]]] as unknown as number[][]) as sn.Tensor).values)).toEqual([
+      0, 0.25, 0.75, 1.25, 1.75, 2.25, 2.75, 3,
+    ]);
+  });
+
+  it('spatial dropout zeroes whole channels while training (and nothing in inference)', () => {
+    sn.setSeed(4);
+    const C = 8;
+    const m = sn.sequential([
+      sn.layers.input({ shape: [3, 2, C] }),
+      sn.layers.spatialDropout2d({ rate: 0.5 }),
+      sn.layers.flatten(),
+      sn.layers.dense({ units: 1, useBias: false, kernelInitializer: 'ones' }),
+    ]);
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const x = [images(rng(3), 1, 3, 2, C)[0]!.map((r) => r.map((p) => p.map((v) => v + 2)))];
+    const { grads } = m.computeGradients(x as unknown as number[][], [[0]], { seed: 9 });
+    const g = grads[0]!.values;
+    const kept = Array.from({ length: C }, (_, c) => {
+      const col = Array.from({ length: 6 }, (_, p) => g[p * C + c]!);
+      expect(col.every((v) => v === 0) || col.every((v) => v !== 0), `channel ${c}`).toBe(true);
+      return col[0] !== 0;
+    });
+    expect(kept.some((k) => k) && kept.some((k) => !k)).toBe(true);
+    expect((m.predict(x as unknown as number[][]) as sn.Tensor).values[0]).toBeCloseTo(
+      x[0]!.flat(2).reduce((a, b) => a + b, 0),
+      3,
+    );
   });
 
   it('refuses what it cannot do, naming the argument', () => {

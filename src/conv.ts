@@ -1320,7 +1320,10 @@ export const zeroPadding2d = (args: LayerArgs & { padding?: number | number[] | 
 /** Cuts margins off each image. @example sn.layers.cropping2d({ cropping: [[1, 1], [2, 0]] }) */
 export const cropping2d = (args: LayerArgs & { cropping?: number | number[] | number[][] } = {}) =>
   new Cropping2D(args);
-/** Upsamples each image (nearest neighbour, or bilinear). @example sn.layers.upSampling2d({ size: 2, interpolation: 'bilinear' }) */
+/**
+ * Upsamples each image (nearest neighbour, or bilinear).
+ * @example sn.layers.upSampling2d({ size: 2, interpolation: 'bilinear' })
+ */
 export const upSampling2d = (args: UpSampling2DArgs = {}) => new UpSampling2D(args);
 /**
  * A 1-D convolution over [steps, channels].

@@ -55,9 +55,11 @@ export function padding(v: unknown): Padding {
   return v;
 }
 
-export function dataFormat(v: unknown): void {
-  if (v === undefined || v === null || v === 'channelsLast' || v === 'channels_last') return;
-  invalid('dataFormat', "'channelsLast' (channels-first images are not supported yet)", v);
+/** True for channels first ('channelsFirst', Keras's 'channels_first'); channels last is the default. */
+export function dataFormat(v: unknown): boolean {
+  if (v === undefined || v === null || v === 'channelsLast' || v === 'channels_last') return false;
+  if (v === 'channelsFirst' || v === 'channels_first') return true;
+  return invalid('dataFormat', "'channelsLast' or 'channelsFirst'", v);
 }
 
 /** Output size and padding before, along one axis (TF.js's arithmetic). */
@@ -175,7 +177,7 @@ export class Conv2D extends Layer {
       );
     }
     this.padding = padding(args.padding);
-    dataFormat(args.dataFormat);
+    this.channelsFirst = dataFormat(args.dataFormat);
     this.activation = resolveActivation(args.activation, 'activation');
     this.useBias = args.useBias ?? true;
     this.kernelInitializer = getInitializer(args.kernelInitializer ?? 'glorot_uniform', 'kernelInitializer');
@@ -203,16 +205,16 @@ export class Conv2D extends Layer {
     return this.oneD ? [this.kernelSize[1], C, this.filters] : [...this.kernelSize, C, this.filters];
   }
   override expectedWeights(s: number[]): { name: string; shape: number[] }[] {
-    const out = [{ name: `${this.name}/kernel`, shape: this.kernelShape(s) }];
+    const out = [{ name: `${this.name}/kernel`, shape: this.kernelShape(this.toLast(s)) }];
     if (this.useBias) out.push({ name: `${this.name}/bias`, shape: [this.filters] });
     return out;
   }
   override build(s: number[]): void {
     super.build(s);
-    this.g = this.geometry(s);
+    this.g = this.geometry(this.lastIn!);
     this.kernel = this.addWeight(
       'kernel',
-      this.kernelShape(s),
+      this.kernelShape(this.lastIn!),
       this.kernelInitializer,
       this.trainable,
       this.kernelRegularizer,
@@ -314,7 +316,7 @@ export class Conv2D extends Layer {
       kernel_size: this.oneD ? [this.kernelSize[1]] : this.kernelSize.slice(),
       strides: this.oneD ? [this.strides[1]] : this.strides.slice(),
       padding: this.padding,
-      data_format: 'channels_last',
+      data_format: this.channelsFirst ? 'channels_first' : 'channels_last',
       dilation_rate: this.oneD ? [this.dilationRate[1]] : this.dilationRate.slice(),
       activation: this.activation.name,
       use_bias: this.useBias,
@@ -352,7 +354,7 @@ abstract class Pooling2D extends Layer {
     this.poolSize = pair(args.poolSize, 'poolSize', [2, 2]);
     this.strides = pair(args.strides, 'strides', this.poolSize);
     this.padding = padding(args.padding);
-    dataFormat(args.dataFormat);
+    this.channelsFirst = dataFormat(args.dataFormat);
   }
   protected geometry(s: number[]): Geometry {
     const who = `${this.className} layer '${this.name}'`;
@@ -369,7 +371,7 @@ abstract class Pooling2D extends Layer {
   }
   override build(s: number[]): void {
     super.build(s);
-    this.g = this.geometry(s);
+    this.g = this.geometry(this.lastIn!);
   }
   override getConfig(): Record<string, unknown> {
     return {
@@ -377,7 +379,7 @@ abstract class Pooling2D extends Layer {
       pool_size: this.oneD ? [this.poolSize[1]] : this.poolSize.slice(),
       strides: this.oneD ? [this.strides[1]] : this.strides.slice(),
       padding: this.padding,
-      data_format: 'channels_last',
+      data_format: this.channelsFirst ? 'channels_first' : 'channels_last',
     };
   }
 }
@@ -506,7 +508,7 @@ abstract class GlobalPooling2D extends Layer {
   constructor(args: LayerArgs & { dataFormat?: string; keepDims?: boolean }, name: string) {
     if (typeof args !== 'object' || args === null) invalid('args', 'an object of layer options', args);
     super(args, name);
-    dataFormat(args.dataFormat);
+    this.channelsFirst = dataFormat(args.dataFormat);
     if (args.keepDims) invalid('keepDims', 'false (keepDims is not supported yet)', args.keepDims);
   }
   computeOutputShape(s: number[]): number[] {
@@ -519,7 +521,11 @@ abstract class GlobalPooling2D extends Layer {
     return [s[s.length - 1]!];
   }
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), data_format: 'channels_last', keepdims: false };
+    return {
+      ...super.getConfig(),
+      data_format: this.channelsFirst ? 'channels_first' : 'channels_last',
+      keepdims: false,
+    };
   }
 }
 
@@ -655,7 +661,7 @@ export class ZeroPadding2D extends Layer {
     if (typeof args !== 'object' || args === null) invalid('args', 'an object like { padding: 1 }', args);
     super(args, 'ZeroPadding2D');
     this.padding = margins(args.padding, 'padding', 1);
-    dataFormat(args.dataFormat);
+    this.channelsFirst = dataFormat(args.dataFormat);
   }
   computeOutputShape(s: number[]): number[] {
     if (s.length !== 3)
@@ -666,20 +672,24 @@ export class ZeroPadding2D extends Layer {
     return [s[0]! + t + b, s[1]! + l + r, s[2]!];
   }
   forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
-    const [H, W, C] = this.inputShape as [number, number, number],
-      [H2, W2] = this.outputShape as [number, number, number];
+    const [H, W, C] = this.lastIn as [number, number, number],
+      [H2, W2] = this.lastOut as [number, number, number];
     const f = ctx.be.heap.f32;
     f.fill(0, buf.y >> 2, (buf.y >> 2) + samples * this.outFeatures);
     blit(f, x, buf.y, samples, H, W, C, H2, W2, this.padding[0][0], this.padding[1][0], true);
   }
   backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, samples: number): void {
     if (dx === 0) return;
-    const [H, W, C] = this.inputShape as [number, number, number],
-      [H2, W2] = this.outputShape as [number, number, number];
+    const [H, W, C] = this.lastIn as [number, number, number],
+      [H2, W2] = this.lastOut as [number, number, number];
     blit(ctx.be.heap.f32, dx, buf.dy, samples, H, W, C, H2, W2, this.padding[0][0], this.padding[1][0], false);
   }
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), padding: this.padding.map((p) => p.slice()), data_format: 'channels_last' };
+    return {
+      ...super.getConfig(),
+      padding: this.padding.map((p) => p.slice()),
+      data_format: this.channelsFirst ? 'channels_first' : 'channels_last',
+    };
   }
 }
 
@@ -691,7 +701,7 @@ export class Cropping2D extends Layer {
     if (typeof args !== 'object' || args === null) invalid('args', 'an object like { cropping: 1 }', args);
     super(args, 'Cropping2D');
     this.cropping = margins(args.cropping, 'cropping', 0);
-    dataFormat(args.dataFormat);
+    this.channelsFirst = dataFormat(args.dataFormat);
   }
   computeOutputShape(s: number[]): number[] {
     if (s.length !== 3)
@@ -707,20 +717,24 @@ export class Cropping2D extends Layer {
     return out;
   }
   forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
-    const [H2, W2, C] = this.inputShape as [number, number, number],
-      [H, W] = this.outputShape as [number, number, number];
+    const [H2, W2, C] = this.lastIn as [number, number, number],
+      [H, W] = this.lastOut as [number, number, number];
     blit(ctx.be.heap.f32, buf.y, x, samples, H, W, C, H2, W2, this.cropping[0][0], this.cropping[1][0], false);
   }
   backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, samples: number): void {
     if (dx === 0) return;
-    const [H2, W2, C] = this.inputShape as [number, number, number],
-      [H, W] = this.outputShape as [number, number, number];
+    const [H2, W2, C] = this.lastIn as [number, number, number],
+      [H, W] = this.lastOut as [number, number, number];
     const f = ctx.be.heap.f32;
     f.fill(0, dx >> 2, (dx >> 2) + samples * this.inFeatures);
     blit(f, buf.dy, dx, samples, H, W, C, H2, W2, this.cropping[0][0], this.cropping[1][0], true);
   }
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), cropping: this.cropping.map((p) => p.slice()), data_format: 'channels_last' };
+    return {
+      ...super.getConfig(),
+      cropping: this.cropping.map((p) => p.slice()),
+      data_format: this.channelsFirst ? 'channels_first' : 'channels_last',
+    };
   }
 }
 
@@ -760,11 +774,11 @@ export class UpSampling2D extends Layer {
     if (interp !== 'nearest' && interp !== 'bilinear') invalid('interpolation', "'nearest' or 'bilinear'", interp);
     this.interpolation = interp;
     this.halfPixelCenters = args.halfPixelCenters ?? false;
-    dataFormat(args.dataFormat);
+    this.channelsFirst = dataFormat(args.dataFormat);
   }
   /** Bilinear forward (grad false: Y from X) or backward (grad true: dX, written, from dY). */
   private bilinear(f: Float32Array, src: number, dst: number, samples: number, grad: boolean): void {
-    const [H, W, C] = this.inputShape as [number, number, number],
+    const [H, W, C] = this.lastIn as [number, number, number],
       [sh, sw] = this.size,
       H2 = H * sh,
       W2 = W * sw,
@@ -813,7 +827,7 @@ export class UpSampling2D extends Layer {
   }
   forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
     if (this.interpolation === 'bilinear') return this.bilinear(ctx.be.heap.f32, x, buf.y, samples, false);
-    const [H, W, C] = this.inputShape as [number, number, number],
+    const [H, W, C] = this.lastIn as [number, number, number],
       [sh, sw] = this.size,
       f = ctx.be.heap.f32;
     const W2 = W * sw;
@@ -837,7 +851,7 @@ export class UpSampling2D extends Layer {
   backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, samples: number): void {
     if (dx === 0) return;
     if (this.interpolation === 'bilinear') return this.bilinear(ctx.be.heap.f32, buf.dy, dx, samples, true);
-    const [H, W, C] = this.inputShape as [number, number, number],
+    const [H, W, C] = this.lastIn as [number, number, number],
       [sh, sw] = this.size,
       f = ctx.be.heap.f32;
     const W2 = W * sw,
@@ -857,7 +871,12 @@ export class UpSampling2D extends Layer {
     // Half-pixel bilinear is written under a name TF.js refuses, rather than letting it compute something else.
     const interpolation =
       this.interpolation === 'bilinear' && this.halfPixelCenters ? BILINEAR_HALF_PIXEL : this.interpolation;
-    return { ...super.getConfig(), size: this.size.slice(), data_format: 'channels_last', interpolation };
+    return {
+      ...super.getConfig(),
+      size: this.size.slice(),
+      data_format: this.channelsFirst ? 'channels_first' : 'channels_last',
+      interpolation,
+    };
   }
 }
 
@@ -912,7 +931,7 @@ export class Conv2DTranspose extends Conv2D {
   override forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
     const be = ctx.be,
       g = this.g!,
-      Cin = this.inputShape![2]!,
+      Cin = this.lastIn![2]!,
       M = samples * g.OH * g.OW,
       R = g.kh * g.kw * g.C;
     be.gemm(false, true, M, R, Cin, 1, x, Cin, this.kernel!.ptr, Cin, 0, ctx.transient, R, ctx.ws);
@@ -927,7 +946,7 @@ export class Conv2DTranspose extends Conv2D {
   override backward(ctx: StepContext, buf: LayerBuffers, x: number, dx: number, samples: number): void {
     const be = ctx.be,
       g = this.g!,
-      Cin = this.inputShape![2]!,
+      Cin = this.lastIn![2]!,
       M = samples * g.OH * g.OW,
       R = g.kh * g.kw * g.C,
       P = samples * g.H * g.W,
@@ -972,7 +991,7 @@ export class SpatialDropout2D extends Layer {
     this.rate = checkNumberInRange('rate', args.rate, 0, 1, false, true);
     if (args.seed !== undefined && !Number.isInteger(args.seed)) invalid('seed', 'an integer', args.seed);
     this.seed = args.seed;
-    dataFormat(args.dataFormat);
+    this.channelsFirst = dataFormat(args.dataFormat);
   }
   computeOutputShape(s: number[]): number[] {
     if (s.length !== this.rank) {
@@ -984,7 +1003,7 @@ export class SpatialDropout2D extends Layer {
     return s.slice();
   }
   private get channels(): number {
-    return this.outputShape![this.rank - 1]!;
+    return this.lastOut![this.rank - 1]!;
   }
   override scratchFloats(B: number): number[] {
     return [B * this.channels];
@@ -1036,7 +1055,12 @@ export class SpatialDropout2D extends Layer {
     this.masked(ctx.be, buf.dy, buf.scratch[0]!, dx, samples);
   }
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), rate: this.rate, seed: this.seed ?? null, data_format: 'channels_last' };
+    return {
+      ...super.getConfig(),
+      rate: this.rate,
+      seed: this.seed ?? null,
+      data_format: this.channelsFirst ? 'channels_first' : 'channels_last',
+    };
   }
 }
 
@@ -1136,11 +1160,17 @@ export class GlobalMaxPooling1D extends GlobalMaxPooling2D {
 
 // ------------------------------------------------------------------ readers of Keras/TF.js configs
 
-export function readFormat(c: { get(k: string): unknown; p(k: string): string }): void {
+/** A config's data_format, as a layer's dataFormat argument. */
+export function readFormat(c: { get(k: string): unknown; p(k: string): string }): 'channelsFirst' | 'channelsLast' {
   const df = c.get('data_format');
-  if (df !== undefined && normalizeName(String(df)) !== 'channelslast') {
-    throw new ValueError(`${c.p('data_format')}: only 'channels_last' is supported. Received: '${String(df)}'`);
+  if (df === undefined || df === null) return 'channelsLast';
+  const n = normalizeName(String(df));
+  if (n !== 'channelslast' && n !== 'channelsfirst') {
+    throw new ValueError(
+      `${c.p('data_format')}: expected 'channels_last' or 'channels_first'. Received: ${describe(df)}`,
+    );
   }
+  return n === 'channelsfirst' ? 'channelsFirst' : 'channelsLast';
 }
 
 /** Conv2D's and Conv1D's configs: the same keys, one-element windows for 1-D (and no causal padding). */
@@ -1149,7 +1179,7 @@ const readConv =
   ({ c, base, maxParams, activation, init, regularizer, noConstraint }: LayerReadContext): Layer => {
     noConstraint('kernel_constraint');
     noConstraint('bias_constraint');
-    readFormat(c);
+    const df = readFormat(c);
     c.unsupported('groups', 'grouped convolutions', (x) => x === 1);
     const pad = c.get('padding');
     if (oneD && pad === 'causal')
@@ -1157,6 +1187,7 @@ const readConv =
     const ones = oneD ? [1] : [1, 1];
     const args = {
       ...base,
+      dataFormat: df,
       filters: c.int('filters', undefined, 1, maxParams),
       kernelSize: c.get('kernel_size') as number[],
       strides: (c.get('strides') as number[] | undefined) ?? ones,
@@ -1179,9 +1210,9 @@ registerLayer(
 const readPool =
   (make: (a: Pooling2DArgs & Pooling1DArgs) => Layer, window = [2, 2]) =>
   ({ c, base }: LayerReadContext): Layer => {
-    readFormat(c);
     return make({
       ...base,
+      dataFormat: readFormat(c),
       poolSize: (c.get('pool_size') as number[] | undefined) ?? window,
       ...(c.get('strides') !== undefined ? { strides: c.get('strides') as number[] } : {}),
       padding: c.get('padding') as Padding | undefined,
@@ -1209,11 +1240,11 @@ registerLayer(
 
 /** A global pooling's config: channels last, no keepdims. */
 const readGlobal =
-  (make: (a: LayerArgs) => Layer) =>
+  (make: (a: LayerArgs & { dataFormat?: string }) => Layer) =>
   ({ c, base }: LayerReadContext): Layer => {
-    readFormat(c);
+    const dataFormat = readFormat(c);
     c.unsupported('keepdims', 'keepdims', (x) => x === false);
-    return make(base);
+    return make({ ...base, dataFormat });
   };
 registerLayer(
   'GlobalAveragePooling2D',
@@ -1224,15 +1255,13 @@ registerLayer(
   readGlobal((a) => new GlobalMaxPooling2D(a)),
 );
 registerLayer('ZeroPadding2D', ({ c, base }) => {
-  readFormat(c);
-  return new ZeroPadding2D({ ...base, padding: c.get('padding') as number[][] });
+  return new ZeroPadding2D({ ...base, dataFormat: readFormat(c), padding: c.get('padding') as number[][] });
 });
 registerLayer('Cropping2D', ({ c, base }) => {
-  readFormat(c);
-  return new Cropping2D({ ...base, cropping: c.get('cropping') as number[][] });
+  return new Cropping2D({ ...base, dataFormat: readFormat(c), cropping: c.get('cropping') as number[][] });
 });
 registerLayer('UpSampling2D', ({ c, base, kerasVersion }) => {
-  readFormat(c);
+  const df = readFormat(c);
   const interp = c.get('interpolation') ?? 'nearest';
   if (interp !== 'nearest' && interp !== 'bilinear' && interp !== BILINEAR_HALF_PIXEL) {
     throw new NotSupportedError(
@@ -1244,6 +1273,7 @@ registerLayer('UpSampling2D', ({ c, base, kerasVersion }) => {
   const keras = typeof kerasVersion === 'string' && /^\d/.test(kerasVersion);
   return new UpSampling2D({
     ...base,
+    dataFormat: df,
     size: (c.get('size') as number[] | undefined) ?? [2, 2],
     interpolation: interp === 'nearest' ? 'nearest' : 'bilinear',
     halfPixelCenters: interp === BILINEAR_HALF_PIXEL || (interp === 'bilinear' && keras),
@@ -1273,11 +1303,12 @@ registerLayer(
 const readSpatialDropout =
   (make: (a: SpatialDropoutArgs) => Layer) =>
   ({ c, base }: LayerReadContext): Layer => {
-    readFormat(c);
+    const df = readFormat(c);
     c.unsupported('noise_shape', 'a noise shape', (x) => x === null);
     const seed = c.get('seed');
     return make({
       ...base,
+      dataFormat: df,
       rate: c.num('rate', 0, (x) => x >= 0 && x < 1, 'a number in [0, 1)'),
       ...(seed !== undefined && seed !== null ? { seed: seed as number } : {}),
     });

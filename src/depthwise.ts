@@ -84,7 +84,7 @@ abstract class DepthwiseBase extends Layer {
       );
     }
     this.padding = padding(args.padding);
-    dataFormat(args.dataFormat);
+    this.channelsFirst = dataFormat(args.dataFormat);
     this.activation = resolveActivation(args.activation, 'activation');
     this.useBias = args.useBias ?? true;
     this.depthwiseInitializer = getInitializer(args.depthwiseInitializer ?? 'glorot_uniform', 'depthwiseInitializer');
@@ -167,7 +167,7 @@ abstract class DepthwiseBase extends Layer {
       kernel_size: this.kernelSize.slice(),
       strides: this.strides.slice(),
       padding: this.padding,
-      data_format: 'channels_last',
+      data_format: this.channelsFirst ? 'channels_first' : 'channels_last',
       dilation_rate: this.dilationRate.slice(),
       depth_multiplier: this.depthMultiplier,
       activation: this.activation.name,
@@ -194,6 +194,7 @@ export class DepthwiseConv2D extends DepthwiseBase {
     return [g.OH, g.OW, g.C * this.depthMultiplier];
   }
   override expectedWeights(s: number[]): { name: string; shape: number[] }[] {
+    s = this.toLast(s);
     const CO = s[2]! * this.depthMultiplier;
     const out = [{ name: `${this.name}/depthwise_kernel`, shape: [...this.kernelSize, s[2]!, this.depthMultiplier] }];
     if (this.useBias) out.push({ name: `${this.name}/bias`, shape: [CO] });
@@ -201,7 +202,7 @@ export class DepthwiseConv2D extends DepthwiseBase {
   }
   override build(s: number[]): void {
     super.build(s);
-    this.addDepthwiseKernel(s);
+    this.addDepthwiseKernel(this.lastIn!);
     if (this.useBias)
       this.bias = this.addWeight(
         'bias',
@@ -248,6 +249,7 @@ export class SeparableConv2D extends DepthwiseBase {
     return [g.OH, g.OW, this.filters];
   }
   override expectedWeights(s: number[]): { name: string; shape: number[] }[] {
+    s = this.toLast(s);
     const out = [
       { name: `${this.name}/depthwise_kernel`, shape: [...this.kernelSize, s[2]!, this.depthMultiplier] },
       { name: `${this.name}/pointwise_kernel`, shape: [1, 1, s[2]! * this.depthMultiplier, this.filters] },
@@ -257,7 +259,7 @@ export class SeparableConv2D extends DepthwiseBase {
   }
   override build(s: number[]): void {
     super.build(s);
-    this.addDepthwiseKernel(s);
+    this.addDepthwiseKernel(this.lastIn!);
     this.pointwiseKernel = this.addWeight(
       'pointwise_kernel',
       [1, 1, this.midChannels, this.filters],
@@ -324,9 +326,9 @@ const readDepthwise = (c: LayerReadContext): DepthwiseConv2DArgs => {
   const { c: cfg, base, activation, init, regularizer, noConstraint } = c;
   noConstraint('depthwise_constraint');
   noConstraint('bias_constraint');
-  readFormat(cfg);
   return {
     ...base,
+    dataFormat: readFormat(cfg),
     kernelSize: cfg.get('kernel_size') as number[],
     depthMultiplier: cfg.int('depth_multiplier', 1, 1, 1 << 16),
     strides: (cfg.get('strides') as number[] | undefined) ?? [1, 1],

@@ -145,14 +145,111 @@ export abstract class Layer {
     this.trainable = args.trainable ?? true;
   }
 
-  /** The output feature shape for an input feature shape. */
+  /** The output feature shape for an input feature shape (channels last for a `channelsFirst` layer). */
   abstract computeOutputShape(inputShape: number[]): number[];
   /** Create the weights (called once, with the input feature shape). */
   build(inputShape: number[]): void {
     this.inputShape = inputShape.slice();
-    this.outputShape = this.computeOutputShape(inputShape);
+    this.lastIn = this.toLast(inputShape);
+    this.lastOut = this.computeOutputShape(this.lastIn);
+    this.outputShape = this.toFirst(this.lastOut);
     this.rowsPerSample = shapeSize(inputShape.slice(0, -1));
     this.built = true;
+  }
+
+  // ---------------------------------------------------------------- channels first, by transposition
+
+  /**
+   * Keras's 'channels_first' (TF.js's 'channelsFirst') for the image layers: the layer's own code computes
+   * channels last, on `lastIn` → `lastOut` shapes, and the engine-facing methods below (`runForward`,
+   * `runBackward`, `planScratch`, `planTransient`, `planNeedsZ`) transpose its input and output around it,
+   * as TF.js does. Set once, by the layer's constructor.
+   */
+  protected channelsFirst = false;
+  /** The input and output shapes the layer's own code sees (channels last), set by build. */
+  protected lastIn: number[] | null = null;
+  protected lastOut: number[] | null = null;
+  /** [C, ...spatial] → [...spatial, C] for a channels-first layer (else the shape itself). */
+  protected toLast(s: number[]): number[] {
+    return this.channelsFirst && s.length > 1 ? [...s.slice(1), s[0]!] : s.slice();
+  }
+  /** [...spatial, C] → [C, ...spatial] for a channels-first layer (else the shape itself). */
+  protected toFirst(s: number[]): number[] {
+    return this.channelsFirst && s.length > 1 ? [s[s.length - 1]!, ...s.slice(0, -1)] : s.slice();
+  }
+  /** What the plan keeps for the layer from forward to backward (a channels-first layer: its transposed x, y, z). */
+  planScratch(B: number): number[] {
+    const own = this.scratchFloats(B);
+    if (!this.channelsFirst) return own;
+    return [...own, B * this.inFeatures, B * this.outFeatures, ...(this.needsZ() ? [B * this.outFeatures] : [])];
+  }
+  /** The layer's transient floats, and a channels-first layer's transposed buffers after them. */
+  planTransient(B: number, training: boolean): number {
+    const own = this.transientFloats(B, training);
+    if (!this.channelsFirst) return own;
+    // Training: dy and dx transposed (x, y, z are scratch). Inference: x, y and z transposed.
+    return own + B * (training ? this.inFeatures + this.outFeatures : this.inFeatures + 2 * this.outFeatures);
+  }
+  /** Whether the plan gives the layer a pre-activation buffer (a channels-first layer keeps its own). */
+  planNeedsZ(): boolean {
+    return !this.channelsFirst && this.needsZ();
+  }
+  /** The output activation a loss may fuse with (none for a channels-first layer: its last axis is not C). */
+  planOutputActivation(): string {
+    return this.channelsFirst ? 'linear' : this.outputActivation();
+  }
+  /** Per sample, a [rows, cols] block → [cols, rows]. */
+  private transpose(f: Float32Array, src: number, dst: number, M: number, rows: number, cols: number): void {
+    const s0 = src >> 2,
+      d0 = dst >> 2,
+      n = rows * cols;
+    for (let m = 0; m < M; m++) {
+      const s = s0 + m * n,
+        d = d0 + m * n;
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) f[d + c * rows + r] = f[s + r * cols + c]!;
+    }
+  }
+  /** The channels-last buffers of a channels-first layer's call: where its transposed x, y, z, dy and dx live. */
+  private lastBuffers(ctx: StepContext, buf: LayerBuffers, M: number): { x: number; inner: LayerBuffers; dx: number } {
+    const own = this.scratchFloats(M).length,
+      z = this.needsZ();
+    let x: number, y: number, zz: number, at: number;
+    const t0 = ctx.transient + this.transientFloats(M, ctx.training) * 4;
+    if (buf.scratch.length > own) {
+      [x, y] = [buf.scratch[own]!, buf.scratch[own + 1]!];
+      zz = z ? buf.scratch[own + 2]! : y;
+      at = t0;
+    } else {
+      x = t0;
+      y = x + M * this.inFeatures * 4;
+      zz = z ? y + M * this.outFeatures * 4 : y;
+      at = y + M * this.outFeatures * (z ? 8 : 4);
+    }
+    const dy = at,
+      dx = dy + M * this.outFeatures * 4;
+    return { x, inner: { y, z: zz, dy, scratch: buf.scratch.slice(0, own) }, dx };
+  }
+  /** The forward pass as the engine calls it. */
+  runForward(ctx: StepContext, buf: LayerBuffers, x: number, M: number): void {
+    if (!this.channelsFirst) return this.forward(ctx, buf, x, M);
+    const f = ctx.be.heap.f32,
+      C = this.inputShape![0]!,
+      Co = this.outputShape![0]!;
+    const t = this.lastBuffers(ctx, buf, M);
+    this.transpose(f, x, t.x, M, C, this.inFeatures / C);
+    this.forward(ctx, t.inner, t.x, M);
+    this.transpose(f, t.inner.y, buf.y, M, this.outFeatures / Co, Co);
+  }
+  /** The backward pass as the engine calls it. */
+  runBackward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, M: number): void {
+    if (!this.channelsFirst) return this.backward(ctx, buf, _x, dx, M);
+    const f = ctx.be.heap.f32,
+      C = this.inputShape![0]!,
+      Co = this.outputShape![0]!;
+    const t = this.lastBuffers(ctx, buf, M);
+    this.transpose(f, buf.dy, t.inner.dy, M, Co, this.outFeatures / Co);
+    this.backward(ctx, t.inner, t.x, dx === 0 ? 0 : t.dx, M);
+    if (dx !== 0) this.transpose(f, t.dx, dx, M, this.inFeatures / C, C);
   }
   /**
    * Rows of the last axis per sample (set when built): 1 for a flat input, the
@@ -289,7 +386,7 @@ export abstract class Layer {
       throw new ValueError(
         `Layer '${this.name}' (${this.className}) takes one input. Received: ${shapes.length} inputs.`,
       );
-    return this.computeOutputShape(shapes[0]!);
+    return this.toFirst(this.computeOutputShape(this.toLast(shapes[0]!)));
   }
   /** The input shapes the layer was built for (one unless it merges). */
   inputShapes(): number[][] {

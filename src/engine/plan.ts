@@ -99,7 +99,7 @@ export function layOutPlan(p: Program, B: number, training: boolean, targetWidth
     blocks: [],
     pinned: 0,
   };
-  const transient = Math.max(0, ...p.steps.map((s) => s.layer.transientFloats(B, training)));
+  const transient = Math.max(0, ...p.steps.map((s) => s.layer.planTransient(B, training)));
   if (transient > 0) plan.transient = alloc(transient);
   for (const v of p.inputs) {
     const x = alloc(B * p.values[v]!.feat);
@@ -124,7 +124,7 @@ export function layOutPlan(p: Program, B: number, training: boolean, targetWidth
       const st = p.values[o]!.step;
       if (st >= 0) for (const u of p.steps[st]!.inputs) lastUse[p.values[u]!.storage] = end;
     }
-    const lastZ = p.steps.reduce((a, s, i) => (!s.layer.aliasesInput() && s.layer.needsZ() ? i : a), -1);
+    const lastZ = p.steps.reduce((a, s, i) => (!s.layer.aliasesInput() && s.layer.planNeedsZ() ? i : a), -1);
     const outputSteps = new Set(p.outputs.map((o) => p.values[o]!.step));
     let zs = 0;
     const free: number[] = [],
@@ -139,7 +139,7 @@ export function layOutPlan(p: Program, B: number, training: boolean, targetWidth
         plan.y[out] = y;
       }
       let z = plan.y[out]!;
-      if (!s.layer.aliasesInput() && s.layer.needsZ()) {
+      if (!s.layer.aliasesInput() && s.layer.planNeedsZ()) {
         if (outputSteps.has(i) && i !== lastZ) z = alloc(B * p.values[out]!.feat);
         else z = zs || (zs = alloc(widest));
       }
@@ -163,9 +163,9 @@ export function layOutPlan(p: Program, B: number, training: boolean, targetWidth
         const y = alloc(n);
         buf = {
           y,
-          z: s.layer.needsZ() ? alloc(n) : y,
+          z: s.layer.planNeedsZ() ? alloc(n) : y,
           dy: alloc(n),
-          scratch: s.layer.scratchFloats(B).map((f) => alloc(f)),
+          scratch: s.layer.planScratch(B).map((f) => alloc(f)),
         };
       }
       plan.y[out] = buf.y;

@@ -112,7 +112,7 @@ export class Executor {
       const s = steps[i]!;
       ctx.node = i;
       if (s.multi) s.layer.forwardMulti(ctx, plan.bufs[i]!, plan.stepXs[i]!, M);
-      else s.layer.forward(ctx, plan.bufs[i]!, plan.stepX[i]!, M);
+      else s.layer.runForward(ctx, plan.bufs[i]!, plan.stepX[i]!, M);
     }
   }
 
@@ -144,7 +144,7 @@ export class Executor {
         fused = false;
       if (isCustomLoss(loss)) sum = customLoss(be, loss, P, plan.T[k]!, G, M, o.feat, lw);
       else {
-        const act = o.canFuse ? layer.outputActivation() : 'linear';
+        const act = o.canFuse ? layer.planOutputActivation() : 'linear';
         ({ sum, fused } = loss.run(
           be,
           plan.T[k]!,
@@ -181,7 +181,7 @@ export class Executor {
           g.temp = real;
         }
       if (s.multi) s.layer.backwardMulti(ctx, plan.bufs[i]!, plan.stepXs[i]!, plan.stepDx[i]!, M);
-      else s.layer.backward(ctx, plan.bufs[i]!, plan.stepX[i]!, plan.stepDx[i]![0]!, M);
+      else s.layer.runBackward(ctx, plan.bufs[i]!, plan.stepX[i]!, plan.stepDx[i]![0]!, M);
       if (gt)
         for (const g of gt) {
           const temp = g.w.grad;

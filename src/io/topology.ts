@@ -333,7 +333,7 @@ export function parseTopology(topology: unknown, path: string, gate: InitGate, m
     if (inShape.reduce((a, b) => a * b, 1) > maxParams)
       throw new DataError(`${p}: its input has more than ${maxParams} features per sample; refused as implausible.`);
     try {
-      s = l.computeOutputShape(inShape);
+      s = l.outputShapeFor([inShape]);
     } catch (e) {
       if (e instanceof SimdnetError) throw new NotSupportedError(`${p}: ${e.message}`);
       throw e;

@@ -138,6 +138,31 @@ const CASES: [string, () => sn.layers.Layer[], number[]][] = [
     [5, 2],
   ],
   [
+    'channels first (by transposition): conv 3×3 same, max pool, depthwise stride 2, transposed conv, bilinear, global average',
+    () => [
+      sn.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'tanh', dataFormat: 'channelsFirst' }),
+      sn.layers.maxPooling2d({ poolSize: 2, strides: 1, dataFormat: 'channelsFirst' }),
+      sn.layers.depthwiseConv2d({ kernelSize: 2, strides: 2, activation: 'elu', dataFormat: 'channelsFirst' }),
+      sn.layers.conv2dTranspose({ filters: 2, kernelSize: 2, strides: 2, dataFormat: 'channelsFirst' }),
+      sn.layers.upSampling2d({ size: 2, interpolation: 'bilinear', dataFormat: 'channelsFirst' }),
+      sn.layers.spatialDropout2d({ rate: 0.3, dataFormat: 'channelsFirst' }),
+      sn.layers.conv2d({ filters: 3, kernelSize: 3, strides: 3, dataFormat: 'channelsFirst' }),
+      sn.layers.flatten(),
+      sn.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+    [2, 6, 5],
+  ],
+  [
+    '1-D channels first: conv1d, average pool 1d, global max',
+    () => [
+      sn.layers.conv1d({ filters: 3, kernelSize: 2, activation: 'tanh', dataFormat: 'channelsFirst' }),
+      sn.layers.averagePooling1d({ poolSize: 2, dataFormat: 'channelsFirst' }),
+      sn.layers.globalMaxPooling1d({ dataFormat: 'channelsFirst' }),
+      sn.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+    [2, 7],
+  ],
+  [
     '1-D: global average pooling',
     () => [
       sn.layers.conv1d({ filters: 4, kernelSize: 3 }),
@@ -408,6 +433,53 @@ describe('convolutional models and TensorFlow.js', () => {
     expect((m.predict(x as unknown as number[][]) as sn.Tensor).values[0]).toBeCloseTo(
       x[0]!.flat(2).reduce((a, b) => a + b, 0),
       3,
+    );
+  });
+
+  it('channels-first models from TF.js load and predict the same, both ways, after training here', async () => {
+    const cf = { dataFormat: 'channelsFirst' as const };
+    const tm = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({
+          filters: 4,
+          kernelSize: 3,
+          padding: 'same',
+          activation: 'relu',
+          inputShape: [3, 7, 6],
+          biasInitializer: 'randomNormal',
+          ...cf,
+        }),
+        tfl.layers.maxPooling2d({ poolSize: 2, ...cf }),
+        tfl.layers.zeroPadding2d({ padding: 1, ...cf }),
+        tfl.layers.depthwiseConv2d({ kernelSize: 2, activation: 'relu6', ...cf }),
+        tfl.layers.averagePooling2d({ poolSize: 2, strides: 1, ...cf }),
+        tfl.layers.upSampling2d({ size: [2, 2], ...cf }),
+        tfl.layers.cropping2D({ cropping: [1, 0], ...cf }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    const x = images(rng(14), 4, 3, 7, 6);
+    const want = Array.from((tm.predict(tf.tensor(x)) as tf.Tensor).dataSync());
+    const ours = await sn.loadModel(io.fromMemory(await tfArtifacts(tm)));
+    expect(ours.layers.map((l) => l.outputShape)).toEqual(tm.layers.map((l) => (l.outputShape as number[]).slice(1)));
+    expectClose(
+      (ours.predict(x as unknown as number[][]) as sn.Tensor).values,
+      want,
+      'TF.js → simdnet (channels first)',
+    );
+    ours.compile({ optimizer: 'adam', loss: 'categorical_crossentropy' });
+    await ours.fit(
+      x as unknown as number[][],
+      x.map((_, i) => [0, 1, 2].map((k) => (k === i % 3 ? 1 : 0))),
+      { epochs: 2, verbose: 0 },
+    );
+    const mine = Array.from((ours.predict(x as unknown as number[][]) as sn.Tensor).values);
+    const back = await tfl.loadLayersModel(tf.io.fromMemory(await saveToMemory(ours)));
+    expectClose(
+      Array.from((back.predict(tf.tensor(x)) as tf.Tensor).dataSync()),
+      mine,
+      'simdnet → TF.js (channels first)',
     );
   });
 

@@ -359,9 +359,9 @@ describe('untrusted model files', () => {
       ],
       [
         (j) => {
-          j.modelTopology.config.layers[0].config.activation = 'relu6';
+          j.modelTopology.config.layers[0].config.activation = 'mish';
         },
-        /layers\[0\]\.config\.activation: activation 'relu6' is not supported by simdnet\. Supported: linear, relu, leaky_relu, elu, selu, sigmoid, tanh, exponential, softplus, softsign, gelu, swish, silu, hard_sigmoid, softmax/,
+        /layers\[0\]\.config\.activation: activation 'mish' is not supported by simdnet\. Supported: linear, relu, leaky_relu, elu, selu, sigmoid, tanh, exponential, softplus, softsign, gelu, swish, silu, hard_sigmoid, relu6, softmax/,
       ],
       [
         (j) => {

@@ -12,9 +12,9 @@
  * Padding follows TF.js: 'same' gives ⌈in/stride⌉ outputs, padding split with
  * the smaller half before. Pooling averages over in-bounds cells only, as TF.js.
  *
- * im2col and col2im are kernels (assembly/conv/im2col.ts; their JS
- * references in src/backend/js.ts); pooling is a TypeScript loop over kernel
- * memory for now.
+ * im2col and col2im are kernels (assembly/conv/im2col.ts), and so are max and
+ * average pooling with the recorded arg-max (assembly/conv/pool.ts); their JS
+ * references are in src/backend/js.ts.
  */
 import { Act } from './backend/types.js';
 import type { Backend } from './backend/types.js';
@@ -384,13 +384,6 @@ abstract class Pooling2D extends Layer {
   }
 }
 
-/** The in-bounds rows [ya, yb) and columns [xa, xb) of output cell (oy, ox)'s window. */
-function windowBounds(g: Geometry, oy: number, ox: number): [number, number, number, number] {
-  const y0 = oy * g.sh - g.top,
-    x0 = ox * g.sw - g.left;
-  return [Math.max(0, y0), Math.min(g.H, y0 + g.kh), Math.max(0, x0), Math.min(g.W, x0 + g.kw)];
-}
-
 /** The maximum over each window; the gradient goes to the first cell that holds it. */
 export class MaxPooling2D extends Pooling2D {
   readonly className: string = 'MaxPooling2D';
@@ -402,53 +395,13 @@ export class MaxPooling2D extends Pooling2D {
     return [B * this.outFeatures];
   }
   forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
-    const g = this.g!,
-      C = g.C,
-      f = ctx.be.heap.f32,
-      xs = x >> 2,
-      ys = buf.y >> 2;
+    const g = this.g!;
     // Training plans keep the arg-max for the backward pass (inference plans have no scratch).
-    const arg = buf.scratch.length > 0 ? buf.scratch[0]! >> 2 : -1;
-    const inS = g.H * g.W * C,
-      outS = g.OH * g.OW * C;
-    for (let n = 0; n < samples; n++) {
-      for (let oy = 0; oy < g.OH; oy++) {
-        for (let ox = 0; ox < g.OW; ox++) {
-          const [ya, yb, xa, xb] = windowBounds(g, oy, ox);
-          const o = n * outS + (oy * g.OW + ox) * C;
-          for (let c = 0; c < C; c++) {
-            let best = -Infinity,
-              at = (ya * g.W + xa) * C + c;
-            for (let iy = ya; iy < yb; iy++) {
-              for (let ix = xa; ix < xb; ix++) {
-                const i = (iy * g.W + ix) * C + c;
-                const v = f[xs + n * inS + i]!;
-                if (v > best || (v !== v && best === -Infinity)) {
-                  best = v;
-                  at = i;
-                }
-              }
-            }
-            f[ys + o + c] = best;
-            if (arg >= 0) f[arg + o + c] = at;
-          }
-        }
-      }
-    }
+    const arg = buf.scratch.length > 0 ? buf.scratch[0]! : 0;
+    ctx.be.maxPool(x, buf.y, arg, samples, g.H, g.W, g.C, g.OH, g.OW, g.kh, g.kw, g.sh, g.sw, g.top, g.left);
   }
   backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, samples: number): void {
-    if (dx === 0) return;
-    const g = this.g!,
-      f = ctx.be.heap.f32,
-      arg = buf.scratch[0]! >> 2,
-      dys = buf.dy >> 2,
-      ds = dx >> 2;
-    const inS = g.H * g.W * g.C,
-      outS = g.OH * g.OW * g.C;
-    f.fill(0, ds, ds + samples * inS);
-    for (let n = 0; n < samples; n++) {
-      for (let o = 0; o < outS; o++) f[ds + n * inS + f[arg + n * outS + o]!]! += f[dys + n * outS + o]!;
-    }
+    if (dx !== 0) ctx.be.maxPoolBackward(buf.dy, buf.scratch[0]!, dx, samples, this.inFeatures, this.outFeatures);
   }
 }
 
@@ -459,45 +412,13 @@ export class AveragePooling2D extends Pooling2D {
     super(args, name);
   }
   forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
-    this.run(ctx.be, x, buf.y, samples, false);
+    const g = this.g!;
+    ctx.be.avgPool(x, buf.y, samples, g.H, g.W, g.C, g.OH, g.OW, g.kh, g.kw, g.sh, g.sw, g.top, g.left);
   }
   backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, samples: number): void {
     if (dx === 0) return;
-    const f = ctx.be.heap.f32,
-      ds = dx >> 2;
-    f.fill(0, ds, ds + samples * this.inFeatures);
-    this.run(ctx.be, dx, buf.dy, samples, true);
-  }
-  /** Forward: out = mean of its window. Backward (grad): each window cell += dOut / count. */
-  private run(be: Backend, inp: number, out: number, samples: number, grad: boolean): void {
-    const g = this.g!,
-      C = g.C,
-      f = be.heap.f32,
-      xs = inp >> 2,
-      os = out >> 2;
-    const inS = g.H * g.W * C,
-      outS = g.OH * g.OW * C;
-    for (let n = 0; n < samples; n++) {
-      for (let oy = 0; oy < g.OH; oy++) {
-        for (let ox = 0; ox < g.OW; ox++) {
-          const [ya, yb, xa, xb] = windowBounds(g, oy, ox);
-          const inv = 1 / ((yb - ya) * (xb - xa));
-          const o = os + n * outS + (oy * g.OW + ox) * C;
-          for (let c = 0; c < C; c++) {
-            if (grad) {
-              const d = f[o + c]! * inv;
-              for (let iy = ya; iy < yb; iy++)
-                for (let ix = xa; ix < xb; ix++) f[xs + n * inS + (iy * g.W + ix) * C + c]! += d;
-            } else {
-              let sum = 0;
-              for (let iy = ya; iy < yb; iy++)
-                for (let ix = xa; ix < xb; ix++) sum += f[xs + n * inS + (iy * g.W + ix) * C + c]!;
-              f[o + c] = sum * inv;
-            }
-          }
-        }
-      }
-    }
+    const g = this.g!;
+    ctx.be.avgPoolBackward(buf.dy, dx, samples, g.H, g.W, g.C, g.OH, g.OW, g.kh, g.kw, g.sh, g.sw, g.top, g.left);
   }
 }
 
@@ -544,12 +465,9 @@ export class GlobalAveragePooling2D extends GlobalPooling2D {
   backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, samples: number): void {
     if (dx === 0) return;
     const C = this.outFeatures,
-      P = this.inFeatures / C,
-      f = ctx.be.heap.f32,
-      d = dx >> 2,
-      g = buf.dy >> 2;
-    for (let n = 0; n < samples; n++)
-      for (let p = 0; p < P; p++) for (let c = 0; c < C; c++) f[d + (n * P + p) * C + c] = f[g + n * C + c]! / P;
+      P = this.inFeatures / C;
+    // One window over all P positions (seen as a 1×P image).
+    ctx.be.avgPoolBackward(buf.dy, dx, samples, 1, P, C, 1, 1, 1, P, 1, 1, 0, 0);
   }
 }
 
@@ -564,38 +482,12 @@ export class GlobalMaxPooling2D extends GlobalPooling2D {
   }
   forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
     const C = this.outFeatures,
-      P = this.inFeatures / C,
-      f = ctx.be.heap.f32,
-      xs = x >> 2,
-      ys = buf.y >> 2;
-    const arg = buf.scratch.length > 0 ? buf.scratch[0]! >> 2 : -1;
-    for (let n = 0; n < samples; n++) {
-      for (let c = 0; c < C; c++) {
-        let best = -Infinity,
-          at = c;
-        for (let p = 0; p < P; p++) {
-          const v = f[xs + (n * P + p) * C + c]!;
-          if (v > best) {
-            best = v;
-            at = p * C + c;
-          }
-        }
-        f[ys + n * C + c] = best;
-        if (arg >= 0) f[arg + n * C + c] = at;
-      }
-    }
+      P = this.inFeatures / C;
+    const arg = buf.scratch.length > 0 ? buf.scratch[0]! : 0;
+    ctx.be.maxPool(x, buf.y, arg, samples, 1, P, C, 1, 1, 1, P, 1, 1, 0, 0);
   }
   backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, samples: number): void {
-    if (dx === 0) return;
-    const C = this.outFeatures,
-      inS = this.inFeatures,
-      f = ctx.be.heap.f32,
-      d = dx >> 2,
-      arg = buf.scratch[0]! >> 2,
-      g = buf.dy >> 2;
-    f.fill(0, d, d + samples * inS);
-    for (let n = 0; n < samples; n++)
-      for (let c = 0; c < C; c++) f[d + n * inS + f[arg + n * C + c]!] = f[g + n * C + c]!;
+    if (dx !== 0) ctx.be.maxPoolBackward(buf.dy, buf.scratch[0]!, dx, samples, this.inFeatures, this.outFeatures);
   }
 }
 

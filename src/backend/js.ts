@@ -1156,6 +1156,105 @@ export function createJsBackend(initialPages = 16): Backend {
       }
     },
 
+    maxPool(X, Y, arg, M, H, W, C, OH, OW, kh, kw, sh, sw, top, left) {
+      const f = mem();
+      let y = Y >> 2,
+        a = arg >> 2;
+      for (let n = 0; n < M; n++) {
+        const xs = (X >> 2) + n * H * W * C;
+        for (let oy = 0; oy < OH; oy++) {
+          const y0 = Math.max(oy * sh - top, 0),
+            y1 = Math.min(oy * sh - top + kh, H);
+          for (let ox = 0; ox < OW; ox++) {
+            const x0 = Math.max(ox * sw - left, 0),
+              x1 = Math.min(ox * sw - left + kw, W);
+            for (let c = 0; c < C; c++) {
+              let best = -Infinity,
+                at = (y0 * W + x0) * C + c;
+              for (let iy = y0; iy < y1; iy++)
+                for (let ix = x0; ix < x1; ix++) {
+                  const i = (iy * W + ix) * C + c,
+                    v = f[xs + i]!;
+                  if (v > best || (v !== v && best === -Infinity)) {
+                    best = v;
+                    at = i;
+                  }
+                }
+              f[y + c] = best;
+              if (arg !== 0) f[a + c] = at;
+            }
+            y += C;
+            a += C;
+          }
+        }
+      }
+    },
+
+    maxPoolBackward(dY, arg, dX, M, inSample, outSample) {
+      const f = mem();
+      f.fill(0, dX >> 2, (dX >> 2) + M * inSample);
+      for (let n = 0; n < M; n++) {
+        const d = (dX >> 2) + n * inSample,
+          g = (dY >> 2) + n * outSample,
+          a = (arg >> 2) + n * outSample;
+        for (let o = 0; o < outSample; o++) {
+          const p = d + f[a + o]!;
+          f[p] = Math.fround(f[p]! + f[g + o]!);
+        }
+      }
+    },
+
+    avgPool(X, Y, M, H, W, C, OH, OW, kh, kw, sh, sw, top, left) {
+      const f = mem();
+      let y = Y >> 2;
+      for (let n = 0; n < M; n++) {
+        const xs = (X >> 2) + n * H * W * C;
+        for (let oy = 0; oy < OH; oy++) {
+          const y0 = Math.max(oy * sh - top, 0),
+            y1 = Math.min(oy * sh - top + kh, H);
+          for (let ox = 0; ox < OW; ox++) {
+            const x0 = Math.max(ox * sw - left, 0),
+              x1 = Math.min(ox * sw - left + kw, W);
+            const inv = Math.fround(1 / ((y1 - y0) * (x1 - x0)));
+            for (let c = 0; c < C; c++) {
+              let sum = 0;
+              for (let iy = y0; iy < y1; iy++)
+                for (let ix = x0; ix < x1; ix++) sum = Math.fround(sum + f[xs + (iy * W + ix) * C + c]!);
+              f[y + c] = sum * inv;
+            }
+            y += C;
+          }
+        }
+      }
+    },
+
+    avgPoolBackward(dY, dX, M, H, W, C, OH, OW, kh, kw, sh, sw, top, left) {
+      const f = mem();
+      f.fill(0, dX >> 2, (dX >> 2) + M * H * W * C);
+      let g = dY >> 2;
+      for (let n = 0; n < M; n++) {
+        const xs = (dX >> 2) + n * H * W * C;
+        for (let oy = 0; oy < OH; oy++) {
+          const y0 = Math.max(oy * sh - top, 0),
+            y1 = Math.min(oy * sh - top + kh, H);
+          for (let ox = 0; ox < OW; ox++) {
+            const x0 = Math.max(ox * sw - left, 0),
+              x1 = Math.min(ox * sw - left + kw, W);
+            const inv = Math.fround(1 / ((y1 - y0) * (x1 - x0)));
+            for (let c = 0; c < C; c++) {
+              const d = Math.fround(f[g + c]! * inv);
+              for (let iy = y0; iy < y1; iy++)
+                for (let ix = x0; ix < x1; ix++) {
+                  const p = xs + (iy * W + ix) * C + c;
+                  f[p] = Math.fround(f[p]! + d);
+                }
+            }
+            g += C;
+          }
+        }
+      }
+    },
+
     depthwiseConv(X, K, Y, M, H, W, C, Dm, OH, OW, kh, kw, sh, sw, dh, dw, top, left) {
       const f = mem();
       const CO = C * Dm;

@@ -69,8 +69,8 @@ export interface KernelDescriptor<F = unknown> {
 const k = <F extends (...args: never[]) => unknown>(d: { split: Split; bind?: Bind }): KernelDescriptor<F> => d;
 
 /** Activation forward / backward, ns per element, by activation code (Act in types.ts). */
-const ACT_FWD_NS = [0.6, 0.6, 0.6, 4, 4.2, 8.3, 3.4, 5, 16.6, 1, 18, 11.6, 0.8, 0.8];
-const ACT_BWD_NS = [0.3, 0.4, 0.4, 0.4, 0.2, 0.2, 0.2, 0.2, 4, 0.2, 19, 13, 0.2, 0.2];
+const ACT_FWD_NS = [0.6, 0.6, 0.6, 4, 4.2, 8.3, 3.4, 5, 16.6, 1, 18, 11.6, 0.8, 0.8, 0.6];
+const ACT_BWD_NS = [0.3, 0.4, 0.4, 0.4, 0.2, 0.2, 0.2, 0.2, 4, 0.2, 19, 13, 0.2, 0.2, 0.4];
 
 export const KERNELS = {
   /**
@@ -499,6 +499,71 @@ export const KERNELS = {
       sw: number,
       dh: number,
       dw: number,
+      top: number,
+      left: number,
+    ) => void
+  >({ split: { kind: 'none' } }),
+  /**
+   * Max pooling (NHWC): Y = the maximum over each window's in-bounds cells (rows [oy·sh − top, +kh), columns
+   * likewise); arg ≠ 0 (0 = none): arg[n, oy, ox, c] = the winning cell's index within its sample, as a float.
+   */
+  maxPool: k<
+    (
+      X: number,
+      Y: number,
+      arg: number,
+      M: number,
+      H: number,
+      W: number,
+      C: number,
+      OH: number,
+      OW: number,
+      kh: number,
+      kw: number,
+      sh: number,
+      sw: number,
+      top: number,
+      left: number,
+    ) => void
+  >({ split: { kind: 'none' } }),
+  /** dX (written, zeroed first) = Σ of dY over the outputs whose recorded arg-max is each cell, in output order. */
+  maxPoolBackward: k<(dY: number, arg: number, dX: number, M: number, inSample: number, outSample: number) => void>({
+    split: { kind: 'none' },
+  }),
+  /** Average pooling (NHWC): Y = the float32 sum of each window's in-bounds cells, in row order, times f32(1/count). */
+  avgPool: k<
+    (
+      X: number,
+      Y: number,
+      M: number,
+      H: number,
+      W: number,
+      C: number,
+      OH: number,
+      OW: number,
+      kh: number,
+      kw: number,
+      sh: number,
+      sw: number,
+      top: number,
+      left: number,
+    ) => void
+  >({ split: { kind: 'none' } }),
+  /** avgPool's input gradient: dX (written, zeroed first) += dY·f32(1/count) over each window, in output order. */
+  avgPoolBackward: k<
+    (
+      dY: number,
+      dX: number,
+      M: number,
+      H: number,
+      W: number,
+      C: number,
+      OH: number,
+      OW: number,
+      kh: number,
+      kw: number,
+      sh: number,
+      sw: number,
       top: number,
       left: number,
     ) => void

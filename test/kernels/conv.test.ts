@@ -88,6 +88,49 @@ describeWasm('convolution kernels: wasm against js', (load) => {
     }
   });
 
+  test('max and average pooling, forward (with and without arg-max) and backward, on awkward geometries, exact', () => {
+    const rng = mulberry32(41);
+    for (const g of GEOS) {
+      const p = { ...g, dh: 1, dw: 1 };
+      const { OH, OW, top, left } = layout(p);
+      const inN = g.M * g.H * g.W * g.C,
+        outN = g.M * OH * OW * g.C;
+      const x = randArray(rng, inN),
+        dy = randArray(rng, outN);
+      // Ties: a few repeated values, so the first maximum must win in both.
+      for (let i = 0; i < inN; i += 7) x[i] = x[0]!;
+      const args = [g.M, g.H, g.W, g.C, OH, OW, g.kh, g.kw, g.sh, g.sw, top, left] as const;
+      conform(
+        `pooling ${JSON.stringify(p)}`,
+        w,
+        (a) => {
+          const X = a.put(x),
+            Y = a.empty(outN),
+            Y2 = a.empty(outN),
+            A = a.empty(outN),
+            dY = a.put(dy),
+            dX = a.empty(inN),
+            Ya = a.empty(outN),
+            dXa = a.empty(inN);
+          a.b.maxPool(X, Y, A, ...args);
+          a.b.maxPool(X, Y2, 0, ...args);
+          a.b.maxPoolBackward(dY, A, dX, g.M, g.H * g.W * g.C, OH * OW * g.C);
+          a.b.avgPool(X, Ya, ...args);
+          a.b.avgPoolBackward(dY, dXa, ...args);
+          return {
+            max: a.read(Y, outN),
+            maxNoArg: a.read(Y2, outN),
+            arg: a.read(A, outN),
+            dXmax: a.read(dX, inN),
+            avg: a.read(Ya, outN),
+            dXavg: a.read(dXa, inN),
+          };
+        },
+        { rel: 0, abs: 0 },
+      );
+    }
+  });
+
   test('depthwise convolution forward and both gradients on awkward geometries, multipliers 1 to 3, exact', () => {
     const rng = mulberry32(37);
     for (const g of GEOS) {

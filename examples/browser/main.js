@@ -1,11 +1,14 @@
 // The demo page: starts the training worker, draws the live chart, and turns
-// drawings into the 8×8, 0..16 inputs the UCI digits are made of.
+// drawings into the model's inputs: the 8×8, 0..16 counts the UCI digits are
+// made of, or a 28×28 MNIST image (the digit fitted in a 20×20 box and
+// centred by its centre of mass, as MNIST was made).
 const $ = (id) => document.getElementById(id);
+const kind = () => $('model').value; // 'mlp' | 'cnn'
 
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 let history = [];
 let epochsPlanned = 0;
-let trained = false;
+let trained = false; // a model of the selected kind is ready
 
 function setStatus(text, isError = false) {
   $('status').textContent = text;
@@ -29,6 +32,9 @@ worker.onmessage = (e) => {
       setStatus(`${m.train} training and ${m.test} test images loaded. Press Train.`);
       break;
     }
+    case 'status':
+      setStatus(m.text);
+      break;
     case 'progress':
       $('loss').textContent = m.loss.toFixed(4);
       break;
@@ -62,6 +68,8 @@ worker.onmessage = (e) => {
       $('val-acc').textContent = `${(m.accuracy * 100).toFixed(1)}%`;
       $('val-acc').dataset.value = String(m.accuracy);
       setStatus(`Loaded ${m.url}: test accuracy ${(m.accuracy * 100).toFixed(1)}%.`);
+      $('model').value = m.kind;
+      setPreview();
       document.body.dataset.trained = 'true';
       requestPrediction();
       break;
@@ -77,6 +85,7 @@ $('train').onclick = () => {
   const hidden = Math.max(4, Math.min(1024, Number($('hidden').value) || 64));
   history = [];
   epochsPlanned = epochs;
+  trained = false;
   $('train').disabled = true;
   $('save').disabled = true;
   $('load').disabled = true;
@@ -84,10 +93,27 @@ $('train').onclick = () => {
   document.body.dataset.trained = 'false';
   setStatus('Training…');
   drawChart();
-  worker.postMessage({ type: 'train', epochs, hidden });
+  worker.postMessage({ type: 'train', kind: kind(), epochs, hidden, learningRate: kind() === 'cnn' ? 0.005 : 0.003 });
 };
 $('save').onclick = () => worker.postMessage({ type: 'save' });
-$('load').onclick = () => worker.postMessage({ type: 'load' });
+$('load').onclick = () => worker.postMessage({ type: 'load', kind: kind() });
+/** The preview and the defaults follow the selected model. */
+function setPreview() {
+  const cnn = kind() === 'cnn';
+  $('preview').width = $('preview').height = cnn ? 28 : 8;
+  $('preview-label').textContent = `what the model sees (${cnn ? '28×28' : '8×8'})`;
+  $('hidden').disabled = cnn;
+  requestPrediction();
+}
+$('model').onchange = () => {
+  $('epochs').value = kind() === 'cnn' ? '3' : '30';
+  trained = false;
+  $('save').disabled = true;
+  $('prediction').textContent = '?'; $('prediction').dataset.digit = ''; $('bars').textContent = '';
+  document.body.dataset.trained = 'false';
+  setStatus(`Press Train to train the ${kind() === 'cnn' ? 'CNN on MNIST' : 'dense network on the UCI digits'}.`);
+  setPreview();
+};
 
 // ------------------------------------------------------------------ chart
 function drawChart() {
@@ -172,7 +198,7 @@ pad.addEventListener('pointercancel', endStroke);
 $('clear').onclick = () => {
   strokes = [];
   renderPad();
-  showPixels(new Array(64).fill(0));
+  showPixels(new Array(kind() === 'cnn' ? 784 : 64).fill(0));
   $('prediction').textContent = '?'; $('prediction').dataset.digit = ''; $('bars').textContent = '';
 };
 renderPad();
@@ -203,10 +229,44 @@ export function toDigitPixels(strokesIn) {
   return out;
 }
 
+/**
+ * The drawing as MNIST would have it: 784 values in 0..1 (ink = 1), the strokes fitted in a 20×20 box
+ * (anti-aliased) and moved so that their centre of mass is the centre of the 28×28 image.
+ */
+export function toMnistPixels(strokesIn) {
+  const pts = strokesIn.flat();
+  if (pts.length === 0) return null;
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const [px, py] of pts) { x0 = Math.min(x0, px); y0 = Math.min(y0, py); x1 = Math.max(x1, px); y1 = Math.max(y1, py); }
+  const S = 28, pen = 2.4;
+  const scale = (20 - pen) / Math.max(x1 - x0, y1 - y0, 1);
+  const render = (dx, dy) => {
+    const c = new OffscreenCanvas(S, S);
+    const g = c.getContext('2d', { willReadFrequently: true });
+    g.fillStyle = '#000'; g.fillRect(0, 0, S, S);
+    g.strokeStyle = '#fff'; g.lineWidth = pen; g.lineCap = 'round'; g.lineJoin = 'round';
+    for (const s of strokesIn) {
+      g.beginPath();
+      s.forEach(([px, py], i) => { const X = dx + (px - x0) * scale, Y = dy + (py - y0) * scale; if (i) g.lineTo(X, Y); else g.moveTo(X, Y); });
+      if (s.length === 1) g.lineTo(dx + (s[0][0] - x0) * scale + 0.1, dy + (s[0][1] - y0) * scale);
+      g.stroke();
+    }
+    const img = g.getImageData(0, 0, S, S).data;
+    return Array.from({ length: S * S }, (_, i) => img[i * 4] / 255);
+  };
+  const dx = (S - (x1 - x0) * scale) / 2, dy = (S - (y1 - y0) * scale) / 2;
+  const first = render(dx, dy);
+  let m = 0, mx = 0, my = 0;
+  first.forEach((v, i) => { m += v; mx += v * ((i % S) + 0.5); my += v * (Math.floor(i / S) + 0.5); });
+  return m > 0 ? render(dx + S / 2 - mx / m, dy + S / 2 - my / m) : first;
+}
+
 function showPixels(px) {
   const g = $('preview').getContext('2d');
-  const im = g.createImageData(8, 8);
-  px.forEach((v, i) => { const c = 255 - Math.round((v / 16) * 255); im.data.set([c, c, c, 255], i * 4); });
+  const n = px.length === 784 ? 28 : 8, top = n === 28 ? 1 : 16;
+  if ($('preview').width !== n) $('preview').width = $('preview').height = n;
+  const im = g.createImageData(n, n);
+  px.forEach((v, i) => { const c = 255 - Math.round((v / top) * 255); im.data.set([c, c, c, 255], i * 4); });
   g.putImageData(im, 0, 0);
 }
 
@@ -217,10 +277,10 @@ function requestPrediction() {
   predictQueued = true;
   requestAnimationFrame(() => {
     predictQueued = false;
-    const px = toDigitPixels(strokes);
+    const px = kind() === 'cnn' ? toMnistPixels(strokes) : toDigitPixels(strokes);
     if (!px) return;
     showPixels(px);
-    if (trained) worker.postMessage({ type: 'predict', id: ++predictId, pixels: px });
+    if (trained) worker.postMessage({ type: 'predict', id: ++predictId, kind: kind(), pixels: px });
   });
 }
 
@@ -242,4 +302,4 @@ function showPrediction(probs) {
 }
 
 // For the end-to-end test and the curious: the current drawing as model input.
-window.simdnetDemo = { pixels: () => toDigitPixels(strokes) };
+window.simdnetDemo = { pixels: () => (kind() === 'cnn' ? toMnistPixels(strokes) : toDigitPixels(strokes)) };

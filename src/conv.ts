@@ -20,7 +20,7 @@ import { Act } from './backend/types.js';
 import type { Backend } from './backend/types.js';
 import { NotSupportedError, ValueError, checkNumberInRange, describe, invalid } from './errors.js';
 import { hash32 } from './backend/prng.js';
-import { type LayerReadContext, registerLayer } from './io/cfg.js';
+import { type LayerReadContext, layerReader, registerLayer } from './io/cfg.js';
 import { ResolvedActivation, normalizeName, resolveActivation } from './activations.js';
 import { Initializer, InitializerIdentifier, getInitializer } from './initializers.js';
 import { Regularizer, RegularizerIdentifier, getRegularizer } from './regularizers.js';
@@ -1274,3 +1274,40 @@ export const globalAveragePooling1d = (args: LayerArgs & { dataFormat?: string }
   new GlobalAveragePooling1D(args);
 /** The maximum over the steps of each channel. @example sn.layers.globalMaxPooling1d() */
 export const globalMaxPooling1d = (args: LayerArgs & { dataFormat?: string } = {}) => new GlobalMaxPooling1D(args);
+
+// ------------------------------------------------------------------ other spellings
+
+// TF.js's aliases of the factories.
+/** TF.js's spelling of cropping2d. */
+export const cropping2D = cropping2d;
+/** Alias of maxPooling2d (TF.js, Keras MaxPool2D). */
+export const maxPool2d = maxPooling2d;
+/** Alias of averagePooling2d (TF.js, Keras AvgPool2D). */
+export const avgPool2d = averagePooling2d;
+/** Alias of averagePooling2d (TF.js). */
+export const avgPooling2d = averagePooling2d;
+/** Alias of maxPooling1d (TF.js, Keras MaxPool1D). */
+export const maxPool1d = maxPooling1d;
+/** Alias of averagePooling1d (TF.js, Keras AvgPool1D). */
+export const avgPool1d = averagePooling1d;
+/** Alias of averagePooling1d (TF.js). */
+export const avgPooling1d = averagePooling1d;
+/** Alias of globalMaxPooling2d (TF.js, Keras GlobalMaxPool2D). */
+export const globalMaxPool2d = globalMaxPooling2d;
+/** Alias of globalMaxPooling1d (TF.js, Keras GlobalMaxPool1D). */
+export const globalMaxPool1d = globalMaxPooling1d;
+
+// Keras's class aliases, loaded as the classes they name.
+for (const [alias, name] of [
+  ['Convolution2D', 'Conv2D'],
+  ['Convolution1D', 'Conv1D'],
+  ['Convolution2DTranspose', 'Conv2DTranspose'],
+  ['MaxPool1D', 'MaxPooling1D'],
+  ['AvgPool1D', 'AveragePooling1D'],
+  ['GlobalAvgPool2D', 'GlobalAveragePooling2D'],
+  ['GlobalMaxPool2D', 'GlobalMaxPooling2D'],
+  ['GlobalAvgPool1D', 'GlobalAveragePooling1D'],
+  ['GlobalMaxPool1D', 'GlobalMaxPooling1D'],
+] as const) {
+  registerLayer(alias, layerReader(name)!);
+}

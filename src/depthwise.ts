@@ -11,7 +11,7 @@
 import { Act } from './backend/types.js';
 import type { Backend } from './backend/types.js';
 import { ValueError, invalid } from './errors.js';
-import { type LayerReadContext, registerLayer } from './io/cfg.js';
+import { type LayerReadContext, layerReader, registerLayer } from './io/cfg.js';
 import { ResolvedActivation, resolveActivation } from './activations.js';
 import { Initializer, InitializerIdentifier, getInitializer } from './initializers.js';
 import { Regularizer, RegularizerIdentifier, getRegularizer } from './regularizers.js';
@@ -364,3 +364,5 @@ export const depthwiseConv2d = (args: DepthwiseConv2DArgs) => new DepthwiseConv2
  * @example sn.layers.separableConv2d({ filters: 32, kernelSize: 3, activation: 'relu' })
  */
 export const separableConv2d = (args: SeparableConv2DArgs) => new SeparableConv2D(args);
+// Keras's class alias.
+registerLayer('SeparableConvolution2D', layerReader('SeparableConv2D')!);

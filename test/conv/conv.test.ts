@@ -483,6 +483,33 @@ describe('convolutional models and TensorFlow.js', () => {
     );
   });
 
+  it("Keras's class aliases load as the classes they name; TF.js's factory spellings are the same factories", async () => {
+    const tm = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ filters: 2, kernelSize: 2, inputShape: [5, 5, 2] }),
+        tfl.layers.maxPooling2d({ poolSize: 2 }),
+        tfl.layers.globalAveragePooling2d({}),
+      ],
+    });
+    const art = await tfArtifacts(tm);
+    const layers = (art.modelTopology as { config: { layers: { class_name: string }[] } }).config.layers;
+    layers[0]!.class_name = 'Convolution2D';
+    layers[1]!.class_name = 'MaxPool2D';
+    layers[2]!.class_name = 'GlobalAvgPool2D';
+    const m = await sn.loadModel(io.fromMemory(art));
+    expect(m.layers.map((l) => l.className)).toEqual(['Conv2D', 'MaxPooling2D', 'GlobalAveragePooling2D']);
+    const x = images(rng(15), 2, 5, 5, 2);
+    expectClose(
+      (m.predict(x as unknown as number[][]) as sn.Tensor).values,
+      Array.from((tm.predict(tf.tensor(x)) as tf.Tensor).dataSync()),
+      'aliases',
+    );
+    expect(sn.layers.cropping2D).toBe(sn.layers.cropping2d);
+    expect(sn.layers.maxPool2d).toBe(sn.layers.maxPooling2d);
+    expect(sn.layers.avgPool2d).toBe(sn.layers.averagePooling2d);
+    expect(sn.layers.globalMaxPool1d).toBe(sn.layers.globalMaxPooling1d);
+  });
+
   it('refuses what it cannot do, naming the argument', () => {
     expect(() => sn.layers.conv2d({ filters: 0, kernelSize: 3 })).toThrow(/filters/);
     expect(() => sn.layers.conv2d({ filters: 2, kernelSize: [3, 0] })).toThrow(/kernelSize/);

@@ -37,6 +37,9 @@ import type { Act } from './types.js';
  *    added in block order (so the float64 result is the same for any thread count);
  *    `ptrs` have a row stride of N, `ptrs1` of 1 (weights, labels).
  *  - `sum`: the same for a plain reduction over the n elements at argument `n`.
+ *  - `samples`: blocks of the M samples at argument `m` of an image kernel; pointer `ptrs[i]` advances by
+ *    `per(args)[i]` floats per sample (0: shared by all samples); `cost(args)`: ns per sample. Every sample
+ *    is computed alone, so the bits do not depend on the cut.
  *  - `gemm`: blocks of output rows, each thread with its own workspace (threaded.ts).
  *  - `none`: always on the calling thread (per-column sums in one fixed order).
  */
@@ -45,6 +48,13 @@ export type Split =
   | { kind: 'rows'; m: number; ptrs: readonly number[]; cost: Cost }
   | { kind: 'loss'; m: number; ptrs: readonly number[]; ptrs1: readonly number[]; cost: number }
   | { kind: 'sum'; n: number; ptrs: readonly number[]; cost: number }
+  | {
+      kind: 'samples';
+      m: number;
+      ptrs: readonly number[];
+      per: (args: readonly number[]) => readonly number[];
+      cost: (args: readonly number[]) => number;
+    }
   | { kind: 'gemm' }
   | { kind: 'none' };
 /** ns per element: a constant, or a function of the call's arguments (the activation's). */
@@ -71,6 +81,31 @@ const k = <F extends (...args: never[]) => unknown>(d: { split: Split; bind?: Bi
 /** Activation forward / backward, ns per element, by activation code (Act in types.ts). */
 const ACT_FWD_NS = [0.6, 0.6, 0.6, 4, 4.2, 8.3, 3.4, 5, 16.6, 1, 18, 11.6, 0.8, 0.8, 0.6];
 const ACT_BWD_NS = [0.3, 0.4, 0.4, 0.4, 0.2, 0.2, 0.2, 0.2, 4, 0.2, 19, 13, 0.2, 0.2, 0.4];
+
+/** An im2col-shaped kernel split by samples: (X, rows, M at 2, H, W, C, OH, OW, kh, kw, …), ns per copied float. */
+const im2colSplit = (ptrs: number[], per: (a: readonly number[]) => number[], ns: number): Split => ({
+  kind: 'samples',
+  m: 2,
+  ptrs,
+  per,
+  cost: (a) => a[6]! * a[7]! * a[8]! * a[9]! * a[5]! * ns,
+});
+/** A depthwise kernel split by samples: (X, K, Y, M at 3, H, W, C, Dm, OH, OW, kh, kw, …); the kernel is shared. */
+const dwSplit = (ptrs: number[], per: (a: readonly number[]) => number[]): Split => ({
+  kind: 'samples',
+  m: 3,
+  ptrs,
+  per,
+  cost: (a) => a[8]! * a[9]! * a[6]! * a[7]! * a[10]! * a[11]! * 0.4,
+});
+/** A pooling kernel split by samples: M at argument m, then H, W, C, OH, OW, kh, kw. */
+const poolSplit = (ptrs: number[], per: (a: readonly number[]) => number[], m: number): Split => ({
+  kind: 'samples',
+  m,
+  ptrs,
+  per,
+  cost: (a) => a[m + 4]! * a[m + 5]! * a[m + 3]! * a[m + 6]! * a[m + 7]! * 0.3,
+});
 
 export const KERNELS = {
   /**
@@ -432,7 +467,7 @@ export const KERNELS = {
       top: number,
       left: number,
     ) => void
-  >({ split: { kind: 'none' } }),
+  >({ split: im2colSplit([0, 1], (a) => [a[3]! * a[4]! * a[5]!, a[6]! * a[7]! * a[8]! * a[9]! * a[5]!], 0.3) }),
   /** The adjoint of im2col: dX (written, zeroed first) = Σ of the rows' values over every row reading each cell. */
   col2im: k<
     (
@@ -453,7 +488,7 @@ export const KERNELS = {
       top: number,
       left: number,
     ) => void
-  >({ split: { kind: 'none' } }),
+  >({ split: im2colSplit([0, 1], (a) => [a[6]! * a[7]! * a[8]! * a[9]! * a[5]!, a[3]! * a[4]! * a[5]!], 0.5) }),
   /**
    * Depthwise 2-D convolution (NHWC; kernel [kh, kw, C, Dm]): Y[n, oy, ox, c·Dm + m] = Σ over the in-bounds
    * taps (i, j), in that order, of X[n, oy·sh − top + i·dh, ox·sw − left + j·dw, c] · K[i, j, c, m].
@@ -479,7 +514,7 @@ export const KERNELS = {
       top: number,
       left: number,
     ) => void
-  >({ split: { kind: 'none' } }),
+  >({ split: dwSplit([0, 1, 2], (a) => [a[4]! * a[5]! * a[6]!, 0, a[8]! * a[9]! * a[6]! * a[7]!]) }),
   /** depthwiseConv's input gradient: dX written (zeroed first), terms added in order (n, oy, ox, i, j, m). */
   depthwiseConvBackInput: k<
     (
@@ -502,7 +537,7 @@ export const KERNELS = {
       top: number,
       left: number,
     ) => void
-  >({ split: { kind: 'none' } }),
+  >({ split: dwSplit([0, 1, 2], (a) => [a[8]! * a[9]! * a[6]! * a[7]!, 0, a[4]! * a[5]! * a[6]!]) }),
   /**
    * Max pooling (NHWC): Y = the maximum over each window's in-bounds cells (rows [oy·sh − top, +kh), columns
    * likewise); arg ≠ 0 (0 = none): arg[n, oy, ox, c] = the winning cell's index within its sample, as a float.
@@ -525,10 +560,16 @@ export const KERNELS = {
       top: number,
       left: number,
     ) => void
-  >({ split: { kind: 'none' } }),
+  >({ split: poolSplit([0, 1, 2], (a) => [a[4]! * a[5]! * a[6]!, a[7]! * a[8]! * a[6]!, a[7]! * a[8]! * a[6]!], 3) }),
   /** dX (written, zeroed first) = Σ of dY over the outputs whose recorded arg-max is each cell, in output order. */
   maxPoolBackward: k<(dY: number, arg: number, dX: number, M: number, inSample: number, outSample: number) => void>({
-    split: { kind: 'none' },
+    split: {
+      kind: 'samples',
+      m: 3,
+      ptrs: [0, 1, 2],
+      per: (a) => [a[5]!, a[5]!, a[4]!],
+      cost: (a) => a[4]! * 0.3 + a[5]!,
+    },
   }),
   /** Average pooling (NHWC): Y = the float32 sum of each window's in-bounds cells, in row order, times f32(1/count). */
   avgPool: k<
@@ -548,7 +589,7 @@ export const KERNELS = {
       top: number,
       left: number,
     ) => void
-  >({ split: { kind: 'none' } }),
+  >({ split: poolSplit([0, 1], (a) => [a[3]! * a[4]! * a[5]!, a[6]! * a[7]! * a[5]!], 2) }),
   /** avgPool's input gradient: dX (written, zeroed first) += dY·f32(1/count) over each window, in output order. */
   avgPoolBackward: k<
     (
@@ -567,7 +608,7 @@ export const KERNELS = {
       top: number,
       left: number,
     ) => void
-  >({ split: { kind: 'none' } }),
+  >({ split: poolSplit([0, 1], (a) => [a[6]! * a[7]! * a[5]!, a[3]! * a[4]! * a[5]!], 2) }),
   /** depthwiseConv's kernel gradient: dK written (zeroed first), terms added in order (n, oy, ox). */
   depthwiseConvBackFilter: k<
     (

@@ -96,7 +96,7 @@ export function threadSupport(memory: WebAssembly.Memory): string | undefined {
   return undefined;
 }
 
-/** The largest thread count setThreads accepts (the calling thread and 63 workers). */
+/** The largest thread count setThreads accepts (the calling thread and 31 workers). */
 export const MAX_THREADS = LAYOUT.maxSlots + 1;
 
 /**
@@ -236,16 +236,16 @@ export function createThreadedBackend(
     return ready.length + 1 > maxThreads ? ready.slice(0, maxThreads - 1) : ready;
   }
 
-  /** Write task record t: kernel `id` with arguments a (up to 16). */
+  /** Write task record t: kernel `id` with arguments a (up to REC − 2 = 18). */
   function put(t: number, id: number, a: ArrayLike<number>): void {
     const r = TB + t * REC;
     const f = f64!;
     f[r] = id;
     for (let i = 0; i < a.length; i++) f[r + 1 + i] = a[i]!;
-    for (let i = a.length; i < 16; i++) f[r + 1 + i] = 0;
+    for (let i = a.length; i < REC - 2; i++) f[r + 1 + i] = 0;
   }
   function result(t: number): number {
-    return f64![TB + t * REC + 17]!;
+    return f64![TB + t * REC + REC - 1]!;
   }
 
   /**
@@ -364,6 +364,28 @@ export function createThreadedBackend(
     args.length = a.length;
     for (let i = 0; i < a.length; i++) args[i] = a[i]!;
     return args;
+  }
+  /** Split an image kernel's call over blocks of samples; false when it should run here. */
+  function splitSamples(name: Name, a: number[], ns: number): boolean {
+    const spec = KERNELS[name].split as Extract<Split, { kind: 'samples' }>;
+    const M = a[spec.m]!;
+    const hs = helpers(Math.min(M, Math.floor(ns / (splitMinNs / 2))));
+    if (hs === null) return false;
+    const parts = hs.length + 1;
+    weigh(hs);
+    const per = spec.per(a);
+    for (let t = 0; t < parts; t++) {
+      const s0 = cut(t, parts, M, 1);
+      const b = copyArgs(a);
+      for (let i = 0; i < spec.ptrs.length; i++) {
+        const p = spec.ptrs[i]!;
+        if (a[p] !== 0) b[p] = a[p]! + s0 * per[i]! * 4;
+      }
+      b[spec.m] = cut(t + 1, parts, M, 1) - s0;
+      put(t, ID[name], b);
+    }
+    runOn(hs, parts);
+    return true;
   }
   /** Split an elementwise call over ranges of n; false when it should run here. */
   function splitElem(name: Name, a: number[], ns: number): boolean {
@@ -516,6 +538,13 @@ export function createThreadedBackend(
           return true;
         };
       }
+      case 'samples':
+        return (a) => {
+          const M = a[sp.m]!;
+          if (wanted <= 1 || M < 2) return false;
+          const ns = M * sp.cost(a);
+          return big(ns) && splitSamples(name, a, ns);
+        };
       case 'sum':
         return (a) => {
           if (a[sp.n]! <= SUM_BLOCK) return false;
@@ -545,6 +574,18 @@ export function createThreadedBackend(
     const n = raw[name].length,
       a = new Array<number>(n).fill(0);
     const sp = KERNELS[name].split as Exclude<Split, { kind: 'gemm' } | { kind: 'none' }>;
+    // The image kernels (12 to 18 arguments, a few calls per layer, each large): any arity, through rest
+    // arguments; only calls of two samples or more, with threads, are looked at further.
+    if (sp.kind === 'samples') {
+      const m = sp.m;
+      return function (...x: number[]) {
+        if (wanted > 1 && x[m]! >= 2) {
+          for (let i = 0; i < n; i++) a[i] = x[i]!;
+          if (route(a)) return routed;
+        }
+        return plain(...x);
+      } as F;
+    }
     // Size arguments: n (elem, sum) or M and N (rows, loss).
     const gi = sp.kind === 'elem' || sp.kind === 'sum' ? sp.n : sp.m,
       gj = sp.kind === 'elem' || sp.kind === 'sum' ? -1 : sp.m + 1;

@@ -89,17 +89,17 @@ export const LAYOUT = {
   sTimesByte: 32,
   /** The job offered to the worker: its number (offered), minus it (taken), 0 (revoked). */
   sOffer: 12,
-  maxSlots: 63,
+  maxSlots: 31,
   /** Each worker's last error message (ASCII, NUL-terminated). */
-  msgBase: 15360 + 64 + 63 * 64,
+  msgBase: 15360 + 64 + 31 * 64,
   msgBytes: 128,
-  /** The task table: records of 18 float64 (kernel index, 16 arguments, result). */
-  taskBase: 15360 + 64 + 63 * 64 + 63 * 128,
-  recF64: 18,
+  /** The task table: records of 20 float64 (kernel index, 18 arguments, result). */
+  taskBase: 15360 + 64 + 31 * 64 + 31 * 128,
+  recF64: 20,
   maxTasks: 256,
   /** A claim word per task record: the number of the dispatch that claimed it. */
-  claimBase: 15360 + 64 + 63 * 64 + 63 * 128 + 256 * 18 * 8,
-  end: 15360 + 64 + 63 * 64 + 63 * 128 + 256 * 18 * 8 + 256 * 4,
+  claimBase: 15360 + 64 + 31 * 64 + 31 * 128 + 256 * 20 * 8,
+  end: 15360 + 64 + 31 * 64 + 31 * 128 + 256 * 20 * 8 + 256 * 4,
   /** A worker's idle wait is bounded too: it wakes up this often to check its generation. */
   idleWaitMs: 10_000,
 } as const;
@@ -738,8 +738,10 @@ export class ThreadPool {
         id === GEMM ? ws : f[r + 14]!,
         f[r + 15]!,
         f[r + 16]!,
+        f[r + 17]!,
+        f[r + 18]!,
       );
-      f[r + 17] = v === undefined ? 0 : v;
+      f[r + 19] = v === undefined ? 0 : v;
     }
     if (n === own) this.ownRangeMs = now() - start;
   }

@@ -198,8 +198,10 @@ function kernelWorker(): void {
             id === GEMM ? WS : f64[r + 14]!,
             f64[r + 15]!,
             f64[r + 16]!,
+            f64[r + 17]!,
+            f64[r + 18]!,
           );
-          f64[r + 17] = v === undefined ? 0 : v;
+          f64[r + 19] = v === undefined ? 0 : v;
         }
       } catch (e) {
         if (e === EXIT) return; // gone: its slot says dead, and it reports nothing more

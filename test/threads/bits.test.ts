@@ -181,6 +181,60 @@ describe('elementwise and optimizer kernels: same bits for 1, 2 and 3 threads', 
     for (const p of [X, Y, Z, mask, bias]) h.release(p);
   });
 
+  it('the image kernels split by samples: im2col, col2im, depthwise forward and input gradient, max and average pooling and their gradients', async () => {
+    const h = tb.heap;
+    // 7 samples of 9×10×6, a 3×3 window, stride 2, 'same'-style padding of 1, depth multiplier 2.
+    const [M, H, W, C, kh, kw, sh, sw, top, left] = [7, 9, 10, 6, 3, 3, 2, 2, 1, 1];
+    const OH = Math.floor((H + 2 * top - kh) / sh) + 1,
+      OW = Math.floor((W + 2 * left - kw) / sw) + 1,
+      Dm = 2;
+    const inN = M * H * W * C,
+      rowsN = M * OH * OW * kh * kw * C,
+      outN = M * OH * OW * C,
+      dwN = M * OH * OW * C * Dm;
+    const X = h.allocF32(inN),
+      R = h.allocF32(rowsN),
+      dX = h.allocF32(inN),
+      K = h.allocF32(kh * kw * C * Dm),
+      Y = h.allocF32(dwN),
+      A = h.allocF32(outN),
+      G = h.allocF32(dwN);
+    const init = (): void => {
+      h.write(X, data(inN, 40));
+      h.write(R, data(rowsN, 41));
+      h.write(K, data(kh * kw * C * Dm, 42));
+      h.write(G, data(dwN, 43));
+    };
+    const all: Array<[number, number]> = [
+      [R, rowsN],
+      [dX, inN],
+      [Y, dwN],
+      [A, outN],
+    ];
+    const g = [M, H, W, C, OH, OW, kh, kw, sh, sw, 1, 1, top, left] as const;
+    const d = [M, H, W, C, Dm, OH, OW, kh, kw, sh, sw, 1, 1, top, left] as const;
+    const p = [M, H, W, C, OH, OW, kh, kw, sh, sw, top, left] as const;
+    compare(await acrossThreads(init, () => tb.im2col(X, R, ...g), all), 'im2col');
+    compare(await acrossThreads(init, () => tb.col2im(R, dX, ...g), all), 'col2im');
+    compare(await acrossThreads(init, () => tb.depthwiseConv(X, K, Y, ...d), all), 'depthwiseConv');
+    compare(await acrossThreads(init, () => tb.depthwiseConvBackInput(G, K, dX, ...d), all), 'depthwiseConvBackInput');
+    compare(await acrossThreads(init, () => tb.maxPool(X, Y, A, ...p), all), 'maxPool with arg-max');
+    compare(
+      await acrossThreads(
+        () => {
+          init();
+          tb.maxPool(X, Y, A, ...p);
+        },
+        () => tb.maxPoolBackward(G, A, dX, M, H * W * C, OH * OW * C),
+        all,
+      ),
+      'maxPoolBackward',
+    );
+    compare(await acrossThreads(init, () => tb.avgPool(X, Y, ...p), all), 'avgPool');
+    compare(await acrossThreads(init, () => tb.avgPoolBackward(G, dX, ...p), all), 'avgPoolBackward');
+    for (const q of [X, R, dX, K, Y, A, G]) h.release(q);
+  });
+
   it('the column reductions (colSum, training-mode batch norm) are never split, whatever the thread count: no dispatch, the same bits, the right sums', async () => {
     // threaded.ts keeps them on the calling thread (one fixed summation order
     // per column). With every threshold at its lowest, a split of them would

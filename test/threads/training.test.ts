@@ -85,7 +85,7 @@ describe('thread controls', () => {
     sn.setThreads(1);
     expect(sn.backendInfo().threads).toBe(1);
     expect(sn.backendInfo().threadsReason).toBeUndefined();
-    for (const bad of [0, -1, 1.5, NaN, 65, '2' as unknown as number]) {
+    for (const bad of [0, -1, 1.5, NaN, 33, 65, '2' as unknown as number]) {
       expect(() => sn.setThreads(bad)).toThrow(sn.ValueError);
       expect(() => sn.setThreads(bad)).toThrow(/`threads`/);
     }

@@ -44,6 +44,12 @@ const GEOS: Geo[] = [
   { M: 2, H: 6, W: 6, C: 9, kh: 1, kw: 1, sh: 2, sw: 2, dh: 1, dw: 1, same: false },
   { M: 2, H: 4, W: 13, C: 2, kh: 4, kw: 5, sh: 1, sw: 2, dh: 1, dw: 1, same: true },
   { M: 1, H: 12, W: 12, C: 16, kh: 5, kw: 5, sh: 1, sw: 1, dh: 1, dw: 1, same: false },
+  // 3×3 without dilation, channels a multiple of 4: the depthwise kernel's register-blocked path, its border
+  // outputs through the general loop (stride 2 'same', stride 1 'same' and 'valid', an image narrower than 3).
+  { M: 2, H: 9, W: 11, C: 8, kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, same: true },
+  { M: 1, H: 6, W: 7, C: 12, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, same: true },
+  { M: 2, H: 5, W: 4, C: 4, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, same: false },
+  { M: 1, H: 4, W: 2, C: 4, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, same: true },
 ];
 
 describeWasm('convolution kernels: wasm against js', (load) => {

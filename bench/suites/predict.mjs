@@ -12,8 +12,9 @@ export function cases({ quick }) {
       higherIsBetter: false,
       spec: { kind: 'predict-mobilenet-v2', batch },
       work: {},
-      timeMs: quick ? 1500 : 4000,
-      capMs: quick ? 30000 : 90000,
+      // One round of TF.js's cpu backend at batch 8 takes about 9 s: the caps keep its rounds few (quick: one).
+      timeMs: quick ? 1000 : 3000,
+      capMs: quick ? 8000 : 45000,
       extra: ['simdnet-wasm-relaxed', 'simdnet-wasm-2t'],
       // The pure-JS kernels take seconds per image here; the contenders are the wasm rows and TF.js.
       skip: ['simdnet-js'],

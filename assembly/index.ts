@@ -15,4 +15,6 @@ export { bnForwardTrain, bnForwardInfer, bnBackward } from './norm/batchnorm';
 export { im2col, col2im } from './conv/im2col';
 export { depthwiseConv, depthwiseConvBackInput, depthwiseConvBackFilter } from './conv/depthwise';
 export { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './conv/pool';
+export { embeddingGather, embeddingScatter } from './seq/embedding';
+export { lstmCell, lstmCellBackward } from './seq/lstm';
 export { sgd, sgdMomentum, adagrad, rmsprop, adam, adadelta, adamax, nadam, lion, ftrl } from './optim/optimizers';

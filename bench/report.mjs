@@ -114,8 +114,8 @@ export function writeMarkdown(records, meta) {
   L.push('# Benchmarks: simdnet side by side with pure JS, TensorFlow.js and brain.js');
   L.push('');
   L.push('Written by `npm run bench` (the full run); do not edit by hand. Reproduce with');
-  L.push('`npm ci && npm run bench` (about 5–10 minutes here), or `npm run bench -- --quick --json FILE` for a');
-  L.push('short run (under 2 minutes) that writes the same records to FILE only. Raw records:');
+  L.push('`npm ci && npm run bench` (about 15–20 minutes here), or `npm run bench -- --quick --json FILE` for a');
+  L.push('short run (under 4 minutes) that writes the same records to FILE only. Raw records:');
   L.push('[`results/latest.json`](results/latest.json); run details: [`results/meta.json`](results/meta.json); chart:');
   L.push('[`results/ratios.svg`](results/ratios.svg).');
   L.push('');

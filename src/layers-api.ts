@@ -8,3 +8,5 @@ export * from './layers.js';
 export * from './merge.js';
 export * from './conv.js';
 export * from './depthwise.js';
+export * from './embedding.js';
+export * from './recurrent.js';

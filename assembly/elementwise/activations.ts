@@ -56,7 +56,7 @@ import { vexp, vexpm1, vtanh, vsigmoid, vsoftplus, vnormcdf, vnormpdf } from '..
 // changetype<T>(0), which the compiler resolves and inlines statically.
 
 // @ts-ignore: decorator
-@final @unmanaged class Linear {
+@final @unmanaged export class Linear {
   // @ts-ignore: decorator
   @inline fwd(a: v128, z: v128): v128 { return z; }
   // @ts-ignore: decorator
@@ -68,7 +68,7 @@ import { vexp, vexpm1, vtanh, vsigmoid, vsoftplus, vnormcdf, vnormpdf } from '..
 }
 
 // @ts-ignore: decorator
-@final @unmanaged class Relu {
+@final @unmanaged export class Relu {
   // @ts-ignore: decorator
   @inline fwd(a: v128, z: v128): v128 { return f32x4.max(z, f32x4.splat(0.0)); }
   // @ts-ignore: decorator
@@ -130,7 +130,7 @@ import { vexp, vexpm1, vtanh, vsigmoid, vsoftplus, vnormcdf, vnormpdf } from '..
 }
 
 // @ts-ignore: decorator
-@final @unmanaged class Sigmoid {
+@final @unmanaged export class Sigmoid {
   // @ts-ignore: decorator
   @inline fwd(a: v128, z: v128): v128 { return vsigmoid(z); }
   // @ts-ignore: decorator
@@ -144,7 +144,7 @@ import { vexp, vexpm1, vtanh, vsigmoid, vsoftplus, vnormcdf, vnormpdf } from '..
 }
 
 // @ts-ignore: decorator
-@final @unmanaged class Tanh {
+@final @unmanaged export class Tanh {
   // @ts-ignore: decorator
   @inline fwd(a: v128, z: v128): v128 { return vtanh(z); }
   // (1−y)(1+y) rather than 1−y²: exact 1−y near saturation.
@@ -253,7 +253,7 @@ import { vexp, vexpm1, vtanh, vsigmoid, vsoftplus, vnormcdf, vnormpdf } from '..
 
 // Keras 3: relu6(z + 3)/6, as (z + 3)/6 in f64 rounded once: the same f64 operations, so the JS reference's bits.
 // @ts-ignore: decorator
-@final @unmanaged class HardSigmoid {
+@final @unmanaged export class HardSigmoid {
   // @ts-ignore: decorator
   @inline half(x: v128): v128 { return f64x2.div(f64x2.add(x, f64x2.splat(3.0)), f64x2.splat(6.0)); }
   // @ts-ignore: decorator
@@ -271,7 +271,7 @@ import { vexp, vexpm1, vtanh, vsigmoid, vsoftplus, vnormcdf, vnormpdf } from '..
 
 // TF.js / Keras 2: in f64 (exact 0.2, one rounding): in f32, 0.2·z + 0.5 cancels near z = −2.5.
 // @ts-ignore: decorator
-@final @unmanaged class HardSigmoidLegacy {
+@final @unmanaged export class HardSigmoidLegacy {
   // @ts-ignore: decorator
   @inline half(x: v128): v128 { return f64x2.add(f64x2.mul(x, f64x2.splat(0.2)), f64x2.splat(0.5)); }
   // @ts-ignore: decorator

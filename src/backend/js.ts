@@ -223,6 +223,45 @@ function checkLabel(v: number, i: number, N: number): number {
 }
 
 /** Create the pure-TypeScript backend on its own (non-shared) memory. */
+/** One value of an LSTM/GRU cell's activation (the codes the cells support), as actForwardLoop computes it. */
+function cellAct(code: Act, z: number): number {
+  switch (code) {
+    case Act.Linear:
+      return z;
+    case Act.Relu:
+      return z < 0 ? 0 : z;
+    case Act.Sigmoid:
+      return sigmoid(z);
+    case Act.HardSigmoid: {
+      const h = (z + 3) / 6;
+      return h < 0 ? 0 : h > 1 ? 1 : h;
+    }
+    case Act.HardSigmoidLegacy: {
+      const h = 0.2 * z + 0.5;
+      return h < 0 ? 0 : h > 1 ? 1 : h;
+    }
+    default:
+      return Math.tanh(z);
+  }
+}
+/** dy·act'(z) from the output y, as actBackwardLoop computes it. */
+function cellGrad(code: Act, y: number, dy: number): number {
+  switch (code) {
+    case Act.Linear:
+      return dy;
+    case Act.Relu:
+      return y > 0 ? dy : 0;
+    case Act.Sigmoid:
+      return dy * y * (1 - y);
+    case Act.HardSigmoid:
+      return y > 0 && y < 1 ? dy / 6 : 0;
+    case Act.HardSigmoidLegacy:
+      return y > 0 && y < 1 ? 0.2 * dy : 0;
+    default:
+      return dy * ((1 - y) * (1 + y));
+  }
+}
+
 export function createJsBackend(initialPages = 16): Backend {
   const heap = new Heap(createMemory(Math.max(2, initialPages), MAX_PAGES, false), MAX_PAGES);
   /** Re-read the float32 view: any allocation may have grown the memory. */
@@ -1251,6 +1290,77 @@ export function createJsBackend(initialPages = 16): Backend {
             }
             g += C;
           }
+        }
+      }
+    },
+
+    embeddingGather(E, ids, Y, count, D, V) {
+      const f = mem();
+      for (let i = 0; i < count; i++) {
+        const v = f[(ids >> 2) + i]!;
+        if (!(v >= 0 && v < V) || v !== Math.floor(v)) return i + 1;
+        const src = (E >> 2) + v * D;
+        f.copyWithin((Y >> 2) + i * D, src, src + D);
+      }
+      return 0;
+    },
+
+    embeddingScatter(dY, ids, dE, count, D, V) {
+      const f = mem();
+      f.fill(0, dE >> 2, (dE >> 2) + V * D);
+      for (let i = 0; i < count; i++) {
+        const d = (dE >> 2) + f[(ids >> 2) + i]! * D,
+          g = (dY >> 2) + i * D;
+        for (let k = 0; k < D; k++) f[d + k] = Math.fround(f[d + k]! + f[g + k]!);
+      }
+    },
+
+    lstmCell(Z, cPrev, cOut, hOut, B, U, act, recAct) {
+      const f = mem(),
+        fr = Math.fround;
+      for (let b = 0; b < B; b++) {
+        const z = (Z >> 2) + b * 4 * U,
+          cp = (cPrev >> 2) + b * U,
+          co = (cOut >> 2) + b * U,
+          ho = (hOut >> 2) + b * U;
+        for (let u = 0; u < U; u++) {
+          const i = fr(cellAct(recAct, f[z + u]!)),
+            fg = fr(cellAct(recAct, f[z + U + u]!)),
+            g = fr(cellAct(act, f[z + 2 * U + u]!)),
+            o = fr(cellAct(recAct, f[z + 3 * U + u]!));
+          const c = fr(fr(fg * f[cp + u]!) + fr(i * g));
+          f[z + u] = i;
+          f[z + U + u] = fg;
+          f[z + 2 * U + u] = g;
+          f[z + 3 * U + u] = o;
+          f[co + u] = c;
+          f[ho + u] = o * fr(cellAct(act, c));
+        }
+      }
+    },
+
+    lstmCellBackward(Z, cPrev, c, dh, dc, B, U, act, recAct) {
+      const f = mem(),
+        fr = Math.fround;
+      for (let b = 0; b < B; b++) {
+        const z = (Z >> 2) + b * 4 * U,
+          cp = (cPrev >> 2) + b * U,
+          cc = (c >> 2) + b * U,
+          dhr = (dh >> 2) + b * U,
+          dcr = (dc >> 2) + b * U;
+        for (let u = 0; u < U; u++) {
+          const i = f[z + u]!,
+            fg = f[z + U + u]!,
+            g = f[z + 2 * U + u]!,
+            o = f[z + 3 * U + u]!;
+          const ac = fr(cellAct(act, f[cc + u]!)),
+            d = f[dhr + u]!;
+          const dcv = fr(f[dcr + u]! + fr(cellGrad(act, ac, fr(d * o))));
+          f[z + u] = cellGrad(recAct, i, fr(dcv * g));
+          f[z + U + u] = cellGrad(recAct, fg, fr(dcv * f[cp + u]!));
+          f[z + 2 * U + u] = cellGrad(act, g, fr(dcv * i));
+          f[z + 3 * U + u] = cellGrad(recAct, o, fr(d * ac));
+          f[dcr + u] = dcv * fg;
         }
       }
     },

@@ -609,6 +609,43 @@ export const KERNELS = {
       left: number,
     ) => void
   >({ split: poolSplit([0, 1], (a) => [a[6]! * a[7]! * a[5]!, a[3]! * a[4]! * a[5]!], 2) }),
+  /**
+   * Embedding lookup: Y[i, :] = E[ids[i], :] for the count ids (floats) into the V×D table. Returns 0, or
+   * i + 1 for the first id that is not an integer in [0, V) (rows from there on are not written).
+   */
+  embeddingGather: k<(E: number, ids: number, Y: number, count: number, D: number, V: number) => number>({
+    split: { kind: 'none' },
+  }),
+  /** Its adjoint: dE (V×D, written, zeroed first) += dY[i, :] at row ids[i], in order i = 0, 1, … (ids valid). */
+  embeddingScatter: k<(dY: number, ids: number, dE: number, count: number, D: number, V: number) => void>({
+    split: { kind: 'none' },
+  }),
+  /**
+   * One LSTM step for B samples of U units: Z's rows hold [i | f | c | o] (Keras's gate order; pre-activations
+   * in, the gates' values out: i, f, o through `recAct`, the candidate through `act`), cOut = f·cPrev + i·ĉ,
+   * hOut = o·act(cOut). act: linear, relu, sigmoid or tanh (codes of Act); recAct: sigmoid, hard_sigmoid or
+   * hard_sigmoid_legacy.
+   */
+  lstmCell: k<
+    (Z: number, cPrev: number, cOut: number, hOut: number, B: number, U: number, act: number, recAct: number) => void
+  >({ split: { kind: 'none' } }),
+  /**
+   * Its gradient: from Z's gate values, cPrev, this step's c, dh (the gradient reaching h) and dc (reaching c
+   * from the next step), Z's rows become the pre-activation gradients and dc the gradient reaching cPrev.
+   */
+  lstmCellBackward: k<
+    (
+      Z: number,
+      cPrev: number,
+      c: number,
+      dh: number,
+      dc: number,
+      B: number,
+      U: number,
+      act: number,
+      recAct: number,
+    ) => void
+  >({ split: { kind: 'none' } }),
   /** depthwiseConv's kernel gradient: dK written (zeroed first), terms added in order (n, oy, ox). */
   depthwiseConvBackFilter: k<
     (

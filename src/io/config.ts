@@ -23,6 +23,8 @@ import '../layers.js';
 import '../merge.js';
 import '../conv.js';
 import '../depthwise.js';
+import '../embedding.js';
+import '../recurrent.js';
 import { Optimizer, getOptimizer, optimizerNames } from '../optimizers.js';
 import {
   Loss,
@@ -124,6 +126,7 @@ export function readLayer(v: unknown, path: string, gate: InitGate, maxParams: n
 export function writeLayer(l: Layer): { class_name: string; config: Record<string, unknown> } {
   const c = l.getConfig();
   if (typeof c.activation === 'string') c.activation = writeActivation(c.activation);
+  if (typeof c.recurrent_activation === 'string') c.recurrent_activation = writeActivation(c.recurrent_activation);
   for (const [k, v] of Object.entries(c)) {
     if (k.endsWith('_initializer') && isPlainObject(v)) {
       const init = l.configInitializer(k);

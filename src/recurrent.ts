@@ -1,5 +1,5 @@
 /**
- * Recurrent layers (issue 16): `lstm`, as Keras defines it — kernel [F, 4U],
+ * Recurrent layers (issue 16): `simpleRNN` (at the end of this file) and `lstm`, as Keras defines it — kernel [F, 4U],
  * recurrent_kernel [U, 4U], bias [4U], gates in Keras's order i, f, c, o —
  * so that files load both ways.
  *
@@ -330,7 +330,7 @@ registerLayer('LSTM', ({ c, base, activation, init, regularizer, noConstraint, m
   return new LSTM({
     ...base,
     units: c.int('units', undefined, 1, maxParams),
-    activation: activation('activation'),
+    activation: c.get('activation') === undefined ? 'tanh' : activation('activation'),
     // TF.js's default gate activation is its hard sigmoid; Keras's, the sigmoid: a file says which.
     recurrentActivation: c.get('recurrent_activation') === undefined ? 'sigmoid' : activation('recurrent_activation'),
     useBias: c.bool('use_bias', true),
@@ -351,3 +351,231 @@ registerLayer('LSTM', ({ c, base, activation, init, regularizer, noConstraint, m
  * @example sn.layers.lstm({ units: 64, returnSequences: true })
  */
 export const lstm = (args: LSTMArgs) => new LSTM(args);
+
+export interface SimpleRNNArgs extends LayerArgs {
+  units: number;
+  /** Defaults to 'tanh'; any elementwise activation. */
+  activation?: string;
+  useBias?: boolean;
+  kernelInitializer?: InitializerIdentifier;
+  recurrentInitializer?: InitializerIdentifier;
+  biasInitializer?: InitializerIdentifier;
+  kernelRegularizer?: RegularizerIdentifier;
+  recurrentRegularizer?: RegularizerIdentifier;
+  biasRegularizer?: RegularizerIdentifier;
+  returnSequences?: boolean;
+  goBackwards?: boolean;
+  dropout?: number;
+  recurrentDropout?: number;
+  returnState?: boolean;
+  stateful?: boolean;
+}
+
+/**
+ * The fully connected recurrent layer: h_t = act(x_t·W + h_{t−1}·U + b), over [steps, features] inputs.
+ * Time-major like the LSTM: one GEMM for every step's input projection, per step one GEMM into the step's
+ * rows and the activation kernel; backward, the activation's gradient kernel and one GEMM per step, then the
+ * weight gradients of all steps as one GEMM each.
+ */
+export class SimpleRNN extends Layer {
+  readonly className = 'SimpleRNN';
+  readonly units: number;
+  readonly activation: ResolvedActivation;
+  readonly useBias: boolean;
+  readonly kernelInitializer: Initializer;
+  readonly recurrentInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly recurrentRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
+  readonly returnSequences: boolean;
+  readonly goBackwards: boolean;
+  kernel: Weight | null = null;
+  recurrentKernel: Weight | null = null;
+  bias: Weight | null = null;
+
+  constructor(args: SimpleRNNArgs) {
+    if (typeof args !== 'object' || args === null) invalid('args', 'an object like { units: 32 }', args);
+    super(args, 'SimpleRNN');
+    if (!Number.isInteger(args.units) || args.units <= 0) invalid('units', 'a positive integer', args.units);
+    this.units = args.units;
+    this.activation = resolveActivation(args.activation ?? 'tanh', 'activation');
+    if (this.activation.kind !== 'elementwise')
+      invalid('activation', 'an elementwise activation (softmax is not a recurrent activation)', args.activation);
+    this.useBias = args.useBias ?? true;
+    this.kernelInitializer = getInitializer(args.kernelInitializer ?? 'glorot_uniform', 'kernelInitializer');
+    this.recurrentInitializer = getInitializer(args.recurrentInitializer ?? 'orthogonal', 'recurrentInitializer');
+    this.biasInitializer = getInitializer(args.biasInitializer ?? 'zeros', 'biasInitializer');
+    this.kernelRegularizer = getRegularizer(args.kernelRegularizer, 'kernelRegularizer');
+    this.recurrentRegularizer = getRegularizer(args.recurrentRegularizer, 'recurrentRegularizer');
+    this.biasRegularizer = getRegularizer(args.biasRegularizer, 'biasRegularizer');
+    this.returnSequences = args.returnSequences ?? false;
+    this.goBackwards = args.goBackwards ?? false;
+    for (const [name, v, neutral] of [
+      ['dropout', args.dropout, 0],
+      ['recurrentDropout', args.recurrentDropout, 0],
+      ['returnState', args.returnState, false],
+      ['stateful', args.stateful, false],
+    ] as const) {
+      if (v !== undefined && v !== neutral)
+        throw new NotSupportedError(
+          `SimpleRNN layer '${this.name}': ${name} is not supported yet. Received: ${describe(v)}`,
+        );
+    }
+  }
+
+  computeOutputShape(s: number[]): number[] {
+    if (s.length !== 2)
+      throw new ValueError(
+        `SimpleRNN layer '${this.name}' expects an input of shape [steps, features] per sample. Received input shape [${s}].`,
+      );
+    return this.returnSequences ? [s[0]!, this.units] : [this.units];
+  }
+  override expectedWeights(s: number[]): { name: string; shape: number[] }[] {
+    const U = this.units,
+      out = [
+        { name: `${this.name}/kernel`, shape: [s[s.length - 1]!, U] },
+        { name: `${this.name}/recurrent_kernel`, shape: [U, U] },
+      ];
+    if (this.useBias) out.push({ name: `${this.name}/bias`, shape: [U] });
+    return out;
+  }
+  override build(s: number[]): void {
+    super.build(s);
+    const U = this.units;
+    this.kernel = this.addWeight('kernel', [s[1]!, U], this.kernelInitializer, this.trainable, this.kernelRegularizer);
+    this.recurrentKernel = this.addWeight(
+      'recurrent_kernel',
+      [U, U],
+      this.recurrentInitializer,
+      this.trainable,
+      this.recurrentRegularizer,
+    );
+    if (this.useBias)
+      this.bias = this.addWeight('bias', [U], this.biasInitializer, this.trainable, this.biasRegularizer);
+  }
+  /** Floats of the time-major input, the pre-activations and the h sequence (T + 1 states). */
+  private stateFloats(B: number): number[] {
+    const [T, F] = this.inputShape as [number, number],
+      U = this.units;
+    return [T * B * F, T * B * U, (T + 1) * B * U];
+  }
+  override scratchFloats(B: number): number[] {
+    return this.stateFloats(B);
+  }
+  override transientFloats(B: number, training: boolean): number {
+    const [T, F] = this.inputShape as [number, number],
+      U = this.units;
+    if (!training) return this.stateFloats(B).reduce((a, b) => a + b, 0);
+    return T * B * U + 2 * B * U + T * B * F;
+  }
+  private states(ctx: StepContext, buf: LayerBuffers, B: number): [number, number, number] {
+    if (buf.scratch.length === 3) return [buf.scratch[0]!, buf.scratch[1]!, buf.scratch[2]!];
+    const [a, b] = this.stateFloats(B);
+    const x = ctx.transient;
+    return [x, x + a! * 4, x + (a! + b!) * 4];
+  }
+  forward(ctx: StepContext, buf: LayerBuffers, x: number, B: number): void {
+    const be = ctx.be,
+      f = be.heap.f32,
+      [T, F] = this.inputShape as [number, number],
+      U = this.units;
+    const [xt, z, hs] = this.states(ctx, buf, B);
+    swapBT(f, x, xt, B, T, F, true, this.goBackwards);
+    be.gemm(false, false, T * B, U, F, 1, xt, F, this.kernel!.ptr, U, 0, z, U, ctx.ws);
+    if (this.bias) be.biasAct(Act.Linear, 0, z, this.bias.ptr, z, T * B, U);
+    f.fill(0, hs >> 2, (hs >> 2) + B * U);
+    for (let t = 0; t < T; t++) {
+      const zt = z + t * B * U * 4,
+        hPrev = hs + t * B * U * 4;
+      be.gemm(false, false, B, U, U, 1, hPrev, U, this.recurrentKernel!.ptr, U, 1, zt, U, ctx.ws);
+      be.biasAct(this.activation.code, this.activation.param, zt, 0, hPrev + B * U * 4, B, U);
+    }
+    if (this.returnSequences) swapBT(f, hs + B * U * 4, buf.y, B, T, U, false, false);
+    else f.copyWithin(buf.y >> 2, (hs >> 2) + T * B * U, (hs >> 2) + (T + 1) * B * U);
+  }
+  backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, B: number): void {
+    const be = ctx.be,
+      f = be.heap.f32,
+      [T, F] = this.inputShape as [number, number],
+      U = this.units;
+    const [xt, z, hs] = this.states(ctx, buf, B);
+    const dyt = ctx.transient,
+      dh = dyt + T * B * U * 4,
+      dhNext = dh + B * U * 4,
+      dxt = dhNext + B * U * 4;
+    if (this.returnSequences) swapBT(f, buf.dy, dyt, B, T, U, true, false);
+    f.fill(0, dhNext >> 2, (dhNext >> 2) + B * U);
+    for (let t = T - 1; t >= 0; t--) {
+      const zt = z + t * B * U * 4;
+      if (this.returnSequences) f.copyWithin(dh >> 2, (dyt >> 2) + t * B * U, (dyt >> 2) + (t + 1) * B * U);
+      else if (t === T - 1) f.copyWithin(dh >> 2, buf.dy >> 2, (buf.dy >> 2) + B * U);
+      else f.fill(0, dh >> 2, (dh >> 2) + B * U);
+      be.axpy(B * U, 1, dhNext, dh);
+      // The step's pre-activation gradient, over its pre-activations (no longer needed).
+      be.actBackward(this.activation.code, this.activation.param, zt, hs + (t + 1) * B * U * 4, dh, zt, B * U);
+      if (t > 0) be.gemm(false, true, B, U, U, 1, zt, U, this.recurrentKernel!.ptr, U, 0, dhNext, U, ctx.ws);
+    }
+    if (this.trainable) {
+      be.gemm(true, false, F, U, T * B, 1, xt, F, z, U, 0, this.kernel!.grad, U, ctx.ws);
+      be.gemm(true, false, U, U, T * B, 1, hs, U, z, U, 0, this.recurrentKernel!.grad, U, ctx.ws);
+      if (this.bias) be.colSum(z, T * B, U, this.bias.grad, 0);
+    }
+    if (dx === 0) return;
+    be.gemm(false, true, T * B, F, U, 1, z, U, this.kernel!.ptr, U, 0, dxt, F, ctx.ws);
+    swapBT(f, dxt, dx, B, T, F, false, this.goBackwards);
+  }
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      activation: this.activation.name,
+      use_bias: this.useBias,
+      kernel_initializer: serializeInit(this.kernelInitializer),
+      recurrent_initializer: serializeInit(this.recurrentInitializer),
+      bias_initializer: serializeInit(this.biasInitializer),
+      kernel_regularizer: serializeReg(this.kernelRegularizer),
+      recurrent_regularizer: serializeReg(this.recurrentRegularizer),
+      bias_regularizer: serializeReg(this.biasRegularizer),
+      activity_regularizer: null,
+      kernel_constraint: null,
+      recurrent_constraint: null,
+      bias_constraint: null,
+      dropout: 0,
+      recurrent_dropout: 0,
+      return_sequences: this.returnSequences,
+      return_state: false,
+      go_backwards: this.goBackwards,
+      stateful: false,
+      unroll: false,
+    };
+  }
+}
+
+registerLayer('SimpleRNN', ({ c, base, activation, init, regularizer, noConstraint, maxParams }) => {
+  for (const k of ['kernel_constraint', 'recurrent_constraint', 'bias_constraint']) noConstraint(k);
+  c.unsupported('dropout', 'SimpleRNN dropout', (x) => x === 0);
+  c.unsupported('recurrent_dropout', 'SimpleRNN recurrent dropout', (x) => x === 0);
+  c.unsupported('return_state', 'return_state', (x) => x === false);
+  c.unsupported('stateful', 'stateful recurrent layers', (x) => x === false);
+  return new SimpleRNN({
+    ...base,
+    units: c.int('units', undefined, 1, maxParams),
+    activation: c.get('activation') === undefined ? 'tanh' : activation('activation'),
+    useBias: c.bool('use_bias', true),
+    kernelInitializer: init('kernel_initializer', 'glorot_uniform'),
+    recurrentInitializer: init('recurrent_initializer', 'orthogonal'),
+    biasInitializer: init('bias_initializer', 'zeros'),
+    kernelRegularizer: regularizer('kernel_regularizer'),
+    recurrentRegularizer: regularizer('recurrent_regularizer'),
+    biasRegularizer: regularizer('bias_regularizer'),
+    returnSequences: c.bool('return_sequences', false),
+    goBackwards: c.bool('go_backwards', false),
+  });
+});
+
+/**
+ * A fully connected recurrent layer over [steps, features] inputs.
+ * @example sn.layers.simpleRNN({ units: 32, returnSequences: true })
+ */
+export const simpleRNN = (args: SimpleRNNArgs) => new SimpleRNN(args);

@@ -78,9 +78,10 @@ describe('npm pack', () => {
       `simdnet ${PKG.version} tarball: ${(size / 1024).toFixed(0)} KiB packed, ` +
         `${(unpackedSize / 1024).toFixed(0)} KiB unpacked, ${entryCount} files`,
     );
-    // Two builds of ~0.6 MB, most of it the two embedded kernel binaries each.
+    // Two builds of ~0.6 MB, most of it the two embedded kernel binaries each. Every source module ships as
+    // ES and CommonJS code, each with its declarations: four files a module, and the module count grows.
     expect(size).toBeLessThan(600 * 1024);
-    expect(entryCount).toBeLessThan(250);
+    expect(entryCount).toBeLessThan(360);
   });
 });
 

@@ -42,6 +42,16 @@ const CASES: [string, () => sn.layers.Layer[], number[], boolean][] = [
     false,
   ],
   [
+    'SimpleRNN: whole sequence with goBackwards and elu, then the last step of a tanh one without bias',
+    () => [
+      sn.layers.simpleRNN({ units: 5, returnSequences: true, goBackwards: true, activation: 'elu' }),
+      sn.layers.simpleRNN({ units: 3, useBias: false }),
+      sn.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+    [6, 2],
+    false,
+  ],
+  [
     'behind an embedding, the whole sequence flattened',
     () => [
       sn.layers.embedding({ inputDim: 6, outputDim: 3, inputLength: 4 }),
@@ -108,6 +118,34 @@ describe('LSTM and TensorFlow.js, and learning', () => {
     const mine = Array.from((ours.predict(x as unknown as number[][]) as sn.Tensor).values);
     const back = await tfl.loadLayersModel(tf.io.fromMemory(await saveToMemory(ours)));
     expectClose(Array.from((back.predict(tf.tensor(x)) as tf.Tensor).dataSync()), mine, 'simdnet → TF.js (LSTM)');
+  });
+
+  it('TF.js SimpleRNNs load and predict the same, both ways', async () => {
+    const tm = tfl.sequential({
+      layers: [
+        tfl.layers.simpleRNN({
+          units: 4,
+          returnSequences: true,
+          inputShape: [6, 3],
+          recurrentInitializer: 'glorotUniform',
+          biasInitializer: 'randomNormal',
+        }),
+        tfl.layers.simpleRNN({
+          units: 3,
+          goBackwards: true,
+          activation: 'relu',
+          recurrentInitializer: 'glorotUniform',
+        }),
+        tfl.layers.dense({ units: 2 }),
+      ],
+    });
+    const x = seqs(rng(6), 3, 6, 3);
+    const want = Array.from((tm.predict(tf.tensor(x)) as tf.Tensor).dataSync());
+    const ours = await sn.loadModel(io.fromMemory(await tfArtifacts(tm)));
+    expect(ours.layers.map((l) => l.className)).toEqual(['SimpleRNN', 'SimpleRNN', 'Dense']);
+    expectClose((ours.predict(x as unknown as number[][]) as sn.Tensor).values, want, 'TF.js → simdnet (SimpleRNN)');
+    const back = await tfl.loadLayersModel(tf.io.fromMemory(await saveToMemory(ours)));
+    expectClose(Array.from((back.predict(tf.tensor(x)) as tf.Tensor).dataSync()), want, 'simdnet → TF.js (SimpleRNN)');
   });
 
   it('remembers the sign of the first step across 12 steps of noise: ≥ 95% on 500 held-out sequences', async () => {

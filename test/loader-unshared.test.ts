@@ -7,8 +7,7 @@
  * and computes what the shared binary computes.
  */
 import { describe, expect, it } from 'vitest';
-import { WASM_SIMD } from '../src/generated/wasm.js';
-import { decodeBase64, unshareMemoryImport, variantBytes } from '../src/runtime/loader.js';
+import { unshareMemoryImport, variantBytes, variantBytesAsync } from '../src/runtime/loader.js';
 import { createWasmBackend } from '../src/backend/wasm.js';
 
 function instantiates(bytes: Uint8Array<ArrayBuffer>, shared: boolean): boolean {
@@ -23,7 +22,7 @@ function instantiates(bytes: Uint8Array<ArrayBuffer>, shared: boolean): boolean 
 
 describe('the unshared kernels, derived from the shared plain-SIMD binary', () => {
   it("differ from it in exactly one byte, the memory import's limits flags (3 → 1)", () => {
-    const shared = decodeBase64(WASM_SIMD);
+    const shared = variantBytes('simd');
     const unshared = variantBytes('simd-unshared');
     expect(unshared.length).toBe(shared.length);
     const diffs = [...shared.keys()].filter((i) => shared[i] !== unshared[i]);
@@ -67,5 +66,16 @@ describe('the unshared kernels, derived from the shared plain-SIMD binary', () =
 
   it('a binary without a shared memory import is refused with a clear error', () => {
     expect(() => unshareMemoryImport(variantBytes('simd-unshared'))).toThrow(/no shared memory to unshare/);
+  });
+});
+
+describe('the embedded binaries, gzipped', () => {
+  it('inflate to the same bytes through zlib (sync) and DecompressionStream (async), for every variant', async () => {
+    for (const v of ['simd', 'relaxed-simd', 'simd-unshared'] as const) {
+      const sync = variantBytes(v),
+        async = await variantBytesAsync(v);
+      expect([...sync.subarray(0, 4)]).toEqual([0, 0x61, 0x73, 0x6d]);
+      expect(Buffer.from(async).equals(Buffer.from(sync)), v).toBe(true);
+    }
   });
 });

@@ -16,7 +16,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { WASM_RELAXED, WASM_SIMD } from '../src/generated/wasm.js';
+import { variantBytes } from '../src/runtime/loader.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/relaxed-check.mjs', import.meta.url));
 
@@ -42,7 +42,10 @@ interface KernelResult {
 function runChild(): { gemm: GemmResult[]; kernels: KernelResult[] } {
   const flags = WebAssembly.validate(RELAXED_PROBE) ? [] : ['--experimental-wasm-relaxed-simd'];
   const r = spawnSync(process.execPath, [...flags, FIXTURE], {
-    input: JSON.stringify({ simd: WASM_SIMD, relaxed: WASM_RELAXED }),
+    input: JSON.stringify({
+      simd: Buffer.from(variantBytes('simd')).toString('base64'),
+      relaxed: Buffer.from(variantBytes('relaxed-simd')).toString('base64'),
+    }),
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     timeout: 60_000,

@@ -6,7 +6,7 @@
 // the backward pass reads and overwrites with the pre-activation gradients.
 // The activations are the elementwise kernels' classes, so the formulas (and
 // their bits) are those of biasAct / actBackward.
-import { Linear, Relu, Sigmoid, Tanh, HardSigmoid, HardSigmoidLegacy } from '../elementwise/activations';
+import { Relu, Sigmoid, Tanh, HardSigmoid, HardSigmoidLegacy } from '../elementwise/activations';
 import { loadPartial, storePartial } from '../common';
 
 /** r (1..4) floats at p; the other lanes 0. */
@@ -30,70 +30,56 @@ import { loadPartial, storePartial } from '../common';
 // @ts-ignore: decorator
 @inline const HARD_SIGMOID_LEGACY = 13;
 
-// @ts-ignore: decorator
-@inline function cellLoop<A, R>(Z: usize, cPrev: usize, cOut: usize, hOut: usize, B: i32, U: i32): void {
-  const a = changetype<A>(0), r = changetype<R>(0);
+// One vector of an activation (fwd) or of dy·act' from the output (grad), for the codes above. Not inlined
+// on purpose: one copy of each formula serves every (activation, gate activation) pair — a generic loop per
+// pair, as biasAct has per activation, cost 52 KB of binary for 24 instances.
+function fwdv(code: i32, z: v128): v128 {
   const none = f32x4.splat(0.0);
+  switch (code) {
+    case LINEAR: return z;
+    case RELU: return changetype<Relu>(0).fwd(none, z);
+    case SIGMOID: return changetype<Sigmoid>(0).fwd(none, z);
+    case HARD_SIGMOID: return changetype<HardSigmoid>(0).fwd(none, z);
+    case HARD_SIGMOID_LEGACY: return changetype<HardSigmoidLegacy>(0).fwd(none, z);
+    default: return changetype<Tanh>(0).fwd(none, z);
+  }
+}
+function gradv(code: i32, y: v128, dy: v128): v128 {
+  const none = f32x4.splat(0.0);
+  switch (code) {
+    case LINEAR: return dy;
+    case RELU: return changetype<Relu>(0).grad(none, none, y, dy);
+    case SIGMOID: return changetype<Sigmoid>(0).grad(none, none, y, dy);
+    case HARD_SIGMOID: return changetype<HardSigmoid>(0).grad(none, none, y, dy);
+    case HARD_SIGMOID_LEGACY: return changetype<HardSigmoidLegacy>(0).grad(none, none, y, dy);
+    default: return changetype<Tanh>(0).grad(none, none, y, dy);
+  }
+}
+
+/**
+ * One LSTM step for B samples of U units (any U: the last block of each gate takes partial vectors): Z's
+ * rows [i | f | c | o] (pre-activations in, gate values out), cOut = f·cPrev + i·ĉ, hOut = o·act(cOut).
+ * act: linear, relu, sigmoid or tanh; recAct: sigmoid or either hard sigmoid.
+ */
+export function lstmCell(Z: usize, cPrev: usize, cOut: usize, hOut: usize, B: i32, U: i32, act: i32, recAct: i32): void {
   const blk = <usize>U << 2;
   for (let b = 0; b < B; b++) {
     const z = Z + <usize>b * 4 * blk, cp = cPrev + <usize>b * blk, co = cOut + <usize>b * blk, ho = hOut + <usize>b * blk;
     for (let u = 0; u < U; u += 4) {
       const o = <usize>u << 2, n = U - u < 4 ? U - u : 4;
-      const i = r.fwd(none, ld(z + o, n));
-      const f = r.fwd(none, ld(z + blk + o, n));
-      const g = a.fwd(none, ld(z + 2 * blk + o, n));
-      const og = r.fwd(none, ld(z + 3 * blk + o, n));
+      const i = fwdv(recAct, ld(z + o, n));
+      const f = fwdv(recAct, ld(z + blk + o, n));
+      const g = fwdv(act, ld(z + 2 * blk + o, n));
+      const og = fwdv(recAct, ld(z + 3 * blk + o, n));
       const c = f32x4.add(f32x4.mul(f, ld(cp + o, n)), f32x4.mul(i, g));
       st(z + o, i, n);
       st(z + blk + o, f, n);
       st(z + 2 * blk + o, g, n);
       st(z + 3 * blk + o, og, n);
       st(co + o, c, n);
-      st(ho + o, f32x4.mul(og, a.fwd(none, c)), n);
+      st(ho + o, f32x4.mul(og, fwdv(act, c)), n);
     }
   }
-}
-
-// @ts-ignore: decorator
-@inline function cellBackLoop<A, R>(Z: usize, cPrev: usize, cCur: usize, dh: usize, dc: usize, B: i32, U: i32): void {
-  const a = changetype<A>(0), r = changetype<R>(0);
-  const none = f32x4.splat(0.0);
-  const blk = <usize>U << 2;
-  for (let b = 0; b < B; b++) {
-    const z = Z + <usize>b * 4 * blk, cp = cPrev + <usize>b * blk, cc = cCur + <usize>b * blk;
-    const dhr = dh + <usize>b * blk, dcr = dc + <usize>b * blk;
-    for (let u = 0; u < U; u += 4) {
-      const o = <usize>u << 2, n = U - u < 4 ? U - u : 4;
-      const i = ld(z + o, n), f = ld(z + blk + o, n), g = ld(z + 2 * blk + o, n);
-      const og = ld(z + 3 * blk + o, n);
-      const ac = a.fwd(none, ld(cc + o, n));
-      const d = ld(dhr + o, n);
-      // dc = dc_next + dh·o·act'(c); then each gate's share.
-      const dcv = f32x4.add(ld(dcr + o, n), a.grad(none, none, ac, f32x4.mul(d, og)));
-      st(z + o, r.grad(none, none, i, f32x4.mul(dcv, g)), n);
-      st(z + blk + o, r.grad(none, none, f, f32x4.mul(dcv, ld(cp + o, n))), n);
-      st(z + 2 * blk + o, a.grad(none, none, g, f32x4.mul(dcv, i)), n);
-      st(z + 3 * blk + o, r.grad(none, none, og, f32x4.mul(d, ac)), n);
-      st(dcr + o, f32x4.mul(dcv, f), n);
-    }
-  }
-}
-
-/**
- * One LSTM step for B samples of U units (any U: the last block of each gate takes partial vectors): Z's rows [i | f | c | o] (pre-activations in,
- * gate values out), cOut = f·cPrev + i·ĉ, hOut = o·act(cOut). act: linear, relu, sigmoid or tanh; recAct:
- * sigmoid or either hard sigmoid.
- */
-export function lstmCell(Z: usize, cPrev: usize, cOut: usize, hOut: usize, B: i32, U: i32, act: i32, recAct: i32): void {
-  if (recAct == HARD_SIGMOID) lstmCellA<HardSigmoid>(Z, cPrev, cOut, hOut, B, U, act);
-  else if (recAct == HARD_SIGMOID_LEGACY) lstmCellA<HardSigmoidLegacy>(Z, cPrev, cOut, hOut, B, U, act);
-  else lstmCellA<Sigmoid>(Z, cPrev, cOut, hOut, B, U, act);
-}
-function lstmCellA<R>(Z: usize, cPrev: usize, cOut: usize, hOut: usize, B: i32, U: i32, act: i32): void {
-  if (act == RELU) cellLoop<Relu, R>(Z, cPrev, cOut, hOut, B, U);
-  else if (act == LINEAR) cellLoop<Linear, R>(Z, cPrev, cOut, hOut, B, U);
-  else if (act == SIGMOID) cellLoop<Sigmoid, R>(Z, cPrev, cOut, hOut, B, U);
-  else cellLoop<Tanh, R>(Z, cPrev, cOut, hOut, B, U);
 }
 
 /**
@@ -103,13 +89,23 @@ function lstmCellA<R>(Z: usize, cPrev: usize, cOut: usize, hOut: usize, B: i32, 
  */
 export function lstmCellBackward(Z: usize, cPrev: usize, c: usize, dh: usize, dc: usize, B: i32, U: i32,
   act: i32, recAct: i32): void {
-  if (recAct == HARD_SIGMOID) lstmBackA<HardSigmoid>(Z, cPrev, c, dh, dc, B, U, act);
-  else if (recAct == HARD_SIGMOID_LEGACY) lstmBackA<HardSigmoidLegacy>(Z, cPrev, c, dh, dc, B, U, act);
-  else lstmBackA<Sigmoid>(Z, cPrev, c, dh, dc, B, U, act);
-}
-function lstmBackA<R>(Z: usize, cPrev: usize, c: usize, dh: usize, dc: usize, B: i32, U: i32, act: i32): void {
-  if (act == RELU) cellBackLoop<Relu, R>(Z, cPrev, c, dh, dc, B, U);
-  else if (act == LINEAR) cellBackLoop<Linear, R>(Z, cPrev, c, dh, dc, B, U);
-  else if (act == SIGMOID) cellBackLoop<Sigmoid, R>(Z, cPrev, c, dh, dc, B, U);
-  else cellBackLoop<Tanh, R>(Z, cPrev, c, dh, dc, B, U);
+  const blk = <usize>U << 2;
+  for (let b = 0; b < B; b++) {
+    const z = Z + <usize>b * 4 * blk, cp = cPrev + <usize>b * blk, cc = c + <usize>b * blk;
+    const dhr = dh + <usize>b * blk, dcr = dc + <usize>b * blk;
+    for (let u = 0; u < U; u += 4) {
+      const o = <usize>u << 2, n = U - u < 4 ? U - u : 4;
+      const i = ld(z + o, n), f = ld(z + blk + o, n), g = ld(z + 2 * blk + o, n);
+      const og = ld(z + 3 * blk + o, n);
+      const ac = fwdv(act, ld(cc + o, n));
+      const d = ld(dhr + o, n);
+      // dc = dc_next + dh·o·act'(c); then each gate's share.
+      const dcv = f32x4.add(ld(dcr + o, n), gradv(act, ac, f32x4.mul(d, og)));
+      st(z + o, gradv(recAct, i, f32x4.mul(dcv, g)), n);
+      st(z + blk + o, gradv(recAct, f, f32x4.mul(dcv, ld(cp + o, n))), n);
+      st(z + 2 * blk + o, gradv(act, g, f32x4.mul(dcv, i)), n);
+      st(z + 3 * blk + o, gradv(recAct, og, f32x4.mul(d, ac)), n);
+      st(dcr + o, f32x4.mul(dcv, f), n);
+    }
+  }
 }

@@ -1,7 +1,8 @@
 /**
  * Finding and compiling the right kernel binary for this platform.
  *
- * Two builds are embedded (src/generated/wasm.js, base64, written by assembly/build.mjs): relaxed SIMD on a
+ * Two builds are embedded (src/generated/wasm.js, gzipped then base64-encoded, by assembly/build.mjs; inflated
+ * by Node's zlib or the platform's DecompressionStream): relaxed SIMD on a
  * shared memory (FMA in the GEMM micro-kernel) and plain SIMD on a shared
  * memory. The third variant, plain SIMD on an ordinary memory (browser pages
  * that are not cross-origin isolated: a module importing shared memory refuses
@@ -124,16 +125,38 @@ export function readEnv(name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
-/** The embedded binary of a variant. */
+/** The gzipped binary a variant is made from. */
+function packedBytes(variant: WasmVariant): Uint8Array<ArrayBuffer> {
+  return decodeBase64(variant === 'relaxed-simd' ? WASM_RELAXED : WASM_SIMD);
+}
+/** The shared flag cleared for the unshared variant. */
+function finish(variant: WasmVariant, bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  return variant === 'simd-unshared' ? unshareMemoryImport(bytes) : bytes;
+}
+
+/**
+ * The embedded binary of a variant, synchronously: Node's zlib inflates it (reached through
+ * process.getBuiltinModule, so that bundles import no Node built-in). Browsers use variantBytesAsync.
+ */
 export function variantBytes(variant: WasmVariant): Uint8Array<ArrayBuffer> {
-  switch (variant) {
-    case 'relaxed-simd':
-      return decodeBase64(WASM_RELAXED);
-    case 'simd':
-      return decodeBase64(WASM_SIMD);
-    case 'simd-unshared':
-      return unshareMemoryImport(decodeBase64(WASM_SIMD));
-  }
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const zlib =
+    typeof proc?.getBuiltinModule === 'function'
+      ? (proc.getBuiltinModule('node:zlib') as { gunzipSync(b: Uint8Array): Uint8Array } | undefined)
+      : undefined;
+  if (zlib === undefined)
+    throw new Error('simdnet: loading the kernels synchronously needs Node (20.16 or later); use the async loader');
+  const out = zlib.gunzipSync(packedBytes(variant));
+  return finish(variant, new Uint8Array(out.buffer, out.byteOffset, out.byteLength).slice());
+}
+
+/** The embedded binary of a variant: inflated by the platform's DecompressionStream where there is one. */
+export async function variantBytesAsync(variant: WasmVariant): Promise<Uint8Array<ArrayBuffer>> {
+  const DS = (globalThis as { DecompressionStream?: new (f: string) => TransformStream<Uint8Array, Uint8Array> })
+    .DecompressionStream;
+  if (typeof DS !== 'function' || typeof Response !== 'function') return variantBytes(variant);
+  const stream = new Blob([packedBytes(variant)]).stream().pipeThrough(new DS('gzip'));
+  return finish(variant, new Uint8Array(await new Response(stream).arrayBuffer()));
 }
 
 /**
@@ -208,7 +231,7 @@ const OVERRIDES: Record<string, WasmVariant> = {
 
 /** Compile one variant (async: a browser main thread refuses sync compiles of big modules). */
 export async function compileVariant(variant: WasmVariant): Promise<WebAssembly.Module> {
-  return WebAssembly.compile(variantBytes(variant));
+  return WebAssembly.compile(await variantBytesAsync(variant));
 }
 
 /** Compile one variant synchronously (Node, workers: no main-thread size limit there). */

@@ -278,8 +278,9 @@ test('Vite build: the bundle carries the wasm and no Node built-ins; the built p
   const wasmFiles = readdirSync(assets).filter((f) => f.endsWith('.wasm'));
   const all = Buffer.concat([...js.map((f) => f.code), ...wasmFiles.map((f) => readFileSync(join(assets, f)))]);
   const text = js.map((f) => f.code.toString('utf8')).join('\n');
-  // The kernels are embedded as base64 ("AGFzbQ" = "\0asm"). Without them the library cannot initialize.
-  if (!text.includes('AGFzbQ') && wasmFiles.length === 0) {
+  // The kernels are embedded gzipped, as base64 ("H4sIAAAAAAAC": a gzip header). Without them the library cannot
+  // initialize.
+  if (!text.includes('H4sIAAAAAAAC') && wasmFiles.length === 0) {
     throw new Error(
       "The Vite bundle contains no wasm kernels: the bundler dropped the library's initialization " +
         '(`await initBackends()` in src/index.ts, whose module is marked side-effect free by package.json ' +

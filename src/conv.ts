@@ -816,9 +816,13 @@ export class Conv2DTranspose extends Conv2D {
     const g = this.g!;
     return B * g.OH * g.OW * g.kh * g.kw * g.C;
   }
+  /** im2col's geometry arguments, one array per layer with the sample count updated per call. */
+  private im: Im2colArgs | null = null;
   private geo(samples: number): Im2colArgs {
     const g = this.g!;
-    return [samples, g.H, g.W, g.C, g.OH, g.OW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.top, g.left];
+    const a = (this.im ??= [0, g.H, g.W, g.C, g.OH, g.OW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.top, g.left]);
+    a[0] = samples;
+    return a;
   }
   override forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
     const be = ctx.be,

@@ -107,10 +107,12 @@ abstract class DepthwiseBase extends Layer {
   protected get midChannels(): number {
     return this.g!.C * this.depthMultiplier;
   }
+  /** The depthwise kernels' geometry arguments, one array per layer with the sample count updated per call. */
+  private dw: DwArgs | null = null;
   protected dwArgs(samples: number): DwArgs {
     const g = this.g!;
-    return [
-      samples,
+    const a = (this.dw ??= [
+      0,
       g.H,
       g.W,
       g.C,
@@ -125,7 +127,9 @@ abstract class DepthwiseBase extends Layer {
       g.dw,
       g.top,
       g.left,
-    ];
+    ]);
+    a[0] = samples;
+    return a;
   }
   protected addDepthwiseKernel(s: number[]): void {
     this.g = this.geometry(s);

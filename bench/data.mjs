@@ -70,3 +70,34 @@ export function mnist(n) {
   for (let i = 0; i < n; i++) y[i * 10 + m.labels[i]] = 1;
   return { x, y, n, features: 784, classes: 10, source: m.source };
 }
+
+/** Token sequences for train-lstm-text: n sequences of `len` ids in [0, vocab), a 0/1 label each. */
+export function textData(n, len = 50, vocab = 1000, seed = 11) {
+  const r = rng(seed),
+    x = new Float32Array(n * len),
+    y = new Float32Array(n);
+  for (let i = 0; i < n * len; i++) x[i] = Math.floor(r() * vocab);
+  for (let i = 0; i < n; i++) y[i] = r() < 0.5 ? 0 : 1;
+  return { x, y, n, len, vocab };
+}
+
+/**
+ * One series for train-lstm-series — two sines and a little noise — cut into n windows of `steps` values,
+ * each followed by the value to forecast. Also returned as brain.js's LSTMTimeStep wants it: arrays of
+ * steps + 1 numbers.
+ */
+export function seriesData(n, steps = 12, seed = 13) {
+  const r = rng(seed),
+    len = n + steps + 1,
+    s = new Float32Array(len);
+  for (let t = 0; t < len; t++) s[t] = 0.5 + 0.3 * Math.sin(t / 6) + 0.15 * Math.sin(t / 17) + 0.02 * (r() - 0.5);
+  const x = new Float32Array(n * steps),
+    y = new Float32Array(n),
+    seqs = [];
+  for (let i = 0; i < n; i++) {
+    x.set(s.subarray(i, i + steps), i * steps);
+    y[i] = s[i + steps];
+    seqs.push(Array.from(s.subarray(i, i + steps + 1)));
+  }
+  return { x, y, n, steps, seqs };
+}

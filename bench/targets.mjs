@@ -37,6 +37,13 @@ export const TARGETS = [
     { case: c, peer: 'tfjs-wasm', ratio: 1.0, issue: 15 },
     { case: c, peer: 'tfjs-cpu', ratio: 10, issue: 15 },
   ]),
+  // issue 16: recurrent training
+  { case: 'train-lstm-text', min: 800, issue: 16 },
+  { case: 'train-lstm-text', peer: 'tfjs-cpu', ratio: 100, issue: 16 },
+  { case: 'train-lstm-series', min: 20000, issue: 16 },
+  { case: 'train-lstm-series', peer: 'brainjs', ratio: 20, issue: 16 },
+  { case: 'train-lstm-series', peer: 'tfjs-cpu', ratio: 30, issue: 16 },
+  { case: 'train-lstm-series', peer: 'tfjs-wasm', ratio: 5, issue: 16 },
   // issue 13: the plain form ahead of XNNPACK at every size and at the shapes training uses
   ...[
     'gemm-nn-64',

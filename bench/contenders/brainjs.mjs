@@ -1,9 +1,10 @@
-// brain.js 1.6.1: the founding model only (8 → 10 → 8 → 1). Its algorithm differs from
+// brain.js 1.6.1: the founding model (8 → 10 → 8 → 1) and, for train-lstm-series, its
+// recurrent.LSTMTimeStep. Its algorithm differs from
 // the others: per-sample SGD with momentum (its defaults: learningRate 0.3, momentum 0.1)
 // and sigmoid activations throughout, so it is timed on the same data and epoch count but
 // does not do the same arithmetic. Data as plain arrays of { input, output }, as its docs show.
 import { createRequire } from 'node:module';
-import { seedData } from '../data.mjs';
+import { seedData, seriesData } from '../data.mjs';
 
 const require = createRequire(import.meta.url);
 let brain;
@@ -15,6 +16,14 @@ export async function init() {
 }
 
 export async function setup(spec) {
+  if (spec.kind === 'train' && spec.model === 'lstm-series') {
+    // Its time-series LSTM, as its docs show: sequences of numbers, each step predicting the next; the same
+    // windows (12 steps and the value after them), one iteration per epoch. Its own SGD (no batches, no Adam).
+    const d = seriesData(spec.samples);
+    const net = new brain.recurrent.LSTMTimeStep({ inputSize: 1, hiddenLayers: [20], outputSize: 1 });
+    const fn = () => net.train(d.seqs, { iterations: spec.epochs, errorThresh: 1e-9, log: false }).error;
+    return { fn };
+  }
   if (spec.kind !== 'train' || spec.model !== 'seed') return null;
   const d = seedData(spec.samples);
   const data = [];

@@ -5,7 +5,7 @@
 // GEMM calls the backend kernel directly on preallocated buffers in the kernel memory,
 // as training does; `matMul: true` times the public sn.matMul op instead (tensors in
 // ordinary JS memory, copied in and out on every call).
-import { mnist, seedData, uniform } from '../data.mjs';
+import { mnist, seedData, seriesData, textData, uniform } from '../data.mjs';
 import { gemmDims } from '../suites/gemm.mjs';
 
 const DIST = new URL('../../dist/index.js', import.meta.url);
@@ -56,6 +56,14 @@ const MODELS = {
       sn.layers.flatten(),
       sn.layers.dense({ units: 10, activation: 'softmax' }),
     ]),
+  'lstm-text': () =>
+    sn.sequential([
+      sn.layers.embedding({ inputDim: 1000, outputDim: 32, inputLength: 50 }),
+      sn.layers.lstm({ units: 64 }),
+      sn.layers.dense({ units: 1, activation: 'sigmoid' }),
+    ]),
+  'lstm-series': () =>
+    sn.sequential([sn.layers.input({ shape: [12, 1] }), sn.layers.lstm({ units: 20 }), sn.layers.dense({ units: 1 })]),
 };
 
 export async function setup(spec, opts) {
@@ -108,6 +116,16 @@ export async function setup(spec, opts) {
       x = sn.tensor(d.x, [d.n, 8]);
       y = sn.tensor(d.y, [d.n, 1]);
       model.compile({ loss: 'mean_squared_error', optimizer: 'adam', metrics: ['accuracy'] });
+    } else if (spec.model === 'lstm-text') {
+      const d = textData(spec.samples);
+      x = sn.tensor(d.x, [d.n, d.len]);
+      y = sn.tensor(d.y, [d.n, 1]);
+      model.compile({ loss: 'binary_crossentropy', optimizer: 'adam', metrics: ['accuracy'] });
+    } else if (spec.model === 'lstm-series') {
+      const d = seriesData(spec.samples);
+      x = sn.tensor(d.x, [d.n, d.steps, 1]);
+      y = sn.tensor(d.y, [d.n, 1]);
+      model.compile({ loss: 'mean_squared_error', optimizer: 'adam' });
     } else {
       const d = mnist(spec.samples);
       x = sn.tensor(d.x, spec.model === 'cnn-mnist' ? [d.n, 28, 28, 1] : [d.n, 784]);

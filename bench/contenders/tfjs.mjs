@@ -5,7 +5,7 @@
 // tensor made in a timed iteration is disposed.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { mnist, seedData, uniform } from '../data.mjs';
+import { mnist, seedData, seriesData, textData, uniform } from '../data.mjs';
 import { gemmDims } from '../suites/gemm.mjs';
 
 const require = createRequire(import.meta.url);
@@ -62,6 +62,29 @@ const MODELS = {
         tfl.layers.dense({ units: 10, activation: 'softmax' }),
       ],
     }),
+  // Keras's defaults where TF.js's differ (the sigmoid gates, not TF.js's hard sigmoid), as simdnet's. The
+  // recurrent kernels start glorot-uniform: TF.js's orthogonal initializer calls the chained-op API
+  // (tensor.flatten), which tfjs-core alone, as loaded here, does not register; the timing does not depend on it.
+  'lstm-text': () =>
+    tfl.sequential({
+      layers: [
+        tfl.layers.embedding({ inputDim: 1000, outputDim: 32, inputLength: 50 }),
+        tfl.layers.lstm({ units: 64, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform' }),
+        tfl.layers.dense({ units: 1, activation: 'sigmoid' }),
+      ],
+    }),
+  'lstm-series': () =>
+    tfl.sequential({
+      layers: [
+        tfl.layers.lstm({
+          units: 20,
+          recurrentActivation: 'sigmoid',
+          recurrentInitializer: 'glorotUniform',
+          inputShape: [12, 1],
+        }),
+        tfl.layers.dense({ units: 1 }),
+      ],
+    }),
 };
 
 export async function setup(spec) {
@@ -96,6 +119,16 @@ export async function setup(spec) {
       xs = tf.tensor2d(d.x, [d.n, 8]);
       ys = tf.tensor2d(d.y, [d.n, 1]);
       model.compile({ loss: 'meanSquaredError', optimizer: 'adam', metrics: ['accuracy'] });
+    } else if (spec.model === 'lstm-text') {
+      const d = textData(spec.samples);
+      xs = tf.tensor2d(d.x, [d.n, d.len]);
+      ys = tf.tensor2d(d.y, [d.n, 1]);
+      model.compile({ loss: 'binaryCrossentropy', optimizer: 'adam', metrics: ['accuracy'] });
+    } else if (spec.model === 'lstm-series') {
+      const d = seriesData(spec.samples);
+      xs = tf.tensor3d(d.x, [d.n, d.steps, 1]);
+      ys = tf.tensor2d(d.y, [d.n, 1]);
+      model.compile({ loss: 'meanSquaredError', optimizer: 'adam' });
     } else {
       const d = mnist(spec.samples);
       xs = spec.model === 'cnn-mnist' ? tf.tensor4d(d.x, [d.n, 28, 28, 1]) : tf.tensor2d(d.x, [d.n, 784]);

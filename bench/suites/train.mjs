@@ -9,6 +9,12 @@
 //                   first MNIST images; samples/s. TF.js's wasm backend cannot train a
 //                   convolution (no Conv2DBackpropFilter kernel): its setup fails, with TF.js's
 //                   message, and the run records that as a note.
+//   train-lstm-text Embedding(1000, 32) → LSTM(64) → Dense(1, sigmoid), sequences of 50 token ids,
+//                   binary cross-entropy, batch 32; samples/s. TF.js's wasm backend cannot train an
+//                   Embedding (its gradient needs UnsortedSegmentSum): its failure is the note.
+//   train-lstm-series LSTM(20) → Dense(1) on windows of 12 steps of one series, mse, batch 32, one
+//                   epoch; samples/s. brain.js: recurrent.LSTMTimeStep({ inputSize: 1,
+//                   hiddenLayers: [20], outputSize: 1 }) on the same windows, one iteration.
 export function cases({ quick }) {
   const mnistN = quick ? 1024 : 2048;
   const wideN = quick ? 512 : 1024;
@@ -53,6 +59,28 @@ export function cases({ quick }) {
       timeMs: quick ? 250 : 600,
       capMs: quick ? 2500 : 12000,
       extra: ['simdnet-wasm-relaxed', 'simdnet-wasm-2t'],
+    },
+    {
+      suite: 'train',
+      case: 'train-lstm-text',
+      unit: 'samples/s',
+      higherIsBetter: true,
+      // TF.js's cpu backend trains this at ~5 samples/s: one batch per call in the quick run keeps it short.
+      spec: { kind: 'train', model: 'lstm-text', samples: quick ? 32 : 128, epochs: 1, batchSize: 32 },
+      work: { samples: quick ? 32 : 128 },
+      timeMs: quick ? 250 : 600,
+      capMs: quick ? 2500 : 12000,
+      extra: ['simdnet-wasm-relaxed', 'simdnet-wasm-2t'],
+    },
+    {
+      suite: 'train',
+      case: 'train-lstm-series',
+      unit: 'samples/s',
+      higherIsBetter: true,
+      spec: { kind: 'train', model: 'lstm-series', samples: quick ? 256 : 512, epochs: 1, batchSize: 32 },
+      work: { samples: quick ? 256 : 512 },
+      timeMs: quick ? 250 : 600,
+      capMs: quick ? 2500 : 12000,
     },
   ];
 }

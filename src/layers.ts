@@ -210,7 +210,24 @@ export abstract class Layer {
     }
   }
   /** The channels-last buffers of a channels-first layer's call: where its transposed x, y, z, dy and dx live. */
+  /** lastBuffers' answers, per plan buffer record: worked out once per batch size and workspace (no allocation per step). */
+  private lastCache = new WeakMap<
+    LayerBuffers,
+    { M: number; transient: number; training: boolean; r: { x: number; inner: LayerBuffers; dx: number } }
+  >();
   private lastBuffers(ctx: StepContext, buf: LayerBuffers, M: number): { x: number; inner: LayerBuffers; dx: number } {
+    const hit = this.lastCache.get(buf);
+    if (hit !== undefined && hit.M === M && hit.transient === ctx.transient && hit.training === ctx.training)
+      return hit.r;
+    const r = this.lastBuffersOf(ctx, buf, M);
+    this.lastCache.set(buf, { M, transient: ctx.transient, training: ctx.training, r });
+    return r;
+  }
+  private lastBuffersOf(
+    ctx: StepContext,
+    buf: LayerBuffers,
+    M: number,
+  ): { x: number; inner: LayerBuffers; dx: number } {
     const own = this.scratchFloats(M).length,
       z = this.needsZ();
     let x: number, y: number, zz: number, at: number;

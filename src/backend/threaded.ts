@@ -574,17 +574,186 @@ export function createThreadedBackend(
     const n = raw[name].length,
       a = new Array<number>(n).fill(0);
     const sp = KERNELS[name].split as Exclude<Split, { kind: 'gemm' } | { kind: 'none' }>;
-    // The image kernels (12 to 18 arguments, a few calls per layer, each large): any arity, through rest
-    // arguments; only calls of two samples or more, with threads, are looked at further.
+    // The image kernels (6 to 18 arguments, a few calls per layer, each large), at their exact arities (nothing
+    // allocates); only calls of two samples or more, with threads, are looked at further. M is argument 2 or 3.
     if (sp.kind === 'samples') {
       const m = sp.m;
-      return function (...x: number[]) {
-        if (wanted > 1 && x[m]! >= 2) {
-          for (let i = 0; i < n; i++) a[i] = x[i]!;
-          if (route(a)) return routed;
-        }
-        return plain(...x);
-      } as F;
+      if (m !== 2 && m !== 3) throw new Error(`simdnet: ${name}: the samples split expects M at argument 2 or 3`);
+      switch (n) {
+        case 6:
+          return function (x0: number, x1: number, x2: number, x3: number, x4: number, x5: number) {
+            if (wanted > 1 && (m === 2 ? x2 : x3) >= 2) {
+              a[0] = x0;
+              a[1] = x1;
+              a[2] = x2;
+              a[3] = x3;
+              a[4] = x4;
+              a[5] = x5;
+              if (route(a)) return routed;
+            }
+            return plain(x0, x1, x2, x3, x4, x5);
+          };
+        case 14:
+          return function (
+            x0: number,
+            x1: number,
+            x2: number,
+            x3: number,
+            x4: number,
+            x5: number,
+            x6: number,
+            x7: number,
+            x8: number,
+            x9: number,
+            x10: number,
+            x11: number,
+            x12: number,
+            x13: number,
+          ) {
+            if (wanted > 1 && (m === 2 ? x2 : x3) >= 2) {
+              a[0] = x0;
+              a[1] = x1;
+              a[2] = x2;
+              a[3] = x3;
+              a[4] = x4;
+              a[5] = x5;
+              a[6] = x6;
+              a[7] = x7;
+              a[8] = x8;
+              a[9] = x9;
+              a[10] = x10;
+              a[11] = x11;
+              a[12] = x12;
+              a[13] = x13;
+              if (route(a)) return routed;
+            }
+            return plain(x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13);
+          };
+        case 15:
+          return function (
+            x0: number,
+            x1: number,
+            x2: number,
+            x3: number,
+            x4: number,
+            x5: number,
+            x6: number,
+            x7: number,
+            x8: number,
+            x9: number,
+            x10: number,
+            x11: number,
+            x12: number,
+            x13: number,
+            x14: number,
+          ) {
+            if (wanted > 1 && (m === 2 ? x2 : x3) >= 2) {
+              a[0] = x0;
+              a[1] = x1;
+              a[2] = x2;
+              a[3] = x3;
+              a[4] = x4;
+              a[5] = x5;
+              a[6] = x6;
+              a[7] = x7;
+              a[8] = x8;
+              a[9] = x9;
+              a[10] = x10;
+              a[11] = x11;
+              a[12] = x12;
+              a[13] = x13;
+              a[14] = x14;
+              if (route(a)) return routed;
+            }
+            return plain(x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14);
+          };
+        case 16:
+          return function (
+            x0: number,
+            x1: number,
+            x2: number,
+            x3: number,
+            x4: number,
+            x5: number,
+            x6: number,
+            x7: number,
+            x8: number,
+            x9: number,
+            x10: number,
+            x11: number,
+            x12: number,
+            x13: number,
+            x14: number,
+            x15: number,
+          ) {
+            if (wanted > 1 && (m === 2 ? x2 : x3) >= 2) {
+              a[0] = x0;
+              a[1] = x1;
+              a[2] = x2;
+              a[3] = x3;
+              a[4] = x4;
+              a[5] = x5;
+              a[6] = x6;
+              a[7] = x7;
+              a[8] = x8;
+              a[9] = x9;
+              a[10] = x10;
+              a[11] = x11;
+              a[12] = x12;
+              a[13] = x13;
+              a[14] = x14;
+              a[15] = x15;
+              if (route(a)) return routed;
+            }
+            return plain(x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15);
+          };
+        case 18:
+          return function (
+            x0: number,
+            x1: number,
+            x2: number,
+            x3: number,
+            x4: number,
+            x5: number,
+            x6: number,
+            x7: number,
+            x8: number,
+            x9: number,
+            x10: number,
+            x11: number,
+            x12: number,
+            x13: number,
+            x14: number,
+            x15: number,
+            x16: number,
+            x17: number,
+          ) {
+            if (wanted > 1 && (m === 2 ? x2 : x3) >= 2) {
+              a[0] = x0;
+              a[1] = x1;
+              a[2] = x2;
+              a[3] = x3;
+              a[4] = x4;
+              a[5] = x5;
+              a[6] = x6;
+              a[7] = x7;
+              a[8] = x8;
+              a[9] = x9;
+              a[10] = x10;
+              a[11] = x11;
+              a[12] = x12;
+              a[13] = x13;
+              a[14] = x14;
+              a[15] = x15;
+              a[16] = x16;
+              a[17] = x17;
+              if (route(a)) return routed;
+            }
+            return plain(x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15, x16, x17);
+          };
+        default:
+          throw new Error(`simdnet: ${name}: no threaded wrapper for ${n} arguments`);
+      }
     }
     // Size arguments: n (elem, sum) or M and N (rows, loss).
     const gi = sp.kind === 'elem' || sp.kind === 'sum' ? sp.n : sp.m,

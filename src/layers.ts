@@ -210,7 +210,7 @@ export abstract class Layer {
     }
   }
   /** The channels-last buffers of a channels-first layer's call: where its transposed x, y, z, dy and dx live. */
-  /** lastBuffers' answers, per plan buffer record: worked out once per batch size and workspace (no allocation per step). */
+  /** lastBuffers' answers per plan buffer record, worked out once per batch size and workspace (none per step). */
   private lastCache = new WeakMap<
     LayerBuffers,
     { M: number; transient: number; training: boolean; r: { x: number; inner: LayerBuffers; dx: number } }

@@ -17,4 +17,5 @@ export { depthwiseConv, depthwiseConvBackInput, depthwiseConvBackFilter } from '
 export { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './conv/pool';
 export { embeddingGather, embeddingScatter } from './seq/embedding';
 export { lstmCell, lstmCellBackward } from './seq/lstm';
+export { gruCell, gruCellBackward, gruGates, gruOut, gruOutBackward, gruGatesBackward } from './seq/gru';
 export { sgd, sgdMomentum, adagrad, rmsprop, adam, adadelta, adamax, nadam, lion, ftrl } from './optim/optimizers';

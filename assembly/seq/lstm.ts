@@ -6,55 +6,7 @@
 // the backward pass reads and overwrites with the pre-activation gradients.
 // The activations are the elementwise kernels' classes, so the formulas (and
 // their bits) are those of biasAct / actBackward.
-import { Relu, Sigmoid, Tanh, HardSigmoid, HardSigmoidLegacy } from '../elementwise/activations';
-import { loadPartial, storePartial } from '../common';
-
-/** r (1..4) floats at p; the other lanes 0. */
-// @ts-ignore: decorator
-@inline function ld(p: usize, r: i32): v128 { return r == 4 ? v128.load(p) : loadPartial(p, r, 0); }
-/** Lanes 0..r-1 of v at p. */
-// @ts-ignore: decorator
-@inline function st(p: usize, v: v128, r: i32): void { if (r == 4) v128.store(p, v); else storePartial(p, v, r); }
-
-// The codes of `Act` in src/backend/types.ts that the cell supports.
-// @ts-ignore: decorator
-@inline const LINEAR = 0;
-// @ts-ignore: decorator
-@inline const RELU = 1;
-// @ts-ignore: decorator
-@inline const SIGMOID = 5;
-// @ts-ignore: decorator
-@inline const TANH = 6;
-// @ts-ignore: decorator
-@inline const HARD_SIGMOID = 12;
-// @ts-ignore: decorator
-@inline const HARD_SIGMOID_LEGACY = 13;
-
-// One vector of an activation (fwd) or of dy·act' from the output (grad), for the codes above. Not inlined
-// on purpose: one copy of each formula serves every (activation, gate activation) pair — a generic loop per
-// pair, as biasAct has per activation, cost 52 KB of binary for 24 instances.
-function fwdv(code: i32, z: v128): v128 {
-  const none = f32x4.splat(0.0);
-  switch (code) {
-    case LINEAR: return z;
-    case RELU: return changetype<Relu>(0).fwd(none, z);
-    case SIGMOID: return changetype<Sigmoid>(0).fwd(none, z);
-    case HARD_SIGMOID: return changetype<HardSigmoid>(0).fwd(none, z);
-    case HARD_SIGMOID_LEGACY: return changetype<HardSigmoidLegacy>(0).fwd(none, z);
-    default: return changetype<Tanh>(0).fwd(none, z);
-  }
-}
-function gradv(code: i32, y: v128, dy: v128): v128 {
-  const none = f32x4.splat(0.0);
-  switch (code) {
-    case LINEAR: return dy;
-    case RELU: return changetype<Relu>(0).grad(none, none, y, dy);
-    case SIGMOID: return changetype<Sigmoid>(0).grad(none, none, y, dy);
-    case HARD_SIGMOID: return changetype<HardSigmoid>(0).grad(none, none, y, dy);
-    case HARD_SIGMOID_LEGACY: return changetype<HardSigmoidLegacy>(0).grad(none, none, y, dy);
-    default: return changetype<Tanh>(0).grad(none, none, y, dy);
-  }
-}
+import { ld, st, fwdv, gradv } from './cell';
 
 /**
  * One LSTM step for B samples of U units (any U: the last block of each gate takes partial vectors): Z's

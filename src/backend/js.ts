@@ -1365,6 +1365,128 @@ export function createJsBackend(initialPages = 16): Backend {
       }
     },
 
+    gruCell(Z, R, bRec, hPrev, hOut, B, U, act, recAct) {
+      const f = mem(),
+        fr = Math.fround;
+      for (let b = 0; b < B; b++) {
+        const z = (Z >> 2) + b * 3 * U,
+          r = (R >> 2) + b * 3 * U,
+          hp = (hPrev >> 2) + b * U,
+          ho = (hOut >> 2) + b * U;
+        for (let u = 0; u < U; u++) {
+          const bz = bRec ? f[(bRec >> 2) + u]! : 0,
+            br = bRec ? f[(bRec >> 2) + U + u]! : 0,
+            bh = bRec ? f[(bRec >> 2) + 2 * U + u]! : 0;
+          const rh = fr(f[r + 2 * U + u]! + bh);
+          const zg = fr(cellAct(recAct, fr(f[z + u]! + fr(f[r + u]! + bz)))),
+            rg = fr(cellAct(recAct, fr(f[z + U + u]! + fr(f[r + U + u]! + br)))),
+            hh = fr(cellAct(act, fr(f[z + 2 * U + u]! + fr(rg * rh))));
+          f[z + u] = zg;
+          f[z + U + u] = rg;
+          f[z + 2 * U + u] = hh;
+          f[r + 2 * U + u] = rh;
+          f[ho + u] = fr(zg * f[hp + u]!) + fr(fr(1 - zg) * hh);
+        }
+      }
+    },
+
+    gruCellBackward(Z, R, hPrev, dh, dhPrev, B, U, act, recAct) {
+      const f = mem(),
+        fr = Math.fround;
+      for (let b = 0; b < B; b++) {
+        const z = (Z >> 2) + b * 3 * U,
+          r = (R >> 2) + b * 3 * U,
+          hp = (hPrev >> 2) + b * U,
+          d0 = (dh >> 2) + b * U,
+          dp = (dhPrev >> 2) + b * U;
+        for (let u = 0; u < U; u++) {
+          const zg = f[z + u]!,
+            rg = f[z + U + u]!,
+            hh = f[z + 2 * U + u]!,
+            d = f[d0 + u]!;
+          const dph = fr(cellGrad(act, hh, fr(d * fr(1 - zg))));
+          const dz = fr(cellGrad(recAct, zg, fr(d * fr(f[hp + u]! - hh))));
+          const dr = fr(cellGrad(recAct, rg, fr(dph * f[r + 2 * U + u]!)));
+          f[z + u] = dz;
+          f[z + U + u] = dr;
+          f[z + 2 * U + u] = dph;
+          f[r + u] = dz;
+          f[r + U + u] = dr;
+          f[r + 2 * U + u] = dph * rg;
+          f[dp + u] = d * zg;
+        }
+      }
+    },
+
+    gruGates(Z, hPrev, RH, B, U, recAct) {
+      const f = mem(),
+        fr = Math.fround;
+      for (let b = 0; b < B; b++) {
+        const z = (Z >> 2) + b * 3 * U,
+          hp = (hPrev >> 2) + b * U,
+          rh = (RH >> 2) + b * U;
+        for (let u = 0; u < U; u++) {
+          const zg = fr(cellAct(recAct, f[z + u]!)),
+            rg = fr(cellAct(recAct, f[z + U + u]!));
+          f[z + u] = zg;
+          f[z + U + u] = rg;
+          f[rh + u] = rg * f[hp + u]!;
+        }
+      }
+    },
+
+    gruOut(Z, hPrev, hOut, B, U, act) {
+      const f = mem(),
+        fr = Math.fround;
+      for (let b = 0; b < B; b++) {
+        const z = (Z >> 2) + b * 3 * U,
+          hp = (hPrev >> 2) + b * U,
+          ho = (hOut >> 2) + b * U;
+        for (let u = 0; u < U; u++) {
+          const zg = f[z + u]!,
+            hh = fr(cellAct(act, f[z + 2 * U + u]!));
+          f[z + 2 * U + u] = hh;
+          f[ho + u] = fr(zg * f[hp + u]!) + fr(fr(1 - zg) * hh);
+        }
+      }
+    },
+
+    gruOutBackward(Z, hPrev, dh, dhPrev, B, U, act, recAct) {
+      const f = mem(),
+        fr = Math.fround;
+      for (let b = 0; b < B; b++) {
+        const z = (Z >> 2) + b * 3 * U,
+          hp = (hPrev >> 2) + b * U,
+          d0 = (dh >> 2) + b * U,
+          dp = (dhPrev >> 2) + b * U;
+        for (let u = 0; u < U; u++) {
+          const zg = f[z + u]!,
+            hh = f[z + 2 * U + u]!,
+            d = f[d0 + u]!;
+          f[z + u] = cellGrad(recAct, zg, fr(d * fr(f[hp + u]! - hh)));
+          f[z + 2 * U + u] = cellGrad(act, hh, fr(d * fr(1 - zg)));
+          f[dp + u] = d * zg;
+        }
+      }
+    },
+
+    gruGatesBackward(Z, hPrev, dRH, dhPrev, B, U, recAct) {
+      const f = mem(),
+        fr = Math.fround;
+      for (let b = 0; b < B; b++) {
+        const z = (Z >> 2) + b * 3 * U,
+          hp = (hPrev >> 2) + b * U,
+          dr = (dRH >> 2) + b * U,
+          dp = (dhPrev >> 2) + b * U;
+        for (let u = 0; u < U; u++) {
+          const rg = f[z + U + u]!,
+            d = f[dr + u]!;
+          f[z + U + u] = cellGrad(recAct, rg, fr(d * f[hp + u]!));
+          f[dp + u] = f[dp + u]! + fr(d * rg);
+        }
+      }
+    },
+
     depthwiseConv(X, K, Y, M, H, W, C, Dm, OH, OW, kh, kw, sh, sw, dh, dw, top, left) {
       const f = mem();
       const CO = C * Dm;

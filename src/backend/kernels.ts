@@ -646,6 +646,55 @@ export const KERNELS = {
       recAct: number,
     ) => void
   >({ split: { kind: 'none' } }),
+  /**
+   * One GRU step with reset_after = true for B samples of U units: Z's rows [z | r | h] (Keras's gate order;
+   * the input projections in, the gates' values out), R's rows hPrev·U (bRec, the recurrent bias, added unless
+   * 0; R's h block keeps U_h·hPrev + b'_h for the gradient), hOut = z·hPrev + (1 − z)·ĥ with
+   * ĥ = act(x_h + r·(U_h·hPrev + b'_h)).
+   */
+  gruCell: k<
+    (
+      Z: number,
+      R: number,
+      bRec: number,
+      hPrev: number,
+      hOut: number,
+      B: number,
+      U: number,
+      act: number,
+      recAct: number,
+    ) => void
+  >({ split: { kind: 'none' } }),
+  /** Its gradient: Z's rows become [dz | dr | dĥ], R's [dz | dr | dĥ·r], dhPrev = dh·z. */
+  gruCellBackward: k<
+    (
+      Z: number,
+      R: number,
+      hPrev: number,
+      dh: number,
+      dhPrev: number,
+      B: number,
+      U: number,
+      act: number,
+      recAct: number,
+    ) => void
+  >({ split: { kind: 'none' } }),
+  /** reset_after = false, first half: Z's z and r blocks become the gates' values; RH = r·hPrev. */
+  gruGates: k<(Z: number, hPrev: number, RH: number, B: number, U: number, recAct: number) => void>({
+    split: { kind: 'none' },
+  }),
+  /** reset_after = false, second half: Z's h block becomes ĥ = act(·); hOut = z·hPrev + (1 − z)·ĥ. */
+  gruOut: k<(Z: number, hPrev: number, hOut: number, B: number, U: number, act: number) => void>({
+    split: { kind: 'none' },
+  }),
+  /** gruOut's gradient: Z's z and h blocks become their pre-activation gradients; dhPrev = dh·z. */
+  gruOutBackward: k<
+    (Z: number, hPrev: number, dh: number, dhPrev: number, B: number, U: number, act: number, recAct: number) => void
+  >({ split: { kind: 'none' } }),
+  /** gruGates's gradient: from dRH (reaching r·hPrev), Z's r block becomes r's; dhPrev += dRH·r. */
+  gruGatesBackward: k<
+    (Z: number, hPrev: number, dRH: number, dhPrev: number, B: number, U: number, recAct: number) => void
+  >({ split: { kind: 'none' } }),
   /** depthwiseConv's kernel gradient: dK written (zeroed first), terms added in order (n, oy, ox). */
   depthwiseConvBackFilter: k<
     (

@@ -1,15 +1,17 @@
 /**
- * Recurrent layers (issue 16): `simpleRNN` and `lstm`, as Keras defines them — kernel [F, G·U],
+ * Recurrent layers (issue 16): `simpleRNN`, `lstm` and `gru`, as Keras defines them — kernel [F, G·U],
  * recurrent_kernel [U, G·U], bias [G·U] with G gate blocks (1 for SimpleRNN; 4 for LSTM, in Keras's order
- * i, f, c, o) — so that files load both ways.
+ * i, f, c, o; 3 for GRU, z, r, h, with a second bias row when the reset comes after the product) — so that
+ * files load both ways.
  *
- * Both run on one engine (`Recurrent`): a batch runs time-major — the input is transposed to [T, B, F] once,
+ * All run on one engine (`Recurrent`): a batch runs time-major — the input is transposed to [T, B, F] once,
  * every step's input projection is ONE GEMM (x·W + b for all T·B rows), and each step adds h·U with one GEMM
- * into its rows, then runs the layer's cell (the activation kernel; the fused SIMD LSTM cell of
- * assembly/seq/lstm.ts). Backpropagation through time runs the cell's gradient and one GEMM (dG·Uᵀ) per step,
- * then the weight gradients of all steps as one GEMM each (xᵀ·dG, hᵀ·dG) and the bias gradient as one column
- * sum. Training plans keep the transposed input, the pre-activations (gates) and the state sequences as
- * scratch; the rest lives in the transient workspace.
+ * into its rows, then runs the layer's cell (the activation kernel; the fused SIMD cells of assembly/seq/lstm.ts
+ * and gru.ts — GRU's reset-before form splits its GEMM around the reset gate). Backpropagation through time runs
+ * the cell's gradient and one GEMM (dG·Uᵀ) per step, then the weight gradients of all steps as one GEMM each
+ * (xᵀ·dG, hᵀ·dG) and the bias gradient as one column sum. Training plans keep the transposed input, the
+ * pre-activations (gates), the state sequences and a layer's auxiliary sequences as scratch; the rest lives in
+ * the transient workspace.
  */
 import { Act } from './backend/types.js';
 import { NotSupportedError, ValueError, describe, invalid } from './errors.js';
@@ -58,6 +60,19 @@ export interface LSTMArgs extends RecurrentArgs {
   unitForgetBias?: boolean;
 }
 
+export interface GRUArgs extends RecurrentArgs {
+  /** The candidate's activation: 'tanh' (default), 'relu', 'linear' or 'sigmoid'. */
+  activation?: string;
+  /** The gates' activation: 'sigmoid' (default, as Keras), 'hard_sigmoid' or 'hard_sigmoid_legacy'. */
+  recurrentActivation?: string;
+  /**
+   * Apply the reset gate after the recurrent product, with a second (recurrent) bias — Keras 3's default and
+   * cuDNN's form, bias [2, 3·units] — or before it (false: TF.js's only form, Keras 1's, bias [3·units]).
+   * Defaults to true, as Keras.
+   */
+  resetAfter?: boolean;
+}
+
 /** SimpleRNN's arguments: any elementwise activation. */
 export type SimpleRNNArgs = RecurrentArgs;
 
@@ -85,7 +100,7 @@ function swapBT(
 }
 
 /**
- * The recurrent engine shared by SimpleRNN and LSTM: options, weights, config, buffers, the time-major
+ * The recurrent engine shared by SimpleRNN, LSTM and GRU: options, weights, config, buffers, the time-major
  * forward and backward passes. A layer says how many gate blocks it has (`gates`), how many state sequences
  * besides h it keeps (`extraStates`: LSTM's c), and runs one step of its cell forward and backward.
  */
@@ -151,7 +166,7 @@ abstract class Recurrent extends Layer {
         { name: `${this.name}/kernel`, shape: [s[s.length - 1]!, G] },
         { name: `${this.name}/recurrent_kernel`, shape: [U, G] },
       ];
-    if (this.useBias) out.push({ name: `${this.name}/bias`, shape: [G] });
+    if (this.useBias) out.push({ name: `${this.name}/bias`, shape: this.biasShape() });
     return out;
   }
   /** The bias's initializer as the layer fills it (LSTM's unitForgetBias adds to it). */
@@ -170,14 +185,33 @@ abstract class Recurrent extends Layer {
       this.trainable,
       this.recurrentRegularizer,
     );
-    if (this.useBias) this.bias = this.addWeight('bias', [G], this.biasFill(), this.trainable, this.biasRegularizer);
+    if (this.useBias)
+      this.bias = this.addWeight('bias', this.biasShape(), this.biasFill(), this.trainable, this.biasRegularizer);
   }
 
-  /** Floats of the time-major input, the pre-activations, h and the other state sequences (T + 1 states each). */
+  /** Floats of the time-major input, the pre-activations, h and the other state sequences (T + 1 states each),
+   * then the layer's auxiliary sequences. */
   private stateFloats(B: number): number[] {
     const [T, F] = this.inputShape as [number, number],
       U = this.units;
-    return [T * B * F, T * B * this.gates * U, ...Array<number>(1 + this.extraStates).fill((T + 1) * B * U)];
+    return [
+      T * B * F,
+      T * B * this.gates * U,
+      ...Array<number>(1 + this.extraStates).fill((T + 1) * B * U),
+      ...this.auxFloats(T, B),
+    ];
+  }
+  /** Sequences a layer keeps from the forward to the backward pass besides the states (GRU's). */
+  protected auxFloats(_T: number, _B: number): number[] {
+    return [];
+  }
+  /** Floats of per-step scratch the backward pass needs besides the state gradients. */
+  protected backwardTempFloats(_B: number): number {
+    return 0;
+  }
+  /** The bias's shape: one G·U row (GRU with reset_after: two, the input's and the recurrent one). */
+  protected biasShape(): number[] {
+    return [this.gates * this.units];
   }
   override scratchFloats(B: number): number[] {
     return this.stateFloats(B);
@@ -186,12 +220,13 @@ abstract class Recurrent extends Layer {
     const [T, F] = this.inputShape as [number, number],
       U = this.units;
     if (!training) return this.stateFloats(B).reduce((a, b) => a + b, 0);
-    // dY time-major, dh, dh from the next step, one gradient block per extra state, and dX time-major.
-    return T * B * U + (2 + this.extraStates) * B * U + T * B * F;
+    // dY time-major, dh, dh from the next step, one gradient block per extra state, the layer's temporary, and
+    // dX time-major.
+    return T * B * U + (2 + this.extraStates) * B * U + this.backwardTempFloats(B) + T * B * F;
   }
   /** Where the time-major input, pre-activations and state sequences are: scratch in training, else transient. */
   private states(ctx: StepContext, buf: LayerBuffers, B: number): number[] {
-    if (buf.scratch.length === 3 + this.extraStates) return buf.scratch;
+    if (buf.scratch.length > 0) return buf.scratch;
     const sizes = this.stateFloats(B);
     let at = ctx.transient;
     return sizes.map((n) => {
@@ -201,14 +236,17 @@ abstract class Recurrent extends Layer {
     });
   }
 
-  /** Step t's cell: from its pre-activations zt (h_{t−1}·U added) to the states at t + 1 (states[k] + ...). */
-  protected abstract cell(ctx: StepContext, zt: number, seqs: readonly number[], t: number, B: number): void;
   /**
-   * Step t's cell backward: dh (the gradient reaching h_t) and `grads` (one block per extra state, the
-   * gradient reaching it from step t + 1, left as the gradient reaching step t's) make zt the pre-activation
-   * gradient.
+   * Step t forward: from zt (its input projections x_t·W + b, B rows of G·U) and the states at t (seqs[k] +
+   * t·B·U floats), the states at t + 1. `seqs` holds h, the extra states, then the auxiliary sequences.
    */
-  protected abstract cellBackward(
+  protected abstract step(ctx: StepContext, zt: number, seqs: readonly number[], t: number, B: number): void;
+  /**
+   * Step t backward: dh (the gradient reaching h_t) and `grads` (one block per extra state, the gradient
+   * reaching it from step t + 1, left as the gradient reaching step t's) make zt the gradient of the input
+   * projections and dhPrev the gradient reaching h_{t−1} (not needed at t = 0); `tmp` is backwardTempFloats.
+   */
+  protected abstract stepBackward(
     ctx: StepContext,
     zt: number,
     seqs: readonly number[],
@@ -216,7 +254,27 @@ abstract class Recurrent extends Layer {
     B: number,
     dh: number,
     grads: number,
+    dhPrev: number,
+    tmp: number,
   ): void;
+  /** The recurrent weights' gradients (and any besides the input bias's), once every step has run backward. */
+  protected recurrentGrads(ctx: StepContext, z: number, seqs: readonly number[], T: number, B: number): void {
+    const U = this.units,
+      G = this.gates * U;
+    ctx.be.gemm(true, false, U, G, T * B, 1, seqs[0]!, U, z, G, 0, this.recurrentKernel!.grad, G, ctx.ws);
+  }
+  /** zt += h_{t−1}·U: the recurrent product of a layer whose cell takes it whole (SimpleRNN, LSTM). */
+  protected recur(ctx: StepContext, zt: number, hPrev: number, B: number): void {
+    const U = this.units,
+      G = this.gates * U;
+    ctx.be.gemm(false, false, B, G, U, 1, hPrev, U, this.recurrentKernel!.ptr, G, 1, zt, G, ctx.ws);
+  }
+  /** dhPrev = dZt·Uᵀ: the gradient that reaches h_{t−1} through recur. */
+  protected recurBackward(ctx: StepContext, zt: number, dhPrev: number, B: number): void {
+    const U = this.units,
+      G = this.gates * U;
+    ctx.be.gemm(false, true, B, U, G, 1, zt, G, this.recurrentKernel!.ptr, G, 0, dhPrev, U, ctx.ws);
+  }
 
   forward(ctx: StepContext, buf: LayerBuffers, x: number, B: number): void {
     const be = ctx.be,
@@ -229,12 +287,8 @@ abstract class Recurrent extends Layer {
     swapBT(f, x, xt, B, T, F, true, this.goBackwards);
     be.gemm(false, false, T * B, G, F, 1, xt, F, this.kernel!.ptr, G, 0, z, G, ctx.ws);
     if (this.bias) be.biasAct(Act.Linear, 0, z, this.bias.ptr, z, T * B, G);
-    for (const s of seqs) f.fill(0, s >> 2, (s >> 2) + B * U);
-    for (let t = 0; t < T; t++) {
-      const zt = z + t * B * G * 4;
-      be.gemm(false, false, B, G, U, 1, hs + t * B * U * 4, U, this.recurrentKernel!.ptr, G, 1, zt, G, ctx.ws);
-      this.cell(ctx, zt, seqs, t, B);
-    }
+    for (let k = 0; k <= this.extraStates; k++) f.fill(0, seqs[k]! >> 2, (seqs[k]! >> 2) + B * U);
+    for (let t = 0; t < T; t++) this.step(ctx, z + t * B * G * 4, seqs, t, B);
     if (this.returnSequences) swapBT(f, hs + B * U * 4, buf.y, B, T, U, false, false);
     else f.copyWithin(buf.y >> 2, (hs >> 2) + T * B * U, (hs >> 2) + (T + 1) * B * U);
   }
@@ -246,12 +300,12 @@ abstract class Recurrent extends Layer {
       U = this.units,
       G = this.gates * U;
     const [xt, z, ...seqs] = this.states(ctx, buf, B) as [number, number, ...number[]];
-    const hs = seqs[0]!;
     const dyt = ctx.transient,
       dh = dyt + T * B * U * 4,
       dhNext = dh + B * U * 4,
       grads = dhNext + B * U * 4,
-      dxt = grads + this.extraStates * B * U * 4;
+      tmp = grads + this.extraStates * B * U * 4,
+      dxt = tmp + this.backwardTempFloats(B) * 4;
     if (this.returnSequences) swapBT(f, buf.dy, dyt, B, T, U, true, false);
     f.fill(0, dhNext >> 2, (dhNext >> 2) + (1 + this.extraStates) * B * U);
     for (let t = T - 1; t >= 0; t--) {
@@ -261,13 +315,12 @@ abstract class Recurrent extends Layer {
       else if (t === T - 1) f.copyWithin(dh >> 2, buf.dy >> 2, (buf.dy >> 2) + B * U);
       else f.fill(0, dh >> 2, (dh >> 2) + B * U);
       be.axpy(B * U, 1, dhNext, dh);
-      this.cellBackward(ctx, zt, seqs, t, B, dh, grads);
-      if (t > 0) be.gemm(false, true, B, U, G, 1, zt, G, this.recurrentKernel!.ptr, G, 0, dhNext, U, ctx.ws);
+      this.stepBackward(ctx, zt, seqs, t, B, dh, grads, dhNext, tmp);
     }
     if (this.trainable) {
       be.gemm(true, false, F, G, T * B, 1, xt, F, z, G, 0, this.kernel!.grad, G, ctx.ws);
-      be.gemm(true, false, U, G, T * B, 1, hs, U, z, G, 0, this.recurrentKernel!.grad, G, ctx.ws);
       if (this.bias) be.colSum(z, T * B, G, this.bias.grad, 0);
+      this.recurrentGrads(ctx, z, seqs, T, B);
     }
     if (dx === 0) return;
     be.gemm(false, true, T * B, F, G, 1, z, G, this.kernel!.ptr, G, 0, dxt, F, ctx.ws);
@@ -314,22 +367,25 @@ export class SimpleRNN extends Recurrent {
     if (this.activation.kind !== 'elementwise')
       invalid('activation', 'an elementwise activation (softmax is not a recurrent activation)', args.activation);
   }
-  protected cell(ctx: StepContext, zt: number, seqs: readonly number[], t: number, B: number): void {
-    const U = this.units;
-    ctx.be.biasAct(this.activation.code, this.activation.param, zt, 0, seqs[0]! + (t + 1) * B * U * 4, B, U);
+  protected step(ctx: StepContext, zt: number, seqs: readonly number[], t: number, B: number): void {
+    const s = B * this.units * 4;
+    this.recur(ctx, zt, seqs[0]! + t * s, B);
+    ctx.be.biasAct(this.activation.code, this.activation.param, zt, 0, seqs[0]! + (t + 1) * s, B, this.units);
   }
-  protected cellBackward(
+  protected stepBackward(
     ctx: StepContext,
     zt: number,
     seqs: readonly number[],
     t: number,
     B: number,
     dh: number,
+    _grads: number,
+    dhPrev: number,
   ): void {
-    const U = this.units,
-      h = seqs[0]! + (t + 1) * B * U * 4;
+    const h = seqs[0]! + (t + 1) * B * this.units * 4;
     // The step's pre-activation gradient, over its pre-activations (no longer needed).
-    ctx.be.actBackward(this.activation.code, this.activation.param, zt, h, dh, zt, B * U);
+    ctx.be.actBackward(this.activation.code, this.activation.param, zt, h, dh, zt, B * this.units);
+    if (t > 0) this.recurBackward(ctx, zt, dhPrev, B);
   }
 }
 
@@ -353,6 +409,28 @@ class UnitForgetBias extends Initializer {
   }
 }
 
+/** A gated cell's gate activation, after checking both of its activations are ones its kernels compute. */
+function gateActivation(
+  kind: string,
+  activation: ResolvedActivation,
+  args: { activation?: string; recurrentActivation?: string },
+): ResolvedActivation {
+  const rec = resolveActivation(args.recurrentActivation ?? 'sigmoid', 'recurrentActivation');
+  if (!CELL_ACTS.has(activation.code) || activation.kind !== 'elementwise')
+    invalid(
+      'activation',
+      `'tanh', 'relu', 'linear' or 'sigmoid' (the ${kind} cell's supported activations)`,
+      args.activation,
+    );
+  if (!GATE_ACTS.has(rec.code))
+    invalid(
+      'recurrentActivation',
+      `'sigmoid', 'hard_sigmoid' or 'hard_sigmoid_legacy' (the ${kind} cell's supported gate activations)`,
+      args.recurrentActivation,
+    );
+  return rec;
+}
+
 /** Long short-term memory over [steps, features] inputs: [T, F] → [units] (or [T, units]); state h and c. */
 export class LSTM extends Recurrent {
   readonly className = 'LSTM';
@@ -362,28 +440,17 @@ export class LSTM extends Recurrent {
   readonly unitForgetBias: boolean;
   constructor(args: LSTMArgs) {
     super(args, 'LSTM');
-    this.recurrentActivation = resolveActivation(args.recurrentActivation ?? 'sigmoid', 'recurrentActivation');
-    if (!CELL_ACTS.has(this.activation.code) || this.activation.kind !== 'elementwise')
-      invalid(
-        'activation',
-        "'tanh', 'relu', 'linear' or 'sigmoid' (the LSTM cell's supported activations)",
-        args.activation,
-      );
-    if (!GATE_ACTS.has(this.recurrentActivation.code))
-      invalid(
-        'recurrentActivation',
-        "'sigmoid', 'hard_sigmoid' or 'hard_sigmoid_legacy' (the LSTM cell's supported gate activations)",
-        args.recurrentActivation,
-      );
+    this.recurrentActivation = gateActivation('LSTM', this.activation, args);
     this.unitForgetBias = args.unitForgetBias ?? true;
   }
   protected override biasFill(): Initializer {
     return this.unitForgetBias ? new UnitForgetBias(this.biasInitializer, this.units) : this.biasInitializer;
   }
-  protected cell(ctx: StepContext, zt: number, seqs: readonly number[], t: number, B: number): void {
+  protected step(ctx: StepContext, zt: number, seqs: readonly number[], t: number, B: number): void {
     const s = B * this.units * 4,
       hPrev = seqs[0]! + t * s,
       cPrev = seqs[1]! + t * s;
+    this.recur(ctx, zt, hPrev, B);
     ctx.be.lstmCell(
       zt,
       cPrev,
@@ -395,7 +462,7 @@ export class LSTM extends Recurrent {
       this.recurrentActivation.code,
     );
   }
-  protected cellBackward(
+  protected stepBackward(
     ctx: StepContext,
     zt: number,
     seqs: readonly number[],
@@ -403,6 +470,7 @@ export class LSTM extends Recurrent {
     B: number,
     dh: number,
     dc: number,
+    dhPrev: number,
   ): void {
     const s = B * this.units * 4,
       cs = seqs[1]!;
@@ -417,12 +485,113 @@ export class LSTM extends Recurrent {
       this.activation.code,
       this.recurrentActivation.code,
     );
+    if (t > 0) this.recurBackward(ctx, zt, dhPrev, B);
   }
   override getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(),
       recurrent_activation: this.recurrentActivation.name,
       unit_forget_bias: this.unitForgetBias,
+      implementation: 2,
+    };
+  }
+}
+
+/**
+ * Gated recurrent unit over [steps, features] inputs: [T, F] → [units] (or [T, units]), Keras's gate order
+ * z, r, h and h = z·h_{t−1} + (1 − z)·ĥ, with the reset gate applied after the recurrent product (resetAfter,
+ * Keras 3's default; bias [2, 3·units]) or before it (TF.js's form; bias [3·units]).
+ */
+export class GRU extends Recurrent {
+  readonly className = 'GRU';
+  protected readonly gates = 3;
+  protected readonly extraStates = 0;
+  readonly recurrentActivation: ResolvedActivation;
+  readonly resetAfter: boolean;
+  constructor(args: GRUArgs) {
+    super(args, 'GRU');
+    this.recurrentActivation = gateActivation('GRU', this.activation, args);
+    this.resetAfter = args.resetAfter ?? true;
+    if (typeof this.resetAfter !== 'boolean') invalid('resetAfter', 'true or false', args.resetAfter);
+  }
+  protected override biasShape(): number[] {
+    return this.resetAfter ? [2, 3 * this.units] : [3 * this.units];
+  }
+  /** Reset after: R, every step's recurrent product [T, B, 3U]; before: RH, every step's r·h_{t−1} [T, B, U]. */
+  protected override auxFloats(T: number, B: number): number[] {
+    return [T * B * (this.resetAfter ? 3 : 1) * this.units];
+  }
+  /** Reset before: the gradient reaching r·h_{t−1}. */
+  protected override backwardTempFloats(B: number): number {
+    return this.resetAfter ? 0 : B * this.units;
+  }
+  protected step(ctx: StepContext, zt: number, seqs: readonly number[], t: number, B: number): void {
+    const be = ctx.be,
+      U = this.units,
+      s = B * U * 4,
+      hp = seqs[0]! + t * s,
+      rk = this.recurrentKernel!.ptr,
+      act = this.activation.code,
+      rec = this.recurrentActivation.code;
+    if (this.resetAfter) {
+      const rt = seqs[1]! + t * 3 * s;
+      be.gemm(false, false, B, 3 * U, U, 1, hp, U, rk, 3 * U, 0, rt, 3 * U, ctx.ws);
+      be.gruCell(zt, rt, this.bias ? this.bias.ptr + 3 * U * 4 : 0, hp, hp + s, B, U, act, rec);
+    } else {
+      const rh = seqs[1]! + t * s;
+      be.gemm(false, false, B, 2 * U, U, 1, hp, U, rk, 3 * U, 1, zt, 3 * U, ctx.ws);
+      be.gruGates(zt, hp, rh, B, U, rec);
+      be.gemm(false, false, B, U, U, 1, rh, U, rk + 2 * U * 4, 3 * U, 1, zt + 2 * U * 4, 3 * U, ctx.ws);
+      be.gruOut(zt, hp, hp + s, B, U, act);
+    }
+  }
+  protected stepBackward(
+    ctx: StepContext,
+    zt: number,
+    seqs: readonly number[],
+    t: number,
+    B: number,
+    dh: number,
+    _grads: number,
+    dhPrev: number,
+    tmp: number,
+  ): void {
+    const be = ctx.be,
+      U = this.units,
+      s = B * U * 4,
+      hp = seqs[0]! + t * s,
+      rk = this.recurrentKernel!.ptr,
+      act = this.activation.code,
+      rec = this.recurrentActivation.code;
+    if (this.resetAfter) {
+      const rt = seqs[1]! + t * 3 * s;
+      be.gruCellBackward(zt, rt, hp, dh, dhPrev, B, U, act, rec);
+      if (t > 0) be.gemm(false, true, B, U, 3 * U, 1, rt, 3 * U, rk, 3 * U, 1, dhPrev, U, ctx.ws);
+    } else {
+      be.gruOutBackward(zt, hp, dh, dhPrev, B, U, act, rec);
+      be.gemm(false, true, B, U, U, 1, zt + 2 * U * 4, 3 * U, rk + 2 * U * 4, 3 * U, 0, tmp, U, ctx.ws);
+      be.gruGatesBackward(zt, hp, tmp, dhPrev, B, U, rec);
+      if (t > 0) be.gemm(false, true, B, U, 2 * U, 1, zt, 3 * U, rk, 3 * U, 1, dhPrev, U, ctx.ws);
+    }
+  }
+  protected override recurrentGrads(ctx: StepContext, z: number, seqs: readonly number[], T: number, B: number) {
+    const be = ctx.be,
+      U = this.units,
+      g = this.recurrentKernel!.grad,
+      [hs, aux] = seqs as [number, number];
+    if (this.resetAfter) {
+      be.gemm(true, false, U, 3 * U, T * B, 1, hs, U, aux, 3 * U, 0, g, 3 * U, ctx.ws);
+      if (this.bias) be.colSum(aux, T * B, 3 * U, this.bias.grad + 3 * U * 4, 0);
+    } else {
+      be.gemm(true, false, U, 2 * U, T * B, 1, hs, U, z, 3 * U, 0, g, 3 * U, ctx.ws);
+      be.gemm(true, false, U, U, T * B, 1, aux, U, z + 2 * U * 4, 3 * U, 0, g + 2 * U * 4, 3 * U, ctx.ws);
+    }
+  }
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      recurrent_activation: this.recurrentActivation.name,
+      reset_after: this.resetAfter,
       implementation: 2,
     };
   }
@@ -464,6 +633,17 @@ registerLayer(
       unitForgetBias: ctx.c.bool('unit_forget_bias', true),
     }),
 );
+registerLayer(
+  'GRU',
+  (ctx) =>
+    new GRU({
+      ...readRecurrent('GRU', ctx),
+      recurrentActivation:
+        ctx.c.get('recurrent_activation') === undefined ? 'sigmoid' : ctx.activation('recurrent_activation'),
+      // Files from before Keras 2.1 (and TF.js's) apply the reset before the product; a file says which.
+      resetAfter: ctx.c.bool('reset_after', false),
+    }),
+);
 registerLayer('SimpleRNN', (ctx) => new SimpleRNN(readRecurrent('SimpleRNN', ctx)));
 
 // ------------------------------------------------------------------ factories
@@ -473,6 +653,11 @@ registerLayer('SimpleRNN', (ctx) => new SimpleRNN(readRecurrent('SimpleRNN', ctx
  * @example sn.layers.lstm({ units: 64, returnSequences: true })
  */
 export const lstm = (args: LSTMArgs) => new LSTM(args);
+/**
+ * A gated recurrent unit over [steps, features] inputs (resetAfter: true as Keras 3, false as TF.js).
+ * @example sn.layers.gru({ units: 64, resetAfter: false })
+ */
+export const gru = (args: GRUArgs) => new GRU(args);
 /**
  * A fully connected recurrent layer over [steps, features] inputs.
  * @example sn.layers.simpleRNN({ units: 32, returnSequences: true })

@@ -47,7 +47,7 @@ describe('layer registry', () => {
 
   it('a class registered under a new name loads from a file; before, it is refused with the registered list', async () => {
     await expect(sn.loadModel(io.fromMemory(artifacts('MyDense')))).rejects.toThrow(
-      /layer class 'MyDense' is not supported by simdnet\. Supported: InputLayer, Dense, .*Softmax \(last axis\), Reshape, Permute, RepeatVector, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Conv2D, MaxPooling2D, AveragePooling2D, MaxPool2D, AvgPool2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Cropping2D, UpSampling2D, Conv1D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, SpatialDropout2D, SpatialDropout1D, Conv2DTranspose, Convolution2D, Convolution1D, Convolution2DTranspose, MaxPool1D, AvgPool1D, GlobalAvgPool2D, GlobalMaxPool2D, GlobalAvgPool1D, GlobalMaxPool1D, DepthwiseConv2D, SeparableConv2D, SeparableConvolution2D, Embedding, LSTM, SimpleRNN\./,
+      /layer class 'MyDense' is not supported by simdnet\. Supported: InputLayer, Dense, .*Softmax \(last axis\), Reshape, Permute, RepeatVector, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Conv2D, MaxPooling2D, AveragePooling2D, MaxPool2D, AvgPool2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Cropping2D, UpSampling2D, Conv1D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, SpatialDropout2D, SpatialDropout1D, Conv2DTranspose, Convolution2D, Convolution1D, Convolution2DTranspose, MaxPool1D, AvgPool1D, GlobalAvgPool2D, GlobalMaxPool2D, GlobalAvgPool1D, GlobalMaxPool1D, DepthwiseConv2D, SeparableConv2D, SeparableConvolution2D, Embedding, LSTM, GRU, SimpleRNN\./,
     );
     registerLayer(
       'MyDense',

@@ -1,8 +1,9 @@
 /**
- * Conformance of the fused LSTM and GRU cell kernels (issue 16) against the js
- * backend (GRU in both of Keras's forms, the recurrent bias or none): every supported activation and gate activation, unit counts with
- * and without a vector tail. The activations are the elementwise kernels'
- * (SIMD approximations of tanh and the sigmoid), so the tolerance is theirs.
+ * Conformance of the fused LSTM and GRU cell kernels (issue 16) against the
+ * js backend (GRU in both of Keras's forms, with the recurrent bias or none):
+ * every supported activation and gate activation, unit counts with and
+ * without a vector tail. The activations are the elementwise kernels' (SIMD
+ * approximations of tanh and the sigmoid), so the tolerance is theirs.
  */
 import { beforeAll, test } from 'vitest';
 import { Act, type Backend } from '../../src/backend/types.js';

@@ -10,3 +10,4 @@ export * from './conv.js';
 export * from './depthwise.js';
 export * from './embedding.js';
 export * from './recurrent.js';
+export * from './wrappers.js';

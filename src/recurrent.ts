@@ -104,7 +104,7 @@ function swapBT(
  * forward and backward passes. A layer says how many gate blocks it has (`gates`), how many state sequences
  * besides h it keeps (`extraStates`: LSTM's c), and runs one step of its cell forward and backward.
  */
-abstract class Recurrent extends Layer {
+export abstract class Recurrent extends Layer {
   readonly units: number;
   readonly activation: ResolvedActivation;
   readonly useBias: boolean;

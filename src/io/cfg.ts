@@ -376,6 +376,8 @@ export interface LayerReadContext {
   lastAxis(v: unknown): boolean;
   /** The topology's keras_version: '3.1.0' or '2.15.0' from Keras, 'tfjs-layers 4.22.0', 'simdnet 0.1.0', or none. */
   kerasVersion?: string;
+  /** A layer nested in this one's config as { class_name, config } (a wrapper's), read as the file's others. */
+  layer(key: string): Layer;
 }
 
 /** A layer context for `c` (see LayerReadContext). */
@@ -386,7 +388,7 @@ export function layerReadContext(
   gate: InitGate,
   maxParams: number,
   kerasVersion?: string,
-): LayerReadContext {
+): Omit<LayerReadContext, 'layer'> {
   return {
     c,
     path,
@@ -402,6 +404,33 @@ export function layerReadContext(
 }
 
 // ------------------------------------------------------------------ the layer registry
+
+/** How a layer config is read and written (set by io/config.ts, which knows every layer). */
+export interface NestedLayerIO {
+  read(v: unknown, path: string): Layer;
+  write(l: Layer): { class_name: string; config: Record<string, unknown> };
+}
+let nestedIO: NestedLayerIO | null = null;
+export function setNestedLayerIO(io: NestedLayerIO): void {
+  nestedIO = io;
+}
+function nested(): NestedLayerIO {
+  if (!nestedIO) throw new Error('simdnet: internal error: the layer registry (io/config.ts) is not loaded');
+  return nestedIO;
+}
+/**
+ * A new layer from `l`'s config with some fields replaced (a wrapper's copies of the layer it wraps, as Keras
+ * makes them); its input shape, if `l` was given one, is left out.
+ */
+export function cloneLayer(l: Layer, patch: Record<string, unknown>): Layer {
+  const { class_name, config } = nested().write(l);
+  delete config.batch_input_shape;
+  return nested().read({ class_name, config: { ...config, ...patch } }, `layer '${l.name}'`);
+}
+/** A layer's config as a file holds it (a wrapper's nested layer). */
+export function writeNestedLayer(l: Layer): { class_name: string; config: Record<string, unknown> } {
+  return nested().write(l);
+}
 
 /** Reads a layer class's Keras/TF.js config (the fields every layer shares are read for it: ctx.base). */
 export type LayerReader = (ctx: LayerReadContext) => Layer;

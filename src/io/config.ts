@@ -25,6 +25,7 @@ import '../conv.js';
 import '../depthwise.js';
 import '../embedding.js';
 import '../recurrent.js';
+import '../wrappers.js';
 import { Optimizer, getOptimizer, optimizerNames } from '../optimizers.js';
 import {
   Loss,
@@ -38,7 +39,7 @@ import {
   sparseCategoricalCrossentropy,
 } from '../losses.js';
 import { Metric, getMetric, metricNames } from '../metrics.js';
-import { isPlainObject } from './validate.js';
+import { DEFAULT_MAX_PARAMS, isPlainObject } from './validate.js';
 import {
   Cfg,
   type InitGate,
@@ -46,6 +47,7 @@ import {
   layerClassLabels,
   layerReadContext,
   layerReader,
+  setNestedLayerIO,
   wrap,
   writeActivation,
   writeInitializer,
@@ -119,7 +121,12 @@ export function readLayer(v: unknown, path: string, gate: InitGate, maxParams: n
   const batchInputShape =
     readBatchShape(c, 'batch_input_shape', maxParams) ?? readBatchShape(c, 'batch_shape', maxParams);
   const base = { name, trainable, ...(batchInputShape ? { batchInputShape } : {}) };
-  return wrap(path, () => reader(layerReadContext(c, path, base, gate, maxParams, kerasVersion)));
+  return wrap(path, () =>
+    reader({
+      ...layerReadContext(c, path, base, gate, maxParams, kerasVersion),
+      layer: (k) => readLayer(c.get(k), c.p(k), gate, maxParams, kerasVersion),
+    }),
+  );
 }
 
 /** A layer's Keras config, in the spelling TF.js, Keras 2 and Keras 3 all read. */
@@ -138,6 +145,7 @@ export function writeLayer(l: Layer): { class_name: string; config: Record<strin
   }
   return { class_name: l.className, config: c };
 }
+setNestedLayerIO({ read: (v, path) => readLayer(v, path, { skip: false }, DEFAULT_MAX_PARAMS), write: writeLayer });
 
 // ------------------------------------------------------------------ optimizers
 

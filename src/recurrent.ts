@@ -14,6 +14,7 @@
  * the transient workspace.
  */
 import { Act } from './backend/types.js';
+import { hash32 } from './backend/prng.js';
 import { NotSupportedError, ValueError, describe, invalid } from './errors.js';
 import { type LayerReadContext, registerLayer } from './io/cfg.js';
 import { ResolvedActivation, resolveActivation } from './activations.js';
@@ -45,8 +46,15 @@ export interface RecurrentArgs extends LayerArgs {
   returnSequences?: boolean;
   /** Read the sequence last step first (the outputs come in that order too, as Keras's). */
   goBackwards?: boolean;
+  /**
+   * Fraction of the inputs to drop while training: one mask per sequence (the same at every step), shared by
+   * the gates, as Keras 3.
+   */
   dropout?: number;
+  /** Fraction of the recurrent state to drop from the recurrent products while training (one mask per sequence). */
   recurrentDropout?: number;
+  /** Seed of the dropout masks (else the step's seed, as the dropout layer). */
+  seed?: number;
   returnState?: boolean;
   stateful?: boolean;
 }
@@ -116,6 +124,9 @@ export abstract class Recurrent extends Layer {
   readonly biasRegularizer: Regularizer | null;
   readonly returnSequences: boolean;
   readonly goBackwards: boolean;
+  readonly dropout: number;
+  readonly recurrentDropout: number;
+  readonly seed: number | undefined;
   kernel: Weight | null = null;
   recurrentKernel: Weight | null = null;
   bias: Weight | null = null;
@@ -139,9 +150,16 @@ export abstract class Recurrent extends Layer {
     this.biasRegularizer = getRegularizer(args.biasRegularizer, 'biasRegularizer');
     this.returnSequences = args.returnSequences ?? false;
     this.goBackwards = args.goBackwards ?? false;
+    for (const [key, v] of [
+      ['dropout', args.dropout],
+      ['recurrentDropout', args.recurrentDropout],
+    ] as const)
+      if (v !== undefined && !(typeof v === 'number' && v >= 0 && v < 1)) invalid(key, 'a number in [0, 1)', v);
+    this.dropout = args.dropout ?? 0;
+    this.recurrentDropout = args.recurrentDropout ?? 0;
+    if (args.seed !== undefined && !Number.isInteger(args.seed)) invalid('seed', 'an integer', args.seed);
+    this.seed = args.seed;
     for (const [name, v, neutral] of [
-      ['dropout', args.dropout, 0],
-      ['recurrentDropout', args.recurrentDropout, 0],
       ['returnState', args.returnState, false],
       ['stateful', args.stateful, false],
     ] as const) {
@@ -213,8 +231,41 @@ export abstract class Recurrent extends Layer {
   protected biasShape(): number[] {
     return [this.gates * this.units];
   }
+  /** Training's dropout buffers: the input mask [B, F]; the recurrent mask [B, U] and the masked states [T, B, U]. */
+  private dropFloats(B: number): number[] {
+    const [T, F] = this.inputShape as [number, number],
+      U = this.units;
+    return [...(this.dropout > 0 ? [B * F] : []), ...(this.recurrentDropout > 0 ? [B * U, T * B * U] : [])];
+  }
   override scratchFloats(B: number): number[] {
-    return this.stateFloats(B);
+    return [...this.stateFloats(B), ...this.dropFloats(B)];
+  }
+  /** This call's recurrent mask and masked states (0 when the recurrent state is not dropped). */
+  protected rmask = 0;
+  private hmasked = 0;
+  /** Point rmask / hmasked at this call's buffers (after the states in `st`), or at 0 outside training. */
+  private dropBuffers(st: readonly number[], training: boolean): number {
+    const n = 3 + this.extraStates + this.auxFloats(1, 1).length;
+    const on = training && st.length > n;
+    const mask = on && this.dropout > 0 ? st[n]! : 0;
+    const r = n + (this.dropout > 0 ? 1 : 0);
+    this.rmask = on && this.recurrentDropout > 0 ? st[r]! : 0;
+    this.hmasked = on && this.recurrentDropout > 0 ? st[r + 1]! : 0;
+    return mask;
+  }
+  /** h_{t−1} as the recurrent products see it: the state, or (recurrent dropout) its masked copy, made here. */
+  protected hIn(ctx: StepContext, seqs: readonly number[], t: number, B: number): number {
+    const n = B * this.units,
+      h = seqs[0]! + t * n * 4;
+    if (this.hmasked === 0) return h;
+    const hm = this.hmasked + t * n * 4;
+    ctx.be.mul(h, this.rmask, hm, n);
+    return hm;
+  }
+  /** Where hIn put step t's (in backward). */
+  protected hInAt(seqs: readonly number[], t: number, B: number): number {
+    const n = B * this.units * 4;
+    return (this.hmasked === 0 ? seqs[0]! : this.hmasked) + t * n;
   }
   override transientFloats(B: number, training: boolean): number {
     const [T, F] = this.inputShape as [number, number],
@@ -261,19 +312,25 @@ export abstract class Recurrent extends Layer {
   protected recurrentGrads(ctx: StepContext, z: number, seqs: readonly number[], T: number, B: number): void {
     const U = this.units,
       G = this.gates * U;
-    ctx.be.gemm(true, false, U, G, T * B, 1, seqs[0]!, U, z, G, 0, this.recurrentKernel!.grad, G, ctx.ws);
+    ctx.be.gemm(true, false, U, G, T * B, 1, this.hInAt(seqs, 0, B), U, z, G, 0, this.recurrentKernel!.grad, G, ctx.ws);
   }
-  /** zt += h_{t−1}·U: the recurrent product of a layer whose cell takes it whole (SimpleRNN, LSTM). */
-  protected recur(ctx: StepContext, zt: number, hPrev: number, B: number): void {
+  /** zt += hIn(t)·U: the recurrent product of a layer whose cell takes it whole (SimpleRNN, LSTM). */
+  protected recur(ctx: StepContext, zt: number, seqs: readonly number[], t: number, B: number): void {
     const U = this.units,
-      G = this.gates * U;
-    ctx.be.gemm(false, false, B, G, U, 1, hPrev, U, this.recurrentKernel!.ptr, G, 1, zt, G, ctx.ws);
+      G = this.gates * U,
+      h = this.hIn(ctx, seqs, t, B);
+    ctx.be.gemm(false, false, B, G, U, 1, h, U, this.recurrentKernel!.ptr, G, 1, zt, G, ctx.ws);
   }
-  /** dhPrev = dZt·Uᵀ: the gradient that reaches h_{t−1} through recur. */
+  /** dhPrev = (dZt·Uᵀ)·mask: the gradient that reaches h_{t−1} through recur. */
   protected recurBackward(ctx: StepContext, zt: number, dhPrev: number, B: number): void {
     const U = this.units,
       G = this.gates * U;
     ctx.be.gemm(false, true, B, U, G, 1, zt, G, this.recurrentKernel!.ptr, G, 0, dhPrev, U, ctx.ws);
+    if (this.rmask !== 0) ctx.be.mul(dhPrev, this.rmask, dhPrev, B * U);
+  }
+  /** The seed of this call's dropout masks (the backward copy of a Bidirectional draws its own). */
+  private dropSeed(ctx: StepContext): number {
+    return hash32(hash32(this.seed ?? ctx.stepSeed, ctx.node), this.goBackwards ? 1 : 0);
   }
 
   forward(ctx: StepContext, buf: LayerBuffers, x: number, B: number): void {
@@ -282,9 +339,24 @@ export abstract class Recurrent extends Layer {
       [T, F] = this.inputShape as [number, number],
       U = this.units,
       G = this.gates * U;
-    const [xt, z, ...seqs] = this.states(ctx, buf, B) as [number, number, ...number[]];
-    const hs = seqs[0]!;
+    const st = this.states(ctx, buf, B),
+      [xt, z, ...seqs] = st as [number, number, ...number[]];
+    const hs = seqs[0]!,
+      mask = this.dropBuffers(st, ctx.training);
     swapBT(f, x, xt, B, T, F, true, this.goBackwards);
+    if (mask !== 0 || this.rmask !== 0) {
+      const seed = this.dropSeed(ctx);
+      // One input mask per sequence: drawn on step 0's inputs, multiplied into the others'.
+      if (mask !== 0) {
+        be.dropout(xt, xt, mask, B * F, this.dropout, seed, 0);
+        for (let t = 1; t < T; t++) be.mul(xt + t * B * F * 4, mask, xt + t * B * F * 4, B * F);
+      }
+      if (this.rmask !== 0) {
+        // The recurrent mask: dropout of ones (the transient block is free until backward).
+        f.fill(1, ctx.transient >> 2, (ctx.transient >> 2) + B * U);
+        be.dropout(ctx.transient, ctx.transient, this.rmask, B * U, this.recurrentDropout, seed, B * F);
+      }
+    }
     be.gemm(false, false, T * B, G, F, 1, xt, F, this.kernel!.ptr, G, 0, z, G, ctx.ws);
     if (this.bias) be.biasAct(Act.Linear, 0, z, this.bias.ptr, z, T * B, G);
     for (let k = 0; k <= this.extraStates; k++) f.fill(0, seqs[k]! >> 2, (seqs[k]! >> 2) + B * U);
@@ -299,7 +371,9 @@ export abstract class Recurrent extends Layer {
       [T, F] = this.inputShape as [number, number],
       U = this.units,
       G = this.gates * U;
-    const [xt, z, ...seqs] = this.states(ctx, buf, B) as [number, number, ...number[]];
+    const st = this.states(ctx, buf, B),
+      [xt, z, ...seqs] = st as [number, number, ...number[]];
+    const mask = this.dropBuffers(st, ctx.training);
     const dyt = ctx.transient,
       dh = dyt + T * B * U * 4,
       dhNext = dh + B * U * 4,
@@ -324,6 +398,7 @@ export abstract class Recurrent extends Layer {
     }
     if (dx === 0) return;
     be.gemm(false, true, T * B, F, G, 1, z, G, this.kernel!.ptr, G, 0, dxt, F, ctx.ws);
+    if (mask !== 0) for (let t = 0; t < T; t++) be.mul(dxt + t * B * F * 4, mask, dxt + t * B * F * 4, B * F);
     swapBT(f, dxt, dx, B, T, F, false, this.goBackwards);
   }
 
@@ -343,8 +418,9 @@ export abstract class Recurrent extends Layer {
       kernel_constraint: null,
       recurrent_constraint: null,
       bias_constraint: null,
-      dropout: 0,
-      recurrent_dropout: 0,
+      dropout: this.dropout,
+      recurrent_dropout: this.recurrentDropout,
+      ...(this.seed !== undefined ? { seed: this.seed } : {}),
       return_sequences: this.returnSequences,
       return_state: false,
       go_backwards: this.goBackwards,
@@ -369,7 +445,7 @@ export class SimpleRNN extends Recurrent {
   }
   protected step(ctx: StepContext, zt: number, seqs: readonly number[], t: number, B: number): void {
     const s = B * this.units * 4;
-    this.recur(ctx, zt, seqs[0]! + t * s, B);
+    this.recur(ctx, zt, seqs, t, B);
     ctx.be.biasAct(this.activation.code, this.activation.param, zt, 0, seqs[0]! + (t + 1) * s, B, this.units);
   }
   protected stepBackward(
@@ -450,7 +526,7 @@ export class LSTM extends Recurrent {
     const s = B * this.units * 4,
       hPrev = seqs[0]! + t * s,
       cPrev = seqs[1]! + t * s;
-    this.recur(ctx, zt, hPrev, B);
+    this.recur(ctx, zt, seqs, t, B);
     ctx.be.lstmCell(
       zt,
       cPrev,
@@ -521,9 +597,12 @@ export class GRU extends Recurrent {
   protected override auxFloats(T: number, B: number): number[] {
     return [T * B * (this.resetAfter ? 3 : 1) * this.units];
   }
-  /** Reset before: the gradient reaching r·h_{t−1}. */
+  /**
+   * Reset before: the gradient reaching r·h_{t−1}; with recurrent dropout, the gradient reaching the masked
+   * h_{t−1} (reset before), or the recurrent product's share of h_{t−1}'s (reset after).
+   */
   protected override backwardTempFloats(B: number): number {
-    return this.resetAfter ? 0 : B * this.units;
+    return ((this.resetAfter ? 0 : 1) + (this.recurrentDropout > 0 ? 1 : 0)) * B * this.units;
   }
   protected step(ctx: StepContext, zt: number, seqs: readonly number[], t: number, B: number): void {
     const be = ctx.be,
@@ -533,14 +612,16 @@ export class GRU extends Recurrent {
       rk = this.recurrentKernel!.ptr,
       act = this.activation.code,
       rec = this.recurrentActivation.code;
+    // hm: h_{t−1} as the recurrent products see it (masked under recurrent dropout); the update mixes hp itself.
+    const hm = this.hIn(ctx, seqs, t, B);
     if (this.resetAfter) {
       const rt = seqs[1]! + t * 3 * s;
-      be.gemm(false, false, B, 3 * U, U, 1, hp, U, rk, 3 * U, 0, rt, 3 * U, ctx.ws);
+      be.gemm(false, false, B, 3 * U, U, 1, hm, U, rk, 3 * U, 0, rt, 3 * U, ctx.ws);
       be.gruCell(zt, rt, this.bias ? this.bias.ptr + 3 * U * 4 : 0, hp, hp + s, B, U, act, rec);
     } else {
       const rh = seqs[1]! + t * s;
-      be.gemm(false, false, B, 2 * U, U, 1, hp, U, rk, 3 * U, 1, zt, 3 * U, ctx.ws);
-      be.gruGates(zt, hp, rh, B, U, rec);
+      be.gemm(false, false, B, 2 * U, U, 1, hm, U, rk, 3 * U, 1, zt, 3 * U, ctx.ws);
+      be.gruGates(zt, hm, rh, B, U, rec);
       be.gemm(false, false, B, U, U, 1, rh, U, rk + 2 * U * 4, 3 * U, 1, zt + 2 * U * 4, 3 * U, ctx.ws);
       be.gruOut(zt, hp, hp + s, B, U, act);
     }
@@ -563,27 +644,37 @@ export class GRU extends Recurrent {
       rk = this.recurrentKernel!.ptr,
       act = this.activation.code,
       rec = this.recurrentActivation.code;
+    // Without recurrent dropout the recurrent products' gradient adds straight into dhPrev; with it, it
+    // gathers in dm (a temporary) and reaches dhPrev through the mask.
+    const m = this.rmask,
+      dm = m === 0 ? dhPrev : tmp + (this.resetAfter ? 0 : B * U * 4);
     if (this.resetAfter) {
       const rt = seqs[1]! + t * 3 * s;
       be.gruCellBackward(zt, rt, hp, dh, dhPrev, B, U, act, rec);
-      if (t > 0) be.gemm(false, true, B, U, 3 * U, 1, rt, 3 * U, rk, 3 * U, 1, dhPrev, U, ctx.ws);
+      if (t > 0) be.gemm(false, true, B, U, 3 * U, 1, rt, 3 * U, rk, 3 * U, m === 0 ? 1 : 0, dm, U, ctx.ws);
     } else {
       be.gruOutBackward(zt, hp, dh, dhPrev, B, U, act, rec);
       be.gemm(false, true, B, U, U, 1, zt + 2 * U * 4, 3 * U, rk + 2 * U * 4, 3 * U, 0, tmp, U, ctx.ws);
-      be.gruGatesBackward(zt, hp, tmp, dhPrev, B, U, rec);
-      if (t > 0) be.gemm(false, true, B, U, 2 * U, 1, zt, 3 * U, rk, 3 * U, 1, dhPrev, U, ctx.ws);
+      if (m !== 0) ctx.be.heap.f32.fill(0, dm >> 2, (dm >> 2) + B * U);
+      be.gruGatesBackward(zt, this.hInAt(seqs, t, B), tmp, dm, B, U, rec);
+      if (t > 0) be.gemm(false, true, B, U, 2 * U, 1, zt, 3 * U, rk, 3 * U, 1, dm, U, ctx.ws);
+    }
+    if (m !== 0 && t > 0) {
+      be.mul(dm, m, dm, B * U);
+      be.axpy(B * U, 1, dm, dhPrev);
     }
   }
   protected override recurrentGrads(ctx: StepContext, z: number, seqs: readonly number[], T: number, B: number) {
     const be = ctx.be,
       U = this.units,
       g = this.recurrentKernel!.grad,
-      [hs, aux] = seqs as [number, number];
+      aux = seqs[1]!;
+    const hm = this.hInAt(seqs, 0, B);
     if (this.resetAfter) {
-      be.gemm(true, false, U, 3 * U, T * B, 1, hs, U, aux, 3 * U, 0, g, 3 * U, ctx.ws);
+      be.gemm(true, false, U, 3 * U, T * B, 1, hm, U, aux, 3 * U, 0, g, 3 * U, ctx.ws);
       if (this.bias) be.colSum(aux, T * B, 3 * U, this.bias.grad + 3 * U * 4, 0);
     } else {
-      be.gemm(true, false, U, 2 * U, T * B, 1, hs, U, z, 3 * U, 0, g, 3 * U, ctx.ws);
+      be.gemm(true, false, U, 2 * U, T * B, 1, hm, U, z, 3 * U, 0, g, 3 * U, ctx.ws);
       be.gemm(true, false, U, U, T * B, 1, aux, U, z + 2 * U * 4, 3 * U, 0, g + 2 * U * 4, 3 * U, ctx.ws);
     }
   }
@@ -603,8 +694,6 @@ export class GRU extends Recurrent {
 function readRecurrent(kind: string, ctx: LayerReadContext): RecurrentArgs {
   const { c, base, activation, init, regularizer, noConstraint, maxParams } = ctx;
   for (const k of ['kernel_constraint', 'recurrent_constraint', 'bias_constraint']) noConstraint(k);
-  c.unsupported('dropout', `${kind} dropout`, (x) => x === 0);
-  c.unsupported('recurrent_dropout', `${kind} recurrent dropout`, (x) => x === 0);
   c.unsupported('return_state', 'return_state', (x) => x === false);
   c.unsupported('stateful', 'stateful recurrent layers', (x) => x === false);
   return {
@@ -620,6 +709,9 @@ function readRecurrent(kind: string, ctx: LayerReadContext): RecurrentArgs {
     biasRegularizer: regularizer('bias_regularizer'),
     returnSequences: c.bool('return_sequences', false),
     goBackwards: c.bool('go_backwards', false),
+    dropout: c.num('dropout', 0, (x) => x >= 0 && x < 1, 'a number in [0, 1)'),
+    recurrentDropout: c.num('recurrent_dropout', 0, (x) => x >= 0 && x < 1, 'a number in [0, 1)'),
+    ...(typeof c.get('seed') === 'number' ? { seed: c.int('seed', undefined, -(2 ** 31), 2 ** 32) } : {}),
   };
 }
 registerLayer(

@@ -51,6 +51,19 @@ const CASES: [string, () => sn.layers.Layer[], number[]][] = [
     ],
     [3, 4],
   ],
+  [
+    'dropout and recurrentDropout (one mask per sequence), both forms, and a bidirectional LSTM and SimpleRNN with them',
+    () => [
+      sn.layers.gru({ units: 5, returnSequences: true, dropout: 0.3, recurrentDropout: 0.4, seed: 1 }),
+      sn.layers.gru({ units: 4, returnSequences: true, resetAfter: false, dropout: 0.2, recurrentDropout: 0.5 }),
+      sn.layers.bidirectional({
+        layer: sn.layers.lstm({ units: 3, returnSequences: true, dropout: 0.25, recurrentDropout: 0.3 }),
+      }),
+      sn.layers.simpleRNN({ units: 3, recurrentDropout: 0.5, goBackwards: true }),
+      sn.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+    [4, 3],
+  ],
 ];
 
 for (const backend of ['js', 'wasm'] as const) {
@@ -194,7 +207,44 @@ describe('GRU against Keras and TensorFlow.js, and learning', () => {
     expect(m.evaluate(te.x as unknown as number[][], te.y).accuracy).toBeGreaterThanOrEqual(0.95);
   }, 60_000);
 
+  it('dropout: a TF.js GRU and LSTM with dropout load and predict as TF.js (inference draws no mask); training draws masks, predicting does not', async () => {
+    const tm = tfl.sequential({
+      layers: [
+        tfl.layers.gru({
+          units: 4,
+          returnSequences: true,
+          inputShape: [5, 2],
+          dropout: 0.3,
+          recurrentDropout: 0.2,
+          recurrentInitializer: 'glorotUniform',
+        }),
+        tfl.layers.lstm({ units: 3, dropout: 0.1, recurrentInitializer: 'glorotUniform' }),
+      ],
+    });
+    const x = seqs(rng(8), 3, 5, 2);
+    const want = Array.from((tm.predict(tf.tensor(x)) as tf.Tensor).dataSync());
+    const ours = await sn.loadModel(io.fromMemory(await tfArtifacts(tm)));
+    expect((ours.layers[0] as sn.layers.GRU).recurrentDropout).toBeCloseTo(0.2, 6);
+    expectClose((ours.predict(x as unknown as number[][]) as sn.Tensor).values, want, 'TF.js → simdnet (dropout)');
+    const back = await tfl.loadLayersModel(tf.io.fromMemory(await saveToMemory(ours)));
+    expect((back.layers[0]!.getConfig() as { dropout: number }).dropout).toBeCloseTo(0.3, 6);
+    // Training with dropout changes the loss from one step's masks to the next; predicting twice does not.
+    ours.compile({ optimizer: sn.optimizers.sgd({ learningRate: 0 }), loss: 'mse' });
+    const y = [
+      [0, 0, 0],
+      [1, 1, 1],
+      [0, 1, 0],
+    ];
+    const h = await ours.fit(x as unknown as number[][], y, { epochs: 3, batchSize: 3, verbose: 0 });
+    const losses = h.history.loss as number[];
+    expect(new Set(losses).size).toBe(3);
+    expect(ours.evaluate(x as unknown as number[][], y).loss).toBe(ours.evaluate(x as unknown as number[][], y).loss);
+  });
+
   it('refuses bad options, naming the argument', () => {
+    expect(() => sn.layers.gru({ units: 2, dropout: 1 })).toThrow(/dropout.*\[0, 1\)/);
+    expect(() => sn.layers.lstm({ units: 2, recurrentDropout: -0.1 })).toThrow(/recurrentDropout/);
+    expect(() => sn.layers.simpleRNN({ units: 2, seed: 1.5 })).toThrow(/seed/);
     expect(() => sn.layers.gru({ units: -1 })).toThrow(/units/);
     expect(() => sn.layers.gru({ units: 2, activation: 'softmax' })).toThrow(/activation.*GRU/);
     expect(() => sn.layers.gru({ units: 2, recurrentActivation: 'relu' })).toThrow(/recurrentActivation/);

@@ -175,7 +175,6 @@ describe('LSTM and TensorFlow.js, and learning', () => {
     expect(() => sn.layers.lstm({ units: 0 })).toThrow(/units/);
     expect(() => sn.layers.lstm({ units: 2, activation: 'softmax' })).toThrow(/activation/);
     expect(() => sn.layers.lstm({ units: 2, recurrentActivation: 'tanh' })).toThrow(/recurrentActivation/);
-    expect(() => sn.layers.lstm({ units: 2, dropout: 0.2 })).toThrow(/dropout is not supported yet/);
     expect(() => sn.layers.lstm({ units: 2, stateful: true })).toThrow(/stateful/);
     expect(() => sn.sequential([sn.layers.input({ shape: [4] }), sn.layers.lstm({ units: 2 })])).toThrow(
       /\[steps, features\]/,

@@ -80,6 +80,8 @@ export interface LayerArgs {
   inputDim?: number;
   /** Keras form, with the batch dimension first (null or a number). */
   batchInputShape?: (number | null)[];
+  /** The batch size, with inputShape (TF.js's form; what a stateful recurrent layer needs). */
+  batchSize?: number;
   trainable?: boolean;
 }
 
@@ -104,6 +106,8 @@ export abstract class Layer {
   readonly name: string;
   /** Feature shape given by the user for the first layer. */
   readonly declaredInputShape: number[] | null;
+  /** The batch size a batchInputShape / batchSize fixed (stateful recurrent layers hold it), else null. */
+  readonly declaredBatchSize: number | null;
   inputShape: number[] | null = null;
   outputShape: number[] | null = null;
   weights: Weight[] = [];
@@ -141,6 +145,10 @@ export abstract class Layer {
       }
       shape = b.slice(1) as number[];
     }
+    if (args.batchSize !== undefined && !(Number.isInteger(args.batchSize) && args.batchSize > 0))
+      invalid('batchSize', 'a positive integer', args.batchSize);
+    const b0 = args.batchInputShape?.[0];
+    this.declaredBatchSize = args.batchSize ?? (typeof b0 === 'number' && b0 > 0 ? b0 : null);
     this.declaredInputShape = shape;
     this.trainable = args.trainable ?? true;
   }
@@ -428,7 +436,7 @@ export abstract class Layer {
   /** Keras-form configuration (snake_case keys), as in TF.js's model.json. */
   getConfig(): Record<string, unknown> {
     const c: Record<string, unknown> = { name: this.name, trainable: this.trainable, dtype: 'float32' };
-    if (this.declaredInputShape) c.batch_input_shape = [null, ...this.declaredInputShape];
+    if (this.declaredInputShape) c.batch_input_shape = [this.declaredBatchSize, ...this.declaredInputShape];
     return c;
   }
 
@@ -1114,7 +1122,7 @@ export class InputLayer extends Layer {
   }
   override getConfig(): Record<string, unknown> {
     return {
-      batch_input_shape: [null, ...(this.declaredInputShape ?? [])],
+      batch_input_shape: [this.declaredBatchSize, ...(this.declaredInputShape ?? [])],
       dtype: 'float32',
       sparse: false,
       name: this.name,

@@ -931,6 +931,11 @@ export class LayersModel {
     return { loss, grads };
   }
 
+  /** Zero the carried states of every stateful recurrent layer (Keras's reset_states, TF.js's resetStates). */
+  resetStates(): void {
+    for (const l of this.layers) (l as { resetStates?: () => void }).resetStates?.();
+  }
+
   // ------------------------------------------------------------------ weights
 
   /** Every weight (trainable and not), in layer order, as tensors (copies). */

@@ -127,6 +127,10 @@ export abstract class Recurrent extends Layer {
   readonly dropout: number;
   readonly recurrentDropout: number;
   readonly seed: number | undefined;
+  /** Carry each sample's last states over to the same sample of the next batch (until resetStates). */
+  readonly stateful: boolean;
+  /** A stateful layer's carried states (h, then the extra states), B·U floats each; null: start from zeros. */
+  private carried: Float32Array[] | null = null;
   kernel: Weight | null = null;
   recurrentKernel: Weight | null = null;
   bias: Weight | null = null;
@@ -159,10 +163,10 @@ export abstract class Recurrent extends Layer {
     this.recurrentDropout = args.recurrentDropout ?? 0;
     if (args.seed !== undefined && !Number.isInteger(args.seed)) invalid('seed', 'an integer', args.seed);
     this.seed = args.seed;
-    for (const [name, v, neutral] of [
-      ['returnState', args.returnState, false],
-      ['stateful', args.stateful, false],
-    ] as const) {
+    if (args.stateful !== undefined && typeof args.stateful !== 'boolean')
+      invalid('stateful', 'true or false', args.stateful);
+    this.stateful = args.stateful ?? false;
+    for (const [name, v, neutral] of [['returnState', args.returnState, false]] as const) {
       if (v !== undefined && v !== neutral)
         throw new NotSupportedError(
           `${kind} layer '${this.name}': ${name} is not supported yet. Received: ${describe(v)}`,
@@ -333,7 +337,31 @@ export abstract class Recurrent extends Layer {
     return hash32(hash32(this.seed ?? ctx.stepSeed, ctx.node), this.goBackwards ? 1 : 0);
   }
 
+  /** Zero a stateful layer's carried states (and forget its batch size, unless a batch size was declared). */
+  resetStates(): void {
+    this.carried = null;
+  }
+  /** The batch size a stateful layer's next call must have (null: any, it carries nothing yet). */
+  get statefulBatchSize(): number | null {
+    return this.carried ? this.carried[0]!.length / this.units : this.declaredBatchSize;
+  }
+  /** Keep the states after the last step for the next call (arrays made once per batch size). */
+  private carry(f: Float32Array, seqs: readonly number[], T: number, B: number): void {
+    const n = B * this.units;
+    this.carried ??= Array.from({ length: 1 + this.extraStates }, () => new Float32Array(n));
+    for (let k = 0; k <= this.extraStates; k++) {
+      const c = this.carried[k]!,
+        s0 = (seqs[k]! >> 2) + T * n;
+      for (let i = 0; i < n; i++) c[i] = f[s0 + i]!;
+    }
+  }
+
   forward(ctx: StepContext, buf: LayerBuffers, x: number, B: number): void {
+    const want = this.stateful ? this.statefulBatchSize : null;
+    if (want !== null && want !== B)
+      throw new ValueError(
+        `${this.className} layer '${this.name}' is stateful: every batch must have the ${want} samples its states are for (sample i of a batch continues sample i of the last). Received a batch of ${B}. Use a batchSize of ${want} and a sample count divisible by it, or call resetStates() first.`,
+      );
     const be = ctx.be,
       f = be.heap.f32,
       [T, F] = this.inputShape as [number, number],
@@ -359,8 +387,14 @@ export abstract class Recurrent extends Layer {
     }
     be.gemm(false, false, T * B, G, F, 1, xt, F, this.kernel!.ptr, G, 0, z, G, ctx.ws);
     if (this.bias) be.biasAct(Act.Linear, 0, z, this.bias.ptr, z, T * B, G);
-    for (let k = 0; k <= this.extraStates; k++) f.fill(0, seqs[k]! >> 2, (seqs[k]! >> 2) + B * U);
+    const carried = this.carried;
+    for (let k = 0; k <= this.extraStates; k++) {
+      const s0 = seqs[k]! >> 2;
+      if (carried) f.set(carried[k]!, s0);
+      else f.fill(0, s0, s0 + B * U);
+    }
     for (let t = 0; t < T; t++) this.step(ctx, z + t * B * G * 4, seqs, t, B);
+    if (this.stateful) this.carry(f, seqs, T, B);
     if (this.returnSequences) swapBT(f, hs + B * U * 4, buf.y, B, T, U, false, false);
     else f.copyWithin(buf.y >> 2, (hs >> 2) + T * B * U, (hs >> 2) + (T + 1) * B * U);
   }
@@ -424,7 +458,7 @@ export abstract class Recurrent extends Layer {
       return_sequences: this.returnSequences,
       return_state: false,
       go_backwards: this.goBackwards,
-      stateful: false,
+      stateful: this.stateful,
       unroll: false,
     };
   }
@@ -695,7 +729,6 @@ function readRecurrent(kind: string, ctx: LayerReadContext): RecurrentArgs {
   const { c, base, activation, init, regularizer, noConstraint, maxParams } = ctx;
   for (const k of ['kernel_constraint', 'recurrent_constraint', 'bias_constraint']) noConstraint(k);
   c.unsupported('return_state', 'return_state', (x) => x === false);
-  c.unsupported('stateful', 'stateful recurrent layers', (x) => x === false);
   return {
     ...base,
     units: c.int('units', undefined, 1, maxParams),
@@ -709,6 +742,7 @@ function readRecurrent(kind: string, ctx: LayerReadContext): RecurrentArgs {
     biasRegularizer: regularizer('bias_regularizer'),
     returnSequences: c.bool('return_sequences', false),
     goBackwards: c.bool('go_backwards', false),
+    stateful: c.bool('stateful', false),
     dropout: c.num('dropout', 0, (x) => x >= 0 && x < 1, 'a number in [0, 1)'),
     recurrentDropout: c.num('recurrent_dropout', 0, (x) => x >= 0 && x < 1, 'a number in [0, 1)'),
     ...(typeof c.get('seed') === 'number' ? { seed: c.int('seed', undefined, -(2 ** 31), 2 ** 32) } : {}),

@@ -67,6 +67,11 @@ export class Bidirectional extends Layer {
     this.backwardLayer = copy('backward', !args.layer.goBackwards);
   }
 
+  /** Zero both copies' carried states (stateful layers). */
+  resetStates(): void {
+    this.forwardLayer.resetStates();
+    this.backwardLayer.resetStates();
+  }
   /** The sub-layers' output features per sample. */
   private get subFeatures(): number {
     return this.forwardLayer.outFeatures;
@@ -231,6 +236,10 @@ export class TimeDistributed extends Layer {
     super.build(s);
     this.inner.build(s.slice(1));
     this.weights = this.inner.weights;
+  }
+  /** Zero the wrapped layer's carried states, if it keeps any. */
+  resetStates(): void {
+    (this.inner as { resetStates?: () => void }).resetStates?.();
   }
   private get steps(): number {
     return this.inputShape![0]!;

@@ -24,6 +24,17 @@ export async function setup(spec) {
     const fn = () => net.train(d.seqs, { iterations: spec.epochs, errorThresh: 1e-9, log: false }).error;
     return { fn };
   }
+  if (spec.kind === 'predict-lstm-step') {
+    // Its LSTMTimeStep keeps no state between calls: the next value comes from run() over the window of the
+    // last 12 values (the loop its docs show), so each step reruns the window. Trained one iteration first
+    // (run needs a trained model).
+    const d = seriesData(64);
+    const net = new brain.recurrent.LSTMTimeStep({ inputSize: 1, hiddenLayers: [20], outputSize: 1 });
+    net.train(d.seqs, { iterations: 1, errorThresh: 1e-9, log: false });
+    const win = d.seqs[0].slice(0, 12);
+    const fn = () => net.run(win);
+    return { fn };
+  }
   if (spec.kind !== 'train' || spec.model !== 'seed') return null;
   const d = seedData(spec.samples);
   const data = [];

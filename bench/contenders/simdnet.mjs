@@ -161,6 +161,16 @@ export async function setup(spec, opts) {
     const fn = () => model.predict(x, { batchSize: spec.batch }).dataSync();
     return { fn };
   }
+  if (spec.kind === 'predict-lstm-step') {
+    const model = sn.sequential([
+      sn.layers.input({ shape: [1, 1] }),
+      sn.layers.lstm({ units: 20, stateful: true }),
+      sn.layers.dense({ units: 1 }),
+    ]);
+    const x = sn.tensor(new Float32Array([0.5]), [1, 1, 1]);
+    const fn = () => model.predict(x, { batchSize: 1 }).dataSync();
+    return { fn };
+  }
   if (spec.kind === 'predict') {
     const model = MODELS['mnist-mlp']();
     const d = mnist(spec.batch);

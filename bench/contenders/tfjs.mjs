@@ -166,6 +166,34 @@ export async function setup(spec) {
       },
     };
   }
+  if (spec.kind === 'predict-lstm-step') {
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.lstm({
+          units: 20,
+          stateful: true,
+          batchInputShape: [1, 1, 1],
+          recurrentActivation: 'sigmoid',
+          recurrentInitializer: 'glorotUniform',
+        }),
+        tfl.layers.dense({ units: 1 }),
+      ],
+    });
+    const x = tf.tensor3d([0.5], [1, 1, 1]);
+    const fn = () => {
+      const y = model.predict(x, { batchSize: 1 });
+      const v = y.dataSync();
+      y.dispose();
+      return v;
+    };
+    return {
+      fn,
+      teardown: () => {
+        model.dispose();
+        x.dispose();
+      },
+    };
+  }
   if (spec.kind === 'predict') {
     const model = MODELS['mnist-mlp']();
     const d = mnist(spec.batch);

@@ -2,9 +2,21 @@
 // one sample per call (µs) and 1,000 samples in one call with batchSize 1,000 (ms);
 // and MobileNetV2 (α 1.0, 224×224×3, bench/mobilenet-v2.mjs: keras.applications'
 // architecture built in TF.js with seeded weights, loaded into simdnet from TF.js's
-// saved artifacts, so every contender runs the same weights) on 1 and 8 images (ms).
+// saved artifacts, so every contender runs the same weights) on 1 and 8 images (ms);
+// and predict-lstm-step, the generation loop users write: LSTM(20) → Dense(1) fed one
+// value at a time, state carried from call to call (a stateful layer), µs per step.
 export function cases({ quick }) {
   return [
+    {
+      suite: 'predict',
+      case: 'predict-lstm-step',
+      unit: 'us',
+      higherIsBetter: false,
+      spec: { kind: 'predict-lstm-step' },
+      work: {},
+      timeMs: quick ? 100 : 300,
+      capMs: 5000,
+    },
     ...[1, 8].map((batch) => ({
       suite: 'predict',
       case: `predict-mobilenet-v2-b${batch}`,

@@ -175,7 +175,8 @@ describe('LSTM and TensorFlow.js, and learning', () => {
     expect(() => sn.layers.lstm({ units: 0 })).toThrow(/units/);
     expect(() => sn.layers.lstm({ units: 2, activation: 'softmax' })).toThrow(/activation/);
     expect(() => sn.layers.lstm({ units: 2, recurrentActivation: 'tanh' })).toThrow(/recurrentActivation/);
-    expect(() => sn.layers.lstm({ units: 2, stateful: true })).toThrow(/stateful/);
+    expect(() => sn.layers.lstm({ units: 2, stateful: 'yes' as unknown as boolean })).toThrow(/stateful/);
+    expect(() => sn.layers.lstm({ units: 2, returnState: true })).toThrow(/returnState is not supported yet/);
     expect(() => sn.sequential([sn.layers.input({ shape: [4] }), sn.layers.lstm({ units: 2 })])).toThrow(
       /\[steps, features\]/,
     );

@@ -962,6 +962,9 @@ export class SpatialDropout2D extends Layer {
 
 /** Dropout of whole channels of [steps, channels] inputs. */
 export class SpatialDropout1D extends SpatialDropout2D {
+  override maskMode(): 'keep' {
+    return 'keep';
+  }
   override readonly className: string = 'SpatialDropout1D';
   protected override readonly rank: number = 2;
   constructor(args: SpatialDropoutArgs) {
@@ -1037,12 +1040,52 @@ export class AveragePooling1D extends AveragePooling2D {
     super(pool1(args), 'AveragePooling1D');
   }
 }
-/** The mean over the steps of each channel: [steps, C] → [C]. */
+/**
+ * The mean over the steps of each channel: [steps, C] → [C]. Under a mask (an embedding with maskZero, a
+ * masking layer upstream) the mean of the unmasked steps only, as Keras's (0 when every step is masked).
+ */
 export class GlobalAveragePooling1D extends GlobalAveragePooling2D {
   override readonly className: string = 'GlobalAveragePooling1D';
   protected override readonly rank: number = 2;
   constructor(args: LayerArgs & { dataFormat?: string } = {}) {
     super(args, 'GlobalAveragePooling1D');
+  }
+  override forward(ctx: StepContext, buf: LayerBuffers, x: number, samples: number): void {
+    const mk = ctx.mask;
+    if (mk === null || this.channelsFirst) return super.forward(ctx, buf, x, samples);
+    const f = ctx.be.heap.f32,
+      C = this.outFeatures,
+      T = this.inFeatures / C;
+    for (let n = 0; n < samples; n++) {
+      const y = (buf.y >> 2) + n * C;
+      let count = 0;
+      f.fill(0, y, y + C);
+      for (let t = 0; t < T; t++) {
+        if (mk[n * T + t] === 0) continue;
+        count++;
+        const r = (x >> 2) + (n * T + t) * C;
+        for (let c = 0; c < C; c++) f[y + c] = f[y + c]! + f[r + c]!;
+      }
+      if (count > 0) for (let c = 0; c < C; c++) f[y + c] = f[y + c]! / count;
+    }
+  }
+  override backward(ctx: StepContext, buf: LayerBuffers, x: number, dx: number, samples: number): void {
+    const mk = ctx.mask;
+    if (mk === null || this.channelsFirst) return super.backward(ctx, buf, x, dx, samples);
+    if (dx === 0) return;
+    const f = ctx.be.heap.f32,
+      C = this.outFeatures,
+      T = this.inFeatures / C;
+    for (let n = 0; n < samples; n++) {
+      let count = 0;
+      for (let t = 0; t < T; t++) count += mk[n * T + t] === 0 ? 0 : 1;
+      const dy = (buf.dy >> 2) + n * C;
+      for (let t = 0; t < T; t++) {
+        const r = (dx >> 2) + (n * T + t) * C,
+          on = mk[n * T + t] !== 0;
+        for (let c = 0; c < C; c++) f[r + c] = on ? f[dy + c]! / count : 0;
+      }
+    }
   }
 }
 /** The maximum over the steps of each channel: [steps, C] → [C]. */

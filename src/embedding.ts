@@ -6,7 +6,7 @@
  * not an integer in [0, inputDim) is refused with its position, and the model
  * stays usable.
  */
-import { DataError, NotSupportedError, describe, invalid } from './errors.js';
+import { DataError, ValueError, invalid } from './errors.js';
 import { registerLayer } from './io/cfg.js';
 import { Initializer, InitializerIdentifier, RandomUniform, getInitializer } from './initializers.js';
 import { Regularizer, RegularizerIdentifier, getRegularizer } from './regularizers.js';
@@ -41,6 +41,8 @@ export class Embedding extends Layer {
   readonly outputDim: number;
   readonly embeddingsInitializer: Initializer;
   readonly embeddingsRegularizer: Regularizer | null;
+  /** Id 0 is padding: the output carries a mask over the steps (0 where the id is 0) for the layers after. */
+  readonly maskZero: boolean;
   embeddings: Weight | null = null;
 
   constructor(args: EmbeddingArgs) {
@@ -61,10 +63,9 @@ export class Embedding extends Layer {
       invalid('inputDim', 'a positive integer', args.inputDim);
     if (!Number.isInteger(args.outputDim) || args.outputDim <= 0)
       invalid('outputDim', 'a positive integer', args.outputDim);
-    if (args.maskZero)
-      throw new NotSupportedError(
-        `Embedding layer '${this.name}': maskZero is not supported yet (masks arrive with the recurrent layers). Received: ${describe(args.maskZero)}`,
-      );
+    if (args.maskZero !== undefined && typeof args.maskZero !== 'boolean')
+      invalid('maskZero', 'true or false', args.maskZero);
+    this.maskZero = args.maskZero ?? false;
     this.inputDim = args.inputDim;
     this.outputDim = args.outputDim;
     this.embeddingsInitializer =
@@ -74,7 +75,14 @@ export class Embedding extends Layer {
     this.embeddingsRegularizer = getRegularizer(args.embeddingsRegularizer, 'embeddingsRegularizer');
   }
   computeOutputShape(s: number[]): number[] {
+    if (this.maskZero && s.length !== 1)
+      throw new ValueError(
+        `Embedding layer '${this.name}': maskZero needs one id per step, an input of shape [steps] per sample. Received input shape [${s}].`,
+      );
     return [...s, this.outputDim];
+  }
+  override maskMode(): 'produce' | 'drop' {
+    return this.maskZero ? 'produce' : 'drop';
   }
   override expectedWeights(_s: number[]): { name: string; shape: number[] }[] {
     return [{ name: `${this.name}/embeddings`, shape: [this.inputDim, this.outputDim] }];
@@ -99,6 +107,12 @@ export class Embedding extends Layer {
         `Embedding layer '${this.name}': input ${Math.floor(i / this.inFeatures)} (in this batch), position ${i % this.inFeatures}, is ${v}: expected an integer id in [0, ${this.inputDim - 1}] (inputDim ${this.inputDim}).`,
       );
     }
+    const m = ctx.maskOut;
+    if (m !== null) {
+      const f = ctx.be.heap.f32,
+        x0 = x >> 2;
+      for (let i = 0; i < count; i++) m[i] = f[x0 + i] === 0 ? 0 : 1;
+    }
   }
   backward(ctx: StepContext, buf: LayerBuffers, x: number, dx: number, samples: number): void {
     const count = samples * this.inFeatures;
@@ -115,7 +129,7 @@ export class Embedding extends Layer {
       embeddings_regularizer: serializeReg(this.embeddingsRegularizer),
       activity_regularizer: null,
       embeddings_constraint: null,
-      mask_zero: false,
+      mask_zero: this.maskZero,
     };
     if (this.declaredInputShape && this.declaredInputShape.length === 1) c.input_length = this.declaredInputShape[0];
     return c;
@@ -124,7 +138,6 @@ export class Embedding extends Layer {
 
 registerLayer('Embedding', ({ c, base, init, regularizer, noConstraint, maxParams }) => {
   noConstraint('embeddings_constraint');
-  c.unsupported('mask_zero', 'masks (mask_zero)', (x) => x === false);
   const len = c.get('input_length');
   return new Embedding({
     ...base,
@@ -132,6 +145,7 @@ registerLayer('Embedding', ({ c, base, init, regularizer, noConstraint, maxParam
     outputDim: c.int('output_dim', undefined, 1, maxParams),
     embeddingsInitializer: init('embeddings_initializer', 'random_uniform'),
     embeddingsRegularizer: regularizer('embeddings_regularizer'),
+    maskZero: c.bool('mask_zero', false),
     ...(base.batchInputShape === undefined && typeof len === 'number' ? { inputLength: len } : {}),
   });
 });

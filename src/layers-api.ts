@@ -11,3 +11,4 @@ export * from './depthwise.js';
 export * from './embedding.js';
 export * from './recurrent.js';
 export * from './wrappers.js';
+export * from './masking.js';

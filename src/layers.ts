@@ -70,6 +70,14 @@ export interface StepContext {
   node: number;
   /** The loss kernel already wrote ∂loss/∂z into this (last) layer's dy. */
   fusedOutput: boolean;
+  /**
+   * The mask over the time steps of this call's input, [M, T] row-major (1: a real step, 0: padding), or null:
+   * made by an embedding with maskZero or a masking layer upstream, passed on by layers whose maskMode is
+   * 'keep' (Keras's mask propagation).
+   */
+  mask: Uint8Array | null;
+  /** Where a layer whose maskMode is 'produce' writes its output's mask ([M, T]); read back in its backward. */
+  maskOut: Uint8Array | null;
 }
 
 export interface LayerArgs {
@@ -282,6 +290,14 @@ export abstract class Layer {
    * axis (Dense, BatchNormalization) run over samples × rowsPerSample rows.
    */
   protected rowsPerSample = 1;
+  /**
+   * What the layer does with a mask over its input's time steps (Keras's supports_masking / compute_mask):
+   * 'drop' (the default: its output carries none), 'keep' (its output's steps are its input's, masked alike) or
+   * 'produce' (it makes one: an embedding with maskZero, a masking layer).
+   */
+  maskMode(): 'drop' | 'keep' | 'produce' {
+    return 'drop';
+  }
   /** Whether the layer keeps a pre-activation buffer apart from its output. */
   needsZ(): boolean {
     return false;
@@ -476,6 +492,10 @@ export interface DenseArgs extends LayerArgs {
 /** A fully connected layer: y = activation(x·W + b). */
 export class Dense extends Layer {
   readonly className = 'Dense';
+  /** On a sequence, each step's features map alone: a mask over the steps passes on. */
+  override maskMode(): 'keep' {
+    return 'keep';
+  }
   readonly units: number;
   readonly activation: ResolvedActivation;
   readonly useBias: boolean;
@@ -593,6 +613,9 @@ export interface ActivationArgs extends LayerArgs {
 
 /** Applies an activation elementwise (softmax: along the features). */
 export class Activation extends Layer {
+  override maskMode(): 'keep' {
+    return 'keep';
+  }
   readonly className: string = 'Activation';
   readonly activation: ResolvedActivation;
   protected param: number;
@@ -723,6 +746,9 @@ export interface DropoutArgs extends LayerArgs {
 
 /** Zeroes a fraction `rate` of the inputs while training and scales the rest by 1/(1−rate). */
 export class Dropout extends Layer {
+  override maskMode(): 'keep' {
+    return 'keep';
+  }
   readonly className = 'Dropout';
   readonly rate: number;
   readonly seed: number | undefined;

@@ -356,6 +356,79 @@ export abstract class Recurrent extends Layer {
     }
   }
 
+  /** With returnSequences the output's steps are the input's: a mask passes on (Keras). */
+  override maskMode(): 'keep' | 'drop' {
+    return this.returnSequences ? 'keep' : 'drop';
+  }
+  /** The input step step t reads (time-major t, in the order the layer runs). */
+  private maskStep(t: number, T: number): number {
+    return this.goBackwards ? T - 1 - t : t;
+  }
+  /** At a masked step a sample's states stay what they were (and its output repeats the last), as Keras. */
+  private holdMasked(f: Float32Array, mk: Uint8Array, seqs: readonly number[], t: number, B: number, T: number) {
+    const U = this.units,
+      tt = this.maskStep(t, T);
+    for (let b = 0; b < B; b++) {
+      if (mk[b * T + tt] !== 0) continue;
+      for (let k = 0; k <= this.extraStates; k++) {
+        const from = (seqs[k]! >> 2) + (t * B + b) * U;
+        f.copyWithin(from + B * U, from, from + U);
+      }
+    }
+  }
+  /** Gradient rows of masked samples, kept across a backward step (h's, then each extra state's). */
+  private maskSave: Float32Array | null = null;
+  /** Before step t's backward: keep the incoming gradients of the samples masked at t. */
+  private saveMasked(f: Float32Array, mk: Uint8Array, dh: number, grads: number, t: number, B: number, T: number) {
+    const U = this.units,
+      tt = this.maskStep(t, T),
+      n = (1 + this.extraStates) * B * U;
+    if (this.maskSave === null || this.maskSave.length < n) this.maskSave = new Float32Array(n);
+    const sv = this.maskSave;
+    for (let b = 0; b < B; b++) {
+      if (mk[b * T + tt] !== 0) continue;
+      for (let k = 0; k <= this.extraStates; k++) {
+        const src = ((k === 0 ? dh : grads + (k - 1) * B * U * 4) >> 2) + b * U;
+        const dst = (k * B + b) * U;
+        for (let u = 0; u < U; u++) sv[dst + u] = f[src + u]!;
+      }
+    }
+  }
+  /**
+   * After step t's backward: a masked sample's step did nothing, so its gradients pass through to step t − 1
+   * unchanged and its rows of the step's pre-activation gradients are zero.
+   */
+  private passMasked(
+    f: Float32Array,
+    mk: Uint8Array,
+    zt: number,
+    seqs: readonly number[],
+    dhPrev: number,
+    grads: number,
+    t: number,
+    B: number,
+    T: number,
+  ) {
+    const U = this.units,
+      tt = this.maskStep(t, T),
+      sv = this.maskSave!;
+    for (let b = 0; b < B; b++) {
+      if (mk[b * T + tt] !== 0) continue;
+      for (let k = 0; k <= this.extraStates; k++) {
+        const dst = ((k === 0 ? dhPrev : grads + (k - 1) * B * U * 4) >> 2) + b * U,
+          src = (k * B + b) * U;
+        for (let u = 0; u < U; u++) f[dst + u] = sv[src + u]!;
+      }
+      this.clearStepRow(f, zt, seqs, t, B, b);
+    }
+  }
+  /** Zero sample b's gradient rows of step t (its pre-activations'; GRU's recurrent products' too). */
+  protected clearStepRow(f: Float32Array, zt: number, _seqs: readonly number[], _t: number, _B: number, b: number) {
+    const G = this.gates * this.units,
+      r = (zt >> 2) + b * G;
+    f.fill(0, r, r + G);
+  }
+
   forward(ctx: StepContext, buf: LayerBuffers, x: number, B: number): void {
     const want = this.stateful ? this.statefulBatchSize : null;
     if (want !== null && want !== B)
@@ -393,7 +466,11 @@ export abstract class Recurrent extends Layer {
       if (carried) f.set(carried[k]!, s0);
       else f.fill(0, s0, s0 + B * U);
     }
-    for (let t = 0; t < T; t++) this.step(ctx, z + t * B * G * 4, seqs, t, B);
+    const mk = ctx.mask;
+    for (let t = 0; t < T; t++) {
+      this.step(ctx, z + t * B * G * 4, seqs, t, B);
+      if (mk !== null) this.holdMasked(f, mk, seqs, t, B, T);
+    }
     if (this.stateful) this.carry(f, seqs, T, B);
     if (this.returnSequences) swapBT(f, hs + B * U * 4, buf.y, B, T, U, false, false);
     else f.copyWithin(buf.y >> 2, (hs >> 2) + T * B * U, (hs >> 2) + (T + 1) * B * U);
@@ -407,7 +484,8 @@ export abstract class Recurrent extends Layer {
       G = this.gates * U;
     const st = this.states(ctx, buf, B),
       [xt, z, ...seqs] = st as [number, number, ...number[]];
-    const mask = this.dropBuffers(st, ctx.training);
+    const mask = this.dropBuffers(st, ctx.training),
+      mk = ctx.mask;
     const dyt = ctx.transient,
       dh = dyt + T * B * U * 4,
       dhNext = dh + B * U * 4,
@@ -423,7 +501,9 @@ export abstract class Recurrent extends Layer {
       else if (t === T - 1) f.copyWithin(dh >> 2, buf.dy >> 2, (buf.dy >> 2) + B * U);
       else f.fill(0, dh >> 2, (dh >> 2) + B * U);
       be.axpy(B * U, 1, dhNext, dh);
+      if (mk !== null) this.saveMasked(f, mk, dh, grads, t, B, T);
       this.stepBackward(ctx, zt, seqs, t, B, dh, grads, dhNext, tmp);
+      if (mk !== null) this.passMasked(f, mk, zt, seqs, dhNext, grads, t, B, T);
     }
     if (this.trainable) {
       be.gemm(true, false, F, G, T * B, 1, xt, F, z, G, 0, this.kernel!.grad, G, ctx.ws);
@@ -696,6 +776,20 @@ export class GRU extends Recurrent {
     if (m !== 0 && t > 0) {
       be.mul(dm, m, dm, B * U);
       be.axpy(B * U, 1, dm, dhPrev);
+    }
+  }
+  protected override clearStepRow(
+    f: Float32Array,
+    zt: number,
+    seqs: readonly number[],
+    t: number,
+    B: number,
+    b: number,
+  ) {
+    super.clearStepRow(f, zt, seqs, t, B, b);
+    if (this.resetAfter) {
+      const r = (seqs[1]! >> 2) + (t * B + b) * 3 * this.units;
+      f.fill(0, r, r + 3 * this.units);
     }
   }
   protected override recurrentGrads(ctx: StepContext, z: number, seqs: readonly number[], T: number, B: number) {

@@ -67,6 +67,10 @@ export class Bidirectional extends Layer {
     this.backwardLayer = copy('backward', !args.layer.goBackwards);
   }
 
+  /** With returnSequences the output's steps are the input's: a mask passes on; both copies read it. */
+  override maskMode(): 'keep' | 'drop' {
+    return this.forwardLayer.returnSequences ? 'keep' : 'drop';
+  }
   /** Zero both copies' carried states (stateful layers). */
   resetStates(): void {
     this.forwardLayer.resetStates();
@@ -236,6 +240,10 @@ export class TimeDistributed extends Layer {
     super.build(s);
     this.inner.build(s.slice(1));
     this.weights = this.inner.weights;
+  }
+  /** The steps stay the steps: a mask passes on (the wrapped layer runs on every step, masked or not). */
+  override maskMode(): 'keep' {
+    return 'keep';
   }
   /** Zero the wrapped layer's carried states, if it keeps any. */
   resetStates(): void {

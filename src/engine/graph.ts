@@ -8,7 +8,7 @@
  * Nothing here touches kernel memory: `src/engine/plan.ts` lays out buffers
  * for a program, the model runs it.
  */
-import { ValueError } from '../errors.js';
+import { NotSupportedError, ValueError } from '../errors.js';
 import type { Layer } from '../layers.js';
 import { shapeSize } from '../tensor.js';
 
@@ -87,6 +87,38 @@ export interface Program {
   layers: Layer[];
   /** The input tensors the program starts from. */
   inputTensors: SymbolicTensor[];
+  /** Per step: the step whose mask applies to its input (-1: none). */
+  maskFrom: Int32Array;
+  /** Per step that makes a mask: its steps per sample (0: it makes none). */
+  maskSteps: Int32Array;
+  /** Whether any step makes a mask. */
+  masked: boolean;
+}
+
+/**
+ * Keras's mask propagation over a program: a step whose layer produces a mask (an embedding with maskZero, a
+ * masking layer) starts one; a layer whose maskMode is 'keep' passes its input's on; any other drops it.
+ * Several inputs (a merge) must carry the same mask or none.
+ */
+function propagateMasks(values: Value[], steps: Step[]) {
+  const ofValue = new Int32Array(values.length).fill(-1);
+  const maskFrom = new Int32Array(steps.length).fill(-1),
+    maskSteps = new Int32Array(steps.length);
+  steps.forEach((s, i) => {
+    const ms = [...new Set(s.inputs.map((v) => ofValue[v]!).filter((m) => m >= 0))];
+    if (ms.length > 1)
+      throw new NotSupportedError(
+        `Layer '${s.layer.name}' (${s.layer.className}) merges sequences masked by different layers (${ms.map((m) => `'${steps[m]!.layer.name}'`).join(', ')}); simdnet passes one mask through a merge.`,
+      );
+    const m = ms.length === 1 ? ms[0]! : -1;
+    maskFrom[i] = m;
+    const mode = s.layer.maskMode();
+    if (mode === 'produce') {
+      maskSteps[i] = values[s.output]!.shape[0]!;
+      ofValue[s.output] = i;
+    } else if (mode === 'keep') ofValue[s.output] = m;
+  });
+  return { maskFrom, maskSteps, masked: maskSteps.some((t) => t > 0) };
 }
 
 /**
@@ -146,13 +178,15 @@ export function compileProgram(inputs: readonly SymbolicTensor[], outputs: reado
   const layers: Layer[] = [];
   for (const t of inputs) if (!layers.includes(t.node.layer)) layers.push(t.node.layer);
   for (const s of steps) if (!layers.includes(s.layer)) layers.push(s.layer);
+  const inIds = inputs.map((t) => ids.get(t)!);
   return {
     values,
     steps,
-    inputs: inputs.map((t) => ids.get(t)!),
+    inputs: inIds,
     outputs: outIds,
     layers,
     inputTensors: inputs.slice(),
+    ...propagateMasks(values, steps),
   };
 }
 

@@ -64,7 +64,11 @@ export class Executor {
     stepSeed: 0,
     node: 0,
     fusedOutput: false,
+    mask: null,
+    maskOut: null,
   };
+  /** Per step that makes a mask: its [M, T] buffer, grown to the largest batch seen (made once per size). */
+  private readonly masks: (Uint8Array | null)[];
 
   constructor(
     readonly program: Program,
@@ -72,6 +76,21 @@ export class Executor {
   ) {
     this.fusedStep = new Uint8Array(program.steps.length);
     this.outSums = new Float64Array(outs.length);
+    this.masks = program.steps.map(() => null);
+  }
+
+  /** Point ctx.mask / ctx.maskOut at step i's masks for a batch of M. */
+  private setMasks(i: number, M: number): void {
+    const ctx = this.ctx,
+      p = this.program,
+      from = p.maskFrom[i]!;
+    ctx.mask = from >= 0 ? this.masks[from]! : null;
+    if (p.maskSteps[i]! > 0) {
+      const n = M * p.maskSteps[i]!;
+      let m = this.masks[i] ?? null;
+      if (m === null || m.length < n) m = this.masks[i] = new Uint8Array(n);
+      ctx.maskOut = m;
+    } else ctx.maskOut = null;
   }
 
   /** Copy samples `order[start..end)` of the inputs (and targets, weights) into the plan. */
@@ -111,6 +130,7 @@ export class Executor {
     for (let i = 0; i < steps.length; i++) {
       const s = steps[i]!;
       ctx.node = i;
+      if (this.program.masked) this.setMasks(i, M);
       if (s.multi) s.layer.forwardMulti(ctx, plan.bufs[i]!, plan.stepXs[i]!, M);
       else s.layer.runForward(ctx, plan.bufs[i]!, plan.stepX[i]!, M);
     }
@@ -172,6 +192,7 @@ export class Executor {
       const s = steps[i]!;
       ctx.node = i;
       ctx.fusedOutput = this.fusedStep[i] === 1;
+      if (this.program.masked) this.setMasks(i, M);
       const gt = plan.gradTemps[i];
       // A shared layer's later applications add their weight gradients: they write into a temporary first.
       if (gt)

@@ -26,6 +26,7 @@ import '../depthwise.js';
 import '../embedding.js';
 import '../recurrent.js';
 import '../wrappers.js';
+import '../masking.js';
 import { Optimizer, getOptimizer, optimizerNames } from '../optimizers.js';
 import {
   Loss,

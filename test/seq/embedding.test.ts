@@ -122,6 +122,14 @@ describe('embedding and TensorFlow.js, learning, bad ids', () => {
     expect(() => sn.layers.embedding({ inputDim: 0, outputDim: 2 })).toThrow(/inputDim/);
     expect(() => sn.layers.embedding({ inputDim: 3, outputDim: -1 })).toThrow(/outputDim/);
     expect(() => sn.layers.embedding({ inputDim: 3, outputDim: 2, inputLength: 0 })).toThrow(/inputLength/);
-    expect(() => sn.layers.embedding({ inputDim: 3, outputDim: 2, maskZero: true })).toThrow(/maskZero/);
+    expect(() => sn.layers.embedding({ inputDim: 3, outputDim: 2, maskZero: 1 as unknown as boolean })).toThrow(
+      /maskZero/,
+    );
+    expect(() =>
+      sn.sequential([
+        sn.layers.input({ shape: [2, 3] }),
+        sn.layers.embedding({ inputDim: 3, outputDim: 2, maskZero: true }),
+      ]),
+    ).toThrow(/maskZero needs one id per step/);
   });
 });

@@ -364,16 +364,39 @@ export abstract class Layer {
   backwardMulti(ctx: StepContext, buf: LayerBuffers, xs: readonly number[], dxs: readonly number[], M: number): void {
     this.backward(ctx, buf, xs[0]!, dxs[0]!, M);
   }
+  /**
+   * How many tensors a call of the layer returns: 1, or more for a recurrent layer with returnState or a
+   * Bidirectional with mergeMode 'none'. Such a layer's node computes one flat value holding them all, batch
+   * block after batch block ([M·n₀ | M·n₁ | …] floats for a batch of M); `apply` returns one OutputSlice of it
+   * per tensor, so the graph, plans and memory planner only ever see one-output steps.
+   */
+  outputCount(): number {
+    return 1;
+  }
+  /** The shapes of the tensors a call returns, for its input shapes (built or not). */
+  outputShapesFor(shapes: number[][]): number[][] {
+    return [this.outputShapeFor(shapes)];
+  }
   /** How many times the layer has been applied (names its output tensors). */
   private calls = 0;
 
   /**
    * Call the layer on symbolic tensors (from `sn.input()` or another layer's
    * `apply`) and get its output tensor: the functional API. A layer applied
-   * twice shares its weights. Merge layers take an array.
+   * twice shares its weights. Merge layers take an array. A layer that returns
+   * several tensors (a recurrent layer with returnState: [output, h] or
+   * [output, h, c]; a Bidirectional with mergeMode 'none') returns an array.
    * @example const h = sn.layers.dense({ units: 8 }).apply(sn.input({ shape: [4] }));
    */
-  apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor {
+  apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor & SymbolicTensor[] {
+    const out = this.applyOne(inputs);
+    if (this.outputCount() === 1) return out as SymbolicTensor & SymbolicTensor[];
+    const shapes = this.outputShapesFor(this.inputShapes());
+    return shapes.map((_, k) => new OutputSlice(this, k, shapes, out.name).applyOne(out)) as unknown as SymbolicTensor &
+      SymbolicTensor[];
+  }
+  /** apply's graph node: the layer's one (flat, for several tensors) output. */
+  applyOne(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor {
     const xs = Array.isArray(inputs) ? inputs : [inputs];
     if (xs.length === 0 || xs.some((x) => !(x instanceof SymbolicTensor))) {
       if (inputs instanceof Tensor || (Array.isArray(inputs) && inputs.some((x) => x instanceof Tensor))) {
@@ -1104,6 +1127,52 @@ export class Flatten extends Layer {
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), data_format: 'channels_last' };
+  }
+}
+
+/**
+ * Tensor k of a layer that returns several (see Layer.outputCount): a copy of its block of the layer's flat
+ * value. Internal: it is not in model.layers, summaries or files (which name the tensor [layer, node, k]).
+ */
+export class OutputSlice extends Layer {
+  readonly className = 'OutputSlice';
+  /** Floats per sample before this tensor's block, of it, and of the whole flat value. */
+  private readonly before: number;
+  private readonly size: number;
+  private readonly total: number;
+  constructor(
+    readonly source: Layer,
+    readonly index: number,
+    private readonly shapes: number[][],
+    flatName: string,
+  ) {
+    super({ name: `${flatName}/output_${index}` }, 'OutputSlice');
+    const sizes = shapes.map(shapeSize);
+    this.before = sizes.slice(0, index).reduce((a, b) => a + b, 0);
+    this.size = sizes[index]!;
+    this.total = sizes.reduce((a, b) => a + b, 0);
+  }
+  computeOutputShape(): number[] {
+    return this.shapes[this.index]!.slice();
+  }
+  /** A sequence among the tensors (the output of returnSequences, not a state) keeps its source's mask. */
+  override maskMode(): 'keep' | 'drop' {
+    return this.source.maskMode() === 'keep' && this.shapes[this.index]!.length === 2 ? 'keep' : 'drop';
+  }
+  override outputShapeFor(): number[] {
+    return this.computeOutputShape();
+  }
+  forward(ctx: StepContext, buf: LayerBuffers, x: number, M: number): void {
+    const f = ctx.be.heap.f32,
+      a = (x >> 2) + M * this.before;
+    f.copyWithin(buf.y >> 2, a, a + M * this.size);
+  }
+  backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, M: number): void {
+    if (dx === 0) return;
+    const f = ctx.be.heap.f32,
+      d = dx >> 2;
+    f.fill(0, d, d + M * this.total);
+    f.copyWithin(d + M * this.before, buf.dy >> 2, (buf.dy >> 2) + M * this.size);
   }
 }
 

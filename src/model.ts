@@ -15,7 +15,7 @@
 import type { Backend } from './backend/types.js';
 import { hash32 } from './backend/prng.js';
 import { NotSupportedError, SimdnetError, ValueError, checkPositiveInt, describe, invalid } from './errors.js';
-import { Layer, InputLayer, Weight } from './layers.js';
+import { Layer, InputLayer, OutputSlice, Weight } from './layers.js';
 import { Loss, CustomLoss, getLoss, isCustomLoss } from './losses.js';
 import { Metric, getMetric } from './metrics.js';
 import { Optimizer, type ParamSlots, getOptimizer } from './optimizers.js';
@@ -203,7 +203,8 @@ export class LayersModel {
     const used = new Map<string, number>();
     this.outs = program.outputs.map((v, k) => {
       const val = program.values[v]!;
-      const base = outputs[k]!.sourceLayer.name,
+      const src = outputs[k]!.sourceLayer,
+        base = src instanceof OutputSlice ? src.source.name : src.name,
         n = used.get(base) ?? 0;
       used.set(base, n + 1);
       return {
@@ -221,7 +222,8 @@ export class LayersModel {
     this.exec = new Executor(program, this.outs);
     this.mem.dropPlans();
     (this.layers as Layer[]).length = 0;
-    for (const l of program.layers) if (listInputs || !(l instanceof InputLayer)) this.layers.push(l);
+    for (const l of program.layers)
+      if ((listInputs || !(l instanceof InputLayer)) && !(l instanceof OutputSlice)) this.layers.push(l);
     this.weightCache = this.layers.flatMap((l) => l.weights);
   }
 
@@ -1132,6 +1134,10 @@ export class Sequential extends LayersModel {
     if (layer.multiInput)
       throw new ValueError(
         `Layer '${layer.name}' (${layer.className}) merges several inputs; a sequential model is one chain. Use the functional API (sn.model).`,
+      );
+    if (layer.outputCount() > 1)
+      throw new ValueError(
+        `Layer '${layer.name}' (${layer.className}) returns ${layer.outputCount()} tensors (returnState, or mergeMode 'none'); a sequential model passes one tensor from layer to layer. Use the functional API (sn.model) to route them.`,
       );
     if (layer instanceof InputLayer) {
       if (this.layers.length > 0 || this.inputShape)

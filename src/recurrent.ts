@@ -15,7 +15,7 @@
  */
 import { Act } from './backend/types.js';
 import { hash32 } from './backend/prng.js';
-import { NotSupportedError, ValueError, describe, invalid } from './errors.js';
+import { ValueError, invalid } from './errors.js';
 import { type LayerReadContext, registerLayer } from './io/cfg.js';
 import { ResolvedActivation, resolveActivation } from './activations.js';
 import { Initializer, InitializerIdentifier, getInitializer } from './initializers.js';
@@ -129,6 +129,8 @@ export abstract class Recurrent extends Layer {
   readonly seed: number | undefined;
   /** Carry each sample's last states over to the same sample of the next batch (until resetStates). */
   readonly stateful: boolean;
+  /** Return the last states too: apply gives [output, h] (LSTM: [output, h, c]), in functional models. */
+  readonly returnState: boolean;
   /** A stateful layer's carried states (h, then the extra states), B·U floats each; null: start from zeros. */
   private carried: Float32Array[] | null = null;
   kernel: Weight | null = null;
@@ -166,20 +168,35 @@ export abstract class Recurrent extends Layer {
     if (args.stateful !== undefined && typeof args.stateful !== 'boolean')
       invalid('stateful', 'true or false', args.stateful);
     this.stateful = args.stateful ?? false;
-    for (const [name, v, neutral] of [['returnState', args.returnState, false]] as const) {
-      if (v !== undefined && v !== neutral)
-        throw new NotSupportedError(
-          `${kind} layer '${this.name}': ${name} is not supported yet. Received: ${describe(v)}`,
-        );
-    }
+    if (args.returnState !== undefined && typeof args.returnState !== 'boolean')
+      invalid('returnState', 'true or false', args.returnState);
+    this.returnState = args.returnState ?? false;
   }
 
-  computeOutputShape(s: number[]): number[] {
+  /** The output's shape, and with returnState each state's ([units]). */
+  private shapesOf(s: number[]): number[][] {
     if (s.length !== 2)
       throw new ValueError(
         `${this.className} layer '${this.name}' expects an input of shape [steps, features] per sample. Received input shape [${s}].`,
       );
-    return this.returnSequences ? [s[0]!, this.units] : [this.units];
+    const out = this.returnSequences ? [s[0]!, this.units] : [this.units];
+    return this.returnState ? [out, ...Array.from({ length: 1 + this.extraStates }, () => [this.units])] : [out];
+  }
+  /** The output's shape; with returnState the flat value holding the output and the states (Layer.outputCount). */
+  computeOutputShape(s: number[]): number[] {
+    const shapes = this.shapesOf(s);
+    return shapes.length === 1 ? shapes[0]! : [shapes.reduce((a, q) => a + q.reduce((x, y) => x * y, 1), 0)];
+  }
+  override outputCount(): number {
+    return this.returnState ? 2 + this.extraStates : 1;
+  }
+  override outputShapesFor(shapes: number[][]): number[][] {
+    return this.shapesOf(shapes[0]!);
+  }
+  /** Floats per sample of the output alone (the flat value's first block). */
+  private get mainFeatures(): number {
+    const [T] = this.inputShape as [number, number];
+    return (this.returnSequences ? T : 1) * this.units;
   }
   override expectedWeights(s: number[]): { name: string; shape: number[] }[] {
     const U = this.units,
@@ -474,6 +491,12 @@ export abstract class Recurrent extends Layer {
     if (this.stateful) this.carry(f, seqs, T, B);
     if (this.returnSequences) swapBT(f, hs + B * U * 4, buf.y, B, T, U, false, false);
     else f.copyWithin(buf.y >> 2, (hs >> 2) + T * B * U, (hs >> 2) + (T + 1) * B * U);
+    // returnState: the last states after the output, batch block by batch block.
+    if (this.returnState)
+      for (let k = 0; k <= this.extraStates; k++) {
+        const s0 = (seqs[k]! >> 2) + T * B * U;
+        f.copyWithin((buf.y >> 2) + B * (this.mainFeatures + k * U), s0, s0 + B * U);
+      }
   }
 
   backward(ctx: StepContext, buf: LayerBuffers, _x: number, dx: number, B: number): void {
@@ -493,7 +516,12 @@ export abstract class Recurrent extends Layer {
       tmp = grads + this.extraStates * B * U * 4,
       dxt = tmp + this.backwardTempFloats(B) * 4;
     if (this.returnSequences) swapBT(f, buf.dy, dyt, B, T, U, true, false);
-    f.fill(0, dhNext >> 2, (dhNext >> 2) + (1 + this.extraStates) * B * U);
+    // The gradient from after the last step: zero, or (returnState) the states' own gradients.
+    if (this.returnState) {
+      const d0 = (buf.dy >> 2) + B * this.mainFeatures;
+      f.copyWithin(dhNext >> 2, d0, d0 + B * U);
+      f.copyWithin(grads >> 2, d0 + B * U, d0 + (1 + this.extraStates) * B * U);
+    } else f.fill(0, dhNext >> 2, (dhNext >> 2) + (1 + this.extraStates) * B * U);
     for (let t = T - 1; t >= 0; t--) {
       const zt = z + t * B * G * 4;
       // dh = the output's gradient at this step (if it has one) + the gradient from step t + 1.
@@ -536,7 +564,7 @@ export abstract class Recurrent extends Layer {
       recurrent_dropout: this.recurrentDropout,
       ...(this.seed !== undefined ? { seed: this.seed } : {}),
       return_sequences: this.returnSequences,
-      return_state: false,
+      return_state: this.returnState,
       go_backwards: this.goBackwards,
       stateful: this.stateful,
       unroll: false,
@@ -822,7 +850,6 @@ export class GRU extends Recurrent {
 function readRecurrent(kind: string, ctx: LayerReadContext): RecurrentArgs {
   const { c, base, activation, init, regularizer, noConstraint, maxParams } = ctx;
   for (const k of ['kernel_constraint', 'recurrent_constraint', 'bias_constraint']) noConstraint(k);
-  c.unsupported('return_state', 'return_state', (x) => x === false);
   return {
     ...base,
     units: c.int('units', undefined, 1, maxParams),
@@ -837,6 +864,7 @@ function readRecurrent(kind: string, ctx: LayerReadContext): RecurrentArgs {
     returnSequences: c.bool('return_sequences', false),
     goBackwards: c.bool('go_backwards', false),
     stateful: c.bool('stateful', false),
+    returnState: c.bool('return_state', false),
     dropout: c.num('dropout', 0, (x) => x >= 0 && x < 1, 'a number in [0, 1)'),
     recurrentDropout: c.num('recurrent_dropout', 0, (x) => x >= 0 && x < 1, 'a number in [0, 1)'),
     ...(typeof c.get('seed') === 'number' ? { seed: c.int('seed', undefined, -(2 ** 31), 2 ** 32) } : {}),

@@ -3,7 +3,7 @@
  * counts. Its own module, so the model keeps to placing, planning and stepping.
  */
 import { invalid } from './errors.js';
-import type { Layer } from './layers.js';
+import { type Layer, OutputSlice } from './layers.js';
 import { type Program, nodesByLayer } from './engine/graph.js';
 
 export interface SummaryArgs {
@@ -47,7 +47,13 @@ export function summarize(
   if (typeof p !== 'boolean' && typeof p !== 'function')
     invalid('print', 'a boolean or a function of one line', args.print);
   const lines = [`Model: "${name}"`, '─'.repeat(width)];
-  const shape = (l: Layer) => `(None, ${l.outputShape!.join(', ')})`;
+  const shape = (l: Layer) =>
+    l.outputCount() > 1
+      ? l
+          .outputShapesFor(l.inputShapes())
+          .map((s) => `(None, ${s.join(', ')})`)
+          .join(', ')
+      : `(None, ${l.outputShape!.join(', ')})`;
   if (!program) {
     const cols = columns(width);
     const row = (a: string, b: string, c: string) => a.padEnd(cols[0]) + b.padEnd(cols[1]) + c.padStart(cols[2]);
@@ -62,7 +68,12 @@ export function summarize(
     const nodes = nodesByLayer(program);
     for (const l of layers) {
       const refs = (nodes.get(l) ?? []).flatMap((n) =>
-        n.inputs.map((t) => `${t.sourceLayer.name}[${nodes.get(t.sourceLayer)!.indexOf(t.node)}][0]`),
+        n.inputs.map((t) => {
+          const s = t.sourceLayer;
+          if (s instanceof OutputSlice)
+            return `${s.source.name}[${nodes.get(s.source)!.indexOf(t.node.inputs[0]!.node)}][${s.index}]`;
+          return `${s.name}[${nodes.get(s)!.indexOf(t.node)}][0]`;
+        }),
       );
       const first = refs.length > 0 ? refs[0]! : '-';
       lines.push(row(`${l.name} (${l.className})`, shape(l), l.countParams().toLocaleString('en-US'), first));

@@ -18,7 +18,10 @@ export type BidirectionalMergeMode = (typeof MERGE_MODES)[number] | 'none' | nul
 export interface BidirectionalArgs extends LayerArgs {
   /** The recurrent layer (simpleRNN, lstm, gru) to run forwards and, as a copy with goBackwards flipped, backwards. */
   layer: Layer;
-  /** How the two outputs combine: 'concat' (default, on the last axis), 'sum', 'mul' or 'ave'. */
+  /**
+   * How the two outputs combine: 'concat' (default, on the last axis), 'sum', 'mul' or 'ave'; 'none' (or null)
+   * returns both, [forward, backward] (the backward one in time order), in a functional model.
+   */
   mergeMode?: BidirectionalMergeMode;
 }
 
@@ -40,20 +43,20 @@ export class Bidirectional extends Layer {
   readonly layer: Recurrent;
   readonly forwardLayer: Recurrent;
   readonly backwardLayer: Recurrent;
-  readonly mergeMode: (typeof MERGE_MODES)[number];
+  readonly mergeMode: (typeof MERGE_MODES)[number] | 'none';
 
   constructor(args: BidirectionalArgs) {
     if (typeof args !== 'object' || args === null) invalid('args', 'an object like { layer: sn.layers.lstm(…) }', args);
     super(args, 'Bidirectional');
     if (!(args.layer instanceof Recurrent))
       invalid('layer', 'a recurrent layer (sn.layers.simpleRNN, lstm or gru)', args.layer);
-    const mode = args.mergeMode === undefined ? 'concat' : args.mergeMode;
-    if (mode === null || mode === 'none')
+    const mode = args.mergeMode === undefined ? 'concat' : args.mergeMode === null ? 'none' : args.mergeMode;
+    if (mode !== 'none' && !(MERGE_MODES as readonly unknown[]).includes(mode))
+      invalid('mergeMode', "'concat', 'sum', 'mul', 'ave' or 'none'", args.mergeMode);
+    if (args.layer.returnState)
       throw new NotSupportedError(
-        `Bidirectional layer '${this.name}': mergeMode 'none' (two outputs) is not supported yet; use 'concat', 'sum', 'mul' or 'ave'.`,
+        `Bidirectional layer '${this.name}': a wrapped layer with returnState is not supported yet. Received layer '${args.layer.name}' with returnState: true; use mergeMode 'none' to get both directions' outputs.`,
       );
-    if (!(MERGE_MODES as readonly unknown[]).includes(mode))
-      invalid('mergeMode', "'concat', 'sum', 'mul' or 'ave'", args.mergeMode);
     this.mergeMode = mode;
     this.layer = args.layer;
     const name = args.layer.name,
@@ -82,7 +85,16 @@ export class Bidirectional extends Layer {
   }
   computeOutputShape(s: number[]): number[] {
     const o = this.forwardLayer.computeOutputShape(s);
+    if (this.mergeMode === 'none') return [2 * o.reduce((a, b) => a * b, 1)];
     return this.mergeMode === 'concat' ? [...o.slice(0, -1), 2 * o[o.length - 1]!] : o;
+  }
+  /** mergeMode 'none' returns two tensors (Layer.outputCount): the flat value holds the forward block first. */
+  override outputCount(): number {
+    return this.mergeMode === 'none' ? 2 : 1;
+  }
+  override outputShapesFor(shapes: number[][]): number[][] {
+    const o = this.forwardLayer.computeOutputShape(shapes[0]!);
+    return this.mergeMode === 'none' ? [o, o.slice()] : [this.computeOutputShape(shapes[0]!)];
   }
   override expectedWeights(s: number[]): { name: string; shape: number[] }[] {
     return [...this.forwardLayer.expectedWeights(s), ...this.backwardLayer.expectedWeights(s)];
@@ -155,7 +167,10 @@ export class Bidirectional extends Layer {
     const U = this.forwardLayer.units,
       T = this.forwardLayer.returnSequences ? this.inputShape![0]! : 1,
       mode = this.mergeMode,
-      w = mode === 'concat' ? 2 * U : U;
+      both = mode === 'concat' || mode === 'none',
+      w = mode === 'concat' ? 2 * U : U,
+      // Where the backward copy's block starts, from the forward's, for the modes that keep both.
+      second = mode === 'concat' ? U : M * T * U;
     const a0 = yF >> 2,
       b0 = yB >> 2,
       y0 = y >> 2,
@@ -169,18 +184,18 @@ export class Bidirectional extends Layer {
           da = da0 + (m * T + t) * U,
           db = db0 + (m * T + (T - 1 - t)) * U;
         if (!grad) {
-          if (mode === 'concat') {
+          if (both) {
             f.copyWithin(o, a, a + U);
-            f.copyWithin(o + U, b, b + U);
+            f.copyWithin(o + second, b, b + U);
           } else
             for (let u = 0; u < U; u++) {
               const p = f[a + u]!,
                 q = f[b + u]!;
               f[o + u] = mode === 'sum' ? p + q : mode === 'mul' ? p * q : (p + q) * 0.5;
             }
-        } else if (mode === 'concat') {
+        } else if (both) {
           f.copyWithin(da, o, o + U);
-          f.copyWithin(db, o + U, o + 2 * U);
+          f.copyWithin(db, o + second, o + second + U);
         } else
           for (let u = 0; u < U; u++) {
             const g = f[o + u]!;
@@ -191,7 +206,8 @@ export class Bidirectional extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), layer: writeNestedLayer(this.layer), merge_mode: this.mergeMode };
+    const mergeMode = this.mergeMode === 'none' ? null : this.mergeMode;
+    return { ...super.getConfig(), layer: writeNestedLayer(this.layer), merge_mode: mergeMode };
   }
 }
 
@@ -283,7 +299,8 @@ export class TimeDistributed extends Layer {
 
 registerLayer('Bidirectional', (ctx: LayerReadContext) => {
   ctx.c.unsupported('backward_layer', 'a Bidirectional backward_layer of its own');
-  const mode = ctx.c.get('merge_mode');
+  // merge_mode null (Keras's None) returns both directions' outputs.
+  const mode = ctx.c.isNull('merge_mode') ? null : ctx.c.get('merge_mode');
   return new Bidirectional({
     ...ctx.base,
     layer: ctx.layer('layer'),

@@ -44,6 +44,10 @@ export class Cfg {
     if (!isPlainObject(v)) throw new DataError(`${path}: expected ${what}. Received: ${describe(v)}`);
     return new Cfg(v, path);
   }
+  /** Whether the key (or its camelCase form) is present, even as null (where null means something: merge_mode). */
+  isNull(k: string): boolean {
+    return [k, camel(k)].some((key) => Object.prototype.hasOwnProperty.call(this.o, key) && this.o[key] === null);
+  }
   /** The value under the snake_case key or its camelCase form; undefined for absent or null. */
   get(k: string): unknown {
     const own = (key: string) => (Object.prototype.hasOwnProperty.call(this.o, key) ? this.o[key] : undefined);

@@ -6,6 +6,7 @@
  */
 import { ValueError, invalid } from '../errors.js';
 import type { LayersModel } from '../model.js';
+import { OutputSlice } from '../layers.js';
 import type { SymbolicTensor } from '../engine/graph.js';
 import { nodesByLayer } from '../engine/graph.js';
 import type { IOHandler, ModelArtifacts, SaveOptions, SaveResult, TrainingConfig } from './types.js';
@@ -33,17 +34,27 @@ function functionalConfig(model: LayersModel): Record<string, unknown> {
     inputs = model.inputs,
     outputs = model.outputs;
   const nodes = nodesByLayer(program);
-  const ref = (t: SymbolicTensor) => [t.sourceLayer.name, nodes.get(t.sourceLayer)!.indexOf(t.node), 0];
-  const layers = program.layers.map((l) => {
-    const w = writeLayer(l);
-    const own = l.className === 'InputLayer' ? [] : nodes.get(l)!;
-    return {
-      class_name: w.class_name,
-      config: w.config,
-      name: l.name,
-      inbound_nodes: own.map((n) => n.inputs.map((t) => [...ref(t), {}])),
-    };
-  });
+  // A tensor of a layer that returns several is its OutputSlice: the file names it [layer, node, k].
+  const ref = (t: SymbolicTensor) => {
+    const l = t.sourceLayer;
+    if (l instanceof OutputSlice) {
+      const flat = t.node.inputs[0]!;
+      return [l.source.name, nodes.get(l.source)!.indexOf(flat.node), l.index];
+    }
+    return [l.name, nodes.get(l)!.indexOf(t.node), 0];
+  };
+  const layers = program.layers
+    .filter((l) => !(l instanceof OutputSlice))
+    .map((l) => {
+      const w = writeLayer(l);
+      const own = l.className === 'InputLayer' ? [] : nodes.get(l)!;
+      return {
+        class_name: w.class_name,
+        config: w.config,
+        name: l.name,
+        inbound_nodes: own.map((n) => n.inputs.map((t) => [...ref(t), {}])),
+      };
+    });
   return { name: model.name, layers, input_layers: inputs.map(ref), output_layers: outputs.map(ref) };
 }
 

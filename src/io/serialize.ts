@@ -195,11 +195,12 @@ function compileFrom(model: LayersModel, tc: unknown, path: string): void {
  * exist.
  */
 function buildFunctional(g: GraphPlan, name: string | undefined): LayersModel {
-  const out = new Map<string, SymbolicTensor[]>();
+  // Per layer, per node: the tensors the call returned (several for returnState or mergeMode 'none').
+  const out = new Map<string, SymbolicTensor[][]>();
   g.layers.forEach((l) => {
-    if (l instanceof InputLayer) out.set(l.name, [l.output]);
+    if (l instanceof InputLayer) out.set(l.name, [[l.output]]);
   });
-  const get = (r: { layer: string; node: number }) => out.get(r.layer)?.[r.node];
+  const get = (r: { layer: string; node: number; tensor: number }) => out.get(r.layer)?.[r.node]?.[r.tensor];
   let progress = true;
   while (progress) {
     progress = false;
@@ -209,7 +210,8 @@ function buildFunctional(g: GraphPlan, name: string | undefined): LayersModel {
       g.nodes[i]!.forEach((refs, k) => {
         if (made[k] || !refs.every((r) => get(r))) return;
         const ins = refs.map((r) => get(r)!);
-        made[k] = l.apply(l.multiInput ? ins : ins[0]!);
+        const res = l.apply(l.multiInput ? ins : ins[0]!);
+        made[k] = l.outputCount() > 1 ? [...res] : [res];
         progress = true;
       });
       out.set(l.name, made);

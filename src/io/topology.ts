@@ -58,10 +58,6 @@ function readRef(e: unknown, path: string): TensorRef {
   const ref = { layer: e[0], node: (e[1] as number | undefined) ?? 0, tensor: (e[2] as number | undefined) ?? 0 };
   if (ref.node < 0 || ref.tensor < 0)
     throw new DataError(`${path}: node and tensor indices must be ≥ 0. Received: ${describe(e)}`);
-  if (ref.tensor !== 0)
-    throw new NotSupportedError(
-      `${path}: tensor ${ref.tensor} of layer '${ref.layer}' (a layer with several outputs) is not supported; simdnet layers have one output.`,
-    );
   return ref;
 }
 
@@ -153,10 +149,11 @@ function walkGraph(
   maxParams: number,
 ): { expected: { name: string; shape: number[] }[]; inputShape: number[] } {
   const index = new Map(g.layers.map((l, i) => [l.name, i]));
-  const shapes = new Map<string, number[]>(); // `${layer}#${node}` → output shape
+  const shapes = new Map<string, number[][]>(); // `${layer}#${node}` → the shapes of the tensors it returns
   const key = (r: TensorRef) => `${r.layer}#${r.node}`;
+  const shapeOf = (r: TensorRef) => shapes.get(key(r))![r.tensor]!;
   g.layers.forEach((l) => {
-    if (l instanceof InputLayer) shapes.set(`${l.name}#0`, l.declaredInputShape!.slice());
+    if (l instanceof InputLayer) shapes.set(`${l.name}#0`, [l.declaredInputShape!.slice()]);
   });
   const check = (r: TensorRef, p: string) => {
     const i = index.get(r.layer);
@@ -186,15 +183,22 @@ function walkGraph(
         if (shapes.has(`${l.name}#${k}`) || !refs.every((r) => shapes.has(key(r)))) return;
         const p = `${at(lp, i)}.inbound_nodes[${k}]`;
         if (refs.length === 0) throw new DataError(`${p}: a node with no inputs.`);
-        const ins = refs.map((r) => shapes.get(key(r))!);
+        for (const [j, r] of refs.entries()) {
+          const n = shapes.get(key(r))!.length;
+          if (r.tensor >= n)
+            throw new DataError(
+              `${p}[${j}]: layer '${r.layer}' returns ${n} tensor(s); tensor ${r.tensor} does not exist.`,
+            );
+        }
+        const ins = refs.map(shapeOf);
         for (const s of ins)
           if (s.reduce((a, b) => a * b, 1) > maxParams)
             throw new DataError(
               `${p}: an input with more than ${maxParams} features per sample; refused as implausible.`,
             );
-        let out: number[];
+        let out: number[][];
         try {
-          out = l.outputShapeFor(ins);
+          out = l.outputShapesFor(ins);
         } catch (e) {
           if (e instanceof SimdnetError) throw new NotSupportedError(`${p}: ${e.message}`);
           throw e;
@@ -228,7 +232,13 @@ function walkGraph(
         .map((k) => `'${k.replace('#', "' node ")}`)
         .join(', ')} (a cycle, or an input that is not a model input).`,
     );
-  return { expected, inputShape: shapes.get(key(g.inputs[0]!))! };
+  g.outputs.forEach((r, i) => {
+    if (r.tensor >= shapes.get(key(r))!.length)
+      throw new DataError(
+        `${lp.replace(/\.layers$/, '')}.output_layers[${i}]: layer '${r.layer}' returns ${shapes.get(key(r))!.length} tensor(s); tensor ${r.tensor} does not exist.`,
+      );
+  });
+  return { expected, inputShape: shapeOf(g.inputs[0]!) };
 }
 
 /** Parse a Keras-form topology into (unbuilt) layers, checking shapes and the parameter budget. */

@@ -574,15 +574,74 @@ export function createThreadedBackend(
     const n = raw[name].length,
       a = new Array<number>(n).fill(0);
     const sp = KERNELS[name].split as Exclude<Split, { kind: 'gemm' } | { kind: 'none' }>;
-    // The image kernels (6 to 18 arguments, a few calls per layer, each large), at their exact arities (nothing
-    // allocates); only calls of two samples or more, with threads, are looked at further. M is argument 2 or 3.
+    // The image kernels (6 to 18 arguments, a few calls per layer, each large) and the recurrent cells (6 to 9,
+    // one call per step), at their exact arities (nothing allocates); only calls of two samples or more, with
+    // threads, are looked at further. M is argument 2 or 3 of an image kernel, 3 to 5 of a cell.
     if (sp.kind === 'samples') {
       const m = sp.m;
-      if (m !== 2 && m !== 3) throw new Error(`simdnet: ${name}: the samples split expects M at argument 2 or 3`);
+      if (m < 2 || m > 5 || (n > 9 && m > 3))
+        throw new Error(`simdnet: ${name}: the samples split expects M at argument 2 to 5 (2 or 3 past 9 arguments)`);
+      // A cell's few arguments are copied first, then M read from the copy.
+      const cell = (): boolean => wanted > 1 && a[m]! >= 2 && route(a);
       switch (n) {
+        case 7:
+          return function (x0: number, x1: number, x2: number, x3: number, x4: number, x5: number, x6: number) {
+            a[0] = x0;
+            a[1] = x1;
+            a[2] = x2;
+            a[3] = x3;
+            a[4] = x4;
+            a[5] = x5;
+            a[6] = x6;
+            return cell() ? routed : plain(x0, x1, x2, x3, x4, x5, x6);
+          };
+        case 8:
+          return function (
+            x0: number,
+            x1: number,
+            x2: number,
+            x3: number,
+            x4: number,
+            x5: number,
+            x6: number,
+            x7: number,
+          ) {
+            a[0] = x0;
+            a[1] = x1;
+            a[2] = x2;
+            a[3] = x3;
+            a[4] = x4;
+            a[5] = x5;
+            a[6] = x6;
+            a[7] = x7;
+            return cell() ? routed : plain(x0, x1, x2, x3, x4, x5, x6, x7);
+          };
+        case 9:
+          return function (
+            x0: number,
+            x1: number,
+            x2: number,
+            x3: number,
+            x4: number,
+            x5: number,
+            x6: number,
+            x7: number,
+            x8: number,
+          ) {
+            a[0] = x0;
+            a[1] = x1;
+            a[2] = x2;
+            a[3] = x3;
+            a[4] = x4;
+            a[5] = x5;
+            a[6] = x6;
+            a[7] = x7;
+            a[8] = x8;
+            return cell() ? routed : plain(x0, x1, x2, x3, x4, x5, x6, x7, x8);
+          };
         case 6:
           return function (x0: number, x1: number, x2: number, x3: number, x4: number, x5: number) {
-            if (wanted > 1 && (m === 2 ? x2 : x3) >= 2) {
+            if (wanted > 1 && (m === 2 ? x2 : m === 3 ? x3 : m === 4 ? x4 : x5) >= 2) {
               a[0] = x0;
               a[1] = x1;
               a[2] = x2;

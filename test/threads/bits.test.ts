@@ -235,6 +235,58 @@ describe('elementwise and optimizer kernels: same bits for 1, 2 and 3 threads', 
     for (const q of [X, R, dX, K, Y, A, G]) h.release(q);
   });
 
+  it('the recurrent cells split by samples: LSTM and GRU (both forms) forward and backward', async () => {
+    const h = tb.heap;
+    // 7 samples of 13 units (a vector tail), GRU with its recurrent bias.
+    const [B, U] = [7, 13];
+    const Z = h.allocF32(B * 4 * U),
+      R = h.allocF32(B * 3 * U),
+      bRec = h.allocF32(3 * U),
+      P = h.allocF32(B * U),
+      C = h.allocF32(B * U),
+      H = h.allocF32(B * U),
+      D = h.allocF32(B * U),
+      E = h.allocF32(B * U);
+    const init = (): void => {
+      h.write(Z, data(B * 4 * U, 50));
+      h.write(R, data(B * 3 * U, 51));
+      h.write(bRec, data(3 * U, 52));
+      h.write(P, data(B * U, 53));
+      h.write(D, data(B * U, 54));
+      h.write(E, data(B * U, 55));
+    };
+    const all: Array<[number, number]> = [
+      [Z, B * 4 * U],
+      [R, B * 3 * U],
+      [C, B * U],
+      [H, B * U],
+      [E, B * U],
+    ];
+    const [tanh, sigmoid] = [6, 5];
+    compare(await acrossThreads(init, () => tb.lstmCell(Z, P, C, H, B, U, tanh, sigmoid), all), 'lstmCell');
+    compare(
+      await acrossThreads(
+        () => {
+          init();
+          tb.lstmCell(Z, P, C, H, B, U, tanh, sigmoid);
+        },
+        () => tb.lstmCellBackward(Z, P, C, D, E, B, U, tanh, sigmoid),
+        all,
+      ),
+      'lstmCellBackward',
+    );
+    compare(await acrossThreads(init, () => tb.gruCell(Z, R, bRec, P, H, B, U, tanh, sigmoid), all), 'gruCell');
+    compare(
+      await acrossThreads(init, () => tb.gruCellBackward(Z, R, P, D, E, B, U, tanh, sigmoid), all),
+      'gruCellBackward',
+    );
+    compare(await acrossThreads(init, () => tb.gruGates(Z, P, H, B, U, sigmoid), all), 'gruGates');
+    compare(await acrossThreads(init, () => tb.gruOut(Z, P, H, B, U, tanh), all), 'gruOut');
+    compare(await acrossThreads(init, () => tb.gruOutBackward(Z, P, D, E, B, U, tanh, sigmoid), all), 'gruOutBackward');
+    compare(await acrossThreads(init, () => tb.gruGatesBackward(Z, P, D, E, B, U, sigmoid), all), 'gruGatesBackward');
+    for (const q of [Z, R, bRec, P, C, H, D, E]) h.release(q);
+  });
+
   it('the column reductions (colSum, training-mode batch norm) are never split, whatever the thread count: no dispatch, the same bits, the right sums', async () => {
     // threaded.ts keeps them on the calling thread (one fixed summation order
     // per column). With every threshold at its lowest, a split of them would

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import * as sn from '../../src/index.js';
 import type { ThreadedBackend } from '../../src/backend/threaded.js';
-import { defaultThreads } from '../../src/backend/threaded.js';
+import { defaultThreads, tune } from '../../src/backend/threaded.js';
 import { bits, data, waitWorkers } from './helpers.js';
 
 afterAll(async () => {
@@ -68,6 +68,60 @@ describe('a short training run', () => {
         expect(Array.from(bits(w)), `${t} threads, weight ${i}`).toEqual(Array.from(bits(one.weights[i]!))),
       );
       expect(Array.from(bits(r.pred)), `${t} threads, predictions`).toEqual(Array.from(bits(one.pred)));
+    }
+  });
+});
+
+/** A short run of a recurrent model (every call split: the thresholds are lowered), as trainOnce. */
+async function trainRecurrent(
+  threads: number,
+): Promise<{ weights: Float32Array[]; loss: number[]; dispatches: number }> {
+  sn.setBackend('wasm');
+  sn.setThreads(threads);
+  const be = sn.getBackend() as ThreadedBackend;
+  if (threads > 1) await waitWorkers(be, threads - 1);
+  if (be.pool) be.pool.takeOver = false;
+  tune({ splitMinNs: 1, gemmMinMacs: 1 });
+  try {
+    const d0 = be.pool?.dispatches ?? 0;
+    sn.setSeed(3);
+    const [n, T] = [96, 12];
+    const ids = data(n * T, 4, 1, 40).map(Math.floor);
+    const x = Array.from({ length: n }, (_, i) => Array.from(ids.slice(i * T, (i + 1) * T)));
+    const y = x.map((s) => [s[0]! > 20 ? 1 : 0]);
+    const model = sn.sequential([
+      sn.layers.input({ shape: [T] }),
+      sn.layers.embedding({ inputDim: 41, outputDim: 8 }),
+      sn.layers.bidirectional({
+        layer: sn.layers.lstm({ units: 9, returnSequences: true, dropout: 0.1, recurrentDropout: 0.2 }),
+      }),
+      sn.layers.gru({ units: 7, resetAfter: false, returnSequences: true }),
+      sn.layers.gru({ units: 5 }),
+      sn.layers.dense({ units: 1, activation: 'sigmoid' }),
+    ]);
+    model.compile({ loss: 'binary_crossentropy', optimizer: 'adam' });
+    const h = await model.fit(x, y, { epochs: 2, batchSize: 48, verbose: 0, seed: 2 });
+    return {
+      weights: model.getWeights().map((t) => t.values.slice()),
+      loss: h.history.loss as number[],
+      dispatches: (be.pool?.dispatches ?? 0) - d0,
+    };
+  } finally {
+    tune();
+  }
+}
+
+describe('a short recurrent training run', () => {
+  it('gives bit-identical weights and losses with 1, 2 and 3 threads, its cells and GEMMs split', async () => {
+    const one = await trainRecurrent(1);
+    expect(one.dispatches).toBe(0);
+    for (const t of [2, 3]) {
+      const r = await trainRecurrent(t);
+      expect(r.dispatches, `${t} threads: calls were split`).toBeGreaterThan(100);
+      expect(r.loss).toEqual(one.loss);
+      r.weights.forEach((w, i) =>
+        expect(Array.from(bits(w)), `${t} threads, weight ${i}`).toEqual(Array.from(bits(one.weights[i]!))),
+      );
     }
   });
 });

@@ -17,9 +17,9 @@ import { loadPartial, storePartial } from '../common';
 // @ts-ignore: decorator
 @inline const RELU = 1;
 // @ts-ignore: decorator
-@inline const SIGMOID = 5;
+@inline export const SIGMOID = 5;
 // @ts-ignore: decorator
-@inline const TANH = 6;
+@inline export const TANH = 6;
 // @ts-ignore: decorator
 @inline const HARD_SIGMOID = 12;
 // @ts-ignore: decorator
@@ -51,3 +51,28 @@ export function gradv(code: i32, y: v128, dy: v128): v128 {
   }
 }
 
+
+// The activations of a call whose pair is not the default (tanh, sigmoid), for the Dyn classes below; globals are
+// per instance, hence per thread.
+let actCode: i32 = 0, recCode: i32 = 0;
+/** Set the codes ActDyn and RecDyn dispatch on. */
+export function useCodes(act: i32, recAct: i32): void {
+  actCode = act;
+  recCode = recAct;
+}
+// A cell's loop is generic over its two activation classes: the default pair inlined (Sigmoid, Tanh — the
+// gates of one unit interleave, no call per vector), any other pair through fwdv / gradv and these two.
+// @ts-ignore: decorator
+@final @unmanaged export class ActDyn {
+  // @ts-ignore: decorator
+  @inline fwd(a: v128, z: v128): v128 { return fwdv(actCode, z); }
+  // @ts-ignore: decorator
+  @inline grad(a: v128, z: v128, y: v128, dy: v128): v128 { return gradv(actCode, y, dy); }
+}
+// @ts-ignore: decorator
+@final @unmanaged export class RecDyn {
+  // @ts-ignore: decorator
+  @inline fwd(a: v128, z: v128): v128 { return fwdv(recCode, z); }
+  // @ts-ignore: decorator
+  @inline grad(a: v128, z: v128, y: v128, dy: v128): v128 { return gradv(recCode, y, dy); }
+}

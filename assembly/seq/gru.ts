@@ -9,7 +9,8 @@
 // the recurrent product — one GEMM hPrev·U per step into R, then gruCell.
 // reset_after = false (TF.js's only form): ĥ = act(x·W_h + b_h + (r·hPrev)·U_h), the reset before it — the
 // GEMM hPrev·U_zr into Z's z and r blocks, gruGates, the GEMM (r·hPrev)·U_h into Z's h block, gruOut.
-import { ld, st, fwdv, gradv } from './cell';
+import { ld, st, fwdv, gradv, useCodes, ActDyn, RecDyn, SIGMOID, TANH } from './cell';
+import { Sigmoid, Tanh } from '../elementwise/activations';
 
 /**
  * reset_after = true: Z's rows [z | r | h] (input projections, input bias added), R's rows hPrev·U (the
@@ -18,7 +19,17 @@ import { ld, st, fwdv, gradv } from './cell';
  */
 export function gruCell(Z: usize, R: usize, bRec: usize, hPrev: usize, hOut: usize, B: i32, U: i32,
   act: i32, recAct: i32): void {
-  const blk = <usize>U << 2, one = f32x4.splat(1.0);
+  if (act == TANH && recAct == SIGMOID) gruCellLoop<Sigmoid, Tanh>(Z, R, bRec, hPrev, hOut, B, U);
+  else {
+    useCodes(act, recAct);
+    gruCellLoop<RecDyn, ActDyn>(Z, R, bRec, hPrev, hOut, B, U);
+  }
+}
+// @ts-ignore: decorator
+@inline function gruCellLoop<Rc, A>(Z: usize, R: usize, bRec: usize, hPrev: usize, hOut: usize, B: i32,
+  U: i32): void {
+  const blk = <usize>U << 2, one = f32x4.splat(1.0), none = f32x4.splat(0.0);
+  const rec = changetype<Rc>(0), ac = changetype<A>(0);
   for (let b = 0; b < B; b++) {
     const z = Z + <usize>b * 3 * blk, r = R + <usize>b * 3 * blk, hp = hPrev + <usize>b * blk;
     const ho = hOut + <usize>b * blk;
@@ -30,9 +41,9 @@ export function gruCell(Z: usize, R: usize, bRec: usize, hPrev: usize, hOut: usi
         rr = f32x4.add(rr, ld(bRec + blk + o, n));
         rh = f32x4.add(rh, ld(bRec + 2 * blk + o, n));
       }
-      const zg = fwdv(recAct, f32x4.add(ld(z + o, n), rz));
-      const rg = fwdv(recAct, f32x4.add(ld(z + blk + o, n), rr));
-      const hh = fwdv(act, f32x4.add(ld(z + 2 * blk + o, n), f32x4.mul(rg, rh)));
+      const zg = rec.fwd(none, f32x4.add(ld(z + o, n), rz));
+      const rg = rec.fwd(none, f32x4.add(ld(z + blk + o, n), rr));
+      const hh = ac.fwd(none, f32x4.add(ld(z + 2 * blk + o, n), f32x4.mul(rg, rh)));
       st(z + o, zg, n);
       st(z + blk + o, rg, n);
       st(z + 2 * blk + o, hh, n);

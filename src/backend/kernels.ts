@@ -116,9 +116,9 @@ const poolSplit = (ptrs: number[], per: (a: readonly number[]) => number[], m: n
  * ns per unit of one sample with the default activations (tanh, sigmoid), measured on one thread of the AMD
  * EPYC VM (B = 64, U = 128): the cells split once a step's batch × units is in the thousands.
  */
-const LSTM_NS = 28,
+const LSTM_NS = 22,
   LSTM_BACK_NS = 10,
-  GRU_NS = 22,
+  GRU_NS = 17,
   GRU_BACK_NS = 3.5,
   GRU_GATES_NS = 10,
   GRU_OUT_NS = 6.6,

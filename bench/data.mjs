@@ -101,3 +101,30 @@ export function seriesData(n, steps = 12, seed = 13) {
   }
   return { x, y, n, steps, seqs };
 }
+
+/**
+ * A CSV for train-csv-stream, written once per process to the temporary directory: n rows of `features`
+ * uniform values in [-1, 1] (6 decimals) and a 0/1 label (the sign of a fixed mix of the first few).
+ */
+const csvFiles = new Map();
+export function csvFile(n, features, seed = 21) {
+  const key = `${n}x${features}`;
+  if (csvFiles.has(key)) return csvFiles.get(key);
+  // Synchronous Node APIs: the bench runs in Node only.
+  const proc = globalThis.process;
+  const fs = proc.getBuiltinModule('node:fs'),
+    os = proc.getBuiltinModule('node:os'),
+    path = proc.getBuiltinModule('node:path');
+  const r = rng(seed);
+  const head = [...Array.from({ length: features }, (_, j) => `f${j}`), 'label'].join(',');
+  const lines = [head];
+  for (let i = 0; i < n; i++) {
+    const v = Array.from({ length: features }, () => r() * 2 - 1);
+    const label = v[0] - 0.5 * v[1] + 0.25 * v[2] > 0 ? 1 : 0;
+    lines.push([...v.map((x) => x.toFixed(6)), label].join(','));
+  }
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'simdnet-bench-')), `stream-${key}.csv`);
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  csvFiles.set(key, file);
+  return file;
+}

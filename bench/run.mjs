@@ -150,6 +150,7 @@ const unitValue = (kase, ms) => {
     case 'GFLOP/s':
       return kase.work.flops / (ms * 1e6);
     case 'samples/s':
+    case 'rows/s':
       return kase.work.samples / (ms / 1000);
     case 'ms':
       return ms;

@@ -37,6 +37,8 @@ export const TARGETS = [
     { case: c, peer: 'tfjs-wasm', ratio: 1.0, issue: 15 },
     { case: c, peer: 'tfjs-cpu', ratio: 10, issue: 15 },
   ]),
+  // issue 17: fitDataset over data in memory as fast as fit, nearly
+  { case: 'train-dataset-memory', of: 'train-mnist-mlp', min: 0.8, issue: 17 },
   // issue 16: recurrent training
   { case: 'train-lstm-text', min: 800, issue: 16 },
   { case: 'train-lstm-text', peer: 'tfjs-cpu', ratio: 100, issue: 16 },

@@ -66,7 +66,8 @@ export {
 } from './ops.js';
 export { activationNames } from './activations.js';
 export { LayersModel, Sequential, sequential, model, input } from './model.js';
-export type { CompileArgs, FitArgs, EvaluateArgs, PredictArgs, ModelData } from './model.js';
+export type { CompileArgs, FitArgs, FitDatasetArgs, EvaluateArgs, PredictArgs, ModelData } from './model.js';
+export { Dataset } from './dataset.js';
 export { SymbolicTensor } from './engine/graph.js';
 export type { DataLike } from './data.js';
 export { setSeed } from './random.js';
@@ -75,6 +76,8 @@ export { historyToSVG } from './callbacks.js';
 
 /** Layers for {@link sequential}: `dense`, `activation`, `dropout`, `batchNormalization`, `flatten`, `input`, … */
 export * as layers from './layers-api.js';
+/** Datasets read lazily (sn.data.array, generator, csv, zip), for model.fitDataset. */
+export * as data from './data-api.js';
 /** Optimizers (`sgd`, `adam`, `rmsprop`, …), for `model.compile({ optimizer })` by object instead of by name. */
 export * as optimizers from './optimizers.js';
 /**

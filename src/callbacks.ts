@@ -18,9 +18,12 @@ export interface CallbackModel {
 
 export interface TrainParams {
   epochs: number;
-  steps: number;
-  samples: number;
-  batchSize: number;
+  /** Batches per epoch; null when a dataset's length is not known before it ends. */
+  steps: number | null;
+  /** Training samples; null for a dataset. */
+  samples: number | null;
+  /** null for a dataset (its batches are made by dataset.batch). */
+  batchSize: number | null;
   verbose: number;
 }
 

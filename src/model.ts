@@ -29,7 +29,8 @@ import { type Plan, activationBuffers } from './engine/plan.js';
 import { type Program, SymbolicTensor, compileProgram } from './engine/graph.js';
 import { ModelMemory } from './engine/memory.js';
 import { Executor, type OutputInfo, applyUpdate, penalty } from './engine/step.js';
-import { type LoopHost, runEpochs } from './engine/loop.js';
+import { type BatchSource, type LoopHost, arrayBatches, runEpochs } from './engine/loop.js';
+import { Dataset } from './dataset.js';
 import type { IOHandler, SaveOptions, SaveResult } from './io/types.js';
 import { saveModel } from './io/save.js';
 
@@ -100,6 +101,83 @@ export interface EvaluateArgs {
 }
 export interface PredictArgs {
   batchSize?: number;
+}
+
+/** fit's callbacks argument, checked. */
+function callbackList(v: unknown): (Callback | CustomCallback)[] {
+  const list = v ?? [];
+  if (!Array.isArray(list)) invalid('callbacks', 'an array of callbacks', v);
+  for (const c of list)
+    if (typeof c !== 'object' || c === null) invalid('callbacks', 'an array of callback objects', c);
+  return list as (Callback | CustomCallback)[];
+}
+
+/** The options fit and fitDataset share, checked: epochs, initialEpoch, verbose. */
+function loopOptions(args: { epochs?: number; initialEpoch?: number; verbose?: number }): {
+  epochs: number;
+  initialEpoch: number;
+  verbose: number;
+} {
+  const epochs = args.epochs ?? 1;
+  if (!Number.isInteger(epochs) || epochs < 0) invalid('epochs', 'a non-negative integer', args.epochs);
+  const initialEpoch = args.initialEpoch ?? 0;
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0)
+    invalid('initialEpoch', 'a non-negative integer', args.initialEpoch);
+  const verbose = args.verbose ?? (hasConsoleStdout() ? 1 : 0);
+  if (![0, 1, 2].includes(verbose)) invalid('verbose', '0, 1 or 2', args.verbose);
+  return { epochs, initialEpoch, verbose };
+}
+
+/** An error from a dataset's batch, with the batch named (the class kept, so callers can tell what it was). */
+function datasetError(e: unknown, where: string): Error {
+  if (e instanceof Error) {
+    if (!e.message.startsWith(where)) e.message = `${where}: ${e.message}`;
+    return e;
+  }
+  return new ValueError(`${where}: ${describe(e)}`);
+}
+
+/** The options fit(dataset, args) takes: fitDataset's, and fit's that a dataset makes moot (refused there). */
+const FIT_DATASET_KEYS: Record<keyof FitDatasetArgs | 'validationSplit' | 'batchSize' | 'sampleWeight' | 'shuffle', 1> =
+  {
+    epochs: 1,
+    batchesPerEpoch: 1,
+    validationData: 1,
+    validationBatches: 1,
+    callbacks: 1,
+    verbose: 1,
+    initialEpoch: 1,
+    classWeight: 1,
+    seed: 1,
+    allowNonFinite: 1,
+    yieldEvery: 1,
+    print: 1,
+    validationSplit: 1,
+    batchSize: 1,
+    sampleWeight: 1,
+    shuffle: 1,
+  };
+
+export interface FitDatasetArgs {
+  /** Defaults to 1. */
+  epochs?: number;
+  /** Batches per epoch, from one pass that goes on across epochs; by default every epoch reads the whole dataset. */
+  batchesPerEpoch?: number;
+  /** A dataset of batches, or arrays [x, y] / [x, y, sampleWeight]. */
+  validationData?: Dataset | [ModelData, ModelData] | [ModelData, ModelData, DataLike];
+  /** How many batches of a validation dataset to evaluate (default: all). */
+  validationBatches?: number;
+  callbacks?: (Callback | CustomCallback)[];
+  /** 0 silent, 1 progress bar, 2 one line per epoch. */
+  verbose?: number;
+  initialEpoch?: number;
+  /** Weight per class index (one output). */
+  classWeight?: Record<number, number>;
+  /** Seed for dropout. */
+  seed?: number;
+  allowNonFinite?: boolean;
+  yieldEvery?: number;
+  print?: Printer;
 }
 
 const modelCounters = new Map<string, number>();
@@ -644,31 +722,38 @@ export class LayersModel {
    * Train the model.
    * @example const history = await model.fit(X, y, { epochs: 10, batchSize: 32, validationSplit: 0.2 });
    */
-  async fit(x: ModelData, y: ModelData, args: FitArgs = {}): Promise<History> {
+  async fit(dataset: Dataset, args?: FitDatasetArgs): Promise<History>;
+  async fit(x: ModelData, y: ModelData, args?: FitArgs): Promise<History>;
+  async fit(x: ModelData | Dataset, y?: ModelData | FitDatasetArgs, args: FitArgs = {}): Promise<History> {
+    // Keras's fit(dataset, …): the dataset's elements carry the targets; the second argument is the options.
+    if (x instanceof Dataset) {
+      const a = y ?? args;
+      const known = new Set(Object.keys(FIT_DATASET_KEYS));
+      if (typeof a !== 'object' || a === null || Array.isArray(a) || a instanceof Tensor || ArrayBuffer.isView(a))
+        invalid('args', 'the fit options (with a dataset, fit takes no y: its elements carry the targets)', a);
+      for (const k of Object.keys(a))
+        if (!known.has(k))
+          throw new ValueError(
+            `fit(dataset, args): unknown option '${k}' (with a dataset, fit takes no y: its elements carry the targets). Options: ${[...known].join(', ')}.`,
+          );
+      return this.fitDataset(x, a as FitDatasetArgs);
+    }
+    if (y === undefined) invalid('y', 'the targets (or pass a dataset of { xs, ys } batches)', y);
     if (this.fitting)
       throw new SimdnetError('Cannot start a second fit() on this model while one is running. Await the first.');
     if (typeof args !== 'object' || args === null) invalid('args', 'an object of fit options', args);
     this.requireCompiled('fit()');
-    const epochs = args.epochs ?? 1;
-    if (!Number.isInteger(epochs) || epochs < 0) invalid('epochs', 'a non-negative integer', args.epochs);
+    const { epochs, initialEpoch, verbose } = loopOptions(args);
     const batchSizeGiven = args.batchSize !== undefined;
     let batchSize = checkPositiveInt('batchSize', args.batchSize ?? 32);
-    const initialEpoch = args.initialEpoch ?? 0;
-    if (!Number.isInteger(initialEpoch) || initialEpoch < 0)
-      invalid('initialEpoch', 'a non-negative integer', args.initialEpoch);
-    const verbose = args.verbose ?? (hasConsoleStdout() ? 1 : 0);
-    if (![0, 1, 2].includes(verbose)) invalid('verbose', '0, 1 or 2', args.verbose);
     const split = args.validationSplit ?? 0;
     if (typeof split !== 'number' || !(split >= 0 && split < 1))
       invalid('validationSplit', 'a number in [0, 1)', args.validationSplit);
     const yieldEvery = args.yieldEvery ?? 50;
     const allow = !!args.allowNonFinite;
-    const callbacksIn = args.callbacks ?? [];
-    if (!Array.isArray(callbacksIn)) invalid('callbacks', 'an array of callbacks', args.callbacks);
-    for (const c of callbacksIn)
-      if (typeof c !== 'object' || c === null) invalid('callbacks', 'an array of callback objects', c);
+    const callbacksIn = callbackList(args.callbacks);
 
-    let { X, Y } = this.prepareXY(x, y, allow);
+    let { X, Y } = this.prepareXY(x, y as ModelData, allow);
     const rows = X[0]!.rows;
     let SW = args.sampleWeight !== undefined ? sampleWeights(args.sampleWeight, rows) : null;
     if (args.classWeight !== undefined) {
@@ -716,12 +801,270 @@ export class LayersModel {
       );
     }
 
+    const rng = new Rng(args.seed ?? nextSeed());
+    return this.trainLoop({
+      epochs,
+      initialEpoch,
+      verbose,
+      callbacks: callbacksIn,
+      print: args.print,
+      yieldEvery,
+      rng,
+      B: batchSize,
+      Y,
+      useW: SW !== null,
+      samples: n,
+      steps: Math.ceil(n / batchSize),
+      batchSize,
+      hasVal: val !== null,
+      validate: () => (val ? this.evaluateMatrices(val.X, val.Y, val.W, batchSize) : null),
+      source: (feed) =>
+        arrayBatches(n, batchSize, args.shuffle ?? true, rng, (order, start, end) =>
+          this.gather(feed.plan(), X, Y, SW, order, start, end),
+        ),
+    });
+  }
+
+  /**
+   * Train on a dataset (`sn.data`, issue 17) whose elements are batches `{ xs, ys }` or `[xs, ys]`
+   * (xs, ys: a tensor, an array of them for several inputs/outputs, or an object keyed by name), as
+   * TF.js's fitDataset: each epoch a fresh pass over the dataset, or `batchesPerEpoch` batches of one pass
+   * that goes on across epochs. Each batch is copied into the model's buffers and dropped.
+   * @example await model.fitDataset(sn.data.csv('big.csv', { columnConfigs: { y: { isLabel: true } } })
+   *   .map(({ xs, ys }) => ({ xs: Object.values(xs), ys: Object.values(ys) })).batch(64), { epochs: 5 });
+   */
+  async fitDataset(dataset: Dataset, args: FitDatasetArgs = {}): Promise<History> {
+    if (this.fitting)
+      throw new SimdnetError('Cannot start a second fit() on this model while one is running. Await the first.');
+    if (!(dataset instanceof Dataset)) invalid('dataset', 'a Dataset (sn.data.*)', dataset);
+    if (typeof args !== 'object' || args === null) invalid('args', 'an object of fitDataset options', args);
+    if ((args as { shuffle?: unknown }).shuffle === true)
+      throw new ValueError(
+        '`shuffle` does not apply to a dataset (it is read as a stream): use dataset.shuffle(bufferSize).',
+      );
+    for (const k of ['validationSplit', 'batchSize', 'sampleWeight'] as const)
+      if ((args as Record<string, unknown>)[k] !== undefined)
+        throw new ValueError(
+          k === 'validationSplit'
+            ? '`validationSplit` cannot split a dataset (it is read as a stream, as in Keras). Pass `validationData` (a dataset, or [x, y]).'
+            : `\`${k}\` does not apply to a dataset: ${k === 'batchSize' ? 'batch it with dataset.batch(n)' : 'give each batch its weights'}.`,
+        );
+    this.requireCompiled('fitDataset()');
+    this.build();
+    this.checkOutputRank();
+    const { epochs, initialEpoch, verbose } = loopOptions(args);
+    const perEpoch = args.batchesPerEpoch;
+    if (perEpoch !== undefined) checkPositiveInt('batchesPerEpoch', perEpoch);
+    const callbacksIn = callbackList(args.callbacks);
+    const cw = args.classWeight;
+    if (cw !== undefined) {
+      if (typeof cw !== 'object' || cw === null)
+        invalid('classWeight', 'an object mapping class index to weight', args.classWeight);
+      if (!this.single)
+        throw new NotSupportedError(
+          `\`classWeight\` applies to a model with one output; this one has ${this.outs.length} (${this.outputNames.join(', ')}).`,
+        );
+    }
+    const allow = !!args.allowNonFinite;
+    // One pass goes on across epochs when batchesPerEpoch is given (TF.js); otherwise each epoch opens one.
+    let src = dataset.source(),
+      index = 0;
+    const read = async (where: string): Promise<{ X: Matrix[]; Y: Matrix[]; W: Float32Array | null } | null> => {
+      let r: IteratorResult<unknown>;
+      try {
+        r = await src.next();
+      } catch (e) {
+        throw datasetError(e, `dataset batch ${index}`);
+      }
+      if (r.done) return null;
+      const b = this.batchXY(r.value, allow, `${where} batch ${index}`);
+      index++;
+      return { ...b, W: cw !== undefined ? this.classWeights(b.Y[0]!, cw, null) : null };
+    };
+    let first = await read('dataset');
+    if (first === null) throw new ValueError('`dataset` has no batches: it ended before the first.');
+    const valData = args.validationData;
+    let val: ((batch: number) => Promise<Logs> | Logs) | null = null;
+    if (valData instanceof Dataset) {
+      const vb = args.validationBatches;
+      if (vb !== undefined) checkPositiveInt('validationBatches', vb);
+      val = () => this.evaluateDataset(valData, { batches: vb, allowNonFinite: allow });
+    } else if (valData !== undefined) {
+      if (!Array.isArray(valData) || valData.length < 2)
+        invalid('validationData', 'a dataset, or an array [xVal, yVal] or [xVal, yVal, sampleWeightVal]', valData);
+      const v = this.prepareXY(valData[0], valData[1], allow, 'validationData[0]', 'validationData[1]');
+      const W =
+        valData[2] !== undefined ? sampleWeights(valData[2] as DataLike, v.X[0]!.rows, 'validationData[2]') : null;
+      val = () => this.evaluateMatrices(v.X, v.Y, W, 32);
+    }
+    const rng = new Rng(args.seed ?? nextSeed());
+    return this.trainLoop({
+      epochs,
+      initialEpoch,
+      verbose,
+      callbacks: callbacksIn,
+      print: args.print,
+      yieldEvery: args.yieldEvery ?? 50,
+      rng,
+      B: first.X[0]!.rows,
+      Y: first.Y,
+      useW: cw !== undefined,
+      samples: null,
+      steps: perEpoch ?? null,
+      batchSize: null,
+      hasVal: val !== null,
+      validate: () => (val ? val(0) : null),
+      source: (feed) => ({
+        begin: (epoch) => {
+          if (perEpoch === undefined && epoch > initialEpoch) {
+            src = dataset.source();
+            index = 0;
+          }
+        },
+        next: async (s) => {
+          if (perEpoch !== undefined && s >= perEpoch) return 0;
+          const b = first ?? (await read('dataset'));
+          first = null;
+          if (b === null) {
+            if (perEpoch !== undefined)
+              throw new ValueError(
+                `\`dataset\` ran out after ${index} batches, before batch ${s + 1} of the ${perEpoch} per epoch (batchesPerEpoch); the model keeps the weights of its last completed batch. Use dataset.repeat(), or a smaller batchesPerEpoch.`,
+              );
+            return 0;
+          }
+          const M = b.X[0]!.rows;
+          feed.fit(M);
+          this.gather(feed.plan(), b.X, b.Y, b.W, null, 0, M);
+          return M;
+        },
+      }),
+    });
+  }
+
+  /** One batch of a dataset as matrices: `{ xs, ys }` or `[xs, ys]`, with the checks of fit's arrays. */
+  private batchXY(el: unknown, allow: boolean, where: string): { X: Matrix[]; Y: Matrix[] } {
+    let xs: unknown, ys: unknown;
+    if (Array.isArray(el) && el.length === 2) [xs, ys] = el;
+    else if (typeof el === 'object' && el !== null && 'xs' in el && 'ys' in el)
+      ({ xs, ys } = el as { xs: unknown; ys: unknown });
+    else
+      throw new ValueError(
+        `${where}: expected a batch { xs, ys } (or [xs, ys]) of tensors; did you forget dataset.batch(n)? Received: ${describe(el)}`,
+      );
+    if ([xs, ys].some((v) => Array.isArray(v) && v.length > 0 && typeof v[0] === 'number'))
+      throw new ValueError(
+        `${where}: the element's xs/ys are flat arrays of numbers — one sample, not a batch. Did you forget dataset.batch(n)? Received: ${describe(el)}`,
+      );
+    try {
+      const { X, Y } = this.prepareXY(
+        this.columnsAsInput(xs) as ModelData,
+        this.columnsAsInput(ys, true) as ModelData,
+        allow,
+        'xs',
+        'ys',
+      );
+      if (X[0]!.rows === 0) throw new ValueError('the batch has no samples.');
+      return { X, Y };
+    } catch (e) {
+      throw datasetError(e, where);
+    }
+  }
+
+  /**
+   * A CSV's batched columns ({ col: [n] tensor, … }) for a one-input (one-output) model whose input is not
+   * named by them: the columns side by side, [n, columns], in the order given.
+   */
+  private columnsAsInput(v: unknown, outputs = false): unknown {
+    if (typeof v !== 'object' || v === null || v instanceof Tensor || Array.isArray(v) || ArrayBuffer.isView(v))
+      return v;
+    const names = outputs ? this.outputNames : this.inputNames;
+    const cols = Object.entries(v as Record<string, unknown>);
+    if (names.length !== 1 || cols.some(([k]) => names.includes(k))) return v;
+    if (!cols.every(([, t]) => t instanceof Tensor && t.rank === 1)) return v;
+    const ts = cols.map(([, t]) => t as Tensor),
+      n = ts[0]!.shape[0]!,
+      k = ts.length;
+    const out = new Float32Array(n * k);
+    ts.forEach((t, j) => {
+      if (t.shape[0] !== n)
+        throw new ValueError(`column '${cols[j]![0]}' has ${t.shape[0]} values where '${cols[0]![0]}' has ${n}.`);
+      for (let i = 0; i < n; i++) out[i * k + j] = t.values[i]!;
+    });
+    return new Tensor(out, [n, k]);
+  }
+
+  /** Loss and metrics over a dataset of batches (all of it, or its first `batches`). */
+  async evaluateDataset(
+    dataset: Dataset,
+    args: { batches?: number; verbose?: number; allowNonFinite?: boolean } = {},
+  ): Promise<Logs> {
+    if (!(dataset instanceof Dataset)) invalid('dataset', 'a Dataset (sn.data.*)', dataset);
+    if (typeof args !== 'object' || args === null) invalid('args', 'an object like { batches: 10 }', args);
+    this.requireCompiled('evaluateDataset()');
+    if (args.batches !== undefined) checkPositiveInt('batches', args.batches);
+    this.build();
+    this.checkOutputRank();
+    this.ensurePlaced();
+    const src = dataset.source();
+    const outLoss = new Float64Array(this.outs.length);
+    let metrics: Metric[][] | null = null,
+      plan: Plan | null = null,
+      sum = 0,
+      rows = 0;
+    for (let b = 0; args.batches === undefined || b < args.batches; b++) {
+      let r: IteratorResult<unknown>;
+      try {
+        r = await src.next();
+      } catch (e) {
+        throw datasetError(e, `dataset batch ${b}`);
+      }
+      if (r.done) break;
+      const { X, Y } = this.batchXY(r.value, !!args.allowNonFinite, `evaluateDataset(): batch ${b}`);
+      const M = X[0]!.rows;
+      if (plan === null || plan.B < M) plan = this.planFor(M, false);
+      metrics ??= this.freshMetrics(Y);
+      this.gather(plan, X, Y, null, null, 0, M);
+      this.forward(plan, M, false, 0);
+      sum += this.lossOn(plan, M, false, false);
+      for (let k = 0; k < outLoss.length; k++) outLoss[k] = outLoss[k]! + this.exec!.outSums[k]!;
+      this.updateMetrics(metrics, plan, M, false);
+      rows += M;
+    }
+    src.close?.();
+    if (rows === 0 || metrics === null) throw new ValueError('`dataset` has no batches to evaluate.');
+    const logs: Logs = { loss: sum / rows + penalty(this.be, this.allWeights, false) };
+    this.writeLogs(logs, metrics, outLoss, rows);
+    if ((args.verbose ?? 0) > 0) defaultPrinter()(formatLogs(logs), false);
+    return logs;
+  }
+
+  /** What fit and fitDataset share once their data is ready: callbacks, the plan, the loop. */
+  private async trainLoop(t: {
+    epochs: number;
+    initialEpoch: number;
+    verbose: number;
+    callbacks: (Callback | CustomCallback)[];
+    print: Printer | undefined;
+    yieldEvery: number;
+    rng: Rng;
+    /** The batch size the plan is laid out for first (a dataset's larger batch grows it). */
+    B: number;
+    /** Targets (of one batch, for a dataset) that the metrics resolve against. */
+    Y: Matrix[];
+    useW: boolean;
+    samples: number | null;
+    steps: number | null;
+    batchSize: number | null;
+    hasVal: boolean;
+    validate: () => Logs | null | Promise<Logs | null>;
+    source: (feed: { plan(): Plan; fit(M: number): void }) => BatchSource;
+  }): Promise<History> {
     // A callback that monitors a validation quantity without validation data fails now, before any
     // training. (Other names are checked by the callback at the first epoch end: custom callbacks may add logs.)
     const keys = this.logKeys();
-    for (const c of callbacksIn) {
+    for (const c of t.callbacks) {
       const mon = (c as { monitor?: unknown }).monitor;
-      if (!val && typeof mon === 'string' && mon.startsWith('val_')) {
+      if (!t.hasVal && typeof mon === 'string' && mon.startsWith('val_')) {
         throw new ValueError(
           `A callback monitors '${mon}', but fit has no validation data: pass validationSplit or validationData, or monitor one of ${keys.join(', ')}.`,
         );
@@ -729,58 +1072,67 @@ export class LayersModel {
     }
 
     this.ensurePlaced();
-    const plan = this.planFor(batchSize, true);
+    let plan = this.planFor(t.B, true);
     plan.pinned++;
     const history = new History();
-    const print = args.print ?? defaultPrinter();
+    const print = t.print ?? defaultPrinter();
     // Keras's order: History first, the user's callbacks, the progress bar last.
-    const cbs: (Callback | CustomCallback)[] = [history, ...callbacksIn];
-    if (verbose > 0) cbs.push(new ProgbarLogger(print, verbose, keys));
-    const guardNaN = callbacksIn.some((c) => c instanceof TerminateOnNaN);
+    const cbs: (Callback | CustomCallback)[] = [history, ...t.callbacks];
+    if (t.verbose > 0) cbs.push(new ProgbarLogger(print, t.verbose, keys));
+    const guardNaN = t.callbacks.some((c) => c instanceof TerminateOnNaN);
     const backup = guardNaN ? this.mem.backupFor(this.allWeights.reduce((a, w) => a + w.size, 0)) : 0;
     this.trainable = this.trainableWeights;
     this.stepWeights = this.allWeights;
     this.params = this.mem.params(this.trainable);
-    const steps = Math.ceil(n / batchSize);
-    const params: TrainParams = { epochs, steps, samples: n, batchSize, verbose };
+    const params: TrainParams = {
+      epochs: t.epochs,
+      steps: t.steps,
+      samples: t.samples,
+      batchSize: t.batchSize,
+      verbose: t.verbose,
+    };
     for (const c of cbs)
       if (c instanceof Callback) {
         c.setModel(this);
         c.setParams(params);
       }
-    const metrics = this.freshMetrics(Y);
-    const useW = SW !== null;
+    const metrics = this.freshMetrics(t.Y);
+    const useW = t.useW;
+    const feed = {
+      plan: () => plan,
+      fit: (M: number) => {
+        if (M <= plan.B) return;
+        plan.pinned--;
+        plan = this.planFor(M, true);
+        plan.pinned++;
+      },
+    };
     const host: LoopHost = {
       stopping: () => this.stopTraining,
       stop: () => {
         this.stopTraining = true;
       },
       iterations: () => this.optimizer!.iterations,
-      step: (order, start, end, stepSeed) => {
-        this.gather(plan, X, Y, SW, order, start, end);
-        return this.trainStep(plan, end - start, useW, stepSeed, backup);
-      },
+      step: (M, stepSeed) => this.trainStep(plan, M, useW, stepSeed, backup),
       outSums: this.exec!.outSums,
       resetMetrics: () => {
         for (const ms of metrics) for (const m of ms) m.reset();
       },
       updateMetrics: (M) => this.updateMetrics(metrics, plan, M, useW),
       writeLogs: (logs, outLoss, count) => this.writeLogs(logs, metrics, outLoss, count),
-      validate: () => (val ? this.evaluateMatrices(val.X, val.Y, val.W, batchSize) : null),
+      validate: t.validate,
     };
     this.fitting = true;
     this.stopTraining = false;
     try {
       await runEpochs(host, cbs, {
-        epochs,
-        initialEpoch,
-        samples: n,
-        batchSize,
-        shuffle: args.shuffle ?? true,
-        rng: new Rng(args.seed ?? nextSeed()),
+        epochs: t.epochs,
+        initialEpoch: t.initialEpoch,
+        source: t.source(feed),
+        rng: t.rng,
         keys,
         guardNaN,
-        yieldEvery,
+        yieldEvery: t.yieldEvery,
       });
     } finally {
       this.fitting = false;
@@ -831,7 +1183,10 @@ export class LayersModel {
    * Predictions for `x`, in batches of `batchSize` (default 32): one Tensor of
    * shape [n, ...outputShape], or one per output for a model with several.
    */
-  predict(x: ModelData, args: PredictArgs = {}): Tensor | Tensor[] {
+  predict(dataset: Dataset, args?: PredictArgs): Promise<Tensor | Tensor[]>;
+  predict(x: ModelData, args?: PredictArgs): Tensor | Tensor[];
+  predict(x: ModelData | Dataset, args: PredictArgs = {}): Tensor | Tensor[] | Promise<Tensor | Tensor[]> {
+    if (x instanceof Dataset) return this.predictDataset(x);
     if (typeof args !== 'object' || args === null) invalid('args', 'an object like { batchSize: 32 }', args);
     const batchSize = checkPositiveInt('batchSize', args.batchSize ?? 32);
     this.build();
@@ -853,6 +1208,57 @@ export class LayersModel {
       });
     }
     const ts = this.outs.map((o, k) => new Tensor(outs[k]!, [rows, ...o.shape]));
+    return this.single ? ts[0]! : ts;
+  }
+
+  /**
+   * Predictions over a dataset of batches (each the inputs, or `{ xs }` / `{ xs, ys }`), in order: one
+   * Tensor per output, as predict gives.
+   */
+  private async predictDataset(dataset: Dataset): Promise<Tensor | Tensor[]> {
+    this.build();
+    this.ensurePlaced();
+    const src = dataset.source();
+    const chunks: Float32Array[][] = this.outs.map(() => []);
+    let plan: Plan | null = null,
+      rows = 0;
+    for (let b = 0; ; b++) {
+      let r: IteratorResult<unknown>;
+      try {
+        r = await src.next();
+      } catch (e) {
+        throw datasetError(e, `dataset batch ${b}`);
+      }
+      if (r.done) break;
+      const el = r.value;
+      const xs = typeof el === 'object' && el !== null && !(el instanceof Tensor) && 'xs' in el ? el.xs : el;
+      let X: Matrix[];
+      try {
+        X = this.inputMatrices(this.columnsAsInput(xs) as ModelData, 'xs');
+      } catch (e) {
+        throw datasetError(e, `predict(): dataset batch ${b}`);
+      }
+      const M = X[0]!.rows;
+      if (M === 0) continue;
+      if (plan === null || plan.B < M) plan = this.planFor(M, false);
+      this.gather(plan, X, null, null, null, 0, M);
+      this.forward(plan, M, false, 0);
+      const f32 = this.be.heap.f32;
+      this.outs.forEach((o, k) => {
+        const y = plan!.y[o.value]! >> 2;
+        chunks[k]!.push(f32.slice(y, y + M * o.feat));
+      });
+      rows += M;
+    }
+    const ts = this.outs.map((o, k) => {
+      const out = new Float32Array(rows * o.feat);
+      let at = 0;
+      for (const c of chunks[k]!) {
+        out.set(c, at);
+        at += c.length;
+      }
+      return new Tensor(out, [rows, ...o.shape]);
+    });
     return this.single ? ts[0]! : ts;
   }
 
@@ -1203,8 +1609,10 @@ export class Sequential extends LayersModel {
   }
 
   /** Predictions for `x` (one output): a Tensor of shape [n, ...outputShape]. */
-  override predict(x: ModelData, args: PredictArgs = {}): Tensor {
-    return super.predict(x, args) as Tensor;
+  override predict(dataset: Dataset, args?: PredictArgs): Promise<Tensor>;
+  override predict(x: ModelData, args?: PredictArgs): Tensor;
+  override predict(x: ModelData | Dataset, args: PredictArgs = {}): Tensor | Promise<Tensor> {
+    return super.predict(x as ModelData, args) as Tensor | Promise<Tensor>;
   }
   /** Predict one batch (all samples at once). */
   override predictOnBatch(x: ModelData): Tensor {

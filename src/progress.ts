@@ -56,36 +56,42 @@ export function formatDuration(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10000 ? 1 : 0)}s`;
 }
 
-/** The progress of one epoch: `steps` batches. */
+/** The progress of one epoch: `steps` batches, or an unknown number (a dataset's first epoch), shown as a count. */
 export class ProgressBar {
   private lastDraw = 0;
+  private step = 0;
   constructor(
     private readonly print: Printer,
-    private readonly steps: number,
+    private readonly steps: number | null,
     private readonly verbose: number,
     private readonly start: number,
   ) {}
   update(step: number, logs: Record<string, number>, now: number): void {
+    this.step = step;
     if (this.verbose !== 1 || now - this.lastDraw < 50) return;
     this.lastDraw = now;
-    this.print(this.line(step, logs, now), true);
+    this.print(this.line(step, logs, now, false), true);
   }
   finish(logs: Record<string, number>, now: number): void {
-    this.print(this.line(this.steps, logs, now), false);
+    this.print(this.line(this.steps ?? this.step, logs, now, true), false);
   }
-  private line(step: number, logs: Record<string, number>, now: number): string {
+  private line(step: number, logs: Record<string, number>, now: number, end: boolean): string {
+    const elapsed = now - this.start;
+    const perStep = step > 0 ? elapsed / step : 0;
+    const l = formatLogs(logs);
+    const tail = l ? ' - ' + l : '';
+    // Keras's form for an epoch of unknown length: "37/Unknown 2s 54ms/step".
+    if (this.steps === null)
+      return `${step}/${end ? step : 'Unknown'} ${formatDuration(elapsed)} ${formatDuration(perStep)}/step${tail}`;
     const width = 30;
     const done = Math.min(width, Math.round((step / Math.max(1, this.steps)) * width));
     const bar = step >= this.steps ? '━'.repeat(width) : '━'.repeat(done) + ' '.repeat(width - done);
-    const elapsed = now - this.start;
-    const perStep = step > 0 ? elapsed / step : 0;
     const pad = String(this.steps).length;
     const time =
       step >= this.steps
         ? `${formatDuration(elapsed)} ${formatDuration(perStep)}/step`
         : `ETA ${formatDuration(perStep * (this.steps - step))}`;
-    const l = formatLogs(logs);
-    return `${String(step).padStart(pad)}/${this.steps} ${bar} ${time}${l ? ' - ' + l : ''}`;
+    return `${String(step).padStart(pad)}/${this.steps} ${bar} ${time}${tail}`;
   }
 }
 
@@ -119,8 +125,7 @@ export class ProgbarLogger extends Callback {
     this.bar = new ProgressBar(this.print, this.params!.steps, this.verbose, now());
   }
   override onBatchEnd(batch: number, logs: Logs = {}): void {
-    if (this.verbose !== 1) return;
-    for (const k of this.keys) this.shown[k] = logs[k]!;
+    if (this.verbose === 1) for (const k of this.keys) this.shown[k] = logs[k]!;
     this.bar!.update(batch + 1, this.shown, now());
   }
   override onEpochEnd(_epoch: number, logs: Logs = {}): void {
@@ -128,7 +133,9 @@ export class ProgbarLogger extends Callback {
     this.epochsRun++;
   }
   override onTrainEnd(): void {
-    if (this.epochsRun > 0)
-      this.print(`Trained ${this.params!.samples} samples in ${formatDuration(now() - this.start)}`, false);
+    if (this.epochsRun === 0) return;
+    const took = formatDuration(now() - this.start);
+    const n = this.params!.samples;
+    this.print(n !== null ? `Trained ${n} samples in ${took}` : `Trained ${this.epochsRun} epochs in ${took}`, false);
   }
 }

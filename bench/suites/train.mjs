@@ -12,6 +12,12 @@
 //   train-lstm-text Embedding(1000, 32) → LSTM(64) → Dense(1, sigmoid), sequences of 50 token ids,
 //                   binary cross-entropy, batch 32; samples/s. TF.js's wasm backend cannot train an
 //                   Embedding (its gradient needs UnsortedSegmentSum): its failure is the note.
+//   train-dataset-memory the train-mnist-mlp case through model.fitDataset: each sample an element of
+//                   sn.data.zip({ xs: array, ys: array }).batch(128); samples/s, held against
+//                   train-mnist-mlp (issue 17: ≥ 0.8× fit on the same arrays). simdnet only.
+//   train-csv-stream 20,000 rows × 16 numeric features and a 0/1 label in a CSV file, streamed by
+//                   sn.data.csv → map → batch(64) → prefetch(2) into 16 → 32 relu → 1 sigmoid, one epoch;
+//                   rows/s (reading, parsing and training). simdnet only.
 //   train-lstm-series LSTM(20) → Dense(1) on windows of 12 steps of one series, mse, batch 32, one
 //                   epoch; samples/s. brain.js: recurrent.LSTMTimeStep({ inputSize: 1,
 //                   hiddenLayers: [20], outputSize: 1 }) on the same windows, one iteration.
@@ -59,6 +65,28 @@ export function cases({ quick }) {
       timeMs: quick ? 250 : 600,
       capMs: quick ? 2500 : 12000,
       extra: ['simdnet-wasm-relaxed', 'simdnet-wasm-2t'],
+    },
+    {
+      suite: 'train',
+      case: 'train-dataset-memory',
+      unit: 'samples/s',
+      higherIsBetter: true,
+      spec: { kind: 'train-dataset', source: 'memory', samples: mnistN, batchSize: 128 },
+      work: { samples: mnistN },
+      timeMs: quick ? 250 : 600,
+      capMs: quick ? 2500 : 10000,
+      skip: ['tfjs-cpu', 'tfjs-wasm', 'brainjs'],
+    },
+    {
+      suite: 'train',
+      case: 'train-csv-stream',
+      unit: 'rows/s',
+      higherIsBetter: true,
+      spec: { kind: 'train-dataset', source: 'csv', samples: 20000, features: 16, batchSize: 64 },
+      work: { samples: 20000 },
+      timeMs: quick ? 250 : 600,
+      capMs: quick ? 2500 : 10000,
+      skip: ['tfjs-cpu', 'tfjs-wasm', 'brainjs'],
     },
     {
       suite: 'train',

@@ -113,17 +113,20 @@ async function openBytes(src: CSVSource): Promise<ByteReader> {
 
 /** csv-parse's streaming parser: Node's build in Node, its browser build elsewhere (both the stream API). */
 interface Parser {
-  write(chunk: Uint8Array): boolean;
+  write(chunk: Uint8Array | string): boolean;
   end(): void;
   read(): string[] | null;
   on(ev: 'error', f: (e: Error) => void): void;
 }
-async function newParser(delimiter: string): Promise<Parser> {
+async function newParser(delimiter: string): Promise<{ parser: Parser; decoder: TextDecoder | null }> {
   const node = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
   const mod = (node === 'string' ? await import('csv-parse') : await import('csv-parse/browser/esm')) as unknown as {
     parse: (o: object) => Parser;
   };
-  return mod.parse({ delimiter, relax_column_count: true, skip_empty_lines: true, bom: true, info: true });
+  const parser = mod.parse({ delimiter, relax_column_count: true, skip_empty_lines: true, bom: true, info: true });
+  // The browser build's stream takes strings (or its own Buffer), not bytes: decode there, keeping a
+  // character split across chunks whole.
+  return { parser, decoder: node === 'string' ? null : new TextDecoder() };
 }
 
 const BOOL: Record<string, number> = { true: 1, false: 0, '1': 1, '0': 0, yes: 1, no: 0 };
@@ -171,6 +174,7 @@ export function csv(source: CSVSource, config: CSVConfig = {}): Dataset<Record<s
     }
     let reader: ByteReader | null = null,
       parser: Parser | null = null,
+      decoder: TextDecoder | null = null,
       names: string[] | null = null,
       keep: { name: string; i: number; cfg: ColumnConfig; label: boolean }[] = [],
       anyLabel = false,
@@ -228,8 +232,8 @@ export function csv(source: CSVSource, config: CSVConfig = {}): Dataset<Record<s
     const pump = async (): Promise<void> => {
       if (reader === null) {
         reader = await openBytes(source);
-        parser = await newParser(delimiter);
-        parser.on('error', (e) => {
+        ({ parser, decoder } = await newParser(delimiter));
+        parser!.on('error', (e) => {
           failure = e;
         });
       }
@@ -238,9 +242,11 @@ export function csv(source: CSVSource, config: CSVConfig = {}): Dataset<Record<s
         head = 0;
         const chunk = await reader.read();
         if (chunk === null) {
+          const rest = decoder?.decode() ?? '';
+          if (rest !== '') parser!.write(rest);
           parser!.end();
           ended = true;
-        } else parser!.write(chunk);
+        } else parser!.write(decoder !== null ? decoder.decode(chunk, { stream: true }) : chunk);
         for (let r = parser!.read() as unknown; r !== null; r = parser!.read())
           parsed.push(r as { record: string[]; line: number } as never);
       }

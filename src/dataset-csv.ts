@@ -161,27 +161,12 @@ export function csv(source: CSVSource, config: CSVConfig = {}): Dataset<Record<s
   for (const [k, c] of Object.entries(cfgs))
     if (c.dtype !== undefined && !['float32', 'int32', 'bool', 'string'].includes(c.dtype))
       invalid(`columnConfigs.${k}.dtype`, "'float32', 'int32', 'bool' or 'string'", c.dtype);
-  // A single pass may be iterated again (every epoch): each opens the source anew, so a Response or a
-  // one-shot stream can be read once only; a Blob, file or URL any number of times.
-  let responseUsed = false;
+  const records = csvRecords(source, delimiter);
   return new Dataset(() => {
-    if (typeof Response !== 'undefined' && source instanceof Response) {
-      if (responseUsed)
-        throw new ValueError(
-          'sn.data.csv(): a Response can be read once; pass its URL (or a Blob) to read the CSV every epoch.',
-        );
-      responseUsed = true;
-    }
-    let reader: ByteReader | null = null,
-      parser: Parser | null = null,
-      decoder: TextDecoder | null = null,
-      names: string[] | null = null,
+    const src = records.source();
+    let names: string[] | null = null,
       keep: { name: string; i: number; cfg: ColumnConfig; label: boolean }[] = [],
-      anyLabel = false,
-      ended = false,
-      failure: Error | null = null;
-    const parsed: { record: string[]; line: number }[] = [];
-    let head = 0;
+      anyLabel = false;
     const setup = (header: string[] | null) => {
       names = config.columnNames?.slice() ?? header!;
       const dup = names.find((n, i) => names!.indexOf(n) !== i);
@@ -196,7 +181,7 @@ export function csv(source: CSVSource, config: CSVConfig = {}): Dataset<Record<s
         .filter((c) => !config.configuredColumnsOnly || c.name in cfgs);
       anyLabel = keep.some((c) => c.label);
     };
-    const toElement = (rec: string[], line: number): Record<string, unknown> => {
+    const toElement = (rec: readonly string[], line: number): Record<string, unknown> => {
       const xs: Record<string, unknown> = {},
         ys: Record<string, unknown> = {};
       for (const c of keep) {
@@ -228,6 +213,59 @@ export function csv(source: CSVSource, config: CSVConfig = {}): Dataset<Record<s
       }
       return anyLabel ? { xs, ys } : xs;
     };
+    const element = (r: IteratorResult<CsvRecord>): IteratorResult<Record<string, unknown>> | null => {
+      if (r.done) return DONE;
+      const { record, line } = r.value;
+      if (names === null) {
+        if (hasHeader) {
+          setup(record.map((x) => x.trim()));
+          return null;
+        }
+        setup(null);
+      }
+      return { value: toElement(record, line), done: false };
+    };
+    const next = (): IteratorResult<Record<string, unknown>> | Promise<IteratorResult<Record<string, unknown>>> => {
+      for (;;) {
+        const r = src.next();
+        if (r instanceof Promise) return r.then((q) => element(q) ?? next());
+        const e = element(r);
+        if (e !== null) return e;
+      }
+    };
+    return { next, close: () => src.close?.() };
+  }, null);
+}
+
+const DONE: IteratorResult<never> = { done: true, value: undefined };
+
+/** One record of a CSV: its cells (text) and the line it ends on. */
+export interface CsvRecord {
+  record: string[];
+  line: number;
+}
+
+/**
+ * @internal The records of a CSV as text, streamed (the CLI reads large files through this): every pass
+ * opens the source anew, so a Response can be read once only; a Blob, file or URL any number of times.
+ */
+export function csvRecords(source: CSVSource, delimiter = ','): Dataset<CsvRecord> {
+  let responseUsed = false;
+  return new Dataset(() => {
+    if (typeof Response !== 'undefined' && source instanceof Response) {
+      if (responseUsed)
+        throw new ValueError(
+          'sn.data.csv(): a Response can be read once; pass its URL (or a Blob) to read the CSV every epoch.',
+        );
+      responseUsed = true;
+    }
+    let reader: ByteReader | null = null,
+      parser: Parser | null = null,
+      decoder: TextDecoder | null = null,
+      ended = false,
+      failure: Error | null = null;
+    let parsed: CsvRecord[] = [],
+      head = 0;
     // Feed chunks to the parser until a record is ready or the source ends.
     const pump = async (): Promise<void> => {
       if (reader === null) {
@@ -238,7 +276,7 @@ export function csv(source: CSVSource, config: CSVConfig = {}): Dataset<Record<s
         });
       }
       while (head >= parsed.length && !ended && failure === null) {
-        parsed.length = 0;
+        parsed = [];
         head = 0;
         const chunk = await reader.read();
         if (chunk === null) {
@@ -247,35 +285,18 @@ export function csv(source: CSVSource, config: CSVConfig = {}): Dataset<Record<s
           parser!.end();
           ended = true;
         } else parser!.write(decoder !== null ? decoder.decode(chunk, { stream: true }) : chunk);
-        for (let r = parser!.read() as unknown; r !== null; r = parser!.read())
-          parsed.push(r as { record: string[]; line: number } as never);
+        for (let r = parser!.read() as unknown; r !== null; r = parser!.read()) {
+          const { record, info } = r as { record: string[]; info: { lines: number } };
+          parsed.push({ record, line: info.lines });
+        }
       }
     };
-    const take = (): IteratorResult<Record<string, unknown>> => {
+    const take = (): IteratorResult<CsvRecord> => {
       if (failure !== null) throw new DataError(`sn.data.csv(): ${(failure as Error).message}`);
-      for (;;) {
-        if (head >= parsed.length) return { done: true, value: undefined };
-        const { record, info } = parsed[head++] as unknown as { record: string[]; info: { lines: number } };
-        if (names === null) {
-          if (hasHeader) {
-            setup(record.map((s) => s.trim()));
-            if (config.columnNames !== undefined) continue;
-            continue;
-          }
-          setup(null);
-        }
-        return { value: toElement(record, info.lines), done: false };
-      }
+      return head < parsed.length ? { value: parsed[head++]!, done: false } : DONE;
     };
     return {
-      next: () => {
-        if (head < parsed.length && names !== null) return take();
-        return pump().then(() => {
-          const r = take();
-          // The header was the only record of this chunk: read on.
-          return r.done && !ended ? pump().then(take) : r;
-        });
-      },
+      next: () => (head < parsed.length ? take() : pump().then(take)),
       close: () => reader?.cancel(),
     };
   }, null);

@@ -145,7 +145,7 @@ export function readTable(file: string, header: boolean | undefined): Table {
  * whose other cells include a number, or every one of its cells is text and
  * there is nothing else to go on.
  */
-function looksLikeHeader(records: string[][]): boolean {
+export function looksLikeHeader(records: string[][]): boolean {
   const first = records[0]!;
   const text = first.map((c) => c !== '' && !isNumeric(c) && !/^[+-]?(?:nan|inf|infinity)$/i.test(c));
   if (text.every(Boolean)) return true;

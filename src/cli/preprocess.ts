@@ -150,6 +150,22 @@ export function featureKinds(t: Table, featureIdx: number[], named: Set<number>)
         distinct.add(row[j]!);
       } else if (c.kind !== 'empty') number++;
     }
+    return kindFromCounts(t, j, text, number, distinct);
+  });
+}
+
+/**
+ * A feature column's kind from its cells' counts: numeric if it has any number (a text cell is then an error
+ * found when it is read) or no text; categorical if its text has few enough distinct values.
+ */
+export function kindFromCounts(
+  t: Pick<Table, 'file' | 'columns'>,
+  j: number,
+  text: number,
+  number: number,
+  distinct: Set<string>,
+): FeatureKind {
+  {
     if (text === 0 || number > 0) return 'numeric';
     // Too many to be categories: more than MAX_INFERRED_CATEGORIES and than half the rows, or all distinct in 20 rows
     // or more.
@@ -165,7 +181,7 @@ export function featureKinds(t: Table, featureIdx: number[], named: Set<number>)
       );
     }
     return 'categorical';
-  });
+  }
 }
 
 /**
@@ -239,7 +255,7 @@ export function readFeatures(
 }
 
 /** A categorical cell's key: numbers in their canonical form when the categories are numbers. */
-function categoryKey(s: string, numeric: boolean): string {
+export function categoryKey(s: string, numeric: boolean): string {
   if (!numeric) return s;
   const c = classifyCell(s);
   return c.kind === 'number' ? String(c.value) : s;

@@ -37,6 +37,20 @@ describe('fitDataset', () => {
     expect(bits(b.getWeights())).toEqual(bits(a.getWeights()));
     expect(hb.history.loss).toEqual(ha.history.loss);
     expect(hb.history.accuracy).toEqual(ha.history.accuracy);
+    // classWeight weighs the same samples the same way.
+    const cwA = founding(1),
+      cwB = founding(1);
+    await cwA.fit(d.xTrain, d.yTrain, {
+      epochs: 2,
+      batchSize: 32,
+      shuffle: false,
+      verbose: 0,
+      seed: 4,
+      classWeight: { 0: 1, 1: 3 },
+    });
+    await cwB.fitDataset(ds, { epochs: 2, verbose: 0, seed: 4, classWeight: { 0: 1, 1: 3 } });
+    expect(bits(cwB.getWeights())).toEqual(bits(cwA.getWeights()));
+    expect(bits(cwB.getWeights())).not.toEqual(bits(founding(1).getWeights()));
     // fit(dataset, args) is fitDataset.
     const c = founding(1);
     await c.fit(ds, { epochs: 3, verbose: 0, seed: 4 });

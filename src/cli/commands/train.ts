@@ -8,14 +8,17 @@
  * built under a temporary name and renamed into place, the plot is written to
  * a temporary file and renamed.
  */
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as sn from '../../index.js';
-import { readTable } from '../csv.js';
+import { type Table, readTable } from '../csv.js';
+import { STREAM_BYTES, analyse } from '../stream.js';
 import {
   Encoding,
   Impute,
   Preprocessing,
   Task,
+  type TargetInfo,
   classIndices,
   featureKinds,
   fitStatistics,
@@ -103,6 +106,9 @@ Training
   --validation-split 0.2  fraction of the non-test rows held out for validation (default 0.2)
   --test-split 0.1        fraction of all rows held out for a final test (default 0.1)
   --seed 1                seeds the split, the initial weights and the shuffling (default 1)
+  --stream, --no-stream   read the file as a stream, never whole: two passes for the statistics,
+                          then one per epoch (default: streamed when it is larger than 256 MB).
+                          Rows are split by a hash of their number; --impute median is refused.
   --early-stopping N      stop after N epochs without a better validation epoch and keep the best
                           epoch's weights (default ${DEFAULTS.patience}; 0 turns it off). A classifier's best epoch
                           has the highest validation accuracy, and among those the lowest
@@ -141,6 +147,7 @@ const options = {
   quiet: { type: 'boolean', short: 'q' },
   out: { type: 'string', short: 'o' },
   plot: { type: 'string' },
+  stream: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -168,6 +175,8 @@ interface TrainOptions {
   quiet: boolean;
   out: string;
   plot: string | undefined;
+  /** Stream the file (true), read it whole (false), or decide by its size (undefined). */
+  stream: boolean | undefined;
 }
 
 function readOptions(args: string[]): TrainOptions | null {
@@ -244,6 +253,7 @@ function readOptions(args: string[]): TrainOptions | null {
     quiet,
     out: dirArg(v.out ?? 'simdnet-model'),
     plot: v.plot,
+    stream: v.stream,
   };
 }
 
@@ -323,27 +333,16 @@ function gatherRows(
   return { data: d, shape: [rows.length, F] };
 }
 
-export async function train(args: string[]): Promise<number> {
-  const o = readOptions(args);
-  if (o === null) {
-    process.stdout.write(trainHelp);
-    return 0;
-  }
-  const say = (s: string) => {
-    if (!o.quiet) process.stdout.write(`${s}\n`);
-  };
-
-  // Where output goes: checked first, so a bad path fails before any work.
-  checkOutDir(o.out);
-  checkParentDir(o.out, 'the model directory', false);
-  if (o.plot !== undefined) checkParentDir(o.plot, 'the plot');
-
-  // Data.
-  const table = readTable(o.file, o.header);
-  const ti = resolveTarget(table, o.target);
+/** The target, ignored, categorical and feature columns, checked against each other. */
+function resolveColumns(
+  table: Pick<Table, 'file' | 'columns' | 'header'>,
+  o: TrainOptions,
+): { ti: number; ignoredIdx: number[]; namedIdx: number[]; featureIdx: number[] } {
+  const t = table as Table;
+  const ti = resolveTarget(t, o.target);
   const targetName = table.columns[ti]!;
-  const ignoredIdx = resolveColumnList(table, 'ignore', o.ignore);
-  const namedIdx = resolveColumnList(table, 'categorical', o.categorical);
+  const ignoredIdx = resolveColumnList(t, 'ignore', o.ignore);
+  const namedIdx = resolveColumnList(t, 'categorical', o.categorical);
   if (ignoredIdx.includes(ti))
     throw new CliError(
       `--ignore '${targetName}': that is the target column (--target ${o.target}). A column cannot be both ignored and predicted; choose another --target or drop it from --ignore.`,
@@ -366,45 +365,33 @@ export async function train(args: string[]): Promise<number> {
         : `${o.file} has only the target column '${targetName}': there are no features to learn from`,
     );
   }
-  const features = featureIdx.map((j) => table.columns[j]!);
-  const n = table.rows.length;
-  const kinds = featureKinds(table, featureIdx, new Set(namedIdx));
-  const cols = readFeatures(table, featureIdx, kinds, o.impute !== null);
-  const cells = readTargetCells(table, ti);
-  const info = inferTask(table, ti, cells, o.task);
-  const K = info.classes?.length ?? 1;
-  const head = chooseHead(info.task, K, o.loss);
-  const idx = info.classes ? classIndices(table, ti, cells, info.classes, info.classesNumeric) : null;
-  const vals = info.task === 'regression' ? targetValues(table, ti, cells) : null;
+  return { ti, ignoredIdx, namedIdx, featureIdx };
+}
 
-  const split = splitRows(n, o.testSplit, o.validationSplit, o.seed);
-  const stats = fitStatistics(cols, split.train, features, o.impute, o.standardize);
-  let targetMean: number | null = null,
-    targetStd: number | null = null;
-  if (vals && o.standardize) {
-    let s = 0;
-    for (const r of split.train) s += vals[r]!;
-    targetMean = s / split.train.length;
-    let q = 0;
-    for (const r of split.train) q += (vals[r]! - targetMean) ** 2;
-    const sd = Math.sqrt(q / split.train.length);
-    targetStd = sd > 1e-12 * Math.max(1, Math.abs(targetMean)) ? sd : 1;
-  }
-
-  const metrics = info.task === 'regression' ? ['mae'] : ['accuracy'];
-  const prep: Preprocessing = {
+/** What both paths know once the data is analysed: the preprocessing file's contents. */
+function makePrep(
+  table: Pick<Table, 'columns' | 'header'>,
+  o: TrainOptions,
+  cols: { ti: number; ignoredIdx: number[]; featureIdx: number[] },
+  info: TargetInfo,
+  head: ReturnType<typeof chooseHead>,
+  stats: Pick<Preprocessing, 'imputeValues' | 'means' | 'stds' | 'categorical'>,
+  targetMean: number | null,
+  targetStd: number | null,
+): Preprocessing {
+  return {
     format: 'simdnet-preprocessing',
     version: 2,
     header: table.header,
     columns: table.columns,
-    target: targetName,
-    features,
-    ignored: ignoredIdx.sort((a, b) => a - b).map((j) => table.columns[j]!),
+    target: table.columns[cols.ti]!,
+    features: cols.featureIdx.map((j) => table.columns[j]!),
+    ignored: [...cols.ignoredIdx].sort((a, b) => a - b).map((j) => table.columns[j]!),
     categorical: stats.categorical,
     task: info.task,
     encoding: head.encoding,
     loss: head.loss,
-    metrics,
+    metrics: info.task === 'regression' ? ['mae'] : ['accuracy'],
     outputActivation: head.activation,
     outputUnits: head.units,
     classes: info.classes,
@@ -417,36 +404,48 @@ export async function train(args: string[]): Promise<number> {
     targetMean,
     targetStd,
   };
-  // The model's input for every row; categories only validation or test rows have are encoded as zeros.
-  const X = transform(table, cols, prep);
-  const F = inputWidth(prep);
+}
 
+/** The lines that describe the data, the same for both paths. */
+function describeData(
+  say: (s: string) => void,
+  o: TrainOptions,
+  table: Pick<Table, 'columns' | 'header' | 'headerGuessed'>,
+  n: number,
+  prep: Preprocessing,
+  K: number,
+  counts: { train: number; val: number; test: number },
+  streamed: boolean,
+): void {
+  const F = inputWidth(prep);
   const headerNote = table.header
     ? `with a header${table.headerGuessed ? ' (guessed: pass --no-header if the first line is data)' : ''}`
     : `no header, so columns col0..col${table.columns.length - 1}${table.headerGuessed ? ' (guessed: pass --header if the first line is one)' : ''}`;
-  say(`Data: ${o.file}: ${n} rows, ${table.columns.length} columns, ${headerNote}`);
+  say(`Data: ${o.file}: ${n} rows, ${table.columns.length} columns, ${headerNote}${streamed ? ' (streamed)' : ''}`);
   const taskText =
-    info.task === 'regression'
+    prep.task === 'regression'
       ? 'regression'
-      : `${info.task} classification, ${K} classes: ${listForMessage(info.classes!, 12)}`;
+      : `${prep.task} classification, ${K} classes: ${listForMessage(prep.classes!, 12)}`;
   say(`Target: '${prep.target}' → ${taskText}${o.task ? '' : ' (inferred; --task to override)'}`);
   const nCat = prep.categorical.length,
-    nNum = features.length - nCat;
+    nNum = prep.features.length - nCat;
   const catText = prep.categorical.map((c) => `${c.column} (${c.categories.length})`).join(', ');
   say(
-    `Features: ${features.length}${nCat > 0 ? `: ${nNum} numeric${nNum > 0 && o.standardize ? ', standardized' : ''}; ${nCat} categorical, one-hot: ${catText} → ${F} model inputs` : o.standardize ? ', standardized' : ''}${o.impute ? `; empty cells filled with the ${o.impute}${nCat > 0 ? ' (categorical: the most frequent category)' : ''}` : ''}${prep.ignored.length > 0 ? `; ignored: ${listForMessage(prep.ignored, 20)}` : ''}`,
+    `Features: ${prep.features.length}${nCat > 0 ? `: ${nNum} numeric${nNum > 0 && o.standardize ? ', standardized' : ''}; ${nCat} categorical, one-hot: ${catText} → ${F} model inputs` : o.standardize ? ', standardized' : ''}${o.impute ? `; empty cells filled with the ${o.impute}${nCat > 0 ? ' (categorical: the most frequent category)' : ''}` : ''}${prep.ignored.length > 0 ? `; ignored: ${listForMessage(prep.ignored, 20)}` : ''}`,
   );
-  if (!o.quiet)
-    for (const u of X.unseen)
-      process.stderr.write(
-        unseenWarning(table, u).replace(
-          'which the model did not see in training',
-          'which no training row has (only validation or test rows)',
-        ),
-      );
-  say(`Split (seed ${o.seed}): ${split.train.length} train, ${split.val.length} validation, ${split.test.length} test`);
+  say(
+    `Split (seed ${o.seed}${streamed ? ', by a hash of the row number' : ''}): ${counts.train} train, ${counts.val} validation, ${counts.test} test`,
+  );
+}
 
-  // Model.
+/** The network for F inputs, compiled; its summary printed. */
+function buildModel(
+  o: TrainOptions,
+  F: number,
+  head: ReturnType<typeof chooseHead>,
+  metrics: string[],
+  say: (s: string) => void,
+): sn.Sequential {
   sn.setSeed(o.seed);
   const layers: sn.layers.Layer[] = [];
   o.layers.forEach((units, i) =>
@@ -481,55 +480,43 @@ export async function train(args: string[]): Promise<number> {
     model.summary();
     say('');
   }
+  return model;
+}
 
-  const xTrain = gatherRows(X, F, split.train);
-  const yTrain = encodeTargets(head.encoding, idx, vals, split.train, K, targetMean, targetStd);
-  const hasVal = split.val.length > 0;
-  const callbacks: sn.callbacks.Callback[] = [];
-  let es: BestEpoch | null = null;
-  if (o.patience > 0) {
-    es = new BestEpoch(
-      hasVal ? 'val_loss' : 'loss',
-      hasVal && info.task !== 'regression' ? 'val_accuracy' : null,
-      o.patience,
-    );
-    callbacks.push(es);
-  }
-  const t0 = performance.now();
-  const history = await model.fit(xTrain, yTrain, {
-    epochs: o.epochs,
-    batchSize: Math.min(o.batchSize, split.train.length),
-    verbose: o.verbose,
-    seed: o.seed,
-    callbacks,
-    ...(hasVal
-      ? {
-          validationData: [
-            gatherRows(X, F, split.val),
-            encodeTargets(head.encoding, idx, vals, split.val, K, targetMean, targetStd),
-          ] as [sn.DataLike, sn.DataLike],
-        }
-      : {}),
-  });
-  const seconds = (performance.now() - t0) / 1000;
+/** Early stopping on the best epoch (validation when there is some), if asked for. */
+function stoppingCallback(o: TrainOptions, hasVal: boolean, task: Task): BestEpoch | null {
+  if (o.patience <= 0) return null;
+  return new BestEpoch(
+    hasVal ? 'val_loss' : 'loss',
+    hasVal && task !== 'regression' ? 'val_accuracy' : null,
+    o.patience,
+  );
+}
+
+/** After training: what early stopping did, the test line, the model directory and the plot. */
+async function finish(
+  o: TrainOptions,
+  say: (s: string) => void,
+  model: sn.Sequential,
+  prep: Preprocessing,
+  history: sn.callbacks.History,
+  es: BestEpoch | null,
+  seconds: number,
+  test: (() => Promise<sn.callbacks.Logs | null>) | null,
+  testRows: number,
+): Promise<number> {
   const ran = history.epoch.length;
   if (es && es.stoppedEpoch >= 0)
     say(`Early stopping after epoch ${es.stoppedEpoch + 1}; kept the weights of epoch ${es.bestEpoch + 1}.`);
   else if (es && es.bestEpoch !== ran - 1) say(`Kept the weights of epoch ${es.bestEpoch + 1}, the best.`);
   if (o.verbose === 0) say(`Trained ${ran} epoch${ran === 1 ? '' : 's'} in ${seconds.toFixed(1)}s`);
-
-  if (split.test.length > 0) {
-    const logs = model.evaluate(
-      gatherRows(X, F, split.test),
-      encodeTargets(head.encoding, idx, vals, split.test, K, targetMean, targetStd),
-      { batchSize: 256 },
-    );
+  const logs = test ? await test() : null;
+  if (logs) {
     const parts = Object.entries(logs).map(([k, v]) => `${k}: ${v.toFixed(4)}`);
     say(
-      `Test (${split.test.length} rows): ${parts.join(' - ')}${info.task === 'regression' && targetStd !== null ? ' (in standardized target units)' : ''}`,
+      `Test (${testRows} rows): ${parts.join(' - ')}${prep.task === 'regression' && prep.targetStd !== null ? ' (in standardized target units)' : ''}`,
     );
   }
-
   // Output: the model directory under a temporary name, renamed into place; then the plot.
   const tmp = tempDirBeside(o.out);
   try {
@@ -547,4 +534,168 @@ export async function train(args: string[]): Promise<number> {
     say(`Wrote the training curves to ${o.plot}`);
   }
   return 0;
+}
+
+export async function train(args: string[]): Promise<number> {
+  const o = readOptions(args);
+  if (o === null) {
+    process.stdout.write(trainHelp);
+    return 0;
+  }
+  const say = (s: string) => {
+    if (!o.quiet) process.stdout.write(`${s}\n`);
+  };
+
+  // Where output goes: checked first, so a bad path fails before any work.
+  checkOutDir(o.out);
+  checkParentDir(o.out, 'the model directory', false);
+  if (o.plot !== undefined) checkParentDir(o.plot, 'the plot');
+  if (o.stream ?? fileSize(o.file) > STREAM_BYTES) return trainStreamed(o, say);
+
+  // Data.
+  const table = readTable(o.file, o.header);
+  const rc = resolveColumns(table, o);
+  const { ti, featureIdx } = rc;
+  const features = featureIdx.map((j) => table.columns[j]!);
+  const n = table.rows.length;
+  const kinds = featureKinds(table, featureIdx, new Set(rc.namedIdx));
+  const cols = readFeatures(table, featureIdx, kinds, o.impute !== null);
+  const cells = readTargetCells(table, ti);
+  const info = inferTask(table, ti, cells, o.task);
+  const K = info.classes?.length ?? 1;
+  const head = chooseHead(info.task, K, o.loss);
+  const idx = info.classes ? classIndices(table, ti, cells, info.classes, info.classesNumeric) : null;
+  const vals = info.task === 'regression' ? targetValues(table, ti, cells) : null;
+
+  const split = splitRows(n, o.testSplit, o.validationSplit, o.seed);
+  const stats = fitStatistics(cols, split.train, features, o.impute, o.standardize);
+  let targetMean: number | null = null,
+    targetStd: number | null = null;
+  if (vals && o.standardize) {
+    let s = 0;
+    for (const r of split.train) s += vals[r]!;
+    targetMean = s / split.train.length;
+    let q = 0;
+    for (const r of split.train) q += (vals[r]! - targetMean) ** 2;
+    const sd = Math.sqrt(q / split.train.length);
+    targetStd = sd > 1e-12 * Math.max(1, Math.abs(targetMean)) ? sd : 1;
+  }
+  const prep = makePrep(table, o, rc, info, head, stats, targetMean, targetStd);
+  // The model's input for every row; categories only validation or test rows have are encoded as zeros.
+  const X = transform(table, cols, prep);
+  const F = inputWidth(prep);
+  describeData(
+    say,
+    o,
+    table,
+    n,
+    prep,
+    K,
+    { train: split.train.length, val: split.val.length, test: split.test.length },
+    false,
+  );
+  if (!o.quiet)
+    for (const u of X.unseen)
+      process.stderr.write(
+        unseenWarning(table, u).replace(
+          'which the model did not see in training',
+          'which no training row has (only validation or test rows)',
+        ),
+      );
+
+  const model = buildModel(o, F, head, prep.metrics, say);
+  const xTrain = gatherRows(X, F, split.train);
+  const yTrain = encodeTargets(head.encoding, idx, vals, split.train, K, targetMean, targetStd);
+  const hasVal = split.val.length > 0;
+  const es = stoppingCallback(o, hasVal, info.task);
+  const t0 = performance.now();
+  const history = await model.fit(xTrain, yTrain, {
+    epochs: o.epochs,
+    batchSize: Math.min(o.batchSize, split.train.length),
+    verbose: o.verbose,
+    seed: o.seed,
+    callbacks: es ? [es] : [],
+    ...(hasVal
+      ? {
+          validationData: [
+            gatherRows(X, F, split.val),
+            encodeTargets(head.encoding, idx, vals, split.val, K, targetMean, targetStd),
+          ] as [sn.DataLike, sn.DataLike],
+        }
+      : {}),
+  });
+  const test =
+    split.test.length > 0
+      ? async () =>
+          model.evaluate(
+            gatherRows(X, F, split.test),
+            encodeTargets(head.encoding, idx, vals, split.test, K, targetMean, targetStd),
+            { batchSize: 256 },
+          )
+      : null;
+  return finish(o, say, model, prep, history, es, (performance.now() - t0) / 1000, test, split.test.length);
+}
+
+/** The size of a file in bytes (0 if it cannot be read: readTable then says why). */
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** train on a file streamed from disk (see src/cli/stream.ts): the same model, options and output. */
+async function trainStreamed(o: TrainOptions, say: (s: string) => void): Promise<number> {
+  if (!existsSync(o.file)) throw new CliError(`file not found: ${o.file}`);
+  let rc: ReturnType<typeof resolveColumns> | null = null;
+  const d = await analyse({
+    file: o.file,
+    header: o.header,
+    resolve: (t) => {
+      rc = resolveColumns(t, o);
+      return { ti: rc.ti, featureIdx: rc.featureIdx, named: new Set(rc.namedIdx) };
+    },
+    task: o.task,
+    impute: o.impute,
+    standardize: o.standardize,
+    seed: o.seed,
+    testSplit: o.testSplit,
+    validationSplit: o.validationSplit,
+  });
+  const info = d.info;
+  const K = info.classes?.length ?? 1;
+  const head = chooseHead(info.task, K, o.loss);
+  const prep = makePrep(d.table, o, rc!, info, head, d.stats, d.targetMean, d.targetStd);
+  const F = inputWidth(prep);
+  describeData(say, o, d.table, d.rows, prep, K, d.counts, true);
+  const model = buildModel(o, F, head, prep.metrics, say);
+  // One sample's target as the loss wants it (encodeTargets' encodings).
+  const encodeY = (idx: Int32Array | null, vals: Float64Array | null, i: number): number[] => {
+    if (head.encoding === 'onehot') {
+      const y = new Array<number>(K).fill(0);
+      y[idx![i]!] = 1;
+      return y;
+    }
+    if (head.encoding === 'value')
+      return [d.targetStd !== null ? (vals![i]! - d.targetMean!) / d.targetStd : vals![i]!];
+    return [idx![i]!];
+  };
+  const train = d
+    .part('train', prep, encodeY)
+    .shuffle(Math.min(d.counts.train, 20_000), o.seed)
+    .batch(Math.min(o.batchSize, d.counts.train))
+    .prefetch(2);
+  const hasVal = d.counts.val > 0;
+  const es = stoppingCallback(o, hasVal, info.task);
+  const t0 = performance.now();
+  const history = await model.fitDataset(train, {
+    epochs: o.epochs,
+    verbose: o.verbose,
+    seed: o.seed,
+    callbacks: es ? [es] : [],
+    ...(hasVal ? { validationData: d.part('val', prep, encodeY).batch(1024).prefetch(1) } : {}),
+  });
+  const test = d.counts.test > 0 ? () => model.evaluateDataset(d.part('test', prep, encodeY).batch(1024)) : null;
+  return finish(o, say, model, prep, history, es, (performance.now() - t0) / 1000, test, d.counts.test);
 }

@@ -5,6 +5,7 @@
  */
 import { ValueError, invalid } from './errors.js';
 import type { Tensor } from './tensor.js';
+import type { DiagnosticsReport } from './diagnostics.js';
 
 export type Logs = Record<string, number>;
 
@@ -58,6 +59,8 @@ export class History extends Callback {
   epoch: number[] = [];
   /** Keras keys: loss, accuracy, val_loss, val_accuracy, ... → one value per epoch. */
   history: Record<string, number[]> = {};
+  /** The reports of a diagnostics callback in the fit (sn.callbacks.diagnostics), if it had one. */
+  diagnostics?: DiagnosticsReport[];
   override onTrainBegin(): void {
     /* keep earlier epochs when fit is called again with initialEpoch, as Keras does per fit */ this.epoch = [];
     this.history = {};

@@ -31,6 +31,13 @@ import { ModelMemory } from './engine/memory.js';
 import { Executor, type OutputInfo, applyUpdate, penalty } from './engine/step.js';
 import { type BatchSource, type LoopHost, arrayBatches, runEpochs } from './engine/loop.js';
 import { Dataset } from './dataset.js';
+import {
+  DiagnosticProbe,
+  Diagnostics,
+  type DiagnosticsReport,
+  type ProbedLayer,
+  diagnose as diagnoseLayers,
+} from './diagnostics.js';
 import type { IOHandler, SaveOptions, SaveResult } from './io/types.js';
 import { saveModel } from './io/save.js';
 
@@ -531,14 +538,74 @@ export class LayersModel {
   private params: ParamSlots[] = [];
 
   /** One optimizer step on the M samples already copied into the plan. Returns the batch loss. */
-  private trainStep(plan: Plan, M: number, useW: boolean, stepSeed: number, backup: number): number {
+  private trainStep(
+    plan: Plan,
+    M: number,
+    useW: boolean,
+    stepSeed: number,
+    backup: number,
+    probe: DiagnosticProbe | null = null,
+  ): number {
     const exec = this.exec!,
       be = this.be;
     exec.forward(be, this.mem.ws, plan, M, true, stepSeed);
     const sum = exec.lossOn(be, plan, M, useW, true, this.losses, this.lossWeights);
     exec.backward(be, plan, M);
     const loss = sum / M + penalty(be, this.stepWeights, true);
-    return applyUpdate(be, this.optimizer!, this.params, this.stepWeights, loss, backup);
+    if (probe === null) return applyUpdate(be, this.optimizer!, this.params, this.stepWeights, loss, backup);
+    probe.afterBackward(plan.y, M);
+    probe.beforeUpdate();
+    const r = applyUpdate(be, this.optimizer!, this.params, this.stepWeights, loss, backup);
+    probe.afterUpdate();
+    return r;
+  }
+
+  /** The layers diagnostics reports on (those with a trainable kernel), and a probe over them. */
+  private makeProbe(): DiagnosticProbe {
+    const p = this.program!;
+    const layers: ProbedLayer[] = [];
+    for (const s of p.steps) {
+      const l = s.layer;
+      if (layers.some((q) => q.layer === l)) continue;
+      const kernel = l.weights.find((w) => w.trainable && /(^|\/)kernel$/.test(w.name));
+      if (kernel === undefined) continue;
+      const act = (l as { activation?: { name?: unknown } }).activation?.name;
+      layers.push({
+        layer: l,
+        kernel,
+        value: s.output,
+        feat: p.values[s.output]!.feat,
+        activation: typeof act === 'string' ? act : null,
+      });
+    }
+    const floats = layers.reduce((a, l) => a + l.feat + l.kernel.size, 0);
+    return new DiagnosticProbe(this.be, layers, this.mem.probeFor(floats));
+  }
+
+  /**
+   * One forward and backward pass on (x, y), without training, and what the diagnostics callback would
+   * report of it (issue 19): per layer the gradient and weight norms, dead and saturated units, activation
+   * statistics, and the warnings they give.
+   * @example const { layers, warnings } = model.diagnose(xTrain.slice(0, 256), yTrain.slice(0, 256));
+   */
+  diagnose(x: ModelData, y: ModelData): DiagnosticsReport {
+    this.requireCompiled('diagnose()');
+    const { X, Y } = this.prepareXY(x, y, false);
+    const rows = X[0]!.rows;
+    if (rows === 0) throw new ValueError('`x` has no samples to diagnose.');
+    this.ensurePlaced();
+    const plan = this.planFor(rows, true);
+    const frozen = this.allWeights.filter((w) => !w.trainable);
+    const saved = frozen.map((w) => this.be.heap.read(w.ptr, w.size));
+    this.gather(plan, X, Y, null, null, 0, rows);
+    this.forward(plan, rows, true, 0);
+    this.lossOn(plan, rows, false, true);
+    this.exec!.backward(this.be, plan, rows);
+    const probe = this.makeProbe();
+    probe.afterBackward(plan.y, rows);
+    frozen.forEach((w, i) => this.be.heap.write(w.ptr, saved[i]!));
+    const layers = probe.report();
+    return { epoch: 0, layers, warnings: diagnoseLayers(layers, null, [], []).map((w) => w.text) };
   }
 
   /**
@@ -1098,6 +1165,9 @@ export class LayersModel {
       }
     const metrics = this.freshMetrics(t.Y);
     const useW = t.useW;
+    const diags = t.callbacks.filter((c): c is Diagnostics => c instanceof Diagnostics);
+    const probe = diags.length > 0 ? this.makeProbe() : null;
+    for (const d of diags) d.probe = probe;
     const feed = {
       plan: () => plan,
       fit: (M: number) => {
@@ -1113,7 +1183,7 @@ export class LayersModel {
         this.stopTraining = true;
       },
       iterations: () => this.optimizer!.iterations,
-      step: (M, stepSeed) => this.trainStep(plan, M, useW, stepSeed, backup),
+      step: (M, stepSeed) => this.trainStep(plan, M, useW, stepSeed, backup, probe),
       outSums: this.exec!.outSums,
       resetMetrics: () => {
         for (const ms of metrics) for (const m of ms) m.reset();
@@ -1137,7 +1207,9 @@ export class LayersModel {
     } finally {
       this.fitting = false;
       plan.pinned--;
+      for (const d of diags) d.probe = null;
     }
+    if (diags.length > 0) history.diagnostics = diags[0]!.reports;
     return history;
   }
 

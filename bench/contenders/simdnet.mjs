@@ -133,7 +133,8 @@ export async function setup(spec, opts) {
       model.compile({ loss: 'categorical_crossentropy', optimizer: 'adam', metrics: ['accuracy'] });
     }
     const fn = async () => {
-      const h = await model.fit(x, y, { epochs: spec.epochs, batchSize: spec.batchSize, verbose: 0 });
+      const callbacks = spec.diagnostics ? [sn.callbacks.diagnostics({ warn: false })] : [];
+      const h = await model.fit(x, y, { epochs: spec.epochs, batchSize: spec.batchSize, verbose: 0, callbacks });
       return h.history.loss[h.history.loss.length - 1];
     };
     return { fn };

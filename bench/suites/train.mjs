@@ -12,6 +12,8 @@
 //   train-lstm-text Embedding(1000, 32) → LSTM(64) → Dense(1, sigmoid), sequences of 50 token ids,
 //                   binary cross-entropy, batch 32; samples/s. TF.js's wasm backend cannot train an
 //                   Embedding (its gradient needs UnsortedSegmentSum): its failure is the note.
+//   train-seed-diagnostics, train-mnist-mlp-diagnostics  the same two cases with sn.callbacks.diagnostics()
+//                   in the fit (issue 19: within 10% of without). simdnet-wasm only.
 //   train-dataset-memory the train-mnist-mlp case through model.fitDataset: each sample an element of
 //                   sn.data.zip({ xs: array, ys: array }).batch(128); samples/s, held against
 //                   train-mnist-mlp (issue 17: ≥ 0.8× fit on the same arrays). simdnet only.
@@ -65,6 +67,28 @@ export function cases({ quick }) {
       timeMs: quick ? 250 : 600,
       capMs: quick ? 2500 : 12000,
       extra: ['simdnet-wasm-relaxed', 'simdnet-wasm-2t'],
+    },
+    {
+      suite: 'train',
+      case: 'train-seed-diagnostics',
+      unit: 'ms',
+      higherIsBetter: false,
+      spec: { kind: 'train', model: 'seed', samples: 1000, epochs: 10, batchSize: 32, diagnostics: true },
+      work: { samples: 10000 },
+      timeMs: quick ? 250 : 600,
+      capMs: quick ? 2500 : 10000,
+      skip: ['simdnet-js', 'tfjs-cpu', 'tfjs-wasm', 'brainjs'],
+    },
+    {
+      suite: 'train',
+      case: 'train-mnist-mlp-diagnostics',
+      unit: 'samples/s',
+      higherIsBetter: true,
+      spec: { kind: 'train', model: 'mnist-mlp', samples: mnistN, epochs: 1, batchSize: 128, diagnostics: true },
+      work: { samples: mnistN },
+      timeMs: quick ? 250 : 600,
+      capMs: quick ? 2500 : 10000,
+      skip: ['simdnet-js', 'tfjs-cpu', 'tfjs-wasm', 'brainjs'],
     },
     {
       suite: 'train',

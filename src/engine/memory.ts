@@ -264,6 +264,17 @@ export class ModelMemory {
     this.plans = [];
   }
 
+  /** A block of at least `floats` floats for the diagnostics probe (kept, grown when a fit needs more). */
+  probeFor(floats: number): number {
+    if (this.probe === 0 || this.probeFloats < floats) {
+      this.probe = this.alloc(floats, []);
+      this.probeFloats = floats;
+    }
+    return this.probe;
+  }
+  private probe = 0;
+  private probeFloats = 0;
+
   /** A block to copy the weights into before a step TerminateOnNaN may undo (made once). */
   backupFor(floats: number): number {
     if (!this.backup) this.backup = this.alloc(floats, []);

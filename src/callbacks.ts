@@ -69,9 +69,16 @@ export class History extends Callback {
     this.epoch.push(epoch);
     for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
   }
-  /** An SVG line chart of every recorded series (loss and metrics, train and validation). */
+  /**
+   * An SVG line chart of every recorded series (loss and metrics, train and validation), and with a
+   * diagnostics callback in the fit, each layer's gradient norm per report (log10) in a panel of its own.
+   */
   toSVG(options: { width?: number; height?: number; title?: string } = {}): string {
-    return historyToSVG(this.history, options);
+    const series: Record<string, number[]> = { ...this.history };
+    for (const r of this.diagnostics ?? [])
+      for (const l of r.layers)
+        (series[`${GRAD_PREFIX}${l.name}`] ??= []).push(Math.log10(Math.max(l.gradNorm, 1e-30)));
+    return historyToSVG(series, options);
   }
 }
 
@@ -301,6 +308,9 @@ export const learningRateScheduler = (schedule: (epoch: number, lr: number) => n
 export const terminateOnNaN = () => new TerminateOnNaN();
 
 /** An SVG chart of loss/metric curves per epoch, readable without any other tool. */
+/** The series names History.toSVG gives the layers' gradient norms (log10). */
+const GRAD_PREFIX = 'log10 |grad| ';
+
 export function historyToSVG(
   history: Record<string, number[]>,
   options: { width?: number; height?: number; title?: string } = {},
@@ -308,7 +318,12 @@ export function historyToSVG(
   const W = options.width ?? 720,
     H = options.height ?? 360;
   const keys = Object.keys(history).filter((k) => k !== 'learning_rate');
-  const groups = [keys.filter((k) => /loss/.test(k)), keys.filter((k) => !/loss/.test(k))].filter((g) => g.length > 0);
+  const grad = (k: string) => k.startsWith(GRAD_PREFIX);
+  const groups = [
+    keys.filter((k) => /loss/.test(k) && !grad(k)),
+    keys.filter((k) => !/loss/.test(k) && !grad(k)),
+    keys.filter(grad),
+  ].filter((g) => g.length > 0);
   const colors = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
   const panelW = groups.length > 0 ? W / groups.length : W;
   const esc = (s: string) =>

@@ -19,6 +19,8 @@ import { type Printer, defaultPrinter } from './progress.js';
 /** One layer's figures for an epoch (or one diagnose() pass). */
 export interface LayerDiagnostics {
   name: string;
+  /** Whether the layer's output is one of the model's (its saturation is a classifier's confidence). */
+  output: boolean;
   /** The activation the layer applies (its own), or null. */
   activation: string | null;
   /** L2 norm of the kernel's gradient, averaged over the epoch's steps. */
@@ -49,6 +51,8 @@ export interface ProbedLayer {
   value: number;
   feat: number;
   activation: string | null;
+  /** The value is one of the model's outputs. */
+  output: boolean;
 }
 
 const RELU_FAMILY = new Set(['relu', 'relu6']);
@@ -205,6 +209,7 @@ export class DiagnosticProbe {
       const mean = a.n > 0 ? sum / a.n : 0;
       const r: LayerDiagnostics = {
         name: l.layer.name,
+        output: l.output,
         activation: l.activation,
         gradNorm: a.steps > 0 ? a.gradNorm / a.steps : 0,
         weightNorm: Math.sqrt(this.sumSq(l.kernel.ptr, l.kernel.size)),
@@ -269,7 +274,7 @@ export function diagnose(
           key: `dead:${l.name}`,
           text: `dead ReLUs: ${pct(l.deadFraction)} of layer '${l.name}'s units output 0 for every sample, so no gradient reaches their weights. Try leaky_relu or elu, He initialization, or a smaller learning rate.`,
         });
-      if (l.saturatedFraction !== null && l.saturatedFraction > 0.5)
+      if (l.saturatedFraction !== null && l.saturatedFraction > 0.5 && !l.output)
         out.push({
           key: `saturated:${l.name}`,
           text: `saturated ${l.activation}: ${pct(l.saturatedFraction)} of layer '${l.name}'s outputs are within 0.02 of their bounds, where the gradient is near 0. Standardize the inputs, use Glorot initialization or smaller weights, batch normalization, or ReLU-family activations.`,

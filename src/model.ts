@@ -576,6 +576,7 @@ export class LayersModel {
         value: s.output,
         feat: p.values[s.output]!.feat,
         activation: typeof act === 'string' ? act : null,
+        output: p.outputs.includes(s.output),
       });
     }
     const floats = layers.reduce((a, l) => a + l.feat + l.kernel.size, 0);

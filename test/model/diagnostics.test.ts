@@ -144,6 +144,10 @@ describe('diagnostics: each failure mode gives its warning', () => {
     });
     expect(warnings).toEqual([]);
     expect(printed).toEqual([]);
+    // The chart gains a panel of the layers' gradient norms.
+    const svg = history.toSVG();
+    for (const l of m.layers) expect(svg).toContain(`log10 |grad| ${l.name}`);
+    expect(history.diagnostics![0]!.layers.map((l) => l.output)).toEqual([false, false, true]);
     expect(history.diagnostics).toHaveLength(20);
     const r = history.diagnostics![19]!.layers;
     expect(r.map((l) => l.name)).toEqual(m.layers.map((l) => l.name));

@@ -121,7 +121,9 @@ Training
 Output
   -o, --out DIR           model directory (default ./simdnet-model); model.json, weights.bin and
                           preprocessing.json. An existing model there is replaced.
-  --plot FILE.svg         write the loss and metric curves per epoch as an SVG chart
+  --plot FILE.svg         write the loss and metric curves per epoch as an SVG chart, with each layer's
+                          gradient norm (log10). Layer problems seen while training (vanishing or
+                          exploding gradients, dead ReLUs, saturated units) are printed as warnings.
 `;
 
 const options = {
@@ -483,6 +485,20 @@ function buildModel(
   return model;
 }
 
+/**
+ * The diagnostics callback (issue 19): its layer warnings (vanishing or exploding gradients, dead ReLUs,
+ * saturated units) on stderr, and the layers' gradient norms in --plot's chart. Over- and under-fitting
+ * are left to early stopping and the test line here.
+ */
+function diagnosticsCallback(o: TrainOptions): sn.callbacks.Diagnostics {
+  return sn.callbacks.diagnostics({
+    warn: !o.quiet,
+    print: (line: string) => {
+      if (!/^⚠ (over|under)-fitting/.test(line)) process.stderr.write(`simdnet: warning: ${line.replace(/^⚠ /, '')}\n`);
+    },
+  });
+}
+
 /** Early stopping on the best epoch (validation when there is some), if asked for. */
 function stoppingCallback(o: TrainOptions, hasVal: boolean, task: Task): BestEpoch | null {
   if (o.patience <= 0) return null;
@@ -614,7 +630,7 @@ export async function train(args: string[]): Promise<number> {
     batchSize: Math.min(o.batchSize, split.train.length),
     verbose: o.verbose,
     seed: o.seed,
-    callbacks: es ? [es] : [],
+    callbacks: es ? [es, diagnosticsCallback(o)] : [diagnosticsCallback(o)],
     ...(hasVal
       ? {
           validationData: [
@@ -693,7 +709,7 @@ async function trainStreamed(o: TrainOptions, say: (s: string) => void): Promise
     epochs: o.epochs,
     verbose: o.verbose,
     seed: o.seed,
-    callbacks: es ? [es] : [],
+    callbacks: es ? [es, diagnosticsCallback(o)] : [diagnosticsCallback(o)],
     ...(hasVal ? { validationData: d.part('val', prep, encodeY).batch(1024).prefetch(1) } : {}),
   });
   const test = d.counts.test > 0 ? () => model.evaluateDataset(d.part('test', prep, encodeY).batch(1024)) : null;

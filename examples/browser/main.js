@@ -32,6 +32,9 @@ worker.onmessage = (e) => {
       setStatus(`${m.train} training and ${m.test} test images loaded. Press Train.`);
       break;
     }
+    case 'diagnostics':
+      showDiagnostics(m.report);
+      break;
     case 'status':
       setStatus(m.text);
       break;
@@ -93,7 +96,15 @@ $('train').onclick = () => {
   document.body.dataset.trained = 'false';
   setStatus('Training…');
   drawChart();
-  worker.postMessage({ type: 'train', kind: kind(), epochs, hidden, learningRate: kind() === 'cnn' ? 0.005 : 0.003 });
+  const activation = $('activation').value;
+  const depth = Math.max(1, Math.min(16, Number($('depth').value) || 1));
+  $('diagnostics').querySelector('tbody').textContent = '';
+  $('warnings').textContent = '';
+  seenWarnings.clear();
+  worker.postMessage({
+    type: 'train', kind: kind(), epochs, hidden, activation, depth,
+    learningRate: kind() === 'cnn' ? 0.005 : 0.003,
+  });
 };
 $('save').onclick = () => worker.postMessage({ type: 'save' });
 $('load').onclick = () => worker.postMessage({ type: 'load', kind: kind() });
@@ -303,3 +314,36 @@ function showPrediction(probs) {
 
 // For the end-to-end test and the curious: the current drawing as model input.
 window.simdnetDemo = { pixels: () => (kind() === 'cnn' ? toMnistPixels(strokes) : toDigitPixels(strokes)) };
+
+/** The diagnostics callback's report: each layer's gradient norm (a log-scale bar) and dead units; warnings. */
+const seenWarnings = new Set();
+function showDiagnostics(report) {
+  const body = $('diagnostics').querySelector('tbody');
+  body.textContent = '';
+  for (const l of report.layers) {
+    const tr = document.createElement('tr');
+    tr.dataset.layer = l.name;
+    tr.dataset.gradNorm = String(l.gradNorm);
+    // 1e-10 → no bar, 1 → full width.
+    const w = Math.max(0, Math.min(1, (Math.log10(Math.max(l.gradNorm, 1e-12)) + 10) / 10)) * 120;
+    const dead = l.deadFraction === null ? '–' : `${Math.round(l.deadFraction * 100)}%`;
+    for (const text of [l.name, l.gradNorm.toExponential(1), '', dead]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.appendChild(td);
+    }
+    const bar = document.createElement('span');
+    bar.className = 'bar';
+    bar.style.width = `${w.toFixed(0)}px`;
+    tr.children[2].appendChild(bar);
+    body.appendChild(tr);
+  }
+  for (const w of report.warnings) {
+    const key = w.split(':')[0] + w.match(/'[^']*'/)?.[0];
+    if (seenWarnings.has(key)) continue;
+    seenWarnings.add(key);
+    const li = document.createElement('li');
+    li.textContent = w;
+    $('warnings').appendChild(li);
+  }
+}

@@ -1,12 +1,12 @@
 // The demo's training worker: loads the data, trains a classifier with
 // simdnet and answers predictions, all off the page's main thread (the page
 // stays responsive however long an epoch takes). Two models:
-//   'mlp': the UCI digits (8×8, values 0..16), 64 → hidden ReLU → 10 softmax;
+//   'mlp': the UCI digits (8×8, values 0..16), 64 → hidden (1 to 16 layers, ReLU or sigmoid) → 10 softmax;
 //   'cnn': MNIST (28×28, values 0..1; the 10,000 shipped images split 8,000 / 2,000),
 //          the TF.js tutorial's CNN: conv 8@5×5 relu → max pool 2 → conv 16@5×5 relu
 //          → max pool 2 → dense 10 softmax.
 //
-// Messages in:  { type: 'train', kind, epochs, hidden, learningRate }
+// Messages in:  { type: 'train', kind, epochs, hidden, learningRate, activation, depth }
 //               { type: 'predict', id, pixels }   (the current model's input: 64 values 0..16, or 784 values 0..1)
 //               { type: 'save' } | { type: 'load', kind }  (IndexedDB)
 // Messages out: ready, epoch, progress, done, prediction, saved, loaded, error.
@@ -90,17 +90,18 @@ function buildCnn(learningRate) {
   return m;
 }
 
-function buildModel(hidden, learningRate) {
+function buildModel(hidden, learningRate, activation = 'relu', depth = 1) {
   sn.setSeed(12);
   const m = sn.sequential([
-    sn.layers.dense({ units: hidden, inputDim: 64, activation: 'relu' }),
+    ...Array.from({ length: depth }, (_, i) =>
+      sn.layers.dense({ units: hidden, ...(i === 0 ? { inputDim: 64 } : {}), activation })),
     sn.layers.dense({ units: 10, activation: 'softmax' }),
   ]);
   m.compile({ loss: 'sparse_categorical_crossentropy', optimizer: sn.optimizers.adam({ learningRate }), metrics: ['accuracy'] });
   return m;
 }
 
-async function train({ kind: k = 'mlp', epochs = 30, hidden = 64, learningRate = 0.003 }) {
+async function train({ kind: k = 'mlp', epochs = 30, hidden = 64, learningRate = 0.003, activation = 'relu', depth = 1 }) {
   if (training) return;
   training = true;
   try {
@@ -113,7 +114,7 @@ async function train({ kind: k = 'mlp', epochs = 30, hidden = 64, learningRate =
     }
     const d = kind === 'cnn' ? mnist : data;
     const nTrain = d.xTrain.shape?.[0] ?? d.xTrain.length;
-    model = kind === 'cnn' ? buildCnn(learningRate) : buildModel(hidden, learningRate);
+    model = kind === 'cnn' ? buildCnn(learningRate) : buildModel(hidden, learningRate, activation, depth);
     const t0 = performance.now();
     let lastProgress = 0;
     await model.fit(d.xTrain, d.yTrain, {
@@ -125,7 +126,9 @@ async function train({ kind: k = 'mlp', epochs = 30, hidden = 64, learningRate =
           if (now - lastProgress > 50) { lastProgress = now; post({ type: 'progress', batch, loss: logs.loss, accuracy: logs.accuracy }); }
         },
         onEpochEnd: (epoch, logs) => post({ type: 'epoch', epoch, epochs, logs: { ...logs }, ms: performance.now() - t0 }),
-      }],
+      },
+      // Per-layer gradient norms and dead units, every epoch, to the page (issue 19).
+      sn.callbacks.diagnostics({ warn: false, onReport: (report) => post({ type: 'diagnostics', report }) })],
     });
     const ms = performance.now() - t0;
     post({ type: 'done', kind, ms, samplesPerSecond: (epochs * nTrain) / (ms / 1000), params: model.countParams?.() });

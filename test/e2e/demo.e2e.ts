@@ -207,6 +207,44 @@ test('native ES modules, cross-origin isolated: train past 90%, draw a digit, re
   await page.context().close();
 });
 
+test('diagnostics: a 10-layer sigmoid network shows its gradients vanishing, layer by layer; ReLU shows its dead units', async () => {
+  const { page, errors } = await open(await serve({}));
+  await waitReady(page);
+  await page.selectOption('#activation', 'sigmoid');
+  await page.fill('#depth', '10');
+  await page.fill('#epochs', '3');
+  await page.click('#train');
+  await page.waitForFunction(() => document.querySelectorAll('#diagnostics tbody tr').length === 11, null, {
+    timeout: 60_000,
+  });
+  await page.waitForFunction(
+    () => /vanishing gradients/.test(document.getElementById('warnings')!.textContent ?? ''),
+    null,
+    {
+      timeout: 60_000,
+    },
+  );
+  const norms = await page.$$eval('#diagnostics tbody tr', (rows) =>
+    rows.map((r) => ({ layer: (r as HTMLElement).dataset.layer!, norm: Number((r as HTMLElement).dataset.gradNorm) })),
+  );
+  // The first layer's gradient is orders of magnitude below the last's.
+  expect(norms[0]!.norm).toBeLessThan(1e-3 * norms[10]!.norm);
+  await page.screenshot({ path: join(OUT, 'demo-diagnostics.png'), fullPage: true });
+  // Back to one ReLU layer: no vanishing warning, dead units shown as a share.
+  await page.waitForSelector('#train:not([disabled])', { timeout: 60_000 });
+  await page.selectOption('#activation', 'relu');
+  await page.fill('#depth', '1');
+  await page.fill('#epochs', '2');
+  await page.click('#train');
+  await page.waitForFunction(() => document.querySelectorAll('#diagnostics tbody tr').length === 2, null, {
+    timeout: 60_000,
+  });
+  expect(await page.textContent('#warnings')).not.toMatch(/vanishing/);
+  expect(await page.$eval('#diagnostics tbody tr td:nth-child(4)', (td) => td.textContent)).toMatch(/^\d+%$/);
+  expect(errors).toEqual([]);
+  await page.context().close();
+});
+
 test('the CNN: trains on MNIST in the worker past 95% on 2,000 held-out images, and reads a drawn 0 as MNIST would see it', async () => {
   const { page, errors } = await open(await serve({}));
   const backend = await waitReady(page);

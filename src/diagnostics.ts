@@ -4,11 +4,13 @@
  * step and said in words, with the remedy the text gives.
  *
  * `sn.callbacks.diagnostics()` is the callback a user adds; the model gives it a probe for the fit
- * (`DiagnosticProbe`), which reads the buffers the step already has: each layer's kernel gradient and
- * weights (the sumSquares kernel), its output in the plan (one pass in JS: sum, sum of squares, the
- * units that were ever non-zero, the outputs near a sigmoid's or tanh's bounds), and the weights before
- * and after the update (one copy, one axpy, one sumSquares). Nothing is allocated per step; without the
- * callback nothing is computed.
+ * (`DiagnosticProbe`), which reads the buffers the step already has, through kernels (on Node 20 a JS
+ * loop over the shared kernel memory measured slower than a kernel call, even over a few hundred
+ * floats): each layer's kernel gradient and weights (sumSquares), its output in the plan (colSumSquares:
+ * the column sums added into the epoch's — a ReLU unit whose sum stays 0 was 0 for every sample — and
+ * the sum of squares; a JS count of the outputs near a bounded activation's bounds), and the kernels
+ * before and after the update (one copy, then sumSquaresDiff). Nothing is allocated per step; without
+ * the callback nothing is computed.
  */
 import type { Backend } from './backend/types.js';
 import { Callback, type Logs } from './callbacks.js';
@@ -56,8 +58,6 @@ export interface ProbedLayer {
 }
 
 const RELU_FAMILY = new Set(['relu', 'relu6']);
-/** Blocks under this many floats are measured by JS loops: cheaper than a kernel call there. */
-const SMALL = 4096;
 const BOUNDS: Record<string, [number, number]> = {
   sigmoid: [0, 1],
   hard_sigmoid: [0, 1],
@@ -109,19 +109,6 @@ export class DiagnosticProbe {
     this.colFloats = layers.reduce((a, l) => a + l.feat, 0);
     this.backupFloats = this.colFloats + layers.reduce((a, l) => a + l.kernel.size, 0);
     be.heap.f32.fill(0, backup >> 2, (backup >> 2) + this.colFloats);
-    this.old = layers.map((l) => (l.kernel.size < SMALL ? new Float32Array(l.kernel.size) : null));
-  }
-  /** A small kernel's copy before the update (in JS memory); null: a large one's is in `backup`. */
-  private readonly old: (Float32Array | null)[];
-
-  /** Σx² over n floats at p: a JS loop for a small block (a kernel call costs more), the kernel otherwise. */
-  private sumSq(p: number, n: number): number {
-    if (n >= SMALL) return this.be.sumSquares(p, n);
-    const f = this.be.heap.f32,
-      a = p >> 2;
-    let s = 0;
-    for (let i = 0; i < n; i++) s += f[a + i]! * f[a + i]!;
-    return s;
   }
 
   /**
@@ -130,67 +117,50 @@ export class DiagnosticProbe {
    * every sample) and their sum of squares — and, for a bounded activation, a count of the saturated.
    */
   afterBackward(y: readonly number[], M: number): void {
-    const be = this.be;
+    const be = this.be,
+      f = be.heap.f32;
     let cols = this.backup;
     for (let i = 0; i < this.layers.length; i++) {
       const l = this.layers[i]!,
         a = this.acc[i]!;
       a.steps++;
-      a.gradNorm += Math.sqrt(this.sumSq(l.kernel.grad, l.kernel.size));
+      a.gradNorm += Math.sqrt(this.be.sumSquares(l.kernel.grad, l.kernel.size));
       const U = l.feat,
         n = M * U,
         p = y[l.value]!;
-      be.colSum(p, M, U, cols, 1);
-      a.sq += be.sumSquares(p, n);
+      a.sq += be.colSumSquares(p, M, U, cols, 1);
       a.n += n;
       cols += U * 4;
       const bounds = l.activation !== null ? BOUNDS[l.activation] : undefined;
-      if (bounds !== undefined) a.saturated += countOutside(be.heap.f32, p >> 2, n, bounds[0] + 0.02, bounds[1] - 0.02);
+      if (bounds !== undefined) a.saturated += countOutside(f, p >> 2, n, bounds[0] + 0.02, bounds[1] - 0.02);
     }
   }
   /** Keep the kernels as they are before the optimizer changes them. */
   beforeUpdate(): void {
     const f = this.be.heap.f32;
     let off = (this.backup >> 2) + this.colFloats;
-    this.layers.forEach((l, i) => {
+    for (const l of this.layers) {
       const w = l.kernel,
         p = w.ptr >> 2;
-      const small = this.old[i];
-      if (small !== null) small!.set(f.subarray(p, p + w.size));
-      else f.copyWithin(off, p, p + w.size);
+      f.copyWithin(off, p, p + w.size);
       off += w.size;
-    });
+    }
   }
   /** ‖Δw‖ / ‖w‖ of the update just made. */
   afterUpdate(): void {
-    const be = this.be,
-      f = be.heap.f32;
+    const be = this.be;
     let off = this.backup + this.colFloats * 4;
-    this.layers.forEach((l, i) => {
-      const w = l.kernel,
-        old = this.old[i];
-      let dw2: number, w2: number;
-      if (old !== null && old !== undefined) {
-        const p = w.ptr >> 2;
-        dw2 = 0;
-        w2 = 0;
-        for (let k = 0; k < w.size; k++) {
-          const v = f[p + k]!,
-            d = v - old[k]!;
-          dw2 += d * d;
-          w2 += v * v;
-        }
-      } else {
-        be.axpy(w.size, -1, w.ptr, off); // backup = old − new
-        dw2 = be.sumSquares(off, w.size);
+    for (let i = 0; i < this.layers.length; i++) {
+      const w = this.layers[i]!.kernel;
+      const dw2 = be.sumSquaresDiff(w.ptr, off, w.size),
         w2 = be.sumSquares(w.ptr, w.size);
-      }
       const a = this.acc[i]!;
       a.updates++;
       a.ratio += w2 > 0 ? Math.sqrt(dw2 / w2) : 0;
       off += w.size * 4;
-    });
+    }
   }
+
   /** The epoch's figures; the accumulators start over. */
   report(): LayerDiagnostics[] {
     const be = this.be,
@@ -212,7 +182,7 @@ export class DiagnosticProbe {
         output: l.output,
         activation: l.activation,
         gradNorm: a.steps > 0 ? a.gradNorm / a.steps : 0,
-        weightNorm: Math.sqrt(this.sumSq(l.kernel.ptr, l.kernel.size)),
+        weightNorm: Math.sqrt(this.be.sumSquares(l.kernel.ptr, l.kernel.size)),
         updateRatio: a.updates > 0 ? a.ratio / a.updates : null,
         deadFraction: l.activation !== null && RELU_FAMILY.has(l.activation) ? 1 - alive / l.feat : null,
         saturatedFraction: l.activation !== null && l.activation in BOUNDS ? (a.n > 0 ? a.saturated / a.n : 0) : null,

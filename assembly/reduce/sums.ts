@@ -109,3 +109,32 @@ export function l1l2(W: usize, G: usize, n: i32, l1: f64, l2: f64): f64 {
   return f32x4.add(f32x4.sub(pos, neg), f32x4.mul(v2l2, w));
 }
 
+
+/**
+ * colSum (beta = 1 adds into out) and, returned, Σ X² over the block in float64: the diagnostics probe's
+ * per-layer output statistics in one call.
+ */
+export function colSumSquares(X: usize, M: i32, N: i32, out: usize, beta: f64): f64 {
+  colSum(X, M, N, out, beta);
+  return sumSquares(X, M * N);
+}
+
+/** Σ (A[i] − B[i])² over n elements, accumulated in float64 (‖Δw‖² of an update, with no copy written). */
+export function sumSquaresDiff(A: usize, B: usize, n: i32): f64 {
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const off = <usize>i << 2;
+    const d = f32x4.sub(v128.load(A + off), v128.load(B + off));
+    const lo = f64x2.promote_low_f32x4(d);
+    const hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(d, d, 2, 3, 0, 1));
+    a0 = f64x2.add(a0, f64x2.mul(lo, lo));
+    a1 = f64x2.add(a1, f64x2.mul(hi, hi));
+  }
+  let s = hsum64(f64x2.add(a0, a1));
+  for (; i < n; i++) {
+    const d = <f64>(load<f32>(A + (<usize>i << 2)) - load<f32>(B + (<usize>i << 2)));
+    s += d * d;
+  }
+  return s;
+}

@@ -479,6 +479,24 @@ export function createJsBackend(initialPages = 16): Backend {
       return s;
     },
 
+    colSumSquares(X, M, N, out, beta) {
+      backend.colSum(X, M, N, out, beta);
+      return backend.sumSquares(X, M * N);
+    },
+
+    sumSquaresDiff(A, B, n) {
+      const f = mem();
+      const a0 = A >> 2,
+        b0 = B >> 2;
+      let s = 0;
+      for (let i = 0; i < n; i++) {
+        // The difference in float32, as the kernel takes it.
+        const d = Math.fround(f[a0 + i]! - f[b0 + i]!);
+        s += d * d;
+      }
+      return s;
+    },
+
     scale(X, n, s) {
       const f = mem();
       const x0 = X >> 2;

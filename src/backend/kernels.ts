@@ -189,6 +189,12 @@ export const KERNELS = {
   colSum: k<(X: number, M: number, N: number, out: number, beta: number) => void>({ split: { kind: 'none' } }),
   /** Σ x² over n elements, accumulated in float64. */
   sumSquares: k<(X: number, n: number) => number>({ split: { kind: 'sum', n: 1, ptrs: [0], cost: 0.2 } }),
+  /** colSum, and Σ x² over the M×N block returned (float64): the diagnostics' per-layer output statistics. */
+  colSumSquares: k<(X: number, M: number, N: number, out: number, beta: number) => number>({
+    split: { kind: 'none' },
+  }),
+  /** Σ (A[i] − B[i])² over n elements, accumulated in float64 (an update's ‖Δw‖², from a copy of w before it). */
+  sumSquaresDiff: k<(A: number, B: number, n: number) => number>({ split: { kind: 'none' } }),
   /** X[i] *= s. */
   scale: k<(X: number, n: number, s: number) => void>({ split: { kind: 'elem', n: 1, ptrs: [0], cost: 0.11 } }),
   /** X[i] = clamp(X[i], −c, c). */

@@ -239,6 +239,19 @@ describeWasm('elementwise kernels: wasm against js', (load) => {
           { scale, scaleTol: 2 * (M + 4) * U, abs: 1e-30 },
           [N],
         );
+        // The fused form: the same column sums, and Σ x² of the block.
+        conform(
+          `colSumSquares(M=${M}, N=${N}, beta=${beta})`,
+          w,
+          (a) => {
+            const pX = a.put(X),
+              pO = a.put(out0);
+            const s = a.b.colSumSquares(pX, M, N, pO, beta);
+            return { out: a.read(pO, N), s };
+          },
+          (key) => (key === 's' ? { rel: 1e-6 } : { scale, scaleTol: 2 * (M + 4) * U, abs: 1e-30 }),
+          [N],
+        );
       }
     }
   });
@@ -249,6 +262,10 @@ describeWasm('elementwise kernels: wasm against js', (load) => {
       const X = randArray(rng, n, -2, 2),
         Y = randArray(rng, n, -2, 2);
       conform(`sumSquares(n=${n})`, w, (a) => ({ s: a.b.sumSquares(a.put(X), n) }), { rel: 1e-6 });
+      conform(`sumSquaresDiff(n=${n})`, w, (a) => ({ s: a.b.sumSquaresDiff(a.put(X), a.put(Y), n) }), {
+        rel: 1e-6,
+        abs: 1e-30,
+      });
       for (const s of [0.37, -2, 0]) {
         conform(
           `scale(n=${n}, s=${s})`,

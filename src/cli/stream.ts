@@ -24,6 +24,7 @@ import {
   type Preprocessing,
   type Task,
   type TargetInfo,
+  type Unseen,
   categoryKey,
   classIndices,
   inferTask,
@@ -157,6 +158,8 @@ export interface StreamedData {
   stats: Pick<Preprocessing, 'imputeValues' | 'means' | 'stds' | 'categorical'>;
   targetMean: number | null;
   targetStd: number | null;
+  /** Categories met in validation or test rows that no training row has (after those rows were read). */
+  unseen(): Unseen[];
   /** Each part's rows, encoded: { xs: model input, ys: target as the loss wants it }. */
   part(
     p: Part,
@@ -291,6 +294,8 @@ export async function analyse(o: {
   });
   const regression = info.task === 'regression' && o.standardize;
 
+  const unseen = new Map<string, Unseen>(),
+    reported = new Set<Part>();
   const part: StreamedData['part'] = (p, prep, encodeY) =>
     sn.data.generator(async function* () {
       for await (const { t, first } of chunks(o.file, head)) {
@@ -300,6 +305,16 @@ export async function analyse(o: {
         if (keep.length === 0) continue;
         const cols = readFeatures(t, featureIdx, kinds, o.impute !== null);
         const X = transform(t, cols, prep, keep);
+        // Categories no training row has: noted once per column (the first pass over a part reports them).
+        if (!reported.has(p))
+          for (const u of X.unseen) {
+            const seen = unseen.get(u.column);
+            if (seen === undefined) unseen.set(u.column, u);
+            else {
+              seen.rows += u.rows;
+              for (const v of u.values) seen.values.add(v);
+            }
+          }
         const cellsT = readTargetCells(t, ti);
         const idx = info.classes ? classIndices(t, ti, cellsT, info.classes, info.classesNumeric) : null;
         const vals = info.task === 'regression' ? targetValues(t, ti, cellsT) : null;
@@ -307,6 +322,7 @@ export async function analyse(o: {
         for (let q = 0; q < keep.length; q++)
           yield { xs: X.data.subarray(q * W, (q + 1) * W), ys: encodeY(idx, vals, keep[q]!) };
       }
+      reported.add(p);
     });
   return {
     table: { file: o.file, ...head },
@@ -318,6 +334,7 @@ export async function analyse(o: {
     targetMean: regression ? target.mean : null,
     targetStd: regression ? target.std(target.n) : null,
     part,
+    unseen: () => [...unseen.values()],
     ti,
     featureIdx,
   };

@@ -98,6 +98,26 @@ describe('simdnet train --stream', () => {
     expect(whole.stderr).toMatch(/heap/i);
   });
 
+  it('a category only validation or test rows have: encoded as zeros, with the in-memory path’s warning', () => {
+    const lines = mixedCsv(400, 9).trim().split('\n');
+    const r = Array.from({ length: 400 }, (_, i) => i).find((i) => partOf(i, 1, 0.1, 0.2) !== 'train')!;
+    const cells = lines[r + 1]!.split(',');
+    cells[2] = 'purple';
+    lines[r + 1] = cells.join(',');
+    const f = write(dir, 'unseen.csv', `${lines.join('\n')}\n`);
+    const out = simdnet(
+      ['train', f, '--target', 'label', '--impute', 'mean', '--stream', '--verbose', '0', '-o', 'u'],
+      dir,
+    );
+    expect(out.status).toBe(0);
+    expect(out.stderr).toMatch(
+      new RegExp(
+        `column 'colour' has the category 'purple' \\(.*unseen.csv, line ${r + 2}\\), which no training row has`,
+      ),
+    );
+    expect(out.stderr.match(/purple/g)).toHaveLength(1);
+  });
+
   it('refusals: --impute median, a short row (its line), a text cell in a numeric column (line and column)', () => {
     const r = simdnet(['train', PIMA, '--target', 'last', '--stream', '--impute', 'median'], dir);
     expect(r.status).not.toBe(0);

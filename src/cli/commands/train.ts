@@ -19,6 +19,7 @@ import {
   Preprocessing,
   Task,
   type TargetInfo,
+  type Unseen,
   classIndices,
   featureKinds,
   fitStatistics,
@@ -712,6 +713,27 @@ async function trainStreamed(o: TrainOptions, say: (s: string) => void): Promise
     callbacks: es ? [es, diagnosticsCallback(o)] : [diagnosticsCallback(o)],
     ...(hasVal ? { validationData: d.part('val', prep, encodeY).batch(1024).prefetch(1) } : {}),
   });
-  const test = d.counts.test > 0 ? () => model.evaluateDataset(d.part('test', prep, encodeY).batch(1024)) : null;
-  return finish(o, say, model, prep, history, es, (performance.now() - t0) / 1000, test, d.counts.test);
+  const seconds = (performance.now() - t0) / 1000;
+  const test =
+    d.counts.test > 0
+      ? async () => {
+          const logs = await model.evaluateDataset(d.part('test', prep, encodeY).batch(1024));
+          warnUnseen(o, d.table, d.unseen());
+          return logs;
+        }
+      : null;
+  if (test === null) warnUnseen(o, d.table, d.unseen());
+  return finish(o, say, model, prep, history, es, seconds, test, d.counts.test);
+}
+
+/** The streamed path's unseen categories, as the in-memory path words them. */
+function warnUnseen(o: TrainOptions, table: Pick<Table, 'file'>, unseen: Unseen[]): void {
+  if (o.quiet) return;
+  for (const u of unseen)
+    process.stderr.write(
+      unseenWarning(table as Table, u).replace(
+        'which the model did not see in training',
+        'which no training row has (only validation or test rows)',
+      ),
+    );
 }

@@ -28,10 +28,13 @@ const isPromise = <T>(x: unknown): x is Promise<T> => typeof (x as { then?: unkn
 function then<A, B>(x: A | Promise<A>, f: (a: A) => B | Promise<B>): B | Promise<B> {
   return isPromise<A>(x) ? x.then(f) : f(x);
 }
-/** The element i of the stage `where` failed: the error, with where it happened. */
-function at(where: string, e: unknown): Error {
+/**
+ * @internal An error with where it happened put in front of its message (once: a message that already
+ * starts with `where` is left alone); the class is kept so callers can tell what it was.
+ */
+export function locate(e: unknown, where: string): Error {
   if (e instanceof Error) {
-    e.message = `${where}: ${e.message}`;
+    if (!e.message.startsWith(where)) e.message = `${where}: ${e.message}`;
     return e;
   }
   return new DataError(`${where}: ${describe(e)}`);
@@ -89,13 +92,13 @@ export class Dataset<T = unknown> {
         try {
           v = fn(r.value);
         } catch (e) {
-          throw at(`Dataset.map(): element ${k}`, e);
+          throw locate(e, `Dataset.map(): element ${k}`);
         }
         return isPromise<U>(v)
           ? v.then(
               (value) => ({ value, done: false }),
               (e: unknown) => {
-                throw at(`Dataset.map(): element ${k}`, e);
+                throw locate(e, `Dataset.map(): element ${k}`);
               },
             )
           : { value: v, done: false };
@@ -523,12 +526,12 @@ export function generator<T>(fn: () => Iterator<T> | AsyncIterator<T> | Iterable
             ? r.then(
                 (q) => q,
                 (e: unknown) => {
-                  throw at(`sn.data.generator(): the generator failed at element ${k}`, e);
+                  throw locate(e, `sn.data.generator(): the generator failed at element ${k}`);
                 },
               )
             : r;
         } catch (e) {
-          throw at(`sn.data.generator(): the generator failed at element ${k}`, e);
+          throw locate(e, `sn.data.generator(): the generator failed at element ${k}`);
         }
       },
       close: () => {

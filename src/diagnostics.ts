@@ -93,21 +93,19 @@ class Acc {
  */
 export class DiagnosticProbe {
   private readonly acc: Acc[];
-  /**
-   * Floats of the probe's block: each layer's output column sums over the epoch (feat floats each), then a
-   * copy of every large kernel before the update.
-   */
-  readonly backupFloats: number;
+  /** Floats at the start of the probe's block: each layer's output column sums over the epoch (feat floats each). */
   private readonly colFloats: number;
+  /** The probe's block in kernel memory: the column sums, then a copy of every kernel before the update. */
+  private readonly backup: number;
   constructor(
     private readonly be: Backend,
     readonly layers: readonly ProbedLayer[],
-    /** A block of backupFloats floats in kernel memory (the model's). */
-    private readonly backup: number,
+    /** Gives a block of at least `floats` floats in kernel memory (the model's). */
+    alloc: (floats: number) => number,
   ) {
     this.acc = layers.map(() => new Acc());
     this.colFloats = layers.reduce((a, l) => a + l.feat, 0);
-    this.backupFloats = this.colFloats + layers.reduce((a, l) => a + l.kernel.size, 0);
+    const backup = (this.backup = alloc(this.colFloats + layers.reduce((a, l) => a + l.kernel.size, 0)));
     be.heap.f32.fill(0, backup >> 2, (backup >> 2) + this.colFloats);
   }
 

@@ -30,7 +30,7 @@ import { type Program, SymbolicTensor, compileProgram } from './engine/graph.js'
 import { ModelMemory } from './engine/memory.js';
 import { Executor, type OutputInfo, applyUpdate, penalty } from './engine/step.js';
 import { type BatchSource, type LoopHost, arrayBatches, runEpochs } from './engine/loop.js';
-import { Dataset } from './dataset.js';
+import { Dataset, locate } from './dataset.js';
 import {
   DiagnosticProbe,
   Diagnostics,
@@ -135,13 +135,13 @@ function loopOptions(args: { epochs?: number; initialEpoch?: number; verbose?: n
   return { epochs, initialEpoch, verbose };
 }
 
-/** An error from a dataset's batch, with the batch named (the class kept, so callers can tell what it was). */
-function datasetError(e: unknown, where: string): Error {
-  if (e instanceof Error) {
-    if (!e.message.startsWith(where)) e.message = `${where}: ${e.message}`;
-    return e;
+/** The next batch of a dataset pass; a failure to make it is named by the batch. */
+async function nextBatch(src: { next(): unknown }, b: number): Promise<IteratorResult<unknown>> {
+  try {
+    return (await src.next()) as IteratorResult<unknown>;
+  } catch (e) {
+    throw locate(e, `dataset batch ${b}`);
   }
-  return new ValueError(`${where}: ${describe(e)}`);
 }
 
 /** The options fit(dataset, args) takes: fitDataset's, and fit's that a dataset makes moot (refused there). */
@@ -579,8 +579,7 @@ export class LayersModel {
         output: p.outputs.includes(s.output),
       });
     }
-    const floats = layers.reduce((a, l) => a + l.feat + l.kernel.size, 0);
-    return new DiagnosticProbe(this.be, layers, this.mem.probeFor(floats));
+    return new DiagnosticProbe(this.be, layers, (floats) => this.mem.probeFor(floats));
   }
 
   /**
@@ -834,16 +833,9 @@ export class LayersModel {
       SW = this.classWeights(Y[0]!, args.classWeight, SW);
     }
     let val: { X: Matrix[]; Y: Matrix[]; W: Float32Array | null } | null = null;
-    if (args.validationData !== undefined) {
-      const vd = args.validationData;
-      if (!Array.isArray(vd) || vd.length < 2)
-        invalid('validationData', 'an array [xVal, yVal] or [xVal, yVal, sampleWeightVal]', vd);
-      const v = this.prepareXY(vd[0], vd[1], allow, 'validationData[0]', 'validationData[1]');
-      val = {
-        ...v,
-        W: vd[2] !== undefined ? sampleWeights(vd[2] as DataLike, v.X[0]!.rows, 'validationData[2]') : null,
-      };
-    } else if (split > 0) {
+    if (args.validationData !== undefined)
+      val = this.validationArrays(args.validationData, allow, 'an array [xVal, yVal] or [xVal, yVal, sampleWeightVal]');
+    else if (split > 0) {
       const nVal = Math.floor(rows * split);
       const nTrain = rows - nVal;
       if (nVal === 0 || nTrain === 0) {
@@ -938,12 +930,7 @@ export class LayersModel {
     let src = dataset.source(),
       index = 0;
     const read = async (where: string): Promise<{ X: Matrix[]; Y: Matrix[]; W: Float32Array | null } | null> => {
-      let r: IteratorResult<unknown>;
-      try {
-        r = await src.next();
-      } catch (e) {
-        throw datasetError(e, `dataset batch ${index}`);
-      }
+      const r = await nextBatch(src, index);
       if (r.done) return null;
       const b = this.batchXY(r.value, allow, `${where} batch ${index}`);
       index++;
@@ -958,12 +945,12 @@ export class LayersModel {
       if (vb !== undefined) checkPositiveInt('validationBatches', vb);
       val = () => this.evaluateDataset(valData, { batches: vb, allowNonFinite: allow });
     } else if (valData !== undefined) {
-      if (!Array.isArray(valData) || valData.length < 2)
-        invalid('validationData', 'a dataset, or an array [xVal, yVal] or [xVal, yVal, sampleWeightVal]', valData);
-      const v = this.prepareXY(valData[0], valData[1], allow, 'validationData[0]', 'validationData[1]');
-      const W =
-        valData[2] !== undefined ? sampleWeights(valData[2] as DataLike, v.X[0]!.rows, 'validationData[2]') : null;
-      val = () => this.evaluateMatrices(v.X, v.Y, W, 32);
+      const v = this.validationArrays(
+        valData,
+        allow,
+        'a dataset, or an array [xVal, yVal] or [xVal, yVal, sampleWeightVal]',
+      );
+      val = () => this.evaluateMatrices(v.X, v.Y, v.W, 32);
     }
     const rng = new Rng(args.seed ?? nextSeed());
     return this.trainLoop({
@@ -1034,7 +1021,7 @@ export class LayersModel {
       if (X[0]!.rows === 0) throw new ValueError('the batch has no samples.');
       return { X, Y };
     } catch (e) {
-      throw datasetError(e, where);
+      throw locate(e, where);
     }
   }
 
@@ -1080,22 +1067,14 @@ export class LayersModel {
       sum = 0,
       rows = 0;
     for (let b = 0; args.batches === undefined || b < args.batches; b++) {
-      let r: IteratorResult<unknown>;
-      try {
-        r = await src.next();
-      } catch (e) {
-        throw datasetError(e, `dataset batch ${b}`);
-      }
+      const r = await nextBatch(src, b);
       if (r.done) break;
       const { X, Y } = this.batchXY(r.value, !!args.allowNonFinite, `evaluateDataset(): batch ${b}`);
       const M = X[0]!.rows;
       if (plan === null || plan.B < M) plan = this.planFor(M, false);
       metrics ??= this.freshMetrics(Y);
       this.gather(plan, X, Y, null, null, 0, M);
-      this.forward(plan, M, false, 0);
-      sum += this.lossOn(plan, M, false, false);
-      for (let k = 0; k < outLoss.length; k++) outLoss[k] = outLoss[k]! + this.exec!.outSums[k]!;
-      this.updateMetrics(metrics, plan, M, false);
+      sum += this.evaluateBatch(plan, M, false, outLoss, metrics);
       rows += M;
     }
     src.close?.();
@@ -1214,6 +1193,27 @@ export class LayersModel {
     return history;
   }
 
+  /** fit's and fitDataset's validationData given as arrays: [x, y] or [x, y, sampleWeight], checked. */
+  private validationArrays(
+    vd: unknown,
+    allow: boolean,
+    expected: string,
+  ): { X: Matrix[]; Y: Matrix[]; W: Float32Array | null } {
+    if (!Array.isArray(vd) || vd.length < 2) invalid('validationData', expected, vd);
+    const v = this.prepareXY(vd[0] as ModelData, vd[1] as ModelData, allow, 'validationData[0]', 'validationData[1]');
+    const W = vd[2] !== undefined ? sampleWeights(vd[2] as DataLike, v.X[0]!.rows, 'validationData[2]') : null;
+    return { ...v, W };
+  }
+
+  /** Evaluation of the M samples already in the plan: their loss sum returned, outputs' sums and metrics added. */
+  private evaluateBatch(plan: Plan, M: number, useW: boolean, outLoss: Float64Array, metrics: Metric[][]): number {
+    this.forward(plan, M, false, 0);
+    const sum = this.lossOn(plan, M, useW, false);
+    for (let k = 0; k < outLoss.length; k++) outLoss[k] = outLoss[k]! + this.exec!.outSums[k]!;
+    this.updateMetrics(metrics, plan, M, useW);
+    return sum;
+  }
+
   private evaluateMatrices(X: Matrix[], Y: Matrix[], W: Float32Array | null, batchSize: number): Logs {
     const rows = X[0]!.rows;
     const B = Math.min(batchSize, Math.max(1, rows));
@@ -1225,10 +1225,7 @@ export class LayersModel {
       const end = Math.min(rows, start + B),
         M = end - start;
       this.gather(plan, X, Y, W, null, start, end);
-      this.forward(plan, M, false, 0);
-      sum += this.lossOn(plan, M, W !== null, false);
-      for (let k = 0; k < outLoss.length; k++) outLoss[k] = outLoss[k]! + this.exec!.outSums[k]!;
-      this.updateMetrics(metrics, plan, M, W !== null);
+      sum += this.evaluateBatch(plan, M, W !== null, outLoss, metrics);
     }
     const logs: Logs = { loss: (rows > 0 ? sum / rows : NaN) + penalty(this.be, this.allWeights, false) };
     this.writeLogs(logs, metrics, outLoss, rows);
@@ -1296,12 +1293,7 @@ export class LayersModel {
     let plan: Plan | null = null,
       rows = 0;
     for (let b = 0; ; b++) {
-      let r: IteratorResult<unknown>;
-      try {
-        r = await src.next();
-      } catch (e) {
-        throw datasetError(e, `dataset batch ${b}`);
-      }
+      const r = await nextBatch(src, b);
       if (r.done) break;
       const el = r.value;
       const xs = typeof el === 'object' && el !== null && !(el instanceof Tensor) && 'xs' in el ? el.xs : el;
@@ -1309,7 +1301,7 @@ export class LayersModel {
       try {
         X = this.inputMatrices(this.columnsAsInput(xs) as ModelData, 'xs');
       } catch (e) {
-        throw datasetError(e, `predict(): dataset batch ${b}`);
+        throw locate(e, `predict(): dataset batch ${b}`);
       }
       const M = X[0]!.rows;
       if (M === 0) continue;

@@ -140,31 +140,37 @@ export function resolveColumnList(t: Table, option: string, values: string[]): n
 export function featureKinds(t: Table, featureIdx: number[], named: Set<number>): FeatureKind[] {
   return featureIdx.map((j) => {
     if (named.has(j)) return 'categorical';
-    let text = 0,
-      number = 0;
-    const distinct = new Set<string>();
-    for (const row of t.rows) {
-      const c = classifyCell(row[j]!);
-      if (c.kind === 'text') {
-        text++;
-        distinct.add(row[j]!);
-      } else if (c.kind !== 'empty') number++;
-    }
-    return kindFromCounts(t, j, text, number, distinct);
+    const c = newCellCounts();
+    countCells(t, j, c);
+    return kindFromCounts(t, j, c);
   });
+}
+
+/** A column's cells by kind: text (and its distinct values), numbers; added to over one table or many. */
+export interface CellCounts {
+  text: number;
+  number: number;
+  distinct: Set<string>;
+}
+export const newCellCounts = (): CellCounts => ({ text: 0, number: 0, distinct: new Set<string>() });
+
+/** Add column j of t to `c` (keeping at most maxDistinct distinct text values). */
+export function countCells(t: Pick<Table, 'rows'>, j: number, c: CellCounts, maxDistinct = Infinity): void {
+  for (const row of t.rows) {
+    const k = classifyCell(row[j]!);
+    if (k.kind === 'text') {
+      c.text++;
+      if (c.distinct.size < maxDistinct) c.distinct.add(row[j]!);
+    } else if (k.kind !== 'empty') c.number++;
+  }
 }
 
 /**
  * A feature column's kind from its cells' counts: numeric if it has any number (a text cell is then an error
  * found when it is read) or no text; categorical if its text has few enough distinct values.
  */
-export function kindFromCounts(
-  t: Pick<Table, 'file' | 'columns'>,
-  j: number,
-  text: number,
-  number: number,
-  distinct: Set<string>,
-): FeatureKind {
+export function kindFromCounts(t: Pick<Table, 'file' | 'columns'>, j: number, c: CellCounts): FeatureKind {
+  const { text, number, distinct } = c;
   {
     if (text === 0 || number > 0) return 'numeric';
     // Too many to be categories: more than MAX_INFERRED_CATEGORIES and than half the rows, or all distinct in 20 rows

@@ -27,6 +27,8 @@ import {
   type Unseen,
   categoryKey,
   classIndices,
+  countCells,
+  newCellCounts,
   inferTask,
   kindFromCounts,
   readFeatures,
@@ -164,8 +166,13 @@ export interface StreamedData {
   part(
     p: Part,
     prep: Pick<Preprocessing, 'features' | 'imputeValues' | 'means' | 'stds' | 'categorical'>,
-    encodeY: (idx: Int32Array | null, vals: Float64Array | null, i: number) => number[],
-  ): Dataset<{ xs: Float32Array; ys: number[] }>;
+    /** The targets of the chunk's rows `rows` as the loss wants them ([rows, width]; train.ts's encodeTargets). */
+    encodeY: (
+      idx: Int32Array | null,
+      vals: Float64Array | null,
+      rows: Int32Array,
+    ) => { data: Float32Array; shape: number[] },
+  ): Dataset<{ xs: Float32Array; ys: Float32Array }>;
 }
 
 /** The analysis passes over the file: what the in-memory path learns from its table, and the parts to stream. */
@@ -190,11 +197,8 @@ export async function analyse(o: {
     );
   const head = await readHead(o.file, o.header);
   const { ti, featureIdx, named } = o.resolve({ file: o.file, ...head });
-  const F = featureIdx.length;
   // Kinds: counts over every row, as featureKinds counts them.
-  const text = new Array<number>(F).fill(0),
-    nums = new Array<number>(F).fill(0),
-    distinct = featureIdx.map(() => new Set<string>());
+  const cellCounts = featureIdx.map(() => newCellCounts());
   const targets = new Set<string>();
   let rows = 0;
   const counts: Record<Part, number> = { train: 0, val: 0, test: 0 };
@@ -202,16 +206,7 @@ export async function analyse(o: {
     readTargetCells(t, ti).forEach((s) => {
       if (targets.size < MAX_DISTINCT) targets.add(s);
     });
-    for (let k = 0; k < F; k++) {
-      const j = featureIdx[k]!;
-      for (const row of t.rows) {
-        const c = classifyCell(row[j]!);
-        if (c.kind === 'text') {
-          text[k]!++;
-          if (distinct[k]!.size < MAX_DISTINCT) distinct[k]!.add(row[j]!);
-        } else if (c.kind !== 'empty') nums[k]!++;
-      }
-    }
+    featureIdx.forEach((j, k) => countCells(t, j, cellCounts[k]!, MAX_DISTINCT));
     for (let i = 0; i < t.rows.length; i++) counts[partOf(first + i, o.seed, o.testSplit, o.validationSplit)]++;
     rows += t.rows.length;
   }
@@ -220,7 +215,7 @@ export async function analyse(o: {
     throw new CliError(`the split leaves no training rows of ${rows}; lower --test-split or --validation-split`);
   const t0 = { file: o.file, ...head, rows: [] as string[][], lines: [] as number[] };
   const kinds = featureIdx.map((j, k) =>
-    named.has(j) ? ('categorical' as const) : kindFromCounts(t0, j, text[k]!, nums[k]!, distinct[k]!),
+    named.has(j) ? ('categorical' as const) : kindFromCounts(t0, j, cellCounts[k]!),
   );
   // The task from the target's distinct values (all inferTask looks at).
   const cells = [...targets];
@@ -319,8 +314,10 @@ export async function analyse(o: {
         const idx = info.classes ? classIndices(t, ti, cellsT, info.classes, info.classesNumeric) : null;
         const vals = info.task === 'regression' ? targetValues(t, ti, cellsT) : null;
         const W = X.shape[1];
+        const Y = encodeY(idx, vals, Int32Array.from(keep)),
+          V = Y.shape[1]!;
         for (let q = 0; q < keep.length; q++)
-          yield { xs: X.data.subarray(q * W, (q + 1) * W), ys: encodeY(idx, vals, keep[q]!) };
+          yield { xs: X.data.subarray(q * W, (q + 1) * W), ys: Y.data.subarray(q * V, (q + 1) * V) };
       }
       reported.add(p);
     });

@@ -687,17 +687,8 @@ async function trainStreamed(o: TrainOptions, say: (s: string) => void): Promise
   const F = inputWidth(prep);
   describeData(say, o, d.table, d.rows, prep, K, d.counts, true);
   const model = buildModel(o, F, head, prep.metrics, say);
-  // One sample's target as the loss wants it (encodeTargets' encodings).
-  const encodeY = (idx: Int32Array | null, vals: Float64Array | null, i: number): number[] => {
-    if (head.encoding === 'onehot') {
-      const y = new Array<number>(K).fill(0);
-      y[idx![i]!] = 1;
-      return y;
-    }
-    if (head.encoding === 'value')
-      return [d.targetStd !== null ? (vals![i]! - d.targetMean!) / d.targetStd : vals![i]!];
-    return [idx![i]!];
-  };
+  const encodeY = (idx: Int32Array | null, vals: Float64Array | null, rows: Int32Array) =>
+    encodeTargets(head.encoding, idx, vals, rows, K, d.targetMean, d.targetStd);
   const train = d
     .part('train', prep, encodeY)
     .shuffle(Math.min(d.counts.train, 20_000), o.seed)

@@ -7,7 +7,7 @@ export { biasAct, actBackward } from './elementwise/activations';
 export { scale, clipValue, mul, axpy } from './elementwise/basic';
 export { dropout } from './elementwise/dropout';
 export { softmaxRows, logSoftmaxRows, softmaxBackward } from './reduce/softmax';
-export { colSum, sumSquares, l1l2, colSumSquares, sumSquaresDiff } from './reduce/sums';
+export { colSum, sumSquares, l1l2, probeStep, probeUpdate } from './reduce/sums';
 export {
   mse, mae, huber, logCosh, hinge, bce, cce, sparseCce, sigmoidBce, softmaxCce, sparseSoftmaxCce,
 } from './reduce/losses';

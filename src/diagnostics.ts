@@ -4,13 +4,12 @@
  * step and said in words, with the remedy the text gives.
  *
  * `sn.callbacks.diagnostics()` is the callback a user adds; the model gives it a probe for the fit
- * (`DiagnosticProbe`), which reads the buffers the step already has, through kernels (on Node 20 a JS
- * loop over the shared kernel memory measured slower than a kernel call, even over a few hundred
- * floats): each layer's kernel gradient and weights (sumSquares), its output in the plan (colSumSquares:
- * the column sums added into the epoch's — a ReLU unit whose sum stays 0 was 0 for every sample — and
- * the sum of squares; a JS count of the outputs near a bounded activation's bounds), and the kernels
- * before and after the update (one copy, then sumSquaresDiff). Nothing is allocated per step; without
- * the callback nothing is computed.
+ * (`DiagnosticProbe`), which reads the buffers the step already has through one kernel call per step
+ * for every layer (probeStep: the founding model's whole step is ~9 µs, so a call per layer and figure
+ * cost it 15%): each layer's kernel gradient norm, its output in the plan (column sums added into the
+ * epoch's — a ReLU unit whose sum stays 0 was 0 for every sample — sum of squares, the count near a
+ * bounded activation's bounds), and ‖Δw‖/‖w‖ of the last step's update against a copy it then renews.
+ * Nothing is allocated per step; without the callback nothing is computed.
  */
 import type { Backend } from './backend/types.js';
 import { Callback, type Logs } from './callbacks.js';
@@ -64,108 +63,90 @@ const BOUNDS: Record<string, [number, number]> = {
   tanh: [-1, 1],
 };
 
-/** How many of the n floats at p are below lo or above hi. */
-function countOutside(f: Float32Array, p: number, n: number, lo: number, hi: number): number {
-  let c = 0;
-  for (let k = p; k < p + n; k++) {
-    const v = f[k]!;
-    if (v < lo || v > hi) c++;
-  }
-  return c;
-}
-
-class Acc {
-  steps = 0;
-  gradNorm = 0;
-  updates = 0;
-  ratio = 0;
-  n = 0;
-  sq = 0;
-  saturated = 0;
-  reset(): void {
-    this.steps = this.gradNorm = this.updates = this.ratio = this.n = this.sq = this.saturated = 0;
-  }
-}
-
 /**
  * @internal The measurements inside a fit: `afterBackward` (gradients and outputs are in place),
- * `beforeUpdate` / `afterUpdate` around the optimizer step, `report` at an epoch's end.
+ * `afterBackward` again at the next step (which measures the update between), `report` at an epoch's end.
  */
 export class DiagnosticProbe {
-  private readonly acc: Acc[];
-  /** Floats at the start of the probe's block: each layer's output column sums over the epoch (feat floats each). */
-  private readonly colFloats: number;
-  /** The probe's block in kernel memory: the column sums, then a copy of every kernel before the update. */
-  private readonly backup: number;
+  /**
+   * The probe's block in kernel memory (in floats from its start): 4 float64 accumulators per layer (at 0),
+   * the kernels' table (16 i32 per layer, at `tab`), each layer's output column sums over the epoch (feat
+   * floats each, at `cols`), then a copy of every kernel before its update.
+   */
+  private readonly block: number;
+  private readonly tab: number;
+  private readonly cols: number;
+  /** The plan outputs the table points at, and whether an update was made since the last step's copy. */
+  private y: readonly number[] | null = null;
+  private pending = false;
+  private steps = 0;
+  private updates = 0;
+  private samples = 0;
   constructor(
     private readonly be: Backend,
     readonly layers: readonly ProbedLayer[],
     /** Gives a block of at least `floats` floats in kernel memory (the model's). */
     alloc: (floats: number) => number,
   ) {
-    this.acc = layers.map(() => new Acc());
-    this.colFloats = layers.reduce((a, l) => a + l.feat, 0);
-    const backup = (this.backup = alloc(this.colFloats + layers.reduce((a, l) => a + l.kernel.size, 0)));
-    be.heap.f32.fill(0, backup >> 2, (backup >> 2) + this.colFloats);
+    const L = layers.length,
+      colFloats = layers.reduce((a, l) => a + l.feat, 0);
+    this.tab = 8 * L;
+    this.cols = 24 * L;
+    const block = (this.block = alloc(this.cols + colFloats + layers.reduce((a, l) => a + l.kernel.size, 0)));
+    const heap = be.heap;
+    heap.f32.fill(0, block >> 2, (block >> 2) + this.cols + colFloats);
+    let cols = block + this.cols * 4,
+      copy = cols + colFloats * 4;
+    layers.forEach((l, i) => {
+      const w = l.kernel,
+        r = (block >> 2) + this.tab + 16 * i,
+        bounds = l.activation !== null ? BOUNDS[l.activation] : undefined;
+      // out (r + 3) is the plan's, written when the plan changes.
+      heap.i32.set([w.grad, w.ptr, w.size, 0, l.feat, cols, copy, bounds !== undefined ? 1 : 0], r);
+      if (bounds !== undefined) heap.f32.set([bounds[0] + 0.02, bounds[1] - 0.02], r + 8);
+      cols += l.feat * 4;
+      copy += w.size * 4;
+    });
   }
 
   /**
-   * Gradient norms and output statistics of a step of M samples (outputs at y[value]): two kernel calls
-   * per layer — the outputs' column sums added into the epoch's (a ReLU unit whose sum stays 0 was 0 for
-   * every sample) and their sum of squares — and, for a bounded activation, a count of the saturated.
+   * A step of M samples (outputs at y[value]) has its gradients and outputs in place; `update`: the
+   * optimizer will update the weights next. One kernel call for every layer measures the update made
+   * since the last call (against the copy it made), adds the gradient norms, the outputs' column sums (a
+   * ReLU unit whose sum stays 0 was 0 for every sample) and sum of squares, counts saturated outputs, and
+   * copies the kernels for the update to come. (Kernels never grow the memory and every allocation
+   * refreshes the heap's views, so they are current here.)
    */
-  afterBackward(y: readonly number[], M: number): void {
-    const be = this.be,
-      f = be.heap.f32;
-    let cols = this.backup;
-    for (let i = 0; i < this.layers.length; i++) {
-      const l = this.layers[i]!,
-        a = this.acc[i]!;
-      a.steps++;
-      a.gradNorm += Math.sqrt(this.be.sumSquares(l.kernel.grad, l.kernel.size));
-      const U = l.feat,
-        n = M * U,
-        p = y[l.value]!;
-      a.sq += be.colSumSquares(p, M, U, cols, 1);
-      a.n += n;
-      cols += U * 4;
-      const bounds = l.activation !== null ? BOUNDS[l.activation] : undefined;
-      if (bounds !== undefined) a.saturated += countOutside(f, p >> 2, n, bounds[0] + 0.02, bounds[1] - 0.02);
-    }
-  }
-  /** Keep the kernels as they are before the optimizer changes them. */
-  beforeUpdate(): void {
-    const f = this.be.heap.f32;
-    let off = (this.backup >> 2) + this.colFloats;
-    for (const l of this.layers) {
-      const w = l.kernel,
-        p = w.ptr >> 2;
-      f.copyWithin(off, p, p + w.size);
-      off += w.size;
-    }
-  }
-  /** ‖Δw‖ / ‖w‖ of the update just made. */
-  afterUpdate(): void {
+  afterBackward(y: readonly number[], M: number, update = true): void {
     const be = this.be;
-    let off = this.backup + this.colFloats * 4;
-    for (let i = 0; i < this.layers.length; i++) {
-      const w = this.layers[i]!.kernel;
-      const dw2 = be.sumSquaresDiff(w.ptr, off, w.size),
-        w2 = be.sumSquares(w.ptr, w.size);
-      const a = this.acc[i]!;
-      a.updates++;
-      a.ratio += w2 > 0 ? Math.sqrt(dw2 / w2) : 0;
-      off += w.size * 4;
+    if (y !== this.y) {
+      const base = (this.block >> 2) + this.tab;
+      for (let i = 0; i < this.layers.length; i++) be.heap.i32[base + 16 * i + 3] = y[this.layers[i]!.value]!;
+      this.y = y;
     }
+    be.probeStep(this.block + this.tab * 4, this.layers.length, M, this.block, this.pending ? 1 : 0);
+    if (this.pending) this.updates++;
+    this.pending = update;
+    this.steps++;
+    this.samples += M;
   }
 
   /** The epoch's figures; the accumulators start over. */
   report(): LayerDiagnostics[] {
     const be = this.be,
-      f = be.heap.f32;
-    let cols = this.backup >> 2;
+      L = this.layers.length;
+    if (this.pending) {
+      be.probeUpdate(this.block + this.tab * 4, L, this.block);
+      this.updates++;
+      this.pending = false;
+    }
+    const f = be.heap.f32,
+      acc = be.heap.f64,
+      steps = this.steps,
+      updates = this.updates;
+    let cols = (this.block >> 2) + this.cols;
     const out = this.layers.map((l, i) => {
-      const a = this.acc[i]!;
+      const a = (this.block >> 3) + 4 * i;
       let sum = 0,
         alive = 0;
       for (let u = 0; u < l.feat; u++) {
@@ -174,23 +155,24 @@ export class DiagnosticProbe {
         if (c !== 0) alive++;
       }
       cols += l.feat;
-      const mean = a.n > 0 ? sum / a.n : 0;
-      const r: LayerDiagnostics = {
+      const n = this.samples * l.feat;
+      const mean = n > 0 ? sum / n : 0;
+      return {
         name: l.layer.name,
         output: l.output,
         activation: l.activation,
-        gradNorm: a.steps > 0 ? a.gradNorm / a.steps : 0,
-        weightNorm: Math.sqrt(this.be.sumSquares(l.kernel.ptr, l.kernel.size)),
-        updateRatio: a.updates > 0 ? a.ratio / a.updates : null,
+        gradNorm: steps > 0 ? acc[a]! / steps : 0,
+        weightNorm: Math.sqrt(be.sumSquares(l.kernel.ptr, l.kernel.size)),
+        updateRatio: updates > 0 ? acc[a + 2]! / updates : null,
         deadFraction: l.activation !== null && RELU_FAMILY.has(l.activation) ? 1 - alive / l.feat : null,
-        saturatedFraction: l.activation !== null && l.activation in BOUNDS ? (a.n > 0 ? a.saturated / a.n : 0) : null,
+        saturatedFraction: l.activation !== null && l.activation in BOUNDS ? (n > 0 ? acc[a + 3]! / n : 0) : null,
         activationMean: mean,
-        activationStd: a.n > 0 ? Math.sqrt(Math.max(0, a.sq / a.n - mean * mean)) : 0,
+        activationStd: n > 0 ? Math.sqrt(Math.max(0, acc[a + 1]! / n - mean * mean)) : 0,
       };
-      a.reset();
-      return r;
     });
-    f.fill(0, this.backup >> 2, (this.backup >> 2) + this.colFloats);
+    f.fill(0, this.block >> 2, (this.block >> 2) + this.tab);
+    f.fill(0, (this.block >> 2) + this.cols, cols);
+    this.steps = this.updates = this.samples = 0;
     return out;
   }
 }

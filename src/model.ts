@@ -554,10 +554,7 @@ export class LayersModel {
     const loss = sum / M + penalty(be, this.stepWeights, true);
     if (probe === null) return applyUpdate(be, this.optimizer!, this.params, this.stepWeights, loss, backup);
     probe.afterBackward(plan.y, M);
-    probe.beforeUpdate();
-    const r = applyUpdate(be, this.optimizer!, this.params, this.stepWeights, loss, backup);
-    probe.afterUpdate();
-    return r;
+    return applyUpdate(be, this.optimizer!, this.params, this.stepWeights, loss, backup);
   }
 
   /** The layers diagnostics reports on (those with a trainable kernel), and a probe over them. */
@@ -602,7 +599,7 @@ export class LayersModel {
     this.lossOn(plan, rows, false, true);
     this.exec!.backward(this.be, plan, rows);
     const probe = this.makeProbe();
-    probe.afterBackward(plan.y, rows);
+    probe.afterBackward(plan.y, rows, false);
     frozen.forEach((w, i) => this.be.heap.write(w.ptr, saved[i]!));
     const layers = probe.report();
     return { epoch: 0, layers, warnings: diagnoseLayers(layers, null, [], []).map((w) => w.text) };

@@ -479,22 +479,52 @@ export function createJsBackend(initialPages = 16): Backend {
       return s;
     },
 
-    colSumSquares(X, M, N, out, beta) {
-      backend.colSum(X, M, N, out, beta);
-      return backend.sumSquares(X, M * N);
+    probeStep(tab, L, M, acc, update) {
+      if (update !== 0) backend.probeUpdate(tab, L, acc);
+      const f = mem(),
+        t = heap.i32,
+        d = heap.f64;
+      for (let i = 0; i < L; i++) {
+        const r = (tab >> 2) + 16 * i,
+          a = (acc >> 3) + 4 * i;
+        const w = t[r + 1]!,
+          n = t[r + 2]!,
+          out = t[r + 3]!,
+          U = t[r + 4]!;
+        d[a] = d[a]! + Math.sqrt(backend.sumSquares(t[r]!, n));
+        backend.colSum(out, M, U, t[r + 5]!, 1);
+        d[a + 1] = d[a + 1]! + backend.sumSquares(out, M * U);
+        if (t[r + 7] !== 0) {
+          const lo = f[r + 8]!,
+            hi = f[r + 9]!;
+          let c = 0;
+          for (let k = out >> 2; k < (out >> 2) + M * U; k++) if (f[k]! < lo || f[k]! > hi) c++;
+          d[a + 3] = d[a + 3]! + c;
+        }
+        f.copyWithin(t[r + 6]! >> 2, w >> 2, (w >> 2) + n);
+      }
     },
 
-    sumSquaresDiff(A, B, n) {
-      const f = mem();
-      const a0 = A >> 2,
-        b0 = B >> 2;
-      let s = 0;
-      for (let i = 0; i < n; i++) {
-        // The difference in float32, as the kernel takes it.
-        const d = Math.fround(f[a0 + i]! - f[b0 + i]!);
-        s += d * d;
+    probeUpdate(tab, L, acc) {
+      const f = mem(),
+        t = heap.i32,
+        d = heap.f64;
+      for (let i = 0; i < L; i++) {
+        const r = (tab >> 2) + 16 * i,
+          a = (acc >> 3) + 4 * i;
+        const w = t[r + 1]! >> 2,
+          n = t[r + 2]!,
+          b = t[r + 6]! >> 2;
+        const w2 = backend.sumSquares(w << 2, n);
+        if (w2 === 0) continue;
+        let dw = 0;
+        for (let j = 0; j < n; j++) {
+          // The difference in float32, as the kernel takes it.
+          const x = Math.fround(f[w + j]! - f[b + j]!);
+          dw += x * x;
+        }
+        d[a + 2] = d[a + 2]! + Math.sqrt(dw / w2);
       }
-      return s;
     },
 
     scale(X, n, s) {

@@ -189,12 +189,18 @@ export const KERNELS = {
   colSum: k<(X: number, M: number, N: number, out: number, beta: number) => void>({ split: { kind: 'none' } }),
   /** Σ x² over n elements, accumulated in float64. */
   sumSquares: k<(X: number, n: number) => number>({ split: { kind: 'sum', n: 1, ptrs: [0], cost: 0.2 } }),
-  /** colSum, and Σ x² over the M×N block returned (float64): the diagnostics' per-layer output statistics. */
-  colSumSquares: k<(X: number, M: number, N: number, out: number, beta: number) => number>({
+  /**
+   * The diagnostics probe's figures of a step for L layers in one call, added into float64 accumulators:
+   * `tab` holds L records of 16 i32 (grad, w, size, out, U, cols, backup, sat, lo and hi as f32), `acc` 4
+   * f64 per layer (Σ ‖grad‖, Σ out², Σ ‖w − backup‖/‖w‖, outputs outside [lo, hi] where sat ≠ 0). With
+   * update ≠ 0 the update since the last call is measured first; column sums of the M×U outputs are added
+   * into cols, and w is copied to backup.
+   */
+  probeStep: k<(tab: number, L: number, M: number, acc: number, update: number) => void>({
     split: { kind: 'none' },
   }),
-  /** Σ (A[i] − B[i])² over n elements, accumulated in float64 (an update's ‖Δw‖², from a copy of w before it). */
-  sumSquaresDiff: k<(A: number, B: number, n: number) => number>({ split: { kind: 'none' } }),
+  /** probeStep's update measure alone: acc[4i+2] += ‖w − backup‖/‖w‖ per record. */
+  probeUpdate: k<(tab: number, L: number, acc: number) => void>({ split: { kind: 'none' } }),
   /** X[i] *= s. */
   scale: k<(X: number, n: number, s: number) => void>({ split: { kind: 'elem', n: 1, ptrs: [0], cost: 0.11 } }),
   /** X[i] = clamp(X[i], −c, c). */

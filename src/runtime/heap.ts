@@ -28,6 +28,9 @@ export class Heap {
   /** Float32 view of the whole memory; refreshed after every grow. Re-read it after any allocation. */
   f32!: Float32Array;
   u8!: Uint8Array;
+  /** Int32 and float64 views (tables and float64 results some kernels take and write). */
+  i32!: Int32Array;
+  f64!: Float64Array;
   private buffer!: ArrayBuffer | SharedArrayBuffer;
   /** Sorted by address. */
   private free: FreeBlock[] = [];
@@ -63,6 +66,8 @@ export class Heap {
       this.buffer = buf;
       this.f32 = new Float32Array(buf);
       this.u8 = new Uint8Array(buf);
+      this.i32 = new Int32Array(buf);
+      this.f64 = new Float64Array(buf, 0, buf.byteLength >> 3);
       for (const l of this.viewListeners) l();
     }
   }

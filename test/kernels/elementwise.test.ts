@@ -239,20 +239,84 @@ describeWasm('elementwise kernels: wasm against js', (load) => {
           { scale, scaleTol: 2 * (M + 4) * U, abs: 1e-30 },
           [N],
         );
-        // The fused form: the same column sums, and Σ x² of the block.
-        conform(
-          `colSumSquares(M=${M}, N=${N}, beta=${beta})`,
-          w,
-          (a) => {
-            const pX = a.put(X),
-              pO = a.put(out0);
-            const s = a.b.colSumSquares(pX, M, N, pO, beta);
-            return { out: a.read(pO, N), s };
-          },
-          (key) => (key === 's' ? { rel: 1e-6 } : { scale, scaleTol: 2 * (M + 4) * U, abs: 1e-30 }),
-          [N],
-        );
       }
+    }
+  });
+
+  test('probeStep and probeUpdate: every record of the table, awkward sizes, added into the accumulators', () => {
+    const rng = mulberry32(19);
+    const cases = [
+      [[1, 1, 1, 0]],
+      [
+        [7, 13, 5, 1],
+        [3, 1, 1027, 0],
+        [4, 16, 64, 1],
+      ],
+      [
+        [33, 3, 8, 0],
+        [2, 129, 67, 1],
+      ],
+    ];
+    for (const layers of cases) {
+      const L = layers.length;
+      const data = layers.map(([M, U, n, sat]) => ({
+        M: M!,
+        U: U!,
+        n: n!,
+        sat: sat!,
+        grad: randArray(rng, n!, -2, 2),
+        w: randArray(rng, n!, -1, 1),
+        out: randArray(rng, M! * U!, -1.2, 1.2),
+        cols: randArray(rng, U!, -1, 1),
+        upd: randArray(rng, n!, -0.01, 0.01),
+      }));
+      // One M for the call: every layer's block is read as M rows (the smallest M of the case).
+      const M = Math.min(...data.map((d) => d.M));
+      // Saturated values on both sides at the ends of every block (the SIMD loop's tail).
+      for (const d of data) d.out.set([1.1, -1.1, 0.99].slice(0, M * d.U), Math.max(0, M * d.U - 3));
+      conform(
+        `probeStep/probeUpdate(L=${L})`,
+        w,
+        (a) => {
+          const recs = data.map((d) => ({
+            grad: a.put(d.grad),
+            w: a.put(d.w),
+            out: a.put(d.out),
+            cols: a.put(d.cols),
+            copy: a.put(new Float32Array(d.n)),
+          }));
+          const tab = a.empty(16 * L),
+            acc = a.put(new Float32Array(8 * L).fill(0)),
+            heap = a.b.heap;
+          recs.forEach((r, i) => {
+            const d = data[i]!;
+            heap.i32.set([r.grad, r.w, d.n, r.out, d.U, r.cols, r.copy, d.sat], (tab >> 2) + 16 * i);
+            heap.f32.set([-0.98, 0.98], (tab >> 2) + 16 * i + 8);
+          });
+          const o: Record<string, Float32Array | number> = {};
+          const figures = (tag: string) => {
+            for (let i = 0; i < 4 * L; i++) o[`${tag}${i}`] = heap.f64[(acc >> 3) + i]!;
+          };
+          const update = () =>
+            recs.forEach((r, i) => {
+              const d = data[i]!;
+              for (let j = 0; j < d.n; j++) heap.f32[(r.w >> 2) + j] = heap.f32[(r.w >> 2) + j]! + d.upd[j]!;
+            });
+          a.b.probeStep(tab, L, M, acc, 0); // the first step: nothing to measure of an update
+          figures('first');
+          recs.forEach((r, i) => (o[`copy${i}`] = a.read(r.copy, data[i]!.n)));
+          update();
+          a.b.probeStep(tab, L, M, acc, 1); // the second measures the update, then adds its own figures
+          figures('second');
+          recs.forEach((r, i) => (o[`cols${i}`] = a.read(r.cols, data[i]!.U)));
+          update();
+          a.b.probeUpdate(tab, L, acc); // the last update, measured alone
+          figures('last');
+          return o;
+        },
+        // The kernel sums squares in float32 over runs (≤ 64 float32 ulps); the reference in float64.
+        (key) => (key.startsWith('copy') ? { rel: 0 } : { rel: 1e-5, abs: 1e-6 }),
+      );
     }
   });
 
@@ -262,10 +326,6 @@ describeWasm('elementwise kernels: wasm against js', (load) => {
       const X = randArray(rng, n, -2, 2),
         Y = randArray(rng, n, -2, 2);
       conform(`sumSquares(n=${n})`, w, (a) => ({ s: a.b.sumSquares(a.put(X), n) }), { rel: 1e-6 });
-      conform(`sumSquaresDiff(n=${n})`, w, (a) => ({ s: a.b.sumSquaresDiff(a.put(X), a.put(Y), n) }), {
-        rel: 1e-6,
-        abs: 1e-30,
-      });
       for (const s of [0.37, -2, 0]) {
         conform(
           `scale(n=${n}, s=${s})`,

@@ -11,7 +11,7 @@
 import { DataError, ValueError, describe, invalid } from './errors.js';
 import { hash32 } from './backend/prng.js';
 import { Rng, nextSeed } from './random.js';
-import { Tensor } from './tensor.js';
+import { Tensor, resultTensor } from './tensor.js';
 
 /** One step of a stage: a result now, or a promise of one. */
 type Next<T> = IteratorResult<T> | Promise<IteratorResult<T>>;
@@ -446,7 +446,7 @@ export function stack(items: readonly unknown[], where: string, path = ''): unkn
           `${where}: ${name} of element ${i} of the batch has ${shapeOf(items[i])} where the batch's first has shape [${shape}]; every element must have the same shape.`,
         );
     }
-    return new Tensor(out, [items.length, ...shape]);
+    return resultTensor(out, [items.length, ...shape]);
   }
   if (Array.isArray(first))
     return first.map((_, k) =>

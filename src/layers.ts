@@ -16,7 +16,7 @@ import { camel, registerLayer } from './io/cfg.js';
 import { ResolvedActivation, normalizeName, resolveActivation } from './activations.js';
 import { Initializer, InitializerIdentifier, getInitializer } from './initializers.js';
 import { Regularizer, RegularizerIdentifier, getRegularizer } from './regularizers.js';
-import { Tensor, shapeSize } from './tensor.js';
+import { Tensor, resultTensor, shapeSize } from './tensor.js';
 import { type GraphNode, SymbolicTensor } from './engine/graph.js';
 
 /**
@@ -42,6 +42,33 @@ export class Weight {
   ) {
     this.size = shapeSize(shape);
   }
+  /** The value as a tensor (a copy). */
+  read(): Tensor {
+    return resultTensor(this.be ? this.be.heap.read(this.ptr, this.size) : this.pending!.slice(), this.shape);
+  }
+  /** Set the value (a tensor of this weight's shape; the caller has checked it). */
+  write(t: Tensor): void {
+    if (this.be) this.be.heap.write(this.ptr, t.values);
+    else this.pending = t.values.slice();
+  }
+}
+
+/** setWeights' check: an array of tensors with the weights' shapes, named in the error if not. */
+export function checkWeights(ws: readonly Weight[], weights: unknown, what: string): Tensor[] {
+  if (!Array.isArray(weights) || weights.length !== ws.length) {
+    throw new ValueError(
+      `${what}: expected an array of ${ws.length} tensors (${ws.map((w) => `${w.name} [${w.shape}]`).join(', ')}). Received: ${describe(weights)}`,
+    );
+  }
+  weights.forEach((t, i) => {
+    const w = ws[i]!;
+    if (!(t instanceof Tensor) || t.shape.join() !== w.shape.join()) {
+      throw new ValueError(
+        `${what}: weight ${i} (${w.name}) must have shape [${w.shape}]. Received: ${t instanceof Tensor ? `shape [${t.shape}]` : describe(t)}`,
+      );
+    }
+  });
+  return weights as Tensor[];
 }
 
 /** Per-layer buffers of a memory plan (byte offsets), for one batch size. */
@@ -119,6 +146,14 @@ export abstract class Layer {
   inputShape: number[] | null = null;
   outputShape: number[] | null = null;
   weights: Weight[] = [];
+  /** The layer's weights as tensors (copies), in the order of `weights` (Keras's get_weights; empty until built). */
+  getWeights(): Tensor[] {
+    return this.weights.map((w) => w.read());
+  }
+  /** Set the layer's weights, in the order of getWeights(). Shapes must match. */
+  setWeights(weights: Tensor[]): void {
+    checkWeights(this.weights, weights, `${this.name}.setWeights`).forEach((t, i) => this.weights[i]!.write(t));
+  }
   built = false;
   trainable: boolean;
 

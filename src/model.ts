@@ -15,13 +15,13 @@
 import type { Backend } from './backend/types.js';
 import { hash32 } from './backend/prng.js';
 import { NotSupportedError, SimdnetError, ValueError, checkPositiveInt, describe, invalid } from './errors.js';
-import { Layer, InputLayer, OutputSlice, Weight } from './layers.js';
+import { Layer, InputLayer, OutputSlice, Weight, checkWeights } from './layers.js';
 import { Loss, CustomLoss, getLoss, isCustomLoss } from './losses.js';
 import { Metric, getMetric } from './metrics.js';
 import { Optimizer, type ParamSlots, getOptimizer } from './optimizers.js';
 import { Callback, CustomCallback, History, Logs, TerminateOnNaN, TrainParams } from './callbacks.js';
 import { DataLike, Matrix, checkFinite, featureMatrix, sampleWeights, sliceRows, targetMatrix } from './data.js';
-import { Tensor, shapeSize } from './tensor.js';
+import { Tensor, resultTensor, shapeSize } from './tensor.js';
 import { Printer, ProgbarLogger, defaultPrinter, formatLogs, hasConsoleStdout } from './progress.js';
 import { Rng, nextSeed } from './random.js';
 import { summarize, type SummaryArgs } from './summary.js';
@@ -112,8 +112,12 @@ export interface PredictArgs {
 
 /** fit's callbacks argument, checked. */
 function callbackList(v: unknown): (Callback | CustomCallback)[] {
+  // One callback, or an object of hooks ({ onEpochEnd }), is taken as a list of one (TF.js's forms).
   const list = v ?? [];
-  if (!Array.isArray(list)) invalid('callbacks', 'an array of callbacks', v);
+  if (!Array.isArray(list)) {
+    if (typeof list === 'object' && list !== null) return [list as CustomCallback];
+    invalid('callbacks', 'an array of callbacks, one callback, or an object of hooks like { onEpochEnd }', v);
+  }
   for (const c of list)
     if (typeof c !== 'object' || c === null) invalid('callbacks', 'an array of callback objects', c);
   return list as (Callback | CustomCallback)[];
@@ -470,7 +474,8 @@ export class LayersModel {
     this.compiledMetricNames = metrics.map((ms) => ms.map((m) => m.name));
     // Log keys, made once (not per batch).
     this.lossKeys = names.map((n) => `${n}_loss`);
-    this.metricKeys = names.map((n, k) => metrics[k]!.map((m) => (one ? m.name : `${n}_${m.name}`)));
+    this.metricIds = perOut.map((ms) => (ms === undefined || ms === null ? [] : Array.isArray(ms) ? ms : [ms]));
+    this.nameLogs();
     // A plan's target buffers are as wide as the loss wants (one class index for a sparse loss): lay out anew.
     this.mem.dropPlans();
     if (this.mem.placed) this.mem.allocateSlots(this.allWeights, optimizer);
@@ -747,6 +752,41 @@ export class LayersModel {
       out[i] = (base ? base[i]! : 1) * wv;
     }
     return out;
+  }
+
+  /** The metrics as compile was given them, per output (their log keys follow `logNames`). */
+  private metricIds: unknown[][] = [];
+  /**
+   * @internal How logs and history name metrics: 'keras' (the metric's name: `accuracy`) or 'tfjs' (TF.js's:
+   * `acc` for 'accuracy' or 'acc', `ce` for 'crossentropy' or 'ce', any other name as given), which
+   * `simdnet/tfjs` sets on its models.
+   */
+  logNames: 'keras' | 'tfjs' = 'keras';
+  /** @internal Set how logs name metrics, renaming a compiled model's. */
+  setLogNames(style: 'keras' | 'tfjs'): void {
+    this.logNames = style;
+    if (this.outputMetrics.length > 0) this.nameLogs();
+  }
+  private nameLogs(): void {
+    const names = this.compiledNames(),
+      one = names.length === 1;
+    const tfjs = (id: unknown, m: Metric) => {
+      if (typeof id !== 'string') return m.name;
+      if (id === 'accuracy' || id === 'acc') return 'acc';
+      if (id === 'crossentropy' || id === 'ce') return 'ce';
+      return id;
+    };
+    this.metricKeys = names.map((n, k) =>
+      this.outputMetrics[k]!.map((m, j) => {
+        const key = this.logNames === 'tfjs' ? tfjs(this.metricIds[k]?.[j], m) : m.name;
+        return one ? key : `${n}_${key}`;
+      }),
+    );
+  }
+
+  /** @internal The log keys of evaluate as compiled: `loss`, per-output losses, then the metrics. */
+  logNamesCompiled(): string[] {
+    return this.logKeys();
   }
 
   /** The log keys of a loss pass: `loss`, then per output `<name>_loss` (several outputs) and the metrics. */
@@ -1042,7 +1082,7 @@ export class LayersModel {
         throw new ValueError(`column '${cols[j]![0]}' has ${t.shape[0]} values where '${cols[0]![0]}' has ${n}.`);
       for (let i = 0; i < n; i++) out[i * k + j] = t.values[i]!;
     });
-    return new Tensor(out, [n, k]);
+    return resultTensor(out, [n, k]);
   }
 
   /** Loss and metrics over a dataset of batches (all of it, or its first `batches`). */
@@ -1274,7 +1314,7 @@ export class LayersModel {
         outs[k]!.set(heap.f32.subarray(y, y + M * o.feat), start * o.feat);
       });
     }
-    const ts = this.outs.map((o, k) => new Tensor(outs[k]!, [rows, ...o.shape]));
+    const ts = this.outs.map((o, k) => resultTensor(outs[k]!, [rows, ...o.shape]));
     return this.single ? ts[0]! : ts;
   }
 
@@ -1319,7 +1359,7 @@ export class LayersModel {
         out.set(c, at);
         at += c.length;
       }
-      return new Tensor(out, [rows, ...o.shape]);
+      return resultTensor(out, [rows, ...o.shape]);
     });
     return this.single ? ts[0]! : ts;
   }
@@ -1395,7 +1435,7 @@ export class LayersModel {
     if (withGrad) this.exec!.backward(this.be, plan, rows);
     const loss = sum / rows + penalty(this.be, this.allWeights, withGrad);
     const grads = withGrad
-      ? this.trainableWeights.map((w) => new Tensor(this.be.heap.read(w.grad, w.size), w.shape))
+      ? this.trainableWeights.map((w) => resultTensor(this.be.heap.read(w.grad, w.size), w.shape))
       : null;
     frozen.forEach((w, i) => this.be.heap.write(w.ptr, saved[i]!));
     return { loss, grads };
@@ -1411,31 +1451,14 @@ export class LayersModel {
   /** Every weight (trainable and not), in layer order, as tensors (copies). */
   getWeights(): Tensor[] {
     this.build();
-    return this.allWeights.map((w) => new Tensor(w.be ? w.be.heap.read(w.ptr, w.size) : w.pending!.slice(), w.shape));
+    return this.allWeights.map((w) => w.read());
   }
 
   /** Set every weight, in the order of getWeights(). Shapes must match. */
   setWeights(weights: Tensor[]): void {
     this.build();
     const ws = this.allWeights;
-    if (!Array.isArray(weights) || weights.length !== ws.length) {
-      throw new ValueError(
-        `setWeights: expected an array of ${ws.length} tensors (${ws.map((w) => `${w.name} [${w.shape}]`).join(', ')}). Received: ${describe(weights)}`,
-      );
-    }
-    weights.forEach((t, i) => {
-      const w = ws[i]!;
-      if (!(t instanceof Tensor) || t.shape.join() !== w.shape.join()) {
-        throw new ValueError(
-          `setWeights: weight ${i} (${w.name}) must have shape [${w.shape}]. Received: ${t instanceof Tensor ? `shape [${t.shape}]` : describe(t)}`,
-        );
-      }
-    });
-    weights.forEach((t, i) => {
-      const w = ws[i]!;
-      if (w.be) w.be.heap.write(w.ptr, t.values);
-      else w.pending = t.values.slice();
-    });
+    checkWeights(ws, weights, 'setWeights').forEach((t, i) => ws[i]!.write(t));
   }
 
   /** The weights with their names, as a map name → tensor. */

@@ -7,6 +7,11 @@ import { DataError, ValueError, describe } from './errors.js';
 
 export type NestedArray = number | NestedArray[];
 export type TensorLike = Tensor | NestedArray | Float32Array | Float64Array | Int32Array | number[];
+/**
+ * A tensor's element type. Values are always stored as float32 (exact for integers up to 2^24); 'int32' and
+ * 'bool' are tags `simdnet/tfjs` gives class labels, indices and comparisons, as TF.js does.
+ */
+export type DataType = 'float32' | 'int32' | 'bool';
 
 export class Tensor {
   /** The dimensions, outermost first. */
@@ -15,11 +20,12 @@ export class Tensor {
   readonly size: number;
   /** The values in row-major order. The tensor owns this array; treat it as read-only. */
   readonly values: Float32Array;
-  readonly dtype = 'float32' as const;
+  readonly dtype: DataType;
 
   /** @internal Use {@link tensor} to build tensors with validation. */
-  constructor(values: Float32Array, shape: readonly number[]) {
+  constructor(values: Float32Array, shape: readonly number[], dtype: DataType = 'float32') {
     this.values = values;
+    this.dtype = dtype;
     this.shape = Object.freeze(shape.slice());
     this.size = values.length;
   }
@@ -104,6 +110,20 @@ export class Tensor {
   dispose(): void {
     /* nothing to free */
   }
+}
+
+type MakeTensor = (values: Float32Array, shape: readonly number[], dtype: DataType) => Tensor;
+let make: MakeTensor = (values, shape, dtype) => new Tensor(values, shape, dtype);
+/**
+ * A tensor a model or dataset hands to the user (predictions, weights, batches): a Tensor, or the class
+ * `simdnet/tfjs` installs once loaded (TF.js's, a subclass), so its users get TF.js tensors everywhere.
+ */
+export function resultTensor(values: Float32Array, shape: readonly number[], dtype: DataType = 'float32'): Tensor {
+  return make(values, shape, dtype);
+}
+/** @internal Set the class of result tensors (`simdnet/tfjs`). */
+export function setResultTensor(f: MakeTensor): void {
+  make = f;
 }
 
 export function shapeSize(shape: readonly number[]): number {

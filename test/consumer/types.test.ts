@@ -140,7 +140,8 @@ describe('strict TypeScript consumers', () => {
             .replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g, '""');
           code.split('\n').forEach((line, i) => {
             // The type `any`; not an identifier named any (TF.js's tf.any, tensor.any()).
-            if (/(?<![.\w])any\b(?!\??\s*[(:])/.test(line)) offenders.push(`${p.slice(installed(dir).length + 1)}:${i + 1}: ${line.trim()}`);
+            if (/(?<![.\w])any\b(?!\??\s*[(:])/.test(line))
+              offenders.push(`${p.slice(installed(dir).length + 1)}:${i + 1}: ${line.trim()}`);
           });
         }
       }

@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export default tseslint.config(
   {
     basePath: root,
-    ignores: ['dist/**', 'build/**', 'node_modules/**', 'src/generated/**', 'coverage/**', 'assembly/**', 'examples/output/**',
+    ignores: ['dist/**', 'build/**', 'node_modules/**', 'src/generated/**', 'coverage/**', 'assembly/**', 'examples/output/**', 'test/tfjs/.programs/**',
       'test/consumer/projects/**', '**/*.d.ts', '**/*.cjs', '**/*.cts'],
   },
   {

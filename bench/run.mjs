@@ -6,7 +6,7 @@
 //                                           bench/results/ratios.svg
 //   npm run bench -- --quick --json FILE    short run; the same records to FILE only
 //
-// Options: --quick, --json FILE, --suites gemm,train,predict, --cases gemm-nn-512,…,
+// Options: --quick, --json FILE, --suites gemm,train,predict,programs, --cases gemm-nn-512,…,
 //          --contenders simdnet-wasm,tfjs-wasm,…, --rounds N, --no-write (full run without
 //          touching bench/RESULTS.md and bench/results/), --verbose (children's output).
 //
@@ -24,6 +24,7 @@ import { CONTENDERS } from './contenders/index.mjs';
 import { cases as gemmCases, gemmDims } from './suites/gemm.mjs';
 import { cases as trainCases } from './suites/train.mjs';
 import { cases as predictCases } from './suites/predict.mjs';
+import { cases as programCases } from './suites/programs.mjs';
 import { machineInfo, printCase, printSummary, writeMarkdown, writeSvg } from './report.mjs';
 import { uniform } from './data.mjs';
 
@@ -64,7 +65,7 @@ function parseArgs(argv) {
     else if (a === '--verbose') o.verbose = true;
     else if (a === '--help' || a === '-h') {
       console.log(
-        'usage: node bench/run.mjs [--quick] [--json FILE] [--suites gemm,train,predict] [--cases …] [--contenders …] [--rounds N] [--no-write] [--verbose]',
+        'usage: node bench/run.mjs [--quick] [--json FILE] [--suites gemm,train,predict,programs] [--cases …] [--contenders …] [--rounds N] [--no-write] [--verbose]',
       );
       process.exit(0);
     } else throw new Error(`unknown option ${a} (try --help)`);
@@ -139,6 +140,7 @@ let allCases = [
   ...(!opts.suites || opts.suites.includes('gemm') ? gemmCases(mode) : []),
   ...(!opts.suites || opts.suites.includes('train') ? trainCases(mode) : []),
   ...(!opts.suites || opts.suites.includes('predict') ? predictCases(mode) : []),
+  ...(!opts.suites || opts.suites.includes('programs') ? programCases(mode) : []),
 ];
 if (opts.cases) allCases = allCases.filter((c) => opts.cases.includes(c.case));
 const wanted = CONTENDERS.filter((c) => !opts.contenders || opts.contenders.includes(c.name));

@@ -7,6 +7,7 @@
 // ordinary JS memory, copied in and out on every call).
 import { mnist, seedData, seriesData, textData, uniform } from '../data.mjs';
 import { gemmDims } from '../suites/gemm.mjs';
+import { loadProgram, programData } from '../programs.mjs';
 
 const DIST = new URL('../../dist/index.js', import.meta.url);
 let sn;
@@ -67,6 +68,13 @@ const MODELS = {
 };
 
 export async function setup(spec, opts) {
+  if (spec.kind === 'tfjs-program') {
+    if (sn.backendInfo().backend !== 'wasm') return null;
+    const tf = await import(new URL('../../dist/tfjs/index.js', import.meta.url).href);
+    const run = await loadProgram(spec.program, tf);
+    const data = programData(spec.program);
+    return { fn: () => run(data) };
+  }
   if (spec.kind === 'gemm') {
     const { transA, transB } = spec;
     const [m, k, n] = gemmDims(spec);

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { mnist, seedData, seriesData, textData, uniform } from '../data.mjs';
 import { gemmDims } from '../suites/gemm.mjs';
+import { loadProgram, programData } from '../programs.mjs';
 
 const require = createRequire(import.meta.url);
 let tf, tfl;
@@ -88,6 +89,13 @@ const MODELS = {
 };
 
 export async function setup(spec) {
+  if (spec.kind === 'tfjs-program') {
+    if (tf.getBackend() !== 'cpu') return null;
+    // The umbrella package a TF.js program imports (the same tfjs-core, with its chained ops registered).
+    const run = await loadProgram(spec.program, require('@tensorflow/tfjs'));
+    const data = programData(spec.program);
+    return { fn: () => run(data) };
+  }
   if (spec.kind === 'gemm') {
     const { transA, transB } = spec;
     const [m, k, n] = gemmDims(spec);

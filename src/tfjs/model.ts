@@ -63,10 +63,27 @@ function fitArgs<T extends { yieldEvery?: ModelFitArgs['yieldEvery'] }>(args: T,
   return (ms === undefined ? rest : { ...rest, yieldEvery: ms }) as T;
 }
 
-/** A Scalar, or an array of Scalars (loss first, then per-output losses and metrics), as TF.js's evaluate. */
-function scalars(logs: Logs): Tensor | Tensor[] {
-  const vals = Object.values(logs).map((v) => scalar(v));
-  return vals.length === 1 ? vals[0]! : vals;
+/**
+ * evaluate's answer as TF.js 4.22 gives it: a Scalar for the loss alone, else an array of Scalars — with one
+ * output [loss, ...metrics]; with several, TF.js's test function first lists the running totals of the
+ * outputs' (unweighted) losses, then each output's loss, then the metrics, and programs index into that.
+ */
+function scalars(logs: Logs, outputs: string[]): Tensor | Tensor[] {
+  let vals: number[];
+  if (outputs.length > 1) {
+    const per = outputs.map((n) => logs[`${n}_loss`]!);
+    const lossKeys = new Set(['loss', ...outputs.map((n) => `${n}_loss`)]);
+    let run = 0;
+    vals = [
+      ...per.map((v) => (run += v)),
+      ...per,
+      ...Object.entries(logs)
+        .filter(([k]) => !lossKeys.has(k))
+        .map(([, v]) => v),
+    ];
+  } else vals = Object.values(logs);
+  const out = vals.map((v) => scalar(v));
+  return out.length === 1 ? out[0]! : out;
 }
 
 /**
@@ -129,15 +146,15 @@ export class LayersModel {
   ): Promise<History> {
     return this.inner.fitDataset(dataset, fitArgs(args as ModelFitArgs, []) as FitDatasetArgs);
   }
-  /** Loss (and metrics) on data: a Scalar, or an array of Scalars with the loss first, as in TF.js. */
+  /** Loss (and metrics) on data: a Scalar, or an array of Scalars as TF.js answers (see scalars()). */
   evaluate(x: ModelData, y: ModelData, args: EvaluateArgs = {}): Tensor | Tensor[] {
-    return scalars(this.inner.evaluate(x, y, args));
+    return scalars(this.inner.evaluate(x, y, args), this.inner.outputNames);
   }
   async evaluateDataset(
     dataset: Dataset,
     args: { batches?: number; verbose?: number } = {},
   ): Promise<Tensor | Tensor[]> {
-    return scalars(await this.inner.evaluateDataset(dataset, args));
+    return scalars(await this.inner.evaluateDataset(dataset, args), this.inner.outputNames);
   }
   predict(x: ModelData, args: { batchSize?: number; verbose?: boolean } = {}): Tensor | Tensor[] {
     const { verbose: _v, ...rest } = args;
@@ -163,6 +180,10 @@ export class LayersModel {
   }
   getWeights(): Tensor[] {
     return this.inner.getWeights() as Tensor[];
+  }
+  /** The number of weights (trainable and not). */
+  countParams(): number {
+    return this.inner.getWeights().reduce((a, t) => a + t.size, 0);
   }
   setWeights(weights: Tensor[]): void {
     this.inner.setWeights(weights);

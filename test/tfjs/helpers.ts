@@ -1,7 +1,7 @@
 /**
  * TF.js programs run twice (issue 18): each file in programs/ is a TF.js program whose first line is
- * `import * as tf from '@tensorflow/tfjs'`; `materialize` writes it with that line pointing at TF.js
- * (tfjs-core + tfjs-layers on the CPU backend, tfjs-umbrella.ts) or at simdnet/tfjs, and nothing else changed.
+ * `import * as tf from '@tensorflow/tfjs'`; `materialize` writes it as it is (TF.js 4.22, which in Node runs on
+ * its CPU backend) or with that line pointing at simdnet/tfjs, and nothing else changed.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const IMPORT_LINE = "import * as tf from '@tensorflow/tfjs';";
 export const SIDES = {
-  tfjs: "import * as tf from '../tfjs-umbrella.js';",
+  tfjs: IMPORT_LINE,
   simdnet: "import * as tf from '../../../src/tfjs/index.js';",
 } as const;
 export type Side = keyof typeof SIDES;

@@ -28,8 +28,8 @@ export async function run(data: { xTrain: number[][]; yTrain: number[]; xTest: n
   });
 
   const [loss, acc] = (model.evaluate(xTest, yTest) as tf.Scalar[]).map((s) => s.dataSync()[0]!);
-  const predictions = tf.tidy(() => (model.predict(xTest) as tf.Tensor).argMax(-1));
-  const labels = yTest.argMax(-1);
+  const predictions = tf.tidy(() => (model.predict(xTest) as tf.Tensor).argMax(-1)) as tf.Tensor1D;
+  const labels = yTest.argMax(-1) as tf.Tensor1D;
   const matrix = tf.math.confusionMatrix(labels, predictions, 10);
   const diagonal = tf.tidy(
     () =>

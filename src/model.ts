@@ -115,8 +115,16 @@ function callbackList(v: unknown): (Callback | CustomCallback)[] {
   // One callback, or an object of hooks ({ onEpochEnd }), is taken as a list of one (TF.js's forms).
   const list = v ?? [];
   if (!Array.isArray(list)) {
-    if (typeof list === 'object' && list !== null) return [list as CustomCallback];
-    invalid('callbacks', 'an array of callbacks, one callback, or an object of hooks like { onEpochEnd }', v);
+    const hooks = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'];
+    const o = list as Record<string, unknown>;
+    const isHooks =
+      typeof list === 'object' &&
+      list !== null &&
+      (list instanceof Callback || hooks.some((h) => typeof o[h] === 'function')) &&
+      hooks.every((h) => o[h] === undefined || typeof o[h] === 'function');
+    if (!isHooks)
+      invalid('callbacks', 'an array of callbacks, one callback, or an object of hooks like { onEpochEnd }', v);
+    return [list as CustomCallback];
   }
   for (const c of list)
     if (typeof c !== 'object' || c === null) invalid('callbacks', 'an array of callback objects', c);

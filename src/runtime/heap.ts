@@ -67,7 +67,7 @@ export class Heap {
       this.f32 = new Float32Array(buf);
       this.u8 = new Uint8Array(buf);
       this.i32 = new Int32Array(buf);
-      this.f64 = new Float64Array(buf, 0, buf.byteLength >> 3);
+      this.f64 = new Float64Array(buf); // (a memory is whole 64 KiB pages)
       for (const l of this.viewListeners) l();
     }
   }

@@ -91,6 +91,7 @@ describe('Vite browser build', () => {
     const ids = chunks.flatMap((c) => c.moduleIds);
     // The ES-module build, resolved from the installed package; never the CommonJS one.
     expect(ids).toContain(join(dir, 'node_modules', 'simdnet', 'dist', 'index.js'));
+    expect(ids).toContain(join(dir, 'node_modules', 'simdnet', 'dist', 'tfjs', 'index.js'));
     expect(ids.filter((id) => /dist[\\/]cjs[\\/]/.test(id))).toEqual([]);
     // Two kernel binaries embedded (relaxed, simd; simd-unshared is simd with its memory
     // import's shared flag cleared at load), each once, gzipped then base64-encoded: a gzip header
@@ -116,6 +117,7 @@ describe('Vite browser build', () => {
       accuracy: number;
       pred: number[];
       loadedSame: boolean;
+      tfjs?: { keys: string[]; acc: number; argMax: number[]; predictIsTfTensor: boolean; backend: string };
     };
     expect(r.error).toBeUndefined();
     expect(errors).toEqual([]);
@@ -126,5 +128,8 @@ describe('Vite browser build', () => {
     expect(r.pred[0]).toBeGreaterThan(0.5);
     expect(r.pred[1]).toBeLessThan(0.5);
     expect(r.loadedSame).toBe(true);
+    // simdnet/tfjs in the same bundle: TF.js keys and Scalars, int32 argMax, one Tensor class.
+    expect(r.tfjs).toMatchObject({ keys: ['loss', 'acc'], argMax: [1, 0], predictIsTfTensor: true, backend: 'wasm' });
+    expect(r.tfjs!.acc).toBeGreaterThanOrEqual(0.75);
   });
 });

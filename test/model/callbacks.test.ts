@@ -145,6 +145,25 @@ describe('callbacks', () => {
     ]);
   });
 
+  it("fit takes one callback or an object of hooks (TF.js's forms), and refuses an object without hooks", async () => {
+    const d = pima();
+    const model = smallModel(3);
+    const epochs: number[] = [];
+    await model.fit(d.xTrain, d.yTrain, {
+      epochs: 3,
+      verbose: 0,
+      callbacks: { onEpochEnd: (e) => void epochs.push(e) },
+    });
+    expect(epochs).toEqual([0, 1, 2]);
+    const es = sn.callbacks.earlyStopping({ monitor: 'loss', patience: 0, baseline: 0 });
+    const h = await model.fit(d.xTrain, d.yTrain, { epochs: 20, verbose: 0, callbacks: es });
+    expect(h.epoch.length).toBeLessThanOrEqual(2); // one callback, not in an array, ran: the baseline stopped training
+    for (const bad of [{}, { onEpochEnd: 5 }, { onEpochEnd: () => {}, onBatchEnd: 'x' }, 7])
+      await expect(
+        model.fit(d.xTrain, d.yTrain, { epochs: 1, verbose: 0, callbacks: bad as unknown as [] }),
+      ).rejects.toThrow(/`callbacks`.*an object of hooks/);
+  });
+
   it("history has Keras's keys with validation, and toSVG draws them", async () => {
     const d = pima();
     const model = smallModel(10);

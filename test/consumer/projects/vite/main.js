@@ -2,6 +2,8 @@
 // takes the ES-module build), train, predict, save to and load from memory.
 import * as sn from 'simdnet';
 import { sequential, layers } from 'simdnet';
+// The TF.js door (issue 18), bundled beside it: one instance of simdnet.
+import * as tf from 'simdnet/tfjs';
 
 async function main() {
   sn.setSeed(7);
@@ -23,7 +25,19 @@ async function main() {
   await model.save(sn.io.withSaveHandler((a) => { artifacts = a; }));
   const loaded = await sn.loadModel(sn.io.fromMemory(artifacts));
   const again = loaded.predict(probe);
+  const tfModel = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [2], activation: 'softmax' })] });
+  tfModel.compile({ optimizer: tf.train.adam(0.1), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const oneHot = tf.oneHot(tf.tensor1d(ys.map((y) => y[0]), 'int32'), 2);
+  const tfHistory = await tfModel.fit(tf.tensor2d(xs), oneHot, { epochs: 30, verbose: 0, callbacks: { onEpochEnd: () => {} } });
+  const tfEval = tfModel.evaluate(tf.tensor2d(xs), oneHot);
   return {
+    tfjs: {
+      keys: Object.keys(tfHistory.history),
+      acc: tfEval[1].dataSync()[0],
+      argMax: Array.from(tf.tensor2d([[1, 3], [4, 2]]).argMax(-1).dataSync()),
+      predictIsTfTensor: pred instanceof tf.Tensor,
+      backend: tf.getBackend(),
+    },
     backend: sn.backendInfo(),
     lossFirst: history.history.loss[0],
     lossLast: history.history.loss.at(-1),

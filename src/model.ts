@@ -778,11 +778,12 @@ export class LayersModel {
   private nameLogs(): void {
     const names = this.compiledNames(),
       one = names.length === 1;
+    // A name as given (a metric from a file's training config: its name), 'acc' and 'ce' as TF.js shortens them.
     const tfjs = (id: unknown, m: Metric) => {
-      if (typeof id !== 'string') return m.name;
-      if (id === 'accuracy' || id === 'acc') return 'acc';
-      if (id === 'crossentropy' || id === 'ce') return 'ce';
-      return id;
+      const name = typeof id === 'string' ? id : m.name;
+      if (name === 'accuracy' || name === 'acc') return 'acc';
+      if (name === 'crossentropy' || name === 'ce') return 'ce';
+      return name;
     };
     this.metricKeys = names.map((n, k) =>
       this.outputMetrics[k]!.map((m, j) => {

@@ -6,6 +6,7 @@
  */
 import { NotSupportedError, ValueError, describe, invalid } from '../errors.js';
 import * as ops from '../ops.js';
+import { Rng, nextSeed } from '../random.js';
 import {
   type DataType,
   type NestedArray,
@@ -519,26 +520,8 @@ export function linspace(start: number, stop: number, num: number): Tensor {
   return new Tensor(out, [num]);
 }
 
-// Random tensors: a seeded generator when `seed` is given (mulberry32 + Box–Muller), Math.random otherwise.
-function uniformSource(seed?: number): () => number {
-  if (seed === undefined) return Math.random;
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function normalSource(seed?: number): () => number {
-  const u = uniformSource(seed);
-  return () => {
-    let a = u();
-    while (a <= 0) a = u();
-    return Math.sqrt(-2 * Math.log(a)) * Math.cos(2 * Math.PI * u());
-  };
-}
+// Random tensors: simdnet's seeded stream — the seed given, or the next of the global stream (sn.setSeed).
+const stream = (seed?: number) => new Rng(seed ?? nextSeed());
 export function randomUniform(
   shape: number[],
   minval = 0,
@@ -547,9 +530,9 @@ export function randomUniform(
   seed?: number,
 ): Tensor {
   const s = resolveShape(shape),
-    u = uniformSource(seed);
+    r = stream(seed);
   const out = new Float32Array(shapeSize(s));
-  for (let i = 0; i < out.length; i++) out[i] = minval + (maxval - minval) * u();
+  for (let i = 0; i < out.length; i++) out[i] = r.uniform(minval, maxval);
   return new Tensor(dtype === 'int32' ? out.map(Math.floor) : out, s, dtype);
 }
 export function randomNormal(
@@ -560,9 +543,9 @@ export function randomNormal(
   seed?: number,
 ): Tensor {
   const s = resolveShape(shape),
-    g = normalSource(seed);
+    r = stream(seed);
   const out = new Float32Array(shapeSize(s));
-  for (let i = 0; i < out.length; i++) out[i] = mean + stdDev * g();
+  for (let i = 0; i < out.length; i++) out[i] = r.normal(mean, stdDev);
   return new Tensor(withDtype(out, dtype), s, dtype);
 }
 export function truncatedNormal(
@@ -573,13 +556,9 @@ export function truncatedNormal(
   seed?: number,
 ): Tensor {
   const s = resolveShape(shape),
-    g = normalSource(seed);
+    r = stream(seed);
   const out = new Float32Array(shapeSize(s));
-  for (let i = 0; i < out.length; i++) {
-    let v = g();
-    while (Math.abs(v) > 2) v = g();
-    out[i] = mean + stdDev * v;
-  }
+  for (let i = 0; i < out.length; i++) out[i] = mean + stdDev * r.truncatedNormal();
   return new Tensor(withDtype(out, dtype), s, dtype);
 }
 

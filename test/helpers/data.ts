@@ -12,16 +12,21 @@ function csvRows(file: string): number[][] {
     .map((l) => l.split(',').map(Number));
 }
 
-/** A seeded permutation (mulberry32 + Fisher–Yates), so splits are fixed. */
-export function permutation(n: number, seed: number): number[] {
+/** A seeded uniform stream in [0, 1) (mulberry32). */
+export function rng(seed: number): () => number {
   let s = seed >>> 0;
-  const rnd = () => {
+  return () => {
     s = (s + 0x6d2b79f5) >>> 0;
     let t = s;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A seeded permutation (mulberry32 + Fisher–Yates), so splits are fixed. */
+export function permutation(n: number, seed: number): number[] {
+  const rnd = rng(seed);
   const p = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));

@@ -6,13 +6,20 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { digits, mnist } from '../helpers/data.js';
+import { digits, mnist, rng } from '../helpers/data.js';
 import { runProgram } from './helpers.js';
 
 const report = (name: string, tfjsMs: number, oursMs: number) =>
   console.log(
     `${name}: TF.js (cpu) ${tfjsMs.toFixed(0)} ms, simdnet/tfjs ${oursMs.toFixed(0)} ms: ${(tfjsMs / oursMs).toFixed(1)}x`,
   );
+
+async function both<R>(name: string, data: unknown): Promise<[R, R]> {
+  const theirs = await runProgram<R>(name, 'tfjs', data);
+  const ours = await runProgram<R>(name, 'simdnet', data);
+  report(name, theirs.ms, ours.ms, { tfjs: theirs.result, simdnet: ours.result });
+  return [theirs.result, ours.result];
+}
 
 describe('TF.js programs on simdnet/tfjs', () => {
   it('digits: dense classifier, callbacks object, evaluate, confusion matrix', async () => {
@@ -24,11 +31,7 @@ describe('TF.js programs on simdnet/tfjs', () => {
       yTest: s.yTest.map((r) => r[0]!),
     };
     type R = Awaited<ReturnType<typeof import('./programs/digits.js').run>>;
-    const theirs = await runProgram<R>('digits', 'tfjs', data);
-    const ours = await runProgram<R>('digits', 'simdnet', data);
-    report('digits', theirs.ms, ours.ms);
-    const a = theirs.result,
-      b = ours.result;
+    const [a, b] = await both<R>('digits', data);
     expect(b.historyKeys).toEqual(a.historyKeys);
     expect(b.epochs).toEqual(a.epochs);
     expect(b.predictionsDtype).toBe(a.predictionsDtype);
@@ -43,25 +46,6 @@ describe('TF.js programs on simdnet/tfjs', () => {
     expect(a.matrixAcc).toBeCloseTo(a.acc, 5);
   }, 120_000);
 });
-
-/** A seeded uniform generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function both<R>(name: string, data: unknown): Promise<[R, R]> {
-  const theirs = await runProgram<R>(name, 'tfjs', data);
-  const ours = await runProgram<R>(name, 'simdnet', data);
-  report(name, theirs.ms, ours.ms, { tfjs: theirs.result, simdnet: ours.result });
-  return [theirs.result, ours.result];
-}
 
 describe('more TF.js programs', () => {
   it('housing: tensor-op normalization, tf.train.sgd, a linear model and an MLP', async () => {

@@ -769,7 +769,7 @@ export class LayersModel {
    * `acc` for 'accuracy' or 'acc', `ce` for 'crossentropy' or 'ce', any other name as given), which
    * `simdnet/tfjs` sets on its models.
    */
-  logNames: 'keras' | 'tfjs' = 'keras';
+  private logNames: 'keras' | 'tfjs' = 'keras';
   /** @internal Set how logs name metrics, renaming a compiled model's. */
   setLogNames(style: 'keras' | 'tfjs'): void {
     this.logNames = style;
@@ -793,13 +793,8 @@ export class LayersModel {
     );
   }
 
-  /** @internal The log keys of evaluate as compiled: `loss`, per-output losses, then the metrics. */
-  logNamesCompiled(): string[] {
-    return this.logKeys();
-  }
-
-  /** The log keys of a loss pass: `loss`, then per output `<name>_loss` (several outputs) and the metrics. */
-  private logKeys(): string[] {
+  /** @internal The log keys of a loss pass: `loss`, then per output `<name>_loss` (several outputs) and the metrics. */
+  logKeys(): string[] {
     return ['loss', ...(this.single ? [] : this.lossKeys), ...this.metricKeys.flat()];
   }
 

@@ -187,13 +187,14 @@ function normAxis(axis: number, rank: number): number {
   return axis < 0 ? axis + rank : axis;
 }
 
-function reduce(
+/** @internal A reduction over one axis (all elements when omitted): acc = step(acc, v) from init, then finish. */
+export function reduce(
   x: TensorLike,
   axis: number | undefined,
   keepDims: boolean,
   init: number,
   step: (acc: number, v: number, i: number) => number,
-  finish: (acc: number, n: number) => number,
+  finish: (acc: number, n: number) => number = (acc) => acc,
   argMode = false,
 ): Tensor {
   const X = asTensor(x, 'x');

@@ -126,7 +126,7 @@ export class LayersModel {
   }
   /** The compiled metric names as TF.js logs them (`acc` for 'accuracy'), loss first. */
   get metricsNames(): string[] {
-    return this.inner.logNamesCompiled();
+    return this.inner.logKeys();
   }
 
   compile(args: ModelCompileArgs): void {
@@ -205,11 +205,12 @@ export class LayersModel {
   }
 }
 
-/** TF.js's Sequential: a LayersModel with add() and pop(). */
+/** TF.js's Sequential: a LayersModel with add(). */
 export class Sequential extends LayersModel {
   declare readonly inner: SequentialModel;
-  constructor(config: { layers?: Layer[]; name?: string } = {}) {
-    super(new SequentialModel(config));
+  /** A new stack (tf.sequential's config), or @internal a simdnet Sequential to wrap (a loaded one). */
+  constructor(config: { layers?: Layer[]; name?: string } | SequentialModel = {}) {
+    super(config instanceof SequentialModel ? config : new SequentialModel(config));
   }
   add(layer: Layer): void {
     this.inner.add(layer);
@@ -218,11 +219,5 @@ export class Sequential extends LayersModel {
 
 /** A TF.js model over any simdnet model (what tf.loadLayersModel answers). */
 export function wrapModel(m: Model): LayersModel {
-  if (m instanceof SequentialModel) {
-    const s = Object.create(Sequential.prototype) as Sequential;
-    (s as { inner: Model }).inner = m;
-    m.setLogNames('tfjs');
-    return s;
-  }
-  return new LayersModel(m);
+  return m instanceof SequentialModel ? new Sequential(m) : new LayersModel(m);
 }

@@ -584,36 +584,36 @@ function binary(a: TensorLike, b: TensorLike, f: (x: number, y: number) => numbe
     const x = av[0]!;
     for (let i = 0; i < size; i++) out[i] = f(x, bv[i]!);
   } else {
-    const r = shape.length;
-    const sa = bstrides(A.shape, r),
-      sb = bstrides(B.shape, r);
-    const idx = new Array<number>(r).fill(0);
-    for (let k = 0; k < size; k++) {
-      let ia = 0,
-        ib = 0;
-      for (let d = 0; d < r; d++) {
-        ia += idx[d]! * sa[d]!;
-        ib += idx[d]! * sb[d]!;
-      }
-      out[k] = f(av[ia]!, bv[ib]!);
-      for (let d = r - 1; d >= 0; d--) {
-        if (++idx[d]! < shape[d]!) break;
-        idx[d] = 0;
-      }
-    }
+    const va = broadcastValues(A, shape),
+      vb = broadcastValues(B, shape);
+    for (let i = 0; i < size; i++) out[i] = f(va[i]!, vb[i]!);
   }
   const dt = dtype ?? upcast(A.dtype, B.dtype);
   return new Tensor(dt === 'float32' ? out : withDtype(out, dt), shape, dt);
 }
-/** Strides of `shape` aligned right to rank r, 0 on broadcast dimensions. */
-function bstrides(shape: readonly number[], r: number): number[] {
-  const s = new Array<number>(r).fill(0);
-  let k = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[r - shape.length + d] = shape[d] === 1 ? 0 : k;
-    k *= shape[d]!;
+/** X's values broadcast to `shape` (which broadcastShapes made from X's and others'). */
+function broadcastValues(X: Tensor, shape: readonly number[]): Float32Array {
+  const size = shapeSize(shape);
+  if (X.size === size) return X.values;
+  const r = shape.length;
+  // X's strides aligned right to rank r, 0 on the dimensions it is broadcast along.
+  const st = new Array<number>(r).fill(0);
+  for (let d = X.rank - 1, k = 1; d >= 0; d--) {
+    st[r - X.rank + d] = X.shape[d] === 1 ? 0 : k;
+    k *= X.shape[d]!;
   }
-  return s;
+  const out = new Float32Array(size);
+  const idx = new Array<number>(r).fill(0);
+  for (let i = 0; i < size; i++) {
+    let src = 0;
+    for (let d = 0; d < r; d++) src += idx[d]! * st[d]!;
+    out[i] = X.values[src]!;
+    for (let d = r - 1; d >= 0; d--) {
+      if (++idx[d]! < shape[d]!) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
 }
 function unary(x: TensorLike, f: (v: number) => number, dtype?: DataType): Tensor {
   const X = convert(x);
@@ -657,12 +657,10 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
   const C = convert(condition, 'condition');
   const A = convert(a, 'a'),
     B = convert(b, 'b');
-  const picked = binary(A, B, (x) => x); // shape of a and b broadcast
-  const fromB = binary(A, B, (_x, y) => y);
-  const shape = ops.broadcastShapes(C.shape, picked.shape);
-  const c = binary(C, picked, (x) => x).values,
-    va = binary(picked, C, (x) => x).values,
-    vb = binary(fromB, C, (x) => x).values;
+  const shape = ops.broadcastShapes(C.shape, ops.broadcastShapes(A.shape, B.shape));
+  const c = broadcastValues(C, shape),
+    va = broadcastValues(A, shape),
+    vb = broadcastValues(B, shape);
   const out = new Float32Array(shapeSize(shape));
   for (let i = 0; i < out.length; i++) out[i] = c[i] !== 0 ? va[i]! : vb[i]!;
   return new Tensor(out, shape, upcast(A.dtype, B.dtype));
@@ -770,22 +768,8 @@ export const mean = (x: TensorLike, axis?: Axis, keepDims = false) =>
   reduceAxes(x, axis, keepDims, ops.mean, () => 'float32');
 export const max = (x: TensorLike, axis?: Axis, keepDims = false) => reduceAxes(x, axis, keepDims, ops.max, same);
 export const min = (x: TensorLike, axis?: Axis, keepDims = false) => reduceAxes(x, axis, keepDims, ops.min, same);
-export const prod = (x: TensorLike, axis?: Axis, keepDims = false) => reduceAxes(x, axis, keepDims, prodOne, summed);
-function prodOne(t: BaseTensor, axis: number | undefined, keepDims: boolean): BaseTensor {
-  const neg = ops.sum(
-    unary(t, (v) => +(v < 0)),
-    axis,
-    keepDims,
-  );
-  const zero = ops.max(
-    unary(t, (v) => +(v === 0)),
-    axis,
-    keepDims,
-  );
-  const mag = ops.exp(ops.sum(ops.log(ops.abs(t)), axis, keepDims));
-  const out = mag.values.map((m, i) => (zero.values[i] ? 0 : neg.values[i]! % 2 ? -m : m));
-  return new BaseTensor(out, mag.shape);
-}
+export const prod = (x: TensorLike, axis?: Axis, keepDims = false) =>
+  reduceAxes(x, axis, keepDims, (t, a, k) => ops.reduce(t, a, k, 1, (p, v) => p * v), summed);
 export const all = (x: TensorLike, axis?: Axis, keepDims = false) =>
   reduceAxes(
     unary(x, (v) => +(v !== 0)),

@@ -21,15 +21,15 @@ async function both<R>(name: string, data: unknown): Promise<[R, R]> {
   return [theirs.result, ours.result];
 }
 
+/** The UCI digits split as the programs take them: rows of 64 features, class indices. */
+function digitsData() {
+  const s = digits();
+  return { xTrain: s.xTrain, yTrain: s.yTrain.map((r) => r[0]!), xTest: s.xTest, yTest: s.yTest.map((r) => r[0]!) };
+}
+
 describe('TF.js programs on simdnet/tfjs', () => {
   it('digits: dense classifier, callbacks object, evaluate, confusion matrix', async () => {
-    const s = digits();
-    const data = {
-      xTrain: s.xTrain,
-      yTrain: s.yTrain.map((r) => r[0]!),
-      xTest: s.xTest,
-      yTest: s.yTest.map((r) => r[0]!),
-    };
+    const data = digitsData();
     type R = Awaited<ReturnType<typeof import('./programs/digits.js').run>>;
     const [a, b] = await both<R>('digits', data);
     expect(b.historyKeys).toEqual(a.historyKeys);
@@ -73,13 +73,7 @@ describe('more TF.js programs', () => {
   }, 120_000);
 
   it('functional: two inputs, concatenate, two outputs with their own losses and metrics', async () => {
-    const s = digits();
-    const data = {
-      xTrain: s.xTrain,
-      yTrain: s.yTrain.map((r) => r[0]!),
-      xTest: s.xTest,
-      yTest: s.yTest.map((r) => r[0]!),
-    };
+    const data = digitsData();
     type R = Awaited<ReturnType<typeof import('./programs/functional.js').run>>;
     const [a, b] = await both<R>('functional', data);
     expect(b.historyKeys).toEqual(a.historyKeys);

@@ -2,7 +2,7 @@
 // on the built dist/ (run `npm run build` first).
 //
 //   node bench/gemm.mjs                     # the best variant for this Node
-//   node --experimental-wasm-relaxed-simd bench/gemm.mjs   # relaxed SIMD on Node 20
+//   (relaxed SIMD on Node 20 too: the loader turns V8's flag on)
 //   SIMDNET_WASM_VARIANT=simd node bench/gemm.mjs          # force a variant
 //   node bench/gemm.mjs --no-js             # skip the (slow) js backend
 //

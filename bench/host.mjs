@@ -1,5 +1,5 @@
 // One contender's process. The parent (bench/run.mjs) starts one of these per contender
-// (the relaxed-SIMD one with --experimental-wasm-relaxed-simd) and drives it over IPC:
+// (a contender may name extra Node flags, execArgv) and drives it over IPC:
 // setup a case, run one timed round with tinybench, tear down. Only one process works
 // at a time; the others wait on their IPC channel, so contenders never compete for the
 // CPU, and each runs in a clean heap of its own.

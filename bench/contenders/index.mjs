@@ -3,7 +3,6 @@
 // along with its main row). `opts` go to the contender's setup().
 import os from 'node:os';
 
-const nodeMajor = Number(process.versions.node.split('.')[0]);
 /** The thread count of the multi-threaded row: every core the OS reports. */
 const cores = os.cpus().length;
 // The simdnet rows are pinned to a thread count through SIMDNET_THREADS (read when the
@@ -18,7 +17,8 @@ export const CONTENDERS = [
     init: { backend: 'wasm', threads: 1 },
     env: one,
     simdnet: true,
-    about: 'simdnet, wasm backend, one thread, the binary it picks in a plain `node` (SIMD mul+add on Node 20)',
+    about:
+      'simdnet, wasm backend, one thread, the binary it picks in a plain `node` (relaxed SIMD, i.e. FMA, on Node 20 and 22+)',
   },
   {
     name: 'simdnet-wasm:matMul',
@@ -33,16 +33,14 @@ export const CONTENDERS = [
     about: 'the public sn.matMul op (copies both operands into the kernel memory and the result out, every call)',
   },
   {
-    name: 'simdnet-wasm-relaxed',
-    process: 'simdnet-wasm-relaxed',
+    name: 'simdnet-wasm-simd',
+    process: 'simdnet-wasm-simd',
     module: 'simdnet.mjs',
-    init: { backend: 'wasm', threads: 1, expectVariant: 'relaxed-simd' },
-    env: one,
+    init: { backend: 'wasm', threads: 1, expectVariant: 'simd' },
+    env: { ...one, SIMDNET_WASM_VARIANT: 'simd' },
     simdnet: true,
-    // Node 20 runs relaxed SIMD only behind this flag; from Node 22 it is on by default.
-    execArgv: nodeMajor < 22 ? ['--experimental-wasm-relaxed-simd'] : [],
     about:
-      'simdnet, wasm backend, one thread, relaxed-SIMD (FMA) binary, in a child `node --experimental-wasm-relaxed-simd`',
+      'simdnet, wasm backend, one thread, the plain-SIMD binary (separate mul and add; SIMDNET_WASM_VARIANT=simd), what Node 20 ran before simdnet turned relaxed SIMD on there',
   },
   ...(cores > 1
     ? [
@@ -92,4 +90,4 @@ export const CONTENDERS = [
 /** The peers simdnet is compared with, and the simdnet rows compared. */
 export const PEERS = ['simdnet-js', 'tfjs-cpu', 'tfjs-wasm', 'brainjs'];
 /** The single-thread rows first: every target is for one thread. */
-export const SUBJECTS = ['simdnet-wasm', 'simdnet-wasm-relaxed', ...(cores > 1 ? [`simdnet-wasm-${cores}t`] : [])];
+export const SUBJECTS = ['simdnet-wasm', 'simdnet-wasm-simd', ...(cores > 1 ? [`simdnet-wasm-${cores}t`] : [])];

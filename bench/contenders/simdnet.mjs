@@ -1,6 +1,7 @@
 // simdnet, from the BUILT package (dist/index.js), as a user gets it.
-//   backend 'wasm': the binary the library picks (relaxed SIMD when the process runs with
-//                   --experimental-wasm-relaxed-simd on Node 20, or on Node 22+);
+//   backend 'wasm': the binary the library picks (relaxed SIMD on Node 20, where the
+//                   library turns V8's flag on, and on Node 22+; SIMDNET_WASM_VARIANT=simd
+//                   forces the plain-SIMD one);
 //   backend 'js'  : sn.setBackend('js'), the pure-TypeScript kernels.
 // GEMM calls the backend kernel directly on preallocated buffers in the kernel memory,
 // as training does; `matMul: true` times the public sn.matMul op instead (tensors in

@@ -27,7 +27,7 @@ export function cases({ quick }) {
       // One round of TF.js's cpu backend at batch 8 takes about 9 s: the caps keep its rounds few (quick: one).
       timeMs: quick ? 1000 : 3000,
       capMs: quick ? 8000 : 45000,
-      extra: ['simdnet-wasm-relaxed', 'simdnet-wasm-2t'],
+      extra: ['simdnet-wasm-simd', 'simdnet-wasm-2t'],
       // The pure-JS kernels take seconds per image here; the contenders are the wasm rows and TF.js.
       skip: ['simdnet-js'],
     })),

@@ -66,7 +66,7 @@ export function cases({ quick }) {
       work: { samples: quick ? 128 : 256 },
       timeMs: quick ? 250 : 600,
       capMs: quick ? 2500 : 12000,
-      extra: ['simdnet-wasm-relaxed', 'simdnet-wasm-2t'],
+      extra: ['simdnet-wasm-simd', 'simdnet-wasm-2t'],
     },
     {
       suite: 'train',
@@ -122,7 +122,7 @@ export function cases({ quick }) {
       work: { samples: quick ? 32 : 128 },
       timeMs: quick ? 250 : 600,
       capMs: quick ? 2500 : 12000,
-      extra: ['simdnet-wasm-relaxed', 'simdnet-wasm-2t'],
+      extra: ['simdnet-wasm-simd', 'simdnet-wasm-2t'],
     },
     {
       suite: 'train',

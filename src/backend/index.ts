@@ -5,7 +5,7 @@
  *   initBackendsSync();     // the same, compiling synchronously (Node; the CommonJS entry)
  *   getBackend();           // the current Backend
  *   setBackend('js');       // switch ('wasm' | 'js')
- *   backendInfo();          // { backend, variant, simd, relaxedSimd, sharedMemory, threads, reason?, threadsReason? }
+ *   backendInfo();          // { backend, variant, simd, relaxedSimd, relaxedSimdFlag, sharedMemory, threads, … }
  *   setThreads(n);          // kernel threads for the wasm backend (1 = no worker pool)
  *   shutdown();             // end the kernel worker threads
  *
@@ -42,6 +42,8 @@ export interface BackendInfo {
   variant: WasmVariant | 'js';
   simd: boolean;
   relaxedSimd: boolean;
+  /** Node 20: simdnet turned on V8's `--experimental-wasm-relaxed-simd` (on by default from Node 22). */
+  relaxedSimdFlag: boolean;
   sharedMemory: boolean;
   /** Kernel threads (1: the worker pool is not in use). */
   threads: number;
@@ -210,6 +212,7 @@ export function backendInfo(): BackendInfo {
     variant: usingWasm ? wasmBackend!.variant : 'js',
     simd: f.simd,
     relaxedSimd: f.relaxedSimd,
+    relaxedSimdFlag: f.relaxedSimdFlag,
     sharedMemory: f.sharedMemory,
     threads: usingWasm ? wasmBackend!.threads : 1,
   };

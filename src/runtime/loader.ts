@@ -10,9 +10,10 @@
  * memory import cleared (unshareMemoryImport): the kernels use no atomic
  * instructions, so that one bit is the whole difference, and a third embedded
  * copy would cost a third of the bundle. The choice: relaxed if it validates AND instantiates (Node 22+,
- * Chrome 114+; Node 20 only with --experimental-wasm-relaxed-simd), else
- * plain SIMD, shared where shared memory works, else unshared; no SIMD at
- * all → null (the caller uses the js backend).
+ * Chrome 114+, and Node 20, where V8 11.3 has relaxed SIMD complete but behind
+ * --experimental-wasm-relaxed-simd: simdnet turns that flag on, see
+ * enableRelaxedSimdOnNode20), else plain SIMD, shared where shared memory
+ * works, else unshared; no SIMD at all → null (the caller uses the js backend).
  *
  * Environment override (tests, benchmarks): SIMDNET_WASM_VARIANT=relaxed|simd|unshared,
  * read through a guarded globalThis.process so nothing Node-specific is imported.
@@ -26,6 +27,8 @@ export interface WasmFeatures {
   simd: boolean;
   relaxedSimd: boolean;
   sharedMemory: boolean;
+  /** simdnet turned on Node 20's `--experimental-wasm-relaxed-simd` to get relaxedSimd. */
+  relaxedSimdFlag: boolean;
 }
 
 export interface LoadedWasm {
@@ -113,9 +116,45 @@ export function detectFeatures(): WasmFeatures {
       simd,
       relaxedSimd: simd && validate(RELAXED_PROBE),
       sharedMemory: typeof WebAssembly === 'object' && sharedMemoryWorks(),
+      relaxedSimdFlag: false,
     };
   }
   return cachedFeatures;
+}
+
+/**
+ * Node 20 (V8 11.3) compiles relaxed SIMD completely — the same implementation
+ * V8 11.4 turned on by default for Node 22 and Chrome 114 — but only behind
+ * `--experimental-wasm-relaxed-simd`. Its fused multiply-add is worth ~1.25×
+ * on every GEMM (bench/RESULTS.md): the plain-SIMD micro-kernel is bound by
+ * how many instructions V8 emits per multiply-add pair, and FMA halves the
+ * arithmetic ones. So on Node 20, when relaxed SIMD is off, turn the flag on
+ * (through process.getBuiltinModule, Node ≥ 20.16: no import a bundler would
+ * see) before choosing a variant. The flag only lets modules that use relaxed
+ * SIMD instructions validate; other modules compile exactly as before.
+ * SIMDNET_WASM_VARIANT=simd (or unshared) leaves the flags alone. Updates
+ * `features` (relaxedSimd, relaxedSimdFlag) when relaxed SIMD then validates.
+ */
+function enableRelaxedSimdOnNode20(features: WasmFeatures): void {
+  if (!features.simd || features.relaxedSimd) return;
+  const proc = (
+    globalThis as {
+      process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown };
+    }
+  ).process;
+  const node = proc?.versions?.node;
+  if (node === undefined || Number(node.split('.')[0]) !== 20 || typeof proc!.getBuiltinModule !== 'function') return;
+  try {
+    const v8 = proc!.getBuiltinModule('node:v8') as { setFlagsFromString?: (flags: string) => void } | undefined;
+    if (typeof v8?.setFlagsFromString !== 'function') return;
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    return;
+  }
+  if (validate(RELAXED_PROBE)) {
+    features.relaxedSimd = true;
+    features.relaxedSimdFlag = true;
+  }
 }
 
 /** Read an environment variable where there is a process (Node), else undefined. */
@@ -266,6 +305,7 @@ function* selectVariant(): Generator<WasmVariant, LoadedWasm | WasmUnavailable, 
           `"unshared". Received: ${JSON.stringify(override)}`,
       );
     }
+    if (variant === 'relaxed-simd') enableRelaxedSimdOnNode20(features);
     const ok =
       features.simd &&
       (variant !== 'relaxed-simd' || features.relaxedSimd) &&
@@ -285,6 +325,7 @@ function* selectVariant(): Generator<WasmVariant, LoadedWasm | WasmUnavailable, 
   if (!features.simd) {
     return { module: null, features, reason: 'WebAssembly SIMD is not supported by this engine' };
   }
+  if (features.sharedMemory) enableRelaxedSimdOnNode20(features);
   if (features.relaxedSimd && features.sharedMemory) {
     try {
       const module = yield 'relaxed-simd';

@@ -100,9 +100,19 @@ describe('more TF.js programs', () => {
     const [a, b] = await both<R>('series', series);
     expect(b.predictionShape).toEqual(a.predictionShape);
     expect(b.naive).toBeCloseTo(a.naive, 6);
-    // Both beat repeating last month's value... or come close; ours within 2x of TF.js's error.
-    for (const x of [a, b]) expect(x.testMse).toBeLessThan(2 * x.naive);
-    expect(b.testMse).toBeLessThan(2 * a.testMse + 0.002);
+    // One unseeded run of this small LSTM (108 windows, 60 epochs) ends anywhere from 0.3x to 3x the naive
+    // error (repeating last month's value) on either library — measured over 30 runs of ours: median 1.07x,
+    // 1 in 30 above 2x — so a single pair cannot be compared closely. Ours is judged by the median of five
+    // runs (about 0.1 s each); TF.js's one run (15 s) by a looser bound. A model that does not learn
+    // predicts the scaled training mean, an error of 0.1 or more here, far above every bound.
+    const ours = [b.testMse];
+    for (let i = 0; i < 4; i++) ours.push((await runProgram<R>('series', 'simdnet', series)).result.testMse);
+    const median = ours.sort((x, y) => x - y)[2]!;
+    console.log(`series: test MSE TF.js ${a.testMse.toFixed(4)}, ours ${ours.map((x) => x.toFixed(4)).join(' ')}`);
+    expect(a.testMse).toBeLessThan(4 * a.naive);
+    expect(median).toBeLessThan(2 * b.naive);
+    // Ours within 2x of TF.js's error, or of the naive error where TF.js's run was a lucky one.
+    expect(median).toBeLessThan(2 * Math.max(a.testMse, a.naive));
   }, 180_000);
 
   it('sentiment: Embedding + Conv1D + global max pooling on word-index sequences', async () => {

@@ -37,7 +37,7 @@ export async function info(args: string[]): Promise<number> {
     `node: ${record.node} (${record.platform})`,
     `backend: ${b.backend}${b.backend === 'wasm' ? ` (${b.variant} build)` : ''}`,
     `SIMD: ${yes(b.simd)}`,
-    `relaxed SIMD: ${yes(b.relaxedSimd)}`,
+    `relaxed SIMD: ${yes(b.relaxedSimd)}${b.relaxedSimdFlag ? ' (Node 20: turned on --experimental-wasm-relaxed-simd)' : ''}`,
     `shared memory: ${yes(b.sharedMemory)}`,
     `threads: ${b.threads}`,
   ];

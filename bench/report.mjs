@@ -157,6 +157,9 @@ export function writeMarkdown(records, meta) {
     `- Reported: the median over rounds ("runs", up to ${meta.rounds}; fewer for contenders that take seconds per iteration), with the min and max over rounds.`,
   );
   L.push(
+    '- A target that compares one case with another (diagnostics against plain training, fitDataset against fit, A·Bᵀ and Aᵀ·B against A·B) runs the two cases as one group: in each round, each contender runs both cases back to back, and the ratio reported is the median of the per-round ratios, so both sides see the same phase of the machine (measured separately, minutes apart, such ratios swung from 0.54× to 0.97× between runs of unchanged code).',
+  );
+  L.push(
     '- Same data for everyone, generated from one seed in each process (MNIST images from `examples/data/mnist`), float32 everywhere.',
   );
   L.push(

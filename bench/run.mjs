@@ -27,6 +27,7 @@ import { cases as predictCases } from './suites/predict.mjs';
 import { cases as programCases } from './suites/programs.mjs';
 import { machineInfo, printCase, printSummary, writeMarkdown, writeSvg } from './report.mjs';
 import { uniform } from './data.mjs';
+import { TARGETS, speedup } from './targets.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -224,31 +225,61 @@ meta.contenders = infos;
 
 const records = [];
 meta.caseLoad = {};
+
+// Cases a target compares with another case (TARGETS' `of`: diagnostics against plain training, A·Bᵀ
+// against A·B) run as one group with that case: round by round, each contender's rounds of the group's
+// cases back to back, so that both sides of the ratio see the same phase of a drifting machine. Each
+// such case's record carries the median of its per-round ratios to the other case (pairedRatio).
+const pairOf = new Map(TARGETS.filter((t) => t.of).map((t) => [t.case, t.of]));
+const byName = new Map(allCases.map((k) => [k.case, k]));
+const groups = [];
+const grouped = new Set();
 for (const kase of allCases) {
+  if (grouped.has(kase.case)) continue;
+  const leader = byName.get(pairOf.get(kase.case)) ?? kase;
+  const members = allCases.filter((k) => k !== leader && pairOf.get(k.case) === leader.case);
+  const group = [leader, ...members].filter((k) => !grouped.has(k.case));
+  for (const k of group) grouped.add(k.case);
+  groups.push(group);
+}
+
+for (const group of groups) {
   const tc = Date.now();
-  meta.caseLoad[kase.case] = os.loadavg()[0].toFixed(2);
+  /** One entrant per (case, contender) of the group. */
   const entrants = [];
-  for (const c of alive) {
-    if (c.extraOnly && !(kase.extra ?? []).includes(c.name)) continue;
-    if ((kase.skip ?? []).includes(c.name)) continue;
-    const h = hosts.get(c.process);
-    try {
-      const r = await h.call('setup', { name: c.name, spec: kase.spec, opts: c.opts ?? {} });
-      if (!r.supported) continue;
-      const rounds = Math.max(minRounds, Math.min(maxRounds, Math.floor(kase.capMs / Math.max(r.probeMs, 1e-3))));
-      entrants.push({ c, h, probeMs: r.probeMs, check: r.check, rounds, values: [], iterations: 0 });
-    } catch (e) {
-      notes.push(`${kase.case} / ${c.name}: setup failed: ${e.message.split('\n')[0]}`);
-      log(`  ${kase.case} / ${c.name}: setup failed: ${e.message}`);
+  for (const kase of group) {
+    meta.caseLoad[kase.case] = os.loadavg()[0].toFixed(2);
+    for (const c of alive) {
+      if (c.extraOnly && !(kase.extra ?? []).includes(c.name)) continue;
+      if ((kase.skip ?? []).includes(c.name)) continue;
+      const h = hosts.get(c.process);
+      // The host keys what is set up by this name: a group's cases stay set up side by side.
+      const key = group.length > 1 ? `${c.name}#${kase.case}` : c.name;
+      try {
+        const r = await h.call('setup', { name: key, spec: kase.spec, opts: c.opts ?? {} });
+        if (!r.supported) continue;
+        const rounds = Math.max(minRounds, Math.min(maxRounds, Math.floor(kase.capMs / Math.max(r.probeMs, 1e-3))));
+        entrants.push({ kase, c, h, key, probeMs: r.probeMs, check: r.check, rounds, values: [], iterations: 0 });
+      } catch (e) {
+        notes.push(`${kase.case} / ${c.name}: setup failed: ${e.message.split('\n')[0]}`);
+        log(`  ${kase.case} / ${c.name}: setup failed: ${e.message}`);
+      }
     }
   }
-  if (kase.spec.kind === 'gemm') {
+  // Paired cases take the same number of rounds for one contender (the fewest any of them asked for).
+  if (group.length > 1) {
+    for (const e of entrants) {
+      e.rounds = Math.min(...entrants.filter((o) => o.c === e.c).map((o) => o.rounds));
+    }
+  }
+  for (const kase of group) {
+    if (kase.spec.kind !== 'gemm') continue;
     const want = gemmExpectedSum(kase.spec),
       [m, k, n] = gemmDims(kase.spec);
     // Σ C over m·n entries of size ~√k/3: float32 rounding leaves ~1e-6 of that; a wrong form or stride is off by O(1).
     const scale = (m * n * Math.sqrt(k)) / 3;
     for (const e of entrants) {
-      if (e.check === null) continue;
+      if (e.kase !== kase || e.check === null) continue;
       const dev = Math.abs(e.check - want) / scale;
       if (!(dev < 1e-4)) {
         notes.push(`${kase.case} / ${e.c.name}: result check failed (Σ C = ${e.check}, expected ${want})`);
@@ -256,41 +287,52 @@ for (const kase of allCases) {
       }
     }
   }
+  // Round r: every contender in turn (A B C … A B C …); within a contender, the group's cases back to back.
   const most = Math.max(0, ...entrants.map((e) => e.rounds));
   for (let r = 0; r < most; r++) {
-    for (const e of entrants) {
-      if (r >= e.rounds || e.failed) continue;
-      // The first round warms up (JIT, caches) unless the probe call alone took long enough.
-      const warmupMs = r === 0 && e.probeMs < 300 ? Math.min(kase.timeMs, 300) : 0;
-      try {
-        const m = await e.h.call('round', { name: e.c.name, timeMs: kase.timeMs, warmupMs });
-        e.values.push(unitValue(kase, m.medianMs));
-        e.iterations += m.iterations;
-      } catch (err) {
-        e.failed = err.message.split('\n')[0];
-        notes.push(`${kase.case} / ${e.c.name}: failed: ${e.failed}`);
-        log(`  ${kase.case} / ${e.c.name}: failed: ${err.message}`);
+    for (const c of alive) {
+      for (const e of entrants) {
+        if (e.c !== c || r >= e.rounds || e.failed) continue;
+        // The first round warms up (JIT, caches) unless the probe call alone took long enough.
+        const warmupMs = r === 0 && e.probeMs < 300 ? Math.min(e.kase.timeMs, 300) : 0;
+        try {
+          const m = await e.h.call('round', { name: e.key, timeMs: e.kase.timeMs, warmupMs });
+          e.values.push(unitValue(e.kase, m.medianMs));
+          e.iterations += m.iterations;
+        } catch (err) {
+          e.failed = err.message.split('\n')[0];
+          notes.push(`${e.kase.case} / ${e.c.name}: failed: ${e.failed}`);
+          log(`  ${e.kase.case} / ${e.c.name}: failed: ${err.message}`);
+        }
       }
     }
   }
-  const caseRecords = [];
-  for (const e of entrants) {
-    await e.h.call('teardown', { name: e.c.name }).catch(() => {});
-    if (e.values.length === 0) continue;
-    caseRecords.push({
-      suite: kase.suite,
-      case: kase.case,
-      contender: e.c.name,
-      unit: kase.unit,
-      higherIsBetter: kase.higherIsBetter,
-      median: median(e.values),
-      min: Math.min(...e.values),
-      max: Math.max(...e.values),
-      samples: e.values.length,
-    });
+  for (const e of entrants) await e.h.call('teardown', { name: e.key }).catch(() => {});
+  for (const kase of group) {
+    const caseRecords = [];
+    for (const e of entrants) {
+      if (e.kase !== kase || e.values.length === 0) continue;
+      const rec = {
+        suite: kase.suite,
+        case: kase.case,
+        contender: e.c.name,
+        unit: kase.unit,
+        higherIsBetter: kase.higherIsBetter,
+        median: median(e.values),
+        min: Math.min(...e.values),
+        max: Math.max(...e.values),
+        samples: e.values.length,
+      };
+      const base = entrants.find((o) => o.c === e.c && o.kase.case === pairOf.get(kase.case));
+      if (base && base.values.length === e.values.length) {
+        rec.pairedWith = base.kase.case;
+        rec.pairedRatio = median(e.values.map((v, i) => speedup(v, base.values[i], kase.higherIsBetter)));
+      }
+      caseRecords.push(rec);
+    }
+    records.push(...caseRecords);
+    printCase(kase, caseRecords, ((Date.now() - tc) / 1000).toFixed(1));
   }
-  records.push(...caseRecords);
-  printCase(kase, caseRecords, ((Date.now() - tc) / 1000).toFixed(1));
 }
 
 for (const h of hosts.values()) h.close();

@@ -16,6 +16,7 @@ test('the page is not isolated: the unshared build, one thread', () => {
     variant: 'simd-unshared',
     simd: true,
     relaxedSimd: info.relaxedSimd,
+    relaxedSimdFlag: false, // V8 flags are Node's alone
     sharedMemory: false,
     threads: 1,
   });

@@ -15,15 +15,10 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { RELAXED_PROBE } from '../src/runtime/loader.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
-
-// f32x4.relaxed_madd of three splats: validates only where relaxed SIMD is on.
-const RELAXED_PROBE = [
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0, 65, 1, 253, 15, 65, 2, 253, 15, 65,
-  3, 253, 15, 253, 133, 2, 11,
-];
 
 interface ChildReport {
   probeBefore: boolean;
@@ -40,7 +35,7 @@ function child(entry: 'esm' | 'cjs', env: Record<string, string>): ChildReport {
       ? `const sn = await import(${JSON.stringify(`${ROOT}dist/index.js`)}); await sn.ready();`
       : `const sn = require(${JSON.stringify(`${ROOT}dist/cjs/index.cjs`)});`;
   const script = `
-    const probe = new Uint8Array(${JSON.stringify(RELAXED_PROBE)});
+    const probe = new Uint8Array(${JSON.stringify(Array.from(RELAXED_PROBE))});
     const probeBefore = WebAssembly.validate(probe);
     (async () => {
       ${load}

@@ -16,15 +16,9 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { variantBytes } from '../src/runtime/loader.js';
+import { RELAXED_PROBE, variantBytes } from '../src/runtime/loader.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/relaxed-check.mjs', import.meta.url));
-
-// f32x4.relaxed_madd: validates only where relaxed SIMD is on (see src/runtime/loader.ts).
-const RELAXED_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0, 65, 1, 253, 15, 65, 2, 253, 15, 65,
-  3, 253, 15, 253, 133, 2, 11,
-]);
 
 interface GemmResult {
   name: string;

@@ -50,8 +50,8 @@ const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
 // `() -> v128` returning f32x4.relaxed_madd of three splats: validates only
-// where relaxed SIMD is enabled.
-const RELAXED_PROBE = new Uint8Array([
+// where relaxed SIMD is enabled. (Exported for the tests that check the flag.)
+export const RELAXED_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0, 65, 1, 253, 15, 65, 2, 253, 15, 65,
   3, 253, 15, 253, 133, 2, 11,
 ]);
